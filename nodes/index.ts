@@ -1,0 +1,21 @@
+import type { NodeClass } from './define-node.js';
+import { ImageInvert } from './image-invert.js';
+import { ImageScale } from './image-scale.js';
+import { LoadImage } from './load-image.js';
+import { PreviewImage } from './preview-image.js';
+import { PromptText } from './prompt-text.js';
+import { SaveImage } from './save-image.js';
+
+/** Every node Inkgraph ships, in palette order. */
+export const allNodes: readonly NodeClass[] = [LoadImage, SaveImage, PreviewImage, ImageScale, ImageInvert, PromptText];
+
+export type NodeRegistry = ReadonlyMap<string, NodeClass>;
+
+export function createRegistry(nodes: readonly NodeClass[] = allNodes): NodeRegistry {
+  const registry = new Map<string, NodeClass>();
+  for (const node of nodes) {
+    if (registry.has(node.classType)) throw new Error(`two nodes share the class_type ${node.classType}`);
+    registry.set(node.classType, node);
+  }
+  return registry;
+}

@@ -1,0 +1,176 @@
+import { inflateSync } from 'node:zlib';
+import { PNG } from 'pngjs';
+import jpeg from 'jpeg-js';
+import type { RasterU8 } from './image.js';
+
+/**
+ * PNG (and JPEG) codecs with the text chunks ComfyUI writes: `prompt` and `workflow` as Latin-1 `tEXt`
+ * chunks holding ASCII-escaped JSON, so ComfyUI and Inkgraph can each read the other's images.
+ */
+
+const PNG_SIGNATURE = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+const CRC_TABLE = (() => {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+})();
+
+export function crc32(bytes: Uint8Array): number {
+  let crc = 0xffffffff;
+  for (let i = 0; i < bytes.length; i++) crc = CRC_TABLE[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+/** JSON as Python's `json.dumps` writes it for ComfyUI: every non-ASCII character escaped. */
+export function asciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+function makeChunk(type: string, data: Uint8Array): Buffer {
+  const chunk = Buffer.alloc(12 + data.length);
+  chunk.writeUInt32BE(data.length, 0);
+  chunk.write(type, 4, 'latin1');
+  chunk.set(data, 8);
+  chunk.writeUInt32BE(crc32(chunk.subarray(4, 8 + data.length)), 8 + data.length);
+  return chunk;
+}
+
+function textChunk(keyword: string, text: string): Buffer {
+  if (!/^[\x20-\x7e]{1,79}$/.test(keyword)) throw new Error(`invalid PNG text keyword ${JSON.stringify(keyword)}`);
+  // Latin-1 text: escape anything beyond it, as the JSON writers already do.
+  const safe = text.replace(/[^\x00-\xff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return makeChunk('tEXt', Buffer.from(`${keyword}\0${safe}`, 'latin1'));
+}
+
+export interface EncodePngOptions {
+  /** zlib level: ComfyUI's SaveImage uses 4, PreviewImage 1. */
+  readonly compressionLevel?: number;
+  /** Text chunks written in order after IHDR. */
+  readonly text?: Readonly<Record<string, string>>;
+}
+
+export function encodePng(raster: RasterU8, options: EncodePngOptions = {}): Buffer {
+  const png = new PNG({ width: raster.width, height: raster.height, colorType: raster.channels === 4 ? 6 : 2, inputHasAlpha: raster.channels === 4 });
+  if (raster.channels === 4) {
+    png.data = Buffer.from(raster.data.buffer, raster.data.byteOffset, raster.data.byteLength);
+  } else {
+    // pngjs takes RGBA input; it drops alpha when writing colour type 2.
+    const rgba = Buffer.alloc(raster.width * raster.height * 4);
+    for (let i = 0, j = 0; i < raster.data.length; i += 3, j += 4) {
+      rgba[j] = raster.data[i]!;
+      rgba[j + 1] = raster.data[i + 1]!;
+      rgba[j + 2] = raster.data[i + 2]!;
+      rgba[j + 3] = 255;
+    }
+    png.data = rgba;
+  }
+  const encoded = PNG.sync.write(png, {
+    colorType: raster.channels === 4 ? 6 : 2,
+    inputColorType: 6,
+    deflateLevel: options.compressionLevel ?? 4,
+  });
+  const entries = Object.entries(options.text ?? {});
+  if (entries.length === 0) return encoded;
+  const ihdrEnd = 8 + 12 + encoded.readUInt32BE(8);
+  return Buffer.concat([encoded.subarray(0, ihdrEnd), ...entries.map(([key, value]) => textChunk(key, value)), encoded.subarray(ihdrEnd)]);
+}
+
+export function isPng(bytes: Uint8Array): boolean {
+  return bytes.length >= 8 && PNG_SIGNATURE.every((byte, index) => bytes[index] === byte);
+}
+
+export function isJpeg(bytes: Uint8Array): boolean {
+  return bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
+}
+
+/** Reads the `tEXt`, `zTXt` and `iTXt` chunks of a PNG into `{keyword: text}`. */
+export function readPngText(bytes: Uint8Array): Record<string, string> {
+  if (!isPng(bytes)) return {};
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const text: Record<string, string> = {};
+  let offset = 8;
+  while (offset + 12 <= buffer.length) {
+    const length = buffer.readUInt32BE(offset);
+    const type = buffer.toString('latin1', offset + 4, offset + 8);
+    const dataStart = offset + 8;
+    const dataEnd = dataStart + length;
+    if (dataEnd + 4 > buffer.length) break;
+    const data = buffer.subarray(dataStart, dataEnd);
+    const nul = data.indexOf(0);
+    if (nul > 0) {
+      const keyword = data.toString('latin1', 0, nul);
+      try {
+        if (type === 'tEXt') {
+          text[keyword] = data.toString('latin1', nul + 1);
+        } else if (type === 'zTXt') {
+          text[keyword] = inflateSync(data.subarray(nul + 2)).toString('latin1');
+        } else if (type === 'iTXt') {
+          const compressed = data[nul + 1] === 1;
+          const languageEnd = data.indexOf(0, nul + 3);
+          const translatedEnd = languageEnd < 0 ? -1 : data.indexOf(0, languageEnd + 1);
+          if (translatedEnd >= 0) {
+            const body = data.subarray(translatedEnd + 1);
+            text[keyword] = (compressed ? inflateSync(body) : body).toString('utf8');
+          }
+        }
+      } catch {
+        // A corrupt text chunk is skipped; the pixels may still be good.
+      }
+    }
+    if (type === 'IEND') break;
+    offset = dataEnd + 4;
+  }
+  return text;
+}
+
+export type DecodeResult = { ok: true; raster: RasterU8; text: Record<string, string> } | { ok: false; reason: string };
+
+/** Decodes a PNG or JPEG into 8-bit RGBA (PNG) or RGB (JPEG) pixels. */
+export function decodeImage(bytes: Uint8Array): DecodeResult {
+  try {
+    if (isPng(bytes)) {
+      const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      return {
+        ok: true,
+        raster: { width: png.width, height: png.height, channels: 4, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength) },
+        text: readPngText(bytes),
+      };
+    }
+    if (isJpeg(bytes)) {
+      const decoded = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false, maxMemoryUsageInMB: 1024 });
+      return { ok: true, raster: { width: decoded.width, height: decoded.height, channels: 3, data: decoded.data }, text: {} };
+    }
+  } catch (error) {
+    return { ok: false, reason: `cannot decode image: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  return { ok: false, reason: 'not a PNG or JPEG image' };
+}
+
+/** True when every alpha value is 255, so the alpha channel carries nothing. */
+export function isOpaque(raster: RasterU8): boolean {
+  if (raster.channels === 3) return true;
+  for (let i = 3; i < raster.data.length; i += 4) if (raster.data[i] !== 255) return false;
+  return true;
+}
+
+export function encodeJpeg(raster: RasterU8, quality = 90): Buffer {
+  const rgba = raster.channels === 4 ? raster.data : toRgba(raster);
+  return Buffer.from(jpeg.encode({ width: raster.width, height: raster.height, data: rgba }, quality).data);
+}
+
+export function toRgba(raster: RasterU8): Uint8Array {
+  if (raster.channels === 4) return raster.data;
+  const out = new Uint8Array(raster.width * raster.height * 4);
+  for (let i = 0, j = 0; i < raster.data.length; i += 3, j += 4) {
+    out[j] = raster.data[i]!;
+    out[j + 1] = raster.data[i + 1]!;
+    out[j + 2] = raster.data[i + 2]!;
+    out[j + 3] = 255;
+  }
+  return out;
+}

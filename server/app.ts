@@ -1,0 +1,129 @@
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { WebSocketServer } from 'ws';
+import type { NodeEnvironment } from '../nodes/define-node.js';
+import { createRegistry } from '../nodes/index.js';
+import { EngineHost } from './engine/engine-host.js';
+import type { ExecutionResult } from './engine/engine-events.js';
+import { ExecutionService } from './execution-service.js';
+import { sendError } from './http-errors.js';
+import { defaultServerOptions, type ServerOptions } from './options.js';
+import { PromptQueue } from './prompt-queue.js';
+import { fileRoutes } from './routes/file-routes.js';
+import { infoRoutes } from './routes/info-routes.js';
+import { promptRoutes } from './routes/prompt-routes.js';
+import { workflowRoutes } from './routes/workflow-routes.js';
+import { checkAuth, checkOrigin, securityMiddleware } from './security.js';
+import type { ServerContext } from './server-context.js';
+import { WsHub } from './ws-hub.js';
+import { landingPage } from './landing-page.js';
+import { seedExampleInputs } from '../nodes/runtime/example-inputs.js';
+
+export interface RunningServer {
+  readonly url: string;
+  readonly port: number;
+  readonly context: ServerContext;
+  close(): Promise<void>;
+}
+
+export interface StartServerOptions extends Partial<ServerOptions> {
+  readonly onFinished?: (promptId: string, result: ExecutionResult) => void;
+}
+
+function prepareFolders(options: ServerOptions): NodeEnvironment {
+  for (const dir of [options.outputDir, options.inputDir, options.workflowsDir]) mkdirSync(dir, { recursive: true });
+  seedExampleInputs(options.inputDir);
+  // The temp folder holds PreviewImage files: emptied at start, as ComfyUI does.
+  if (existsSync(options.tempDir)) rmSync(options.tempDir, { recursive: true, force: true });
+  mkdirSync(options.tempDir, { recursive: true });
+  return { inputDir: options.inputDir, outputDir: options.outputDir, tempDir: options.tempDir, modelsDir: options.modelsDir };
+}
+
+/** Starts Inkgraph's server: the ComfyUI-compatible HTTP API, the WebSocket, the library and the editor. */
+export async function startServer(overrides: StartServerOptions = {}): Promise<RunningServer> {
+  const options = defaultServerOptions(overrides);
+  const env = prepareFolders(options);
+  const registry = createRegistry();
+  const serverFlags = { supports_preview_metadata: true, max_upload_size: options.maxUploadBytes };
+  const hub = new WsHub(serverFlags);
+  const queue = new PromptQueue();
+  const engine = new EngineHost({ env, outputCacheSize: options.outputCacheSize, maxModels: options.maxModels });
+  const execution = new ExecutionService(queue, engine, hub, {
+    previewMethod: options.previewMethod,
+    previewEvery: options.previewEvery,
+    ...(overrides.onFinished ? { onFinished: overrides.onFinished } : {}),
+  });
+  const context: ServerContext = { options, env, registry, queue, engine, execution, hub, serverFlags };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(securityMiddleware({ authToken: options.authToken, corsOrigin: options.corsOrigin }));
+  // JSON is parsed by the routes whatever the Content-Type (the saintno SDK sends none).
+  const rawBody = express.raw({ type: (req) => !String(req.headers['content-type'] ?? '').startsWith('multipart/'), limit: options.maxJsonBytes });
+  app.use(rawBody);
+
+  const api = express.Router();
+  api.use(promptRoutes(context));
+  api.use(infoRoutes(context));
+  api.use(fileRoutes(context));
+  api.use(workflowRoutes(context));
+  app.use('/api', api);
+  app.use('/', api);
+
+  app.get('/manager/version', (_req, res) => sendError(res, 404, 'not_found', 'ComfyUI-Manager is not part of Inkgraph'));
+  if (existsSync(join(options.clientDir, 'index.html'))) {
+    app.use(express.static(options.clientDir, { index: 'index.html' }));
+  } else {
+    app.get('/', (_req, res) => res.type('html').send(landingPage()));
+  }
+  app.use((req, res) => sendError(res, 404, 'not_found', `no route for ${req.method} ${req.path}`));
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status = typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number' ? error.status : 500;
+    const message = error instanceof Error ? error.message : String(error);
+    if (status >= 500) options.log(`internal error: ${error instanceof Error ? (error.stack ?? message) : message}`);
+    sendError(res, status, status === 413 ? 'payload_too_large' : status >= 500 ? 'internal_error' : 'bad_request', message);
+  });
+
+  const server: Server = createServer(app);
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  server.on('upgrade', (request, socket, head) => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const refuse = (status: number, reason: string): void => {
+      socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : 'Not Found'}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${JSON.stringify({ error: { type: 'websocket_refused', message: reason } })}`);
+    };
+    if (url.pathname !== '/ws' && url.pathname !== '/api/ws') return refuse(404, `no WebSocket at ${url.pathname}`);
+    if (options.corsOrigin === undefined) {
+      const originProblem = checkOrigin(request.headers);
+      if (originProblem) return refuse(403, originProblem);
+    }
+    const authProblem = checkAuth(options.authToken, request.headers, request.url);
+    if (authProblem) return refuse(401, authProblem);
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      hub.attach(ws, url.searchParams.get('clientId'), (clientId) => execution.greeting(clientId));
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const hostForUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
+  const url = `http://${hostForUrl}:${port}`;
+
+  return {
+    url,
+    port,
+    context,
+    close: async () => {
+      hub.closeAll();
+      wss.close();
+      await engine.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import { err, ok, type Result } from '../../shared/result.js';
+import { parseWorkflowDocument, type WorkflowEnvelope } from '../../shared/workflow.js';
+import { decodeImage } from '../../nodes/runtime/png.js';
+import type { InputOverride } from './args.js';
+
+/** Reads a workflow from a JSON file, or from a PNG's embedded `inkgraph`/`prompt` text. */
+export function loadWorkflowFile(path: string): Result<WorkflowEnvelope> {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    return err(`cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  let json: unknown;
+  if (path.toLowerCase().endsWith('.png')) {
+    const decoded = decodeImage(bytes);
+    if (!decoded.ok) return err(`${path}: ${decoded.reason}`);
+    const text = decoded.text.inkgraph ?? decoded.text.prompt;
+    if (text === undefined) return err(`${path} carries no embedded workflow`);
+    try {
+      json = JSON.parse(text);
+    } catch {
+      return err(`${path}: the embedded workflow is not JSON`);
+    }
+  } else {
+    try {
+      json = JSON.parse(bytes.toString('utf8'));
+    } catch (error) {
+      return err(`${path} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  const document = parseWorkflowDocument(json);
+  return document.ok ? ok(document.envelope) : err(`${path}: ${document.reason}`);
+}
+
+/** Applies `--set` overrides; each must name an existing node. */
+export function applyOverrides(envelope: WorkflowEnvelope, overrides: readonly InputOverride[]): Result<WorkflowEnvelope> {
+  const prompt = structuredClone(envelope.prompt);
+  for (const override of overrides) {
+    const node = prompt[override.nodeId];
+    if (!node) return err(`--set ${override.nodeId}.${override.input}: the workflow has no node ${override.nodeId} (it has ${Object.keys(prompt).join(', ')})`);
+    node.inputs[override.input] = override.value;
+  }
+  return ok({ ...envelope, prompt });
+}

@@ -1,0 +1,228 @@
+import { resolve } from 'node:path';
+import type { PreviewMethod } from '../../nodes/define-node.js';
+import { createRegistry } from '../../nodes/index.js';
+import { startServer } from '../app.js';
+import { EngineHost } from '../engine/engine-host.js';
+import { formatValidationErrors } from '../engine/format-errors.js';
+import { validatePrompt } from '../engine/validate.js';
+import { defaultServerOptions } from '../options.js';
+import { parseArgs, lastFlag, parseOverride, type InputOverride, type ParsedArgs } from './args.js';
+import { applyOverrides, loadWorkflowFile } from './load-workflow.js';
+import { formatProgressLine } from './progress-bar.js';
+import { mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { previewMethods } from '../execution-service.js';
+import { seedExampleInputs } from '../../nodes/runtime/example-inputs.js';
+
+const USAGE = `Inkgraph — node-based text-to-image workflows with a ComfyUI-compatible server.
+
+Usage:
+  inkgraph serve [--host 127.0.0.1] [--port 8188] [--models DIR] [--output DIR] [--input DIR]
+                 [--workflows DIR] [--auth-token TOKEN] [--enable-cors-header [ORIGIN]]
+                 [--preview-method none|latent2rgb|vae] [--preview-every N]
+                 [--cache-size N] [--max-models N] [--max-upload-size MB]
+  inkgraph run WORKFLOW.json [--out DIR] [--set NODE_ID.INPUT=VALUE …] [--models DIR] [--input DIR]
+                 [--preview-method …]
+  inkgraph validate WORKFLOW.json [--set NODE_ID.INPUT=VALUE …] [--models DIR] [--input DIR]
+
+The server binds to 127.0.0.1 unless --host says otherwise. INKGRAPH_AUTH_TOKEN sets --auth-token.`;
+
+const SWITCHES = new Set(['help', 'enable-cors-header']);
+const VALUED = new Set([
+  'host', 'port', 'models', 'output', 'input', 'workflows', 'auth-token', 'preview-method', 'preview-every',
+  'cache-size', 'max-models', 'max-upload-size', 'out', 'set',
+]);
+
+function positiveInt(args: ParsedArgs, name: string, fallback: number, min = 1): number | string {
+  const text = lastFlag(args, name);
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min) return `--${name} must be an integer ≥ ${min}, got ${JSON.stringify(text)}`;
+  return value;
+}
+
+function previewMethodFlag(args: ParsedArgs): PreviewMethod | string {
+  const value = lastFlag(args, 'preview-method') ?? 'latent2rgb';
+  return (previewMethods as readonly string[]).includes(value) ? (value as PreviewMethod) : `--preview-method must be one of ${previewMethods.join(', ')}`;
+}
+
+function overridesFrom(args: ParsedArgs): InputOverride[] | string {
+  const overrides: InputOverride[] = [];
+  for (const text of args.flags.get('set') ?? []) {
+    const parsed = parseOverride(text);
+    if (!parsed.ok) return parsed.reason;
+    overrides.push(parsed.value);
+  }
+  return overrides;
+}
+
+async function serve(args: ParsedArgs): Promise<number> {
+  const port = positiveInt(args, 'port', 8188, 0);
+  const previewEvery = positiveInt(args, 'preview-every', 5);
+  const cacheSize = positiveInt(args, 'cache-size', 256, 0);
+  const maxModels = positiveInt(args, 'max-models', 4);
+  const maxUploadMb = positiveInt(args, 'max-upload-size', 100);
+  const previewMethod = previewMethodFlag(args);
+  for (const value of [port, previewEvery, cacheSize, maxModels, maxUploadMb, previewMethod]) {
+    if (typeof value === 'string' && !['none', 'latent2rgb', 'vae'].includes(value)) {
+      console.error(value);
+      return 2;
+    }
+  }
+  const corsFlag = lastFlag(args, 'enable-cors-header');
+  const server = await startServer({
+    host: lastFlag(args, 'host') ?? '127.0.0.1',
+    port: port as number,
+    ...(lastFlag(args, 'models') ? { modelsDir: resolve(lastFlag(args, 'models')!) } : {}),
+    ...(lastFlag(args, 'output') ? { outputDir: resolve(lastFlag(args, 'output')!) } : {}),
+    ...(lastFlag(args, 'input') ? { inputDir: resolve(lastFlag(args, 'input')!) } : {}),
+    ...(lastFlag(args, 'workflows') ? { workflowsDir: resolve(lastFlag(args, 'workflows')!) } : {}),
+    ...(lastFlag(args, 'auth-token') ? { authToken: lastFlag(args, 'auth-token')! } : {}),
+    ...(corsFlag !== undefined ? { corsOrigin: corsFlag === 'true' ? '*' : corsFlag } : {}),
+    previewMethod: previewMethod as PreviewMethod,
+    previewEvery: previewEvery as number,
+    outputCacheSize: cacheSize as number,
+    maxModels: maxModels as number,
+    maxUploadBytes: (maxUploadMb as number) * 1024 * 1024,
+  });
+  console.log(`Inkgraph is serving on ${server.url}${server.context.options.authToken ? ' (token required)' : ''}`);
+  await new Promise<void>((resolveStop) => {
+    const stop = (): void => resolveStop();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await server.close();
+  return 0;
+}
+
+async function runOrValidate(args: ParsedArgs, execute: boolean): Promise<number> {
+  const file = args.positional[0];
+  if (!file) {
+    console.error(`${execute ? 'run' : 'validate'} needs a workflow file\n\n${USAGE}`);
+    return 2;
+  }
+  const overrides = overridesFrom(args);
+  if (typeof overrides === 'string') {
+    console.error(overrides);
+    return 2;
+  }
+  const loaded = loadWorkflowFile(file);
+  if (!loaded.ok) {
+    console.error(loaded.reason);
+    return 1;
+  }
+  const workflow = applyOverrides(loaded.value, overrides);
+  if (!workflow.ok) {
+    console.error(workflow.reason);
+    return 1;
+  }
+  const previewMethod = previewMethodFlag(args);
+  if (!(previewMethods as readonly string[]).includes(previewMethod)) {
+    console.error(previewMethod);
+    return 2;
+  }
+  const defaults = defaultServerOptions();
+  const tempDir = join(tmpdir(), `inkgraph-run-${randomUUID()}`);
+  const env = {
+    modelsDir: lastFlag(args, 'models') ? resolve(lastFlag(args, 'models')!) : defaults.modelsDir,
+    inputDir: lastFlag(args, 'input') ? resolve(lastFlag(args, 'input')!) : defaults.inputDir,
+    outputDir: lastFlag(args, 'out') ? resolve(lastFlag(args, 'out')!) : defaults.outputDir,
+    tempDir,
+  };
+  seedExampleInputs(env.inputDir);
+  const registry = createRegistry();
+  const validation = validatePrompt(workflow.value.prompt, registry, env);
+  if (!validation.ok) {
+    for (const line of formatValidationErrors(workflow.value.prompt, validation.error, validation.nodeErrors)) console.error(line);
+    return 1;
+  }
+  if (Object.keys(validation.nodeErrors).length > 0) {
+    console.error('Some outputs failed validation and will not run:');
+    for (const line of formatValidationErrors(workflow.value.prompt, { type: '', message: '', details: '', extra_info: {} }, validation.nodeErrors).slice(1)) console.error(line);
+  }
+  if (!execute) {
+    console.log(`${file}: valid (${Object.keys(validation.prompt).length} nodes, outputs ${validation.outputs.map((id) => `#${id}`).join(', ')})`);
+    return 0;
+  }
+
+  mkdirSync(env.outputDir, { recursive: true });
+  mkdirSync(tempDir, { recursive: true });
+  const engine = new EngineHost({ env, outputCacheSize: 64, maxModels: 4 });
+  const startedAt = performance.now();
+  const interactive = process.stderr.isTTY === true;
+  let lastLineAt = 0;
+  const stop = (): void => engine.interrupt();
+  process.once('SIGINT', stop);
+  try {
+    const result = await engine.execute(
+      {
+        promptId: randomUUID(),
+        prompt: validation.prompt,
+        outputs: validation.outputs,
+        extraPngInfo: { inkgraph: workflow.value },
+        previewMethod: previewMethod as PreviewMethod,
+        previewEvery: positiveInt(args, 'preview-every', 5) as number,
+      },
+      (event) => {
+        if (event.type === 'progress' || event.type === 'node_start') {
+          const node = validation.prompt[event.node]!;
+          const label = `#${event.node} ${node._meta?.title ?? node.class_type}`;
+          const line = event.type === 'progress' ? formatProgressLine({ value: event.value, max: event.max, label, elapsedMs: performance.now() - startedAt }) : `▶ ${label}`;
+          const now = performance.now();
+          if (interactive) process.stderr.write(`\r\x1b[2K${line}`);
+          else if (event.type === 'node_start' || now - lastLineAt > 1000 || (event.type === 'progress' && event.value === event.max)) {
+            process.stderr.write(`${line}\n`);
+            lastLineAt = now;
+          }
+        }
+      },
+    );
+    if (interactive) process.stderr.write('\r\x1b[2K');
+    if (result.status !== 'success') {
+      if (result.status === 'interrupted') console.error(`Interrupted at #${result.interruptedAt?.node ?? '?'}`);
+      else {
+        const failure = result.failure!;
+        const node = validation.prompt[failure.node];
+        console.error(`Error in #${failure.node} ${failure.nodeType}${node?._meta?.title ? ` (${node._meta.title})` : ''}: ${failure.message}`);
+      }
+      return 1;
+    }
+    for (const ui of Object.values(result.outputs)) {
+      for (const image of ui.images ?? []) {
+        if (image.type === 'output') console.log(join(env.outputDir, image.subfolder, image.filename));
+      }
+    }
+    console.error(`Done in ${((performance.now() - startedAt) / 1000).toFixed(2)}s (${result.executed.length} nodes run)`);
+    return 0;
+  } finally {
+    process.off('SIGINT', stop);
+    await engine.close();
+    rmSync(tempDir, { recursive: true, force: true });
+  }
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const parsed = parseArgs(rest, SWITCHES, VALUED);
+  if (!parsed.ok) {
+    console.error(`${parsed.reason}\n\n${USAGE}`);
+    return 2;
+  }
+  if (command === undefined || command === 'help' || command === '--help' || parsed.value.flags.has('help')) {
+    console.log(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  switch (command) {
+    case 'serve':
+      return serve(parsed.value);
+    case 'run':
+      return runOrValidate(parsed.value, true);
+    case 'validate':
+      return runOrValidate(parsed.value, false);
+    default:
+      console.error(`unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
+      return 2;
+  }
+}

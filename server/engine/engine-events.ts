@@ -1,0 +1,52 @@
+import type { UiOutput } from '../../shared/protocol.js';
+import type { ApiPrompt } from '../../shared/workflow.js';
+import type { PreviewMethod } from '../../nodes/define-node.js';
+
+/** What the main thread asks of the engine worker. */
+export interface ExecuteJob {
+  readonly promptId: string;
+  readonly prompt: ApiPrompt;
+  readonly outputs: readonly string[];
+  readonly extraPngInfo: Readonly<Record<string, unknown>> | undefined;
+  readonly previewMethod: PreviewMethod;
+  readonly previewEvery: number;
+}
+
+export type EngineRequest =
+  | { readonly type: 'execute'; readonly job: ExecuteJob }
+  | { readonly type: 'free'; readonly unloadModels: boolean; readonly freeMemory: boolean }
+  | { readonly type: 'interrupt' };
+
+/** What the engine reports while it runs a job, in order. */
+export type EngineEvent =
+  | { readonly type: 'cached'; readonly promptId: string; readonly nodes: string[] }
+  | { readonly type: 'node_start'; readonly promptId: string; readonly node: string }
+  | {
+      readonly type: 'progress';
+      readonly promptId: string;
+      readonly node: string;
+      readonly value: number;
+      readonly max: number;
+      readonly preview?: { readonly mimeType: 'image/jpeg' | 'image/png'; readonly bytes: Uint8Array };
+    }
+  | { readonly type: 'node_done'; readonly promptId: string; readonly node: string; readonly ui: UiOutput | undefined; readonly fromCache: boolean; readonly ms: number }
+  | { readonly type: 'finished'; readonly promptId: string; readonly result: ExecutionResult };
+
+export interface ExecutionFailure {
+  readonly node: string;
+  readonly nodeType: string;
+  readonly message: string;
+  readonly exceptionType: string;
+  readonly traceback: string[];
+  readonly currentInputs: Record<string, unknown[]>;
+}
+
+export interface ExecutionResult {
+  readonly status: 'success' | 'error' | 'interrupted';
+  readonly outputs: Record<string, UiOutput>;
+  readonly executed: string[];
+  readonly failure?: ExecutionFailure;
+  readonly interruptedAt?: { readonly node: string; readonly nodeType: string };
+  /** Time spent inside nodes' `run` calls, and in the whole job (ms), for measuring the engine's overhead. */
+  readonly timing: { readonly nodeRunMs: number; readonly totalMs: number; readonly nodesRun: number };
+}

@@ -1,0 +1,56 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import type { NodeEnvironment } from '../../nodes/define-node.js';
+import { createRegistry } from '../../nodes/index.js';
+import type { EngineEvent, EngineRequest } from './engine-events.js';
+import { executePrompt, type CachedResult } from './executor.js';
+import { LruCache } from './lru-cache.js';
+import { SharedCachesStore } from './shared-caches.js';
+
+/** The engine's worker thread: runs jobs one at a time, so model calls never block the server's event loop. */
+
+export interface EngineWorkerData {
+  readonly env: NodeEnvironment;
+  readonly interruptFlag: SharedArrayBuffer;
+  readonly outputCacheSize: number;
+  readonly maxModels: number;
+}
+
+const data = workerData as EngineWorkerData;
+const port = parentPort;
+if (!port) throw new Error('engine worker must run in a worker thread');
+
+const registry = createRegistry();
+const flag = new Int32Array(data.interruptFlag);
+const outputCache = new LruCache<string, CachedResult>(data.outputCacheSize);
+const caches = new SharedCachesStore(data.maxModels);
+
+function post(event: EngineEvent): void {
+  if (event.type === 'progress' && event.preview) {
+    const bytes = event.preview.bytes;
+    const copy = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+    port!.postMessage({ ...event, preview: { ...event.preview, bytes: copy } }, [copy.buffer as ArrayBuffer]);
+    return;
+  }
+  port!.postMessage(event);
+}
+
+let queue = Promise.resolve();
+
+port.on('message', (request: EngineRequest) => {
+  queue = queue.then(async () => {
+    if (request.type === 'execute') {
+      const result = await executePrompt(request.job, {
+        registry,
+        env: data.env,
+        outputCache,
+        caches,
+        isInterrupted: () => Atomics.load(flag, 0) === 1,
+        emit: post,
+      });
+      post({ type: 'finished', promptId: request.job.promptId, result });
+    } else if (request.type === 'free') {
+      if (request.freeMemory) outputCache.clear();
+      if (request.unloadModels || request.freeMemory) await caches.clear();
+    }
+  });
+});

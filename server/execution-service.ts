@@ -1,0 +1,193 @@
+import type { PreviewMethod } from '../nodes/define-node.js';
+import type { HistoryEntry, ProgressNodeState, QueueItem, UiOutput, WsMessage } from '../shared/protocol.js';
+import type { EngineEvent, ExecutionResult } from './engine/engine-events.js';
+import type { EngineHost } from './engine/engine-host.js';
+import { withoutSecrets, type PromptQueue } from './prompt-queue.js';
+import type { WsHub } from './ws-hub.js';
+
+export const previewMethods = ['none', 'latent2rgb', 'vae'] as const;
+
+export function parsePreviewMethod(value: unknown, fallback: PreviewMethod): PreviewMethod {
+  if (value === 'auto') return 'latent2rgb';
+  if (value === 'taesd') return 'vae';
+  return (previewMethods as readonly unknown[]).includes(value) ? (value as PreviewMethod) : fallback;
+}
+
+export interface ExecutionServiceOptions {
+  readonly previewMethod: PreviewMethod;
+  readonly previewEvery: number;
+  /** Called with each finished job's timings (benchmarks read them). */
+  readonly onFinished?: (promptId: string, result: ExecutionResult) => void;
+}
+
+/**
+ * Moves jobs from the queue through the engine, one at a time, and turns the engine's events into ComfyUI's
+ * message sequence: execution_start, execution_cached, per node progress_state/executing/progress/previews/
+ * executed, then success/error/interrupted, history, status, and `executing {node: null}`.
+ */
+export class ExecutionService {
+  private runningNode: string | undefined;
+  private paused = false;
+
+  constructor(
+    private readonly queue: PromptQueue,
+    private readonly engine: EngineHost,
+    private readonly hub: WsHub,
+    private readonly options: ExecutionServiceOptions,
+  ) {}
+
+  statusMessage(sid?: string): WsMessage {
+    return {
+      type: 'status',
+      data: { status: { exec_info: { queue_remaining: this.queue.remaining } }, ...(sid !== undefined ? { sid } : {}), paused: this.paused },
+    };
+  }
+
+  /** The first messages a new socket gets. */
+  greeting(clientId: string): WsMessage[] {
+    const messages: WsMessage[] = [this.statusMessage(clientId)];
+    const current = this.queue.current;
+    if (current && current[3].client_id === clientId && this.runningNode !== undefined) {
+      messages.push({ type: 'executing', data: { node: this.runningNode } });
+    }
+    return messages;
+  }
+
+  broadcastStatus(): void {
+    this.hub.broadcast(this.statusMessage());
+  }
+
+  submit(item: QueueItem): void {
+    this.queue.put(item);
+    this.broadcastStatus();
+    this.pump();
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  setPaused(paused: boolean): void {
+    this.paused = paused;
+    this.broadcastStatus();
+    if (!paused) this.pump();
+  }
+
+  /** Interrupts the running job; with a prompt id, only if that job is the one running. */
+  interrupt(promptId?: string): void {
+    const current = this.queue.current;
+    if (!current) return;
+    if (promptId !== undefined && current[1] !== promptId) return;
+    this.engine.interrupt();
+  }
+
+  private pump(): void {
+    if (this.paused || this.engine.isBusy || this.queue.current) return;
+    const item = this.queue.take();
+    if (!item) return;
+    this.broadcastStatus();
+    void this.run(item);
+  }
+
+  private async run(item: QueueItem): Promise<void> {
+    const [, promptId, prompt, extraData, outputs] = item;
+    const clientId = extraData.client_id;
+    const messages: [string, Record<string, unknown>][] = [];
+    const toClient = (message: WsMessage): void => {
+      if (clientId !== undefined) this.hub.sendTo(clientId, message);
+    };
+    const progressNodes: Record<string, ProgressNodeState> = {};
+    const setProgress = (node: string, value: number, max: number, state: ProgressNodeState['state']): void => {
+      progressNodes[node] = { value, max, state, node_id: node, prompt_id: promptId, display_node_id: node, parent_node_id: null, real_node_id: node };
+      this.hub.sendToOrBroadcast(clientId, { type: 'progress_state', data: { prompt_id: promptId, nodes: { ...progressNodes } } });
+    };
+
+    const start = { prompt_id: promptId, timestamp: Date.now() };
+    messages.push(['execution_start', start]);
+    toClient({ type: 'execution_start', data: start });
+
+    const onEvent = (event: EngineEvent): void => {
+      switch (event.type) {
+        case 'cached': {
+          const data = { nodes: event.nodes, prompt_id: promptId, timestamp: Date.now() };
+          messages.push(['execution_cached', data]);
+          toClient({ type: 'execution_cached', data });
+          return;
+        }
+        case 'node_start':
+          this.runningNode = event.node;
+          setProgress(event.node, 0, 1, 'running');
+          toClient({ type: 'executing', data: { node: event.node, display_node: event.node, prompt_id: promptId } });
+          return;
+        case 'progress':
+          setProgress(event.node, event.value, event.max, 'running');
+          this.hub.sendToOrBroadcast(clientId, { type: 'progress', data: { value: event.value, max: event.max, prompt_id: promptId, node: event.node } });
+          if (event.preview) this.hub.sendPreview(clientId, { promptId, nodeId: event.node }, event.preview.mimeType, event.preview.bytes);
+          return;
+        case 'node_done':
+          if (event.ui || event.fromCache) {
+            toClient({ type: 'executed', data: { node: event.node, display_node: event.node, output: event.ui ?? null, prompt_id: promptId } });
+          }
+          if (!event.fromCache) setProgress(event.node, progressNodes[event.node]?.max ?? 1, progressNodes[event.node]?.max ?? 1, 'finished');
+          return;
+        case 'finished':
+          return;
+      }
+    };
+
+    const result = await this.engine.execute(
+      {
+        promptId,
+        prompt,
+        outputs,
+        extraPngInfo: extraData.extra_pnginfo,
+        previewMethod: parsePreviewMethod(extraData.preview_method, this.options.previewMethod),
+        previewEvery: this.options.previewEvery,
+      },
+      onEvent,
+    );
+    this.runningNode = undefined;
+
+    if (result.status === 'success') {
+      const data = { prompt_id: promptId, timestamp: Date.now() };
+      messages.push(['execution_success', data]);
+      toClient({ type: 'execution_success', data });
+    } else if (result.status === 'interrupted') {
+      const at = result.interruptedAt ?? { node: '', nodeType: '' };
+      const data = { prompt_id: promptId, node_id: at.node, node_type: at.nodeType, executed: result.executed, timestamp: Date.now() };
+      messages.push(['execution_interrupted', data]);
+      // Interrupts go to the prompt's client, or to everyone when it has none.
+      this.hub.sendToOrBroadcast(clientId, { type: 'execution_interrupted', data });
+    } else {
+      const failure = result.failure!;
+      const data = {
+        prompt_id: promptId,
+        node_id: failure.node,
+        node_type: failure.nodeType,
+        executed: result.executed,
+        exception_message: failure.message,
+        exception_type: failure.exceptionType,
+        traceback: failure.traceback,
+        current_inputs: failure.currentInputs,
+        current_outputs: result.executed,
+        timestamp: Date.now(),
+      };
+      messages.push(['execution_error', data]);
+      toClient({ type: 'execution_error', data });
+    }
+
+    const entry: HistoryEntry = {
+      prompt: [item[0], promptId, prompt, withoutSecrets(extraData), outputs],
+      outputs: result.outputs as Record<string, UiOutput>,
+      status: { status_str: result.status === 'success' ? 'success' : 'error', completed: result.status === 'success', messages },
+      meta: Object.fromEntries(
+        Object.keys(result.outputs).map((node) => [node, { node_id: node, display_node: node, parent_node: null, real_node_id: node }]),
+      ),
+    };
+    this.queue.complete(promptId, entry);
+    this.options.onFinished?.(promptId, result);
+    this.broadcastStatus();
+    toClient({ type: 'executing', data: { node: null, prompt_id: promptId } });
+    this.pump();
+  }
+}

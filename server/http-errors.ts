@@ -1,0 +1,23 @@
+import type { Response } from 'express';
+import type { ErrorBody } from '../shared/protocol.js';
+
+/** Every error response is JSON with a reason. */
+export function sendError(res: Response, status: number, type: string, message: string, details?: string): void {
+  const body: ErrorBody = { error: { type, message, ...(details !== undefined ? { details } : {}) } };
+  res.status(status).json(body);
+}
+
+export type JsonBody = { ok: true; value: unknown } | { ok: false; reason: string };
+
+/** Parses a raw body as JSON whatever its Content-Type (the saintno SDK sends none). Empty → undefined. */
+export function parseJsonBody(body: unknown): JsonBody {
+  if (body === undefined || body === null) return { ok: true, value: undefined };
+  const text = Buffer.isBuffer(body) ? body.toString('utf8') : typeof body === 'string' ? body : undefined;
+  if (text === undefined) return { ok: true, value: body };
+  if (text.trim() === '') return { ok: true, value: undefined };
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch (error) {
+    return { ok: false, reason: `body is not valid JSON: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}

@@ -1,0 +1,35 @@
+import { randomUUID } from 'node:crypto';
+import type { NodeEnvironment } from '../nodes/define-node.js';
+import type { NodeRegistry } from '../nodes/index.js';
+import { postPromptBodySchema, type NodeError, type PromptError, type QueueItem } from '../shared/protocol.js';
+import { validatePrompt } from './engine/validate.js';
+import type { PromptQueue } from './prompt-queue.js';
+
+export type IntakeResult =
+  | { ok: true; item: QueueItem; nodeErrors: Record<string, NodeError> }
+  | { ok: false; error: PromptError; nodeErrors: Record<string, NodeError> };
+
+/** Turns a `POST /prompt` body into a validated queue item, or ComfyUI's error shape. */
+export function acceptPrompt(body: unknown, registry: NodeRegistry, env: NodeEnvironment, queue: PromptQueue): IntakeResult {
+  if (typeof body !== 'object' || body === null || !('prompt' in body)) {
+    return { ok: false, error: { type: 'no_prompt', message: 'No prompt provided', details: 'No prompt provided', extra_info: {} }, nodeErrors: {} };
+  }
+  const parsed = postPromptBodySchema.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue ? issue.path.join('.') : '';
+    return {
+      ok: false,
+      error: { type: 'invalid_prompt', message: 'Invalid prompt', details: `${where}: ${issue?.message ?? 'malformed body'}`, extra_info: {} },
+      nodeErrors: {},
+    };
+  }
+  const request = parsed.data;
+  const validation = validatePrompt(request.prompt, registry, env, request.partial_execution_targets ? { partialExecutionTargets: request.partial_execution_targets } : {});
+  if (!validation.ok) return { ok: false, error: validation.error, nodeErrors: validation.nodeErrors };
+  const extraData = { ...(request.extra_data ?? {}) };
+  if (request.client_id !== undefined) extraData.client_id = request.client_id;
+  const number = queue.assignNumber(request.number, request.front);
+  const promptId = request.prompt_id ?? randomUUID();
+  return { ok: true, item: [number, promptId, validation.prompt, extraData, validation.outputs], nodeErrors: validation.nodeErrors };
+}

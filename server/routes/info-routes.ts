@@ -1,0 +1,104 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { freemem, totalmem } from 'node:os';
+import { join, relative } from 'node:path';
+import { Router } from 'express';
+import { buildObjectInfo, toNodeInfo } from '../../nodes/object-info.js';
+import { sendError } from '../http-errors.js';
+import type { ServerContext } from '../server-context.js';
+import { INKGRAPH_VERSION } from '../version.js';
+
+/** ComfyUI's model folder keys that Inkgraph serves from its models folder. */
+const MODEL_FOLDERS = ['diffusion', 'classifiers', 'segmenters', 'embeddings', 'vae', 'text_encoders'] as const;
+
+function listFilesDeep(folder: string): string[] {
+  if (!existsSync(folder)) return [];
+  const found: string[] = [];
+  const walk = (dir: string, depth: number): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.name.startsWith('.')) continue;
+      const full = join(dir, entry.name);
+      if (entry.isDirectory() && depth < 3) walk(full, depth + 1);
+      else if (entry.isFile()) found.push(relative(folder, full).split('\\').join('/'));
+    }
+  };
+  walk(folder, 0);
+  return found.sort();
+}
+
+/** Discovery routes: node specs, system stats, features, and the probes real clients make. */
+export function infoRoutes(ctx: ServerContext): Router {
+  const router = Router();
+
+  router.get('/object_info', (_req, res) => {
+    res.json(buildObjectInfo(ctx.registry, ctx.env));
+  });
+
+  router.get('/object_info/:nodeClass', (req, res) => {
+    const node = ctx.registry.get(req.params.nodeClass);
+    res.json(node ? { [node.classType]: toNodeInfo(node, ctx.env) } : {});
+  });
+
+  router.get('/system_stats', (_req, res) => {
+    res.json({
+      system: {
+        os: process.platform === 'win32' ? 'nt' : 'posix',
+        ram_total: totalmem(),
+        ram_free: freemem(),
+        comfyui_version: '0.3.64',
+        inkgraph_version: INKGRAPH_VERSION,
+        required_frontend_version: '',
+        installed_templates_version: '',
+        required_templates_version: '',
+        python_version: `Node.js ${process.version}`,
+        pytorch_version: 'onnxruntime-node',
+        embedded_python: false,
+        argv: process.argv,
+      },
+      devices: [{ name: 'cpu', type: 'cpu', index: 0, vram_total: totalmem(), vram_free: freemem(), torch_vram_total: 0, torch_vram_free: 0 }],
+    });
+  });
+
+  router.get('/features', (_req, res) => {
+    res.json(ctx.serverFlags);
+  });
+
+  router.get('/embeddings', (_req, res) => {
+    res.json(listFilesDeep(join(ctx.env.modelsDir, 'embeddings')).map((name) => name.replace(/\.[^.]+$/, '')));
+  });
+
+  router.get('/extensions', (_req, res) => {
+    res.json([]);
+  });
+
+  router.get('/models', (_req, res) => {
+    res.json([...MODEL_FOLDERS]);
+  });
+
+  router.get('/models/:folder', (req, res) => {
+    const folder = req.params.folder;
+    if (!(MODEL_FOLDERS as readonly string[]).includes(folder)) return sendError(res, 404, 'unknown_folder', `no model folder named ${folder}`);
+    res.json(listFilesDeep(join(ctx.env.modelsDir, folder)));
+  });
+
+  router.get('/users', (_req, res) => {
+    res.json({ storage: 'server', migrated: true });
+  });
+
+  router.get('/settings', (_req, res) => {
+    res.json({});
+  });
+
+  router.get('/internal/logs', (_req, res) => {
+    res.json('');
+  });
+
+  router.get('/internal/logs/raw', (_req, res) => {
+    res.json({ entries: [], size: { cols: 80, rows: 24 } });
+  });
+
+  router.patch('/internal/logs/subscribe', (_req, res) => {
+    res.status(200).json({});
+  });
+
+  return router;
+}

@@ -1,0 +1,98 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { parseJsonBody, sendError } from '../http-errors.js';
+import { acceptPrompt } from '../prompt-intake.js';
+import type { ServerContext } from '../server-context.js';
+
+const queueChangeSchema = z.object({ clear: z.boolean().optional(), delete: z.array(z.string()).optional() });
+const freeSchema = z.object({ unload_models: z.boolean().optional(), free_memory: z.boolean().optional() });
+
+function optionalInt(value: unknown): number | undefined {
+  if (typeof value !== 'string' || value === '') return undefined;
+  const number = Number.parseInt(value, 10);
+  return Number.isFinite(number) ? number : undefined;
+}
+
+/** Queueing, queue, interrupt, history and free: ComfyUI's execution routes with its exact shapes. */
+export function promptRoutes(ctx: ServerContext): Router {
+  const router = Router();
+
+  router.get('/prompt', (_req, res) => {
+    res.json({ exec_info: { queue_remaining: ctx.queue.remaining } });
+  });
+
+  router.post('/prompt', (req, res) => {
+    const body = parseJsonBody(req.body);
+    if (!body.ok) return sendError(res, 400, 'invalid_json', body.reason);
+    const result = acceptPrompt(body.value, ctx.registry, ctx.env, ctx.queue);
+    if (!result.ok) {
+      res.status(400).json({ error: result.error, node_errors: result.nodeErrors });
+      return;
+    }
+    ctx.execution.submit(result.item);
+    res.json({ prompt_id: result.item[1], number: result.item[0], node_errors: result.nodeErrors });
+  });
+
+  router.get('/queue', (_req, res) => {
+    res.json({ ...ctx.queue.snapshot(), paused: ctx.execution.isPaused });
+  });
+
+  router.post('/queue', (req, res) => {
+    const body = parseJsonBody(req.body);
+    if (!body.ok) return sendError(res, 400, 'invalid_json', body.reason);
+    const change = queueChangeSchema.safeParse(body.value ?? {});
+    if (!change.success) return sendError(res, 400, 'invalid_request', 'expected {"clear"?: boolean, "delete"?: [prompt_id, …]}');
+    if (change.data.clear) ctx.queue.clearPending();
+    if (change.data.delete) ctx.queue.deletePending(change.data.delete);
+    ctx.execution.broadcastStatus();
+    res.status(200).json({});
+  });
+
+  router.post('/queue/pause', (_req, res) => {
+    ctx.execution.setPaused(true);
+    res.json({ paused: true });
+  });
+
+  router.post('/queue/resume', (_req, res) => {
+    ctx.execution.setPaused(false);
+    res.json({ paused: false });
+  });
+
+  router.post('/interrupt', (req, res) => {
+    const body = parseJsonBody(req.body);
+    const value = body.ok ? body.value : undefined;
+    const promptId = typeof value === 'object' && value !== null && 'prompt_id' in value && typeof value.prompt_id === 'string' ? value.prompt_id : undefined;
+    ctx.execution.interrupt(promptId);
+    res.status(200).json({});
+  });
+
+  router.post('/free', (req, res) => {
+    const body = parseJsonBody(req.body);
+    if (!body.ok) return sendError(res, 400, 'invalid_json', body.reason);
+    const request = freeSchema.safeParse(body.value ?? {});
+    if (!request.success) return sendError(res, 400, 'invalid_request', 'expected {"unload_models"?: boolean, "free_memory"?: boolean}');
+    ctx.engine.free({ unloadModels: request.data.unload_models ?? false, freeMemory: request.data.free_memory ?? false });
+    res.status(200).json({});
+  });
+
+  router.get('/history', (req, res) => {
+    res.json(ctx.queue.getHistory(optionalInt(req.query.max_items), optionalInt(req.query.offset)));
+  });
+
+  router.get('/history/:promptId', (req, res) => {
+    const entry = ctx.queue.getHistoryEntry(req.params.promptId);
+    res.json(entry ? { [req.params.promptId]: entry } : {});
+  });
+
+  router.post('/history', (req, res) => {
+    const body = parseJsonBody(req.body);
+    if (!body.ok) return sendError(res, 400, 'invalid_json', body.reason);
+    const change = queueChangeSchema.safeParse(body.value ?? {});
+    if (!change.success) return sendError(res, 400, 'invalid_request', 'expected {"clear"?: boolean, "delete"?: [prompt_id, …]}');
+    if (change.data.clear) ctx.queue.clearHistory();
+    if (change.data.delete) ctx.queue.deleteHistory(change.data.delete);
+    res.status(200).json({});
+  });
+
+  return router;
+}

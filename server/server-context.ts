@@ -1,0 +1,19 @@
+import type { NodeEnvironment } from '../nodes/define-node.js';
+import type { NodeRegistry } from '../nodes/index.js';
+import type { EngineHost } from './engine/engine-host.js';
+import type { ExecutionService } from './execution-service.js';
+import type { ServerOptions } from './options.js';
+import type { PromptQueue } from './prompt-queue.js';
+import type { WsHub } from './ws-hub.js';
+
+/** What the routes share. */
+export interface ServerContext {
+  readonly options: ServerOptions;
+  readonly env: NodeEnvironment;
+  readonly registry: NodeRegistry;
+  readonly queue: PromptQueue;
+  readonly engine: EngineHost;
+  readonly execution: ExecutionService;
+  readonly hub: WsHub;
+  readonly serverFlags: Record<string, unknown>;
+}

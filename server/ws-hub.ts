@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import type { WebSocket } from 'ws';
+import { encodePreviewFrame, encodePreviewFrameWithMetadata, type PreviewMimeType } from '../shared/preview-frame.js';
+import { clientFeatureFlagsMessageSchema, type WsMessage } from '../shared/protocol.js';
+
+interface Client {
+  readonly socket: WebSocket;
+  flags: Record<string, unknown>;
+}
+
+export interface PreviewTarget {
+  readonly promptId: string;
+  readonly nodeId: string;
+}
+
+/**
+ * The WebSocket clients by clientId. A reconnect with the same id replaces the old socket; a closing socket
+ * removes its entry only if the entry is still its own (ComfyUI's race, avoided).
+ */
+export class WsHub {
+  private readonly clients = new Map<string, Client>();
+
+  constructor(private readonly serverFlags: Record<string, unknown>) {}
+
+  get size(): number {
+    return this.clients.size;
+  }
+
+  /** Registers a socket; returns its client id. `greet` sends the first messages. */
+  attach(socket: WebSocket, requestedId: string | null, greet: (clientId: string) => WsMessage[]): string {
+    const clientId = requestedId && requestedId.length > 0 && requestedId.length <= 200 ? requestedId : randomUUID().replaceAll('-', '');
+    const client: Client = { socket, flags: {} };
+    this.clients.set(clientId, client);
+    let firstFrame = true;
+    socket.on('message', (data, isBinary) => {
+      if (!firstFrame || isBinary) return;
+      firstFrame = false;
+      try {
+        const parsed = clientFeatureFlagsMessageSchema.safeParse(JSON.parse(data.toString()));
+        if (parsed.success) {
+          client.flags = parsed.data.data;
+          this.sendTo(clientId, { type: 'feature_flags', data: this.serverFlags });
+        }
+      } catch {
+        // Not JSON: ignored, as ComfyUI ignores every frame but a first feature_flags.
+      }
+    });
+    socket.on('close', () => {
+      if (this.clients.get(clientId) === client) this.clients.delete(clientId);
+    });
+    socket.on('error', () => socket.terminate());
+    for (const message of greet(clientId)) this.sendTo(clientId, message);
+    return clientId;
+  }
+
+  private sendRaw(client: Client, payload: string | Uint8Array): void {
+    if (client.socket.readyState === client.socket.OPEN) client.socket.send(payload);
+  }
+
+  sendTo(clientId: string, message: WsMessage): void {
+    const client = this.clients.get(clientId);
+    if (client) this.sendRaw(client, JSON.stringify(message));
+  }
+
+  broadcast(message: WsMessage): void {
+    const text = JSON.stringify(message);
+    for (const client of this.clients.values()) this.sendRaw(client, text);
+  }
+
+  /** To one client, or (ComfyUI's rule for progress and previews) to everyone when the prompt has none. */
+  sendToOrBroadcast(clientId: string | undefined, message: WsMessage): void {
+    if (clientId === undefined) this.broadcast(message);
+    else this.sendTo(clientId, message);
+  }
+
+  /** A preview as event 4 to clients that asked for metadata, event 1 to the rest. */
+  sendPreview(clientId: string | undefined, target: PreviewTarget, mimeType: PreviewMimeType, image: Uint8Array): void {
+    let plain: Uint8Array | undefined;
+    let withMetadata: Uint8Array | undefined;
+    const frameFor = (client: Client): Uint8Array => {
+      if (client.flags.supports_preview_metadata === true) {
+        withMetadata ??= encodePreviewFrameWithMetadata(
+          {
+            node_id: target.nodeId,
+            prompt_id: target.promptId,
+            display_node_id: target.nodeId,
+            parent_node_id: null,
+            real_node_id: target.nodeId,
+            image_type: mimeType,
+          },
+          image,
+        );
+        return withMetadata;
+      }
+      plain ??= encodePreviewFrame(mimeType, image);
+      return plain;
+    };
+    if (clientId === undefined) {
+      for (const client of this.clients.values()) this.sendRaw(client, frameFor(client));
+      return;
+    }
+    const client = this.clients.get(clientId);
+    if (client) this.sendRaw(client, frameFor(client));
+  }
+
+  closeAll(): void {
+    for (const client of this.clients.values()) client.socket.terminate();
+    this.clients.clear();
+  }
+}

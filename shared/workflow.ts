@@ -1,0 +1,114 @@
+import { z } from 'zod';
+
+/**
+ * The workflow JSON. Its core is ComfyUI's API format ("the prompt"): node id → {class_type, inputs, _meta}.
+ * Inkgraph keeps each node's editor layout under `_meta`, so a prompt is also a complete document.
+ * Editor-wide data (groups, viewport, version) wraps the prompt in an envelope; a bare prompt loads as is.
+ */
+
+/** A link: `[source_node_id, output_index]`. */
+export const linkSchema = z.tuple([z.string(), z.number().int().nonnegative()]);
+export type Link = z.infer<typeof linkSchema>;
+
+export const nodeLayoutSchema = z.object({
+  title: z.string().optional(),
+  pos: z.tuple([z.number(), z.number()]).optional(),
+  size: z.tuple([z.number(), z.number()]).optional(),
+  collapsed: z.boolean().optional(),
+  /** 0 = always, 2 = muted, 4 = bypassed (litegraph's modes); muted/bypassed nodes are resolved away before queueing. */
+  mode: z.union([z.literal(0), z.literal(2), z.literal(4)]).optional(),
+  color: z.string().optional(),
+});
+export type NodeLayout = z.infer<typeof nodeLayoutSchema>;
+
+/** One input value as it appears in a prompt: a constant, a link, or a wrapped array constant. */
+export const inputValueSchema = z.unknown();
+
+export const apiNodeSchema = z.object({
+  class_type: z.string(),
+  inputs: z.record(z.string(), inputValueSchema).default({}),
+  _meta: nodeLayoutSchema.passthrough().optional(),
+});
+export type ApiNode = z.infer<typeof apiNodeSchema>;
+
+/** ComfyUI's API-format prompt. Node ids are strings (subgraph ids may contain ':'). */
+export const apiPromptSchema = z.record(z.string(), apiNodeSchema);
+export type ApiPrompt = z.infer<typeof apiPromptSchema>;
+
+export const groupSchema = z.object({
+  id: z.string().optional(),
+  title: z.string(),
+  bounding: z.tuple([z.number(), z.number(), z.number(), z.number()]),
+  color: z.string().optional(),
+});
+export type Group = z.infer<typeof groupSchema>;
+
+export const viewportSchema = z.object({ x: z.number(), y: z.number(), zoom: z.number() });
+export type Viewport = z.infer<typeof viewportSchema>;
+
+export const WORKFLOW_FORMAT = 'inkgraph-workflow';
+export const WORKFLOW_VERSION = 1;
+
+export const workflowEnvelopeSchema = z.object({
+  format: z.literal(WORKFLOW_FORMAT).optional(),
+  version: z.number().int().positive().default(WORKFLOW_VERSION),
+  prompt: apiPromptSchema,
+  groups: z.array(groupSchema).default([]),
+  viewport: viewportSchema.optional(),
+  reroutes: z.array(z.object({ id: z.string(), pos: z.tuple([z.number(), z.number()]) })).default([]),
+});
+export type WorkflowEnvelope = z.infer<typeof workflowEnvelopeSchema>;
+
+/** True when a value is shaped like a link: a 2-element array `[string|number, number]`. */
+export function isLink(value: unknown): value is [string | number, number] {
+  return Array.isArray(value) && value.length === 2 && (typeof value[0] === 'string' || typeof value[0] === 'number') && typeof value[1] === 'number';
+}
+
+export type WorkflowDocumentResult =
+  | { ok: true; envelope: WorkflowEnvelope; wasBare: boolean }
+  | { ok: false; reason: string };
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`)
+    .join('; ');
+}
+
+/**
+ * Reads any workflow document Inkgraph accepts: the Inkgraph envelope, or a bare ComfyUI API prompt.
+ * A ComfyUI UI-format (litegraph) workflow is recognised and refused with a clear reason.
+ */
+export function parseWorkflowDocument(json: unknown): WorkflowDocumentResult {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    return { ok: false, reason: 'a workflow must be a JSON object' };
+  }
+  const record = json as Record<string, unknown>;
+  if ('prompt' in record && typeof record.prompt === 'object' && record.prompt !== null && !('class_type' in record.prompt)) {
+    const parsed = workflowEnvelopeSchema.safeParse(record);
+    if (!parsed.success) return { ok: false, reason: `invalid workflow envelope: ${describeIssues(parsed.error)}` };
+    return { ok: true, envelope: parsed.data, wasBare: false };
+  }
+  if (Array.isArray(record.nodes) && Array.isArray(record.links)) {
+    return {
+      ok: false,
+      reason: 'this is a ComfyUI UI-format (litegraph) workflow; export it with "Export (API)" in ComfyUI, or drop it into the Inkgraph editor',
+    };
+  }
+  const parsed = apiPromptSchema.safeParse(record);
+  if (!parsed.success) return { ok: false, reason: `invalid API prompt: ${describeIssues(parsed.error)}` };
+  return { ok: true, envelope: { version: WORKFLOW_VERSION, prompt: parsed.data, groups: [], reroutes: [] }, wasBare: true };
+}
+
+/** Export for the API: the bare prompt, without editor-only layout beyond `_meta.title`. */
+export function toApiPrompt(envelope: WorkflowEnvelope): ApiPrompt {
+  const prompt: ApiPrompt = {};
+  for (const [id, node] of Object.entries(envelope.prompt)) {
+    prompt[id] = {
+      class_type: node.class_type,
+      inputs: node.inputs,
+      ...(node._meta?.title !== undefined ? { _meta: { title: node._meta.title } } : {}),
+    };
+  }
+  return prompt;
+}
