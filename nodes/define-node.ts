@@ -110,7 +110,10 @@ export interface PreviewImage {
 export interface ProgressUpdate {
   readonly value: number;
   readonly max: number;
+  /** A step preview: sent as JPEG, long side at most 512 px, unless the preview method is "none". */
   readonly preview?: PreviewImage;
+  /** A full-size image sent as a PNG frame whatever the preview method (ComfyUI's SaveImageWebsocket). */
+  readonly image?: PreviewImage;
 }
 
 /** Caches that live across runs (model sessions, tokenizers), shared by all nodes. */

@@ -21,8 +21,10 @@ export const ImageScale = defineNode({
     crop: { kind: 'COMBO', options: cropModes },
   },
   outputs: [{ type: 'IMAGE', name: 'IMAGE' }],
-  run: async ({ image, upscale_method, width, height, crop }) => {
+  run: async ({ image, upscale_method, width, height, crop }, ctx) => {
     const target = resolveTargetSize(image.width, image.height, width, height);
-    return { outputs: [resizeImageBatch(image, target.width, target.height, upscale_method as UpscaleMethod, crop as CropMode)] };
+    // Large images take a while: report progress (and honour interrupts) every 64 rows.
+    const onRows = (done: number, total: number): void => ctx.progress({ value: done, max: total });
+    return { outputs: [resizeImageBatch(image, target.width, target.height, upscale_method as UpscaleMethod, crop as CropMode, onRows)] };
   },
 });

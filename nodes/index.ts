@@ -5,9 +5,10 @@ import { LoadImage } from './load-image.js';
 import { PreviewImage } from './preview-image.js';
 import { PromptText } from './prompt-text.js';
 import { SaveImage } from './save-image.js';
+import { SaveImageWebsocket } from './save-image-websocket.js';
 
 /** Every node Inkgraph ships, in palette order. */
-export const allNodes: readonly NodeClass[] = [LoadImage, SaveImage, PreviewImage, ImageScale, ImageInvert, PromptText];
+export const allNodes: readonly NodeClass[] = [LoadImage, SaveImage, PreviewImage, SaveImageWebsocket, ImageScale, ImageInvert, PromptText];
 
 export type NodeRegistry = ReadonlyMap<string, NodeClass>;
 

@@ -107,11 +107,15 @@ function computeTaps(srcSize: number, dstSize: number, srcStart: number, srcExte
 export function centerCropWindow(width: number, height: number, targetWidth: number, targetHeight: number): { x: number; y: number; width: number; height: number } {
   const oldAspect = width / height;
   const newAspect = targetWidth / targetHeight;
-  let x = 0;
-  let y = 0;
-  if (oldAspect > newAspect) x = Math.round((width - width * (newAspect / oldAspect)) / 2);
-  else if (oldAspect < newAspect) y = Math.round((height - height * (oldAspect / newAspect)) / 2);
-  return { x, y, width: width - 2 * x, height: height - 2 * y };
+  if (oldAspect > newAspect) {
+    const cropWidth = Math.max(1, Math.round(width * (newAspect / oldAspect)));
+    return { x: Math.floor((width - cropWidth) / 2), y: 0, width: cropWidth, height };
+  }
+  if (oldAspect < newAspect) {
+    const cropHeight = Math.max(1, Math.round(height * (oldAspect / newAspect)));
+    return { x: 0, y: Math.floor((height - cropHeight) / 2), width, height: cropHeight };
+  }
+  return { x: 0, y: 0, width, height };
 }
 
 /** The target size with 0 meaning "keep the aspect ratio" (both 0: unchanged), as ComfyUI's ImageScale. */
@@ -123,7 +127,14 @@ export function resolveTargetSize(width: number, height: number, targetWidth: nu
 }
 
 /** Resizes every image of a batch (all channels) to width×height. */
-export function resizeImageBatch(image: ImageBatch, width: number, height: number, method: UpscaleMethod, crop: CropMode): ImageBatch {
+export function resizeImageBatch(
+  image: ImageBatch,
+  width: number,
+  height: number,
+  method: UpscaleMethod,
+  crop: CropMode,
+  onRows?: (rowsDone: number, rowsTotal: number) => void,
+): ImageBatch {
   const window = crop === 'center' ? centerCropWindow(image.width, image.height, width, height) : { x: 0, y: 0, width: image.width, height: image.height };
   const xTaps = computeTaps(image.width, width, window.x, window.width, method);
   const yTaps = computeTaps(image.height, height, window.y, window.height, method);
@@ -155,6 +166,7 @@ export function resizeImageBatch(image: ImageBatch, width: number, height: numbe
         for (let k = 0; k < n; k++) sum += horizontal[yTaps.start[y * yTaps.maxTaps + k]! * width * channels + i]! * yTaps.weights[y * yTaps.maxTaps + k]!;
         out.data[dstBase + y * width * channels + i] = clampOutput ? Math.min(1, Math.max(0, sum)) : sum;
       }
+      if (onRows && (y % 64 === 63 || y === height - 1)) onRows(b * height + y + 1, image.batch * height);
     }
   }
   return out;

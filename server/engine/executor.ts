@@ -1,10 +1,10 @@
-import type { NodeContext, NodeEnvironment, PreviewImage, SharedCaches } from '../../nodes/define-node.js';
+import type { NodeContext, NodeEnvironment, SharedCaches } from '../../nodes/define-node.js';
 import type { NodeRegistry } from '../../nodes/index.js';
 import type { UiOutput } from '../../shared/protocol.js';
 import type { EngineEvent, ExecuteJob, ExecutionFailure, ExecutionResult } from './engine-events.js';
 import { planExecution } from './graph.js';
 import { LruCache } from './lru-cache.js';
-import { encodePreview } from './preview-encoding.js';
+import { encodeFullImage, encodePreview } from './preview-encoding.js';
 import { computeSignatures } from './signature.js';
 
 export class InterruptedError extends Error {
@@ -120,7 +120,11 @@ export async function executePrompt(job: ExecuteJob, deps: ExecutorDeps): Promis
         },
         progress: (update) => {
           ctx.throwIfInterrupted();
-          const preview = update.preview && job.previewMethod !== 'none' ? encodePreview(update.preview as PreviewImage) : undefined;
+          const preview = update.image
+            ? encodeFullImage(update.image)
+            : update.preview && job.previewMethod !== 'none'
+              ? encodePreview(update.preview)
+              : undefined;
           deps.emit({ type: 'progress', promptId, node: id, value: update.value, max: update.max, ...(preview ? { preview } : {}) });
         },
       };

@@ -1,5 +1,5 @@
 import type { PreviewImage } from '../../nodes/define-node.js';
-import { encodeJpeg } from '../../nodes/runtime/png.js';
+import { encodeJpeg, encodePng } from '../../nodes/runtime/png.js';
 
 export const MAX_PREVIEW_SIZE = 512;
 
@@ -32,4 +32,9 @@ export function fitPreview(image: PreviewImage, max = MAX_PREVIEW_SIZE): Preview
 export function encodePreview(image: PreviewImage): { mimeType: 'image/jpeg'; bytes: Uint8Array } {
   const fitted = fitPreview(image);
   return { mimeType: 'image/jpeg', bytes: new Uint8Array(encodeJpeg(fitted, 90)) };
+}
+
+/** A full-size image as a PNG frame (fast compression), as ComfyUI's SaveImageWebsocket sends it. */
+export function encodeFullImage(image: PreviewImage): { mimeType: 'image/png'; bytes: Uint8Array } {
+  return { mimeType: 'image/png', bytes: new Uint8Array(encodePng(image, { compressionLevel: 1 })) };
 }

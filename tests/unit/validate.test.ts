@@ -1,0 +1,127 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createRegistry } from '../../nodes/index.js';
+import { encodePng } from '../../nodes/runtime/png.js';
+import { validatePrompt } from '../../server/engine/validate.js';
+import type { ApiPrompt } from '../../shared/workflow.js';
+import { makeTestEnv } from '../helpers/env.js';
+
+const env = makeTestEnv();
+afterAll(() => env.cleanup());
+writeFileSync(join(env.inputDir, 'in.png'), encodePng({ width: 2, height: 2, channels: 3, data: new Uint8Array(12) }));
+const registry = createRegistry();
+
+function pipeline(overrides: Partial<Record<string, Record<string, unknown>>> = {}): ApiPrompt {
+  return {
+    '1': { class_type: 'LoadImage', inputs: { image: 'in.png', ...overrides['1'] } },
+    '2': { class_type: 'ImageScale', inputs: { image: ['1', 0], upscale_method: 'bilinear', width: 4, height: 4, crop: 'disabled', ...overrides['2'] } },
+    '3': { class_type: 'SaveImage', inputs: { images: ['2', 0], filename_prefix: 'out', ...overrides['3'] } },
+  };
+}
+
+function errorsOf(prompt: ApiPrompt): Record<string, string[]> {
+  const result = validatePrompt(prompt, registry, env);
+  return Object.fromEntries(Object.entries(result.nodeErrors).map(([id, entry]) => [id, entry.errors.map((error) => error.type)]));
+}
+
+describe('validatePrompt', () => {
+  it('accepts a good prompt, coerces constants and lists its outputs', () => {
+    const result = validatePrompt(pipeline({ '2': { width: '8', height: 6.9 } }), registry, env);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.outputs).toEqual(['3']);
+    expect(result.prompt['2']!.inputs.width).toBe(8);
+    expect(result.prompt['2']!.inputs.height).toBe(6);
+  });
+
+  it('refuses an unknown class and a missing class_type as invalid_prompt, naming the node', () => {
+    const unknown = validatePrompt({ ...pipeline(), '9': { class_type: 'Nope', inputs: {} } }, registry, env);
+    expect(unknown.ok).toBe(false);
+    expect(!unknown.ok && unknown.error).toMatchObject({ type: 'invalid_prompt', details: "Node ID '#9'" });
+    expect(!unknown.ok && unknown.error.message).toContain('Nope');
+    const missing = validatePrompt({ '1': { class_type: '', inputs: {} } }, registry, env);
+    expect(!missing.ok && missing.error.type).toBe('invalid_prompt');
+  });
+
+  it('refuses a prompt without output nodes', () => {
+    const result = validatePrompt({ '1': { class_type: 'LoadImage', inputs: { image: 'in.png' } } }, registry, env);
+    expect(!result.ok && result.error.type).toBe('prompt_no_outputs');
+  });
+
+  it('reports a missing required input on its node, with the dependent output', () => {
+    const prompt = pipeline();
+    delete prompt['2']!.inputs.width;
+    const result = validatePrompt(prompt, registry, env);
+    expect(!result.ok && result.error.type).toBe('prompt_outputs_failed_validation');
+    expect(result.nodeErrors['2']!.errors[0]).toMatchObject({ type: 'required_input_missing', details: 'width', extra_info: { input_name: 'width' } });
+    expect(result.nodeErrors['2']!.dependent_outputs).toEqual(['3']);
+    // The save node is invalid only because of its upstream: it has no entry of its own.
+    expect(result.nodeErrors['3']).toBeUndefined();
+  });
+
+  it('reports bad links: wrong shape, missing node, missing output, wrong type', () => {
+    expect(errorsOf(pipeline({ '2': { image: ['1', 0, 1] } }))).toEqual({ '2': ['bad_linked_input'] });
+    expect(errorsOf(pipeline({ '2': { image: ['77', 0] } }))).toEqual({ '2': ['bad_linked_input'] });
+    expect(errorsOf(pipeline({ '2': { image: ['1', 5] } }))).toEqual({ '2': ['bad_linked_input'] });
+    const mismatch = validatePrompt(pipeline({ '2': { image: ['1', 1] } }), registry, env);
+    expect(mismatch.nodeErrors['2']!.errors[0]).toMatchObject({
+      type: 'return_type_mismatch',
+      extra_info: { input_name: 'image', received_type: 'MASK', linked_node: ['1', 1] },
+    });
+  });
+
+  it('reports values of the wrong type, out of range, or not in the list', () => {
+    expect(errorsOf(pipeline({ '2': { width: 'wide' } }))).toEqual({ '2': ['invalid_input_type'] });
+    expect(errorsOf(pipeline({ '2': { width: { a: 1 } } }))).toEqual({ '2': ['invalid_input_type'] });
+    expect(errorsOf(pipeline({ '2': { width: -1 } }))).toEqual({ '2': ['value_smaller_than_min'] });
+    expect(errorsOf(pipeline({ '2': { height: 20000 } }))).toEqual({ '2': ['value_bigger_than_max'] });
+    const notInList = validatePrompt(pipeline({ '2': { upscale_method: 'magic' } }), registry, env);
+    expect(notInList.nodeErrors['2']!.errors[0]).toMatchObject({ type: 'value_not_in_list', details: `upscale_method: 'magic' not in ["nearest-exact","bilinear","area","bicubic","lanczos"]` });
+  });
+
+  it('refuses an input image that is not in the input folder', () => {
+    const result = validatePrompt(pipeline({ '1': { image: 'gone.png' } }), registry, env);
+    // The combo lists the folder's files, so a missing file is first of all not in the list.
+    expect(result.nodeErrors['1']!.errors[0]!.type).toBe('value_not_in_list');
+  });
+
+  it('finds cycles and names each node on them', () => {
+    const prompt: ApiPrompt = {
+      '1': { class_type: 'ImageInvert', inputs: { image: ['2', 0] } },
+      '2': { class_type: 'ImageInvert', inputs: { image: ['1', 0] } },
+      '3': { class_type: 'SaveImage', inputs: { images: ['2', 0], filename_prefix: 'x' } },
+    };
+    const result = validatePrompt(prompt, registry, env);
+    expect(result.ok).toBe(false);
+    expect(Object.keys(result.nodeErrors).sort()).toEqual(['1', '2']);
+    expect(result.nodeErrors['1']!.errors[0]!.type).toBe('dependency_cycle');
+    const self = validatePrompt({ '1': { class_type: 'ImageInvert', inputs: { image: ['1', 0] } }, '3': { class_type: 'SaveImage', inputs: { images: ['1', 0], filename_prefix: 'x' } } }, registry, env);
+    expect(self.nodeErrors['1']!.errors[0]!.type).toBe('dependency_cycle');
+  });
+
+  it('queues the good outputs when only some fail, reporting the others', () => {
+    const prompt: ApiPrompt = { ...pipeline(), '4': { class_type: 'PreviewImage', inputs: { images: ['5', 0] } }, '5': { class_type: 'ImageInvert', inputs: {} } };
+    const result = validatePrompt(prompt, registry, env);
+    expect(result.ok).toBe(true);
+    expect(result.ok && result.outputs).toEqual(['3']);
+    expect(result.nodeErrors['5']!.dependent_outputs).toEqual(['4']);
+  });
+
+  it('honours partial execution targets', () => {
+    const prompt: ApiPrompt = { ...pipeline(), '4': { class_type: 'PreviewImage', inputs: { images: ['1', 0] } } };
+    const result = validatePrompt(prompt, registry, env, { partialExecutionTargets: ['4'] });
+    expect(result.ok && result.outputs).toEqual(['4']);
+  });
+
+  it('accepts a STRING link into a widget input and unwraps __value__ constants', () => {
+    const prompt: ApiPrompt = {
+      ...pipeline(),
+      '7': { class_type: 'PrimitiveStringMultiline', inputs: { value: { __value__: 'prefix' } } },
+    };
+    prompt['3']!.inputs.filename_prefix = ['7', 0];
+    const result = validatePrompt(prompt, registry, env);
+    expect(result.ok).toBe(true);
+    expect(result.ok && result.prompt['7']!.inputs.value).toBe('prefix');
+  });
+});
