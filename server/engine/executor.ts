@@ -2,7 +2,7 @@ import type { NodeContext, NodeEnvironment, SharedCaches } from '../../nodes/def
 import type { NodeRegistry } from '../../nodes/index.js';
 import type { UiOutput } from '../../shared/protocol.js';
 import type { EngineEvent, ExecuteJob, ExecutionFailure, ExecutionResult } from './engine-events.js';
-import { planExecution } from './graph.js';
+import { nodesReachedFrom, planExecution } from './graph.js';
 import { LruCache } from './lru-cache.js';
 import { encodeFullImage, encodePreview } from './preview-encoding.js';
 import { computeSignatures } from './signature.js';
@@ -74,8 +74,11 @@ export async function executePrompt(job: ExecuteJob, deps: ExecutorDeps): Promis
       if (fingerprint !== undefined) fingerprints.set(id, fingerprint);
     }
     const signatures = computeSignatures(prompt, fingerprints);
-    const plan = planExecution(prompt, job.outputs, (id) => deps.outputCache.has(signatures.get(id)!));
-    deps.emit({ type: 'cached', promptId, nodes: plan.cached });
+    const isCached = (id: string): boolean => deps.outputCache.has(signatures.get(id)!);
+    const plan = planExecution(prompt, job.outputs, isCached);
+    // ComfyUI names every node the outputs reach whose result is cached, not only where planning stopped.
+    const reached = new Set(job.outputs.flatMap((output) => nodesReachedFrom(prompt, output)));
+    deps.emit({ type: 'cached', promptId, nodes: Object.keys(prompt).filter((id) => reached.has(id) && isCached(id)) });
     for (const id of plan.cached) {
       const cached = deps.outputCache.get(signatures.get(id)!)!;
       results.set(id, cached.outputs);

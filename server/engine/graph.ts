@@ -13,6 +13,19 @@ export function linkedSources(prompt: ApiPrompt, id: string): string[] {
   return sources;
 }
 
+/** The node and every node it reaches through links (its ancestors). */
+export function nodesReachedFrom(prompt: ApiPrompt, start: string): string[] {
+  const seen = new Set<string>();
+  const stack = [start];
+  while (stack.length > 0) {
+    const id = stack.pop()!;
+    if (seen.has(id) || !prompt[id]) continue;
+    seen.add(id);
+    stack.push(...linkedSources(prompt, id));
+  }
+  return [...seen];
+}
+
 /** Every cycle reachable from the start nodes, each as the list of its node ids (in link order). */
 export function findCycles(prompt: ApiPrompt, starts: readonly string[]): string[][] {
   const state = new Map<string, 'visiting' | 'done'>();

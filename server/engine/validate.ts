@@ -4,7 +4,7 @@ import { toInputSpec } from '../../nodes/define-node.js';
 import { socketTypesMatch } from '../../shared/node-spec.js';
 import type { NodeError, PromptError } from '../../shared/protocol.js';
 import type { ApiPrompt } from '../../shared/workflow.js';
-import { findCycles } from './graph.js';
+import { findCycles, nodesReachedFrom } from './graph.js';
 
 /**
  * Validates a prompt before anything runs, with ComfyUI's error types and per-node `node_errors`.
@@ -238,17 +238,4 @@ function safeCustomValidate(nodeClass: NodeClass, constants: Record<string, unkn
   } catch (error) {
     return `validation raised: ${error instanceof Error ? error.message : String(error)}`;
   }
-}
-
-/** The node and every node it reaches through links (its ancestors). */
-export function nodesReachedFrom(prompt: ApiPrompt, start: string): string[] {
-  const seen = new Set<string>();
-  const stack = [start];
-  while (stack.length > 0) {
-    const id = stack.pop()!;
-    if (seen.has(id) || !prompt[id]) continue;
-    seen.add(id);
-    for (const value of Object.values(prompt[id]!.inputs)) if (Array.isArray(value) && value.length === 2) stack.push(String(value[0]));
-  }
-  return [...seen];
 }
