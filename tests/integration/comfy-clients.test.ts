@@ -1,0 +1,138 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { CallWrapper, ComfyApi, PromptBuilder } from '@saintno/comfyui-sdk';
+import { Client } from '@stable-canvas/comfyui-client';
+import { decodeImage } from '../../nodes/runtime/png.js';
+import type { ApiPrompt } from '../../shared/workflow.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+
+/** The published npm ComfyUI clients, unchanged, against Inkgraph's server. */
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => server.stop());
+
+function workflow(width: number, method = 'bilinear', height = 200): ApiPrompt {
+  return {
+    '1': { class_type: 'LoadImage', inputs: { image: 'test.png' } },
+    '2': { class_type: 'ImageScale', inputs: { image: ['1', 0], upscale_method: method, width, height, crop: 'disabled' } },
+    '3': { class_type: 'ImageInvert', inputs: { image: ['2', 0] } },
+    '4': { class_type: 'SaveImage', inputs: { images: ['3', 0], filename_prefix: 'client' } },
+  };
+}
+
+async function fetchPng(url: string): Promise<{ width: number; height: number }> {
+  const response = await fetch(url);
+  expect(response.status).toBe(200);
+  const decoded = decodeImage(new Uint8Array(await response.arrayBuffer()));
+  if (!decoded.ok) throw new Error(decoded.reason);
+  return { width: decoded.raster.width, height: decoded.raster.height };
+}
+
+describe('@saintno/comfyui-sdk 0.3.1', () => {
+  it('queues a workflow, receives progress and the output, fetches the image with /view', async () => {
+    const api = new ComfyApi(server.url, 'saintno-test').init();
+    await api.waitForReady();
+    const builder = new PromptBuilder(workflow(150), ['width'], ['output']).setInputNode('width', '2.inputs.width').setOutputNode('output', '4');
+    const progress: number[] = [];
+    const result = await new CallWrapper(api, builder.input('width', 160))
+      .onProgress((info) => progress.push(info.value))
+      .run();
+    expect(result).toBeTruthy();
+    if (!result) return;
+    const images = (result.output as { images: { filename: string; subfolder: string; type: string }[] }).images;
+    expect(images[0]!.filename).toMatch(/^client_\d{5}_\.png$/);
+    expect(progress.length).toBeGreaterThan(0);
+    expect(await fetchPng(api.getPathImage(images[0] as never))).toEqual({ width: 160, height: 200 });
+    api.destroy();
+  });
+
+  it('receives event-1 frames as previews, and interrupts a run', async () => {
+    const api = new ComfyApi(server.url, 'saintno-interrupt').init();
+    await api.waitForReady();
+    // The SDK listens for previews only after it has seen the job start and read its history, so a slow
+    // node runs first, as a sampler would.
+    const streamed: ApiPrompt = {
+      '1': { class_type: 'LoadImage', inputs: { image: 'test.png' } },
+      '2': { class_type: 'ImageScale', inputs: { image: ['1', 0], upscale_method: 'bicubic', width: 1200, height: 1200, crop: 'disabled' } },
+      '3': { class_type: 'ImageScale', inputs: { image: ['2', 0], upscale_method: 'area', width: 32, height: 32, crop: 'disabled' } },
+      '4': { class_type: 'SaveImageWebsocket', inputs: { images: ['3', 0] } },
+      '5': { class_type: 'SaveImage', inputs: { images: ['3', 0], filename_prefix: 'streamed' } },
+    };
+    const previews: Blob[] = [];
+    const streamedResult = await new CallWrapper(api, new PromptBuilder(streamed, [], ['saved']).setOutputNode('saved', '5'))
+      .onPreview((blob) => previews.push(blob))
+      .run();
+    expect(streamedResult).toBeTruthy();
+    expect(previews).toHaveLength(1);
+    expect(decodeImage(new Uint8Array(await previews[0]!.arrayBuffer())).ok).toBe(true);
+
+    const slow = new PromptBuilder(workflow(3000, 'lanczos'), [], ['output']).setOutputNode('output', '4');
+    let failure: Error | undefined;
+    let interrupted = false;
+    const outcome = await new CallWrapper(api, slow)
+      .onProgress(() => {
+        if (!interrupted) {
+          interrupted = true;
+          void api.interrupt();
+        }
+      })
+      .onFailed((error) => {
+        failure = error;
+      })
+      .run();
+    expect(interrupted).toBe(true);
+    expect(outcome).toBe(false);
+    expect(failure).toBeDefined();
+    api.destroy();
+  });
+});
+
+describe('@stable-canvas/comfyui-client 1.5.9', () => {
+  function client(id: string): Client {
+    const url = new URL(server.url);
+    return new Client({ api_host: url.host, clientId: id, WebSocket, fetch });
+  }
+
+  it('enqueues over WebSocket with progress, and by polling; images fetch with /view', async () => {
+    const comfy = client('canvas-test');
+    await comfy.connect();
+    const progress: number[] = [];
+    // Large enough that progress is still being reported once the client has its prompt id back.
+    const result = await comfy.enqueue(workflow(1100, 'bicubic', 1100), { workflow: { from: 'stable-canvas' }, progress: (p) => progress.push(p.value) });
+    expect(progress.length).toBeGreaterThan(0);
+    const image = result.images[0];
+    expect(image?.type).toBe('url');
+    expect(await fetchPng(image!.data as string)).toEqual({ width: 1100, height: 1100 });
+
+    const polled = await comfy.enqueue_polling(workflow(130), { polling_ms: 50 });
+    const polledImage = polled.images[0];
+    expect(polledImage?.type).toBe('url');
+    expect(await fetchPng(polledImage!.data as string)).toEqual({ width: 130, height: 200 });
+    comfy.close();
+  });
+
+  it('interrupts a run', async () => {
+    // The client's enqueue() never settles on execution_interrupted (a limitation of the client), so this
+    // uses its queue/polling calls around interrupt(), as its own runPrompt does.
+    const comfy = client('canvas-interrupt');
+    await comfy.connect();
+    const { prompt_id: promptId } = await comfy._enqueue_prompt(workflow(3000, 'lanczos'));
+    await new Promise<void>((resolve) => {
+      const off = comfy.on('progress', (progress) => {
+        if (progress.prompt_id === promptId) {
+          off();
+          resolve();
+        }
+      });
+    });
+    await comfy.interrupt();
+    await comfy.waitForPrompt(promptId, 50);
+    await expect(comfy.getPromptOutputs(promptId)).rejects.toThrow();
+    const history = (await (await fetch(`${server.url}/history/${promptId}`)).json()) as Record<string, { status: { messages: [string][] } }>;
+    expect(history[promptId]!.status.messages.map(([event]) => event)).toContain('execution_interrupted');
+    comfy.close();
+  });
+});
