@@ -1,0 +1,65 @@
+import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readPngText } from '../../nodes/runtime/png.js';
+import { makeTestEnv } from '../helpers/env.js';
+
+const run = promisify(execFile);
+const root = resolve(import.meta.dirname, '..', '..');
+const bin = join(root, 'bin', 'inkgraph.js');
+const dirs = makeTestEnv('inkgraph-cli-');
+afterAll(() => dirs.cleanup());
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { cwd: dirs.root });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+describe('inkgraph CLI', () => {
+  it('runs a shipped workflow, writes PNGs with the embedded workflow, and prints them', async () => {
+    const out = join(dirs.root, 'out');
+    const result = await cli(['run', join(root, 'workflows', 'invert-image.json'), '--out', out, '--set', '2.width=64']);
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toBe(join(out, 'inverted_00001_.png'));
+    expect(result.stderr).toMatch(/Done in/);
+    const text = readPngText(readFileSync(join(out, 'inverted_00001_.png')));
+    expect(JSON.parse(text.prompt!)['2'].inputs.width).toBe(64);
+    expect(JSON.parse(text.inkgraph!).prompt['4'].class_type).toBe('SaveImage');
+    // It reads the workflow back out of the PNG it wrote.
+    const again = await cli(['validate', join(out, 'inverted_00001_.png')]);
+    expect(again.code).toBe(0);
+    expect(readdirSync(out)).toEqual(['inverted_00001_.png']);
+  });
+
+  it('exits non-zero with readable per-node errors on a bad workflow', async () => {
+    const result = await cli(['validate', join(root, 'workflows', 'invert-image.json'), '--set', '2.width=99999', '--set', '2.upscale_method="magic"']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('#2 ImageScale (Upscale Image) · width: Value 99999 bigger than max of 16384');
+    const missing = await cli(['run', join(root, 'workflows', 'invert-image.json'), '--set', '9.width=1']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('the workflow has no node 9');
+    writeFileSync(join(dirs.root, 'bad.json'), '{"1": {"inputs": {}}}');
+    const bad = await cli(['run', join(dirs.root, 'bad.json')]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('1.class_type');
+    const usage = await cli(['frobnicate']);
+    expect(usage.code).toBe(2);
+  });
+
+  it('reports a node that fails at run time, naming it', async () => {
+    writeFileSync(join(dirs.inputDir, 'broken.png'), 'not an image');
+    const workflow = JSON.parse(readFileSync(join(root, 'workflows', 'invert-image.json'), 'utf8')) as { prompt: Record<string, { inputs: Record<string, unknown> }> };
+    workflow.prompt['1']!.inputs.image = 'broken.png';
+    writeFileSync(join(dirs.root, 'broken.json'), JSON.stringify(workflow));
+    const result = await cli(['run', join(dirs.root, 'broken.json'), '--input', dirs.inputDir, '--out', join(dirs.root, 'o2')]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('Error in #1 LoadImage (Load Image)');
+  });
+});
