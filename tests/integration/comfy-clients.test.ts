@@ -8,6 +8,13 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 
 /** The published npm ComfyUI clients, unchanged, against Inkgraph's server. */
 
+type TitledPrompt = Record<string, { class_type: string; inputs: Record<string, unknown>; _meta: { title: string } }>;
+
+/** The saintno SDK types its workflows with a title on every node, as ComfyUI's "Export (API)" writes them. */
+function titled(prompt: ApiPrompt): TitledPrompt {
+  return Object.fromEntries(Object.entries(prompt).map(([id, node]) => [id, { ...node, _meta: { title: node._meta?.title ?? node.class_type } }]));
+}
+
 let server: TestServer;
 beforeAll(async () => {
   server = await startTestServer();
@@ -35,7 +42,7 @@ describe('@saintno/comfyui-sdk 0.3.1', () => {
   it('queues a workflow, receives progress and the output, fetches the image with /view', async () => {
     const api = new ComfyApi(server.url, 'saintno-test').init();
     await api.waitForReady();
-    const builder = new PromptBuilder(workflow(150), ['width'], ['output']).setInputNode('width', '2.inputs.width').setOutputNode('output', '4');
+    const builder = new PromptBuilder(titled(workflow(150)), ['width'], ['output']).setInputNode('width', '2.inputs.width').setOutputNode('output', '4');
     const progress: number[] = [];
     const result = await new CallWrapper(api, builder.input('width', 160))
       .onProgress((info) => progress.push(info.value))
@@ -62,14 +69,14 @@ describe('@saintno/comfyui-sdk 0.3.1', () => {
       '5': { class_type: 'SaveImage', inputs: { images: ['3', 0], filename_prefix: 'streamed' } },
     };
     const previews: Blob[] = [];
-    const streamedResult = await new CallWrapper(api, new PromptBuilder(streamed, [], ['saved']).setOutputNode('saved', '5'))
+    const streamedResult = await new CallWrapper(api, new PromptBuilder(titled(streamed), [], ['saved']).setOutputNode('saved', '5'))
       .onPreview((blob) => previews.push(blob))
       .run();
     expect(streamedResult).toBeTruthy();
     expect(previews).toHaveLength(1);
     expect(decodeImage(new Uint8Array(await previews[0]!.arrayBuffer())).ok).toBe(true);
 
-    const slow = new PromptBuilder(workflow(3000, 'lanczos'), [], ['output']).setOutputNode('output', '4');
+    const slow = new PromptBuilder(titled(workflow(3000, 'lanczos')), [], ['output']).setOutputNode('output', '4');
     let failure: Error | undefined;
     let interrupted = false;
     const outcome = await new CallWrapper(api, slow)

@@ -154,7 +154,7 @@ describe('/view', () => {
 
 async function upload(name: string, bytes: Uint8Array, fields: Record<string, string> = {}): Promise<{ status: number; json: unknown }> {
   const form = new FormData();
-  form.append('image', new Blob([bytes]), name);
+  form.append('image', new Blob([new Uint8Array(bytes)]), name);
   for (const [key, value] of Object.entries(fields)) form.append(key, value);
   const response = await fetch(`${server.url}/upload/image`, { method: 'POST', body: form });
   return { status: response.status, json: await response.json() };
