@@ -1,6 +1,6 @@
-import { existsSync, readdirSync } from 'node:fs';
 import { freemem, totalmem } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
+import { listFiles } from '../../nodes/runtime/image-files.js';
 import { Router } from 'express';
 import { buildObjectInfo, toNodeInfo } from '../../nodes/object-info.js';
 import { sendError } from '../http-errors.js';
@@ -9,21 +9,6 @@ import { INKGRAPH_VERSION } from '../version.js';
 
 /** ComfyUI's model folder keys that Inkgraph serves from its models folder. */
 const MODEL_FOLDERS = ['diffusion', 'classifiers', 'segmenters', 'embeddings', 'vae', 'text_encoders'] as const;
-
-function listFilesDeep(folder: string): string[] {
-  if (!existsSync(folder)) return [];
-  const found: string[] = [];
-  const walk = (dir: string, depth: number): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (entry.name.startsWith('.')) continue;
-      const full = join(dir, entry.name);
-      if (entry.isDirectory() && depth < 3) walk(full, depth + 1);
-      else if (entry.isFile()) found.push(relative(folder, full).split('\\').join('/'));
-    }
-  };
-  walk(folder, 0);
-  return found.sort();
-}
 
 /** Discovery routes: node specs, system stats, features, and the probes real clients make. */
 export function infoRoutes(ctx: ServerContext): Router {
@@ -63,7 +48,7 @@ export function infoRoutes(ctx: ServerContext): Router {
   });
 
   router.get('/embeddings', (_req, res) => {
-    res.json(listFilesDeep(join(ctx.env.modelsDir, 'embeddings')).map((name) => name.replace(/\.[^.]+$/, '')));
+    res.json(listFiles(join(ctx.env.modelsDir, 'embeddings')).map((name) => name.replace(/\.[^.]+$/, '')));
   });
 
   router.get('/extensions', (_req, res) => {
@@ -77,7 +62,7 @@ export function infoRoutes(ctx: ServerContext): Router {
   router.get('/models/:folder', (req, res) => {
     const folder = req.params.folder;
     if (!(MODEL_FOLDERS as readonly string[]).includes(folder)) return sendError(res, 404, 'unknown_folder', `no model folder named ${folder}`);
-    res.json(listFilesDeep(join(ctx.env.modelsDir, folder)));
+    res.json(listFiles(join(ctx.env.modelsDir, folder)));
   });
 
   router.get('/users', (_req, res) => {

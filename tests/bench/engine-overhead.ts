@@ -6,11 +6,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { startServer } from '../../server/app.js';
 import type { ExecutionResult } from '../../server/engine/engine-events.js';
 import type { ApiPrompt } from '../../shared/workflow.js';
-import { makeTestEnv } from '../helpers/env.js';
-import { testPng } from '../helpers/server.js';
+import { startTestServer, testPng } from '../helpers/server.js';
 
 const NODES = 50;
 const RUNS = 30;
@@ -29,20 +27,9 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-const dirs = makeTestEnv('inkgraph-bench-');
-writeFileSync(join(dirs.inputDir, 'bench.png'), testPng(64, 64));
 const results = new Map<string, ExecutionResult>();
-const server = await startServer({
-  port: 0,
-  inputDir: dirs.inputDir,
-  outputDir: dirs.outputDir,
-  tempDir: dirs.tempDir,
-  modelsDir: dirs.modelsDir,
-  workflowsDir: dirs.workflowsDir,
-  clientDir: join(dirs.root, 'none'),
-  log: () => {},
-  onFinished: (promptId, result) => results.set(promptId, result),
-});
+const server = await startTestServer({ onFinished: (promptId, result) => results.set(promptId, result) });
+writeFileSync(join(server.dirs.inputDir, 'bench.png'), testPng(64, 64));
 const socket = new WebSocket(`${server.url.replace('http', 'ws')}/ws?clientId=bench`);
 await new Promise((resolve) => socket.once('open', resolve));
 const ends = new Map<string, () => void>();
@@ -72,8 +59,7 @@ for (let run = 0; run < RUNS + 3; run++) {
   endToEnd.push((total - result.timing.nodeRunMs) / result.timing.nodesRun);
 }
 socket.close();
-await server.close();
-dirs.cleanup();
+await server.stop();
 
 const format = (values: number[]): string => `median ${percentile(values, 50).toFixed(3)} ms, p95 ${percentile(values, 95).toFixed(3)} ms`;
 console.log(`Engine overhead, ${NODES}-node image workflow (LoadImage → ImageScale → 47× ImageInvert → PreviewImage, 64×64), ${RUNS} runs:`);
