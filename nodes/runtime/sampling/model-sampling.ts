@@ -1,0 +1,128 @@
+/**
+ * The discrete noise schedule of an SD-style model and its σ ↔ t mapping (ComfyUI's ModelSamplingDiscrete),
+ * plus the distilled (LCM) variant. Pure.
+ */
+
+export type BetaSchedule = 'linear' | 'scaled_linear' | 'squaredcos_cap_v2';
+export type PredictionType = 'epsilon' | 'v_prediction';
+
+export interface ScheduleConfig {
+  readonly betaStart: number;
+  readonly betaEnd: number;
+  readonly betaSchedule: BetaSchedule;
+  readonly numTrainTimesteps: number;
+  readonly trainedBetas?: readonly number[];
+}
+
+export const SD_SCHEDULE: ScheduleConfig = { betaStart: 0.00085, betaEnd: 0.012, betaSchedule: 'scaled_linear', numTrainTimesteps: 1000 };
+
+export function makeBetas(config: ScheduleConfig): Float64Array {
+  const n = config.numTrainTimesteps;
+  if (config.trainedBetas) return Float64Array.from(config.trainedBetas);
+  const betas = new Float64Array(n);
+  if (config.betaSchedule === 'scaled_linear') {
+    const a = Math.sqrt(config.betaStart);
+    const b = Math.sqrt(config.betaEnd);
+    for (let i = 0; i < n; i++) betas[i] = (a + ((b - a) * i) / (n - 1)) ** 2;
+  } else if (config.betaSchedule === 'linear') {
+    for (let i = 0; i < n; i++) betas[i] = config.betaStart + ((config.betaEnd - config.betaStart) * i) / (n - 1);
+  } else {
+    const alphaBar = (t: number): number => Math.cos(((t + 0.008) / 1.008) * (Math.PI / 2)) ** 2;
+    for (let i = 0; i < n; i++) betas[i] = Math.min(1 - alphaBar((i + 1) / n) / alphaBar(i / n), 0.999);
+  }
+  return betas;
+}
+
+/** σ_t for each training timestep t, with log σ for the mapping back. */
+export class ModelSampling {
+  readonly sigmas: Float64Array;
+  readonly logSigmas: Float64Array;
+  readonly alphasCumprod: Float64Array;
+  /** The training timestep of each table entry (t itself, or idx·20+19 for the distilled table). */
+  readonly timesteps: Float64Array;
+
+  constructor(
+    config: ScheduleConfig,
+    readonly prediction: PredictionType = 'epsilon',
+    /** LCM: keep every `distilledStride`-th entry and apply the consistency-model boundary conditions. */
+    readonly distilledStride: number | undefined = undefined,
+  ) {
+    const betas = makeBetas(config);
+    const alphas = new Float64Array(betas.length);
+    let product = 1;
+    for (let i = 0; i < betas.length; i++) {
+      product *= 1 - betas[i]!;
+      alphas[i] = product;
+    }
+    let indices = Array.from({ length: betas.length }, (_, i) => i);
+    if (distilledStride !== undefined) {
+      const count = Math.floor(betas.length / distilledStride);
+      indices = Array.from({ length: count }, (_, i) => i * distilledStride + distilledStride - 1);
+    }
+    this.alphasCumprod = Float64Array.from(indices, (i) => alphas[i]!);
+    this.sigmas = Float64Array.from(indices, (i) => Math.sqrt((1 - alphas[i]!) / alphas[i]!));
+    this.logSigmas = this.sigmas.map((sigma) => Math.log(sigma));
+    this.timesteps = Float64Array.from(indices);
+  }
+
+  get sigmaMin(): number {
+    return this.sigmas[0]!;
+  }
+
+  get sigmaMax(): number {
+    return this.sigmas[this.sigmas.length - 1]!;
+  }
+
+  /** The table index nearest in log σ (ComfyUI's `timestep(σ)`). */
+  indexOf(sigma: number): number {
+    const log = Math.log(sigma);
+    let best = 0;
+    let bestDistance = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < this.logSigmas.length; i++) {
+      const distance = Math.abs(log - this.logSigmas[i]!);
+      if (distance < bestDistance) {
+        bestDistance = distance;
+        best = i;
+      }
+    }
+    return best;
+  }
+
+  /** The UNet timestep for σ: the training timestep of the nearest table entry. */
+  timestep(sigma: number): number {
+    return this.timesteps[this.indexOf(sigma)]!;
+  }
+
+  /** σ at a fractional table index: linear in log σ between neighbours (ComfyUI's `sigma(t)`). */
+  sigmaAt(index: number): number {
+    const clamped = Math.min(Math.max(index, 0), this.sigmas.length - 1);
+    const low = Math.floor(clamped);
+    const high = Math.ceil(clamped);
+    const w = clamped - low;
+    return Math.exp((1 - w) * this.logSigmas[low]! + w * this.logSigmas[high]!);
+  }
+
+  /** c_in: the UNet sees x/√(σ²+1). */
+  inputScale(sigma: number): number {
+    return 1 / Math.sqrt(sigma * sigma + 1);
+  }
+
+  /** The denoised estimate from the model's raw output, for ε, v and the distilled (LCM) parameterisations. */
+  denoised(x: Float32Array, output: Float32Array, sigma: number, out = new Float32Array(x.length)): Float32Array {
+    if (this.prediction === 'v_prediction') {
+      const a = 1 / (sigma * sigma + 1);
+      const b = sigma / Math.sqrt(sigma * sigma + 1);
+      for (let i = 0; i < x.length; i++) out[i] = x[i]! * a - output[i]! * b;
+      return out;
+    }
+    if (this.distilledStride !== undefined) {
+      const t = this.timestep(sigma) / 0.1;
+      const cSkip = 0.25 / (t * t + 0.25);
+      const cOut = t / Math.sqrt(t * t + 0.25);
+      for (let i = 0; i < x.length; i++) out[i] = cOut * (x[i]! - output[i]! * sigma) + cSkip * x[i]!;
+      return out;
+    }
+    for (let i = 0; i < x.length; i++) out[i] = x[i]! - output[i]! * sigma;
+    return out;
+  }
+}
