@@ -1,4 +1,12 @@
 import type { NodeClass } from './define-node.js';
+import { CheckpointLoaderSimple } from './checkpoint-loader.js';
+import { CLIPTextEncode } from './clip-text-encode.js';
+import { EmptyLatentImage } from './empty-latent-image.js';
+import { KSampler } from './ksampler.js';
+import { KSamplerAdvanced } from './ksampler-advanced.js';
+import { LatentUpscale } from './latent-upscale.js';
+import { VAEDecode } from './vae-decode.js';
+import { VAEEncode } from './vae-encode.js';
 import { ImageInvert } from './image-invert.js';
 import { ImageScale } from './image-scale.js';
 import { LoadImage } from './load-image.js';
@@ -8,7 +16,23 @@ import { SaveImage } from './save-image.js';
 import { SaveImageWebsocket } from './save-image-websocket.js';
 
 /** Every node Inkgraph ships, in palette order. */
-export const allNodes: readonly NodeClass[] = [LoadImage, SaveImage, PreviewImage, SaveImageWebsocket, ImageScale, ImageInvert, PromptText];
+export const allNodes: readonly NodeClass[] = [
+  CheckpointLoaderSimple,
+  CLIPTextEncode,
+  EmptyLatentImage,
+  KSampler,
+  KSamplerAdvanced,
+  VAEDecode,
+  VAEEncode,
+  LatentUpscale,
+  LoadImage,
+  SaveImage,
+  PreviewImage,
+  SaveImageWebsocket,
+  ImageScale,
+  ImageInvert,
+  PromptText,
+];
 
 export type NodeRegistry = ReadonlyMap<string, NodeClass>;
 

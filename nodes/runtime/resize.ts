@@ -1,4 +1,4 @@
-import { createImageBatch, type ImageBatch } from './image.js';
+import type { ImageBatch } from './image.js';
 
 /**
  * Image resampling for IMAGE batches, matching the methods ComfyUI offers: nearest-exact, bilinear and
@@ -127,6 +127,15 @@ export function resolveTargetSize(width: number, height: number, targetWidth: nu
 }
 
 /** Resizes every image of a batch (all channels) to width×height. */
+/** Interleaved pixels [B, H, W, C] with any channel count (IMAGE, or a latent laid out channels-last). */
+export interface PixelBatch {
+  readonly batch: number;
+  readonly height: number;
+  readonly width: number;
+  readonly channels: number;
+  readonly data: Float32Array;
+}
+
 export function resizeImageBatch(
   image: ImageBatch,
   width: number,
@@ -135,11 +144,23 @@ export function resizeImageBatch(
   crop: CropMode,
   onRows?: (rowsDone: number, rowsTotal: number) => void,
 ): ImageBatch {
+  const resized = resizePixels(image, width, height, method, crop, onRows);
+  return { ...resized, channels: image.channels };
+}
+
+export function resizePixels(
+  image: PixelBatch,
+  width: number,
+  height: number,
+  method: UpscaleMethod,
+  crop: CropMode,
+  onRows?: (rowsDone: number, rowsTotal: number) => void,
+): PixelBatch {
   const window = crop === 'center' ? centerCropWindow(image.width, image.height, width, height) : { x: 0, y: 0, width: image.width, height: image.height };
   const xTaps = computeTaps(image.width, width, window.x, window.width, method);
   const yTaps = computeTaps(image.height, height, window.y, window.height, method);
   const channels = image.channels;
-  const out = createImageBatch(image.batch, height, width, channels);
+  const out = { batch: image.batch, height, width, channels, data: new Float32Array(image.batch * height * width * channels) };
   const rowBuffer = new Float32Array(width * channels);
   const clampOutput = method === 'bicubic' || method === 'lanczos';
   for (let b = 0; b < image.batch; b++) {

@@ -105,7 +105,7 @@ describe('sampler updates on a closed-form denoiser', () => {
 
   it.each(['euler', 'ddim', 'heun', 'dpmpp_2m', 'dpmpp_2m_sde', 'euler_ancestral', 'lcm'] as SamplerName[])('%s converges to the data exactly', async (name) => {
     const steps: number[] = [];
-    const out = await runSampler(name, start(1), { sigmas, denoise: exact, noise: zeroNoise, onStep: (i) => steps.push(i) });
+    const out = await runSampler(name, start(1), { sigmas, denoise: exact, noise: zeroNoise, onStep: (i) => void steps.push(i) });
     expect(out[0]).toBeCloseTo(c, 6);
     expect(steps).toEqual([0, 1, 2]);
   });

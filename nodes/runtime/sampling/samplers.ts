@@ -14,7 +14,7 @@ export interface SamplerRun {
   /** Fresh standard-normal noise for step i (same length as x). */
   readonly noise: (step: number) => Float32Array;
   /** After each step: the step index, the step count and the current denoised estimate. */
-  readonly onStep?: (step: number, total: number, denoised: Float32Array) => void;
+  readonly onStep?: (step: number, total: number, denoised: Float32Array) => void | Promise<void>;
 }
 
 /** x + d·(σ_next − σ) with d = (x − D)/σ. */
@@ -31,7 +31,7 @@ async function euler(x0: Float32Array, run: SamplerRun): Promise<Float32Array> {
   for (let i = 0; i < total; i++) {
     const sigma = run.sigmas[i]!;
     const denoised = await run.denoise(x, sigma);
-    run.onStep?.(i, total, denoised);
+    await run.onStep?.(i, total, denoised);
     x = eulerStep(x, denoised, sigma, run.sigmas[i + 1]!);
   }
   return x;
@@ -51,7 +51,7 @@ async function eulerAncestral(x0: Float32Array, run: SamplerRun): Promise<Float3
     const sigma = run.sigmas[i]!;
     const sigmaNext = run.sigmas[i + 1]!;
     const denoised = await run.denoise(x, sigma);
-    run.onStep?.(i, total, denoised);
+    await run.onStep?.(i, total, denoised);
     const { down, up } = ancestralSigmas(sigma, sigmaNext);
     x = eulerStep(x, denoised, sigma, down);
     if (sigmaNext > 0) {
@@ -69,7 +69,7 @@ async function heun(x0: Float32Array, run: SamplerRun): Promise<Float32Array> {
     const sigma = run.sigmas[i]!;
     const sigmaNext = run.sigmas[i + 1]!;
     const denoised = await run.denoise(x, sigma);
-    run.onStep?.(i, total, denoised);
+    await run.onStep?.(i, total, denoised);
     const dt = sigmaNext - sigma;
     const predicted = eulerStep(x, denoised, sigma, sigmaNext);
     if (sigmaNext === 0) {
@@ -97,7 +97,7 @@ async function dpmpp2m(x0: Float32Array, run: SamplerRun): Promise<Float32Array>
     const sigma = run.sigmas[i]!;
     const sigmaNext = run.sigmas[i + 1]!;
     const denoised = await run.denoise(x, sigma);
-    run.onStep?.(i, total, denoised);
+    await run.onStep?.(i, total, denoised);
     const out = new Float32Array(x.length);
     if (sigmaNext === 0) {
       out.set(denoised);
@@ -131,7 +131,7 @@ async function dpmpp2mSde(x0: Float32Array, run: SamplerRun): Promise<Float32Arr
     const sigma = run.sigmas[i]!;
     const sigmaNext = run.sigmas[i + 1]!;
     const denoised = await run.denoise(x, sigma);
-    run.onStep?.(i, total, denoised);
+    await run.onStep?.(i, total, denoised);
     const out = new Float32Array(x.length);
     if (sigmaNext === 0) {
       out.set(denoised);
@@ -162,7 +162,7 @@ async function lcm(x0: Float32Array, run: SamplerRun): Promise<Float32Array> {
   const total = run.sigmas.length - 1;
   for (let i = 0; i < total; i++) {
     const denoised = await run.denoise(x, run.sigmas[i]!);
-    run.onStep?.(i, total, denoised);
+    await run.onStep?.(i, total, denoised);
     const sigmaNext = run.sigmas[i + 1]!;
     x = Float32Array.from(denoised);
     if (sigmaNext > 0) {

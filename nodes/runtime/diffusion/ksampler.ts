@@ -1,0 +1,177 @@
+import type { NodeContext, PreviewImage } from '../../define-node.js';
+import { runSession, type Feed } from '../onnx/session.js';
+import { batchNoise } from '../sampling/noise.js';
+import { runSampler, type SamplerName } from '../sampling/samplers.js';
+import { samplerSigmas, type SchedulerName } from '../sampling/schedulers.js';
+import { batchItemToRaster } from '../image.js';
+import { latentToRgbPreview } from './latent-preview.js';
+import { decodeLatents } from './vae.js';
+import type { Conditioning, ConditioningEntry, DiffusionModel, Latent, Tensor4 } from './types.js';
+
+export interface SampleRequest {
+  readonly model: DiffusionModel;
+  readonly positive: Conditioning;
+  readonly negative: Conditioning;
+  readonly latent: Latent;
+  readonly seed: number;
+  readonly steps: number;
+  readonly cfg: number;
+  readonly sampler: SamplerName;
+  readonly scheduler: SchedulerName;
+  readonly denoise: number;
+  readonly addNoise: boolean;
+  readonly startStep?: number;
+  readonly endStep?: number;
+  readonly forceFullDenoise?: boolean;
+}
+
+function greatestCommonDivisor(a: number, b: number): number {
+  return b === 0 ? a : greatestCommonDivisor(b, a % b);
+}
+
+/** Repeats an entry's embeddings to `tokens` (a multiple of its length), as ComfyUI batches conds of unequal length. */
+function repeatTo(entry: ConditioningEntry, tokens: number): Float32Array {
+  if (entry.tokens === tokens) return entry.embeddings;
+  const out = new Float32Array(tokens * entry.dim);
+  for (let offset = 0; offset < out.length; offset += entry.embeddings.length) out.set(entry.embeddings, offset);
+  return out;
+}
+
+function firstEntry(conditioning: Conditioning, name: string): ConditioningEntry {
+  const entry = conditioning[0];
+  if (!entry) throw new Error(`${name}: the conditioning is empty`);
+  return entry;
+}
+
+/** diffusers' LCM guidance embedding for w = cfg − 1. */
+export function guidanceEmbedding(cfg: number, dim: number): Float32Array {
+  const w = (cfg - 1) * 1000;
+  const half = dim / 2;
+  const out = new Float32Array(dim);
+  for (let k = 0; k < half; k++) {
+    const frequency = Math.exp((-k * Math.log(10000)) / (half - 1));
+    out[k] = Math.sin(w * frequency);
+    out[half + k] = Math.cos(w * frequency);
+  }
+  return out;
+}
+
+function timestepFeed(model: DiffusionModel, timestep: number): Feed {
+  const info = model.unet.inputs.get('timestep')!;
+  return info.shape.length === 0 ? { data: [timestep], dims: [] } : { data: [timestep], dims: [1] };
+}
+
+/**
+ * Samples a latent as ComfyUI's KSampler does: noise from Inkgraph's seeded generator (item i from seed and i),
+ * CFG with cond and uncond in one batched UNet call when the model takes it (two otherwise, none at cfg 1),
+ * ε or v prediction, img2img `denoise`, start/end steps; progress and a preview after every step.
+ */
+export async function sampleLatent(request: SampleRequest, ctx: NodeContext): Promise<Latent> {
+  const { model } = request;
+  const latent = request.latent.samples;
+  if (latent.channels !== model.latentChannels) throw new Error(`latent_image has ${latent.channels} channels but ${model.name} works on ${model.latentChannels}`);
+  const sigmas = samplerSigmas({
+    sampling: model.sampling,
+    scheduler: request.scheduler,
+    sampler: request.sampler,
+    steps: request.steps,
+    denoise: request.denoise,
+    ...(request.startStep !== undefined ? { startStep: request.startStep } : {}),
+    ...(request.endStep !== undefined ? { endStep: request.endStep } : {}),
+    ...(request.forceFullDenoise !== undefined ? { forceFullDenoise: request.forceFullDenoise } : {}),
+  });
+  if (sigmas.length === 0) return request.latent;
+
+  const { batch, channels, height, width } = latent;
+  const itemSize = channels * height * width;
+  const scale = model.scaleFactor;
+  const sigma0 = sigmas[0]!;
+  const maxDenoise = Math.abs(sigma0 - model.sampling.sigmaMax) <= 1e-5 * model.sampling.sigmaMax || sigma0 > model.sampling.sigmaMax;
+  const noiseScale = maxDenoise ? Math.sqrt(1 + sigma0 * sigma0) : sigma0;
+  const noise = request.addNoise ? batchNoise(request.seed, batch, itemSize) : new Float32Array(batch * itemSize);
+  const x = new Float32Array(batch * itemSize);
+  for (let i = 0; i < x.length; i++) x[i] = latent.data[i]! * scale + noise[i]! * noiseScale;
+
+  const positive = firstEntry(request.positive, 'positive');
+  const negative = firstEntry(request.negative, 'negative');
+  const useCfg = request.cfg !== 1 && model.timestepCondDim === undefined;
+  const tokens = useCfg ? (positive.tokens * negative.tokens) / greatestCommonDivisor(positive.tokens, negative.tokens) : positive.tokens;
+  if (useCfg && positive.dim !== negative.dim) throw new Error(`positive and negative conditionings differ in width (${positive.dim} vs ${negative.dim})`);
+  const context = { cond: repeatTo(positive, tokens), uncond: useCfg ? repeatTo(negative, tokens) : undefined };
+  const guidance = model.timestepCondDim !== undefined ? guidanceEmbedding(request.cfg, model.timestepCondDim) : undefined;
+
+  /** Runs the UNet on `rows` (each: latent item, context) in calls of at most maxBatch rows. */
+  const evaluate = async (rows: { latent: Float32Array; context: Float32Array }[], sigma: number): Promise<Float32Array[]> => {
+    const cIn = model.sampling.inputScale(sigma);
+    const timestep = model.sampling.timestep(sigma);
+    const outputs: Float32Array[] = [];
+    const callSize = Math.min(rows.length, model.maxBatch);
+    for (let start = 0; start < rows.length; start += callSize) {
+      const group = rows.slice(start, start + callSize);
+      const sample = new Float32Array(group.length * itemSize);
+      group.forEach((row, r) => {
+        for (let i = 0; i < itemSize; i++) sample[r * itemSize + i] = row.latent[i]! * cIn;
+      });
+      const contextData = new Float32Array(group.length * tokens * positive.dim);
+      group.forEach((row, r) => contextData.set(row.context, r * tokens * positive.dim));
+      const feeds: Record<string, Feed> = {
+        sample: { data: sample, dims: [group.length, channels, height, width] },
+        timestep: timestepFeed(model, timestep),
+        encoder_hidden_states: { data: contextData, dims: [group.length, tokens, positive.dim] },
+      };
+      if (guidance) {
+        const cond = new Float32Array(group.length * guidance.length);
+        for (let r = 0; r < group.length; r++) cond.set(guidance, r * guidance.length);
+        feeds.timestep_cond = { data: cond, dims: [group.length, guidance.length] };
+      }
+      const result = await runSession(model.unet, feeds, ['out_sample']);
+      const output = result.out_sample;
+      if (!output) throw new Error('the UNet returned no out_sample');
+      for (let r = 0; r < group.length; r++) {
+        const latentRow = group[r]!.latent;
+        outputs.push(model.sampling.denoised(latentRow, output.data.subarray(r * itemSize, (r + 1) * itemSize), sigma));
+      }
+      ctx.throwIfInterrupted();
+    }
+    return outputs;
+  };
+
+  const denoise = async (current: Float32Array, sigma: number): Promise<Float32Array> => {
+    const items = Array.from({ length: batch }, (_, b) => current.subarray(b * itemSize, (b + 1) * itemSize));
+    const rows = items.flatMap((item) => (context.uncond ? [{ latent: item, context: context.uncond }, { latent: item, context: context.cond }] : [{ latent: item, context: context.cond }]));
+    const outputs = await evaluate(rows, sigma);
+    const denoised = new Float32Array(current.length);
+    for (let b = 0; b < batch; b++) {
+      if (context.uncond) {
+        const uncond = outputs[2 * b]!;
+        const cond = outputs[2 * b + 1]!;
+        for (let i = 0; i < itemSize; i++) denoised[b * itemSize + i] = uncond[i]! + (cond[i]! - uncond[i]!) * request.cfg;
+      } else denoised.set(outputs[b]!, b * itemSize);
+    }
+    return denoised;
+  };
+
+  const previews = async (step: number, total: number, denoised: Float32Array): Promise<PreviewImage | undefined> => {
+    if (ctx.previewMethod === 'latent2rgb' && model.latentRgb) {
+      return latentToRgbPreview({ batch: 1, channels, height, width, data: denoised.subarray(0, itemSize) }, model.latentRgb);
+    }
+    if (ctx.previewMethod === 'vae' && (step % Math.max(1, ctx.previewEvery) === ctx.previewEvery - 1 || step === total - 1)) {
+      const vaeLatent = Float32Array.from(denoised.subarray(0, itemSize), (value) => value / scale);
+      const image = await decodeLatents(model.previewDecoder, { batch: 1, channels, height, width, data: vaeLatent });
+      return batchItemToRaster(image, 0);
+    }
+    return undefined;
+  };
+
+  const result = await runSampler(request.sampler, x, {
+    sigmas,
+    denoise,
+    noise: (step) => batchNoise(request.seed, batch, itemSize, step + 1),
+    onStep: async (step, total, denoised) => {
+      const preview = await previews(step, total, denoised);
+      ctx.progress({ value: step + 1, max: total, ...(preview ? { preview } : {}) });
+    },
+  });
+  const out: Tensor4 = { batch, channels, height, width, data: result.map((value) => value / scale) };
+  return { samples: out };
+}

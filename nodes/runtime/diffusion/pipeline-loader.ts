@@ -1,0 +1,182 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { z } from 'zod';
+import type { SharedCaches } from '../../define-node.js';
+import { ClipTokenizer } from '../clip-tokenizer.js';
+import { fixedDim, loadSession, type LoadedSession } from '../onnx/session.js';
+import { ModelSampling, type BetaSchedule } from '../sampling/model-sampling.js';
+import type { ClipModel, DiffusionModel, LatentRgb, VaeModel } from './types.js';
+
+/** SD 1.5's latent→RGB factors (ComfyUI latent_formats.SD15), for 4-channel latents without their own. */
+export const SD15_LATENT_RGB: LatentRgb = {
+  factors: [
+    [0.3512, 0.2297, 0.3227],
+    [0.325, 0.4974, 0.235],
+    [-0.2829, 0.1762, 0.2721],
+    [-0.212, -0.2616, -0.7177],
+  ],
+  bias: [0, 0, 0],
+};
+
+const schedulerConfigSchema = z
+  .object({
+    _class_name: z.string().optional(),
+    beta_start: z.number().default(0.00085),
+    beta_end: z.number().default(0.012),
+    beta_schedule: z.enum(['linear', 'scaled_linear', 'squaredcos_cap_v2']).default('scaled_linear'),
+    num_train_timesteps: z.number().int().positive().default(1000),
+    trained_betas: z.array(z.number()).nullable().optional(),
+    prediction_type: z.enum(['epsilon', 'v_prediction', 'sample']).default('epsilon'),
+    original_inference_steps: z.number().int().positive().optional(),
+  })
+  .passthrough();
+
+const vaeConfigSchema = z
+  .object({
+    scaling_factor: z.number().positive().default(0.18215),
+    latent_channels: z.number().int().positive().default(4),
+    block_out_channels: z.array(z.number()).optional(),
+    downscale_factor: z.number().int().positive().optional(),
+    latent_rgb_factors: z.array(z.tuple([z.number(), z.number(), z.number()])).optional(),
+    latent_rgb_bias: z.tuple([z.number(), z.number(), z.number()]).optional(),
+  })
+  .passthrough();
+
+const tokenSchema = z.union([z.string(), z.object({ content: z.string() })]);
+
+/** The pipeline folders under `models/diffusion/` (each has a `model_index.json`). */
+export function listPipelines(modelsDir: string): string[] {
+  const root = join(modelsDir, 'diffusion');
+  if (!existsSync(root)) return [];
+  return readdirSync(root)
+    .filter((name) => !name.startsWith('.') && statSync(join(root, name)).isDirectory() && existsSync(join(root, name, 'model_index.json')))
+    .sort();
+}
+
+function readJson(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as unknown;
+  } catch (error) {
+    throw new Error(`${basename(path)} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** Checks a pipeline folder before loading anything: names each missing or unsupported part. */
+export function checkPipelineFolder(dir: string): string[] {
+  const problems: string[] = [];
+  if (!existsSync(join(dir, 'model_index.json'))) problems.push('model_index.json is missing');
+  if (existsSync(join(dir, 'text_encoder_2')) || existsSync(join(dir, 'tokenizer_2'))) {
+    problems.push('it has a second text encoder (text_encoder_2: an SDXL pipeline), which Inkgraph does not run yet');
+  }
+  for (const part of ['text_encoder/model.onnx', 'unet/model.onnx', 'vae_decoder/model.onnx', 'tokenizer/vocab.json', 'tokenizer/merges.txt', 'scheduler/scheduler_config.json']) {
+    if (!existsSync(join(dir, part))) problems.push(`${part} is missing`);
+  }
+  return problems;
+}
+
+function tokenText(value: unknown): string | undefined {
+  const parsed = tokenSchema.safeParse(value);
+  if (!parsed.success) return undefined;
+  return typeof parsed.data === 'string' ? parsed.data : parsed.data.content;
+}
+
+function loadClip(dir: string, name: string, encoder: LoadedSession): ClipModel {
+  const tokenizer = ClipTokenizer.fromFiles(join(dir, 'tokenizer', 'vocab.json'), join(dir, 'tokenizer', 'merges.txt'));
+  const specialPath = join(dir, 'tokenizer', 'special_tokens_map.json');
+  const configPath = join(dir, 'tokenizer', 'tokenizer_config.json');
+  const special = existsSync(specialPath) ? (readJson(specialPath) as Record<string, unknown>) : {};
+  const config = existsSync(configPath) ? (readJson(configPath) as Record<string, unknown>) : {};
+  const idFor = (role: string, fallback: string): number => {
+    const text = tokenText(special[role]) ?? tokenText(config[role]) ?? fallback;
+    const id = tokenizer.idOf(text);
+    if (id === undefined) throw new Error(`tokenizer: the ${role} ${JSON.stringify(text)} is not in vocab.json`);
+    return id;
+  };
+  const maxLength = typeof config.model_max_length === 'number' && config.model_max_length <= 1024 ? config.model_max_length : 77;
+  if (!encoder.inputs.has('input_ids')) throw new Error('text_encoder/model.onnx has no input_ids input');
+  if (!encoder.outputNames.includes('last_hidden_state')) throw new Error('text_encoder/model.onnx has no last_hidden_state output');
+  return { name, tokenizer, encoder, bosId: idFor('bos_token', '<|startoftext|>'), eosId: idFor('eos_token', '<|endoftext|>'), padId: idFor('pad_token', '<|endoftext|>'), maxLength };
+}
+
+async function loadVae(dir: string, name: string, caches: SharedCaches): Promise<VaeModel> {
+  const configPath = join(dir, 'vae_decoder', 'config.json');
+  const config = vaeConfigSchema.parse(existsSync(configPath) ? readJson(configPath) : {});
+  const decoder = await cachedSession(caches, join(dir, 'vae_decoder', 'model.onnx'));
+  if (!decoder.inputs.has('latent_sample')) throw new Error('vae_decoder/model.onnx has no latent_sample input');
+  const encoderPath = join(dir, 'vae_encoder', 'model.onnx');
+  const encoder = existsSync(encoderPath) ? await cachedSession(caches, encoderPath) : undefined;
+  let encoderOutput: VaeModel['encoderOutput'];
+  if (encoder) {
+    if (encoder.outputNames.includes('latent_parameters')) encoderOutput = 'latent_parameters';
+    else if (encoder.outputNames.includes('latent_sample')) encoderOutput = 'latent_sample';
+    else throw new Error(`vae_encoder/model.onnx has neither latent_parameters nor latent_sample among its outputs (${encoder.outputNames.join(', ')})`);
+  }
+  const downscale = config.downscale_factor ?? (config.block_out_channels ? 2 ** (config.block_out_channels.length - 1) : 8);
+  return { name, decoder, encoder, encoderOutput, scaleFactor: config.scaling_factor, latentChannels: config.latent_channels, downscale };
+}
+
+function latentRgbOf(dir: string, channels: number): LatentRgb | undefined {
+  const configPath = join(dir, 'vae_decoder', 'config.json');
+  const config = vaeConfigSchema.parse(existsSync(configPath) ? readJson(configPath) : {});
+  if (config.latent_rgb_factors) {
+    if (config.latent_rgb_factors.length !== channels) throw new Error(`vae_decoder/config.json: latent_rgb_factors has ${config.latent_rgb_factors.length} rows for ${channels} latent channels`);
+    return { factors: config.latent_rgb_factors, bias: config.latent_rgb_bias ?? [0, 0, 0] };
+  }
+  return channels === 4 ? SD15_LATENT_RGB : undefined;
+}
+
+function cachedSession(caches: SharedCaches, path: string): Promise<LoadedSession> {
+  return caches.getOrCreate(`onnx:${path}`, () => loadSession(path), (loaded) => loaded.session.release());
+}
+
+export interface LoadedPipeline {
+  readonly model: DiffusionModel;
+  readonly clip: ClipModel;
+  readonly vae: VaeModel;
+}
+
+/** Loads (once; sessions are shared through the caches) an ONNX SD pipeline folder. */
+export async function loadPipeline(dir: string, caches: SharedCaches): Promise<LoadedPipeline> {
+  const name = basename(dir);
+  const problems = checkPipelineFolder(dir);
+  if (problems.length > 0) throw new Error(`cannot run ${name}: ${problems.join('; ')}`);
+  const scheduler = schedulerConfigSchema.parse(readJson(join(dir, 'scheduler', 'scheduler_config.json')));
+  if (scheduler.prediction_type === 'sample') throw new Error(`cannot run ${name}: prediction_type "sample" is not supported (epsilon and v_prediction are)`);
+  const unet = await cachedSession(caches, join(dir, 'unet', 'model.onnx'));
+  for (const required of ['sample', 'timestep', 'encoder_hidden_states']) {
+    if (!unet.inputs.has(required)) throw new Error(`cannot run ${name}: unet/model.onnx has no ${required} input (it has ${[...unet.inputs.keys()].join(', ')})`);
+  }
+  for (const sdxl of ['text_embeds', 'time_ids']) {
+    if (unet.inputs.has(sdxl)) throw new Error(`cannot run ${name}: its UNet takes ${sdxl} (an SDXL pipeline), which Inkgraph does not run yet`);
+  }
+  const encoder = await cachedSession(caches, join(dir, 'text_encoder', 'model.onnx'));
+  const clip = loadClip(dir, name, encoder);
+  const vae = await loadVae(dir, name, caches);
+  const isLcm = scheduler._class_name === 'LCMScheduler';
+  const stride = isLcm ? Math.floor(scheduler.num_train_timesteps / (scheduler.original_inference_steps ?? 50)) : undefined;
+  const sampling = new ModelSampling(
+    {
+      betaStart: scheduler.beta_start,
+      betaEnd: scheduler.beta_end,
+      betaSchedule: scheduler.beta_schedule as BetaSchedule,
+      numTrainTimesteps: scheduler.num_train_timesteps,
+      ...(scheduler.trained_betas ? { trainedBetas: scheduler.trained_betas } : {}),
+    },
+    scheduler.prediction_type,
+    stride,
+  );
+  const condInfo = unet.inputs.get('timestep_cond');
+  const condDim = condInfo ? fixedDim(condInfo, 1) ?? 256 : undefined;
+  const model: DiffusionModel = {
+    name,
+    unet,
+    sampling,
+    latentChannels: vae.latentChannels,
+    scaleFactor: vae.scaleFactor,
+    latentRgb: latentRgbOf(dir, vae.latentChannels),
+    timestepCondDim: condDim,
+    maxBatch: fixedDim(unet.inputs.get('sample'), 0) ?? Number.POSITIVE_INFINITY,
+    previewDecoder: vae,
+  };
+  return { model, clip, vae };
+}

@@ -1,0 +1,79 @@
+import type { ClipTokenizer } from '../clip-tokenizer.js';
+import type { LoadedSession } from '../onnx/session.js';
+import type { ModelSampling } from '../sampling/model-sampling.js';
+
+/** An NCHW float tensor. */
+export interface Tensor4 {
+  readonly batch: number;
+  readonly channels: number;
+  readonly height: number;
+  readonly width: number;
+  readonly data: Float32Array;
+}
+
+/** LATENT, as ComfyUI carries it: VAE-space latents (not multiplied by the model's scale factor). */
+export interface Latent {
+  readonly samples: Tensor4;
+}
+
+/** One conditioning: token embeddings [tokens, dim] (77 per chunk) and the pooled embedding. */
+export interface ConditioningEntry {
+  readonly embeddings: Float32Array;
+  readonly tokens: number;
+  readonly dim: number;
+  readonly pooled: Float32Array | undefined;
+}
+
+export type Conditioning = readonly ConditioningEntry[];
+
+export interface LatentRgb {
+  /** Rows: latent channels; columns: R, G, B. */
+  readonly factors: readonly (readonly [number, number, number])[];
+  readonly bias: readonly [number, number, number];
+}
+
+export interface DiffusionModel {
+  readonly name: string;
+  readonly unet: LoadedSession;
+  readonly sampling: ModelSampling;
+  readonly latentChannels: number;
+  readonly scaleFactor: number;
+  readonly latentRgb: LatentRgb | undefined;
+  /** LCM exports take a guidance embedding instead of running CFG. */
+  readonly timestepCondDim: number | undefined;
+  /** The largest batch the UNet takes in one call (1 for static-batch exports). */
+  readonly maxBatch: number;
+  /** The pipeline's own decoder, for `vae` previews. */
+  readonly previewDecoder: VaeModel;
+}
+
+export interface ClipModel {
+  readonly name: string;
+  readonly tokenizer: ClipTokenizer;
+  readonly encoder: LoadedSession;
+  readonly bosId: number;
+  readonly eosId: number;
+  readonly padId: number;
+  readonly maxLength: number;
+}
+
+export interface VaeModel {
+  readonly name: string;
+  readonly decoder: LoadedSession;
+  readonly encoder: LoadedSession | undefined;
+  readonly encoderOutput: 'latent_parameters' | 'latent_sample' | undefined;
+  readonly scaleFactor: number;
+  readonly latentChannels: number;
+  /** Pixels per latent cell along each side (8 for SD; read from the VAE's config). */
+  readonly downscale: number;
+}
+
+declare module '../../socket-types.js' {
+  interface SocketTypes {
+    MODEL: DiffusionModel;
+    CLIP: ClipModel;
+    VAE: VaeModel;
+    CONDITIONING: Conditioning;
+    LATENT: Latent;
+  }
+}

@@ -1,0 +1,102 @@
+import type * as Ort from 'onnxruntime-node';
+import { availableParallelism } from 'node:os';
+import { float16ToFloat32, float32ToFloat16 } from './float16.js';
+
+/**
+ * Loading ONNX sessions and calling them with inputs cast to whatever dtype each model declares
+ * (real exports differ: int32/int64 ids, float16 IO, scalar or [B] timesteps).
+ */
+
+export type InputType = 'float32' | 'float16' | 'int32' | 'int64';
+
+export interface InputInfo {
+  readonly name: string;
+  readonly type: InputType;
+  /** Dimensions: numbers are fixed, strings symbolic. */
+  readonly shape: readonly (number | string)[];
+}
+
+export interface LoadedSession {
+  readonly path: string;
+  readonly session: Ort.InferenceSession;
+  readonly ort: typeof Ort;
+  readonly inputs: ReadonlyMap<string, InputInfo>;
+  readonly outputNames: readonly string[];
+}
+
+/** Time spent inside `session.run` since the process started (ms), for the engine's overhead figures. */
+export const sessionRunClock = { ms: 0, calls: 0 };
+
+const SUPPORTED_TYPES = new Set<string>(['float32', 'float16', 'int32', 'int64']);
+
+/** onnxruntime-node is loaded on first use, so only the engine's worker thread ever loads the native module. */
+export async function loadSession(path: string): Promise<LoadedSession> {
+  const ort = await import('onnxruntime-node');
+  const session = await ort.InferenceSession.create(path, {
+    executionProviders: ['cpu'],
+    graphOptimizationLevel: 'all',
+    executionMode: 'sequential',
+    intraOpNumThreads: Math.max(1, Math.min(availableParallelism(), 8)),
+  });
+  const inputs = new Map<string, InputInfo>();
+  for (const meta of session.inputMetadata) {
+    if (!meta.isTensor) throw new Error(`${path}: input ${meta.name} is not a tensor`);
+    if (!SUPPORTED_TYPES.has(meta.type)) throw new Error(`${path}: input ${meta.name} has unsupported type ${meta.type}`);
+    inputs.set(meta.name, { name: meta.name, type: meta.type as InputType, shape: meta.shape });
+  }
+  return { path, session, ort, inputs, outputNames: session.outputNames };
+}
+
+/** A value to feed: float data (cast to float32/float16 as declared) or integers (cast to int32/int64). */
+export interface Feed {
+  readonly data: Float32Array | readonly number[];
+  readonly dims: readonly number[];
+}
+
+function toTensor(ort: typeof Ort, info: InputInfo, feed: Feed): Ort.Tensor {
+  const dims = [...feed.dims];
+  switch (info.type) {
+    case 'float32':
+      return new ort.Tensor('float32', feed.data instanceof Float32Array ? feed.data : Float32Array.from(feed.data), dims);
+    case 'float16':
+      return new ort.Tensor('float16', float32ToFloat16(feed.data instanceof Float32Array ? feed.data : Float32Array.from(feed.data)), dims);
+    case 'int32':
+      return new ort.Tensor('int32', Int32Array.from(feed.data, (v) => Math.round(v)), dims);
+    case 'int64':
+      return new ort.Tensor('int64', BigInt64Array.from(Array.from(feed.data, (v) => BigInt(Math.round(v)))), dims);
+  }
+}
+
+export interface Output {
+  readonly data: Float32Array;
+  readonly dims: readonly number[];
+}
+
+/** Runs a session, casting feeds to the declared types and float outputs back to float32. */
+export async function runSession(loaded: LoadedSession, feeds: Record<string, Feed>, outputs?: readonly string[]): Promise<Record<string, Output>> {
+  const tensors: Record<string, Ort.Tensor> = {};
+  for (const [name, info] of loaded.inputs) {
+    const feed = feeds[name];
+    if (!feed) throw new Error(`${loaded.path}: no value for input ${name}`);
+    tensors[name] = toTensor(loaded.ort, info, feed);
+  }
+  const started = performance.now();
+  const results = outputs ? await loaded.session.run(tensors, [...outputs]) : await loaded.session.run(tensors);
+  sessionRunClock.ms += performance.now() - started;
+  sessionRunClock.calls += 1;
+  const out: Record<string, Output> = {};
+  for (const [name, tensor] of Object.entries(results)) {
+    let data: Float32Array;
+    if (tensor.type === 'float32') data = tensor.data as Float32Array;
+    else if (tensor.type === 'float16') data = float16ToFloat32(tensor.data as Uint16Array);
+    else continue;
+    out[name] = { data, dims: tensor.dims };
+  }
+  return out;
+}
+
+/** Is dimension `index` of an input fixed to `value`? (e.g. a static batch of 1.) */
+export function fixedDim(info: InputInfo | undefined, index: number): number | undefined {
+  const dim = info?.shape[index];
+  return typeof dim === 'number' && dim > 0 ? dim : undefined;
+}

@@ -1,0 +1,18 @@
+import { defineNode } from './define-node.js';
+import { decodeLatents } from './runtime/diffusion/vae.js';
+
+export const VAEDecode = defineNode({
+  classType: 'VAEDecode',
+  displayName: 'VAE Decode',
+  category: 'latent',
+  description: 'Decodes latents into images with the VAE.',
+  translations: { 'zh-CN': { display_name: 'VAE 解码', description: '用 VAE 将潜空间图像解码为图像。', inputs: { samples: '潜空间', vae: 'VAE' } } },
+  inputs: {
+    samples: { kind: 'SOCKET', type: 'LATENT', tooltip: 'The latents to decode.' },
+    vae: { kind: 'SOCKET', type: 'VAE' },
+  },
+  outputs: [{ type: 'IMAGE', name: 'IMAGE' }],
+  run: async ({ samples, vae }, ctx) => ({
+    outputs: [await decodeLatents(vae, samples.samples, (done, total) => ctx.progress({ value: done, max: total }))],
+  }),
+});
