@@ -14,5 +14,5 @@ export const CLIPTextEncode = defineNode({
     clip: { kind: 'SOCKET', type: 'CLIP', tooltip: 'The text encoder.' },
   },
   outputs: [{ type: 'CONDITIONING', name: 'CONDITIONING' }],
-  run: async ({ text, clip }) => ({ outputs: [[await encodePrompt(clip, text)]] }),
+  run: async ({ text, clip }, ctx) => ({ outputs: [[await encodePrompt(clip, text, ctx.caches)]] }),
 });

@@ -13,6 +13,6 @@ export const VAEDecode = defineNode({
   },
   outputs: [{ type: 'IMAGE', name: 'IMAGE' }],
   run: async ({ samples, vae }, ctx) => ({
-    outputs: [await decodeLatents(vae, samples.samples, (done, total) => ctx.progress({ value: done, max: total }))],
+    outputs: [await decodeLatents(vae, samples.samples, ctx.caches, (done, total) => ctx.progress({ value: done, max: total }))],
   }),
 });

@@ -57,7 +57,7 @@ export function guidanceEmbedding(cfg: number, dim: number): Float32Array {
 }
 
 function timestepFeed(model: DiffusionModel, timestep: number): Feed {
-  const info = model.unet.inputs.get('timestep')!;
+  const info = model.unetInputs.get('timestep')!;
   return info.shape.length === 0 ? { data: [timestep], dims: [] } : { data: [timestep], dims: [1] };
 }
 
@@ -82,6 +82,7 @@ export async function sampleLatent(request: SampleRequest, ctx: NodeContext): Pr
   });
   if (sigmas.length === 0) return request.latent;
 
+  const { unet } = await model.pipeline.sessions(ctx.caches);
   const { batch, channels, height, width } = latent;
   const itemSize = channels * height * width;
   const scale = model.scaleFactor;
@@ -124,7 +125,7 @@ export async function sampleLatent(request: SampleRequest, ctx: NodeContext): Pr
         for (let r = 0; r < group.length; r++) cond.set(guidance, r * guidance.length);
         feeds.timestep_cond = { data: cond, dims: [group.length, guidance.length] };
       }
-      const result = await runSession(model.unet, feeds, ['out_sample']);
+      const result = await runSession(unet, feeds, ['out_sample']);
       const output = result.out_sample;
       if (!output) throw new Error('the UNet returned no out_sample');
       for (let r = 0; r < group.length; r++) {
@@ -157,7 +158,7 @@ export async function sampleLatent(request: SampleRequest, ctx: NodeContext): Pr
     }
     if (ctx.previewMethod === 'vae' && (step % Math.max(1, ctx.previewEvery) === ctx.previewEvery - 1 || step === total - 1)) {
       const vaeLatent = Float32Array.from(denoised.subarray(0, itemSize), (value) => value / scale);
-      const image = await decodeLatents(model.previewDecoder, { batch: 1, channels, height, width, data: vaeLatent });
+      const image = await decodeLatents(model.previewDecoder, { batch: 1, channels, height, width, data: vaeLatent }, ctx.caches);
       return batchItemToRaster(image, 0);
     }
     return undefined;

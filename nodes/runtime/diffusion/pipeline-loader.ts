@@ -5,7 +5,7 @@ import type { SharedCaches } from '../../define-node.js';
 import { ClipTokenizer } from '../clip-tokenizer.js';
 import { fixedDim, loadSession, type LoadedSession } from '../onnx/session.js';
 import { ModelSampling, type BetaSchedule } from '../sampling/model-sampling.js';
-import type { ClipModel, DiffusionModel, LatentRgb, VaeModel } from './types.js';
+import type { ClipModel, DiffusionModel, LatentRgb, PipelineHandle, PipelineSessions, VaeModel } from './types.js';
 
 /** SD 1.5's latent→RGB factors (ComfyUI latent_formats.SD15), for 4-channel latents without their own. */
 export const SD15_LATENT_RGB: LatentRgb = {
@@ -80,7 +80,7 @@ function tokenText(value: unknown): string | undefined {
   return typeof parsed.data === 'string' ? parsed.data : parsed.data.content;
 }
 
-function loadClip(dir: string, name: string, encoder: LoadedSession): ClipModel {
+function loadClip(dir: string, name: string, pipeline: PipelineHandle, encoder: LoadedSession): ClipModel {
   const tokenizer = ClipTokenizer.fromFiles(join(dir, 'tokenizer', 'vocab.json'), join(dir, 'tokenizer', 'merges.txt'));
   const specialPath = join(dir, 'tokenizer', 'special_tokens_map.json');
   const configPath = join(dir, 'tokenizer', 'tokenizer_config.json');
@@ -95,16 +95,14 @@ function loadClip(dir: string, name: string, encoder: LoadedSession): ClipModel 
   const maxLength = typeof config.model_max_length === 'number' && config.model_max_length <= 1024 ? config.model_max_length : 77;
   if (!encoder.inputs.has('input_ids')) throw new Error('text_encoder/model.onnx has no input_ids input');
   if (!encoder.outputNames.includes('last_hidden_state')) throw new Error('text_encoder/model.onnx has no last_hidden_state output');
-  return { name, tokenizer, encoder, bosId: idFor('bos_token', '<|startoftext|>'), eosId: idFor('eos_token', '<|endoftext|>'), padId: idFor('pad_token', '<|endoftext|>'), maxLength };
+  return { name, pipeline, tokenizer, bosId: idFor('bos_token', '<|startoftext|>'), eosId: idFor('eos_token', '<|endoftext|>'), padId: idFor('pad_token', '<|endoftext|>'), maxLength };
 }
 
-async function loadVae(dir: string, name: string, caches: SharedCaches): Promise<VaeModel> {
+function loadVae(dir: string, name: string, pipeline: PipelineHandle, sessions: PipelineSessions): VaeModel {
   const configPath = join(dir, 'vae_decoder', 'config.json');
   const config = vaeConfigSchema.parse(existsSync(configPath) ? readJson(configPath) : {});
-  const decoder = await cachedSession(caches, join(dir, 'vae_decoder', 'model.onnx'));
-  if (!decoder.inputs.has('latent_sample')) throw new Error('vae_decoder/model.onnx has no latent_sample input');
-  const encoderPath = join(dir, 'vae_encoder', 'model.onnx');
-  const encoder = existsSync(encoderPath) ? await cachedSession(caches, encoderPath) : undefined;
+  if (!sessions.vaeDecoder.inputs.has('latent_sample')) throw new Error('vae_decoder/model.onnx has no latent_sample input');
+  const encoder = sessions.vaeEncoder;
   let encoderOutput: VaeModel['encoderOutput'];
   if (encoder) {
     if (encoder.outputNames.includes('latent_parameters')) encoderOutput = 'latent_parameters';
@@ -112,7 +110,7 @@ async function loadVae(dir: string, name: string, caches: SharedCaches): Promise
     else throw new Error(`vae_encoder/model.onnx has neither latent_parameters nor latent_sample among its outputs (${encoder.outputNames.join(', ')})`);
   }
   const downscale = config.downscale_factor ?? (config.block_out_channels ? 2 ** (config.block_out_channels.length - 1) : 8);
-  return { name, decoder, encoder, encoderOutput, scaleFactor: config.scaling_factor, latentChannels: config.latent_channels, downscale };
+  return { name, pipeline, encoderOutput, scaleFactor: config.scaling_factor, latentChannels: config.latent_channels, downscale };
 }
 
 function latentRgbOf(dir: string, channels: number): LatentRgb | undefined {
@@ -125,8 +123,27 @@ function latentRgbOf(dir: string, channels: number): LatentRgb | undefined {
   return channels === 4 ? SD15_LATENT_RGB : undefined;
 }
 
-function cachedSession(caches: SharedCaches, path: string): Promise<LoadedSession> {
-  return caches.getOrCreate(`onnx:${path}`, () => loadSession(path), (loaded) => loaded.session.release());
+/** The handle whose sessions live in the shared caches as one entry (one --max-models slot), released together. */
+export function pipelineHandle(dir: string): PipelineHandle {
+  return {
+    dir,
+    sessions: (caches) =>
+      caches.getOrCreate(
+        `pipeline:${dir}`,
+        async () => {
+          const encoderPath = join(dir, 'vae_encoder', 'model.onnx');
+          return {
+            unet: await loadSession(join(dir, 'unet', 'model.onnx')),
+            textEncoder: await loadSession(join(dir, 'text_encoder', 'model.onnx')),
+            vaeDecoder: await loadSession(join(dir, 'vae_decoder', 'model.onnx')),
+            vaeEncoder: existsSync(encoderPath) ? await loadSession(encoderPath) : undefined,
+          };
+        },
+        async (sessions) => {
+          for (const loaded of [sessions.unet, sessions.textEncoder, sessions.vaeDecoder, sessions.vaeEncoder]) await loaded?.session.release();
+        },
+      ),
+  };
 }
 
 export interface LoadedPipeline {
@@ -142,16 +159,17 @@ export async function loadPipeline(dir: string, caches: SharedCaches): Promise<L
   if (problems.length > 0) throw new Error(`cannot run ${name}: ${problems.join('; ')}`);
   const scheduler = schedulerConfigSchema.parse(readJson(join(dir, 'scheduler', 'scheduler_config.json')));
   if (scheduler.prediction_type === 'sample') throw new Error(`cannot run ${name}: prediction_type "sample" is not supported (epsilon and v_prediction are)`);
-  const unet = await cachedSession(caches, join(dir, 'unet', 'model.onnx'));
+  const pipeline = pipelineHandle(dir);
+  const sessions = await pipeline.sessions(caches);
+  const unet = sessions.unet;
   for (const required of ['sample', 'timestep', 'encoder_hidden_states']) {
     if (!unet.inputs.has(required)) throw new Error(`cannot run ${name}: unet/model.onnx has no ${required} input (it has ${[...unet.inputs.keys()].join(', ')})`);
   }
   for (const sdxl of ['text_embeds', 'time_ids']) {
     if (unet.inputs.has(sdxl)) throw new Error(`cannot run ${name}: its UNet takes ${sdxl} (an SDXL pipeline), which Inkgraph does not run yet`);
   }
-  const encoder = await cachedSession(caches, join(dir, 'text_encoder', 'model.onnx'));
-  const clip = loadClip(dir, name, encoder);
-  const vae = await loadVae(dir, name, caches);
+  const clip = loadClip(dir, name, pipeline, sessions.textEncoder);
+  const vae = loadVae(dir, name, pipeline, sessions);
   const isLcm = scheduler._class_name === 'LCMScheduler';
   const stride = isLcm ? Math.floor(scheduler.num_train_timesteps / (scheduler.original_inference_steps ?? 50)) : undefined;
   const sampling = new ModelSampling(
@@ -169,7 +187,8 @@ export async function loadPipeline(dir: string, caches: SharedCaches): Promise<L
   const condDim = condInfo ? fixedDim(condInfo, 1) ?? 256 : undefined;
   const model: DiffusionModel = {
     name,
-    unet,
+    pipeline,
+    unetInputs: unet.inputs,
     sampling,
     latentChannels: vae.latentChannels,
     scaleFactor: vae.scaleFactor,

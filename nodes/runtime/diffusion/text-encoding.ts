@@ -1,3 +1,4 @@
+import type { SharedCaches } from '../../define-node.js';
 import { parsePromptWeights } from '../prompt-weights.js';
 import { runSession } from '../onnx/session.js';
 import type { ClipModel, ConditioningEntry } from './types.js';
@@ -57,13 +58,14 @@ export function chunkPrompt(text: string, clip: Pick<ClipModel, 'tokenizer' | 'b
 }
 
 /** Encodes a prompt into one conditioning entry. */
-export async function encodePrompt(clip: ClipModel, text: string): Promise<ConditioningEntry> {
+export async function encodePrompt(clip: ClipModel, text: string, caches: SharedCaches): Promise<ConditioningEntry> {
+  const { textEncoder } = await clip.pipeline.sessions(caches);
   const chunks = chunkPrompt(text, clip);
   const weighted = chunks.some((chunk) => chunk.some((token) => token.weight !== 1));
   const rows = chunks.map((chunk) => chunk.map((token) => token.id));
   if (weighted) rows.push([clip.bosId, clip.eosId, ...Array.from({ length: clip.maxLength - 2 }, () => clip.padId)]);
   const length = clip.maxLength;
-  const outputs = await runSession(clip.encoder, { input_ids: { data: rows.flat(), dims: [rows.length, length] } });
+  const outputs = await runSession(textEncoder, { input_ids: { data: rows.flat(), dims: [rows.length, length] } });
   const hidden = outputs.last_hidden_state;
   if (!hidden || hidden.dims.length !== 3) throw new Error('the text encoder did not return last_hidden_state [batch, tokens, dim]');
   const dim = Number(hidden.dims[2]);

@@ -1,5 +1,6 @@
 import type { ClipTokenizer } from '../clip-tokenizer.js';
-import type { LoadedSession } from '../onnx/session.js';
+import type { SharedCaches } from '../../define-node.js';
+import type { InputInfo, LoadedSession } from '../onnx/session.js';
 import type { ModelSampling } from '../sampling/model-sampling.js';
 
 /** An NCHW float tensor. */
@@ -32,9 +33,27 @@ export interface LatentRgb {
   readonly bias: readonly [number, number, number];
 }
 
+/** The sessions of one pipeline folder, loaded together and freed together. */
+export interface PipelineSessions {
+  readonly unet: LoadedSession;
+  readonly textEncoder: LoadedSession;
+  readonly vaeDecoder: LoadedSession;
+  readonly vaeEncoder: LoadedSession | undefined;
+}
+
+/**
+ * A pipeline as node outputs carry it: its sessions are fetched from the shared caches on each use, so a
+ * cached MODEL/CLIP/VAE output stays valid after the sessions were evicted or freed (they load again).
+ */
+export interface PipelineHandle {
+  readonly dir: string;
+  sessions(caches: SharedCaches): Promise<PipelineSessions>;
+}
+
 export interface DiffusionModel {
   readonly name: string;
-  readonly unet: LoadedSession;
+  readonly pipeline: PipelineHandle;
+  readonly unetInputs: ReadonlyMap<string, InputInfo>;
   readonly sampling: ModelSampling;
   readonly latentChannels: number;
   readonly scaleFactor: number;
@@ -49,8 +68,8 @@ export interface DiffusionModel {
 
 export interface ClipModel {
   readonly name: string;
+  readonly pipeline: PipelineHandle;
   readonly tokenizer: ClipTokenizer;
-  readonly encoder: LoadedSession;
   readonly bosId: number;
   readonly eosId: number;
   readonly padId: number;
@@ -59,8 +78,7 @@ export interface ClipModel {
 
 export interface VaeModel {
   readonly name: string;
-  readonly decoder: LoadedSession;
-  readonly encoder: LoadedSession | undefined;
+  readonly pipeline: PipelineHandle;
   readonly encoderOutput: 'latent_parameters' | 'latent_sample' | undefined;
   readonly scaleFactor: number;
   readonly latentChannels: number;

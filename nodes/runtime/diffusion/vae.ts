@@ -1,16 +1,18 @@
+import type { SharedCaches } from '../../define-node.js';
 import { createImageBatch, type ImageBatch } from '../image.js';
 import { runSession } from '../onnx/session.js';
 import type { Tensor4, VaeModel } from './types.js';
 
 /** VAE decode of VAE-space latents into an IMAGE, one item at a time (as diffusers' ONNX pipelines do). */
-export async function decodeLatents(vae: VaeModel, latents: Tensor4, onItem?: (done: number, total: number) => void): Promise<ImageBatch> {
+export async function decodeLatents(vae: VaeModel, latents: Tensor4, caches: SharedCaches, onItem?: (done: number, total: number) => void): Promise<ImageBatch> {
+  const { vaeDecoder } = await vae.pipeline.sessions(caches);
   if (latents.channels !== vae.latentChannels) {
     throw new Error(`the latent has ${latents.channels} channels but this VAE takes ${vae.latentChannels}`);
   }
   const itemSize = latents.channels * latents.height * latents.width;
   let out: ImageBatch | undefined;
   for (let b = 0; b < latents.batch; b++) {
-    const result = await runSession(vae.decoder, { latent_sample: { data: latents.data.subarray(b * itemSize, (b + 1) * itemSize), dims: [1, latents.channels, latents.height, latents.width] } });
+    const result = await runSession(vaeDecoder, { latent_sample: { data: latents.data.subarray(b * itemSize, (b + 1) * itemSize), dims: [1, latents.channels, latents.height, latents.width] } });
     const sample = result.sample ?? Object.values(result)[0];
     if (!sample || sample.dims.length !== 4) throw new Error('the VAE decoder returned no [1, 3, H, W] sample');
     const height = Number(sample.dims[2]);
@@ -31,8 +33,9 @@ export async function decodeLatents(vae: VaeModel, latents: Tensor4, onItem?: (d
 }
 
 /** VAE encode of an IMAGE (alpha dropped, cropped to a multiple of the VAE's downscale) into VAE-space latents. */
-export async function encodeImages(vae: VaeModel, images: ImageBatch): Promise<Tensor4> {
-  if (!vae.encoder || !vae.encoderOutput) throw new Error(`${vae.name} has no vae_encoder/model.onnx, so it cannot encode images (img2img)`);
+export async function encodeImages(vae: VaeModel, images: ImageBatch, caches: SharedCaches): Promise<Tensor4> {
+  const { vaeEncoder } = await vae.pipeline.sessions(caches);
+  if (!vaeEncoder || !vae.encoderOutput) throw new Error(`${vae.name} has no vae_encoder/model.onnx, so it cannot encode images (img2img)`);
   const step = vae.downscale;
   const height = Math.floor(images.height / step) * step;
   const width = Math.floor(images.width / step) * step;
@@ -50,7 +53,7 @@ export async function encodeImages(vae: VaeModel, images: ImageBatch): Promise<T
         for (let c = 0; c < 3; c++) pixels[c * plane + y * width + x] = images.data[source + c]! * 2 - 1;
       }
     }
-    const result = await runSession(vae.encoder, { sample: { data: pixels, dims: [1, 3, height, width] } });
+    const result = await runSession(vaeEncoder, { sample: { data: pixels, dims: [1, 3, height, width] } });
     const output = result[vae.encoderOutput];
     if (!output) throw new Error(`the VAE encoder returned no ${vae.encoderOutput}`);
     const channels = vae.encoderOutput === 'latent_parameters' ? Number(output.dims[1]) / 2 : Number(output.dims[1]);
