@@ -3,10 +3,11 @@ import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSyn
 import { basename, dirname, join } from 'node:path';
 
 /**
- * Writes a file under a temporary name in the same folder, flushes it, then renames it into place:
- * no reader ever sees half a file, and a crash leaves no partial file under the real name.
+ * Writes a file under a temporary name in the same folder, then renames it into place: no reader ever sees
+ * half a file, and a crashed or killed process leaves no partial file under the real name. `durable` also
+ * flushes the data to disk before the rename (survives power loss, at the cost of an fsync).
  */
-export function writeFileAtomic(path: string, data: Uint8Array | string): void {
+export function writeFileAtomic(path: string, data: Uint8Array | string, options: { durable?: boolean } = {}): void {
   const folder = dirname(path);
   mkdirSync(folder, { recursive: true });
   const temporary = join(folder, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
@@ -15,7 +16,7 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     let written = 0;
     while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
-    fsyncSync(fd);
+    if (options.durable) fsyncSync(fd);
   } catch (error) {
     closeSync(fd);
     rmSync(temporary, { force: true });

@@ -2,6 +2,7 @@ import { inflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
 import jpeg from 'jpeg-js';
 import type { RasterU8 } from './image.js';
+import { encodeJpegFast } from './jpeg-encoder.js';
 
 /**
  * PNG (and JPEG) codecs with the text chunks ComfyUI writes: `prompt` and `workflow` as Latin-1 `tEXt`
@@ -159,8 +160,8 @@ export function isOpaque(raster: RasterU8): boolean {
 }
 
 export function encodeJpeg(raster: RasterU8, quality = 90): Buffer {
-  const rgba = raster.channels === 4 ? raster.data : toRgba(raster);
-  return Buffer.from(jpeg.encode({ width: raster.width, height: raster.height, data: rgba }, quality).data);
+  const bytes = encodeJpegFast(raster, quality);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 export function toRgba(raster: RasterU8): Uint8Array {

@@ -47,6 +47,9 @@ export interface ExecutionResult {
   readonly executed: string[];
   readonly failure?: ExecutionFailure;
   readonly interruptedAt?: { readonly node: string; readonly nodeType: string };
-  /** Time spent inside nodes' `run` calls, and in the whole job (ms), for measuring the engine's overhead. */
-  readonly timing: { readonly nodeRunMs: number; readonly totalMs: number; readonly nodesRun: number };
+  /**
+   * Time spent inside nodes' `run` calls, inside onnxruntime's `session.run`, and in the whole job (ms), for
+   * measuring the engine's overhead.
+   */
+  readonly timing: { readonly nodeRunMs: number; readonly sessionRunMs: number; readonly sessionRuns: number; readonly totalMs: number; readonly nodesRun: number };
 }

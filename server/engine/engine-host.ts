@@ -80,7 +80,7 @@ export class EngineHost {
         traceback: [],
         currentInputs: {},
       },
-      timing: { nodeRunMs: 0, totalMs: performance.now() - running.startedAt, nodesRun: 0 },
+      timing: { nodeRunMs: 0, sessionRunMs: 0, sessionRuns: 0, totalMs: performance.now() - running.startedAt, nodesRun: 0 },
     });
   }
 

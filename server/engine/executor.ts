@@ -6,6 +6,7 @@ import { nodesReachedFrom, planExecution } from './graph.js';
 import { LruCache } from './lru-cache.js';
 import { encodeFullImage, encodePreview } from './preview-encoding.js';
 import { computeSignatures } from './signature.js';
+import { sessionRunClock } from '../../nodes/runtime/onnx/session.js';
 
 export class InterruptedError extends Error {
   constructor() {
@@ -48,6 +49,7 @@ export function describeInputs(inputs: Readonly<Record<string, unknown>>): Recor
  */
 export async function executePrompt(job: ExecuteJob, deps: ExecutorDeps): Promise<ExecutionResult> {
   const startedAt = performance.now();
+  const sessionClockAtStart = { ...sessionRunClock };
   let nodeRunMs = 0;
   const executed: string[] = [];
   const outputs: Record<string, UiOutput> = {};
@@ -58,7 +60,13 @@ export async function executePrompt(job: ExecuteJob, deps: ExecutorDeps): Promis
     outputs,
     executed,
     ...extra,
-    timing: { nodeRunMs, totalMs: performance.now() - startedAt, nodesRun: executed.length },
+    timing: {
+      nodeRunMs,
+      sessionRunMs: sessionRunClock.ms - sessionClockAtStart.ms,
+      sessionRuns: sessionRunClock.calls - sessionClockAtStart.calls,
+      totalMs: performance.now() - startedAt,
+      nodesRun: executed.length,
+    },
   });
 
   let currentNode = job.outputs[0] ?? '';

@@ -50,7 +50,7 @@ export function workflowRoutes(ctx: ServerContext): Router {
     const document = parseWorkflowDocument(body.value);
     if (!document.ok) return sendError(res, 400, 'invalid_workflow', document.reason);
     const existed = existsSync(file.value);
-    writeFileAtomic(file.value, `${JSON.stringify(body.value, null, 2)}\n`);
+    writeFileAtomic(file.value, `${JSON.stringify(body.value, null, 2)}\n`, { durable: true });
     res.status(existed ? 200 : 201).json({ name: req.params.name.replace(/\.json$/i, '') });
   });
 
