@@ -3,8 +3,9 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readPngText } from '../../nodes/runtime/png.js';
+import { decodeImage, readPngText } from '../../nodes/runtime/png.js';
 import { makeTestEnv } from '../helpers/env.js';
+import { FIXTURE_MODELS, FIXTURE_VARIANTS, textToImage } from '../helpers/diffusion.js';
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '..', '..');
@@ -61,5 +62,23 @@ describe('inkgraph CLI', () => {
     const result = await cli(['run', join(dirs.root, 'broken.json'), '--input', dirs.inputDir, '--out', join(dirs.root, 'o2')]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('Error in #1 LoadImage (Load Image)');
+  });
+});
+
+describe('inkgraph run on a text-to-image workflow', () => {
+  it('generates with each fixture variant, identically for the same seed', async () => {
+    writeFileSync(join(dirs.root, 't2i.json'), JSON.stringify(textToImage({ steps: 4, prefix: 'cli-t2i' })));
+    const out = join(dirs.root, 't2i-out');
+    for (const variant of FIXTURE_VARIANTS) {
+      const result = await cli(['run', join(dirs.root, 't2i.json'), '--models', FIXTURE_MODELS, '--out', out, '--set', `4.ckpt_name="${variant}"`, '--preview-method', 'latent2rgb']);
+      expect(result.code, result.stderr).toBe(0);
+    }
+    const again = await cli(['run', join(dirs.root, 't2i.json'), '--models', FIXTURE_MODELS, '--out', out, '--set', '4.ckpt_name=tiny-sd-fp32']);
+    expect(again.code).toBe(0);
+    const files = readdirSync(out).sort();
+    expect(files).toHaveLength(FIXTURE_VARIANTS.length + 1);
+    const first = decodeImage(readFileSync(join(out, files[0]!)));
+    const last = decodeImage(readFileSync(join(out, files.at(-1)!)));
+    expect(first.ok && last.ok && Buffer.from(first.raster.data).equals(Buffer.from(last.raster.data))).toBe(true);
   });
 });

@@ -5,6 +5,7 @@ import { Client } from '@stable-canvas/comfyui-client';
 import { decodeImage } from '../../nodes/runtime/png.js';
 import type { ApiPrompt } from '../../shared/workflow.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { copyFixtureModels, FIXTURE_VARIANTS, textToImage } from '../helpers/diffusion.js';
 
 /** The published npm ComfyUI clients, unchanged, against Inkgraph's server. */
 
@@ -18,6 +19,7 @@ function titled(prompt: ApiPrompt): TitledPrompt {
 let server: TestServer;
 beforeAll(async () => {
   server = await startTestServer();
+  copyFixtureModels(server.dirs.modelsDir);
 });
 afterAll(async () => server.stop());
 
@@ -140,6 +142,50 @@ describe('@stable-canvas/comfyui-client 1.5.9', () => {
     await expect(comfy.getPromptOutputs(promptId)).rejects.toThrow();
     const history = (await (await fetch(`${server.url}/history/${promptId}`)).json()) as Record<string, { status: { messages: [string][] } }>;
     expect(history[promptId]!.status.messages.map(([event]) => event)).toContain('execution_interrupted');
+    comfy.close();
+  });
+});
+
+describe('text-to-image through both clients, on every fixture variant', () => {
+  it.each(FIXTURE_VARIANTS)('%s: saintno receives a preview per step and the image', async (variant) => {
+    const api = new ComfyApi(server.url, `saintno-${variant}`).init();
+    await api.waitForReady();
+    const steps = 6;
+    // The SDK listens for previews once it has seen the job start: a long prompt on a fresh seed makes the
+    // text encoding the first thing that runs, as with a real model.
+    const builder = new PromptBuilder(titled(textToImage({ ckpt: variant, steps, seed: 500, prefix: `saintno-${variant}` })), ['seed'], ['images']).setInputNode('seed', '3.inputs.seed').setOutputNode('images', '9');
+    const previews: Blob[] = [];
+    const progress: number[] = [];
+    const result = await new CallWrapper(api, builder.input('seed', 501))
+      .onPreview((blob) => previews.push(blob))
+      .onProgress((info) => {
+        if (info.node === '3') progress.push(info.value);
+      })
+      .run();
+    expect(result).toBeTruthy();
+    if (!result) return;
+    expect(progress.slice(-steps)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(previews.length).toBeGreaterThanOrEqual(steps - 2);
+    const images = (result.images as { images: { filename: string; subfolder: string; type: string }[] }).images;
+    expect(await fetchPng(api.getPathImage(images[0] as never))).toEqual({ width: 64, height: 64 });
+    api.destroy();
+  });
+
+  it.each(FIXTURE_VARIANTS)('%s: stable-canvas receives progress per step and the image', async (variant) => {
+    const url = new URL(server.url);
+    const comfy = new Client({ api_host: url.host, clientId: `canvas-${variant}`, WebSocket, fetch });
+    await comfy.connect();
+    const progress: number[] = [];
+    const result = await comfy.enqueue(textToImage({ ckpt: variant, steps: 6, seed: 600, prefix: `canvas-${variant}` }), { progress: (p) => progress.push(p.value), disable_random_seed: true });
+    expect(progress.length).toBeGreaterThan(0);
+    // The client keeps binary frames received during the run as images (step previews). It reads each frame
+    // asynchronously and stops at the first `executed`, so the last previews can land after it has returned.
+    const previews = result.images.filter((image) => image.type === 'buff');
+    expect(previews.length).toBeGreaterThan(0);
+    expect(previews.length).toBeLessThanOrEqual(6);
+    expect(previews.every((image) => image.type === 'buff' && image.mime.startsWith('image/'))).toBe(true);
+    const saved = result.images.find((image) => image.type === 'url');
+    expect(await fetchPng(saved!.data as string)).toEqual({ width: 64, height: 64 });
     comfy.close();
   });
 });
