@@ -21,7 +21,7 @@ export const LatentUpscale = defineNode({
   classType: 'LatentUpscale',
   displayName: 'Upscale Latent',
   category: 'latent',
-  description: 'Resizes latents to a pixel width and height (one latent cell per 8 pixels); 0 keeps the aspect ratio, the minimum is 64 px.',
+  description: 'Resizes latents to a pixel width and height (in the latent\'s own cell size); 0 keeps the aspect ratio, the minimum is 64 px.',
   translations: { 'zh-CN': { display_name: '放大潜空间', description: '将潜空间图像缩放到指定像素宽高（每 8 像素一个单元）；0 表示保持宽高比，最小 64 像素。', inputs: { samples: '潜空间', upscale_method: '缩放方法', width: '宽度', height: '高度', crop: '裁剪' } } },
   inputs: {
     samples: { kind: 'SOCKET', type: 'LATENT' },
@@ -33,14 +33,15 @@ export const LatentUpscale = defineNode({
   outputs: [{ type: 'LATENT', name: 'LATENT' }],
   run: async ({ samples, upscale_method, width, height, crop }) => {
     const source = samples.samples;
+    const cell = samples.downscale ?? 8;
     let targetWidth = width;
     let targetHeight = height;
     if (targetWidth === 0 && targetHeight === 0) return { outputs: [samples] };
-    if (targetWidth === 0) targetWidth = Math.max(64, Math.round((source.width * 8 * targetHeight) / (source.height * 8)));
-    else if (targetHeight === 0) targetHeight = Math.max(64, Math.round((source.height * 8 * targetWidth) / (source.width * 8)));
+    if (targetWidth === 0) targetWidth = Math.max(64, Math.round((source.width * targetHeight) / source.height));
+    else if (targetHeight === 0) targetHeight = Math.max(64, Math.round((source.height * targetWidth) / source.width));
     targetWidth = Math.max(64, targetWidth);
     targetHeight = Math.max(64, targetHeight);
-    const resized = resizeTensor(source, Math.floor(targetWidth / 8), Math.floor(targetHeight / 8), upscale_method as UpscaleMethod, crop as CropMode);
-    return { outputs: [{ samples: resized }] };
+    const resized = resizeTensor(source, Math.max(1, Math.floor(targetWidth / cell)), Math.max(1, Math.floor(targetHeight / cell)), upscale_method as UpscaleMethod, crop as CropMode);
+    return { outputs: [{ samples: resized, downscale: cell }] };
   },
 });

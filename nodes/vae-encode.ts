@@ -12,5 +12,5 @@ export const VAEEncode = defineNode({
     vae: { kind: 'SOCKET', type: 'VAE' },
   },
   outputs: [{ type: 'LATENT', name: 'LATENT' }],
-  run: async ({ pixels, vae }, ctx) => ({ outputs: [{ samples: await encodeImages(vae, pixels, ctx.caches) }] }),
+  run: async ({ pixels, vae }, ctx) => ({ outputs: [{ samples: await encodeImages(vae, pixels, ctx.caches), downscale: vae.downscale }] }),
 });

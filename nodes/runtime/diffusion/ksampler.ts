@@ -66,9 +66,25 @@ function timestepFeed(model: DiffusionModel, timestep: number): Feed {
  * CFG with cond and uncond in one batched UNet call when the model takes it (two otherwise, none at cfg 1),
  * ε or v prediction, img2img `denoise`, start/end steps; progress and a preview after every step.
  */
+/**
+ * The latent to sample from, on the model's latent grid. An empty latent (all zeros, as EmptyLatentImage makes)
+ * made for another cell size is re-made at the model's, so "64×64 pixels" means the same for every model.
+ */
+export function latentForModel(latent: Latent, model: Pick<DiffusionModel, 'name' | 'downscale'>): Tensor4 {
+  const samples = latent.samples;
+  const cell = latent.downscale ?? 8;
+  if (cell === model.downscale) return samples;
+  if (samples.data.some((value) => value !== 0)) {
+    throw new Error(`latent_image has ${cell}-pixel latent cells but ${model.name} works on ${model.downscale}-pixel cells: encode the image with this model's VAE`);
+  }
+  const height = Math.max(1, Math.round((samples.height * cell) / model.downscale));
+  const width = Math.max(1, Math.round((samples.width * cell) / model.downscale));
+  return { ...samples, height, width, data: new Float32Array(samples.batch * samples.channels * height * width) };
+}
+
 export async function sampleLatent(request: SampleRequest, ctx: NodeContext): Promise<Latent> {
   const { model } = request;
-  const latent = request.latent.samples;
+  const latent = latentForModel(request.latent, model);
   if (latent.channels !== model.latentChannels) throw new Error(`latent_image has ${latent.channels} channels but ${model.name} works on ${model.latentChannels}`);
   const sigmas = samplerSigmas({
     sampling: model.sampling,
@@ -80,7 +96,7 @@ export async function sampleLatent(request: SampleRequest, ctx: NodeContext): Pr
     ...(request.endStep !== undefined ? { endStep: request.endStep } : {}),
     ...(request.forceFullDenoise !== undefined ? { forceFullDenoise: request.forceFullDenoise } : {}),
   });
-  if (sigmas.length === 0) return request.latent;
+  if (sigmas.length === 0) return { samples: latent, downscale: model.downscale };
 
   const { unet } = await model.pipeline.sessions(ctx.caches);
   const { batch, channels, height, width } = latent;
@@ -174,5 +190,5 @@ export async function sampleLatent(request: SampleRequest, ctx: NodeContext): Pr
     },
   });
   const out: Tensor4 = { batch, channels, height, width, data: result.map((value) => value / scale) };
-  return { samples: out };
+  return { samples: out, downscale: model.downscale };
 }

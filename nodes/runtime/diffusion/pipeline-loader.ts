@@ -191,6 +191,7 @@ export async function loadPipeline(dir: string, caches: SharedCaches): Promise<L
     unetInputs: unet.inputs,
     sampling,
     latentChannels: vae.latentChannels,
+    downscale: vae.downscale,
     scaleFactor: vae.scaleFactor,
     latentRgb: latentRgbOf(dir, vae.latentChannels),
     timestepCondDim: condDim,

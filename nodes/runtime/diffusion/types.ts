@@ -15,6 +15,8 @@ export interface Tensor4 {
 /** LATENT, as ComfyUI carries it: VAE-space latents (not multiplied by the model's scale factor). */
 export interface Latent {
   readonly samples: Tensor4;
+  /** Pixels per latent cell along each side (8 for SD VAEs); absent means 8, as in ComfyUI. */
+  readonly downscale?: number;
 }
 
 /** One conditioning: token embeddings [tokens, dim] (77 per chunk) and the pooled embedding. */
@@ -56,6 +58,8 @@ export interface DiffusionModel {
   readonly unetInputs: ReadonlyMap<string, InputInfo>;
   readonly sampling: ModelSampling;
   readonly latentChannels: number;
+  /** Pixels per latent cell of the model's VAE. */
+  readonly downscale: number;
   readonly scaleFactor: number;
   readonly latentRgb: LatentRgb | undefined;
   /** LCM exports take a guidance embedding instead of running CFG. */

@@ -1,0 +1,181 @@
+"""The object classifier and foreground segmenter, trained on real renders only (never on generated images), so
+the classifier can judge the generator independently. Both ship as ONNX with a JSON sidecar."""
+import random
+
+import numpy as np
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+from . import scenes
+from .vocabulary import COLOURS, OBJECTS
+
+CROP = 32
+
+
+class ObjectClassifier(nn.Module):
+    """A 32×32 crop around the foreground → 48 object logits."""
+
+    def __init__(self, classes=len(OBJECTS)):
+        super().__init__()
+        layers, cin = [], 3
+        for cout in (32, 64, 96):
+            layers += [nn.Conv2d(cin, cout, 3, padding=1), nn.BatchNorm2d(cout), nn.ReLU(), nn.Conv2d(cout, cout, 3, padding=1), nn.BatchNorm2d(cout), nn.ReLU(), nn.MaxPool2d(2)]
+            cin = cout
+        self.features = nn.Sequential(*layers)
+        self.head = nn.Sequential(nn.Flatten(), nn.Dropout(0.2), nn.Linear(96 * 4 * 4, classes))
+
+    def forward(self, pixel_values):
+        return self.head(self.features(pixel_values))
+
+
+class Segmenter(nn.Module):
+    """64×64 RGB → foreground probability [N,1,H,W] (sigmoid applied), a tiny U-Net."""
+
+    def __init__(self):
+        super().__init__()
+        self.e1 = nn.Sequential(nn.Conv2d(3, 16, 3, padding=1), nn.ReLU(), nn.Conv2d(16, 16, 3, padding=1), nn.ReLU())
+        self.e2 = nn.Sequential(nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.Conv2d(32, 32, 3, padding=1), nn.ReLU())
+        self.d1 = nn.Sequential(nn.Conv2d(48, 16, 3, padding=1), nn.ReLU(), nn.Conv2d(16, 1, 1))
+
+    def forward(self, input):
+        a = self.e1(input)
+        b = self.e2(F.max_pool2d(a, 2))
+        up = F.interpolate(b, scale_factor=2.0, mode="nearest")
+        return torch.sigmoid(self.d1(torch.cat([a, up], 1)))
+
+
+def foreground_box(mask, threshold=0.5):
+    ys, xs = np.nonzero(mask > threshold)
+    if len(xs) == 0:
+        return None
+    return xs.min(), ys.min(), xs.max() + 1, ys.max() + 1
+
+
+def crop_to(image, box, size=CROP):
+    """A square crop around a box, resized to size×size; image is H×W×3 in 0..1."""
+    x0, y0, x1, y1 = box
+    side = max(x1 - x0, y1 - y0) + 2
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    tensor = torch.from_numpy(np.ascontiguousarray(image.transpose(2, 0, 1)))[None]
+    theta = torch.tensor([[[side / scenes.SIZE, 0, (2 * cx / scenes.SIZE) - 1], [0, side / scenes.SIZE, (2 * cy / scenes.SIZE) - 1]]], dtype=torch.float32)
+    grid = F.affine_grid(theta, (1, 3, size, size), align_corners=False)
+    return F.grid_sample(tensor, grid, align_corners=False, padding_mode="border")[0]
+
+
+def classifier_batch(rng, batch):
+    crops, labels = [], []
+    while len(crops) < batch:
+        scene = scenes.render(scenes.random_scene(rng, allow_held_out=True), rng)
+        for placement in scene.placements:
+            box = foreground_box((scene.labels == placement.object_id + 1).astype(np.float32))
+            if box is None:
+                continue
+            crops.append(crop_to(scene.image, box))
+            labels.append(placement.object_id)
+    return torch.stack(crops[:batch]), torch.tensor(labels[:batch])
+
+
+def train_classifier(minutes, seed=3, log=print):
+    import time
+    rng = random.Random(seed)
+    model = ObjectClassifier()
+    optimizer = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)
+    deadline, step = time.time() + minutes * 60, 0
+    while time.time() < deadline:
+        x, y = classifier_batch(rng, 128)
+        x = x + 0.03 * torch.randn_like(x)  # a little noise, as generated images have
+        loss = F.cross_entropy(model(x * 2 - 1), y, label_smoothing=0.05)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        step += 1
+        if step % 100 == 0:
+            log(f"classifier step {step} loss {float(loss):.3f}")
+    model.eval()
+    x, y = classifier_batch(random.Random(99), 1000)
+    with torch.no_grad():
+        accuracy = (model(x * 2 - 1).argmax(1) == y).float().mean().item()
+    return model, {"steps": step, "held_out_accuracy": accuracy}
+
+
+def segmenter_batch(rng, batch):
+    images, masks = [], []
+    for _ in range(batch):
+        scene = scenes.render(scenes.random_scene(rng, allow_held_out=True), rng)
+        images.append(scene.image.transpose(2, 0, 1))
+        masks.append(scene.mask[None])
+    return torch.from_numpy(np.stack(images)), torch.from_numpy(np.stack(masks))
+
+
+def train_segmenter(minutes, seed=4, log=print):
+    import time
+    rng = random.Random(seed)
+    model = Segmenter()
+    optimizer = torch.optim.AdamW(model.parameters(), lr=2e-3)
+    deadline, step = time.time() + minutes * 60, 0
+    while time.time() < deadline:
+        x, m = segmenter_batch(rng, 64)
+        loss = F.binary_cross_entropy(model(x).clamp(1e-6, 1 - 1e-6), m)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        step += 1
+        if step % 100 == 0:
+            log(f"segmenter step {step} loss {float(loss):.4f}")
+    model.eval()
+    x, m = segmenter_batch(random.Random(98), 256)
+    with torch.no_grad():
+        predicted = model(x) > 0.5
+    truth = m > 0.5
+    iou = ((predicted & truth).sum() / (predicted | truth).sum()).item()
+    # Baseline: everything that differs from the border colour.
+    border = torch.cat([x[:, :, 0], x[:, :, -1], x[:, :, :, 0], x[:, :, :, -1]], dim=2).median(dim=2).values
+    baseline = (x - border[:, :, None, None]).abs().sum(1, keepdim=True) > 0.15
+    baseline_iou = ((baseline & truth).sum() / (baseline | truth).sum()).item()
+    return model, {"steps": step, "iou": iou, "baseline_iou": baseline_iou}
+
+
+# ---- model-free checks on a generated image (H×W×3 in 0..1) --------------------------------------------------------
+
+def nearest_colour(rgb):
+    distances = [sum((rgb[i] - c[2][i] / 255.0) ** 2 for i in range(3)) for c in COLOURS]
+    return int(np.argmin(distances))
+
+
+def measure(image):
+    """Border colour, foreground mask (differs from the border colour), its centroid cell, area and components."""
+    border = np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]])
+    background = np.median(border, axis=0)
+    difference = np.abs(image - background).sum(axis=2)
+    mask = difference > 0.25
+    area = mask.mean()
+    ys, xs = np.nonzero(mask)
+    result = {"background": nearest_colour(background), "area": float(area), "mask": mask}
+    if len(xs) < 6:
+        return {**result, "cell": None, "components": 0}
+    cx, cy = xs.mean() / scenes.SIZE, ys.mean() / scenes.SIZE
+    result["cell"] = min(2, int(cy * 3)) * 3 + min(2, int(cx * 3))
+    result["components"] = components(mask)
+    return result
+
+
+def components(mask, min_pixels=20):
+    """Connected components of a boolean mask with at least min_pixels pixels (4-connectivity)."""
+    seen = np.zeros_like(mask, dtype=bool)
+    count = 0
+    h, w = mask.shape
+    for y in range(h):
+        for x in range(w):
+            if mask[y, x] and not seen[y, x]:
+                stack, size = [(y, x)], 0
+                seen[y, x] = True
+                while stack:
+                    cy, cx = stack.pop()
+                    size += 1
+                    for ny, nx in ((cy + 1, cx), (cy - 1, cx), (cy, cx + 1), (cy, cx - 1)):
+                        if 0 <= ny < h and 0 <= nx < w and mask[ny, nx] and not seen[ny, nx]:
+                            seen[ny, nx] = True
+                            stack.append((ny, nx))
+                count += size >= min_pixels
+    return count

@@ -1,0 +1,392 @@
+"""One command: render scenes, train (autoencoder, then text encoder + UNet), evaluate, export to ONNX.
+Resumes from the weights committed in training/checkpoints/. Runs on CPU, and unchanged on a CUDA GPU.
+
+    /usr/bin/python3 training/train.py --minutes 30           # continue training the diffusion model 30 min, export
+    /usr/bin/python3 training/train.py --stage vae --minutes 8
+    /usr/bin/python3 training/train.py --stage export
+"""
+import argparse
+import json
+import math
+import random
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from inkgraph_train import scenes  # noqa: E402
+from inkgraph_train.models import EMA, Autoencoder, TextEncoder, UNet  # noqa: E402
+from inkgraph_train.tokenizer import ClipTokenizer, bytes_to_unicode  # noqa: E402
+from inkgraph_train.vocabulary import OBJECTS as OBJECTS_LIST, published  # noqa: E402
+from inkgraph_train import evaluate as gates  # noqa: E402
+from inkgraph_train.vision import ObjectClassifier, Segmenter, train_classifier, train_segmenter  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent
+REPO = ROOT.parent
+CHECKPOINTS = ROOT / "checkpoints"
+MODEL_NAME = "inkgraph-emoji"
+OUT = REPO / "models" / "diffusion" / MODEL_NAME
+CLIP_SOURCE = REPO.parent / "shared" / "data" / "clip-tokenizer"
+DEVICE = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+LENGTH = 77
+
+
+def log(message):
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+# ---- tokenizer ---------------------------------------------------------------------------------------------------
+
+def build_tokenizer():
+    """A reduced vocabulary (every byte token, every token a caption can produce, the specials last) with the real
+    merges.txt. Built once from the real CLIP vocabulary, then committed."""
+    target = CHECKPOINTS / "tokenizer"
+    if (target / "vocab.json").exists():
+        return ClipTokenizer.from_files(target / "vocab.json", target / "merges.txt")
+    if not (CLIP_SOURCE / "vocab.json").exists():
+        raise SystemExit(f"the reduced tokenizer is not built yet and {CLIP_SOURCE} (the real CLIP vocabulary) is absent")
+    full = ClipTokenizer.from_files(CLIP_SOURCE / "vocab.json", CLIP_SOURCE / "merges.txt")
+    table = list(bytes_to_unicode().values())
+    tokens = table + [t + "</w>" for t in table]
+    seen = set(tokens)
+    for piece in scenes.all_caption_pieces():
+        for token in full.tokens(piece):
+            if token not in seen:
+                seen.add(token)
+                tokens.append(token)
+    tokens += ["<|startoftext|>", "<|endoftext|>"]
+    vocab = {token: i for i, token in enumerate(tokens)}
+    target.mkdir(parents=True, exist_ok=True)
+    (target / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+    shutil.copyfile(CLIP_SOURCE / "merges.txt", target / "merges.txt")
+    shutil.copyfile(CLIP_SOURCE / "LICENSE-openai-CLIP", target / "LICENSE-openai-CLIP")
+    log(f"built the reduced vocabulary: {len(vocab)} tokens")
+    return ClipTokenizer(vocab, [tuple(line.split()) for line in (target / "merges.txt").read_text(encoding="utf-8").split("\n")[1:] if len(line.split()) == 2])
+
+
+def tokenize(tokenizer, captions):
+    """[BOS] ids [EOS] padded with EOS to 77, truncated with EOS last (SD 1.x's tokenizer settings)."""
+    bos, eos = tokenizer.vocab["<|startoftext|>"], tokenizer.vocab["<|endoftext|>"]
+    rows = []
+    for caption in captions:
+        ids = [bos] + tokenizer.encode(caption)[: LENGTH - 2] + [eos]
+        rows.append(ids + [eos] * (LENGTH - len(ids)))
+    return torch.tensor(rows, dtype=torch.long)
+
+
+# ---- schedule ----------------------------------------------------------------------------------------------------
+
+BETAS = torch.linspace(0.00085 ** 0.5, 0.012 ** 0.5, 1000, dtype=torch.float64) ** 2
+ALPHAS_CUMPROD = torch.cumprod(1 - BETAS, 0).float()
+
+
+# ---- stages ------------------------------------------------------------------------------------------------------
+
+def train_vae(minutes, rng):
+    path = CHECKPOINTS / "vae.pt"
+    model = Autoencoder().to(DEVICE)
+    state = torch.load(path) if path.exists() else {"step": 0, "curve": []}
+    if "weights" in state:
+        model.load_state_dict(state["weights"])
+    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3 if state["step"] == 0 else 3e-4)
+    deadline = time.time() + minutes * 60
+    while time.time() < deadline:
+        images, _ = scenes.training_batch(rng, 64)
+        x = torch.from_numpy(images).to(DEVICE)
+        mean, logvar = model.encode(x)
+        z = mean + torch.randn_like(mean) * torch.exp(0.5 * logvar)
+        recon = model.decoder(z)
+        kl = 0.5 * (mean.pow(2) + logvar.exp() - 1 - logvar).mean()
+        loss = F.l1_loss(recon, x) + 0.5 * F.mse_loss(recon, x) + 1e-6 * kl
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        state["step"] += 1
+        if state["step"] % 100 == 0:
+            state["curve"].append([state["step"], float(loss)])
+            log(f"vae step {state['step']} loss {float(loss):.4f}")
+    psnr, scale = evaluate_vae(model)
+    state.update(weights=model.state_dict(), psnr=psnr, scale_factor=scale)
+    torch.save(state, path)
+    log(f"vae: {state['step']} steps, held-out PSNR {psnr:.2f} dB, latent scale factor {scale:.4f}")
+    return model, state
+
+
+@torch.no_grad()
+def evaluate_vae(model):
+    rng = random.Random(7)
+    images, _ = scenes.training_batch(rng, 256)
+    x = torch.from_numpy(images).to(DEVICE)
+    mean, _ = model.encode(x)
+    recon = model.decoder(mean).clamp(-1, 1)
+    mse = ((recon - x) / 2).pow(2).mean().item()
+    return 10 * math.log10(1 / mse), 1.0 / mean.std().item()
+
+
+def load_vae():
+    state = torch.load(CHECKPOINTS / "vae.pt")
+    model = Autoencoder().to(DEVICE)
+    model.load_state_dict(state["weights"])
+    model.eval()
+    return model, state
+
+
+def train_diffusion(minutes, rng, tokenizer):
+    vae, vae_state = load_vae()
+    scale = vae_state["scale_factor"]
+    path = CHECKPOINTS / "diffusion.pt"
+    unet, text = UNet().to(DEVICE), TextEncoder(len(tokenizer.vocab)).to(DEVICE)
+    state = torch.load(path) if path.exists() else {"step": 0, "curve": [], "samples": 0, "seconds": 0.0}
+    if "unet" in state:
+        unet.load_state_dict({k: v.float() for k, v in state["unet"].items()})
+        text.load_state_dict({k: v.float() for k, v in state["text"].items()})
+        log(f"resumed at step {state['step']}")
+    ema_unet, ema_text = EMA(unet), EMA(text)
+    parameters = list(unet.parameters()) + list(text.parameters())
+    optimizer = torch.optim.AdamW(parameters, lr=2e-4, weight_decay=0.01)
+    batch = 256 if DEVICE.type == "cuda" else 64
+    deadline = time.time() + minutes * 60
+    started = time.time()
+    running = []
+    while time.time() < deadline:
+        images, captions = scenes.training_batch(rng, batch)
+        with torch.no_grad():
+            latents = vae.encode(torch.from_numpy(images).to(DEVICE))[0] * scale
+        ids = tokenize(tokenizer, captions).to(DEVICE)
+        t = torch.randint(0, 1000, (batch,), device=DEVICE)
+        alpha = ALPHAS_CUMPROD.to(DEVICE)[t][:, None, None, None]
+        noise = torch.randn_like(latents)
+        noisy = alpha.sqrt() * latents + (1 - alpha).sqrt() * noise
+        predicted = unet(noisy, t.float(), text(ids))
+        # min-SNR-γ weighting (γ = 5) for ε-prediction: w = min(SNR, γ)/SNR.
+        snr = (alpha / (1 - alpha)).reshape(-1)
+        weight = torch.clamp(snr, max=5.0) / snr
+        loss = (weight * (predicted - noise).pow(2).mean(dim=(1, 2, 3))).mean()
+        optimizer.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(parameters, 1.0)
+        optimizer.step()
+        ema_unet.update(unet)
+        ema_text.update(text)
+        state["step"] += 1
+        state["samples"] += batch
+        running.append(float(loss))
+        if state["step"] % 50 == 0:
+            state["curve"].append([state["step"], sum(running) / len(running)])
+            log(f"diffusion step {state['step']} loss {sum(running) / len(running):.4f} ({batch * len(running) / max(1e-9, time.time() - started - sum(0 for _ in [])):.0f} samples/s overall)")
+            running = []
+    state["seconds"] += time.time() - started
+    # Weights are kept as the EMA in fp16: small to commit, and what is exported.
+    state["unet"] = {k: v.half() for k, v in ema_unet.shadow.items()}
+    state["text"] = {k: v.half() for k, v in ema_text.shadow.items()}
+    state["hardware"] = f"{DEVICE.type}, {torch.get_num_threads()} threads" if DEVICE.type == "cpu" else torch.cuda.get_device_name()
+    torch.save(state, path)
+    log(f"diffusion: {state['step']} steps, {state['samples']} samples, {state['seconds'] / 60:.1f} min in all")
+    return state
+
+
+# ---- export ------------------------------------------------------------------------------------------------------
+
+def fit_latent_rgb(vae, scale):
+    """Least-squares latent→RGB factors on model-space latents (rgb ≈ x0·F + b at latent resolution)."""
+    images, _ = scenes.training_batch(random.Random(11), 256)
+    x = torch.from_numpy(images).to(DEVICE)
+    with torch.no_grad():
+        latents = vae.encode(x)[0] * scale
+    target = F.avg_pool2d(x, 4)  # RGB in −1..1 at latent resolution
+    a = latents.permute(0, 2, 3, 1).reshape(-1, 4).cpu().double()
+    a = torch.cat([a, torch.ones(a.shape[0], 1, dtype=torch.float64)], 1)
+    b = target.permute(0, 2, 3, 1).reshape(-1, 3).cpu().double()
+    solution = torch.linalg.lstsq(a, b).solution
+    return solution[:4].tolist(), solution[4].tolist()
+
+
+def export(tokenizer):
+    vae, vae_state = load_vae()
+    scale = vae_state["scale_factor"]
+    state = torch.load(CHECKPOINTS / "diffusion.pt")
+    unet, text = UNet().to(DEVICE), TextEncoder(len(tokenizer.vocab)).to(DEVICE)
+    unet.load_state_dict({k: v.float() for k, v in state["unet"].items()})
+    text.load_state_dict({k: v.float() for k, v in state["text"].items()})
+    for module in (unet, text, vae):
+        module.eval().cpu()
+    if OUT.exists():
+        shutil.rmtree(OUT)
+    for part in ("text_encoder", "unet", "vae_decoder", "vae_encoder", "scheduler", "tokenizer"):
+        (OUT / part).mkdir(parents=True)
+
+    class TextWrapper(torch.nn.Module):
+        def __init__(self, encoder):
+            super().__init__()
+            self.encoder = encoder
+
+        def forward(self, input_ids):
+            hidden = self.encoder(input_ids)
+            return hidden, hidden.mean(dim=1)
+
+    class DecoderWrapper(torch.nn.Module):
+        def __init__(self, decoder):
+            super().__init__()
+            self.decoder = decoder
+
+        def forward(self, latent_sample):
+            return self.decoder(latent_sample)
+
+    class EncoderWrapper(torch.nn.Module):
+        def __init__(self, encoder):
+            super().__init__()
+            self.encoder = encoder
+
+        def forward(self, sample):
+            return self.encoder(sample)
+
+    ids = tokenize(tokenizer, ["a red apple"] * 2)
+    # Exported with gradients enabled: the no_grad fast paths of torch's transformer code do not export.
+    torch.onnx.export(TextWrapper(text), (ids,), OUT / "text_encoder" / "model.onnx", input_names=["input_ids"],
+                      output_names=["last_hidden_state", "pooler_output"], dynamic_axes={"input_ids": {0: "batch_size"}, "last_hidden_state": {0: "batch_size"}, "pooler_output": {0: "batch_size"}}, opset_version=17)
+    sample, timestep, context = torch.randn(2, 4, 16, 16), torch.tensor([500.0, 500.0]), torch.randn(2, LENGTH, 128)
+    torch.onnx.export(unet, (sample, timestep, context), OUT / "unet" / "model.onnx", input_names=["sample", "timestep", "encoder_hidden_states"], output_names=["out_sample"],
+                      dynamic_axes={"sample": {0: "batch_size", 2: "height", 3: "width"}, "timestep": {0: "steps"}, "encoder_hidden_states": {0: "batch_size", 1: "sequence_length"}, "out_sample": {0: "batch_size", 2: "height", 3: "width"}}, opset_version=17)
+    torch.onnx.export(DecoderWrapper(vae.decoder), (torch.randn(1, 4, 16, 16),), OUT / "vae_decoder" / "model.onnx", input_names=["latent_sample"], output_names=["sample"],
+                      dynamic_axes={"latent_sample": {0: "batch_size", 2: "latent_height", 3: "latent_width"}, "sample": {0: "batch_size", 2: "height", 3: "width"}}, opset_version=17)
+    torch.onnx.export(EncoderWrapper(vae.encoder), (torch.randn(1, 3, 64, 64),), OUT / "vae_encoder" / "model.onnx", input_names=["sample"], output_names=["latent_parameters"],
+                      dynamic_axes={"sample": {0: "batch_size", 2: "height", 3: "width"}, "latent_parameters": {0: "batch_size", 2: "latent_height", 3: "latent_width"}}, opset_version=17)
+
+    factors, bias = fit_latent_rgb(vae.to(DEVICE), scale)
+    write = lambda path, value: path.write_text(json.dumps(value, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")  # noqa: E731
+    write(OUT / "model_index.json", {"_class_name": "ORTStableDiffusionPipeline", "_diffusers_version": "0.30.0", "scheduler": ["diffusers", "EulerDiscreteScheduler"],
+                                     "text_encoder": ["diffusers", "OnnxRuntimeModel"], "tokenizer": ["transformers", "CLIPTokenizer"], "unet": ["diffusers", "OnnxRuntimeModel"],
+                                     "vae_decoder": ["diffusers", "OnnxRuntimeModel"], "vae_encoder": ["diffusers", "OnnxRuntimeModel"]})
+    write(OUT / "scheduler" / "scheduler_config.json", {"_class_name": "EulerDiscreteScheduler", "beta_start": 0.00085, "beta_end": 0.012, "beta_schedule": "scaled_linear",
+                                                        "num_train_timesteps": 1000, "prediction_type": "epsilon", "timestep_spacing": "leading", "steps_offset": 1})
+    vae_config = {"latent_channels": 4, "scaling_factor": scale, "downscale_factor": 4, "sample_size": 64, "latent_rgb_factors": factors, "latent_rgb_bias": bias}
+    write(OUT / "vae_decoder" / "config.json", vae_config)
+    write(OUT / "vae_encoder" / "config.json", vae_config)
+    write(OUT / "unet" / "config.json", {"in_channels": 4, "out_channels": 4, "cross_attention_dim": 128, "sample_size": 16, "block_out_channels": [64, 96, 128]})
+    write(OUT / "text_encoder" / "config.json", {"hidden_size": 128, "num_hidden_layers": 2, "max_position_embeddings": LENGTH, "vocab_size": len(tokenizer.vocab)})
+    for name in ("vocab.json", "merges.txt", "LICENSE-openai-CLIP"):
+        shutil.copyfile(CHECKPOINTS / "tokenizer" / name, OUT / "tokenizer" / name)
+    write(OUT / "tokenizer" / "special_tokens_map.json", {"bos_token": "<|startoftext|>", "eos_token": "<|endoftext|>", "pad_token": "<|endoftext|>", "unk_token": "<|endoftext|>"})
+    write(OUT / "tokenizer" / "tokenizer_config.json", {"model_max_length": LENGTH, "do_lower_case": True, "pad_token": "<|endoftext|>"})
+    write(OUT / "vocabulary.json", published())
+    log(f"exported {OUT}")
+
+
+# ---- classifier, segmenter, evaluation ------------------------------------------------------------------------
+
+def train_vision(minutes):
+    classifier, classifier_report = train_classifier(minutes / 2, log=log)
+    segmenter, segmenter_report = train_segmenter(minutes / 2, log=log)
+    torch.save({"classifier": classifier.state_dict(), "segmenter": segmenter.state_dict(), "classifier_report": classifier_report, "segmenter_report": segmenter_report}, CHECKPOINTS / "vision.pt")
+    log(f"classifier {classifier_report}, segmenter {segmenter_report}")
+
+
+def load_vision():
+    state = torch.load(CHECKPOINTS / "vision.pt")
+    classifier, segmenter = ObjectClassifier(), Segmenter()
+    classifier.load_state_dict(state["classifier"])
+    segmenter.load_state_dict(state["segmenter"])
+    return classifier.eval(), segmenter.eval(), state
+
+
+def export_vision():
+    classifier, segmenter, state = load_vision()
+    labels = [o["en"] for o in OBJECTS_LIST]
+    (REPO / "models" / "classifiers").mkdir(parents=True, exist_ok=True)
+    (REPO / "models" / "segmenters").mkdir(parents=True, exist_ok=True)
+    torch.onnx.export(classifier, (torch.randn(1, 3, 32, 32),), REPO / "models" / "classifiers" / "inkgraph-emoji-objects.onnx", input_names=["pixel_values"], output_names=["logits"],
+                      dynamic_axes={"pixel_values": {0: "batch_size"}, "logits": {0: "batch_size"}}, opset_version=17)
+    torch.onnx.export(segmenter, (torch.randn(1, 3, 64, 64),), REPO / "models" / "segmenters" / "inkgraph-emoji-foreground.onnx", input_names=["input"], output_names=["mask"],
+                      dynamic_axes={"input": {0: "batch_size", 2: "height", 3: "width"}, "mask": {0: "batch_size", 2: "height", 3: "width"}}, opset_version=17)
+    write_json(REPO / "models" / "classifiers" / "inkgraph-emoji-objects.json", {
+        "task": "classification", "description": "Inkgraph's emoji object classifier: which of 48 objects a crop shows (trained on rendered scenes).",
+        "input": {"name": "pixel_values", "layout": "NCHW", "size": [32, 32], "resize": "stretch", "crop": "foreground", "channel_order": "RGB", "scale": 1 / 127.5, "mean": [1, 1, 1], "std": [1, 1, 1], "range": [-1, 1]},
+        "output": {"name": "logits", "activation": "softmax"}, "labels": labels, "labels_zh": [o["zh"] for o in OBJECTS_LIST],
+        "held_out_accuracy": state["classifier_report"]["held_out_accuracy"], "license": "see models/diffusion/inkgraph-emoji/MODEL_CARD.md"})
+    write_json(REPO / "models" / "segmenters" / "inkgraph-emoji-foreground.json", {
+        "task": "segmentation", "kind": "probability", "description": "Inkgraph's emoji foreground segmenter: the object pixels of a scene (masks known exactly in training).",
+        "input": {"name": "input", "layout": "NCHW", "size": [64, 64], "resize": "stretch", "channel_order": "RGB", "scale": 1 / 255, "mean": [0, 0, 0], "std": [1, 1, 1]},
+        "output": {"name": "mask", "activation": "none", "threshold": 0.5}, "labels": ["foreground"],
+        "iou": state["segmenter_report"]["iou"], "baseline_iou": state["segmenter_report"]["baseline_iou"], "license": "see models/diffusion/inkgraph-emoji/MODEL_CARD.md"})
+    log("exported the classifier and segmenter")
+
+
+def evaluate(tokenizer, seed=1234):
+    from PIL import Image
+    vae, vae_state = load_vae()
+    scale = vae_state["scale_factor"]
+    state = torch.load(CHECKPOINTS / "diffusion.pt")
+    unet, text = UNet(), TextEncoder(len(tokenizer.vocab))
+    unet.load_state_dict({k: v.float() for k, v in state["unet"].items()})
+    text.load_state_dict({k: v.float() for k, v in state["text"].items()})
+    unet.eval(), text.eval(), vae.cpu()
+    classifier, _, _ = load_vision()
+    held_out, pairs = scenes.held_out_scenes(), gates.two_object_scenes()
+    report = {"step": state["step"], "samples": state["samples"], "minutes": state["seconds"] / 60, "real_renders": gates.judge(gates.real_renders(held_out, pairs), held_out, pairs, classifier)}
+    empty = tokenize(tokenizer, [""])
+    grid = {}
+    for language in ("en", "zh"):
+        texts = gates.prompts(held_out, pairs, language)
+        images = np.concatenate([gates.generate(unet, text, vae, scale, tokenize(tokenizer, texts[i:i + 50]), empty, seed + i, ALPHAS_CUMPROD) for i in range(0, len(texts), 50)])
+        report[language] = gates.judge(images, held_out, pairs, classifier)
+        grid[language] = (texts[:12], images[:12])
+        log(f"{language}: {report[language]}")
+    report["gates"] = {language: {key: report[language][key] >= threshold for key, threshold in gates.GATES.items()} for language in ("en", "zh")}
+    report["vae_psnr"] = vae_state["psnr"]
+    report["curve"] = state["curve"]
+    write_json(ROOT / "reports" / "evaluation.json", report)
+    # A labelled grid of 24 samples (12 per language) for the README.
+    tiles = []
+    for language in ("en", "zh"):
+        texts, images = grid[language]
+        for caption, image in zip(texts, images):
+            tiles.append((caption, (image * 255).astype(np.uint8)))
+    sheet = Image.new("RGB", (6 * 132, 4 * 96), (255, 255, 255))
+    for index, (caption, image) in enumerate(tiles):
+        x, y = (index % 6) * 132, (index // 6) * 96
+        sheet.paste(Image.fromarray(image).resize((64, 64), Image.NEAREST), (x + 34, y + 2))
+    sheet.save(ROOT / "reports" / "samples.png")
+    write_json(ROOT / "reports" / "samples.json", [caption for caption, _ in tiles])
+    return report
+
+
+def write_json(path, value):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(value, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--stage", choices=["all", "vae", "diffusion", "vision", "evaluate", "export"], default="all")
+    parser.add_argument("--vision-minutes", type=float, default=6)
+    parser.add_argument("--minutes", type=float, default=30, help="training time for the stage (diffusion in 'all')")
+    parser.add_argument("--vae-minutes", type=float, default=8)
+    parser.add_argument("--threads", type=int, default=0, help="CPU threads (0: torch's default)")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    CHECKPOINTS.mkdir(exist_ok=True)
+    rng = random.Random(args.seed or int(time.time()))
+    torch.manual_seed(rng.randrange(2**31))
+    tokenizer = build_tokenizer()
+    if args.stage == "vae" or (args.stage == "all" and not (CHECKPOINTS / "vae.pt").exists()):
+        train_vae(args.minutes if args.stage == "vae" else args.vae_minutes, rng)
+    if args.stage in ("diffusion", "all"):
+        train_diffusion(args.minutes, rng, tokenizer)
+    if args.stage == "vision" or (args.stage == "all" and not (CHECKPOINTS / "vision.pt").exists()):
+        train_vision(args.minutes if args.stage == "vision" else args.vision_minutes)
+    if args.stage in ("evaluate", "all"):
+        evaluate(tokenizer)
+    if args.stage in ("export", "all"):
+        export(tokenizer)
+        export_vision()
+
+
+if __name__ == "__main__":
+    main()
