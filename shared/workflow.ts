@@ -55,7 +55,8 @@ export const workflowEnvelopeSchema = z.object({
   prompt: apiPromptSchema,
   groups: z.array(groupSchema).default([]),
   viewport: viewportSchema.optional(),
-  reroutes: z.array(z.object({ id: z.string(), pos: z.tuple([z.number(), z.number()]) })).default([]),
+  /** Editor-only routing points: links through one name it in the target's `_meta.via`; `from` keeps its source. */
+  reroutes: z.array(z.object({ id: z.string(), pos: z.tuple([z.number(), z.number()]), from: linkSchema.optional() })).default([]),
 });
 export type WorkflowEnvelope = z.infer<typeof workflowEnvelopeSchema>;
 

@@ -15,6 +15,8 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { previewMethods } from '../execution-service.js';
 import { seedExampleInputs } from '../../nodes/runtime/example-inputs.js';
+import { buildObjectInfo } from '../../nodes/object-info.js';
+import { compileWorkflow } from '../../shared/workflow-compile.js';
 
 const USAGE = `Inkgraph — node-based text-to-image workflows with a ComfyUI-compatible server.
 
@@ -133,7 +135,9 @@ async function runOrValidate(args: ParsedArgs, execute: boolean): Promise<number
   };
   seedExampleInputs(env.inputDir);
   const registry = createRegistry();
-  const validation = validatePrompt(workflow.value.prompt, registry, env);
+  // Muted and bypassed nodes are resolved away as the editor does before queueing.
+  const prompt = compileWorkflow(workflow.value, buildObjectInfo(registry, env));
+  const validation = validatePrompt(prompt, registry, env);
   if (!validation.ok) {
     for (const line of formatValidationErrors(workflow.value.prompt, validation.error, validation.nodeErrors)) console.error(line);
     return 1;

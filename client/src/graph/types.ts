@@ -1,0 +1,47 @@
+import type { Edge, Node } from '@xyflow/react';
+import type { Viewport } from '../../../shared/workflow.js';
+
+/** The editor's document: React Flow nodes and edges whose data is exactly what the workflow file stores. */
+
+export type NodeMode = 0 | 2 | 4;
+export type SeedControl = 'fixed' | 'increment' | 'decrement' | 'randomize';
+
+export interface InkNodeData extends Record<string, unknown> {
+  readonly classType: string;
+  readonly title: string;
+  /** Constant input values (widgets), by input name. */
+  readonly widgets: Readonly<Record<string, unknown>>;
+  readonly mode: NodeMode;
+  readonly collapsed: boolean;
+  /** control_after_generate per seed-like input. */
+  readonly controls: Readonly<Record<string, SeedControl>>;
+}
+
+export type InkNode = Node<InkNodeData, 'ink'>;
+export type RerouteNode = Node<Record<string, never>, 'reroute'>;
+export interface GroupData extends Record<string, unknown> {
+  readonly title: string;
+}
+export type GroupNode = Node<GroupData, 'group'>;
+export type EditorNode = InkNode | RerouteNode | GroupNode;
+export type EditorEdge = Edge;
+
+export interface EditorGraph {
+  readonly nodes: readonly EditorNode[];
+  readonly edges: readonly EditorEdge[];
+  readonly viewport?: Viewport;
+}
+
+/** Output handles are `out-<index>`; input handles are the input's name; reroutes have `in` and `out`. */
+export function outputHandle(index: number): string {
+  return `out-${index}`;
+}
+
+export function outputIndex(handle: string | null | undefined): number | undefined {
+  const match = /^out-(\d+)$/.exec(handle ?? '');
+  return match ? Number(match[1]) : undefined;
+}
+
+export function isInkNode(node: EditorNode | undefined): node is InkNode {
+  return node?.type === 'ink';
+}

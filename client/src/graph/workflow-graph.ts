@@ -1,0 +1,132 @@
+import { isLink, WORKFLOW_FORMAT, WORKFLOW_VERSION, type ApiNode, type WorkflowEnvelope } from '../../../shared/workflow.js';
+import type { ObjectInfo } from '../../../shared/node-spec.js';
+import { outputHandle, outputIndex, type EditorEdge, type EditorGraph, type EditorNode, type GroupNode, type InkNode, type NodeMode, type RerouteNode, type SeedControl } from './types.js';
+
+/** Workflow file ⇄ editor graph. Layout lives in each node's `_meta`; a workflow without layout is flagged. Pure. */
+
+const DEFAULT_SIZE: [number, number] = [280, 160];
+
+export interface GraphFromWorkflow {
+  readonly graph: EditorGraph;
+  /** True when some node had no position (a bare API prompt): the editor auto-arranges it. */
+  readonly needsLayout: boolean;
+}
+
+function edgeId(source: string, sourceHandle: string, target: string, targetHandle: string): string {
+  return `${source}:${sourceHandle}->${target}:${targetHandle}`;
+}
+
+export function workflowToGraph(envelope: WorkflowEnvelope, objectInfo: ObjectInfo): GraphFromWorkflow {
+  const nodes: EditorNode[] = [];
+  const edges: EditorEdge[] = [];
+  const edgeIds = new Set<string>();
+  const addEdge = (edge: EditorEdge): void => {
+    if (edgeIds.has(edge.id)) return;
+    edgeIds.add(edge.id);
+    edges.push(edge);
+  };
+  let needsLayout = false;
+  for (const group of envelope.groups) {
+    const [x, y, width, height] = group.bounding;
+    const node: GroupNode = { id: group.id ?? `group-${nodes.length}`, type: 'group', position: { x, y }, width, height, data: { title: group.title }, zIndex: -1, style: { width, height } };
+    nodes.push(node);
+  }
+  for (const reroute of envelope.reroutes) {
+    const node: RerouteNode = { id: reroute.id, type: 'reroute', position: { x: reroute.pos[0], y: reroute.pos[1] }, data: {} };
+    nodes.push(node);
+    if (reroute.from) addEdge({ id: edgeId(reroute.from[0], outputHandle(reroute.from[1]), reroute.id, 'in'), source: reroute.from[0], sourceHandle: outputHandle(reroute.from[1]), target: reroute.id, targetHandle: 'in' });
+  }
+  for (const [id, apiNode] of Object.entries(envelope.prompt)) {
+    const meta = (apiNode._meta ?? {}) as Record<string, unknown> & NonNullable<ApiNode['_meta']>;
+    if (!meta.pos) needsLayout = true;
+    const widgets: Record<string, unknown> = {};
+    const via = (meta.via ?? {}) as Record<string, string>;
+    for (const [name, value] of Object.entries(apiNode.inputs)) {
+      if (!isLink(value)) {
+        widgets[name] = value;
+        continue;
+      }
+      const source = String(value[0]);
+      const handle = outputHandle(value[1]);
+      const reroute = via[name];
+      if (reroute && nodes.some((node) => node.id === reroute && node.type === 'reroute')) {
+        addEdge({ id: edgeId(source, handle, reroute, 'in'), source, sourceHandle: handle, target: reroute, targetHandle: 'in' });
+        addEdge({ id: edgeId(reroute, 'out', id, name), source: reroute, sourceHandle: 'out', target: id, targetHandle: name });
+      } else addEdge({ id: edgeId(source, handle, id, name), source, sourceHandle: handle, target: id, targetHandle: name });
+    }
+    const info = objectInfo[apiNode.class_type];
+    const size = meta.size ?? DEFAULT_SIZE;
+    const node: InkNode = {
+      id,
+      type: 'ink',
+      position: { x: meta.pos?.[0] ?? 0, y: meta.pos?.[1] ?? 0 },
+      width: size[0],
+      data: {
+        classType: apiNode.class_type,
+        title: meta.title ?? info?.display_name ?? apiNode.class_type,
+        widgets,
+        mode: (meta.mode ?? 0) as NodeMode,
+        collapsed: meta.collapsed ?? false,
+        controls: (meta.controls ?? {}) as Record<string, SeedControl>,
+      },
+    };
+    nodes.push(node);
+  }
+  return { graph: { nodes, edges, ...(envelope.viewport ? { viewport: envelope.viewport } : {}) }, needsLayout };
+}
+
+/** Follows reroutes back to the real source of a wire. */
+function realSource(edge: EditorEdge, nodes: ReadonlyMap<string, EditorNode>, edges: readonly EditorEdge[], seen = new Set<string>()): { source: string; handle: string; via?: string } | undefined {
+  const node = nodes.get(edge.source);
+  if (node?.type !== 'reroute') return { source: edge.source, handle: edge.sourceHandle ?? '' };
+  if (seen.has(node.id)) return undefined;
+  seen.add(node.id);
+  const feed = edges.find((candidate) => candidate.target === node.id);
+  const upstream = feed ? realSource(feed, nodes, edges, seen) : undefined;
+  return upstream ? { ...upstream, via: node.id } : undefined;
+}
+
+export function graphToWorkflow(graph: EditorGraph): WorkflowEnvelope {
+  const nodes = new Map(graph.nodes.map((node) => [node.id, node]));
+  const prompt: WorkflowEnvelope['prompt'] = {};
+  for (const node of graph.nodes) {
+    if (node.type !== 'ink') continue;
+    const inputs: Record<string, unknown> = { ...node.data.widgets };
+    const via: Record<string, string> = {};
+    for (const edge of graph.edges) {
+      if (edge.target !== node.id || !edge.targetHandle) continue;
+      const source = realSource(edge, nodes, graph.edges);
+      const index = source ? outputIndex(source.handle) : undefined;
+      if (!source || index === undefined) continue;
+      inputs[edge.targetHandle] = [source.source, index];
+      if (source.via) via[edge.targetHandle] = source.via;
+    }
+    const width = node.measured?.width ?? node.width;
+    const height = node.measured?.height ?? node.height;
+    prompt[node.id] = {
+      class_type: node.data.classType,
+      inputs,
+      _meta: {
+        title: node.data.title,
+        pos: [Math.round(node.position.x), Math.round(node.position.y)],
+        ...(width !== undefined && height !== undefined ? { size: [Math.round(width), Math.round(height)] as [number, number] } : {}),
+        ...(node.data.collapsed ? { collapsed: true } : {}),
+        ...(node.data.mode !== 0 ? { mode: node.data.mode } : {}),
+        ...(Object.keys(node.data.controls).length > 0 ? { controls: node.data.controls } : {}),
+        ...(Object.keys(via).length > 0 ? { via } : {}),
+      },
+    };
+  }
+  const reroutes = graph.nodes
+    .filter((node): node is RerouteNode => node.type === 'reroute')
+    .map((node) => {
+      const feed = graph.edges.find((edge) => edge.target === node.id);
+      const source = feed ? realSource(feed, nodes, graph.edges) : undefined;
+      const index = source ? outputIndex(source.handle) : undefined;
+      return { id: node.id, pos: [Math.round(node.position.x), Math.round(node.position.y)] as [number, number], ...(source && index !== undefined ? { from: [source.source, index] as [string, number] } : {}) };
+    });
+  const groups = graph.nodes
+    .filter((node): node is GroupNode => node.type === 'group')
+    .map((node) => ({ id: node.id, title: node.data.title, bounding: [node.position.x, node.position.y, node.measured?.width ?? node.width ?? 300, node.measured?.height ?? node.height ?? 200] as [number, number, number, number] }));
+  return { format: WORKFLOW_FORMAT, version: WORKFLOW_VERSION, prompt, groups, reroutes, ...(graph.viewport ? { viewport: graph.viewport } : {}) };
+}
