@@ -13,6 +13,8 @@ export interface ServerOptions {
   readonly inputDir: string;
   readonly tempDir: string;
   readonly workflowsDir: string;
+  /** The example workflows that ship (read-only). */
+  readonly examplesDir: string;
   readonly authToken: string | undefined;
   /** Origin allowed by CORS (turns the loopback origin check off), as ComfyUI's --enable-cors-header. */
   readonly corsOrigin: string | undefined;
@@ -36,6 +38,7 @@ export function defaultServerOptions(overrides: Partial<ServerOptions> = {}): Se
     inputDir: resolve(cwd, 'input'),
     tempDir: resolve(cwd, 'temp'),
     workflowsDir: resolve(cwd, 'data', 'workflows'),
+    examplesDir: resolve(PACKAGE_ROOT, 'workflows'),
     authToken: process.env.INKGRAPH_AUTH_TOKEN || undefined,
     corsOrigin: undefined,
     maxUploadBytes: 100 * 1024 * 1024,

@@ -62,5 +62,24 @@ export function workflowRoutes(ctx: ServerContext): Router {
     res.status(204).end();
   });
 
+  // The example workflows that ship in workflows/ (read-only).
+  const examples = ctx.options.examplesDir;
+  router.get('/examples', (_req, res) => {
+    if (!existsSync(examples)) return res.json([]);
+    res.json(
+      readdirSync(examples)
+        .filter((name) => name.endsWith('.json'))
+        .sort()
+        .map((name) => ({ name: name.slice(0, -'.json'.length) })),
+    );
+  });
+
+  router.get('/examples/:name', (req, res) => {
+    const file = workflowFile(examples, req.params.name);
+    if (!file.ok) return sendError(res, 400, 'invalid_name', file.reason);
+    if (!existsSync(file.value)) return sendError(res, 404, 'not_found', `no example named ${req.params.name}`);
+    res.type('application/json').send(readFileSync(file.value, 'utf8'));
+  });
+
   return router;
 }

@@ -1,5 +1,6 @@
 import { isLink, WORKFLOW_FORMAT, WORKFLOW_VERSION, type ApiNode, type WorkflowEnvelope } from '../../../shared/workflow.js';
 import type { ObjectInfo } from '../../../shared/node-spec.js';
+import { hasSeedControl, nodeInputs } from './node-factory.js';
 import { outputHandle, outputIndex, type EditorEdge, type EditorGraph, type EditorNode, type GroupNode, type InkNode, type NodeMode, type RerouteNode, type SeedControl } from './types.js';
 
 /** Workflow file ⇄ editor graph. Layout lives in each node's `_meta`; a workflow without layout is flagged. Pure. */
@@ -56,6 +57,9 @@ export function workflowToGraph(envelope: WorkflowEnvelope, objectInfo: ObjectIn
     }
     const info = objectInfo[apiNode.class_type];
     const size = meta.size ?? DEFAULT_SIZE;
+    // Seed-like inputs always carry a control; ComfyUI's default is randomize.
+    const controls: Record<string, SeedControl> = { ...((meta.controls ?? {}) as Record<string, SeedControl>) };
+    if (info) for (const field of nodeInputs(info).widgets) if (hasSeedControl(field)) controls[field.name] ??= 'randomize';
     const node: InkNode = {
       id,
       type: 'ink',
@@ -67,7 +71,7 @@ export function workflowToGraph(envelope: WorkflowEnvelope, objectInfo: ObjectIn
         widgets,
         mode: (meta.mode ?? 0) as NodeMode,
         collapsed: meta.collapsed ?? false,
-        controls: (meta.controls ?? {}) as Record<string, SeedControl>,
+        controls,
       },
     };
     nodes.push(node);

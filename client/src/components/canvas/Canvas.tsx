@@ -1,0 +1,206 @@
+import {
+  Background,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  useReactFlow,
+  type Connection,
+  type EdgeChange,
+  type FinalConnectionState,
+  type IsValidConnection,
+  type NodeChange,
+  type NodeTypes,
+} from '@xyflow/react';
+import { applyEdgeChanges, applyNodeChanges } from '@xyflow/react';
+import { useAtomValue, useSetAtom } from 'jotai';
+import { memo, useCallback, useMemo, useState } from 'react';
+import type { NodeInfo } from '../../../../shared/node-spec.js';
+import { inputType, outputType, typesConnect, validateConnection } from '../../graph/connection-rules.js';
+import { groupKeys } from '../../graph/history.js';
+import { createNode, nextNodeId, nodeInputs } from '../../graph/node-factory.js';
+import { readPngTextChunks, workflowFromPngText } from '../../graph/png-metadata.js';
+import { outputHandle, type EditorEdge, type EditorGraph, type EditorNode } from '../../graph/types.js';
+import { useNodeText, useT } from '../../i18n/use-t.js';
+import { useEditorActions } from '../../state/actions.js';
+import { graphAtom, objectInfoAtom, showToastAtom, themeAtom, updateGraphAtom } from '../../state/atoms.js';
+import { GroupNodeView } from '../nodes/GroupNodeView.js';
+import { InkNodeView } from '../nodes/InkNodeView.js';
+import { RerouteNodeView } from '../nodes/RerouteNodeView.js';
+import { NodeSearch, type NodeSearchRequest } from './NodeSearch.js';
+
+const nodeTypes: NodeTypes = { ink: InkNodeView, reroute: RerouteNodeView, group: GroupNodeView };
+
+function edgeFor(connection: Connection): EditorEdge {
+  return { id: `${connection.source}:${connection.sourceHandle}->${connection.target}:${connection.targetHandle}`, ...connection };
+}
+
+/** Adds an edge, replacing whatever fed that input before. */
+export function connect(graph: EditorGraph, connection: Connection): EditorGraph {
+  const edges = graph.edges.filter((edge) => !(edge.target === connection.target && edge.targetHandle === connection.targetHandle));
+  return { ...graph, edges: [...edges, edgeFor(connection)] };
+}
+
+export const Canvas = memo(function Canvas() {
+  const t = useT();
+  const nodeText = useNodeText();
+  const graph = useAtomValue(graphAtom);
+  const objectInfo = useAtomValue(objectInfoAtom);
+  const theme = useAtomValue(themeAtom);
+  const updateGraph = useSetAtom(updateGraphAtom);
+  const showToast = useSetAtom(showToastAtom);
+  const { loadDocument } = useEditorActions();
+  const { screenToFlowPosition } = useReactFlow();
+  const [search, setSearch] = useState<NodeSearchRequest | undefined>();
+  const nodesById = useMemo(() => new Map(graph.nodes.map((node) => [node.id, node])), [graph.nodes]);
+
+  const onNodesChange = useCallback(
+    (changes: NodeChange<EditorNode>[]) => {
+      const moved = changes.filter((change) => change.type === 'position').map((change) => (change.type === 'position' ? change.id : ''));
+      const structural = changes.some((change) => change.type === 'remove' || change.type === 'add' || change.type === 'replace');
+      updateGraph({
+        update: (current) => {
+          let edges = current.edges;
+          const removed = new Set(changes.flatMap((change) => (change.type === 'remove' ? [change.id] : [])));
+          if (removed.size > 0) edges = edges.filter((edge) => !removed.has(edge.source) && !removed.has(edge.target));
+          return { ...current, nodes: applyNodeChanges(changes, [...current.nodes]), edges };
+        },
+        record: structural || moved.length > 0,
+        ...(moved.length > 0 && !structural ? { group: groupKeys.drag(moved) } : {}),
+      });
+    },
+    [updateGraph],
+  );
+
+  const onEdgesChange = useCallback(
+    (changes: EdgeChange<EditorEdge>[]) =>
+      updateGraph({ update: (current) => ({ ...current, edges: applyEdgeChanges(changes, [...current.edges]) }), record: changes.some((change) => change.type === 'remove') }),
+    [updateGraph],
+  );
+
+  const isValidConnection: IsValidConnection = useCallback(
+    (connection) => !!objectInfo && validateConnection({ source: connection.source, sourceHandle: connection.sourceHandle ?? null, target: connection.target, targetHandle: connection.targetHandle ?? null }, nodesById, graph.edges, objectInfo).ok,
+    [graph.edges, nodesById, objectInfo],
+  );
+
+  const onConnect = useCallback((connection: Connection) => updateGraph({ update: (current) => connect(current, connection) }), [updateGraph]);
+
+  const addNode = useCallback(
+    (classType: string, position: { x: number; y: number }, wire?: { nodeId: string; handleId: string | null; fromSource: boolean }) => {
+      const info = objectInfo?.[classType];
+      if (!info) return;
+      updateGraph({
+        update: (current) => {
+          const id = nextNodeId(current);
+          const node = createNode(info, id, position, nodeText(info).title === info.display_name ? info.display_name : info.display_name);
+          let next: EditorGraph = { ...current, nodes: [...current.nodes.map((n) => ({ ...n, selected: false }) as EditorNode), { ...node, selected: true }] };
+          if (wire && objectInfo) {
+            const nodes = new Map(next.nodes.map((n) => [n.id, n]));
+            if (wire.fromSource) {
+              const type = outputType(wire.nodeId, wire.handleId, nodes, next.edges, objectInfo) ?? '*';
+              const { widgets, sockets } = nodeInputs(info);
+              const target = [...sockets, ...widgets].find((field) => typesConnect(type, field.type));
+              if (target) next = connect(next, { source: wire.nodeId, sourceHandle: wire.handleId, target: id, targetHandle: target.name });
+            } else {
+              const wanted = inputType(wire.nodeId, wire.handleId, nodes, objectInfo) ?? '*';
+              const index = info.output.findIndex((type) => typesConnect(type, wanted));
+              if (index >= 0) next = connect(next, { source: id, sourceHandle: outputHandle(index), target: wire.nodeId, targetHandle: wire.handleId });
+            }
+          }
+          return next;
+        },
+      });
+    },
+    [nodeText, objectInfo, updateGraph],
+  );
+
+  const onConnectEnd = useCallback(
+    (event: MouseEvent | TouchEvent, state: FinalConnectionState) => {
+      if (!objectInfo || state.isValid || !state.fromNode) return;
+      const point = 'changedTouches' in event ? event.changedTouches[0]! : event;
+      if (state.toHandle && state.toNode) {
+        const fromSource = state.fromHandle?.type === 'source';
+        const attempt = fromSource
+          ? { source: state.fromNode.id, sourceHandle: state.fromHandle?.id, target: state.toNode.id, targetHandle: state.toHandle.id }
+          : { source: state.toNode.id, sourceHandle: state.toHandle.id, target: state.fromNode.id, targetHandle: state.fromHandle?.id };
+        const verdict = validateConnection(attempt, nodesById, graph.edges, objectInfo);
+        if (!verdict.ok) showToast({ kind: 'error', text: `${t('refusedConnection')}: ${t(`connection.${verdict.reason}`, verdict.params)}` });
+        return;
+      }
+      if (!(event.target instanceof Element) || !event.target.classList.contains('react-flow__pane')) return;
+      const fromSource = state.fromHandle?.type === 'source';
+      const wire = { nodeId: state.fromNode.id, handleId: state.fromHandle?.id ?? null, fromSource };
+      const type = fromSource ? outputType(wire.nodeId, wire.handleId, nodesById, graph.edges, objectInfo) : inputType(wire.nodeId, wire.handleId, nodesById, objectInfo);
+      const accept = (info: NodeInfo): boolean => {
+        if (!type) return true;
+        if (fromSource) {
+          const { widgets, sockets } = nodeInputs(info);
+          return [...sockets, ...widgets].some((field) => typesConnect(type, field.type));
+        }
+        return info.output.some((output) => typesConnect(output, type));
+      };
+      setSearch({ screen: { x: point.clientX, y: point.clientY }, flow: screenToFlowPosition({ x: point.clientX, y: point.clientY }), accept, onPick: (classType) => addNode(classType, screenToFlowPosition({ x: point.clientX, y: point.clientY }), wire) });
+    },
+    [addNode, graph.edges, nodesById, objectInfo, screenToFlowPosition, showToast, t],
+  );
+
+  const onPaneClick = useCallback(
+    (event: React.MouseEvent) => {
+      if (event.detail !== 2) return;
+      const flow = screenToFlowPosition({ x: event.clientX, y: event.clientY });
+      setSearch({ screen: { x: event.clientX, y: event.clientY }, flow, onPick: (classType) => addNode(classType, flow) });
+    },
+    [addNode, screenToFlowPosition],
+  );
+
+  const onDrop = useCallback(
+    async (event: React.DragEvent) => {
+      const file = event.dataTransfer.files[0];
+      if (!file) return;
+      event.preventDefault();
+      if (file.name.toLowerCase().endsWith('.png') || file.type === 'image/png') {
+        const workflow = workflowFromPngText(readPngTextChunks(new Uint8Array(await file.arrayBuffer())));
+        if (workflow === undefined) showToast({ kind: 'error', text: `${t('loadFailed')}: ${file.name}` });
+        else loadDocument(workflow, file.name.replace(/\.png$/i, ''));
+        return;
+      }
+      try {
+        loadDocument(JSON.parse(await file.text()) as unknown, file.name.replace(/\.json$/i, ''));
+      } catch {
+        showToast({ kind: 'error', text: `${t('loadFailed')}: ${file.name}` });
+      }
+    },
+    [loadDocument, showToast, t],
+  );
+
+  return (
+    <div className="canvas" onDrop={(event) => void onDrop(event)} onDragOver={(event) => event.preventDefault()} data-testid="canvas">
+      <ReactFlow<EditorNode, EditorEdge>
+        nodes={graph.nodes as EditorNode[]}
+        edges={graph.edges as EditorEdge[]}
+        nodeTypes={nodeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={onConnect}
+        onConnectEnd={onConnectEnd}
+        isValidConnection={isValidConnection}
+        onPaneClick={onPaneClick}
+        zoomOnDoubleClick={false}
+        deleteKeyCode={['Delete', 'Backspace']}
+        multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
+        selectionOnDrag
+        panOnDrag={[1, 2]}
+        minZoom={0.1}
+        maxZoom={4}
+        onlyRenderVisibleElements
+        colorMode={theme}
+        fitView
+        proOptions={{ hideAttribution: true }}
+      >
+        <Background />
+        <MiniMap pannable zoomable />
+        <Controls />
+      </ReactFlow>
+      {search && <NodeSearch request={search} onClose={() => setSearch(undefined)} />}
+    </div>
+  );
+});

@@ -1,0 +1,132 @@
+import { Handle, Position, useNodeConnections, type NodeProps } from '@xyflow/react';
+import { useAtomValue, useSetAtom } from 'jotai';
+import { selectAtom } from 'jotai/utils';
+import { memo, useCallback, useMemo } from 'react';
+import { viewUrl } from '../../api/server-api.js';
+import { groupKeys } from '../../graph/history.js';
+import { hasSeedControl, nodeInputs } from '../../graph/node-factory.js';
+import { outputHandle, type InkNode, type SeedControl } from '../../graph/types.js';
+import { useNodeText, useT } from '../../i18n/use-t.js';
+import { executionAtom, nodeErrorsAtom, objectInfoAtom, previewsAtom, updateGraphAtom } from '../../state/atoms.js';
+import { typeColor } from '../type-colors.js';
+import { WidgetInput } from '../widgets/WidgetInput.js';
+
+/** A node built from its spec: typed sockets, a widget per widget input (hidden while connected), run state. */
+export const InkNodeView = memo(function InkNodeView({ id, data, selected }: NodeProps<InkNode>) {
+  const t = useT();
+  const nodeText = useNodeText();
+  const objectInfo = useAtomValue(objectInfoAtom);
+  const run = useAtomValue(useMemo(() => selectAtom(executionAtom, (state) => state.nodes[id]), [id]));
+  const preview = useAtomValue(useMemo(() => selectAtom(previewsAtom, (previews) => previews[id]), [id]));
+  const errors = useAtomValue(useMemo(() => selectAtom(nodeErrorsAtom, (all) => all[id]), [id]));
+  const updateGraph = useSetAtom(updateGraphAtom);
+  const connections = useNodeConnections({ handleType: 'target' });
+  const connected = useMemo(() => new Set(connections.map((connection) => connection.targetHandle)), [connections]);
+  const info = objectInfo?.[data.classType];
+
+  const setWidget = useCallback(
+    (name: string, value: unknown) =>
+      updateGraph({
+        group: groupKeys.typing(id, name),
+        update: (graph) => ({ ...graph, nodes: graph.nodes.map((node) => (node.id === id && node.type === 'ink' ? { ...node, data: { ...node.data, widgets: { ...node.data.widgets, [name]: value } } } : node)) }),
+      }),
+    [id, updateGraph],
+  );
+  const setControl = useCallback(
+    (name: string, control: SeedControl) =>
+      updateGraph({ update: (graph) => ({ ...graph, nodes: graph.nodes.map((node) => (node.id === id && node.type === 'ink' ? { ...node, data: { ...node.data, controls: { ...node.data.controls, [name]: control } } } : node)) }) }),
+    [id, updateGraph],
+  );
+
+  if (!info) {
+    return (
+      <div className="ink-node missing" data-testid={`node-${id}`}>
+        <div className="node-header">{data.title}</div>
+        <div className="node-body">Unknown node type {data.classType}</div>
+      </div>
+    );
+  }
+  const text = nodeText(info);
+  const { widgets, sockets } = nodeInputs(info);
+  const status = run?.status;
+  const progress = run?.value !== undefined && run.max ? run.value / run.max : undefined;
+  const modeClass = data.mode === 4 ? ' bypassed' : data.mode === 2 ? ' muted' : '';
+  const images = run?.output?.images ?? [];
+  return (
+    <div className={`ink-node${selected ? ' selected' : ''}${status ? ` status-${status}` : ''}${modeClass}${errors ? ' invalid' : ''}`} data-testid={`node-${id}`} data-class={data.classType}>
+      <div className="node-header" title={text.description}>
+        <span className="node-title">{data.title === info.display_name ? text.title : data.title}</span>
+        {status && (
+          <span className={`node-status ${status}`} data-testid={`status-${id}`}>
+            {t(`status${status[0]!.toUpperCase()}${status.slice(1)}` as 'statusDone')}
+            {run?.ms !== undefined && status === 'done' ? ` ${(run.ms / 1000).toFixed(2)}s` : ''}
+          </span>
+        )}
+      </div>
+      {progress !== undefined && status === 'running' && (
+        <div className="node-progress" role="progressbar" aria-valuenow={run?.value} aria-valuemax={run?.max}>
+          <div style={{ width: `${Math.round(progress * 100)}%` }} />
+          <span data-testid={`progress-${id}`}>
+            {run?.value}/{run?.max}
+          </span>
+        </div>
+      )}
+      {errors?.[''] && <div className="field-error">{errors['']}</div>}
+      {!data.collapsed && (
+        <div className="node-body">
+          <div className="node-io">
+            <div className="node-inputs">
+              {sockets.map((field) => (
+                <div className="socket-row" key={field.name}>
+                  <Handle type="target" position={Position.Left} id={field.name} style={{ background: typeColor(field.type) }} />
+                  <span className={errors?.[field.name] ? 'has-error' : ''} title={errors?.[field.name]}>
+                    {text.input(field.name)}
+                  </span>
+                </div>
+              ))}
+            </div>
+            <div className="node-outputs">
+              {info.output.map((type, index) => (
+                <div className="socket-row out" key={index}>
+                  <span>{text.output(index)}</span>
+                  <Handle type="source" position={Position.Right} id={outputHandle(index)} style={{ background: typeColor(type) }} />
+                </div>
+              ))}
+            </div>
+          </div>
+          {widgets.map((field) =>
+            connected.has(field.name) ? (
+              <div className="socket-row widget-linked" key={field.name}>
+                <Handle type="target" position={Position.Left} id={field.name} style={{ background: typeColor(field.type) }} />
+                <span>{text.input(field.name)}</span>
+              </div>
+            ) : (
+              <div className="widget-row" key={field.name}>
+                <Handle type="target" position={Position.Left} id={field.name} className="widget-handle" style={{ background: typeColor(field.type) }} />
+                <WidgetInput
+                  nodeId={id}
+                  field={field}
+                  label={text.input(field.name)}
+                  value={data.widgets[field.name]}
+                  control={hasSeedControl(field) ? (data.controls[field.name] ?? 'randomize') : undefined}
+                  error={errors?.[field.name]}
+                  onChange={(value) => setWidget(field.name, value)}
+                  onControlChange={(control) => setControl(field.name, control)}
+                />
+              </div>
+            ),
+          )}
+          {preview && status === 'running' && <img className="node-preview" src={preview} alt="step preview" data-testid={`preview-${id}`} />}
+          {images.length > 0 && (
+            <div className="node-images">
+              {images.map((image) => (
+                <img key={`${image.subfolder}/${image.filename}`} src={viewUrl(image)} alt={image.filename} data-testid={`output-${id}`} />
+              ))}
+            </div>
+          )}
+          {run?.error && <div className="field-error" data-testid={`error-${id}`}>{run.error}</div>}
+        </div>
+      )}
+    </div>
+  );
+});

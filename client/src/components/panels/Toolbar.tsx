@@ -1,0 +1,90 @@
+import { useAtom, useAtomValue, useSetAtom } from 'jotai';
+import { memo, useRef, useState } from 'react';
+import { api } from '../../api/server-api.js';
+import { readPngTextChunks, workflowFromPngText } from '../../graph/png-metadata.js';
+import { useT } from '../../i18n/use-t.js';
+import { useEditorActions } from '../../state/actions.js';
+import { connectedAtom, executionAtom, localeAtom, redoAtom, showToastAtom, themeAtom, undoAtom, workflowNameAtom } from '../../state/atoms.js';
+
+export const Toolbar = memo(function Toolbar({ onAutoLayout, onShortcuts }: { onAutoLayout: () => void; onShortcuts: () => void }) {
+  const t = useT();
+  const { run, save, download, loadDocument } = useEditorActions();
+  const [locale, setLocale] = useAtom(localeAtom);
+  const [theme, setTheme] = useAtom(themeAtom);
+  const [name, setName] = useAtom(workflowNameAtom);
+  const connected = useAtomValue(connectedAtom);
+  const execution = useAtomValue(executionAtom);
+  const undo = useSetAtom(undoAtom);
+  const redo = useSetAtom(redoAtom);
+  const showToast = useSetAtom(showToastAtom);
+  const [batch, setBatch] = useState(1);
+  const file = useRef<HTMLInputElement>(null);
+  return (
+    <header className="toolbar" role="toolbar">
+      <strong className="brand">{t('appTitle')}</strong>
+      <button className="primary" onClick={() => void run(batch)} title={t('runHint')} data-testid="run">
+        ▶ {t('run')}
+      </button>
+      <label className="batch">
+        {t('batchCount')}
+        <input type="number" min={1} max={100} value={batch} onChange={(event) => setBatch(Math.max(1, Math.min(100, Number(event.target.value) || 1)))} data-testid="batch-count" />
+      </label>
+      <button onClick={() => void api.interrupt()} disabled={!execution.runningNode} data-testid="interrupt">
+        ■ {t('interrupt')}
+      </button>
+      <span className="separator" />
+      <input className="workflow-name" value={name} placeholder={t('workflowName')} onChange={(event) => setName(event.target.value)} aria-label={t('workflowName')} data-testid="workflow-name" />
+      <button onClick={() => (name.trim() ? void save(name.trim()) : showToast({ kind: 'error', text: t('workflowName') }))} data-testid="save">
+        {t('save')}
+      </button>
+      <button onClick={() => download(false)}>{t('download')}</button>
+      <button onClick={() => download(true)}>{t('downloadApi')}</button>
+      <button onClick={() => file.current?.click()}>{t('upload')}</button>
+      <input
+        ref={file}
+        type="file"
+        accept=".json,.png,application/json,image/png"
+        hidden
+        data-testid="upload-input"
+        onChange={async (event) => {
+          const chosen = event.target.files?.[0];
+          event.target.value = '';
+          if (!chosen) return;
+          if (chosen.name.toLowerCase().endsWith('.png')) {
+            const workflow = workflowFromPngText(readPngTextChunks(new Uint8Array(await chosen.arrayBuffer())));
+            if (workflow === undefined) showToast({ kind: 'error', text: `${t('loadFailed')}: ${chosen.name}` });
+            else loadDocument(workflow, chosen.name.replace(/\.png$/i, ''));
+          } else {
+            try {
+              loadDocument(JSON.parse(await chosen.text()) as unknown, chosen.name.replace(/\.json$/i, ''));
+            } catch {
+              showToast({ kind: 'error', text: `${t('loadFailed')}: ${chosen.name}` });
+            }
+          }
+        }}
+      />
+      <span className="separator" />
+      <button onClick={() => undo()} title="Ctrl+Z">
+        ↶ {t('undo')}
+      </button>
+      <button onClick={() => redo()} title="Ctrl+Shift+Z">
+        ↷ {t('redo')}
+      </button>
+      <button onClick={onAutoLayout} title="Shift+L">
+        {t('autoLayout')}
+      </button>
+      <span className="spacer" />
+      <span className={`connection ${connected ? 'on' : 'off'}`}>{connected ? t('connected') : t('disconnected')}</span>
+      <select value={locale} onChange={(event) => setLocale(event.target.value as 'en' | 'zh-CN')} aria-label={t('language')} data-testid="language">
+        <option value="en">English</option>
+        <option value="zh-CN">简体中文</option>
+      </select>
+      <button onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')} aria-label={t('theme')}>
+        {theme === 'dark' ? t('themeLight') : t('themeDark')}
+      </button>
+      <button onClick={onShortcuts} aria-label={t('shortcuts')}>
+        ?
+      </button>
+    </header>
+  );
+});

@@ -1,0 +1,75 @@
+import { memo } from 'react';
+import type { WidgetField } from '../../graph/node-factory.js';
+import type { SeedControl } from '../../graph/types.js';
+import { useT } from '../../i18n/use-t.js';
+
+interface WidgetInputProps {
+  readonly nodeId: string;
+  readonly field: WidgetField;
+  readonly label: string;
+  readonly value: unknown;
+  readonly control: SeedControl | undefined;
+  readonly error: string | undefined;
+  readonly onChange: (value: unknown) => void;
+  readonly onControlChange: (control: SeedControl) => void;
+}
+
+const CONTROLS: SeedControl[] = ['fixed', 'increment', 'decrement', 'randomize'];
+
+/** One widget per input type: numbers with steps and limits (slider where asked), text, combo, toggle, seed control. */
+export const WidgetInput = memo(function WidgetInput({ nodeId, field, label, value, control, error, onChange, onControlChange }: WidgetInputProps) {
+  const t = useT();
+  const options = field.spec[1] ?? {};
+  const id = `w-${nodeId}-${field.name}`;
+  let input: React.ReactNode;
+  if (Array.isArray(field.spec[0])) {
+    input = (
+      <select id={id} className="nodrag nokey" value={String(value ?? '')} onChange={(event) => onChange(event.target.value)} aria-label={label}>
+        {!field.spec[0].map(String).includes(String(value)) && <option value={String(value ?? '')}>{String(value ?? '')}</option>}
+        {field.spec[0].map((option) => (
+          <option key={String(option)} value={String(option)}>
+            {String(option)}
+          </option>
+        ))}
+      </select>
+    );
+  } else if (field.type === 'INT' || field.type === 'FLOAT') {
+    const step = options.step ?? (field.type === 'INT' ? 1 : 0.01);
+    const parse = (text: string): number => (field.type === 'INT' ? Math.trunc(Number(text)) : Number(text));
+    input = (
+      <span className="number-widget">
+        {options.display === 'slider' && (
+          <input className="nodrag nokey" type="range" min={options.min} max={options.max} step={step} value={Number(value ?? 0)} onChange={(event) => onChange(parse(event.target.value))} aria-label={label} />
+        )}
+        <input id={id} className="nodrag nokey" type="number" min={options.min} max={options.max} step={step} value={Number(value ?? 0)} onChange={(event) => event.target.value !== '' && onChange(parse(event.target.value))} aria-label={label} />
+      </span>
+    );
+  } else if (field.type === 'BOOLEAN') {
+    input = (
+      <label className="toggle nodrag">
+        <input id={id} type="checkbox" checked={Boolean(value)} onChange={(event) => onChange(event.target.checked)} aria-label={label} />
+        <span>{value ? (options.label_on ?? 'true') : (options.label_off ?? 'false')}</span>
+      </label>
+    );
+  } else if (options.multiline) {
+    input = <textarea id={id} className="nodrag nokey nowheel" rows={4} value={String(value ?? '')} placeholder={options.placeholder} onChange={(event) => onChange(event.target.value)} aria-label={label} />;
+  } else {
+    input = <input id={id} className="nodrag nokey" type="text" value={String(value ?? '')} placeholder={options.placeholder} onChange={(event) => onChange(event.target.value)} aria-label={label} />;
+  }
+  return (
+    <div className={`widget${error ? ' has-error' : ''}`} title={error ?? options.tooltip}>
+      <label htmlFor={id}>{label}</label>
+      {input}
+      {control && (
+        <select className="nodrag nokey seed-control" value={control} onChange={(event) => onControlChange(event.target.value as SeedControl)} aria-label={t('control_after_generate')} title={t('control_after_generate')}>
+          {CONTROLS.map((option) => (
+            <option key={option} value={option}>
+              {t(`control_${option}`)}
+            </option>
+          ))}
+        </select>
+      )}
+      {error && <div className="field-error">{error}</div>}
+    </div>
+  );
+});

@@ -1,0 +1,95 @@
+import { inputSpecType, isWidgetType, type InputSpec, type NodeInfo, type ObjectInfo } from '../../../shared/node-spec.js';
+import type { EditorGraph, InkNode, SeedControl } from './types.js';
+
+/** Nodes from specs, and the seed controls applied before queueing. Pure. */
+
+export interface WidgetField {
+  readonly name: string;
+  readonly type: string;
+  readonly spec: InputSpec;
+  readonly optional: boolean;
+}
+
+/** The node's inputs in order: widgets (INT, FLOAT, STRING, BOOLEAN, COMBO) and sockets. */
+export function nodeInputs(info: NodeInfo): { widgets: WidgetField[]; sockets: WidgetField[] } {
+  const widgets: WidgetField[] = [];
+  const sockets: WidgetField[] = [];
+  const add = (name: string, spec: InputSpec, optional: boolean): void => {
+    const type = inputSpecType(spec);
+    const field = { name, type, spec, optional };
+    if (isWidgetType(type) && !spec[1]?.forceInput) widgets.push(field);
+    else sockets.push(field);
+  };
+  for (const name of info.input_order.required) add(name, info.input.required[name]!, false);
+  for (const name of info.input_order.optional ?? []) add(name, info.input.optional![name]!, true);
+  return { widgets, sockets };
+}
+
+export function defaultValue(field: WidgetField): unknown {
+  const options = field.spec[1] ?? {};
+  if (options.default !== undefined) return options.default;
+  if (Array.isArray(field.spec[0])) return field.spec[0][0];
+  switch (field.type) {
+    case 'INT':
+    case 'FLOAT':
+      return options.min ?? 0;
+    case 'BOOLEAN':
+      return false;
+    default:
+      return '';
+  }
+}
+
+export function hasSeedControl(field: WidgetField): boolean {
+  return field.type === 'INT' && (field.spec[1]?.control_after_generate === true || field.name === 'seed' || field.name === 'noise_seed');
+}
+
+export function createNode(info: NodeInfo, id: string, position: { x: number; y: number }, title: string): InkNode {
+  const { widgets } = nodeInputs(info);
+  const values: Record<string, unknown> = {};
+  const controls: Record<string, SeedControl> = {};
+  for (const field of widgets) {
+    values[field.name] = defaultValue(field);
+    if (hasSeedControl(field)) controls[field.name] = 'randomize';
+  }
+  return { id, type: 'ink', position, data: { classType: info.name, title, widgets: values, mode: 0, collapsed: false, controls } };
+}
+
+/** The next free numeric node id, as ComfyUI numbers nodes. */
+export function nextNodeId(graph: EditorGraph): string {
+  let highest = 0;
+  for (const node of graph.nodes) {
+    const number = Number(node.id);
+    if (Number.isInteger(number)) highest = Math.max(highest, number);
+  }
+  return String(highest + 1);
+}
+
+/**
+ * Applies each seed's control_after_generate before a run is queued, so the seed shown is the seed used
+ * (ComfyUI applies it after, a common complaint). `random` gives uniform numbers in [0, 1).
+ */
+export function applySeedControls(graph: EditorGraph, objectInfo: ObjectInfo, random: () => number): EditorGraph {
+  let changed = false;
+  const nodes = graph.nodes.map((node) => {
+    if (node.type !== 'ink' || node.data.mode !== 0) return node;
+    const info = objectInfo[node.data.classType];
+    if (!info) return node;
+    const widgets = { ...node.data.widgets };
+    let touched = false;
+    for (const [name, control] of Object.entries(node.data.controls)) {
+      if (control === 'fixed') continue;
+      const spec = info.input.required[name] ?? info.input.optional?.[name];
+      const min = spec?.[1]?.min ?? 0;
+      const max = Math.min(spec?.[1]?.max ?? Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+      const current = typeof widgets[name] === 'number' ? (widgets[name] as number) : min;
+      const next = control === 'increment' ? current + 1 : control === 'decrement' ? current - 1 : Math.floor(random() * (Math.min(max, 2 ** 50) - min + 1)) + min;
+      widgets[name] = next > max ? min : next < min ? max : next;
+      touched = true;
+    }
+    if (!touched) return node;
+    changed = true;
+    return { ...node, data: { ...node.data, widgets } };
+  });
+  return changed ? { ...graph, nodes } : graph;
+}

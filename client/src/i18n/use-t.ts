@@ -1,0 +1,27 @@
+import { useAtomValue } from 'jotai';
+import { useCallback } from 'react';
+import type { NodeInfo } from '../../../shared/node-spec.js';
+import { localeAtom } from '../state/atoms.js';
+import { translate, type MessageKey } from './messages.js';
+
+export function useT(): (key: MessageKey, params?: Record<string, string>) => string {
+  const locale = useAtomValue(localeAtom);
+  return useCallback((key: MessageKey, params?: Record<string, string>) => translate(locale, key, params), [locale]);
+}
+
+/** A node's title, description and input labels in the chosen language, where the node gives translations. */
+export function useNodeText(): (info: NodeInfo) => { title: string; description: string; input: (name: string) => string; output: (index: number) => string } {
+  const locale = useAtomValue(localeAtom);
+  return useCallback(
+    (info: NodeInfo) => {
+      const translation = locale === 'zh-CN' ? info.translations?.['zh-CN'] : undefined;
+      return {
+        title: translation?.display_name ?? info.display_name,
+        description: translation?.description ?? info.description,
+        input: (name: string) => translation?.inputs?.[name] ?? name,
+        output: (index: number) => translation?.outputs?.[index] ?? info.output_name[index] ?? info.output[index] ?? '',
+      };
+    },
+    [locale],
+  );
+}

@@ -1,0 +1,107 @@
+import { useAtomValue, useSetAtom, useStore } from 'jotai';
+import { useCallback } from 'react';
+import type { NodeError } from '../../../shared/protocol.js';
+import { compileWorkflow } from '../../../shared/workflow-compile.js';
+import { parseWorkflowDocument, toApiPrompt } from '../../../shared/workflow.js';
+import { api } from '../api/server-api.js';
+import { queued } from '../execution/execution-state.js';
+import { autoLayout } from '../graph/layout.js';
+import { applySeedControls } from '../graph/node-factory.js';
+import { graphToWorkflow, workflowToGraph } from '../graph/workflow-graph.js';
+import type { EditorGraph } from '../graph/types.js';
+import { useT } from '../i18n/use-t.js';
+import { clientId, executionAtom, historyAtom, nodeErrorsAtom, objectInfoAtom, replaceGraphAtom, showToastAtom, updateGraphAtom, workflowNameAtom } from './atoms.js';
+
+const ESTIMATED_SIZE = { width: 300, height: 200 };
+
+/** Server node_errors → messages by node and input name ('' for the node itself). */
+export function errorsByNode(nodeErrors: Record<string, NodeError>): Record<string, Record<string, string>> {
+  const out: Record<string, Record<string, string>> = {};
+  for (const [id, entry] of Object.entries(nodeErrors)) {
+    out[id] = {};
+    for (const error of entry.errors) {
+      const input = typeof error.extra_info.input_name === 'string' ? error.extra_info.input_name : '';
+      out[id]![input] = `${error.message}${error.details && error.details !== input ? `: ${error.details}` : ''}`;
+    }
+  }
+  return out;
+}
+
+export function useEditorActions() {
+  const t = useT();
+  const store = useStore();
+  const objectInfo = useAtomValue(objectInfoAtom);
+  const replaceGraph = useSetAtom(replaceGraphAtom);
+  const updateGraph = useSetAtom(updateGraphAtom);
+  const showToast = useSetAtom(showToastAtom);
+  const setNodeErrors = useSetAtom(nodeErrorsAtom);
+  const setExecution = useSetAtom(executionAtom);
+  const setName = useSetAtom(workflowNameAtom);
+
+  const loadDocument = useCallback(
+    (json: unknown, name?: string): boolean => {
+      if (!objectInfo) return false;
+      const document = parseWorkflowDocument(json);
+      if (!document.ok) {
+        showToast({ kind: 'error', text: `${t('loadFailed')}: ${document.reason}` });
+        return false;
+      }
+      const { graph, needsLayout } = workflowToGraph(document.envelope, objectInfo);
+      replaceGraph(needsLayout ? autoLayout(graph, () => ESTIMATED_SIZE) : graph);
+      setNodeErrors({});
+      if (name !== undefined) setName(name);
+      return true;
+    },
+    [objectInfo, replaceGraph, setName, setNodeErrors, showToast, t],
+  );
+
+  const currentDocument = useCallback(() => graphToWorkflow(store.get(historyAtom).present), [store]);
+
+  const run = useCallback(
+    async (batchCount: number): Promise<void> => {
+      if (!objectInfo) return;
+      for (let batch = 0; batch < batchCount; batch++) {
+        // Seeds change before queueing, so the seed on the node is the seed of the image.
+        updateGraph({ update: (graph: EditorGraph) => applySeedControls(graph, objectInfo, Math.random) });
+        const document = currentDocument();
+        const prompt = compileWorkflow(document, objectInfo);
+        const result = await api.queuePrompt(prompt, clientId, { inkgraph: document });
+        if (!result.ok) {
+          setNodeErrors(result.nodeErrors ? errorsByNode(result.nodeErrors) : {});
+          showToast({ kind: 'error', text: `${t('runFailed')}: ${result.reason}${result.error?.details ? ` — ${result.error.details.split('\n')[0]}` : ''}` });
+          return;
+        }
+        setNodeErrors({});
+        setExecution((state) => queued(state, Object.keys(prompt)));
+      }
+    },
+    [currentDocument, objectInfo, setExecution, setNodeErrors, showToast, t, updateGraph],
+  );
+
+  const save = useCallback(
+    async (name: string): Promise<boolean> => {
+      const result = await api.saveWorkflow(name, currentDocument());
+      if (!result.ok) {
+        showToast({ kind: 'error', text: result.reason });
+        return false;
+      }
+      setName(name);
+      showToast({ kind: 'info', text: `${t('saved')}: ${name}` });
+      return true;
+    },
+    [currentDocument, setName, showToast, t],
+  );
+
+  const download = useCallback(
+    (api: boolean): void => {
+      const document = currentDocument();
+      const body = JSON.stringify(api ? toApiPrompt({ ...document, prompt: compileWorkflow(document, objectInfo ?? {}) }) : document, null, 2);
+      const link = Object.assign(window.document.createElement('a'), { href: URL.createObjectURL(new Blob([body], { type: 'application/json' })), download: `${store.get(workflowNameAtom) || 'workflow'}${api ? '.api' : ''}.json` });
+      link.click();
+      URL.revokeObjectURL(link.href);
+    },
+    [currentDocument, objectInfo, store],
+  );
+
+  return { loadDocument, currentDocument, run, save, download };
+}

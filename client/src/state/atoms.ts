@@ -1,0 +1,86 @@
+import { atom } from 'jotai';
+import type { ObjectInfo } from '../../../shared/node-spec.js';
+import type { UiImageRef } from '../../../shared/protocol.js';
+import { initialExecutionState, type ExecutionState } from '../execution/execution-state.js';
+import { commit, createHistory, redo, undo, type History } from '../graph/history.js';
+import type { EditorGraph } from '../graph/types.js';
+import { browserLocale, type Locale } from '../i18n/messages.js';
+
+/**
+ * The editor's state, in two tiers as InvokeAI keeps it: the document (the graph, with undo history) and
+ * run-time state (progress, previews, outputs) that is never saved or undone.
+ */
+
+export const objectInfoAtom = atom<ObjectInfo | undefined>(undefined);
+
+export const historyAtom = atom<History<EditorGraph>>(createHistory<EditorGraph>({ nodes: [], edges: [] }));
+export const graphAtom = atom((get) => get(historyAtom).present);
+
+export interface GraphUpdate {
+  readonly update: (graph: EditorGraph) => EditorGraph;
+  /** false: change the document without an undo step (selection, measured sizes). */
+  readonly record?: boolean;
+  readonly group?: string;
+}
+
+export const updateGraphAtom = atom(null, (get, set, change: GraphUpdate) => {
+  const history = get(historyAtom);
+  const next = change.update(history.present);
+  if (next === history.present) return;
+  if (change.record === false) set(historyAtom, { ...history, present: next });
+  else set(historyAtom, commit(history, next, { now: Date.now(), ...(change.group !== undefined ? { group: change.group } : {}) }));
+});
+
+export const replaceGraphAtom = atom(null, (_get, set, graph: EditorGraph) => set(historyAtom, createHistory(graph)));
+export const undoAtom = atom(null, (get, set) => set(historyAtom, undo(get(historyAtom))));
+export const redoAtom = atom(null, (get, set) => set(historyAtom, redo(get(historyAtom))));
+
+export const workflowNameAtom = atom<string>('');
+
+// ---- run-time state ------------------------------------------------------------------------------------------
+
+export const executionAtom = atom<ExecutionState>(initialExecutionState);
+/** Latest step preview per node (object URLs). */
+export const previewsAtom = atom<Readonly<Record<string, string>>>({});
+export const galleryAtom = atom<readonly UiImageRef[]>([]);
+export const connectedAtom = atom(false);
+/** Validation errors from the server, by node id: messages per input ('' for the node itself). */
+export const nodeErrorsAtom = atom<Readonly<Record<string, Readonly<Record<string, string>>>>>({});
+
+export interface Toast {
+  readonly id: number;
+  readonly text: string;
+  readonly kind: 'info' | 'error';
+}
+export const toastsAtom = atom<readonly Toast[]>([]);
+let toastCounter = 0;
+export const showToastAtom = atom(null, (get, set, toast: Omit<Toast, 'id'>) => {
+  const id = ++toastCounter;
+  set(toastsAtom, [...get(toastsAtom), { ...toast, id }].slice(-4));
+  setTimeout(() => set(toastsAtom, (current) => current.filter((item) => item.id !== id)), toast.kind === 'error' ? 8000 : 3000);
+});
+
+// ---- preferences ---------------------------------------------------------------------------------------------
+
+function stored<T extends string>(key: string, fallback: T, allowed: readonly T[]) {
+  const initial = (localStorage.getItem(key) as T | null) ?? fallback;
+  const base = atom<T>(allowed.includes(initial) ? initial : fallback);
+  return atom(
+    (get) => get(base),
+    (_get, set, value: T) => {
+      localStorage.setItem(key, value);
+      set(base, value);
+    },
+  );
+}
+
+export const localeAtom = stored<Locale>('inkgraph.locale', browserLocale(navigator.languages ?? [navigator.language]), ['en', 'zh-CN']);
+export const themeAtom = stored<'dark' | 'light'>('inkgraph.theme', matchMedia('(prefers-color-scheme: light)').matches ? 'light' : 'dark', ['dark', 'light']);
+
+export const clientId: string = (() => {
+  const existing = sessionStorage.getItem('inkgraph.clientId');
+  if (existing) return existing;
+  const id = crypto.randomUUID().replaceAll('-', '');
+  sessionStorage.setItem('inkgraph.clientId', id);
+  return id;
+})();
