@@ -67,8 +67,14 @@ function Editor() {
 
   useEffect(() => {
     if (!loaded.current) return;
-    const timer = setTimeout(() => localStorage.setItem(DOCUMENT_KEY, JSON.stringify({ document: graphToWorkflow(graph), name: store.get(workflowNameAtom) })), 300);
-    return () => clearTimeout(timer);
+    const persist = (): void => localStorage.setItem(DOCUMENT_KEY, JSON.stringify({ document: graphToWorkflow(graph), name: store.get(workflowNameAtom) }));
+    const timer = setTimeout(persist, 300);
+    // A reload within the debounce still keeps the last edit.
+    window.addEventListener('pagehide', persist);
+    return () => {
+      clearTimeout(timer);
+      window.removeEventListener('pagehide', persist);
+    };
   }, [graph, store]);
 
   const addNodeAtCentre = useCallback(
@@ -101,6 +107,7 @@ function Editor() {
       if (mod && event.key === 'Enter') void run(1);
       else if (typing) return;
       else if (mod && event.key.toLowerCase() === 's') void save(store.get(workflowNameAtom) || 'untitled');
+      else if (mod && event.key.toLowerCase() === 'a') updateGraph({ record: false, update: (current) => ({ ...current, nodes: current.nodes.map((node) => ({ ...node, selected: true }) as EditorNode) }) });
       else if (mod && event.key.toLowerCase() === 'z' && !event.shiftKey) store.set(undoAtom);
       else if (mod && (event.key.toLowerCase() === 'y' || (event.key.toLowerCase() === 'z' && event.shiftKey))) store.set(redoAtom);
       else if (mod && event.key.toLowerCase() === 'c') void navigator.clipboard?.writeText(copySelection(store.get(graphAtom), selected(store.get(graphAtom))));

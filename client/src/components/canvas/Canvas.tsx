@@ -126,7 +126,8 @@ export const Canvas = memo(function Canvas() {
         if (!verdict.ok) showToast({ kind: 'error', text: `${t('refusedConnection')}: ${t(`connection.${verdict.reason}`, verdict.params)}` });
         return;
       }
-      if (!(event.target instanceof Element) || !event.target.classList.contains('react-flow__pane')) return;
+      // Dropped on empty canvas (not on a node, a control or the minimap): offer the nodes that fit the wire.
+      if (!(event.target instanceof Element) || event.target.closest('.react-flow__node, .react-flow__panel') || !event.target.closest('.react-flow')) return;
       const fromSource = state.fromHandle?.type === 'source';
       const wire = { nodeId: state.fromNode.id, handleId: state.fromHandle?.id ?? null, fromSource };
       const type = fromSource ? outputType(wire.nodeId, wire.handleId, nodesById, graph.edges, objectInfo) : inputType(wire.nodeId, wire.handleId, nodesById, objectInfo);
@@ -143,9 +144,9 @@ export const Canvas = memo(function Canvas() {
     [addNode, graph.edges, nodesById, objectInfo, screenToFlowPosition, showToast, t],
   );
 
-  const onPaneClick = useCallback(
+  const onDoubleClick = useCallback(
     (event: React.MouseEvent) => {
-      if (event.detail !== 2) return;
+      if (!(event.target instanceof Element) || !event.target.classList.contains('react-flow__pane')) return;
       const flow = screenToFlowPosition({ x: event.clientX, y: event.clientY });
       setSearch({ screen: { x: event.clientX, y: event.clientY }, flow, onPick: (classType) => addNode(classType, flow) });
     },
@@ -173,7 +174,7 @@ export const Canvas = memo(function Canvas() {
   );
 
   return (
-    <div className="canvas" onDrop={(event) => void onDrop(event)} onDragOver={(event) => event.preventDefault()} data-testid="canvas">
+    <div className="canvas" onDrop={(event) => void onDrop(event)} onDragOver={(event) => event.preventDefault()} onDoubleClick={onDoubleClick} data-testid="canvas">
       <ReactFlow<EditorNode, EditorEdge>
         nodes={graph.nodes as EditorNode[]}
         edges={graph.edges as EditorEdge[]}
@@ -183,7 +184,6 @@ export const Canvas = memo(function Canvas() {
         onConnect={onConnect}
         onConnectEnd={onConnectEnd}
         isValidConnection={isValidConnection}
-        onPaneClick={onPaneClick}
         zoomOnDoubleClick={false}
         deleteKeyCode={['Delete', 'Backspace']}
         multiSelectionKeyCode={['Shift', 'Meta', 'Control']}

@@ -1,0 +1,184 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeImage, readPngText } from '../../nodes/runtime/png.js';
+import { dragWire, hasChromium, launchBrowser, screenshot } from '../helpers/browser.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+
+/** The editor in real headless Chromium against a real server and the shipped model. */
+
+const root = resolve(import.meta.dirname, '..', '..');
+let server: TestServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!hasChromium) return;
+  server = await startTestServer({ clientDir: join(root, 'client', 'dist'), modelsDir: join(root, 'models') });
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function openEditor(options: { locale?: string; fresh?: boolean } = {}): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1500, height: 950 }, locale: options.locale ?? 'en-US' });
+  const page = await context.newPage();
+  await page.goto(server.url);
+  if (options.fresh) {
+    await page.evaluate(() => localStorage.clear());
+    await page.reload();
+  }
+  await page.waitForSelector('.react-flow__pane');
+  return page;
+}
+
+const handle = (nodeId: string, handleId: string) => `[data-testid="node-${nodeId}"] .react-flow__handle[data-handleid="${handleId}"]`;
+
+async function addNodeBySearch(page: Page, x: number, y: number, query: string): Promise<void> {
+  await page.mouse.dblclick(x, y);
+  await page.waitForSelector('[data-testid="node-search"] input');
+  await page.keyboard.type(query);
+  await page.keyboard.press('Enter');
+}
+
+describe.skipIf(!hasChromium)('the editor in Chromium', () => {
+  it('opens on the default workflow the first time', async () => {
+    const page = await openEditor({ fresh: true });
+    await page.waitForSelector('[data-testid="node-3"][data-class="KSampler"]');
+    expect(await page.locator('[data-class="SaveImage"]').count()).toBe(1);
+    await screenshot(page, '01-default-workflow');
+    await page.context().close();
+  });
+
+  it('builds the text-to-image graph from an empty canvas by mouse and keyboard, runs it and shows step previews and the image', async () => {
+    const page = await openEditor({ fresh: true });
+    await page.waitForSelector('[data-testid="node-3"]');
+    // Start from an empty canvas: select everything and delete it.
+    await page.locator('.react-flow__pane').click({ position: { x: 50, y: 50 } });
+    await page.keyboard.press('Control+a');
+    await page.keyboard.press('Delete');
+    await page.waitForFunction(() => document.querySelectorAll('.react-flow__node').length === 0);
+
+    await addNodeBySearch(page, 380, 300, 'load checkpoint');
+    await addNodeBySearch(page, 700, 180, 'clip text encode');
+    await addNodeBySearch(page, 700, 480, 'clip text encode');
+    await addNodeBySearch(page, 700, 760, 'empty latent');
+    await addNodeBySearch(page, 1050, 300, 'ksampler');
+    await page.waitForSelector('[data-testid="node-5"]');
+    // Wires: checkpoint → encoders, model → sampler, conditionings and latent → sampler.
+    await dragWire(page, handle('1', 'out-1'), handle('2', 'clip'));
+    await dragWire(page, handle('1', 'out-1'), handle('3', 'clip'));
+    await dragWire(page, handle('1', 'out-0'), handle('5', 'model'));
+    await dragWire(page, handle('2', 'out-0'), handle('5', 'positive'));
+    await dragWire(page, handle('3', 'out-0'), handle('5', 'negative'));
+    await dragWire(page, handle('4', 'out-0'), handle('5', 'latent_image'));
+    // Drag from the sampler's output to empty space: the picker offers only nodes that take a LATENT.
+    const samplerOut = await page.locator(handle('5', 'out-0')).boundingBox();
+    await page.mouse.move(samplerOut!.x + samplerOut!.width / 2, samplerOut!.y + samplerOut!.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(1300, 650, { steps: 8 });
+    await page.mouse.up();
+    await screenshot(page, '02a-wire-dropped');
+    await page.waitForSelector('[data-testid="node-search"] input', { timeout: 5000 });
+    await page.keyboard.type('vae decode');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-testid="node-6"][data-class="VAEDecode"]');
+    await dragWire(page, handle('1', 'out-2'), handle('6', 'vae'));
+    const decodeOut = await page.locator(handle('6', 'out-0')).boundingBox();
+    await page.mouse.move(decodeOut!.x + decodeOut!.width / 2, decodeOut!.y + decodeOut!.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(1400, 400, { steps: 8 });
+    await page.mouse.up();
+    await page.keyboard.type('save image');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-testid="node-7"][data-class="SaveImage"]');
+
+    // A refused drop says why.
+    await dragWire(page, handle('4', 'out-0'), handle('2', 'clip'));
+    await expect.poll(() => page.locator('[data-testid="toast"]').last().textContent()).toContain('LATENT cannot go into CLIP');
+
+    // Prompt text, many steps so the previews have time to show, and a fixed seed.
+    await page.locator('[data-testid="node-2"] textarea').fill('a small rocket on the left, blue background');
+    await page.locator('#w-4-width').fill('64');
+    await page.locator('#w-4-height').fill('64');
+    await page.locator('#w-5-steps').fill('300');
+    await page.locator('[data-testid="node-5"] select.seed-control').selectOption('fixed');
+    await screenshot(page, '02-built-graph');
+    await page.keyboard.press('Control+Enter');
+    await page.waitForSelector('[data-testid="preview-5"]', { timeout: 30_000 });
+    await page.waitForSelector('[data-testid="progress-5"]');
+    await screenshot(page, '03-step-preview');
+    await page.waitForSelector('[data-testid="output-7"]', { timeout: 60_000 });
+    await screenshot(page, '04-final-image');
+    expect(await page.locator('[data-testid="status-5"]').textContent()).toContain('done');
+    const src = await page.locator('[data-testid="output-7"]').first().getAttribute('src');
+    const image = await (await fetch(`${server.url}${src}`)).arrayBuffer();
+    const decoded = decodeImage(new Uint8Array(image));
+    expect(decoded.ok && [decoded.raster.width, decoded.raster.height]).toEqual([64, 64]);
+    await page.context().close();
+  });
+
+  it('saves to the library, survives a reload, and opens from the library', async () => {
+    const page = await openEditor({ fresh: true });
+    await page.waitForSelector('[data-testid="node-3"]');
+    await page.locator('[data-testid="node-6"] textarea').fill('a large cat in the center, red background');
+    await page.locator('[data-testid="workflow-name"]').fill('my cats');
+    await page.locator('[data-testid="save"]').click();
+    await expect.poll(() => page.locator('[data-testid="toast"]').last().textContent()).toContain('my cats');
+    await page.reload();
+    await page.waitForSelector('[data-testid="node-6"] textarea');
+    expect(await page.locator('[data-testid="node-6"] textarea').inputValue()).toBe('a large cat in the center, red background');
+    await page.evaluate(() => localStorage.clear());
+    await page.reload();
+    await page.locator('[data-testid="tab-library"]').click();
+    await page.locator('[data-testid="library-my cats"]').click();
+    await expect.poll(() => page.locator('[data-testid="node-6"] textarea').inputValue()).toBe('a large cat in the center, red background');
+    await screenshot(page, '05-library');
+    await page.context().close();
+  });
+
+  it('drops a PNG made by Inkgraph and gets its workflow back', async () => {
+    // Make a PNG through the server with a recognisable prompt.
+    const prompt = JSON.parse(readFileSync(join(root, 'workflows', 'text-to-image.json'), 'utf8')) as { prompt: Record<string, { inputs: Record<string, unknown> }> };
+    prompt.prompt['6']!.inputs.text = 'a small heart at the top right, green background';
+    prompt.prompt['3']!.inputs.steps = 2;
+    const queued = await fetch(`${server.url}/prompt`, { method: 'POST', body: JSON.stringify({ prompt: prompt.prompt, extra_data: { extra_pnginfo: { inkgraph: prompt } } }) });
+    const { prompt_id: promptId } = (await queued.json()) as { prompt_id: string };
+    let file: { filename: string; subfolder: string } | undefined;
+    for (let i = 0; i < 100 && !file; i++) {
+      const history = (await (await fetch(`${server.url}/history/${promptId}`)).json()) as Record<string, { outputs: Record<string, { images?: { filename: string; subfolder: string }[] }> }>;
+      file = history[promptId]?.outputs['9']?.images?.[0];
+      if (!file) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const png = readFileSync(join(server.dirs.outputDir, file!.subfolder, file!.filename));
+    expect(JSON.parse(readPngText(png).inkgraph!).prompt['6'].inputs.text).toContain('small heart');
+    const page = await openEditor({ fresh: true });
+    await page.waitForSelector('[data-testid="node-3"]');
+    await page.evaluate(
+      async ({ bytes }) => {
+        const file = new File([new Uint8Array(bytes)], 'made-by-inkgraph.png', { type: 'image/png' });
+        const transfer = new DataTransfer();
+        transfer.items.add(file);
+        document.querySelector('[data-testid="canvas"]')!.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+      },
+      { bytes: [...png] },
+    );
+    await expect.poll(() => page.locator('[data-testid="node-6"] textarea').inputValue()).toBe('a small heart at the top right, green background');
+    await screenshot(page, '06-png-dropped');
+    await page.context().close();
+  });
+
+  it('switches the language to Simplified Chinese, and follows a Chinese browser', async () => {
+    const page = await openEditor({ fresh: true });
+    await page.locator('[data-testid="language"]').selectOption('zh-CN');
+    await expect.poll(() => page.locator('[data-testid="run"]').textContent()).toContain('运行');
+    expect(await page.locator('[data-testid="node-3"] .node-title').textContent()).toBe('K 采样器');
+    await screenshot(page, '07-chinese');
+    await page.context().close();
+    const chinese = await openEditor({ locale: 'zh-CN', fresh: true });
+    await expect.poll(() => chinese.locator('[data-testid="run"]').textContent()).toContain('运行');
+    await chinese.context().close();
+  });
+});
