@@ -355,6 +355,86 @@ def evaluate(tokenizer, seed=1234):
     return report
 
 
+def write_model_card(tokenizer):
+    """MODEL_CARD.md from the committed checkpoints and the last evaluation."""
+    import shutil as _shutil
+    report = json.loads((ROOT / "reports" / "evaluation.json").read_text(encoding="utf-8"))
+    vae_state = torch.load(CHECKPOINTS / "vae.pt")
+    vision = torch.load(CHECKPOINTS / "vision.pt")
+    count = lambda module: sum(p.numel() for p in module.parameters())  # noqa: E731
+    sources = json.loads((ROOT / "data" / "objects.json").read_text(encoding="utf-8"))["sources"]
+    captions = json.loads((ROOT / "reports" / "samples.json").read_text(encoding="utf-8"))
+    _shutil.copyfile(ROOT / "reports" / "samples.png", OUT / "samples.png")
+    gate_rows = []
+    for key, threshold in gates.GATES.items():
+        gate_rows.append(f"| {key} | ≥ {threshold:.0%} | {report['en'][key]:.1%} | {report['zh'][key]:.1%} | {report['real_renders'][key]:.1%} |")
+    curve = report["curve"]
+    curve_points = ", ".join(f"{step}: {loss:.4f}" for step, loss in curve[:: max(1, len(curve) // 12)])
+    passed = all(all(v.values()) for v in report["gates"].values())
+    grid = "\n".join(f"| {i // 6 + 1} | {i % 6 + 1} | {caption} |" for i, caption in enumerate(captions))
+    text = f"""# inkgraph-emoji — Inkgraph's embedded text-to-image model
+
+A small bilingual (English, Simplified Chinese) latent diffusion model that draws emoji objects on coloured
+backgrounds at 64×64, in the layout of an optimum ONNX Stable Diffusion export. It runs on a laptop CPU in a
+fraction of a second and loads in Inkgraph exactly as any SD export does.
+
+**Status: {"all release gates pass" if passed else "under training — the release gates below are not all met yet; these are the true figures of the model that ships"}.**
+
+## Data and licenses
+Scenes are composed on the fly (never stored): a solid background in one of 8 named colours with one object
+(small or large, on a 3×3 grid) or two objects side by side or stacked. 48 objects × 2 sprite styles:
+{"; ".join(f"{source['attribution']}" for source in sources)}.
+Sprites come from the npm packages `emoji-datasource-twitter` and `emoji-datasource-google` (never the Apple or
+Facebook sets). English names are Inkgraph's; Chinese names are CLDR's short names (`cldr-annotations-full`,
+locale zh, Unicode License). Captions come from 3 English and 2 Chinese templates, 35% Chinese, each attribute
+left out with probability 0.25, 10% empty (classifier-free guidance). 48 object × background pairs are never
+rendered in training. The tokenizer is OpenAI CLIP's BPE (MIT, `tokenizer/LICENSE-openai-CLIP`): the real
+`merges.txt` with a reduced `vocab.json` of {len(tokenizer.vocab)} tokens. The vocabulary is published in
+`vocabulary.json`.
+
+## Architecture
+| part | parameters | notes |
+|---|---|---|
+| autoencoder | {count(Autoencoder().encoder):,} encoder / {count(Autoencoder().decoder):,} decoder | 64×64×3 ↔ 16×16×4 latents (downscale 4), scaling factor {vae_state['scale_factor']:.4f} |
+| text encoder | {count(TextEncoder(len(tokenizer.vocab))):,} | 128-d, 77 positions, 2 pre-LN causal transformer layers |
+| UNet | {count(UNet()):,} | channels 64/96/128 at 16²/8²/4², cross-attention transformers at 8², 4² and the middle |
+
+Schedule: SD's scaled-linear betas 0.00085–0.012, 1,000 steps, ε-prediction; min-SNR-γ (5) loss weighting;
+AdamW 2e-4; EMA 0.999 (the exported weights). Latent→RGB preview factors are fitted by least squares
+(`vae_decoder/config.json`).
+
+## Training
+{report['step']:,} steps, {report['samples']:,} samples, {report['minutes']:.0f} min on {torch.load(CHECKPOINTS / 'diffusion.pt').get('hardware', 'cpu')}
+(Debian torch 1.13 with OpenBLAS). Loss (step: loss): {curve_points}.
+Recipe: `/usr/bin/python3 training/train.py --minutes N` renders, trains, evaluates and exports, resuming from
+`training/checkpoints/`.
+
+## Measured
+- Autoencoder: {report['vae_psnr']:.1f} dB PSNR on held-out scenes.
+- Object classifier (`models/classifiers/inkgraph-emoji-objects.onnx`): {vision['classifier_report']['held_out_accuracy']:.1%} held-out accuracy on real renders.
+- Foreground segmenter (`models/segmenters/inkgraph-emoji-foreground.onnx`): IoU {vision['segmenter_report']['iou']:.3f} (non-background-colour baseline {vision['segmenter_report']['baseline_iou']:.3f}).
+
+Release gates on {200} held-out prompts (all attributes stated, the 48 unseen object×background pairs among them) plus 50
+two-object prompts for the count, 20 Euler steps, CFG 5; checked without the generator (border colour, foreground
+centroid and area, connected components, the object classifier on the foreground crop):
+
+| check | gate | English | Chinese | real renders |
+|---|---|---|---|---|
+{chr(10).join(gate_rows)}
+
+Background on unseen object×background pairs: {report['en']['background_unseen_pairs']:.1%} (EN), {report['zh']['background_unseen_pairs']:.1%} (ZH); on seen pairs {report['en']['background_seen_pairs']:.1%} (EN), {report['zh']['background_seen_pairs']:.1%} (ZH).
+
+## Samples
+![samples](samples.png)
+
+| row | column | prompt |
+|---|---|---|
+{grid}
+"""
+    (OUT / "MODEL_CARD.md").write_text(text, encoding="utf-8")
+    log("wrote MODEL_CARD.md")
+
+
 def write_json(path, value):
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(value, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -386,6 +466,7 @@ def main():
     if args.stage in ("export", "all"):
         export(tokenizer)
         export_vision()
+        write_model_card(tokenizer)
 
 
 if __name__ == "__main__":

@@ -9,8 +9,6 @@ from . import scenes
 from .vision import crop_to, foreground_box, measure
 from .vocabulary import COLOURS, HELD_OUT_PAIRS, OBJECTS, POSITIONS, SIZES
 
-SMALL_LARGE_AREA = 0.16  # small sprites (~20 px) cover ~5–10% of the image, large ones (~40 px) ~25–40%
-
 
 def sigmas_for(steps, alphas_cumprod):
     sigmas = ((1 - alphas_cumprod) / alphas_cumprod).sqrt()
@@ -57,7 +55,7 @@ def judge(images, held_out, pairs, classifier):
         m = measure(image)
         background_ok = m["background"] == scene.colour
         hits["background"] += background_ok
-        hits["size"] += (m["area"] >= SMALL_LARGE_AREA) == (p.size == 1)
+        hits["size"] += m["large"] == (p.size == 1)
         hits["position"] += m["cell"] == p.position
         hits["count"] += m["components"] == 1
         box = foreground_box(m["mask"].astype(np.float32))

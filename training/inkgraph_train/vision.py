@@ -153,9 +153,14 @@ def measure(image):
     ys, xs = np.nonzero(mask)
     result = {"background": nearest_colour(background), "area": float(area), "mask": mask}
     if len(xs) < 6:
-        return {**result, "cell": None, "components": 0}
-    cx, cy = xs.mean() / scenes.SIZE, ys.mean() / scenes.SIZE
-    result["cell"] = min(2, int(cy * 3)) * 3 + min(2, int(cx * 3))
+        return {**result, "cell": None, "components": 0, "large": False}
+    # Size from the foreground's extent; position as the nearest grid centre for that size (large objects sit
+    # close to the middle, so fixed thirds would misplace them).
+    side = max(xs.max() - xs.min() + 1, ys.max() - ys.min() + 1)
+    result["large"] = bool(side >= 30)
+    cx, cy = (xs.min() + xs.max() + 1) / 2, (ys.min() + ys.max() + 1) / 2
+    pixels = 40 if result["large"] else 20
+    result["cell"] = min(range(9), key=lambda cell: sum((a - b) ** 2 for a, b in zip(scenes.grid_centre(cell, pixels), (cx, cy))))
     result["components"] = components(mask)
     return result
 

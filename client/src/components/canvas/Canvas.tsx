@@ -40,6 +40,21 @@ export function connect(graph: EditorGraph, connection: Connection): EditorGraph
   return { ...graph, edges: [...edges, edgeFor(connection)] };
 }
 
+/** Splits a wire with a reroute point: source → reroute → target. */
+export function insertReroute(graph: EditorGraph, edge: EditorEdge, position: { x: number; y: number }, id: string): EditorGraph {
+  const reroute: EditorNode = { id, type: 'reroute', position: { x: position.x - 7, y: position.y - 7 }, data: {} };
+  const edges = graph.edges.filter((candidate) => candidate.id !== edge.id);
+  return {
+    ...graph,
+    nodes: [...graph.nodes, reroute],
+    edges: [
+      ...edges,
+      edgeFor({ source: edge.source, sourceHandle: edge.sourceHandle ?? null, target: id, targetHandle: 'in' }),
+      edgeFor({ source: id, sourceHandle: 'out', target: edge.target, targetHandle: edge.targetHandle ?? null }),
+    ],
+  };
+}
+
 export const Canvas = memo(function Canvas() {
   const t = useT();
   const nodeText = useNodeText();
@@ -153,6 +168,15 @@ export const Canvas = memo(function Canvas() {
     [addNode, screenToFlowPosition],
   );
 
+  /** Double-clicking a wire puts a reroute point on it. */
+  const onEdgeDoubleClick = useCallback(
+    (event: React.MouseEvent, edge: EditorEdge) => {
+      const position = screenToFlowPosition({ x: event.clientX, y: event.clientY });
+      updateGraph({ update: (current) => insertReroute(current, edge, position, `reroute-${Date.now().toString(36)}`) });
+    },
+    [screenToFlowPosition, updateGraph],
+  );
+
   const onDrop = useCallback(
     async (event: React.DragEvent) => {
       const file = event.dataTransfer.files[0];
@@ -183,6 +207,7 @@ export const Canvas = memo(function Canvas() {
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
         onConnectEnd={onConnectEnd}
+        onEdgeDoubleClick={onEdgeDoubleClick}
         isValidConnection={isValidConnection}
         zoomOnDoubleClick={false}
         deleteKeyCode={['Delete', 'Backspace']}
