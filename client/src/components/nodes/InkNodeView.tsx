@@ -1,4 +1,4 @@
-import { Handle, Position, useNodeConnections, type NodeProps } from '@xyflow/react';
+import { Handle, Position, useNodeConnections, useStore, type NodeProps } from '@xyflow/react';
 import { useAtomValue, useSetAtom } from 'jotai';
 import { selectAtom } from 'jotai/utils';
 import { memo, useCallback, useMemo } from 'react';
@@ -23,6 +23,8 @@ export const InkNodeView = memo(function InkNodeView({ id, data, selected }: Nod
   const connections = useNodeConnections({ handleType: 'target' });
   const connected = useMemo(() => new Set(connections.map((connection) => connection.targetHandle)), [connections]);
   const info = objectInfo?.[data.classType];
+  // Level of detail: zoomed far out, a node draws only its header and sockets (a 500-node canvas stays smooth).
+  const far = useStore((state) => state.transform[2] < 0.45);
 
   const setWidget = useCallback(
     (name: string, value: unknown) =>
@@ -52,6 +54,21 @@ export const InkNodeView = memo(function InkNodeView({ id, data, selected }: Nod
   const progress = run?.value !== undefined && run.max ? run.value / run.max : undefined;
   const modeClass = data.mode === 4 ? ' bypassed' : data.mode === 2 ? ' muted' : '';
   const images = run?.output?.images ?? [];
+  if (far) {
+    return (
+      <div className={`ink-node far${selected ? ' selected' : ''}${status ? ` status-${status}` : ''}${modeClass}${errors ? ' invalid' : ''}`} data-testid={`node-${id}`} data-class={data.classType}>
+        <div className="node-header">
+          <span className="node-title">{data.title === info.display_name ? text.title : data.title}</span>
+        </div>
+        {[...sockets, ...widgets].map((field, index) => (
+          <Handle key={field.name} type="target" position={Position.Left} id={field.name} style={{ top: 12 + index * 4, background: typeColor(field.type) }} />
+        ))}
+        {info.output.map((type, index) => (
+          <Handle key={index} type="source" position={Position.Right} id={outputHandle(index)} style={{ top: 12 + index * 4, background: typeColor(type) }} />
+        ))}
+      </div>
+    );
+  }
   return (
     <div className={`ink-node${selected ? ' selected' : ''}${status ? ` status-${status}` : ''}${modeClass}${errors ? ' invalid' : ''}`} data-testid={`node-${id}`} data-class={data.classType}>
       <div className="node-header" title={text.description}>
