@@ -98,17 +98,29 @@ function quantTables(quality: number): { luminance: Uint8Array; chrominance: Uin
 }
 
 class BitWriter {
-  private bytes = new Uint8Array(4096);
+  private bytes: Uint8Array;
   private size = 0;
   private buffer = 0;
   private count = 0;
 
+  constructor(capacity = 4096) {
+    this.bytes = new Uint8Array(capacity);
+  }
+
+  append(chunk: Uint8Array): void {
+    while (this.size + chunk.length > this.bytes.length) this.grow();
+    this.bytes.set(chunk, this.size);
+    this.size += chunk.length;
+  }
+
+  private grow(): void {
+    const grown = new Uint8Array(this.bytes.length * 2);
+    grown.set(this.bytes);
+    this.bytes = grown;
+  }
+
   byte(value: number): void {
-    if (this.size === this.bytes.length) {
-      const grown = new Uint8Array(this.bytes.length * 2);
-      grown.set(this.bytes);
-      this.bytes = grown;
-    }
+    if (this.size === this.bytes.length) this.grow();
     this.bytes[this.size++] = value;
   }
 
@@ -186,12 +198,7 @@ function encodeBlock(writer: BitWriter, block: Float64Array, quant: Uint8Array, 
   return dcValue;
 }
 
-/** Encodes RGB or RGBA pixels (alpha ignored) as a baseline JPEG. */
-export function encodeJpegFast(raster: RasterU8, quality = 90): Uint8Array {
-  const { width, height, channels, data } = raster;
-  const quant = quantTables(quality);
-  // Tables in natural order for the encoder, in zig-zag order for the DQT segment.
-  const writer = new BitWriter();
+function writeHeaders(writer: BitWriter, width: number, height: number, quant: { luminance: Uint8Array; chrominance: Uint8Array }): void {
   writer.word(0xffd8);
   writer.word(0xffe0);
   writer.word(16);
@@ -236,6 +243,30 @@ export function encodeJpegFast(raster: RasterU8, quality = 90): Uint8Array {
   writer.byte(0);
   writer.byte(63);
   writer.byte(0);
+}
+
+/** Headers depend only on size and quality: built once per combination (a preview stream reuses them). */
+const headerCache = new Map<string, Uint8Array>();
+
+function headersFor(width: number, height: number, quality: number, quant: { luminance: Uint8Array; chrominance: Uint8Array }): Uint8Array {
+  const key = `${width}x${height}@${quality}`;
+  let bytes = headerCache.get(key);
+  if (!bytes) {
+    const writer = new BitWriter();
+    writeHeaders(writer, width, height, quant);
+    bytes = writer.result();
+    if (headerCache.size > 64) headerCache.clear();
+    headerCache.set(key, bytes);
+  }
+  return bytes;
+}
+
+/** Encodes RGB or RGBA pixels (alpha ignored) as a baseline JPEG. */
+export function encodeJpegFast(raster: RasterU8, quality = 90): Uint8Array {
+  const { width, height, channels, data } = raster;
+  const quant = quantTables(quality);
+  const writer = new BitWriter(Math.max(1024, width * height));
+  writer.append(headersFor(width, height, Math.round(quality), quant));
 
   const y = new Float64Array(64);
   const cb = new Float64Array(64);
