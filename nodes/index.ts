@@ -7,6 +7,7 @@ import { KSamplerAdvanced } from './ksampler-advanced.js';
 import { LatentUpscale } from './latent-upscale.js';
 import { VAEDecode } from './vae-decode.js';
 import { VAEEncode } from './vae-encode.js';
+import { VAELoader } from './vae-loader.js';
 import { ImageInvert } from './image-invert.js';
 import { ImageScale } from './image-scale.js';
 import { LoadImage } from './load-image.js';
@@ -18,6 +19,7 @@ import { SaveImageWebsocket } from './save-image-websocket.js';
 /** Every node Inkgraph ships, in palette order. */
 export const allNodes: readonly NodeClass[] = [
   CheckpointLoaderSimple,
+  VAELoader,
   CLIPTextEncode,
   EmptyLatentImage,
   KSampler,

@@ -189,6 +189,18 @@ describe('object_info for the diffusion nodes', () => {
   });
 });
 
+describe('VAELoader', () => {
+  it('decodes with another pipeline\'s VAE', async () => {
+    const prompt = textToImage({ steps: 2, seed: 31, prefix: 'vae-loader' });
+    prompt['20'] = { class_type: 'VAELoader', inputs: { vae_name: 'tiny-sd-scalar-timestep' } };
+    prompt['8']!.inputs.vae = ['20', 0];
+    const result = await run(prompt);
+    expect(result.entry.status.status_str).toBe('success');
+    const missing = await postJson(`${server.url}/prompt`, { prompt: { ...prompt, '20': { class_type: 'VAELoader', inputs: { vae_name: 'nope' } } } });
+    expect(missing.status).toBe(400);
+  });
+});
+
 describe('model memory', () => {
   it('reloads evicted or freed models: cached MODEL outputs stay usable', async () => {
     // Five pipelines against --max-models 4 (the default) evicts the oldest; then run it again, cached.

@@ -5,7 +5,7 @@ import type { SharedCaches } from '../../define-node.js';
 import { ClipTokenizer } from '../clip-tokenizer.js';
 import { fixedDim, loadSession, type LoadedSession } from '../onnx/session.js';
 import { ModelSampling, type BetaSchedule } from '../sampling/model-sampling.js';
-import type { ClipModel, DiffusionModel, LatentRgb, PipelineHandle, PipelineSessions, VaeModel } from './types.js';
+import type { ClipModel, DiffusionModel, LatentRgb, PipelineHandle, PipelineSessions, VaeHandle, VaeModel } from './types.js';
 
 /** SD 1.5's latent→RGB factors (ComfyUI latent_formats.SD15), for 4-channel latents without their own. */
 export const SD15_LATENT_RGB: LatentRgb = {
@@ -98,7 +98,7 @@ function loadClip(dir: string, name: string, pipeline: PipelineHandle, encoder: 
   return { name, pipeline, tokenizer, bosId: idFor('bos_token', '<|startoftext|>'), eosId: idFor('eos_token', '<|endoftext|>'), padId: idFor('pad_token', '<|endoftext|>'), maxLength };
 }
 
-function loadVae(dir: string, name: string, pipeline: PipelineHandle, sessions: PipelineSessions): VaeModel {
+function loadVae(dir: string, name: string, pipeline: VaeHandle, sessions: Pick<PipelineSessions, 'vaeDecoder' | 'vaeEncoder'>): VaeModel {
   const configPath = join(dir, 'vae_decoder', 'config.json');
   const config = vaeConfigSchema.parse(existsSync(configPath) ? readJson(configPath) : {});
   if (!sessions.vaeDecoder.inputs.has('latent_sample')) throw new Error('vae_decoder/model.onnx has no latent_sample input');
@@ -199,4 +199,32 @@ export async function loadPipeline(dir: string, caches: SharedCaches): Promise<L
     previewDecoder: vae,
   };
   return { model, clip, vae };
+}
+
+/** Pipeline folders that have a VAE decoder, for VAELoader. */
+export function listVaes(modelsDir: string): string[] {
+  return listPipelines(modelsDir).filter((name) => existsSync(join(modelsDir, 'diffusion', name, 'vae_decoder', 'model.onnx')));
+}
+
+/** Loads only a pipeline folder's VAE (decoder, and encoder where present), to mix parts of pipelines. */
+export async function loadVaeOnly(dir: string, caches: SharedCaches): Promise<VaeModel> {
+  const name = basename(dir);
+  if (!existsSync(join(dir, 'vae_decoder', 'model.onnx'))) throw new Error(`cannot load the VAE of ${name}: vae_decoder/model.onnx is missing`);
+  const handle: VaeHandle = {
+    sessions: (shared) =>
+      shared.getOrCreate(
+        `vae:${dir}`,
+        async () => {
+          const encoderPath = join(dir, 'vae_encoder', 'model.onnx');
+          const vaeDecoder = await loadSession(join(dir, 'vae_decoder', 'model.onnx'));
+          const vaeEncoder = existsSync(encoderPath) ? await loadSession(encoderPath) : undefined;
+          return { vaeDecoder, vaeEncoder };
+        },
+        async (sessions) => {
+          await sessions.vaeDecoder.session.release();
+          await sessions.vaeEncoder?.session.release();
+        },
+      ),
+  };
+  return loadVae(dir, name, handle, await handle.sessions(caches));
 }

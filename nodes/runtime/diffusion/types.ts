@@ -80,9 +80,14 @@ export interface ClipModel {
   readonly maxLength: number;
 }
 
+/** The sessions a VAE needs; a whole pipeline's handle provides them too. */
+export interface VaeHandle {
+  sessions(caches: SharedCaches): Promise<Pick<PipelineSessions, 'vaeDecoder' | 'vaeEncoder'>>;
+}
+
 export interface VaeModel {
   readonly name: string;
-  readonly pipeline: PipelineHandle;
+  readonly pipeline: VaeHandle;
   readonly encoderOutput: 'latent_parameters' | 'latent_sample' | undefined;
   readonly scaleFactor: number;
   readonly latentChannels: number;
