@@ -170,6 +170,28 @@ describe.skipIf(!hasChromium)('the editor in Chromium', () => {
     await page.context().close();
   });
 
+  it('shows the server\'s validation errors on the node and field they name, and reloads a past run from history', async () => {
+    const page = await openEditor({ fresh: true });
+    await page.waitForSelector('[data-testid="node-3"]');
+    await page.locator('#w-3-steps').fill('0');
+    await page.locator('[data-testid="run"]').click();
+    await page.waitForSelector('[data-testid="node-3"].invalid');
+    expect(await page.locator('[data-testid="node-3"] .widget.has-error label').textContent()).toBe('steps');
+    expect(await page.locator('[data-testid="node-3"] .field-error').first().textContent()).toContain('smaller than min');
+    await screenshot(page, '08-validation-error');
+    // Fix it, run, change the prompt, then reload the run's workflow from history.
+    await page.locator('#w-3-steps').fill('3');
+    await page.locator('[data-testid="node-6"] textarea').fill('a small star at the bottom, purple background');
+    await page.locator('[data-testid="run"]').click();
+    await page.waitForSelector('[data-testid="output-9"]', { timeout: 30_000 });
+    expect(await page.locator('[data-testid="node-3"].invalid').count()).toBe(0);
+    await page.locator('[data-testid="node-6"] textarea').fill('something else');
+    await page.locator('[data-testid="tab-history"]').click();
+    await page.locator('[data-testid="history-panel"] li button').first().click();
+    await expect.poll(() => page.locator('[data-testid="node-6"] textarea').inputValue()).toBe('a small star at the bottom, purple background');
+    await page.context().close();
+  });
+
   it('switches the language to Simplified Chinese, and follows a Chinese browser', async () => {
     const page = await openEditor({ fresh: true });
     await page.locator('[data-testid="language"]').selectOption('zh-CN');
