@@ -13,6 +13,7 @@ import { ImageScale } from './image-scale.js';
 import { LoadImage } from './load-image.js';
 import { PreviewImage } from './preview-image.js';
 import { PromptText } from './prompt-text.js';
+import { ImageCompositeMasked, ImageToMask, InvertMask, JoinImageWithAlpha, MaskToImage } from './mask-nodes.js';
 import { SaveImage } from './save-image.js';
 import { SaveImageWebsocket } from './save-image-websocket.js';
 
@@ -34,6 +35,11 @@ export const allNodes: readonly NodeClass[] = [
   ImageScale,
   ImageInvert,
   PromptText,
+  MaskToImage,
+  ImageToMask,
+  InvertMask,
+  JoinImageWithAlpha,
+  ImageCompositeMasked,
 ];
 
 export type NodeRegistry = ReadonlyMap<string, NodeClass>;
