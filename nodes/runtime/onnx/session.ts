@@ -22,6 +22,8 @@ export interface LoadedSession {
   readonly ort: typeof Ort;
   readonly inputs: ReadonlyMap<string, InputInfo>;
   readonly outputNames: readonly string[];
+  /** Output shapes as declared (numbers fixed, strings symbolic). */
+  readonly outputShapes: ReadonlyMap<string, readonly (number | string)[]>;
 }
 
 /** Time spent inside `session.run` since the process started (ms), for the engine's overhead figures. */
@@ -44,7 +46,9 @@ export async function loadSession(path: string): Promise<LoadedSession> {
     if (!SUPPORTED_TYPES.has(meta.type)) throw new Error(`${path}: input ${meta.name} has unsupported type ${meta.type}`);
     inputs.set(meta.name, { name: meta.name, type: meta.type as InputType, shape: meta.shape });
   }
-  return { path, session, ort, inputs, outputNames: session.outputNames };
+  const outputShapes = new Map<string, readonly (number | string)[]>();
+  for (const meta of session.outputMetadata) if (meta.isTensor) outputShapes.set(meta.name, meta.shape);
+  return { path, session, ort, inputs, outputNames: session.outputNames, outputShapes };
 }
 
 /** A value to feed: float data (cast to float32/float16 as declared) or integers (cast to int32/int64). */
