@@ -14,6 +14,7 @@ import { LoadImage } from './load-image.js';
 import { PreviewImage } from './preview-image.js';
 import { PromptText } from './prompt-text.js';
 import { ImageCompositeMasked, ImageToMask, InvertMask, JoinImageWithAlpha, MaskToImage } from './mask-nodes.js';
+import { DescribeImage, ImageClassifierLoader, ImageClassify, ImageSegment, ImageSegmenterLoader, MaskPreview } from './vision-nodes.js';
 import { SaveImage } from './save-image.js';
 import { SaveImageWebsocket } from './save-image-websocket.js';
 
@@ -40,6 +41,12 @@ export const allNodes: readonly NodeClass[] = [
   InvertMask,
   JoinImageWithAlpha,
   ImageCompositeMasked,
+  ImageClassifierLoader,
+  ImageClassify,
+  ImageSegmenterLoader,
+  ImageSegment,
+  MaskPreview,
+  DescribeImage,
 ];
 
 export type NodeRegistry = ReadonlyMap<string, NodeClass>;
