@@ -100,9 +100,9 @@ export function prepareItem(image: ImageBatch, item: number, spec: Preprocessing
   let maximum = 1;
   if (spec.normalize_by_max) maximum = Math.max(1e-6, ...resized.data);
   const channelOf = spec.channel_order === 'BGR' ? [2, 1, 0] : [0, 1, 2];
-  // Padding (keep-aspect-pad) is the normalised value of black.
+  // Padding (keep-aspect-pad) is the normalised value of black, or 0 after normalisation.
   for (let c = 0; c < 3; c++) {
-    const pad = (0 - spec.mean[c]!) / spec.std[c]!;
+    const pad = spec.pad === 'zero' ? 0 : (0 - spec.mean[c]!) / spec.std[c]!;
     for (let i = 0; i < width * height; i++) data[spec.layout === 'NCHW' ? c * width * height + i : i * 3 + c] = pad;
   }
   const crop = layout.crop ?? { x: 0, y: 0 };

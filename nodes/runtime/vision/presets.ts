@@ -71,8 +71,8 @@ export function inferSidecar(task: 'classification' | 'segmentation', shapes: Mo
     };
   }
   return {
-    sidecar: sidecarSchema.parse({ task, kind: 'probability', input: input({ resize: 'multiple-of', multiple: 32, max_side: 960 }), output: { name: shapes.outputName } }),
-    note: 'no sidecar: assumed a text-region detector (sides a multiple of 32, at most 960, ImageNet mean/std, a [N,1,H,W] probability map)',
+    sidecar: sidecarSchema.parse({ task, kind: 'probability', input: input({ resize: 'multiple-of', multiple: 32, max_side: 960 }), output: { name: shapes.outputName, threshold: 0.3, unclip: 1.5 } }),
+    note: 'no sidecar: assumed a DB text-region detector (sides a multiple of 32, at most 960, ImageNet mean/std, a [N,1,H,W] probability map, regions grown ×1.5)',
   };
 }
 

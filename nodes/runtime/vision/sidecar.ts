@@ -27,6 +27,8 @@ export const preprocessingSchema = z.object({
   scale: z.number().default(1 / 255),
   mean: z.tuple([z.number(), z.number(), z.number()]).default([0.485, 0.456, 0.406]),
   std: z.tuple([z.number(), z.number(), z.number()]).default([0.229, 0.224, 0.225]),
+  /** keep-aspect-pad: pad with black, or with 0 after normalisation (PaddleOCR's convention). */
+  pad: z.enum(['black', 'zero']).default('black'),
   /** Divide by the image's maximum instead of 255 (rembg's U²-Net convention). */
   normalize_by_max: z.boolean().default(false),
 });
@@ -45,6 +47,8 @@ export const sidecarSchema = z.object({
       threshold: z.number().min(0).max(1).default(0.5),
       /** Probability maps: rescale to 0..1 by min and max (rembg). */
       min_max: z.boolean().default(false),
+      /** DB text detectors mark shrunk text cores: grow each region by area·ratio/perimeter (PaddleOCR: 1.5). */
+      unclip: z.number().min(0).default(0),
     })
     .default({} as never),
   labels: z.array(z.string()).optional(),

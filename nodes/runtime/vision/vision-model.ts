@@ -6,6 +6,7 @@ import { loadSession, runSession, type LoadedSession } from '../onnx/session.js'
 import { inferSidecar, mergeSidecar } from './presets.js';
 import { mapToImage, prepareItem, softmax, topK } from './preprocess.js';
 import type { Sidecar } from './sidecar.js';
+import { unclipRegions } from './regions.js';
 
 /** Classifier and segmenter models: ONNX files in models/classifiers and models/segmenters, each with an optional sidecar. */
 
@@ -171,8 +172,13 @@ export async function segment(model: VisionModel, images: ImageBatch, threshold:
       }
       probability = probability.map((value) => (value - min) / Math.max(1e-6, max - min));
     }
+    if (model.sidecar.output.unclip > 0) {
+      const binary = Uint8Array.from(probability, (value) => (value >= threshold ? 1 : 0));
+      probability = Float32Array.from(unclipRegions(binary, mapWidth, mapHeight, model.sidecar.output.unclip));
+    }
     const back = mapToImage(probability, mapWidth, mapHeight, prepared.geometry, images.width, images.height);
-    for (let p = 0; p < plane; p++) mask[item * plane + p] = back[p]! >= threshold ? 1 : 0;
+    const cut = model.sidecar.output.unclip > 0 ? 0.5 : threshold;
+    for (let p = 0; p < plane; p++) mask[item * plane + p] = back[p]! >= cut ? 1 : 0;
   }
   return { mask: { batch: images.batch, height: images.height, width: images.width, data: mask }, classMap, classes: model.labels };
 }

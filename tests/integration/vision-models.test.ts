@@ -1,0 +1,76 @@
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SharedCachesStore } from '../../server/engine/shared-caches.js';
+import { classify, loadVisionModel, segment } from '../../nodes/runtime/vision/vision-model.js';
+import { drawText } from '../helpers/bitmap-text.js';
+import { makeTestEnv } from '../helpers/env.js';
+
+/** Real third-party models from an npm package: PaddleOCR's text detector and text-direction classifier. */
+
+const assets = resolve(import.meta.dirname, '..', '..', 'node_modules', '@gutenye', 'ocr-models', 'assets');
+const dirs = makeTestEnv('inkgraph-vision-');
+const caches = new SharedCachesStore();
+afterAll(async () => {
+  await caches.clear();
+  dirs.cleanup();
+});
+mkdirSync(join(dirs.modelsDir, 'segmenters'), { recursive: true });
+mkdirSync(join(dirs.modelsDir, 'classifiers'), { recursive: true });
+// Dropped in as they come: the detector with no sidecar at all.
+copyFileSync(join(assets, 'ch_PP-OCRv4_det_infer.onnx'), join(dirs.modelsDir, 'segmenters', 'ppocr-det.onnx'));
+copyFileSync(join(assets, 'ch_ppocr_mobile_v2.0_cls_infer.onnx'), join(dirs.modelsDir, 'classifiers', 'ppocr-cls.onnx'));
+// The direction classifier's preprocessing (PaddleOCR's ClsResizeImg): height 48, width up to 192, padded with 0.
+writeFileSync(
+  join(dirs.modelsDir, 'classifiers', 'ppocr-cls.json'),
+  JSON.stringify({ task: 'classification', input: { size: [48, 192], resize: 'keep-aspect-pad', pad: 'zero', mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] }, output: { activation: 'none' }, labels: ['0', '180'] }),
+);
+
+describe('PaddleOCR text detector as a segmenter, with no sidecar', () => {
+  it('infers the text-detector preset and its mask covers the drawn text', async () => {
+    const model = await loadVisionModel(join(dirs.modelsDir, 'segmenters', 'ppocr-det.onnx'), 'segmentation', caches);
+    expect(model.note).toContain('text-region detector');
+    const { image, box } = drawText('HELLO WORLD', { width: 320, height: 160, x: 30, y: 60, scale: 4 });
+    const { mask } = await segment(model, image, 0.3, '', caches);
+    // DB-style detectors mark the (shrunk) text core: most ink should be inside the mask, and the mask should stay
+    // near the text (within a margin of the text's height).
+    let ink = 0;
+    let inkCovered = 0;
+    let masked = 0;
+    let maskedFar = 0;
+    const margin = box.height / 2;
+    for (let y = 0; y < 160; y++) {
+      for (let x = 0; x < 320; x++) {
+        const on = mask.data[y * 320 + x]! > 0.5;
+        const dark = image.data[(y * 320 + x) * 3]! < 0.5;
+        ink += dark ? 1 : 0;
+        inkCovered += dark && on ? 1 : 0;
+        masked += on ? 1 : 0;
+        const near = x >= box.x - margin && x < box.x + box.width + margin && y >= box.y - margin && y < box.y + box.height + margin;
+        maskedFar += on && !near ? 1 : 0;
+      }
+    }
+    expect(inkCovered / ink).toBeGreaterThan(0.6);
+    expect(masked).toBeGreaterThan(0);
+    expect(maskedFar / masked).toBeLessThan(0.05);
+  });
+});
+
+describe('PaddleOCR text-direction classifier with a sidecar', () => {
+  it('classifies an upright line as 0 and a 180°-rotated line as 180', async () => {
+    const model = await loadVisionModel(join(dirs.modelsDir, 'classifiers', 'ppocr-cls.onnx'), 'classification', caches);
+    expect(model.labels).toEqual(['0', '180']);
+    const upright = drawText('TEXT LINE', { width: 192, height: 48, x: 4, y: 10, scale: 4 }).image;
+    const rotated = drawText('TEXT LINE', { width: 192, height: 48, x: 4, y: 10, scale: 4, rotate180: true }).image;
+    const [up] = await classify(model, upright, 1, caches);
+    const [down] = await classify(model, rotated, 1, caches);
+    expect(up![0]!.label).toBe('0');
+    expect(down![0]!.label).toBe('180');
+  });
+
+  it('refuses a sidecar that does not match the model, naming the field', async () => {
+    writeFileSync(join(dirs.modelsDir, 'classifiers', 'bad.json'), JSON.stringify({ task: 'classification', input: { name: 'pixels' } }));
+    copyFileSync(join(assets, 'ch_ppocr_mobile_v2.0_cls_infer.onnx'), join(dirs.modelsDir, 'classifiers', 'bad.onnx'));
+    await expect(loadVisionModel(join(dirs.modelsDir, 'classifiers', 'bad.onnx'), 'classification', caches)).rejects.toThrow(/names input "pixels" but the model's inputs are x/);
+  });
+});
