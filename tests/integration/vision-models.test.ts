@@ -74,3 +74,42 @@ describe('PaddleOCR text-direction classifier with a sidecar', () => {
     await expect(loadVisionModel(join(dirs.modelsDir, 'classifiers', 'bad.onnx'), 'classification', caches)).rejects.toThrow(/names input "pixels" but the model's inputs are x/);
   });
 });
+
+describe('vision nodes end to end through the server', () => {
+  it('loads, segments, previews the mask, classifies and describes', async () => {
+    const { startTestServer, TestSocket, postJson, getJson } = await import('../helpers/server.js');
+    const { encodePng } = await import('../../nodes/runtime/png.js');
+    const { batchItemToRaster } = await import('../../nodes/runtime/image.js');
+    const server = await startTestServer({ modelsDir: dirs.modelsDir });
+    const socket = await TestSocket.open(server.url, 'vision');
+    try {
+      writeFileSync(join(server.dirs.inputDir, 'text.png'), encodePng(batchItemToRaster(drawText('HELLO WORLD', { width: 320, height: 160, x: 30, y: 60, scale: 4 }).image, 0)));
+      writeFileSync(join(server.dirs.inputDir, 'line.png'), encodePng(batchItemToRaster(drawText('TEXT LINE', { width: 192, height: 48, x: 4, y: 10, scale: 4, rotate180: true }).image, 0)));
+      const prompt = {
+        '1': { class_type: 'LoadImage', inputs: { image: 'text.png' } },
+        '2': { class_type: 'ImageSegmenterLoader', inputs: { model_name: 'ppocr-det.onnx' } },
+        '3': { class_type: 'ImageSegment', inputs: { image: ['1', 0], segmenter: ['2', 0], threshold: 0.3, class_name: '' } },
+        '4': { class_type: 'MaskPreview', inputs: { images: ['1', 0], mask: ['3', 0] } },
+        '5': { class_type: 'LoadImage', inputs: { image: 'line.png' } },
+        '6': { class_type: 'ImageClassifierLoader', inputs: { model_name: 'ppocr-cls.onnx' } },
+        '7': { class_type: 'ImageClassify', inputs: { image: ['5', 0], classifier: ['6', 0], top_k: 2 } },
+        '8': { class_type: 'DescribeImage', inputs: { labels: ['7', 1], language: 'en', mask: ['3', 0] } },
+        '9': { class_type: 'JoinImageWithAlpha', inputs: { image: ['1', 0], alpha: ['3', 0] } },
+        '10': { class_type: 'SaveImage', inputs: { images: ['9', 0], filename_prefix: 'cutout' } },
+      };
+      const response = await postJson(`${server.url}/prompt`, { prompt, client_id: 'vision' });
+      expect(response.status, JSON.stringify(response.json)).toBe(200);
+      const promptId = (response.json as { prompt_id: string }).prompt_id;
+      await socket.waitForEnd(promptId);
+      const entry = ((await getJson(`${server.url}/history/${promptId}`)).json as Record<string, { status: { status_str: string }; outputs: Record<string, Record<string, unknown[]>> }>)[promptId]!;
+      expect(entry.status.status_str).toBe('success');
+      expect(entry.outputs['4']!.images).toHaveLength(1);
+      expect((entry.outputs['7']!.labels![0] as { label: string }[])[0]!.label).toBe('180');
+      expect(String(entry.outputs['8']!.text![0])).toMatch(/^a 180 \(\d+%\), in the centre, covering \d+% of the image$/);
+      expect(entry.outputs['10']!.images).toHaveLength(1);
+    } finally {
+      socket.close();
+      await server.stop();
+    }
+  });
+});

@@ -7,15 +7,28 @@ import { groupKeys } from '../../graph/history.js';
 import { hasSeedControl, nodeInputs } from '../../graph/node-factory.js';
 import { outputHandle, type InkNode, type SeedControl } from '../../graph/types.js';
 import { useNodeText, useT } from '../../i18n/use-t.js';
-import { executionAtom, nodeErrorsAtom, objectInfoAtom, previewsAtom, updateGraphAtom } from '../../state/atoms.js';
+import { executionAtom, localeAtom, nodeErrorsAtom, objectInfoAtom, previewsAtom, updateGraphAtom } from '../../state/atoms.js';
 import { typeColor } from '../type-colors.js';
 import { WidgetInput } from '../widgets/WidgetInput.js';
+
+interface LabelEntry {
+  readonly label: string;
+  readonly label_zh?: string;
+  readonly score: number;
+}
+
+/** The LABELS a classifier node reports (a list per image), if its UI output has them. */
+function labelLists(value: readonly unknown[] | undefined): LabelEntry[][] {
+  if (!value) return [];
+  return value.filter((item): item is LabelEntry[] => Array.isArray(item) && item.every((entry) => typeof entry === 'object' && entry !== null && 'label' in entry && 'score' in entry));
+}
 
 /** A node built from its spec: typed sockets, a widget per widget input (hidden while connected), run state. */
 export const InkNodeView = memo(function InkNodeView({ id, data, selected }: NodeProps<InkNode>) {
   const t = useT();
   const nodeText = useNodeText();
   const objectInfo = useAtomValue(objectInfoAtom);
+  const locale = useAtomValue(localeAtom);
   const run = useAtomValue(useMemo(() => selectAtom(executionAtom, (state) => state.nodes[id]), [id]));
   const preview = useAtomValue(useMemo(() => selectAtom(previewsAtom, (previews) => previews[id]), [id]));
   const errors = useAtomValue(useMemo(() => selectAtom(nodeErrorsAtom, (all) => all[id]), [id]));
@@ -141,6 +154,22 @@ export const InkNodeView = memo(function InkNodeView({ id, data, selected }: Nod
               ))}
             </div>
           )}
+          {labelLists(run?.output?.labels).map((labels, item) => (
+            <ul className="label-bars" key={item} data-testid={`labels-${id}`}>
+              {labels.map((entry) => (
+                <li key={entry.label}>
+                  <span>{locale === 'zh-CN' && entry.label_zh ? entry.label_zh : entry.label}</span>
+                  <span className="bar" style={{ width: `${Math.round(entry.score * 100)}%` }} />
+                  <span>{Math.round(entry.score * 100)}%</span>
+                </li>
+              ))}
+            </ul>
+          ))}
+          {(run?.output?.text ?? []).map((text, index) => (
+            <pre className="node-text" key={index} data-testid={`text-${id}`}>
+              {text}
+            </pre>
+          ))}
           {run?.error && <div className="field-error" data-testid={`error-${id}`}>{run.error}</div>}
         </div>
       )}
