@@ -113,3 +113,33 @@ describe('vision nodes end to end through the server', () => {
     }
   });
 });
+
+describe('a multi-class segmenter (DeepLab/FCN convention: out [N,21,H,W])', () => {
+  it('uses the VOC preset, selects a class by name, and refuses an unknown class', async () => {
+    const { GraphBuilder, DataType } = await import('../fixtures/onnx-builder.js');
+    const { createImageBatch } = await import('../../nodes/runtime/image.js');
+    // Channel k's logit is k·(red − 0.5)·8: red pixels vote for the last class, dark ones for background.
+    const g = new GraphBuilder(9);
+    const x = g.input('input', DataType.FLOAT, ['N', 3, 'H', 'W']);
+    const weights = Array.from({ length: 21 * 3 }, (_, i) => (i % 3 === 0 ? (Math.floor(i / 3) * 8) / 2.5 : 0));
+    const bias = Array.from({ length: 21 }, (_, k) => (k === 0 ? 4 : -k));
+    g.output('out', DataType.FLOAT, ['N', 21, 'H', 'W']);
+    g.op('Conv', [x, g.floats([21, 3, 1, 1], weights), g.floats([21], bias)], {}, 'out');
+    writeFileSync(join(dirs.modelsDir, 'segmenters', 'voc-like.onnx'), g.encode('voc'));
+    const model = await loadVisionModel(join(dirs.modelsDir, 'segmenters', 'voc-like.onnx'), 'segmentation', caches);
+    expect(model.sidecar.kind).toBe('classes');
+    expect(model.labels[20]).toBe('tvmonitor');
+    const image = createImageBatch(1, 16, 16, 3);
+    for (let y = 0; y < 16; y++) for (let x2 = 8; x2 < 16; x2++) image.data[(y * 16 + x2) * 3] = 1;
+    const all = await segment(model, image, 0.5, '', caches);
+    const right = Array.from(all.mask.data).filter((_, p) => p % 16 >= 10).every((value) => value === 1);
+    const left = Array.from(all.mask.data).filter((_, p) => p % 16 < 6).every((value) => value === 0);
+    expect(right && left).toBe(true);
+    expect(all.classMap?.channels).toBe(3);
+    const tv = await segment(model, image, 0.5, 'tvmonitor', caches);
+    expect(tv.mask.data[15]).toBe(1);
+    const cat = await segment(model, image, 0.5, 'cat', caches);
+    expect(Array.from(cat.mask.data).every((value) => value === 0)).toBe(true);
+    await expect(segment(model, image, 0.5, 'unicorn', caches)).rejects.toThrow(/no class "unicorn"/);
+  });
+});
