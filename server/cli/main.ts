@@ -17,6 +17,7 @@ import { previewMethods } from '../execution-service.js';
 import { seedExampleInputs } from '../../nodes/runtime/example-inputs.js';
 import { buildObjectInfo } from '../../nodes/object-info.js';
 import { compileWorkflow } from '../../shared/workflow-compile.js';
+import { toLitegraph } from '../../shared/litegraph-export.js';
 
 const USAGE = `Inkgraph — node-based text-to-image workflows with a ComfyUI-compatible server.
 
@@ -136,7 +137,8 @@ async function runOrValidate(args: ParsedArgs, execute: boolean): Promise<number
   seedExampleInputs(env.inputDir);
   const registry = createRegistry();
   // Muted and bypassed nodes are resolved away as the editor does before queueing.
-  const prompt = compileWorkflow(workflow.value, buildObjectInfo(registry, env));
+  const objectInfo = buildObjectInfo(registry, env);
+  const prompt = compileWorkflow(workflow.value, objectInfo);
   const validation = validatePrompt(prompt, registry, env);
   if (!validation.ok) {
     for (const line of formatValidationErrors(workflow.value.prompt, validation.error, validation.nodeErrors)) console.error(line);
@@ -165,7 +167,7 @@ async function runOrValidate(args: ParsedArgs, execute: boolean): Promise<number
         promptId: randomUUID(),
         prompt: validation.prompt,
         outputs: validation.outputs,
-        extraPngInfo: { inkgraph: workflow.value },
+        extraPngInfo: { inkgraph: workflow.value, workflow: toLitegraph(workflow.value, objectInfo) },
         previewMethod: previewMethod as PreviewMethod,
         previewEvery: positiveInt(args, 'preview-every', 5) as number,
       },

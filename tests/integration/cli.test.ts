@@ -33,6 +33,11 @@ describe('inkgraph CLI', () => {
     const text = readPngText(readFileSync(join(out, 'inverted_00001_.png')));
     expect(JSON.parse(text.prompt!)['2'].inputs.width).toBe(64);
     expect(JSON.parse(text.inkgraph!).prompt['4'].class_type).toBe('SaveImage');
+    // ComfyUI's own chunk, in its UI format, so ComfyUI opens the image with its layout.
+    const litegraph = JSON.parse(text.workflow!) as { version: number; nodes: { type: string }[]; links: unknown[] };
+    expect(litegraph.version).toBe(0.4);
+    expect(litegraph.nodes.map((node) => node.type)).toEqual(['LoadImage', 'ImageScale', 'ImageInvert', 'SaveImage']);
+    expect(litegraph.links).toHaveLength(3);
     // It reads the workflow back out of the PNG it wrote.
     const again = await cli(['validate', join(out, 'inverted_00001_.png')]);
     expect(again.code).toBe(0);

@@ -2,6 +2,7 @@ import { useAtomValue, useSetAtom, useStore } from 'jotai';
 import { useCallback } from 'react';
 import type { NodeError } from '../../../shared/protocol.js';
 import { compileWorkflow } from '../../../shared/workflow-compile.js';
+import { toLitegraph } from '../../../shared/litegraph-export.js';
 import { parseWorkflowDocument, toApiPrompt } from '../../../shared/workflow.js';
 import { api } from '../api/server-api.js';
 import { queued } from '../execution/execution-state.js';
@@ -65,7 +66,8 @@ export function useEditorActions() {
         updateGraph({ update: (graph: EditorGraph) => applySeedControls(graph, objectInfo, Math.random) });
         const document = currentDocument();
         const prompt = compileWorkflow(document, objectInfo);
-        const result = await api.queuePrompt(prompt, clientId, { inkgraph: document });
+        // ComfyUI opens the `workflow` chunk (its UI format); Inkgraph opens its own `inkgraph` chunk first.
+        const result = await api.queuePrompt(prompt, clientId, { inkgraph: document, workflow: toLitegraph(document, objectInfo) });
         if (!result.ok) {
           setNodeErrors(result.nodeErrors ? errorsByNode(result.nodeErrors) : {});
           showToast({ kind: 'error', text: `${t('runFailed')}: ${result.reason}${result.error?.details ? ` — ${result.error.details.split('\n')[0]}` : ''}` });
