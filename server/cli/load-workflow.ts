@@ -3,9 +3,14 @@ import { err, ok, type Result } from '../../shared/result.js';
 import { parseWorkflowDocument, type WorkflowEnvelope } from '../../shared/workflow.js';
 import { decodeImage } from '../../nodes/runtime/png.js';
 import type { InputOverride } from './args.js';
+import type { ObjectInfo } from '../../shared/node-spec.js';
+import { fromLitegraph, isLitegraphWorkflow } from '../../shared/litegraph-import.js';
 
-/** Reads a workflow from a JSON file, or from a PNG's embedded `inkgraph`/`prompt` text. */
-export function loadWorkflowFile(path: string): Result<WorkflowEnvelope> {
+/**
+ * Reads a workflow from a JSON file (Inkgraph's document, a ComfyUI API prompt, or ComfyUI's UI format), or from
+ * a PNG's embedded `inkgraph`, `workflow` or `prompt` text.
+ */
+export function loadWorkflowFile(path: string, objectInfo: ObjectInfo): Result<WorkflowEnvelope> {
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
@@ -16,7 +21,7 @@ export function loadWorkflowFile(path: string): Result<WorkflowEnvelope> {
   if (path.toLowerCase().endsWith('.png')) {
     const decoded = decodeImage(bytes);
     if (!decoded.ok) return err(`${path}: ${decoded.reason}`);
-    const text = decoded.text.inkgraph ?? decoded.text.prompt;
+    const text = decoded.text.inkgraph ?? decoded.text.workflow ?? decoded.text.prompt;
     if (text === undefined) return err(`${path} carries no embedded workflow`);
     try {
       json = JSON.parse(text);
@@ -29,6 +34,10 @@ export function loadWorkflowFile(path: string): Result<WorkflowEnvelope> {
     } catch (error) {
       return err(`${path} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
     }
+  }
+  if (isLitegraphWorkflow(json)) {
+    const converted = fromLitegraph(json, objectInfo);
+    return converted.ok ? converted : err(`${path}: ${converted.reason}`);
   }
   const document = parseWorkflowDocument(json);
   return document.ok ? ok(document.envelope) : err(`${path}: ${document.reason}`);

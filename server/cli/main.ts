@@ -111,7 +111,18 @@ async function runOrValidate(args: ParsedArgs, execute: boolean): Promise<number
     console.error(overrides);
     return 2;
   }
-  const loaded = loadWorkflowFile(file);
+  const registry = createRegistry();
+  const defaults = defaultServerOptions();
+  const tempDir = join(tmpdir(), `inkgraph-run-${randomUUID()}`);
+  const env = {
+    modelsDir: lastFlag(args, 'models') ? resolve(lastFlag(args, 'models')!) : defaults.modelsDir,
+    inputDir: lastFlag(args, 'input') ? resolve(lastFlag(args, 'input')!) : defaults.inputDir,
+    outputDir: lastFlag(args, 'out') ? resolve(lastFlag(args, 'out')!) : defaults.outputDir,
+    tempDir,
+  };
+  seedExampleInputs(env.inputDir);
+  const objectInfo = buildObjectInfo(registry, env);
+  const loaded = loadWorkflowFile(file, objectInfo);
   if (!loaded.ok) {
     console.error(loaded.reason);
     return 1;
@@ -126,18 +137,7 @@ async function runOrValidate(args: ParsedArgs, execute: boolean): Promise<number
     console.error(previewMethod);
     return 2;
   }
-  const defaults = defaultServerOptions();
-  const tempDir = join(tmpdir(), `inkgraph-run-${randomUUID()}`);
-  const env = {
-    modelsDir: lastFlag(args, 'models') ? resolve(lastFlag(args, 'models')!) : defaults.modelsDir,
-    inputDir: lastFlag(args, 'input') ? resolve(lastFlag(args, 'input')!) : defaults.inputDir,
-    outputDir: lastFlag(args, 'out') ? resolve(lastFlag(args, 'out')!) : defaults.outputDir,
-    tempDir,
-  };
-  seedExampleInputs(env.inputDir);
-  const registry = createRegistry();
   // Muted and bypassed nodes are resolved away as the editor does before queueing.
-  const objectInfo = buildObjectInfo(registry, env);
   const prompt = compileWorkflow(workflow.value, objectInfo);
   const validation = validatePrompt(prompt, registry, env);
   if (!validation.ok) {

@@ -59,6 +59,20 @@ describe('inkgraph CLI', () => {
     expect(usage.code).toBe(2);
   });
 
+  it('runs a workflow saved in ComfyUI\'s UI format', async () => {
+    const { toLitegraph } = await import('../../shared/litegraph-export.js');
+    const { buildObjectInfo } = await import('../../nodes/object-info.js');
+    const { createRegistry } = await import('../../nodes/index.js');
+    const { parseWorkflowDocument } = await import('../../shared/workflow.js');
+    const document = parseWorkflowDocument(JSON.parse(readFileSync(join(root, 'workflows', 'invert-image.json'), 'utf8')));
+    if (!document.ok) throw new Error(document.reason);
+    const objectInfo = buildObjectInfo(createRegistry(), { inputDir: dirs.inputDir, outputDir: dirs.outputDir, tempDir: dirs.tempDir, modelsDir: dirs.modelsDir });
+    writeFileSync(join(dirs.root, 'comfy-ui.json'), JSON.stringify(toLitegraph(document.envelope, objectInfo)));
+    const result = await cli(['run', join(dirs.root, 'comfy-ui.json'), '--out', join(dirs.root, 'ui-out')]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(readdirSync(join(dirs.root, 'ui-out'))).toEqual(['inverted_00001_.png']);
+  });
+
   it('reports a node that fails at run time, naming it', async () => {
     writeFileSync(join(dirs.inputDir, 'broken.png'), 'not an image');
     const workflow = JSON.parse(readFileSync(join(root, 'workflows', 'invert-image.json'), 'utf8')) as { prompt: Record<string, { inputs: Record<string, unknown> }> };

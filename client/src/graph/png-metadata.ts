@@ -24,9 +24,9 @@ export function readPngTextChunks(bytes: Uint8Array): Record<string, string> {
   return text;
 }
 
-/** The workflow a PNG carries: Inkgraph's own document first, else the API prompt ComfyUI writes. */
+/** The workflow a PNG carries: Inkgraph's own document, else ComfyUI's UI workflow, else its API prompt. */
 export function workflowFromPngText(text: Record<string, string>): unknown {
-  for (const key of ['inkgraph', 'prompt']) {
+  for (const key of ['inkgraph', 'workflow', 'prompt']) {
     const value = text[key];
     if (value === undefined) continue;
     try {

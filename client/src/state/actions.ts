@@ -3,6 +3,7 @@ import { useCallback } from 'react';
 import type { NodeError } from '../../../shared/protocol.js';
 import { compileWorkflow } from '../../../shared/workflow-compile.js';
 import { toLitegraph } from '../../../shared/litegraph-export.js';
+import { fromLitegraph, isLitegraphWorkflow } from '../../../shared/litegraph-import.js';
 import { parseWorkflowDocument, toApiPrompt } from '../../../shared/workflow.js';
 import { api } from '../api/server-api.js';
 import { queued } from '../execution/execution-state.js';
@@ -42,7 +43,13 @@ export function useEditorActions() {
   const loadDocument = useCallback(
     (json: unknown, name?: string): boolean => {
       if (!objectInfo) return false;
-      const document = parseWorkflowDocument(json);
+      // ComfyUI's UI format (what ComfyUI saves and most shared workflows are) is converted first.
+      const converted = isLitegraphWorkflow(json) ? fromLitegraph(json, objectInfo) : undefined;
+      if (converted && !converted.ok) {
+        showToast({ kind: 'error', text: `${t('loadFailed')}: ${converted.reason}` });
+        return false;
+      }
+      const document = parseWorkflowDocument(converted?.ok ? converted.value : json);
       if (!document.ok) {
         showToast({ kind: 'error', text: `${t('loadFailed')}: ${document.reason}` });
         return false;
