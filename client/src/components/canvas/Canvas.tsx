@@ -20,7 +20,7 @@ import { groupKeys } from '../../graph/history.js';
 import { createNode, nextNodeId, nodeInputs } from '../../graph/node-factory.js';
 import { readPngTextChunks, workflowFromPngText } from '../../graph/png-metadata.js';
 import { outputHandle, type EditorEdge, type EditorGraph, type EditorNode } from '../../graph/types.js';
-import { useNodeText, useT } from '../../i18n/use-t.js';
+import { useT } from '../../i18n/use-t.js';
 import { useEditorActions } from '../../state/actions.js';
 import { graphAtom, objectInfoAtom, showToastAtom, themeAtom, updateGraphAtom } from '../../state/atoms.js';
 import { GroupNodeView } from '../nodes/GroupNodeView.js';
@@ -57,7 +57,6 @@ export function insertReroute(graph: EditorGraph, edge: EditorEdge, position: { 
 
 export const Canvas = memo(function Canvas() {
   const t = useT();
-  const nodeText = useNodeText();
   const graph = useAtomValue(graphAtom);
   const objectInfo = useAtomValue(objectInfoAtom);
   const theme = useAtomValue(themeAtom);
@@ -106,7 +105,7 @@ export const Canvas = memo(function Canvas() {
       updateGraph({
         update: (current) => {
           const id = nextNodeId(current);
-          const node = createNode(info, id, position, nodeText(info).title === info.display_name ? info.display_name : info.display_name);
+          const node = createNode(info, id, position, info.display_name);
           let next: EditorGraph = { ...current, nodes: [...current.nodes.map((n) => ({ ...n, selected: false }) as EditorNode), { ...node, selected: true }] };
           if (wire && objectInfo) {
             const nodes = new Map(next.nodes.map((n) => [n.id, n]));
@@ -125,7 +124,7 @@ export const Canvas = memo(function Canvas() {
         },
       });
     },
-    [nodeText, objectInfo, updateGraph],
+    [objectInfo, updateGraph],
   );
 
   const onConnectEnd = useCallback(
