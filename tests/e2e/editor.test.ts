@@ -95,6 +95,18 @@ describe.skipIf(!hasChromium)('the editor in Chromium', () => {
     await page.keyboard.press('Enter');
     await page.waitForSelector('[data-testid="node-7"][data-class="SaveImage"]');
 
+    // Keyboard only: with the VAE Decode node selected, A offers nodes that take an IMAGE; Enter adds one, connected.
+    await page.locator('[data-testid="node-6"] .node-header').click();
+    await page.keyboard.press('a');
+    await page.waitForSelector('[data-testid="node-search"] input');
+    await page.keyboard.type('invert');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-testid="node-8"][data-class="ImageInvert"]');
+    expect(await page.locator('.react-flow__edge').count()).toBe(10);
+    await page.locator('[data-testid="node-8"] .node-header').click();
+    await page.keyboard.press('Delete');
+    await page.waitForFunction(() => !document.querySelector('[data-testid="node-8"]'));
+
     // A refused drop says why.
     await dragWire(page, handle('4', 'out-0'), handle('2', 'clip'));
     await expect.poll(() => page.locator('[data-testid="toast"]').last().textContent()).toContain('LATENT cannot go into CLIP');

@@ -13,7 +13,7 @@ import {
 } from '@xyflow/react';
 import { applyEdgeChanges, applyNodeChanges } from '@xyflow/react';
 import { useAtomValue, useSetAtom } from 'jotai';
-import { memo, useCallback, useMemo, useState } from 'react';
+import { memo, useCallback, useEffect, useMemo, useState } from 'react';
 import type { NodeInfo } from '../../../../shared/node-spec.js';
 import { inputType, outputType, typesConnect, validateConnection } from '../../graph/connection-rules.js';
 import { groupKeys } from '../../graph/history.js';
@@ -63,7 +63,7 @@ export const Canvas = memo(function Canvas() {
   const updateGraph = useSetAtom(updateGraphAtom);
   const showToast = useSetAtom(showToastAtom);
   const { loadDocument } = useEditorActions();
-  const { screenToFlowPosition } = useReactFlow();
+  const { screenToFlowPosition, flowToScreenPosition } = useReactFlow();
   const [search, setSearch] = useState<NodeSearchRequest | undefined>();
   const nodesById = useMemo(() => new Map(graph.nodes.map((node) => [node.id, node])), [graph.nodes]);
 
@@ -166,6 +166,30 @@ export const Canvas = memo(function Canvas() {
     },
     [addNode, screenToFlowPosition],
   );
+
+  // Keyboard: with one node selected, A opens the search for nodes that take its first output and adds the chosen
+  // one after it, connected.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent): void => {
+      if (event.key.toLowerCase() !== 'a' || event.ctrlKey || event.metaKey || event.altKey || !objectInfo) return;
+      if (event.target instanceof HTMLElement && event.target.matches('input, textarea, select')) return;
+      const selected = graph.nodes.filter((node) => node.selected && node.type === 'ink');
+      const node = selected[0];
+      if (selected.length !== 1 || !node || node.type !== 'ink') return;
+      const type = objectInfo[node.data.classType]?.output[0];
+      if (!type) return;
+      event.preventDefault();
+      const flow = { x: node.position.x + (node.measured?.width ?? 300) + 80, y: node.position.y };
+      const screen = flowToScreenPosition(flow);
+      const accept = (info: NodeInfo): boolean => {
+        const { widgets, sockets } = nodeInputs(info);
+        return [...sockets, ...widgets].some((field) => typesConnect(type, field.type));
+      };
+      setSearch({ screen, flow, accept, onPick: (classType) => addNode(classType, flow, { nodeId: node.id, handleId: outputHandle(0), fromSource: true }) });
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [addNode, flowToScreenPosition, graph.nodes, objectInfo]);
 
   /** Double-clicking a wire puts a reroute point on it. */
   const onEdgeDoubleClick = useCallback(
