@@ -117,6 +117,18 @@ export async function sampleLatent(request: SampleRequest, ctx: NodeContext): Pr
   const context = { cond: repeatTo(positive, tokens), uncond: useCfg ? repeatTo(negative, tokens) : undefined };
   const guidance = model.timestepCondDim !== undefined ? guidanceEmbedding(request.cfg, model.timestepCondDim) : undefined;
 
+  // The rows' contexts are the same at every step: each call group's context tensor is built once.
+  const contextTensors = new Map<number, Float32Array>();
+  const contextFor = (group: readonly { context: Float32Array }[], start: number): Float32Array => {
+    let tensor = contextTensors.get(start);
+    if (!tensor || tensor.length !== group.length * tokens * positive.dim) {
+      tensor = new Float32Array(group.length * tokens * positive.dim);
+      group.forEach((row, r) => tensor!.set(row.context, r * tokens * positive.dim));
+      contextTensors.set(start, tensor);
+    }
+    return tensor;
+  };
+
   /** Runs the UNet on `rows` (each: latent item, context) in calls of at most maxBatch rows. */
   const evaluate = async (rows: { latent: Float32Array; context: Float32Array }[], sigma: number): Promise<Float32Array[]> => {
     const cIn = model.sampling.inputScale(sigma);
@@ -129,8 +141,7 @@ export async function sampleLatent(request: SampleRequest, ctx: NodeContext): Pr
       group.forEach((row, r) => {
         for (let i = 0; i < itemSize; i++) sample[r * itemSize + i] = row.latent[i]! * cIn;
       });
-      const contextData = new Float32Array(group.length * tokens * positive.dim);
-      group.forEach((row, r) => contextData.set(row.context, r * tokens * positive.dim));
+      const contextData = contextFor(group, start);
       const feeds: Record<string, Feed> = {
         sample: { data: sample, dims: [group.length, channels, height, width] },
         timestep: timestepFeed(model, timestep),
