@@ -197,6 +197,11 @@ describe.skipIf(!hasChromium)('the editor in Chromium', () => {
     await page.locator('[data-testid="run"]').click();
     await page.waitForSelector('[data-testid="output-9"]', { timeout: 30_000 });
     expect(await page.locator('[data-testid="node-3"].invalid').count()).toBe(0);
+    // The default workflow also classifies, segments and describes what it made, on its nodes.
+    await page.waitForSelector('[data-testid="labels-11"] li');
+    await page.waitForSelector('[data-testid="output-14"]');
+    expect(await page.locator('[data-testid="text-15"]').textContent()).toMatch(/\(\d+%\)/);
+    await screenshot(page, '09-classified-segmented');
     await page.locator('[data-testid="node-6"] textarea').fill('something else');
     await page.locator('[data-testid="tab-history"]').click();
     await page.locator('[data-testid="history-panel"] li button').first().click();

@@ -27,8 +27,12 @@ const CASES: { text: string; background: string; column: 'left' | 'center' | 'ri
   { text: '橙色背景上右边的大云', background: 'orange', column: 'right' },
 ];
 const SEEDS = [1, 2];
-/** Passing counts the committed model reaches (of CASES × SEEDS). */
-const EXPECTED = { background: 0, position: 0 };
+/**
+ * Passing counts the committed model reaches (of CASES × SEEDS), one below what it scored here (13 and 3), to allow for
+ * floating-point differences between CPUs. Position control is still weak (15% on the held-out set, see the model
+ * card); raise these as the model improves.
+ */
+const EXPECTED = { background: 12, position: 2 };
 
 let server: TestServer;
 let socket: TestSocket;
