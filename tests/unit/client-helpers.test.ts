@@ -46,12 +46,14 @@ describe('nodes from specs and seed controls', () => {
 });
 
 describe('PNG workflow metadata in the browser', () => {
-  it('reads the inkgraph chunk first, else ComfyUI\'s prompt chunk', () => {
+  it('reads the inkgraph chunk first, then ComfyUI\'s workflow (UI format, with layout), then its prompt', () => {
     const pixels = { width: 1, height: 1, channels: 3 as const, data: new Uint8Array(3) };
     const both = encodePng(pixels, { text: { prompt: asciiJson({ '1': { class_type: 'X', inputs: {} } }), inkgraph: asciiJson({ prompt: {}, note: '中' }) } });
     expect(workflowFromPngText(readPngTextChunks(both))).toEqual({ prompt: {}, note: '中' });
-    const comfy = encodePng(pixels, { text: { prompt: '{"3":{"class_type":"KSampler","inputs":{}}}', workflow: '{"nodes":[]}' } });
-    expect(workflowFromPngText(readPngTextChunks(comfy))).toEqual({ '3': { class_type: 'KSampler', inputs: {} } });
+    const comfy = encodePng(pixels, { text: { prompt: '{"3":{"class_type":"KSampler","inputs":{}}}', workflow: '{"nodes":[],"links":[]}' } });
+    expect(workflowFromPngText(readPngTextChunks(comfy))).toEqual({ nodes: [], links: [] });
+    const apiOnly = encodePng(pixels, { text: { prompt: '{"3":{"class_type":"KSampler","inputs":{}}}' } });
+    expect(workflowFromPngText(readPngTextChunks(apiOnly))).toEqual({ '3': { class_type: 'KSampler', inputs: {} } });
     expect(workflowFromPngText(readPngTextChunks(encodePng(pixels)))).toBeUndefined();
     expect(readPngTextChunks(Uint8Array.from([1, 2, 3]))).toEqual({});
   });
