@@ -2,7 +2,7 @@ import { defineNode } from './define-node.js';
 import { sampleLatent } from './runtime/diffusion/ksampler.js';
 import type { SamplerName } from './runtime/sampling/samplers.js';
 import type { SchedulerName } from './runtime/sampling/schedulers.js';
-import { cfgInput, samplerInput, samplerTranslations, schedulerInput, seedInput, stepsInput } from './sampler-inputs.js';
+import { cfgInput, latentInput, modelInput, negativeInput, positiveInput, samplerInput, samplerTranslations, schedulerInput, seedInput, stepsInput } from './sampler-inputs.js';
 
 export const KSamplerAdvanced = defineNode({
   classType: 'KSamplerAdvanced',
@@ -17,16 +17,16 @@ export const KSamplerAdvanced = defineNode({
     },
   },
   inputs: {
-    model: { kind: 'SOCKET', type: 'MODEL' },
+    model: modelInput,
     add_noise: { kind: 'COMBO', options: ['enable', 'disable'] },
     noise_seed: seedInput,
     steps: stepsInput,
     cfg: cfgInput,
     sampler_name: samplerInput,
     scheduler: schedulerInput,
-    positive: { kind: 'SOCKET', type: 'CONDITIONING' },
-    negative: { kind: 'SOCKET', type: 'CONDITIONING' },
-    latent_image: { kind: 'SOCKET', type: 'LATENT' },
+    positive: positiveInput,
+    negative: negativeInput,
+    latent_image: latentInput,
     start_at_step: { kind: 'INT', default: 0, min: 0, max: 10000 },
     end_at_step: { kind: 'INT', default: 10000, min: 0, max: 10000 },
     return_with_leftover_noise: { kind: 'COMBO', options: ['disable', 'enable'] },

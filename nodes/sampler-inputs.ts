@@ -1,4 +1,4 @@
-import type { FloatInput, IntInput, ComboInput } from './define-node.js';
+import type { ComboInput, FloatInput, IntInput, SocketInput } from './define-node.js';
 import { samplerNames } from './runtime/sampling/samplers.js';
 import { schedulerNames } from './runtime/sampling/schedulers.js';
 
@@ -10,3 +10,8 @@ export const samplerInput: ComboInput = { kind: 'COMBO', options: samplerNames, 
 export const schedulerInput: ComboInput = { kind: 'COMBO', options: schedulerNames, tooltip: 'How the noise levels are spaced over the steps.' };
 
 export const samplerTranslations = { seed: '种子', noise_seed: '噪声种子', steps: '步数', cfg: 'CFG', sampler_name: '采样器', scheduler: '调度器', positive: '正向', negative: '负向', latent_image: '潜空间图像', denoise: '降噪' };
+
+export const modelInput: SocketInput<'MODEL'> = { kind: 'SOCKET', type: 'MODEL' };
+export const positiveInput: SocketInput<'CONDITIONING'> = { kind: 'SOCKET', type: 'CONDITIONING' };
+export const negativeInput: SocketInput<'CONDITIONING'> = { kind: 'SOCKET', type: 'CONDITIONING' };
+export const latentInput: SocketInput<'LATENT'> = { kind: 'SOCKET', type: 'LATENT' };
