@@ -152,6 +152,7 @@ def train_diffusion(minutes, rng, tokenizer):
     batch = 256 if DEVICE.type == "cuda" else 64
     deadline = time.time() + minutes * 60
     started = time.time()
+    samples_at_start = state["samples"]
     running = []
     while time.time() < deadline:
         images, captions = scenes.training_batch(rng, batch)
@@ -178,7 +179,8 @@ def train_diffusion(minutes, rng, tokenizer):
         running.append(float(loss))
         if state["step"] % 50 == 0:
             state["curve"].append([state["step"], sum(running) / len(running)])
-            log(f"diffusion step {state['step']} loss {sum(running) / len(running):.4f} ({batch * len(running) / max(1e-9, time.time() - started - sum(0 for _ in [])):.0f} samples/s overall)")
+            rate = (state["samples"] - samples_at_start) / max(1e-9, time.time() - started)
+            log(f"diffusion step {state['step']} loss {sum(running) / len(running):.4f} ({rate:.0f} samples/s this run)")
             running = []
     state["seconds"] += time.time() - started
     # Weights are kept as the EMA in fp16: small to commit, and what is exported.

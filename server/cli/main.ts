@@ -68,11 +68,11 @@ async function serve(args: ParsedArgs): Promise<number> {
   const maxModels = positiveInt(args, 'max-models', 4);
   const maxUploadMb = positiveInt(args, 'max-upload-size', 100);
   const previewMethod = previewMethodFlag(args);
-  for (const value of [port, previewEvery, cacheSize, maxModels, maxUploadMb, previewMethod]) {
-    if (typeof value === 'string' && !['none', 'latent2rgb', 'vae'].includes(value)) {
-      console.error(value);
-      return 2;
-    }
+  const problems = [port, previewEvery, cacheSize, maxModels, maxUploadMb].filter((value): value is string => typeof value === 'string');
+  if (!(previewMethods as readonly string[]).includes(previewMethod)) problems.push(previewMethod);
+  if (problems.length > 0) {
+    for (const problem of problems) console.error(problem);
+    return 2;
   }
   const corsFlag = lastFlag(args, 'enable-cors-header');
   const server = await startServer({

@@ -60,9 +60,6 @@ export function fileRoutes(ctx: ServerContext): Router {
     if (!folder.ok) return sendError(res, 403, 'forbidden_path', `subfolder: ${folder.reason}`);
     const file = resolveInside(folder.value, annotated.name);
     if (!file.ok) return sendError(res, 403, 'forbidden_path', `filename: ${file.reason}`);
-    // The folder must stay inside the base too, and the file inside the base (symlinks through subfolders).
-    const inBase = resolveInside(base, join(subfolder, annotated.name));
-    if (!inBase.ok) return sendError(res, 403, 'forbidden_path', inBase.reason);
     if (!existsSync(file.value) || !statSync(file.value).isFile()) return sendError(res, 404, 'not_found', `no file ${annotated.name} in ${type}${subfolder ? `/${subfolder}` : ''}`);
 
     const name = basename(file.value);
