@@ -176,7 +176,18 @@ describe('text-to-image through both clients, on every fixture variant', () => {
     const comfy = new Client({ api_host: url.host, clientId: `canvas-${variant}`, WebSocket, fetch });
     await comfy.connect();
     const progress: number[] = [];
-    const result = await comfy.enqueue(textToImage({ ckpt: variant, steps: 6, seed: 600, prefix: `canvas-${variant}` }), { progress: (p) => progress.push(p.value), disable_random_seed: true });
+    // The client listens only once its POST has returned; hold the queue until then, or a tiny model's whole run
+    // can finish first (a race of the client's, not of the server).
+    await fetch(`${server.url}/api/queue/pause`, { method: 'POST' });
+    const running = comfy.enqueue(textToImage({ ckpt: variant, steps: 6, seed: 600, prefix: `canvas-${variant}` }), { progress: (p) => progress.push(p.value), disable_random_seed: true });
+    for (let i = 0; i < 100; i++) {
+      const queue = (await (await fetch(`${server.url}/queue`)).json()) as { queue_pending: unknown[] };
+      if (queue.queue_pending.length > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await fetch(`${server.url}/api/queue/resume`, { method: 'POST' });
+    const result = await running;
     expect(progress.length).toBeGreaterThan(0);
     // The client keeps binary frames received during the run as images (step previews). It reads each frame
     // asynchronously and stops at the first `executed`, so the last previews can land after it has returned.
