@@ -1,5 +1,5 @@
 import { defineNode } from './define-node.js';
-import { cropModes, resizePixels, type CropMode, type UpscaleMethod } from './runtime/resize.js';
+import { cropModes, resizePixels, resolveTargetSize, type CropMode, type UpscaleMethod } from './runtime/resize.js';
 import type { Tensor4 } from './runtime/diffusion/types.js';
 
 const latentUpscaleMethods = ['nearest-exact', 'bilinear', 'area', 'bicubic'] as const;
@@ -34,13 +34,10 @@ export const LatentUpscale = defineNode({
   run: async ({ samples, upscale_method, width, height, crop }) => {
     const source = samples.samples;
     const cell = samples.downscale ?? 8;
-    let targetWidth = width;
-    let targetHeight = height;
-    if (targetWidth === 0 && targetHeight === 0) return { outputs: [samples] };
-    if (targetWidth === 0) targetWidth = Math.max(64, Math.round((source.width * targetHeight) / source.height));
-    else if (targetHeight === 0) targetHeight = Math.max(64, Math.round((source.height * targetWidth) / source.width));
-    targetWidth = Math.max(64, targetWidth);
-    targetHeight = Math.max(64, targetHeight);
+    if (width === 0 && height === 0) return { outputs: [samples] };
+    const target = resolveTargetSize(source.width, source.height, width, height);
+    const targetWidth = Math.max(64, target.width);
+    const targetHeight = Math.max(64, target.height);
     const resized = resizeTensor(source, Math.max(1, Math.floor(targetWidth / cell)), Math.max(1, Math.floor(targetHeight / cell)), upscale_method as UpscaleMethod, crop as CropMode);
     return { outputs: [{ samples: resized, downscale: cell }] };
   },

@@ -126,7 +126,6 @@ export function resolveTargetSize(width: number, height: number, targetWidth: nu
   return { width: targetWidth, height: targetHeight };
 }
 
-/** Resizes every image of a batch (all channels) to width×height. */
 /** Interleaved pixels [B, H, W, C] with any channel count (IMAGE, or a latent laid out channels-last). */
 export interface PixelBatch {
   readonly batch: number;
@@ -136,6 +135,7 @@ export interface PixelBatch {
   readonly data: Float32Array;
 }
 
+/** Resizes every image of a batch (all channels) to width×height. */
 export function resizeImageBatch(
   image: ImageBatch,
   width: number,
