@@ -1,7 +1,6 @@
-import { join } from 'node:path';
 import { defineNode } from './define-node.js';
 import { listPipelines, loadPipeline } from './runtime/diffusion/pipeline-loader.js';
-import { resolveInside } from './runtime/safe-path.js';
+import { modelPath } from './runtime/model-path.js';
 import './runtime/diffusion/types.js';
 
 export const CheckpointLoaderSimple = defineNode({
@@ -21,9 +20,8 @@ export const CheckpointLoaderSimple = defineNode({
     { type: 'VAE', name: 'VAE', tooltip: 'The autoencoder that turns latents into images and back.' },
   ],
   run: async ({ ckpt_name }, ctx) => {
-    const dir = resolveInside(join(ctx.env.modelsDir, 'diffusion'), ckpt_name);
-    if (!dir.ok) throw new Error(`ckpt_name: ${dir.reason}`);
-    const pipeline = await loadPipeline(dir.value, ctx.caches);
+    const dir = modelPath(ctx.env.modelsDir, 'diffusion', ckpt_name, 'ckpt_name');
+    const pipeline = await loadPipeline(dir, ctx.caches);
     return { outputs: [pipeline.model, pipeline.clip, pipeline.vae] };
   },
 });

@@ -1,7 +1,6 @@
-import { join } from 'node:path';
 import { defineNode } from './define-node.js';
 import { listVaes, loadVaeOnly } from './runtime/diffusion/pipeline-loader.js';
-import { resolveInside } from './runtime/safe-path.js';
+import { modelPath } from './runtime/model-path.js';
 
 export const VAELoader = defineNode({
   classType: 'VAELoader',
@@ -14,8 +13,7 @@ export const VAELoader = defineNode({
   },
   outputs: [{ type: 'VAE', name: 'VAE' }],
   run: async ({ vae_name }, ctx) => {
-    const dir = resolveInside(join(ctx.env.modelsDir, 'diffusion'), vae_name);
-    if (!dir.ok) throw new Error(`vae_name: ${dir.reason}`);
-    return { outputs: [await loadVaeOnly(dir.value, ctx.caches)] };
+    const dir = modelPath(ctx.env.modelsDir, 'diffusion', vae_name, 'vae_name');
+    return { outputs: [await loadVaeOnly(dir, ctx.caches)] };
   },
 });

@@ -2,17 +2,11 @@ import { join } from 'node:path';
 import { defineNode } from './define-node.js';
 import { overlayMask } from './runtime/masks.js';
 import { saveImages } from './runtime/save-images.js';
-import { resolveInside } from './runtime/safe-path.js';
+import { modelPath } from './runtime/model-path.js';
 import { describe, maskPlacement } from './runtime/vision/describe.js';
 import { classify, listVisionModels, loadVisionModel, segment } from './runtime/vision/vision-model.js';
 
 /** Classifier and segmenter nodes for ONNX vision models in models/classifiers and models/segmenters. */
-
-function modelPath(modelsDir: string, folder: string, name: string): string {
-  const path = resolveInside(join(modelsDir, folder), name);
-  if (!path.ok) throw new Error(`model_name: ${path.reason}`);
-  return path.value;
-}
 
 export const ImageClassifierLoader = defineNode({
   classType: 'ImageClassifierLoader',
@@ -23,7 +17,7 @@ export const ImageClassifierLoader = defineNode({
   inputs: { model_name: { kind: 'COMBO', options: (env) => listVisionModels(join(env.modelsDir, 'classifiers')) } },
   outputs: [{ type: 'CLASSIFIER', name: 'CLASSIFIER' }],
   run: async ({ model_name }, ctx) => {
-    const model = await loadVisionModel(modelPath(ctx.env.modelsDir, 'classifiers', model_name), 'classification', ctx.caches);
+    const model = await loadVisionModel(modelPath(ctx.env.modelsDir, 'classifiers', model_name, 'model_name'), 'classification', ctx.caches);
     return { outputs: [model], ...(model.note ? { ui: { text: [model.note] } } : {}) };
   },
 });
@@ -60,7 +54,7 @@ export const ImageSegmenterLoader = defineNode({
   inputs: { model_name: { kind: 'COMBO', options: (env) => listVisionModels(join(env.modelsDir, 'segmenters')) } },
   outputs: [{ type: 'SEGMENTER', name: 'SEGMENTER' }],
   run: async ({ model_name }, ctx) => {
-    const model = await loadVisionModel(modelPath(ctx.env.modelsDir, 'segmenters', model_name), 'segmentation', ctx.caches);
+    const model = await loadVisionModel(modelPath(ctx.env.modelsDir, 'segmenters', model_name, 'model_name'), 'segmentation', ctx.caches);
     return { outputs: [model], ...(model.note ? { ui: { text: [model.note] } } : {}) };
   },
 });
