@@ -78,7 +78,7 @@ describe('@saintno/comfyui-sdk 0.3.1', () => {
     expect(previews).toHaveLength(1);
     expect(decodeImage(new Uint8Array(await previews[0]!.arrayBuffer())).ok).toBe(true);
 
-    const slow = new PromptBuilder(titled(workflow(3000, 'lanczos')), [], ['output']).setOutputNode('output', '4');
+    const slow = new PromptBuilder(titled(workflow(3000, 'lanczos', 3000)), [], ['output']).setOutputNode('output', '4');
     let failure: Error | undefined;
     let interrupted = false;
     const outcome = await new CallWrapper(api, slow)
@@ -128,7 +128,7 @@ describe('@stable-canvas/comfyui-client 1.5.9', () => {
     // uses its queue/polling calls around interrupt(), as its own runPrompt does.
     const comfy = client('canvas-interrupt');
     await comfy.connect();
-    const { prompt_id: promptId } = await comfy._enqueue_prompt(workflow(3000, 'lanczos'));
+    const { prompt_id: promptId } = await comfy._enqueue_prompt(workflow(3000, 'lanczos', 3000));
     await new Promise<void>((resolve) => {
       const off = comfy.on('progress', (progress) => {
         if (progress.prompt_id === promptId) {
