@@ -32,6 +32,22 @@ function workflow(width: number, method = 'bilinear', height = 200): ApiPrompt {
   };
 }
 
+/**
+ * A job that runs for many seconds unless interrupted: three chained 3000-pixel Lanczos resizes, each reporting
+ * progress every 64 rows. The clients attach their progress listeners only after some HTTP round trips, which on
+ * a loaded 2-core machine can outlast a single resize. `size` keeps each test's prompt distinct (no cache hits).
+ */
+function slowWorkflow(size: number): ApiPrompt {
+  return {
+    '1': { class_type: 'LoadImage', inputs: { image: 'test.png' } },
+    '2': { class_type: 'ImageScale', inputs: { image: ['1', 0], upscale_method: 'lanczos', width: size, height: size, crop: 'disabled' } },
+    '5': { class_type: 'ImageScale', inputs: { image: ['2', 0], upscale_method: 'lanczos', width: size - 1, height: size - 1, crop: 'disabled' } },
+    '6': { class_type: 'ImageScale', inputs: { image: ['5', 0], upscale_method: 'lanczos', width: size, height: size, crop: 'disabled' } },
+    '3': { class_type: 'ImageInvert', inputs: { image: ['6', 0] } },
+    '4': { class_type: 'SaveImage', inputs: { images: ['3', 0], filename_prefix: 'client' } },
+  };
+}
+
 async function fetchPng(url: string): Promise<{ width: number; height: number }> {
   const response = await fetch(url);
   expect(response.status).toBe(200);
@@ -78,7 +94,7 @@ describe('@saintno/comfyui-sdk 0.3.1', () => {
     expect(previews).toHaveLength(1);
     expect(decodeImage(new Uint8Array(await previews[0]!.arrayBuffer())).ok).toBe(true);
 
-    const slow = new PromptBuilder(titled(workflow(3000, 'lanczos', 3000)), [], ['output']).setOutputNode('output', '4');
+    const slow = new PromptBuilder(titled(slowWorkflow(3000)), [], ['output']).setOutputNode('output', '4');
     let failure: Error | undefined;
     let interrupted = false;
     const outcome = await new CallWrapper(api, slow)
@@ -128,7 +144,7 @@ describe('@stable-canvas/comfyui-client 1.5.9', () => {
     // uses its queue/polling calls around interrupt(), as its own runPrompt does.
     const comfy = client('canvas-interrupt');
     await comfy.connect();
-    const { prompt_id: promptId } = await comfy._enqueue_prompt(workflow(3000, 'lanczos', 3000));
+    const { prompt_id: promptId } = await comfy._enqueue_prompt(slowWorkflow(3001));
     await new Promise<void>((resolve) => {
       const off = comfy.on('progress', (progress) => {
         if (progress.prompt_id === promptId) {
