@@ -12,6 +12,7 @@ import { ExecutionService } from './execution-service.js';
 import { sendError } from './http-errors.js';
 import { defaultServerOptions, type ServerOptions } from './options.js';
 import { PromptQueue } from './prompt-queue.js';
+import { JobStore } from './store/job-store.js';
 import { fileRoutes } from './routes/file-routes.js';
 import { infoRoutes } from './routes/info-routes.js';
 import { promptRoutes } from './routes/prompt-routes.js';
@@ -21,12 +22,17 @@ import type { ServerContext } from './server-context.js';
 import { WsHub } from './ws-hub.js';
 import { landingPage } from './landing-page.js';
 import { seedExampleInputs } from '../nodes/runtime/example-inputs.js';
+import { removeStaleTemporaries } from '../nodes/runtime/atomic-file.js';
 
 export interface RunningServer {
   readonly url: string;
   readonly port: number;
   readonly context: ServerContext;
-  close(): Promise<void>;
+  /**
+   * Stops taking prompts, lets the running job finish within `graceMs` (default 0) or puts it back in the queue,
+   * then closes sockets, the engine and the job store. Everything accepted is on disk for the next start.
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
 export interface StartServerOptions extends Partial<ServerOptions> {
@@ -34,7 +40,10 @@ export interface StartServerOptions extends Partial<ServerOptions> {
 }
 
 function prepareFolders(options: ServerOptions): NodeEnvironment {
-  for (const dir of [options.outputDir, options.inputDir, options.workflowsDir]) mkdirSync(dir, { recursive: true });
+  for (const dir of [options.outputDir, options.inputDir, options.workflowsDir]) {
+    mkdirSync(dir, { recursive: true });
+    removeStaleTemporaries(dir);
+  }
   seedExampleInputs(options.inputDir);
   // The temp folder holds PreviewImage files: emptied at start, as ComfyUI does.
   if (existsSync(options.tempDir)) rmSync(options.tempDir, { recursive: true, force: true });
@@ -49,11 +58,14 @@ export async function startServer(overrides: StartServerOptions = {}): Promise<R
   const registry = createRegistry();
   const serverFlags = { supports_preview_metadata: true, max_upload_size: options.maxUploadBytes };
   const hub = new WsHub(serverFlags);
-  const queue = new PromptQueue();
+  const { store, restored } = JobStore.open(join(options.dataDir, 'inkgraph.sqlite'));
+  for (const promptId of restored.unreadable) options.log(`job ${promptId} in the job store could not be read back; it was left there untouched`);
+  const queue = new PromptQueue(store, restored);
   const engine = new EngineHost({ env, outputCacheSize: options.outputCacheSize, maxModels: options.maxModels });
   const execution = new ExecutionService(queue, engine, hub, {
     previewMethod: options.previewMethod,
     previewEvery: options.previewEvery,
+    log: options.log,
     ...(overrides.onFinished ? { onFinished: overrides.onFinished } : {}),
   });
   const context: ServerContext = { options, env, registry, queue, engine, execution, hub, serverFlags };
@@ -106,10 +118,17 @@ export async function startServer(overrides: StartServerOptions = {}): Promise<R
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, options.host, () => resolve());
+    });
+  } catch (error) {
+    await engine.close();
+    store.close();
+    throw error;
+  }
+  execution.start();
   const port = (server.address() as AddressInfo).port;
   const hostForUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
   const url = `http://${hostForUrl}:${port}`;
@@ -118,12 +137,14 @@ export async function startServer(overrides: StartServerOptions = {}): Promise<R
     url,
     port,
     context,
-    close: async () => {
+    close: async (graceMs = 0) => {
+      await execution.drain(graceMs);
       hub.closeAll();
       wss.close();
       await engine.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      store.close();
     },
   };
 }

@@ -16,6 +16,7 @@ export function parsePreviewMethod(value: unknown, fallback: PreviewMethod): Pre
 export interface ExecutionServiceOptions {
   readonly previewMethod: PreviewMethod;
   readonly previewEvery: number;
+  readonly log: (line: string) => void;
   /** Called with each finished job's timings (benchmarks read them). */
   readonly onFinished?: (promptId: string, result: ExecutionResult) => void;
 }
@@ -27,7 +28,14 @@ export interface ExecutionServiceOptions {
  */
 export class ExecutionService {
   private runningNode: string | undefined;
-  private paused = false;
+  /** The run in progress, settled when its history entry is written (or it is put back in the queue). */
+  private activeRun: Promise<void> | undefined;
+  /** Set by `drain`: no job starts, and an interrupted run goes back to the queue instead of into history. */
+  private draining = false;
+  /** Set once drained: the store is about to close, nothing more is written. */
+  private stopped = false;
+  /** Set when `drain` interrupts the running job: its interruption puts it back in the queue. */
+  private interruptedForShutdown = false;
 
   constructor(
     private readonly queue: PromptQueue,
@@ -39,7 +47,7 @@ export class ExecutionService {
   statusMessage(sid?: string): WsMessage {
     return {
       type: 'status',
-      data: { status: { exec_info: { queue_remaining: this.queue.remaining } }, ...(sid !== undefined ? { sid } : {}), paused: this.paused },
+      data: { status: { exec_info: { queue_remaining: this.queue.remaining } }, ...(sid !== undefined ? { sid } : {}), paused: this.queue.paused },
     };
   }
 
@@ -64,13 +72,46 @@ export class ExecutionService {
   }
 
   get isPaused(): boolean {
-    return this.paused;
+    return this.queue.paused;
+  }
+
+  /** True once shutdown has begun: new prompts are refused. */
+  get isDraining(): boolean {
+    return this.draining;
   }
 
   setPaused(paused: boolean): void {
-    this.paused = paused;
+    this.queue.paused = paused;
     this.broadcastStatus();
     if (!paused) this.pump();
+  }
+
+  /** Starts the queue (restored jobs run at once unless the queue was left paused). */
+  start(): void {
+    this.pump();
+  }
+
+  /**
+   * Stops taking jobs and lets the running one finish within `graceMs`; past that it is interrupted and put
+   * back in the queue (on disk), to run again after the restart. Resolves when nothing more will be written.
+   */
+  async drain(graceMs: number): Promise<'idle' | 'finished' | 'requeued' | 'abandoned'> {
+    this.draining = true;
+    const run = this.activeRun;
+    let outcome: 'idle' | 'finished' | 'requeued' | 'abandoned' = 'idle';
+    if (run) {
+      if (await settlesWithin(run, graceMs)) {
+        outcome = 'finished';
+      } else {
+        this.interruptedForShutdown = true;
+        this.engine.interrupt();
+        // Interrupts are seen at every progress point; a node that has none cannot be stopped, and the job stays
+        // marked running on disk, which the next start re-queues as a restarted job.
+        outcome = (await settlesWithin(run, 10_000)) ? 'requeued' : 'abandoned';
+      }
+    }
+    this.stopped = true;
+    return outcome;
   }
 
   /** Interrupts the running job; with a prompt id, only if that job is the one running. */
@@ -82,11 +123,20 @@ export class ExecutionService {
   }
 
   private pump(): void {
-    if (this.paused || this.engine.isBusy || this.queue.current) return;
+    if (this.queue.paused || this.draining || this.engine.isBusy || this.queue.current) return;
     const item = this.queue.take();
     if (!item) return;
     this.broadcastStatus();
-    void this.run(item);
+    const run = this.run(item).catch((error: unknown) => {
+      // The store refused a write (disk full, say): the job stays on disk as it was and is re-run after a restart.
+      this.broadcastStatus();
+      this.options.log(`could not record the end of job ${item[1]}: ${error instanceof Error ? error.message : String(error)}`);
+      this.pump();
+    });
+    this.activeRun = run;
+    void run.finally(() => {
+      if (this.activeRun === run) this.activeRun = undefined;
+    });
   }
 
   private async run(item: QueueItem): Promise<void> {
@@ -102,6 +152,11 @@ export class ExecutionService {
       this.hub.sendToOrBroadcast(clientId, { type: 'progress_state', data: { prompt_id: promptId, nodes: { ...progressNodes } } });
     };
 
+    const { restarts, lastRestart } = this.queue.currentRestarts;
+    if (restarts > 0) {
+      const reason = lastRestart === 'shutdown' ? 'the server shut down before the run finished' : 'the server stopped (crash or kill) while the job ran';
+      messages.push(['execution_restarted', { prompt_id: promptId, restarts, reason, timestamp: Date.now() }]);
+    }
     const start = { prompt_id: promptId, timestamp: Date.now() };
     messages.push(['execution_start', start]);
     toClient({ type: 'execution_start', data: start });
@@ -147,6 +202,11 @@ export class ExecutionService {
       onEvent,
     );
     this.runningNode = undefined;
+    if (this.stopped) return;
+    if (this.interruptedForShutdown && result.status === 'interrupted') {
+      this.queue.requeueRunning('shutdown');
+      return;
+    }
 
     if (result.status === 'success') {
       const data = { prompt_id: promptId, timestamp: Date.now() };
@@ -190,4 +250,14 @@ export class ExecutionService {
     toClient({ type: 'executing', data: { node: null, prompt_id: promptId } });
     this.pump();
   }
+}
+
+function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    void promise.finally(() => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
 }

@@ -13,6 +13,8 @@ export interface ServerOptions {
   readonly inputDir: string;
   readonly tempDir: string;
   readonly workflowsDir: string;
+  /** Where the job database lives (`inkgraph.sqlite`: queue, history, pause state). */
+  readonly dataDir: string;
   /** The example workflows that ship (read-only). */
   readonly examplesDir: string;
   readonly authToken: string | undefined;
@@ -38,6 +40,7 @@ export function defaultServerOptions(overrides: Partial<ServerOptions> = {}): Se
     inputDir: resolve(cwd, 'input'),
     tempDir: resolve(cwd, 'temp'),
     workflowsDir: resolve(cwd, 'data', 'workflows'),
+    dataDir: resolve(cwd, 'data'),
     examplesDir: resolve(PACKAGE_ROOT, 'workflows'),
     authToken: process.env.INKGRAPH_AUTH_TOKEN || undefined,
     corsOrigin: undefined,

@@ -1,4 +1,5 @@
 import type { ExtraData, HistoryEntry, QueueItem } from '../shared/protocol.js';
+import type { JobStore, RestartReason, RestoredState } from './store/job-store.js';
 
 /** Keys of `extra_data` that never reach history (ComfyUI's SENSITIVE_EXTRA_DATA_KEYS). */
 export const SENSITIVE_EXTRA_DATA_KEYS = ['auth_token_comfy_org', 'api_key_comfy_org'] as const;
@@ -17,17 +18,44 @@ export function compareQueueItems(a: QueueItem, b: QueueItem): number {
   return a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0;
 }
 
+/** A job that is waiting or running, with how often it was put back after it had started. */
+interface QueuedJob {
+  readonly item: QueueItem;
+  restarts: number;
+  lastRestart: RestartReason | undefined;
+}
+
 /**
- * The prompt queue and history. Every change is synchronous, so the hand-over of a finished job from
- * running to history is atomic with respect to every reader (`GET /queue`, `GET /history`).
+ * The prompt queue and history. Every change is written to the job store (SQLite) before it is made in memory,
+ * and is synchronous, so an accepted job is on disk before `POST /prompt` answers, and the hand-over of a
+ * finished job from running to history is atomic for every reader (`GET /queue`, `GET /history`) and on disk.
+ * History lives only in the store; memory holds the pending and running jobs.
  */
 export class PromptQueue {
-  private counter = 0;
-  private readonly pending: QueueItem[] = [];
-  private running: QueueItem | undefined;
-  private readonly history = new Map<string, HistoryEntry>();
+  private counter: number;
+  private readonly pending: QueuedJob[] = [];
+  private running: QueuedJob | undefined;
+  private pausedState: boolean;
 
-  constructor(private readonly maxHistory = MAXIMUM_HISTORY_SIZE) {}
+  constructor(
+    private readonly store: JobStore,
+    restored: RestoredState = { pending: [], counter: 0, paused: false, unreadable: [] },
+    private readonly maxHistory = MAXIMUM_HISTORY_SIZE,
+  ) {
+    this.counter = restored.counter;
+    this.pausedState = restored.paused;
+    for (const job of restored.pending) this.insertSorted({ item: job.item, restarts: job.restarts, lastRestart: job.lastRestart });
+  }
+
+  /** Whether jobs wait instead of starting (kept across restarts). */
+  get paused(): boolean {
+    return this.pausedState;
+  }
+
+  set paused(paused: boolean) {
+    if (paused !== this.pausedState) this.store.setPaused(paused);
+    this.pausedState = paused;
+  }
 
   /** The priority number for a new item: explicit, or the next counter value (negated for `front`). */
   assignNumber(explicit: number | undefined, front: boolean | undefined): number {
@@ -37,30 +65,56 @@ export class PromptQueue {
     return number;
   }
 
+  /** Accepts a job: on disk first (its `extra_data` without secrets), then in the queue. */
   put(item: QueueItem): void {
-    let index = this.pending.findIndex((other) => compareQueueItems(item, other) < 0);
+    this.store.queued([item[0], item[1], item[2], withoutSecrets(item[3]), item[4]], this.counter);
+    this.insertSorted({ item, restarts: 0, lastRestart: undefined });
+  }
+
+  private insertSorted(job: QueuedJob): void {
+    let index = this.pending.findIndex((other) => compareQueueItems(job.item, other.item) < 0);
     if (index < 0) index = this.pending.length;
-    this.pending.splice(index, 0, item);
+    this.pending.splice(index, 0, job);
   }
 
   /** Moves the first pending item to running. */
   take(): QueueItem | undefined {
     if (this.running) return undefined;
-    const item = this.pending.shift();
-    this.running = item;
-    return item;
+    const job = this.pending[0];
+    if (!job) return undefined;
+    this.store.started(job.item[1]);
+    this.pending.shift();
+    this.running = job;
+    return job.item;
   }
 
   get current(): QueueItem | undefined {
-    return this.running;
+    return this.running?.item;
+  }
+
+  /** How often the running job was started before and put back, and why the last time. */
+  get currentRestarts(): { restarts: number; lastRestart: RestartReason | undefined } {
+    return { restarts: this.running?.restarts ?? 0, lastRestart: this.running?.lastRestart };
+  }
+
+  /** Running → pending again (the server is stopping before the job could finish). */
+  requeueRunning(reason: RestartReason): void {
+    const job = this.running;
+    if (!job) return;
+    this.store.requeued(job.item[1], reason);
+    this.running = undefined;
+    this.insertSorted({ item: job.item, restarts: job.restarts + 1, lastRestart: reason });
   }
 
   /** Running → history, in one step. */
   complete(promptId: string, entry: HistoryEntry): void {
-    if (this.running?.[1] === promptId) this.running = undefined;
-    this.history.delete(promptId);
-    this.history.set(promptId, entry);
-    while (this.history.size > this.maxHistory) this.history.delete(this.history.keys().next().value as string);
+    try {
+      this.store.finished(promptId, entry, this.maxHistory);
+    } finally {
+      // Even when the store refuses the write, the queue moves on; on disk the job is still marked running, so
+      // the next start runs it again.
+      if (this.running?.item[1] === promptId) this.running = undefined;
+    }
   }
 
   get remaining(): number {
@@ -68,47 +122,50 @@ export class PromptQueue {
   }
 
   snapshot(): { queue_running: QueueItem[]; queue_pending: QueueItem[] } {
-    return { queue_running: this.running ? [this.running] : [], queue_pending: [...this.pending] };
+    return { queue_running: this.running ? [this.running.item] : [], queue_pending: this.pending.map((job) => job.item) };
   }
 
   deletePending(promptIds: readonly string[]): number {
-    let removed = 0;
-    for (const id of promptIds) {
-      const index = this.pending.findIndex((item) => item[1] === id);
-      if (index >= 0) {
-        this.pending.splice(index, 1);
-        removed += 1;
-      }
+    const doomed = new Set(promptIds);
+    this.store.removePending(promptIds);
+    const before = this.pending.length;
+    for (let index = this.pending.length - 1; index >= 0; index--) {
+      if (doomed.has(this.pending[index]!.item[1])) this.pending.splice(index, 1);
     }
-    return removed;
+    return before - this.pending.length;
   }
 
   clearPending(): number {
+    this.store.clearPending();
     const removed = this.pending.length;
     this.pending.length = 0;
     return removed;
   }
 
-  /** History in insertion order; `maxItems` alone gives the last N, with `offset` the N from that index. */
+  /** History in the order runs finished; `maxItems` alone gives the last N, with `offset` the N from that index. */
   getHistory(maxItems?: number, offset?: number): Record<string, HistoryEntry> {
-    let entries = [...this.history.entries()];
+    const total = this.store.historyCount();
+    let from = 0;
+    let count = total;
     if (offset !== undefined) {
-      entries = entries.slice(Math.max(0, offset), maxItems !== undefined ? Math.max(0, offset) + maxItems : undefined);
+      from = Math.max(0, offset);
+      count = maxItems !== undefined ? Math.max(0, maxItems) : total;
     } else if (maxItems !== undefined) {
-      entries = maxItems <= 0 ? [] : entries.slice(-maxItems);
+      count = Math.max(0, Math.min(maxItems, total));
+      from = total - count;
     }
-    return Object.fromEntries(entries);
+    return Object.fromEntries(this.store.historyRange(from, count));
   }
 
   getHistoryEntry(promptId: string): HistoryEntry | undefined {
-    return this.history.get(promptId);
+    return this.store.historyEntry(promptId);
   }
 
   deleteHistory(promptIds: readonly string[]): void {
-    for (const id of promptIds) this.history.delete(id);
+    this.store.removeHistory(promptIds);
   }
 
   clearHistory(): void {
-    this.history.clear();
+    this.store.clearHistory();
   }
 }

@@ -26,16 +26,20 @@ Usage:
                  [--workflows DIR] [--auth-token TOKEN] [--enable-cors-header [ORIGIN]]
                  [--preview-method none|latent2rgb|vae] [--preview-every N]
                  [--cache-size N] [--max-models N] [--max-upload-size MB]
+                 [--data DIR] [--shutdown-grace SECONDS]
   inkgraph run WORKFLOW.json [--out DIR] [--set NODE_ID.INPUT=VALUE …] [--models DIR] [--input DIR]
                  [--preview-method …]
   inkgraph validate WORKFLOW.json [--set NODE_ID.INPUT=VALUE …] [--models DIR] [--input DIR]
 
-The server binds to 127.0.0.1 unless --host says otherwise. INKGRAPH_AUTH_TOKEN sets --auth-token.`;
+The server binds to 127.0.0.1 unless --host says otherwise. INKGRAPH_AUTH_TOKEN sets --auth-token.
+Queue, history and pause state live in DIR/inkgraph.sqlite (--data, default ./data; saved workflows default to
+DIR/workflows): jobs survive restarts and crashes. On SIGTERM or SIGINT the server takes no new prompts, lets the
+running job finish for up to --shutdown-grace seconds (default 30), else puts it back in the queue, and exits 0.`;
 
 const SWITCHES = new Set(['help', 'enable-cors-header']);
 const VALUED = new Set([
   'host', 'port', 'models', 'output', 'input', 'workflows', 'auth-token', 'preview-method', 'preview-every',
-  'cache-size', 'max-models', 'max-upload-size', 'out', 'set',
+  'cache-size', 'max-models', 'max-upload-size', 'out', 'set', 'data', 'shutdown-grace',
 ]);
 
 function positiveInt(args: ParsedArgs, name: string, fallback: number, min = 1): number | string {
@@ -67,21 +71,27 @@ async function serve(args: ParsedArgs): Promise<number> {
   const cacheSize = positiveInt(args, 'cache-size', 256, 0);
   const maxModels = positiveInt(args, 'max-models', 4);
   const maxUploadMb = positiveInt(args, 'max-upload-size', 100);
+  const shutdownGrace = positiveInt(args, 'shutdown-grace', 30, 0);
   const previewMethod = previewMethodFlag(args);
-  const problems = [port, previewEvery, cacheSize, maxModels, maxUploadMb].filter((value): value is string => typeof value === 'string');
+  const problems = [port, previewEvery, cacheSize, maxModels, maxUploadMb, shutdownGrace].filter((value): value is string => typeof value === 'string');
   if (!(previewMethods as readonly string[]).includes(previewMethod)) problems.push(previewMethod);
   if (problems.length > 0) {
     for (const problem of problems) console.error(problem);
     return 2;
   }
   const corsFlag = lastFlag(args, 'enable-cors-header');
-  const server = await startServer({
+  const dataDir = lastFlag(args, 'data') ? resolve(lastFlag(args, 'data')!) : undefined;
+  const workflowsDir = lastFlag(args, 'workflows') ? resolve(lastFlag(args, 'workflows')!) : dataDir ? join(dataDir, 'workflows') : undefined;
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer({
     host: lastFlag(args, 'host') ?? '127.0.0.1',
     port: port as number,
     ...(lastFlag(args, 'models') ? { modelsDir: resolve(lastFlag(args, 'models')!) } : {}),
     ...(lastFlag(args, 'output') ? { outputDir: resolve(lastFlag(args, 'output')!) } : {}),
     ...(lastFlag(args, 'input') ? { inputDir: resolve(lastFlag(args, 'input')!) } : {}),
-    ...(lastFlag(args, 'workflows') ? { workflowsDir: resolve(lastFlag(args, 'workflows')!) } : {}),
+    ...(workflowsDir ? { workflowsDir } : {}),
+    ...(dataDir ? { dataDir } : {}),
     ...(lastFlag(args, 'auth-token') ? { authToken: lastFlag(args, 'auth-token')! } : {}),
     ...(corsFlag !== undefined ? { corsOrigin: corsFlag === 'true' ? '*' : corsFlag } : {}),
     previewMethod: previewMethod as PreviewMethod,
@@ -89,14 +99,27 @@ async function serve(args: ParsedArgs): Promise<number> {
     outputCacheSize: cacheSize as number,
     maxModels: maxModels as number,
     maxUploadBytes: (maxUploadMb as number) * 1024 * 1024,
+    });
+  } catch (error) {
+    console.error(`inkgraph serve: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+  const restored = server.context.queue.remaining;
+  console.log(`Inkgraph is serving on ${server.url}${server.context.options.authToken ? ' (token required)' : ''}${restored > 0 ? ` (${restored} job${restored === 1 ? '' : 's'} restored from the last run)` : ''}`);
+  const signal = await new Promise<NodeJS.Signals>((resolveStop) => {
+    process.once('SIGINT', () => resolveStop('SIGINT'));
+    process.once('SIGTERM', () => resolveStop('SIGTERM'));
   });
-  console.log(`Inkgraph is serving on ${server.url}${server.context.options.authToken ? ' (token required)' : ''}`);
-  await new Promise<void>((resolveStop) => {
-    const stop = (): void => resolveStop();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-  await server.close();
+  const graceSeconds = shutdownGrace as number;
+  console.log(`${signal}: taking no new prompts; ${server.context.queue.current ? `letting the running job finish (up to ${graceSeconds} s)` : 'no job is running'}…`);
+  const forceStop = (): void => {
+    console.log('second signal: stopping now; the running job stays queued and runs again on the next start');
+    process.exit(130);
+  };
+  process.once('SIGINT', forceStop);
+  process.once('SIGTERM', forceStop);
+  await server.close(graceSeconds * 1000);
+  console.log(`stopped; ${server.context.queue.remaining} job(s) wait on disk for the next start`);
   return 0;
 }
 

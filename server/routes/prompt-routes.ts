@@ -22,6 +22,7 @@ export function promptRoutes(ctx: ServerContext): Router {
   });
 
   router.post('/prompt', (req, res) => {
+    if (ctx.execution.isDraining) return sendError(res, 503, 'server_shutting_down', 'the server is shutting down and takes no new prompts; queue it again once it is back');
     const body = parseJsonBody(req.body);
     if (!body.ok) return sendError(res, 400, 'invalid_json', body.reason);
     const result = acceptPrompt(body.value, ctx.registry, ctx.env, ctx.queue);
@@ -29,7 +30,11 @@ export function promptRoutes(ctx: ServerContext): Router {
       res.status(400).json({ error: result.error, node_errors: result.nodeErrors });
       return;
     }
-    ctx.execution.submit(result.item);
+    try {
+      ctx.execution.submit(result.item);
+    } catch (error) {
+      return sendError(res, 503, 'queue_store_failed', `the job could not be stored, so it was not queued: ${error instanceof Error ? error.message : String(error)}`);
+    }
     res.json({ prompt_id: result.item[1], number: result.item[0], node_errors: result.nodeErrors });
   });
 

@@ -24,6 +24,7 @@ export async function startTestServer(overrides: StartServerOptions = {}): Promi
     tempDir: dirs.tempDir,
     modelsDir: dirs.modelsDir,
     workflowsDir: dirs.workflowsDir,
+    dataDir: join(dirs.root, 'data'),
     clientDir: join(dirs.root, 'no-client'),
     log: () => {},
     ...overrides,

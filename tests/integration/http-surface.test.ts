@@ -169,7 +169,7 @@ describe('POST /upload/image', () => {
     expect((await upload('up.png', testPng(6, 6), { overwrite: 'true' })).json).toMatchObject({ name: 'up.png' });
     expect((await upload('nested.png', first, { subfolder: 'a/b' })).json).toEqual({ name: 'nested.png', subfolder: 'a/b', type: 'input' });
     expect(existsSync(join(server.dirs.inputDir, 'a', 'b', 'nested.png'))).toBe(true);
-    expect(readdirSync(server.dirs.inputDir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    expect(readdirSync(server.dirs.inputDir).filter((name) => name.endsWith('.inkgraph-tmp'))).toEqual([]);
   });
 
   it('refuses traversal, non-images and bad types', async () => {

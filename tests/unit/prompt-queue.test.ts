@@ -1,6 +1,19 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { PromptQueue, withoutSecrets } from '../../server/prompt-queue.js';
+import { JobStore } from '../../server/store/job-store.js';
 import type { HistoryEntry, QueueItem } from '../../shared/protocol.js';
+
+const openStores: JobStore[] = [];
+afterEach(() => {
+  for (const store of openStores.splice(0)) store.close();
+});
+
+/** A queue on a fresh in-memory SQLite job store (the durable behaviour is tested in job-store.test.ts). */
+function newQueue(maxHistory?: number): PromptQueue {
+  const { store, restored } = JobStore.open(':memory:');
+  openStores.push(store);
+  return new PromptQueue(store, restored, maxHistory);
+}
 
 function item(queue: PromptQueue, id: string, options: { number?: number; front?: boolean } = {}): QueueItem {
   return [queue.assignNumber(options.number, options.front), id, {}, {}, []];
@@ -12,7 +25,7 @@ function entry(item: QueueItem): HistoryEntry {
 
 describe('PromptQueue', () => {
   it('orders by number, then prompt id; front jumps ahead', () => {
-    const queue = new PromptQueue();
+    const queue = newQueue();
     const a = item(queue, 'a');
     const b = item(queue, 'b');
     const c = item(queue, 'c', { front: true });
@@ -27,7 +40,7 @@ describe('PromptQueue', () => {
   });
 
   it('hands a finished job from running to history in one step', () => {
-    const queue = new PromptQueue();
+    const queue = newQueue();
     const a = item(queue, 'a');
     queue.put(a);
     queue.take();
@@ -39,7 +52,7 @@ describe('PromptQueue', () => {
   });
 
   it('pages history as ComfyUI does and caps its size', () => {
-    const queue = new PromptQueue(3);
+    const queue = newQueue(3);
     for (const id of ['a', 'b', 'c', 'd']) queue.complete(id, entry(item(queue, id)));
     expect(Object.keys(queue.getHistory())).toEqual(['b', 'c', 'd']);
     expect(Object.keys(queue.getHistory(2))).toEqual(['c', 'd']);
@@ -49,7 +62,7 @@ describe('PromptQueue', () => {
   });
 
   it('deletes and clears pending items', () => {
-    const queue = new PromptQueue();
+    const queue = newQueue();
     for (const id of ['a', 'b', 'c']) queue.put(item(queue, id));
     expect(queue.deletePending(['b', 'zz'])).toBe(1);
     expect(queue.snapshot().queue_pending.map((x) => x[1])).toEqual(['a', 'c']);
