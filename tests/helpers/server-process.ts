@@ -54,6 +54,10 @@ export class ServerProcess {
     return new ServerProcess(child, url, seen);
   }
 
+  get pid(): number {
+    return this.child.pid!;
+  }
+
   get log(): string {
     return this.output;
   }
