@@ -209,6 +209,24 @@ describe.skipIf(!hasChromium)('the editor in Chromium', () => {
     await page.context().close();
   });
 
+  it('pauses the queue from the queue panel: a run waits as pending, and runs on resume', async () => {
+    const page = await openEditor({ fresh: true });
+    await page.waitForSelector('[data-testid="node-3"]');
+    await page.locator('[data-testid="tab-queue"]').click();
+    await page.locator('[data-testid="queue-pause"]').click();
+    await expect.poll(async () => ((await (await fetch(`${server.url}/queue`)).json()) as { paused: boolean }).paused).toBe(true);
+    await page.waitForSelector('.queue-panel .queue-paused');
+    await page.locator('#w-3-steps').fill('2');
+    await page.locator('[data-testid="run"]').click();
+    await expect.poll(() => page.locator('[data-testid="queue-panel"] ul').nth(1).locator('li').count()).toBe(1);
+    expect(await page.locator('[data-testid="output-9"]').count()).toBe(0);
+    await screenshot(page, '10-queue-paused');
+    await page.locator('[data-testid="queue-pause"]').click();
+    await page.waitForSelector('[data-testid="output-9"]', { timeout: 30_000 });
+    expect(((await (await fetch(`${server.url}/queue`)).json()) as { paused: boolean }).paused).toBe(false);
+    await page.context().close();
+  });
+
   it('switches the language to Simplified Chinese, and follows a Chinese browser', async () => {
     const page = await openEditor({ fresh: true });
     await page.locator('[data-testid="language"]').selectOption('zh-CN');

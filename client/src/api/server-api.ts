@@ -55,6 +55,7 @@ export const api = {
     }),
   deleteFromQueue: (promptIds: string[]) => request('/queue', json({ delete: promptIds }), () => undefined),
   clearQueue: () => request('/queue', json({ clear: true }), () => undefined),
+  setQueuePaused: (paused: boolean) => request(paused ? '/queue/pause' : '/queue/resume', json({}), () => undefined),
   interrupt: (promptId?: string) => request('/interrupt', json(promptId ? { prompt_id: promptId } : {}), () => undefined),
   history: (maxItems = 100) => request<Record<string, HistoryEntry>>(`/history?max_items=${maxItems}`, {}, (value) => z.record(z.string(), historyEntrySchema).parse(value)),
   clearHistory: () => request('/history', json({ clear: true }), () => undefined),

@@ -88,6 +88,14 @@ const QueuePanel = memo(function QueuePanel() {
   );
   return (
     <div className="queue-panel" data-testid="queue-panel">
+      {queue && (
+        <p className={queue.paused ? 'queue-paused' : ''}>
+          <button onClick={() => void api.setQueuePaused(!queue.paused).then(refresh)} data-testid="queue-pause">
+            {queue.paused ? t('resumeQueue') : t('pauseQueue')}
+          </button>{' '}
+          {queue.paused && t('queuePaused')}
+        </p>
+      )}
       <h4>{t('running')}</h4>
       <ul>{queue?.running.map((item) => row(item, true))}</ul>
       <h4>
@@ -117,6 +125,7 @@ const HistoryPanel = memo(function HistoryPanel() {
           <li key={id} className={entry.status.status_str}>
             {image && <img src={viewUrl(image)} alt="" />}
             <code>{id.slice(0, 8)}</code>
+            {entry.status.messages.some(([type]) => type === 'execution_restarted') && <span title={t('restartedRun')}>↻</span>}
             <button onClick={() => loadDocument(document)}>{t('reload')}</button>
           </li>
         );
