@@ -19,7 +19,9 @@ const root = resolve(import.meta.dirname, '..', '..');
 const shipped = join(root, 'models', 'diffusion', 'inkgraph-emoji');
 
 const results = new Map<string, ExecutionResult>();
-const server = await startTestServer({ onFinished: (promptId, result) => results.set(promptId, result) });
+const finishedAt = new Map<string, number>();
+const outsideEngine: number[] = [];
+const server = await startTestServer({ onFinished: (promptId, result) => { results.set(promptId, result); finishedAt.set(promptId, performance.now()); } });
 writePipeline(join(server.dirs.modelsDir, 'diffusion', 'bench-sd'), { ...fixtureVariants[0]!, name: 'bench-sd', unetWidth: 160 });
 if (existsSync(shipped)) cpSync(shipped, join(server.dirs.modelsDir, 'diffusion', 'inkgraph-emoji'), { recursive: true });
 
@@ -46,6 +48,7 @@ async function runOnce(ckpt: string, size: number, seed: number): Promise<{ wall
   const { prompt_id: promptId } = (await response.json()) as { prompt_id: string };
   while (!ended.has(promptId)) await new Promise((resolve) => setTimeout(resolve, 1));
   const result = results.get(promptId)!;
+  outsideEngine.push(finishedAt.get(promptId)! - started - result.timing.totalMs);
   if (result.status !== 'success') throw new Error(`run failed: ${JSON.stringify(result.failure)}`);
   return { wallMs: ended.get(promptId)! - started, firstPreviewMs: firstFrameAt! - started, result };
 }
@@ -64,6 +67,8 @@ async function measure(label: string, ckpt: string, size: number): Promise<void>
   console.log(`  wall time POST /prompt → executing null: ${wall.toFixed(1)} ms (${calls} session.run calls: ${session.toFixed(1)} ms)`);
   console.log(`  sampler steps per second: ${(STEPS / (wall / 1000)).toFixed(1)}`);
   console.log(`  wall / sum of session.run: ${(wall / session).toFixed(3)}`);
+  const inNodes = median(runs.map((r) => r.result.timing.nodeRunMs)) - session;
+  console.log(`  the rest: ${median(outsideEngine.splice(0)).toFixed(1)} ms outside the engine (HTTP, queue, worker hand-over, WebSocket), ${inNodes.toFixed(1)} ms in nodes outside session.run (sampler, previews, PNG)`);
   console.log(`  time to first preview frame: ${median(runs.map((r) => r.firstPreviewMs)).toFixed(1)} ms`);
 }
 
