@@ -88,6 +88,12 @@ export class PromptQueue {
     return job.item;
   }
 
+  /** The pending or running job with this prompt id. */
+  find(promptId: string): QueueItem | undefined {
+    if (this.running?.item[1] === promptId) return this.running.item;
+    return this.pending.find((job) => job.item[1] === promptId)?.item;
+  }
+
   get current(): QueueItem | undefined {
     return this.running?.item;
   }

@@ -30,12 +30,23 @@ export function promptRoutes(ctx: ServerContext): Router {
       res.status(400).json({ error: result.error, node_errors: result.nodeErrors });
       return;
     }
+    const [number, promptId, prompt] = result.item;
+    const queued = ctx.queue.find(promptId);
+    if (queued) {
+      // A client retrying a POST it got no answer to (the server restarted, say) is told the job is there; the same
+      // id for a different prompt is refused rather than running either one twice or losing one.
+      if (JSON.stringify(queued[2]) === JSON.stringify(prompt)) {
+        res.json({ prompt_id: promptId, number: queued[0], node_errors: result.nodeErrors });
+        return;
+      }
+      return sendError(res, 400, 'duplicate_prompt_id', `prompt_id ${promptId} is already queued with a different prompt`);
+    }
     try {
       ctx.execution.submit(result.item);
     } catch (error) {
       return sendError(res, 503, 'queue_store_failed', `the job could not be stored, so it was not queued: ${error instanceof Error ? error.message : String(error)}`);
     }
-    res.json({ prompt_id: result.item[1], number: result.item[0], node_errors: result.nodeErrors });
+    res.json({ prompt_id: promptId, number, node_errors: result.nodeErrors });
   });
 
   router.get('/queue', (_req, res) => {

@@ -144,6 +144,21 @@ describe('a run, as a ComfyUI client sees it', () => {
     expect(starts).toEqual([c, b, a]);
   });
 
+  it('takes a retried POST with the same prompt_id once, and refuses that id for a different prompt', async () => {
+    await postJson(`${server.url}/api/queue/pause`, {});
+    const first = await postJson(`${server.url}/prompt`, { prompt: pipeline(40), prompt_id: 'retried-id', client_id: socket.clientId });
+    const retry = await postJson(`${server.url}/prompt`, { prompt: pipeline(40), prompt_id: 'retried-id', client_id: socket.clientId });
+    expect(first.status).toBe(200);
+    expect(retry).toEqual(first);
+    const other = await postJson(`${server.url}/prompt`, { prompt: pipeline(41), prompt_id: 'retried-id', client_id: socket.clientId });
+    expect(other.status).toBe(400);
+    expect(other.json).toMatchObject({ error: { type: 'duplicate_prompt_id', message: expect.stringContaining('retried-id') } });
+    const snapshot = (await getJson(`${server.url}/queue`)).json as { queue_pending: [number, string][] };
+    expect(snapshot.queue_pending.filter((item) => item[1] === 'retried-id')).toHaveLength(1);
+    await postJson(`${server.url}/api/queue/resume`, {});
+    await socket.waitForEnd('retried-id');
+  });
+
   it('deletes and clears pending jobs and history', async () => {
     await postJson(`${server.url}/api/queue/pause`, {});
     const a = await queue(pipeline(30));
