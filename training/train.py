@@ -10,6 +10,7 @@ import json
 import math
 import random
 import shutil
+import signal
 import sys
 import time
 from pathlib import Path
@@ -151,10 +152,15 @@ def train_diffusion(minutes, rng, tokenizer):
     optimizer = torch.optim.AdamW(parameters, lr=2e-4, weight_decay=0.01)
     batch = 256 if DEVICE.type == "cuda" else 64
     deadline = time.time() + minutes * 60
-    started = time.time()
+    started = run_started = time.time()
     samples_at_start = state["samples"]
     running = []
-    while time.time() < deadline:
+    # A session can end at any moment: save every few minutes, and on SIGTERM/SIGINT save and stop.
+    stop_requested = []
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop_requested.append(True))
+    last_save = time.time()
+    while time.time() < deadline and not stop_requested:
         images, captions = scenes.training_batch(rng, batch)
         with torch.no_grad():
             latents = vae.encode(torch.from_numpy(images).to(DEVICE))[0] * scale
@@ -179,17 +185,31 @@ def train_diffusion(minutes, rng, tokenizer):
         running.append(float(loss))
         if state["step"] % 50 == 0:
             state["curve"].append([state["step"], sum(running) / len(running)])
-            rate = (state["samples"] - samples_at_start) / max(1e-9, time.time() - started)
+            rate = (state["samples"] - samples_at_start) / max(1e-9, time.time() - run_started)
             log(f"diffusion step {state['step']} loss {sum(running) / len(running):.4f} ({rate:.0f} samples/s this run)")
             running = []
+        if time.time() - last_save > SAVE_EVERY_SECONDS:
+            save_diffusion(state, started, ema_unet, ema_text, path)
+            started = last_save = time.time()
+    save_diffusion(state, started, ema_unet, ema_text, path)
+    log(f"diffusion: {state['step']} steps, {state['samples']} samples, {state['seconds'] / 60:.1f} min in all")
+    return state
+
+
+SAVE_EVERY_SECONDS = 600
+
+
+def save_diffusion(state, started, ema_unet, ema_text, path):
+    """Weights are kept as the EMA in fp16: small to commit, and what is exported. Written to a temporary file and
+    renamed, so a kill during the save leaves the previous checkpoint whole."""
     state["seconds"] += time.time() - started
-    # Weights are kept as the EMA in fp16: small to commit, and what is exported.
     state["unet"] = {k: v.half() for k, v in ema_unet.shadow.items()}
     state["text"] = {k: v.half() for k, v in ema_text.shadow.items()}
     state["hardware"] = f"{DEVICE.type}, {torch.get_num_threads()} threads" if DEVICE.type == "cpu" else torch.cuda.get_device_name()
-    torch.save(state, path)
-    log(f"diffusion: {state['step']} steps, {state['samples']} samples, {state['seconds'] / 60:.1f} min in all")
-    return state
+    temporary = path.with_suffix(".pt.tmp")
+    torch.save(state, temporary)
+    temporary.replace(path)
+    log(f"saved {path.name} at step {state['step']}")
 
 
 # ---- export ------------------------------------------------------------------------------------------------------
