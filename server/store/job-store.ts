@@ -68,7 +68,7 @@ export class JobStore {
     } catch (error) {
       this.db.close();
       if (error instanceof Error && 'code' in error && (error.code === 'SQLITE_BUSY' || error.code === 'SQLITE_LOCKED')) throw new DataFolderInUseError(path);
-      throw error;
+      throw new Error(`cannot open the job database ${path}: ${error instanceof Error ? error.message : String(error)} (move the file away to start with an empty queue and history)`);
     }
     const db = this.db;
     this.statements = {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -133,6 +133,12 @@ describe('JobStore + PromptQueue across restarts', () => {
     expect(first.queue.snapshot().queue_pending[0]![3]).toEqual({ client_id: 'me', api_key_comfy_org: 'secret-key' });
     die(first.store);
     expect(start().queue.snapshot().queue_pending[0]![3]).toEqual({ client_id: 'me' });
+  });
+
+  it('names the file when the database cannot be read', () => {
+    mkdirSync(join(folder, 'data'), { recursive: true });
+    writeFileSync(dbPath, 'this is not a database, but it is long enough to have a header that SQLite checks…'.repeat(20));
+    expect(() => JobStore.open(dbPath)).toThrow(`cannot open the job database ${dbPath}: file is not a database`);
   });
 
   it('refuses a second server on the same data folder with a reason that names it', () => {
