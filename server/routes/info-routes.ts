@@ -6,6 +6,7 @@ import { buildObjectInfo, toNodeInfo } from '../../nodes/object-info.js';
 import { sendError } from '../http-errors.js';
 import type { ServerContext } from '../server-context.js';
 import { INKGRAPH_VERSION } from '../version.js';
+import { readVocabularies } from '../vocabularies.js';
 
 /** ComfyUI's model folder keys that Inkgraph serves from its models folder. */
 const MODEL_FOLDERS = ['diffusion', 'classifiers', 'segmenters', 'embeddings', 'vae', 'text_encoders'] as const;
@@ -16,6 +17,10 @@ export function infoRoutes(ctx: ServerContext): Router {
 
   router.get('/object_info', (_req, res) => {
     res.json(buildObjectInfo(ctx.registry, ctx.env));
+  });
+
+  router.get('/vocabularies', (_req, res) => {
+    res.json(readVocabularies(join(ctx.env.modelsDir, 'diffusion'), ctx.options.log));
   });
 
   router.get('/object_info/:nodeClass', (req, res) => {

@@ -209,6 +209,21 @@ describe.skipIf(!hasChromium)('the editor in Chromium', () => {
     await page.context().close();
   });
 
+  it('offers the words the embedded model knows under its prompt, in the editor\'s language', async () => {
+    const page = await openEditor({ fresh: true });
+    await page.waitForSelector('[data-testid="vocabulary-6"]');
+    const before = await page.locator('[data-testid="node-6"] textarea').inputValue();
+    await page.locator('[data-testid="vocabulary-6"] summary').click();
+    await page.locator('[data-testid="vocabulary-6"] button', { hasText: 'apple' }).first().click();
+    await page.locator('[data-testid="vocabulary-6"] button', { hasText: /^blue$/ }).click();
+    await expect.poll(() => page.locator('[data-testid="node-6"] textarea').inputValue()).toBe(`${before}, apple, blue background`);
+    await screenshot(page, '11-vocabulary');
+    await page.locator('[data-testid="language"]').selectOption('zh-CN');
+    await page.locator('[data-testid="vocabulary-6"] button', { hasText: /^蓝色$/ }).click();
+    await expect.poll(() => page.locator('[data-testid="node-6"] textarea').inputValue()).toBe(`${before}, apple, blue background，蓝色背景`);
+    await page.context().close();
+  });
+
   it('pauses the queue from the queue panel: a run waits as pending, and runs on resume', async () => {
     const page = await openEditor({ fresh: true });
     await page.waitForSelector('[data-testid="node-3"]');

@@ -67,6 +67,21 @@ describe('discovery routes, plain and under /api', () => {
   });
 });
 
+describe('GET /api/vocabularies', () => {
+  it('collects the vocabulary.json of every diffusion model that has a valid one', async () => {
+    const diffusion = join(server.dirs.modelsDir, 'diffusion');
+    const word = { en: 'apple', zh: '苹果' };
+    mkdirSync(join(diffusion, 'with-words'), { recursive: true });
+    writeFileSync(join(diffusion, 'with-words', 'vocabulary.json'), JSON.stringify({ objects: [{ ...word, emoji: '🍎' }], colours: [{ en: 'blue', zh: '蓝色' }], sizes: [], positions: [] }));
+    mkdirSync(join(diffusion, 'broken-words'), { recursive: true });
+    writeFileSync(join(diffusion, 'broken-words', 'vocabulary.json'), JSON.stringify({ objects: 'apple' }));
+    mkdirSync(join(diffusion, 'no-words'), { recursive: true });
+    const response = await getJson(`${server.url}/api/vocabularies`);
+    expect(response.status).toBe(200);
+    expect(response.json).toEqual({ 'with-words': { objects: [{ ...word, emoji: '🍎' }], colours: [{ en: 'blue', zh: '蓝色' }], sizes: [], positions: [] } });
+  });
+});
+
 describe('POST /prompt refuses bad input with 4xx JSON, and the server keeps serving', () => {
   const cases: [string, unknown, string][] = [
     ['no prompt', {}, 'no_prompt'],

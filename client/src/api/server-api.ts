@@ -2,6 +2,7 @@ import { objectInfoSchema, type ObjectInfo } from '../../../shared/node-spec.js'
 import { historyEntrySchema, queueItemSchema, type HistoryEntry, type NodeError, type PromptError, type QueueItem } from '../../../shared/protocol.js';
 import type { ApiPrompt } from '../../../shared/workflow.js';
 import { z } from 'zod';
+import { modelVocabulariesSchema, type ModelVocabularies } from '../../../shared/model-vocabulary.js';
 
 /** The server's HTTP API, typed by the shared schemas. Every call returns a value or a reason. */
 
@@ -46,6 +47,7 @@ const json = (body: unknown): RequestInit => ({ method: 'POST', body: JSON.strin
 
 export const api = {
   objectInfo: () => request<ObjectInfo>('/object_info', {}, (value) => objectInfoSchema.parse(value)),
+  vocabularies: () => request<ModelVocabularies>('/vocabularies', {}, (value) => modelVocabulariesSchema.parse(value)),
   queuePrompt: (prompt: ApiPrompt, clientId: string, extraPngInfo: Record<string, unknown>) =>
     request<{ prompt_id: string; number: number }>('/prompt', json({ prompt, client_id: clientId, extra_data: { extra_pnginfo: extraPngInfo } }), (value) => z.object({ prompt_id: z.string(), number: z.number() }).parse(value)),
   queue: () =>

@@ -19,6 +19,7 @@ import {
   galleryAtom,
   graphAtom,
   objectInfoAtom,
+  vocabulariesAtom,
   previewsAtom,
   redoAtom,
   showToastAtom,
@@ -186,6 +187,7 @@ function Editor() {
 /** Loads the node specs, keeps the WebSocket, and feeds run-time state. */
 export function App() {
   const setObjectInfo = useSetAtom(objectInfoAtom);
+  const setVocabularies = useSetAtom(vocabulariesAtom);
   const setExecution = useSetAtom(executionAtom);
   const setPreviews = useSetAtom(previewsAtom);
   const setGallery = useSetAtom(galleryAtom);
@@ -193,6 +195,7 @@ export function App() {
   const showToast = useSetAtom(showToastAtom);
   useEffect(() => {
     void api.objectInfo().then((result) => (result.ok ? setObjectInfo(result.value) : showToast({ kind: 'error', text: result.reason })));
+    void api.vocabularies().then((result) => result.ok && setVocabularies(result.value));
     return connectSocket(clientId, {
       onConnection: setConnected,
       onMessages: (messages) => {

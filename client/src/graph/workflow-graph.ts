@@ -80,7 +80,7 @@ export function workflowToGraph(envelope: WorkflowEnvelope, objectInfo: ObjectIn
 }
 
 /** Follows reroutes back to the real source of a wire. */
-function realSource(edge: EditorEdge, nodes: ReadonlyMap<string, EditorNode>, edges: readonly EditorEdge[], seen = new Set<string>()): { source: string; handle: string; via?: string } | undefined {
+export function realSource(edge: EditorEdge, nodes: ReadonlyMap<string, EditorNode>, edges: readonly EditorEdge[], seen = new Set<string>()): { source: string; handle: string; via?: string } | undefined {
   const node = nodes.get(edge.source);
   if (node?.type !== 'reroute') return { source: edge.source, handle: edge.sourceHandle ?? '' };
   if (seen.has(node.id)) return undefined;

@@ -1,5 +1,6 @@
 import { atom } from 'jotai';
 import type { ObjectInfo } from '../../../shared/node-spec.js';
+import type { ModelVocabularies } from '../../../shared/model-vocabulary.js';
 import type { UiImageRef } from '../../../shared/protocol.js';
 import { initialExecutionState, type ExecutionState } from '../execution/execution-state.js';
 import { commit, createHistory, redo, undo, type History } from '../graph/history.js';
@@ -12,6 +13,8 @@ import { browserLocale, type Locale } from '../i18n/messages.js';
  */
 
 export const objectInfoAtom = atom<ObjectInfo | undefined>(undefined);
+/** The prompt words each diffusion model publishes (`vocabulary.json`), by model name. */
+export const vocabulariesAtom = atom<ModelVocabularies>({});
 
 export const historyAtom = atom<History<EditorGraph>>(createHistory<EditorGraph>({ nodes: [], edges: [] }));
 export const graphAtom = atom((get) => get(historyAtom).present);

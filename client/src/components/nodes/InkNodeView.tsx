@@ -10,6 +10,8 @@ import { useNodeText, useT } from '../../i18n/use-t.js';
 import { executionAtom, localeAtom, nodeErrorsAtom, objectInfoAtom, previewsAtom, updateGraphAtom } from '../../state/atoms.js';
 import { typeColor } from '../type-colors.js';
 import { WidgetInput } from '../widgets/WidgetInput.js';
+import { VocabularyPicker } from '../widgets/VocabularyPicker.js';
+import { appendPhrase } from '../../graph/prompt-vocabulary.js';
 
 interface LabelEntry {
   readonly label: string;
@@ -63,6 +65,7 @@ export const InkNodeView = memo(function InkNodeView({ id, data, selected }: Nod
   }
   const text = nodeText(info);
   const { widgets, sockets } = nodeInputs(info);
+  const hasClipInput = sockets.some((field) => field.type === 'CLIP');
   const status = run?.status;
   const progress = run?.value !== undefined && run.max ? run.value / run.max : undefined;
   const modeClass = data.mode === 4 ? ' bypassed' : data.mode === 2 ? ' muted' : '';
@@ -143,6 +146,9 @@ export const InkNodeView = memo(function InkNodeView({ id, data, selected }: Nod
                   onChange={(value) => setWidget(field.name, value)}
                   onControlChange={(control) => setControl(field.name, control)}
                 />
+                {field.type === 'STRING' && field.spec[1]?.multiline && hasClipInput && (
+                  <VocabularyPicker nodeId={id} onPick={(phrase) => setWidget(field.name, appendPhrase(String(data.widgets[field.name] ?? ''), phrase, locale))} />
+                )}
               </div>
             ),
           )}

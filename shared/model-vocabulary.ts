@@ -1,0 +1,19 @@
+import { z } from 'zod';
+
+/**
+ * `vocabulary.json` beside a diffusion model: the words its prompts were trained on, in English and Chinese
+ * (Inkgraph's embedded model publishes one). The server collects them; the editor offers them under a prompt.
+ */
+const bilingualWordSchema = z.object({ en: z.string().min(1), zh: z.string().min(1) });
+
+export const modelVocabularySchema = z.object({
+  objects: z.array(bilingualWordSchema.extend({ emoji: z.string().optional() })),
+  colours: z.array(bilingualWordSchema),
+  sizes: z.array(bilingualWordSchema),
+  positions: z.array(bilingualWordSchema),
+});
+export type ModelVocabulary = z.infer<typeof modelVocabularySchema>;
+
+/** `GET /api/vocabularies`: by diffusion model name (the checkpoint loader's `ckpt_name`). */
+export const modelVocabulariesSchema = z.record(z.string(), modelVocabularySchema);
+export type ModelVocabularies = z.infer<typeof modelVocabulariesSchema>;
