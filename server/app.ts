@@ -54,11 +54,12 @@ function prepareFolders(options: ServerOptions): NodeEnvironment {
 /** Starts Inkgraph's server: the ComfyUI-compatible HTTP API, the WebSocket, the library and the editor. */
 export async function startServer(overrides: StartServerOptions = {}): Promise<RunningServer> {
   const options = defaultServerOptions(overrides);
+  // The job store first: it is the data folder's lock, so a second server stops before touching any folder.
+  const { store, restored } = JobStore.open(join(options.dataDir, 'inkgraph.sqlite'));
   const env = prepareFolders(options);
   const registry = createRegistry();
   const serverFlags = { supports_preview_metadata: true, max_upload_size: options.maxUploadBytes };
   const hub = new WsHub(serverFlags);
-  const { store, restored } = JobStore.open(join(options.dataDir, 'inkgraph.sqlite'));
   for (const promptId of restored.unreadable) options.log(`job ${promptId} in the job store could not be read back; it was left there untouched`);
   const queue = new PromptQueue(store, restored);
   const engine = new EngineHost({ env, outputCacheSize: options.outputCacheSize, maxModels: options.maxModels });
