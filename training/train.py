@@ -324,7 +324,7 @@ def export_vision():
     torch.onnx.export(classifier, (torch.randn(1, 3, 32, 32),), REPO / "models" / "classifiers" / "inkgraph-emoji-objects.onnx", input_names=["pixel_values"], output_names=["logits"],
                       dynamic_axes={"pixel_values": {0: "batch_size"}, "logits": {0: "batch_size"}}, opset_version=17)
     torch.onnx.export(segmenter, (torch.randn(1, 3, 64, 64),), REPO / "models" / "segmenters" / "inkgraph-emoji-foreground.onnx", input_names=["input"], output_names=["mask"],
-                      dynamic_axes={"input": {0: "batch_size", 2: "height", 3: "width"}, "mask": {0: "batch_size", 2: "height", 3: "width"}}, opset_version=17)
+                      dynamic_axes={"input": {0: "batch_size"}, "mask": {0: "batch_size"}}, opset_version=17)
     write_json(REPO / "models" / "classifiers" / "inkgraph-emoji-objects.json", {
         "task": "classification", "description": "Inkgraph's emoji object classifier: which of 48 objects a crop shows (trained on rendered scenes).",
         "input": {"name": "pixel_values", "layout": "NCHW", "size": [32, 32], "resize": "stretch", "crop": "foreground", "channel_order": "RGB", "scale": 1 / 127.5, "mean": [1, 1, 1], "std": [1, 1, 1], "range": [-1, 1]},

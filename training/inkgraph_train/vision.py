@@ -30,19 +30,27 @@ class ObjectClassifier(nn.Module):
 
 
 class Segmenter(nn.Module):
-    """64×64 RGB → foreground probability [N,1,H,W] (sigmoid applied), a tiny U-Net."""
+    """64×64 RGB → foreground probability [N,1,H,W] (sigmoid applied): a small three-level U-Net that also sees each
+    pixel's distance from the scene's background colour (the median of the border pixels). It starts from that
+    colour rule (the baseline below) and learns where the rule fails: object parts in the background's colour,
+    anti-aliased edges. Exported for 64×64 inputs (the sidecar resizes to that)."""
 
     def __init__(self):
         super().__init__()
-        self.e1 = nn.Sequential(nn.Conv2d(3, 16, 3, padding=1), nn.ReLU(), nn.Conv2d(16, 16, 3, padding=1), nn.ReLU())
-        self.e2 = nn.Sequential(nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.Conv2d(32, 32, 3, padding=1), nn.ReLU())
+        block = lambda i, o: nn.Sequential(nn.Conv2d(i, o, 3, padding=1), nn.ReLU(), nn.Conv2d(o, o, 3, padding=1), nn.ReLU())  # noqa: E731
+        self.e1, self.e2, self.e3 = block(6, 16), block(16, 32), block(32, 64)
+        self.d2 = block(96, 32)
         self.d1 = nn.Sequential(nn.Conv2d(48, 16, 3, padding=1), nn.ReLU(), nn.Conv2d(16, 1, 1))
 
     def forward(self, input):
-        a = self.e1(input)
+        border = torch.cat([input[:, :, 0, :], input[:, :, -1, :], input[:, :, :, 0], input[:, :, :, -1]], dim=2)
+        background = border.topk(border.shape[2] // 2 + 1, dim=2).values[:, :, -1]
+        difference = (input - background[:, :, None, None]).abs()
+        a = self.e1(torch.cat([input, difference], 1))
         b = self.e2(F.max_pool2d(a, 2))
-        up = F.interpolate(b, scale_factor=2.0, mode="nearest")
-        return torch.sigmoid(self.d1(torch.cat([a, up], 1)))
+        c = self.e3(F.max_pool2d(b, 2))
+        up2 = self.d2(torch.cat([b, F.interpolate(c, scale_factor=2.0, mode="nearest")], 1))
+        return torch.sigmoid(self.d1(torch.cat([a, F.interpolate(up2, scale_factor=2.0, mode="nearest")], 1)))
 
 
 def foreground_box(mask, threshold=0.5):
