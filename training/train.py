@@ -3,6 +3,7 @@ Resumes from the weights committed in training/checkpoints/. Runs on CPU, and un
 
     /usr/bin/python3 training/train.py --minutes 30           # continue training the diffusion model 30 min, export
     /usr/bin/python3 training/train.py --stage vae --minutes 8
+    /usr/bin/python3 training/train.py --stage decoder --minutes 10  # sharper decoder, same latent space
     /usr/bin/python3 training/train.py --stage export
 """
 import argparse
@@ -118,6 +119,45 @@ def train_vae(minutes, rng):
     return model, state
 
 
+def train_decoder(minutes, rng):
+    """Fine-tunes only the decoder, the encoder frozen: the latent space (and the scale factor the UNet was trained
+    with) stays exactly as it is, so the diffusion model needs no retraining; images get sharper."""
+    path = CHECKPOINTS / "vae.pt"
+    model, state = load_vae()
+    model.decoder.train()
+    for parameter in model.encoder.parameters():
+        parameter.requires_grad_(False)
+    before, _ = evaluate_vae(model)
+    optimizer = torch.optim.AdamW(model.decoder.parameters(), lr=2e-4)
+    deadline = time.time() + minutes * 60
+    step = 0
+    while time.time() < deadline:
+        images, _ = scenes.training_batch(rng, 64)
+        x = torch.from_numpy(images).to(DEVICE)
+        with torch.no_grad():
+            mean, logvar = model.encode(x)
+            # A little of the posterior's noise: the decoder also sees the UNet's imperfect latents.
+            z = mean + torch.randn_like(mean) * torch.exp(0.5 * logvar) * 0.5
+        recon = model.decoder(z)
+        loss = F.l1_loss(recon, x) + 0.5 * F.mse_loss(recon, x)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        step += 1
+        if step % 100 == 0:
+            log(f"decoder step {step} loss {float(loss):.4f}")
+    model.eval()
+    psnr, _ = evaluate_vae(model)
+    if psnr <= before:
+        log(f"decoder: {psnr:.2f} dB is no better than {before:.2f} dB; kept the old decoder")
+        return
+    state.update(weights=model.state_dict(), psnr=psnr, decoder_finetune_steps=state.get("decoder_finetune_steps", 0) + step)
+    temporary = path.with_suffix(".pt.tmp")
+    torch.save(state, temporary)
+    temporary.replace(path)
+    log(f"decoder: {step} steps, held-out PSNR {before:.2f} → {psnr:.2f} dB (encoder and scale factor unchanged)")
+
+
 @torch.no_grad()
 def evaluate_vae(model):
     rng = random.Random(7)
@@ -205,7 +245,10 @@ def save_diffusion(state, started, ema_unet, ema_text, path):
     state["seconds"] += time.time() - started
     state["unet"] = {k: v.half() for k, v in ema_unet.shadow.items()}
     state["text"] = {k: v.half() for k, v in ema_text.shadow.items()}
-    state["hardware"] = f"{DEVICE.type}, {torch.get_num_threads()} threads" if DEVICE.type == "cpu" else torch.cuda.get_device_name()
+    hardware = f"{DEVICE.type}, {torch.get_num_threads()} threads" if DEVICE.type == "cpu" else torch.cuda.get_device_name()
+    seen = state.get("hardware", [])
+    seen = [seen] if isinstance(seen, str) else seen
+    state["hardware"] = seen if hardware in seen else [*seen, hardware]
     temporary = path.with_suffix(".pt.tmp")
     torch.save(state, temporary)
     temporary.replace(path)
@@ -426,7 +469,7 @@ AdamW 2e-4; EMA 0.999 (the exported weights). Latent→RGB preview factors are f
 (`vae_decoder/config.json`).
 
 ## Training
-{report['step']:,} steps, {report['samples']:,} samples, {report['minutes']:.0f} min on {torch.load(CHECKPOINTS / 'diffusion.pt').get('hardware', 'cpu')}
+{report['step']:,} steps, {report['samples']:,} samples, {report['minutes']:.0f} min on {hardware_text(torch.load(CHECKPOINTS / 'diffusion.pt').get('hardware', 'cpu'))}
 (Debian torch 1.13 with OpenBLAS). Loss (step: loss): {curve_points}.
 Recipe: `/usr/bin/python3 training/train.py --minutes N` renders, trains, evaluates and exports, resuming from
 `training/checkpoints/`.
@@ -457,6 +500,11 @@ Background on unseen object×background pairs: {report['en']['background_unseen_
     log("wrote MODEL_CARD.md")
 
 
+def hardware_text(hardware):
+    """What the diffusion model was trained on: one string, or the list of every machine set-up its runs used."""
+    return hardware if isinstance(hardware, str) else " and ".join(hardware)
+
+
 def write_json(path, value):
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(value, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -464,7 +512,7 @@ def write_json(path, value):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--stage", choices=["all", "vae", "diffusion", "vision", "evaluate", "export"], default="all")
+    parser.add_argument("--stage", choices=["all", "vae", "decoder", "diffusion", "vision", "evaluate", "export"], default="all")
     parser.add_argument("--vision-minutes", type=float, default=6)
     parser.add_argument("--minutes", type=float, default=30, help="training time for the stage (diffusion in 'all')")
     parser.add_argument("--vae-minutes", type=float, default=8)
@@ -479,6 +527,8 @@ def main():
     tokenizer = build_tokenizer()
     if args.stage == "vae" or (args.stage == "all" and not (CHECKPOINTS / "vae.pt").exists()):
         train_vae(args.minutes if args.stage == "vae" else args.vae_minutes, rng)
+    if args.stage == "decoder":
+        train_decoder(args.minutes, rng)
     if args.stage in ("diffusion", "all"):
         train_diffusion(args.minutes, rng, tokenizer)
     if args.stage == "vision" or (args.stage == "all" and not (CHECKPOINTS / "vision.pt").exists()):
