@@ -475,7 +475,7 @@ Recipe: `/usr/bin/python3 training/train.py --minutes N` renders, trains, evalua
 `training/checkpoints/`.
 
 ## Measured
-- Autoencoder: {report['vae_psnr']:.1f} dB PSNR on held-out scenes.
+- Autoencoder: {report['vae_psnr']:.1f} dB PSNR on held-out scenes ({vae_state['step']:,} autoencoder steps, then {vae_state.get('decoder_finetune_steps', 0):,} steps fine-tuning the decoder alone).
 - Object classifier (`models/classifiers/inkgraph-emoji-objects.onnx`): {vision['classifier_report']['held_out_accuracy']:.1%} held-out accuracy on real renders.
 - Foreground segmenter (`models/segmenters/inkgraph-emoji-foreground.onnx`): IoU {vision['segmenter_report']['iou']:.3f} (non-background-colour baseline {vision['segmenter_report']['baseline_iou']:.3f}).
 
