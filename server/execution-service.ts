@@ -95,23 +95,17 @@ export class ExecutionService {
    * Stops taking jobs and lets the running one finish within `graceMs`; past that it is interrupted and put
    * back in the queue (on disk), to run again after the restart. Resolves when nothing more will be written.
    */
-  async drain(graceMs: number): Promise<'idle' | 'finished' | 'requeued' | 'abandoned'> {
+  async drain(graceMs: number): Promise<void> {
     this.draining = true;
     const run = this.activeRun;
-    let outcome: 'idle' | 'finished' | 'requeued' | 'abandoned' = 'idle';
-    if (run) {
-      if (await settlesWithin(run, graceMs)) {
-        outcome = 'finished';
-      } else {
-        this.interruptedForShutdown = true;
-        this.engine.interrupt();
-        // Interrupts are seen at every progress point; a node that has none cannot be stopped, and the job stays
-        // marked running on disk, which the next start re-queues as a restarted job.
-        outcome = (await settlesWithin(run, 10_000)) ? 'requeued' : 'abandoned';
-      }
+    if (run && !(await settlesWithin(run, graceMs))) {
+      this.interruptedForShutdown = true;
+      this.engine.interrupt();
+      // Interrupts are seen at every progress point; a node that has none cannot be stopped, and the job stays
+      // marked running on disk, which the next start re-queues as a restarted job.
+      await settlesWithin(run, 10_000);
     }
     this.stopped = true;
-    return outcome;
   }
 
   /** Interrupts the running job; with a prompt id, only if that job is the one running. */

@@ -1,5 +1,5 @@
 import type { ExtraData, HistoryEntry, QueueItem } from '../shared/protocol.js';
-import type { JobStore, RestartReason, RestoredState } from './store/job-store.js';
+import type { JobStore, RestartReason, RestoredJob, RestoredState } from './store/job-store.js';
 
 /** Keys of `extra_data` that never reach history (ComfyUI's SENSITIVE_EXTRA_DATA_KEYS). */
 export const SENSITIVE_EXTRA_DATA_KEYS = ['auth_token_comfy_org', 'api_key_comfy_org'] as const;
@@ -18,13 +18,6 @@ export function compareQueueItems(a: QueueItem, b: QueueItem): number {
   return a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0;
 }
 
-/** A job that is waiting or running, with how often it was put back after it had started. */
-interface QueuedJob {
-  readonly item: QueueItem;
-  restarts: number;
-  lastRestart: RestartReason | undefined;
-}
-
 /**
  * The prompt queue and history. Every change is written to the job store (SQLite) before it is made in memory,
  * and is synchronous, so an accepted job is on disk before `POST /prompt` answers, and the hand-over of a
@@ -33,18 +26,18 @@ interface QueuedJob {
  */
 export class PromptQueue {
   private counter: number;
-  private readonly pending: QueuedJob[] = [];
-  private running: QueuedJob | undefined;
+  private readonly pending: RestoredJob[] = [];
+  private running: RestoredJob | undefined;
   private pausedState: boolean;
 
   constructor(
     private readonly store: JobStore,
-    restored: RestoredState = { pending: [], counter: 0, paused: false, unreadable: [] },
+    restored: RestoredState,
     private readonly maxHistory = MAXIMUM_HISTORY_SIZE,
   ) {
     this.counter = restored.counter;
     this.pausedState = restored.paused;
-    for (const job of restored.pending) this.insertSorted({ item: job.item, restarts: job.restarts, lastRestart: job.lastRestart });
+    for (const job of restored.pending) this.insertSorted(job);
   }
 
   /** Whether jobs wait instead of starting (kept across restarts). */
@@ -71,7 +64,7 @@ export class PromptQueue {
     this.insertSorted({ item, restarts: 0, lastRestart: undefined });
   }
 
-  private insertSorted(job: QueuedJob): void {
+  private insertSorted(job: RestoredJob): void {
     let index = this.pending.findIndex((other) => compareQueueItems(job.item, other.item) < 0);
     if (index < 0) index = this.pending.length;
     this.pending.splice(index, 0, job);

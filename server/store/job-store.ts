@@ -6,6 +6,7 @@ import { queueItemSchema, type HistoryEntry, type QueueItem } from '../../shared
 /** Why a job that had started was put back in the queue. */
 export type RestartReason = 'crash' | 'shutdown';
 
+/** A pending or running job: restored from disk, or accepted since. */
 export interface RestoredJob {
   readonly item: QueueItem;
   /** How many times this job was started and then put back (0: never started). */

@@ -158,7 +158,6 @@ describe('kill -9 and restart', () => {
     const entries = await waitForHistory(restarted, accepted);
     for (const id of accepted) expect(entries[id]!.status.status_str).toBe('success');
     for (const id of finishedBeforeKill) expect(entries[id]).toBeDefined();
-    expect(new Set(Object.keys(entries)).size).toBe(Object.keys(entries).length);
     expectOnlyWholeImages(folders.outputDir);
   });
 
