@@ -9,6 +9,7 @@ Resumes from the weights committed in training/checkpoints/. Runs on CPU, and un
 import argparse
 import json
 import math
+import os
 import random
 import shutil
 import signal
@@ -92,7 +93,7 @@ ALPHAS_CUMPROD = torch.cumprod(1 - BETAS, 0).float()
 def train_vae(minutes, rng):
     path = CHECKPOINTS / "vae.pt"
     model = Autoencoder().to(DEVICE)
-    state = torch.load(path) if path.exists() else {"step": 0, "curve": []}
+    state = load_checkpoint(path) if path.exists() else {"step": 0, "curve": []}
     if "weights" in state:
         model.load_state_dict(state["weights"])
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3 if state["step"] == 0 else 3e-4)
@@ -170,29 +171,67 @@ def evaluate_vae(model):
 
 
 def load_vae():
-    state = torch.load(CHECKPOINTS / "vae.pt")
+    state = load_checkpoint(CHECKPOINTS / "vae.pt")
     model = Autoencoder().to(DEVICE)
     model.load_state_dict(state["weights"])
     model.eval()
     return model, state
 
 
-def train_diffusion(minutes, rng, tokenizer):
+class SceneStream(torch.utils.data.IterableDataset):
+    """Endless training batches (images in −1..1, token ids), rendered in DataLoader workers on a GPU machine so the
+    CPU keeps up with the GPU; each worker draws from its own random stream."""
+
+    def __init__(self, tokenizer, batch, seed):
+        super().__init__()
+        self.tokenizer, self.batch, self.seed = tokenizer, batch, seed
+
+    def __iter__(self):
+        worker = torch.utils.data.get_worker_info()
+        rng = random.Random(self.seed * 1009 + (worker.id if worker else 0))
+        while True:
+            images, captions = scenes.training_batch(rng, self.batch)
+            yield torch.from_numpy(images), tokenize(self.tokenizer, captions)
+
+
+def diffusion_batches(tokenizer, settings, seed):
+    stream = SceneStream(tokenizer, settings.batch, seed)
+    if settings.workers == 0:
+        return iter(stream)
+    loader = torch.utils.data.DataLoader(stream, batch_size=None, num_workers=settings.workers, pin_memory=DEVICE.type == "cuda", prefetch_factor=4, persistent_workers=True)
+    return iter(loader)
+
+
+def learning_rate(settings, step_in_run, fraction_done):
+    """Linear warm-up (the optimizer's moments start empty on every resume), then constant, then a linear anneal to a
+    tenth over the last `anneal` fraction of the run's time."""
+    rate = settings.lr * min(1.0, (step_in_run + 1) / settings.warmup)
+    if settings.anneal > 0 and fraction_done > 1 - settings.anneal:
+        rate *= 1 - 0.9 * min(1.0, (fraction_done - (1 - settings.anneal)) / settings.anneal)
+    return rate
+
+
+def train_diffusion(settings, rng, tokenizer):
     vae, vae_state = load_vae()
     scale = vae_state["scale_factor"]
-    path = CHECKPOINTS / "diffusion.pt"
+    path = settings.diffusion_checkpoint
     unet, text = UNet().to(DEVICE), TextEncoder(len(tokenizer.vocab)).to(DEVICE)
-    state = torch.load(path) if path.exists() else {"step": 0, "curve": [], "samples": 0, "seconds": 0.0}
+    state = load_checkpoint(path) if path.exists() else {"step": 0, "curve": [], "samples": 0, "seconds": 0.0}
     if "unet" in state:
         unet.load_state_dict({k: v.float() for k, v in state["unet"].items()})
         text.load_state_dict({k: v.float() for k, v in state["text"].items()})
         log(f"resumed at step {state['step']}")
-    ema_unet, ema_text = EMA(unet), EMA(text)
+    ema_unet, ema_text = EMA(unet, settings.ema), EMA(text, settings.ema)
     parameters = list(unet.parameters()) + list(text.parameters())
-    optimizer = torch.optim.AdamW(parameters, lr=2e-4, weight_decay=0.01)
-    batch = 256 if DEVICE.type == "cuda" else 64
-    deadline = time.time() + minutes * 60
-    started = run_started = time.time()
+    optimizer = torch.optim.AdamW(parameters, lr=settings.lr, weight_decay=0.01)
+    run = {"hardware": hardware_name(), "batch": settings.batch, "lr": settings.lr, "ema": settings.ema, "first_step": state["step"], "steps": 0, "seconds": 0.0}
+    state.setdefault("runs", []).append(run)
+    batches = diffusion_batches(tokenizer, settings, rng.randrange(2**31))
+    alphas_cumprod = ALPHAS_CUMPROD.to(DEVICE)
+    log(f"diffusion on {run['hardware']}: batch {settings.batch}, lr {settings.lr}, EMA {settings.ema}, {settings.workers} data workers")
+    run_started = time.time()
+    deadline = run_started + settings.minutes * 60
+    started = run_started
     samples_at_start = state["samples"]
     running = []
     # A session can end at any moment: save every few minutes, and on SIGTERM/SIGINT save and stop.
@@ -201,12 +240,15 @@ def train_diffusion(minutes, rng, tokenizer):
         signal.signal(sig, lambda *_: stop_requested.append(True))
     last_save = time.time()
     while time.time() < deadline and not stop_requested:
-        images, captions = scenes.training_batch(rng, batch)
+        images, ids = next(batches)
+        for group in optimizer.param_groups:
+            group["lr"] = learning_rate(settings, run["steps"], (time.time() - run_started) / (deadline - run_started))
         with torch.no_grad():
-            latents = vae.encode(torch.from_numpy(images).to(DEVICE))[0] * scale
-        ids = tokenize(tokenizer, captions).to(DEVICE)
+            latents = vae.encode(images.to(DEVICE, non_blocking=True))[0] * scale
+        ids = ids.to(DEVICE, non_blocking=True)
+        batch = latents.shape[0]
         t = torch.randint(0, 1000, (batch,), device=DEVICE)
-        alpha = ALPHAS_CUMPROD.to(DEVICE)[t][:, None, None, None]
+        alpha = alphas_cumprod[t][:, None, None, None]
         noise = torch.randn_like(latents)
         noisy = alpha.sqrt() * latents + (1 - alpha).sqrt() * noise
         predicted = unet(noisy, t.float(), text(ids))
@@ -221,34 +263,43 @@ def train_diffusion(minutes, rng, tokenizer):
         ema_unet.update(unet)
         ema_text.update(text)
         state["step"] += 1
+        run["steps"] += 1
         state["samples"] += batch
-        running.append(float(loss))
-        if state["step"] % 50 == 0:
-            state["curve"].append([state["step"], sum(running) / len(running)])
+        running.append(loss.detach())
+        if state["step"] % settings.log_every == 0:
+            mean_loss = float(torch.stack(running).mean())
+            state["curve"].append([state["step"], mean_loss])
             rate = (state["samples"] - samples_at_start) / max(1e-9, time.time() - run_started)
-            log(f"diffusion step {state['step']} loss {sum(running) / len(running):.4f} ({rate:.0f} samples/s this run)")
+            log(f"diffusion step {state['step']} loss {mean_loss:.4f} lr {optimizer.param_groups[0]['lr']:.2e} ({rate:.0f} samples/s this run)")
             running = []
-        if time.time() - last_save > SAVE_EVERY_SECONDS:
-            save_diffusion(state, started, ema_unet, ema_text, path)
+        if time.time() - last_save > settings.save_every:
+            save_diffusion(state, started, run, ema_unet, ema_text, path)
             started = last_save = time.time()
-    save_diffusion(state, started, ema_unet, ema_text, path)
+    save_diffusion(state, started, run, ema_unet, ema_text, path)
     log(f"diffusion: {state['step']} steps, {state['samples']} samples, {state['seconds'] / 60:.1f} min in all")
     return state
 
 
-SAVE_EVERY_SECONDS = 600
+def hardware_name():
+    return f"cpu, {torch.get_num_threads()} threads" if DEVICE.type == "cpu" else torch.cuda.get_device_name()
 
 
-def save_diffusion(state, started, ema_unet, ema_text, path):
+def load_checkpoint(path):
+    """Our own files: full pickles (newer torch loads weights only by default)."""
+    return torch.load(path, map_location="cpu", weights_only=False)
+
+
+def save_diffusion(state, started, run, ema_unet, ema_text, path):
     """Weights are kept as the EMA in fp16: small to commit, and what is exported. Written to a temporary file and
     renamed, so a kill during the save leaves the previous checkpoint whole."""
-    state["seconds"] += time.time() - started
-    state["unet"] = {k: v.half() for k, v in ema_unet.shadow.items()}
-    state["text"] = {k: v.half() for k, v in ema_text.shadow.items()}
-    hardware = f"{DEVICE.type}, {torch.get_num_threads()} threads" if DEVICE.type == "cpu" else torch.cuda.get_device_name()
+    elapsed = time.time() - started
+    state["seconds"] += elapsed
+    run["seconds"] += elapsed
+    state["unet"] = {k: v.half().cpu() for k, v in ema_unet.shadow.items()}
+    state["text"] = {k: v.half().cpu() for k, v in ema_text.shadow.items()}
     seen = state.get("hardware", [])
     seen = [seen] if isinstance(seen, str) else seen
-    state["hardware"] = seen if hardware in seen else [*seen, hardware]
+    state["hardware"] = seen if run["hardware"] in seen else [*seen, run["hardware"]]
     temporary = path.with_suffix(".pt.tmp")
     torch.save(state, temporary)
     temporary.replace(path)
@@ -274,7 +325,7 @@ def fit_latent_rgb(vae, scale):
 def export(tokenizer):
     vae, vae_state = load_vae()
     scale = vae_state["scale_factor"]
-    state = torch.load(CHECKPOINTS / "diffusion.pt")
+    state = load_checkpoint(CHECKPOINTS / "diffusion.pt")
     unet, text = UNet().to(DEVICE), TextEncoder(len(tokenizer.vocab)).to(DEVICE)
     unet.load_state_dict({k: v.float() for k, v in state["unet"].items()})
     text.load_state_dict({k: v.float() for k, v in state["text"].items()})
@@ -352,7 +403,7 @@ def train_vision(minutes):
 
 
 def load_vision():
-    state = torch.load(CHECKPOINTS / "vision.pt")
+    state = load_checkpoint(CHECKPOINTS / "vision.pt")
     classifier, segmenter = ObjectClassifier(), Segmenter()
     classifier.load_state_dict(state["classifier"])
     segmenter.load_state_dict(state["segmenter"])
@@ -385,7 +436,7 @@ def evaluate(tokenizer, seed=1234):
     from PIL import Image
     vae, vae_state = load_vae()
     scale = vae_state["scale_factor"]
-    state = torch.load(CHECKPOINTS / "diffusion.pt")
+    state = load_checkpoint(CHECKPOINTS / "diffusion.pt")
     unet, text = UNet(), TextEncoder(len(tokenizer.vocab))
     unet.load_state_dict({k: v.float() for k, v in state["unet"].items()})
     text.load_state_dict({k: v.float() for k, v in state["text"].items()})
@@ -424,8 +475,8 @@ def write_model_card(tokenizer):
     """MODEL_CARD.md from the committed checkpoints and the last evaluation."""
     import shutil as _shutil
     report = json.loads((ROOT / "reports" / "evaluation.json").read_text(encoding="utf-8"))
-    vae_state = torch.load(CHECKPOINTS / "vae.pt")
-    vision = torch.load(CHECKPOINTS / "vision.pt")
+    vae_state = load_checkpoint(CHECKPOINTS / "vae.pt")
+    vision = load_checkpoint(CHECKPOINTS / "vision.pt")
     count = lambda module: sum(p.numel() for p in module.parameters())  # noqa: E731
     sources = json.loads((ROOT / "data" / "objects.json").read_text(encoding="utf-8"))["sources"]
     captions = json.loads((ROOT / "reports" / "samples.json").read_text(encoding="utf-8"))
@@ -469,7 +520,7 @@ AdamW 2e-4; EMA 0.999 (the exported weights). Latent→RGB preview factors are f
 (`vae_decoder/config.json`).
 
 ## Training
-{report['step']:,} steps, {report['samples']:,} samples, {report['minutes']:.0f} min on {hardware_text(torch.load(CHECKPOINTS / 'diffusion.pt').get('hardware', 'cpu'))}
+{report['step']:,} steps, {report['samples']:,} samples, {report['minutes']:.0f} min on {hardware_text(load_checkpoint(CHECKPOINTS / 'diffusion.pt').get('hardware', 'cpu'))}
 (Debian torch 1.13 with OpenBLAS). Loss (step: loss): {curve_points}.
 Recipe: `/usr/bin/python3 training/train.py --minutes N` renders, trains, evaluates and exports, resuming from
 `training/checkpoints/`.
@@ -518,7 +569,21 @@ def main():
     parser.add_argument("--vae-minutes", type=float, default=8)
     parser.add_argument("--threads", type=int, default=0, help="CPU threads (0: torch's default)")
     parser.add_argument("--seed", type=int, default=0)
+    on_gpu = DEVICE.type == "cuda"
+    parser.add_argument("--batch", type=int, default=1024 if on_gpu else 64, help="diffusion batch size")
+    parser.add_argument("--lr", type=float, default=5e-4 if on_gpu else 2e-4, help="diffusion peak learning rate")
+    parser.add_argument("--ema", type=float, default=0.9995 if on_gpu else 0.999, help="EMA decay of the exported weights")
+    parser.add_argument("--warmup", type=int, default=200, help="learning-rate warm-up steps on each resume")
+    parser.add_argument("--anneal", type=float, default=0.0, help="anneal the learning rate to a tenth over this last fraction of the run")
+    parser.add_argument("--workers", type=int, default=min(12, max(1, (os.cpu_count() or 2) - 2)) if on_gpu else 0, help="scene-rendering DataLoader workers")
+    parser.add_argument("--save-every", type=float, default=90 if on_gpu else 600, help="seconds between diffusion checkpoints")
+    parser.add_argument("--log-every", type=int, default=250 if on_gpu else 50)
+    parser.add_argument("--diffusion-checkpoint", type=Path, default=CHECKPOINTS / "diffusion.pt", help="where the diffusion stage resumes from and saves to")
     args = parser.parse_args()
+    if on_gpu:
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
+        torch.backends.cudnn.benchmark = True
     if args.threads:
         torch.set_num_threads(args.threads)
     CHECKPOINTS.mkdir(exist_ok=True)
@@ -530,7 +595,7 @@ def main():
     if args.stage == "decoder":
         train_decoder(args.minutes, rng)
     if args.stage in ("diffusion", "all"):
-        train_diffusion(args.minutes, rng, tokenizer)
+        train_diffusion(args, rng, tokenizer)
     if args.stage == "vision" or (args.stage == "all" and not (CHECKPOINTS / "vision.pt").exists()):
         train_vision(args.minutes if args.stage == "vision" else args.vision_minutes)
     if args.stage in ("evaluate", "all"):

@@ -146,7 +146,7 @@ class SpatialTransformer(nn.Module):
 
 def timestep_embedding(t, dim):
     half = dim // 2
-    frequencies = torch.exp(-math.log(10000.0) * torch.arange(half, dtype=torch.float32) / half)
+    frequencies = torch.exp(-math.log(10000.0) * torch.arange(half, dtype=torch.float32, device=t.device) / half)
     args = t.float()[:, None] * frequencies[None]
     return torch.cat([torch.cos(args), torch.sin(args)], dim=-1)
 
@@ -194,8 +194,11 @@ class EMA:
 
     @torch.no_grad()
     def update(self, module):
-        for k, v in module.state_dict().items():
-            if v.dtype.is_floating_point:
-                self.shadow[k].mul_(self.decay).add_(v.detach().float(), alpha=1 - self.decay)
-            else:
+        current = module.state_dict()
+        keys = [k for k, v in current.items() if v.dtype.is_floating_point]
+        shadows = [self.shadow[k] for k in keys]
+        torch._foreach_mul_(shadows, self.decay)
+        torch._foreach_add_(shadows, [current[k].detach().float() for k in keys], alpha=1 - self.decay)
+        for k, v in current.items():
+            if not v.dtype.is_floating_point:
                 self.shadow[k].copy_(v)
