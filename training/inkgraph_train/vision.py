@@ -152,16 +152,24 @@ def nearest_colour(rgb):
 
 
 def measure(image):
-    """Border colour, foreground mask (differs from the border colour), its centroid cell, area and components."""
+    """Border colour, foreground mask, its centroid cell, area and components. The foreground is every pixel that
+    differs from the border colour, except isolated specks: regions of 1–2 pixels more than 4 pixels from any
+    larger region (a decoder's corner pixel, say), which would otherwise stretch the object's extent. Objects
+    (the count) are the regions of at least 20 pixels."""
     border = np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]])
     background = np.median(border, axis=0)
-    difference = np.abs(image - background).sum(axis=2)
-    mask = difference > 0.25
-    area = mask.mean()
+    differs = np.abs(image - background).sum(axis=2) > 0.25
+    regions = connected_regions(differs)
+    solid = np.zeros_like(differs)
+    for rows, cols in regions:
+        if len(rows) > 2:
+            solid[rows, cols] = True
+    mask = solid | (differs & dilate(solid, 4))
     ys, xs = np.nonzero(mask)
-    result = {"background": nearest_colour(background), "area": float(area), "mask": mask}
+    result = {"background": nearest_colour(background), "area": float(mask.mean()), "mask": mask,
+              "components": sum(len(rows) >= 20 for rows, _ in regions)}
     if len(xs) < 6:
-        return {**result, "cell": None, "components": 0, "large": False}
+        return {**result, "cell": None, "large": False}
     # Size from the foreground's extent; position as the nearest grid centre for that size (large objects sit
     # close to the middle, so fixed thirds would misplace them).
     side = max(xs.max() - xs.min() + 1, ys.max() - ys.min() + 1)
@@ -169,26 +177,37 @@ def measure(image):
     cx, cy = (xs.min() + xs.max() + 1) / 2, (ys.min() + ys.max() + 1) / 2
     pixels = 40 if result["large"] else 20
     result["cell"] = min(range(9), key=lambda cell: sum((a - b) ** 2 for a, b in zip(scenes.grid_centre(cell, pixels), (cx, cy))))
-    result["components"] = components(mask)
     return result
 
 
-def components(mask, min_pixels=20):
-    """Connected components of a boolean mask with at least min_pixels pixels (4-connectivity)."""
+def dilate(mask, radius):
+    """Boolean dilation by a (2·radius+1)² square."""
+    padded = np.pad(mask, radius)
+    h, w = mask.shape
+    out = np.zeros_like(mask)
+    for dy in range(2 * radius + 1):
+        for dx in range(2 * radius + 1):
+            out |= padded[dy : dy + h, dx : dx + w]
+    return out
+
+
+def connected_regions(mask):
+    """The connected regions (4-connectivity) of a boolean mask, each as (rows, cols) index lists."""
     seen = np.zeros_like(mask, dtype=bool)
-    count = 0
+    regions = []
     h, w = mask.shape
     for y in range(h):
         for x in range(w):
             if mask[y, x] and not seen[y, x]:
-                stack, size = [(y, x)], 0
+                stack, rows, cols = [(y, x)], [], []
                 seen[y, x] = True
                 while stack:
                     cy, cx = stack.pop()
-                    size += 1
+                    rows.append(cy)
+                    cols.append(cx)
                     for ny, nx in ((cy + 1, cx), (cy - 1, cx), (cy, cx + 1), (cy, cx - 1)):
                         if 0 <= ny < h and 0 <= nx < w and mask[ny, nx] and not seen[ny, nx]:
                             seen[ny, nx] = True
                             stack.append((ny, nx))
-                count += size >= min_pixels
-    return count
+                regions.append((rows, cols))
+    return regions
