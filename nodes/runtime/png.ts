@@ -3,49 +3,25 @@ import { PNG } from 'pngjs';
 import jpeg from 'jpeg-js';
 import type { RasterU8 } from './image.js';
 import { encodeJpegFast } from './jpeg-encoder.js';
+import { PNG_SIGNATURE, pngChunk, writePng } from './png-encoder.js';
+
+export { crc32 } from './png-encoder.js';
 
 /**
  * PNG (and JPEG) codecs with the text chunks ComfyUI writes: `prompt` and `workflow` as Latin-1 `tEXt`
  * chunks holding ASCII-escaped JSON, so ComfyUI and Inkgraph can each read the other's images.
  */
 
-const PNG_SIGNATURE = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-export function crc32(bytes: Uint8Array): number {
-  let crc = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) crc = CRC_TABLE[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
-}
-
 /** JSON as Python's `json.dumps` writes it for ComfyUI: every non-ASCII character escaped. */
 export function asciiJson(value: unknown): string {
   return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
-function makeChunk(type: string, data: Uint8Array): Buffer {
-  const chunk = Buffer.alloc(12 + data.length);
-  chunk.writeUInt32BE(data.length, 0);
-  chunk.write(type, 4, 'latin1');
-  chunk.set(data, 8);
-  chunk.writeUInt32BE(crc32(chunk.subarray(4, 8 + data.length)), 8 + data.length);
-  return chunk;
 }
 
 function textChunk(keyword: string, text: string): Buffer {
   if (!/^[\x20-\x7e]{1,79}$/.test(keyword)) throw new Error(`invalid PNG text keyword ${JSON.stringify(keyword)}`);
   // Latin-1 text: escape anything beyond it, as the JSON writers already do.
   const safe = text.replace(/[^\x00-\xff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  return makeChunk('tEXt', Buffer.from(`${keyword}\0${safe}`, 'latin1'));
+  return pngChunk('tEXt', Buffer.from(`${keyword}\0${safe}`, 'latin1'));
 }
 
 export interface EncodePngOptions {
@@ -56,29 +32,8 @@ export interface EncodePngOptions {
 }
 
 export function encodePng(raster: RasterU8, options: EncodePngOptions = {}): Buffer {
-  const png = new PNG({ width: raster.width, height: raster.height, colorType: raster.channels === 4 ? 6 : 2, inputHasAlpha: raster.channels === 4 });
-  if (raster.channels === 4) {
-    png.data = Buffer.from(raster.data.buffer, raster.data.byteOffset, raster.data.byteLength);
-  } else {
-    // pngjs takes RGBA input; it drops alpha when writing colour type 2.
-    const rgba = Buffer.alloc(raster.width * raster.height * 4);
-    for (let i = 0, j = 0; i < raster.data.length; i += 3, j += 4) {
-      rgba[j] = raster.data[i]!;
-      rgba[j + 1] = raster.data[i + 1]!;
-      rgba[j + 2] = raster.data[i + 2]!;
-      rgba[j + 3] = 255;
-    }
-    png.data = rgba;
-  }
-  const encoded = PNG.sync.write(png, {
-    colorType: raster.channels === 4 ? 6 : 2,
-    inputColorType: 6,
-    deflateLevel: options.compressionLevel ?? 4,
-  });
-  const entries = Object.entries(options.text ?? {});
-  if (entries.length === 0) return encoded;
-  const ihdrEnd = 8 + 12 + encoded.readUInt32BE(8);
-  return Buffer.concat([encoded.subarray(0, ihdrEnd), ...entries.map(([key, value]) => textChunk(key, value)), encoded.subarray(ihdrEnd)]);
+  const text = Object.entries(options.text ?? {}).map(([key, value]) => textChunk(key, value));
+  return writePng(raster, options.compressionLevel ?? 4, text);
 }
 
 export function isPng(bytes: Uint8Array): boolean {

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { UiImageRef } from '../../shared/protocol.js';
 import { asciiJson, encodePng } from './png.js';
@@ -35,6 +35,32 @@ export function nextCounter(folder: string, name: string): number {
   return highest + 1;
 }
 
+/**
+ * The next counter per (folder, name), remembered with the folder's mtime after our last write: while nothing else
+ * has changed the folder, saving needs no scan of it (a folder of 10,000 outputs took milliseconds to list on every
+ * save). Any other change to the folder, or a file already holding a chosen name, sends it back to a full scan.
+ */
+const counters = new Map<string, { next: number; folderMtimeMs: number }>();
+
+function folderMtimeMs(folder: string): number {
+  try {
+    return statSync(folder).mtimeMs;
+  } catch {
+    return -1;
+  }
+}
+
+function claimCounter(folder: string, name: string, fileNames: (counter: number) => string[]): number {
+  const remembered = counters.get(`${folder}\0${name}`);
+  let counter = remembered && remembered.folderMtimeMs === folderMtimeMs(folder) ? remembered.next : nextCounter(folder, name);
+  if (fileNames(counter).some((fileName) => existsSync(join(folder, fileName)))) counter = nextCounter(folder, name);
+  return counter;
+}
+
+function rememberCounter(folder: string, name: string, next: number): void {
+  counters.set(`${folder}\0${name}`, { next, folderMtimeMs: folderMtimeMs(folder) });
+}
+
 export interface SaveImagesRequest {
   readonly images: ImageBatch;
   readonly baseDir: string;
@@ -57,14 +83,16 @@ export function saveImages(request: SaveImagesRequest): UiImageRef[] {
   if (!folder.ok) throw new Error(`filename_prefix: ${folder.reason}`);
   const text: Record<string, string> = {};
   for (const [key, value] of Object.entries(request.metadata)) if (value !== undefined) text[key] = asciiJson(value);
-  let counter = nextCounter(folder.value, name);
+  const fileNameFor = (index: number, counter: number): string => `${name.replace('%batch_num%', String(index))}_${String(counter).padStart(5, '0')}_.png`;
+  let counter = claimCounter(folder.value, name, (start) => Array.from({ length: request.images.batch }, (_, index) => fileNameFor(index, start + index)));
   const refs: UiImageRef[] = [];
   for (let index = 0; index < request.images.batch; index++) {
-    const fileName = `${name.replace('%batch_num%', String(index))}_${String(counter).padStart(5, '0')}_.png`;
+    const fileName = fileNameFor(index, counter);
     const png = encodePng(batchItemToRaster(request.images, index), { compressionLevel: request.compressionLevel, text });
     writeFileAtomic(join(folder.value, fileName), png);
     refs.push({ filename: fileName, subfolder, type: request.type });
     counter += 1;
   }
+  rememberCounter(folder.value, name, counter);
   return refs;
 }

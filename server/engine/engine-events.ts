@@ -1,6 +1,6 @@
 import type { UiOutput } from '../../shared/protocol.js';
 import type { ApiPrompt } from '../../shared/workflow.js';
-import type { PreviewMethod } from '../../nodes/define-node.js';
+import type { PreviewImage, PreviewMethod } from '../../nodes/define-node.js';
 
 /** What the main thread asks of the engine worker. */
 export interface ExecuteJob {
@@ -27,7 +27,11 @@ export type EngineEvent =
       readonly node: string;
       readonly value: number;
       readonly max: number;
-      readonly preview?: { readonly mimeType: 'image/jpeg' | 'image/png'; readonly bytes: Uint8Array };
+      /**
+       * Raw pixels: `preview` frames go out as JPEG, `image` frames (full-size images a node streams) as PNG. The
+       * main thread encodes them, so the engine's thread goes straight on to the next model call.
+       */
+      readonly preview?: { readonly kind: 'preview' | 'image'; readonly image: PreviewImage };
     }
   | { readonly type: 'node_done'; readonly promptId: string; readonly node: string; readonly ui: UiOutput | undefined; readonly fromCache: boolean; readonly ms: number }
   | { readonly type: 'finished'; readonly promptId: string; readonly result: ExecutionResult };

@@ -4,7 +4,6 @@ import type { UiOutput } from '../../shared/protocol.js';
 import type { EngineEvent, ExecuteJob, ExecutionFailure, ExecutionResult } from './engine-events.js';
 import { nodesReachedFrom, planExecution } from './graph.js';
 import { LruCache } from './lru-cache.js';
-import { encodeFullImage, encodePreview } from './preview-encoding.js';
 import { computeSignatures } from './signature.js';
 import { sessionRunClock } from '../../nodes/runtime/onnx/session.js';
 
@@ -132,9 +131,9 @@ export async function executePrompt(job: ExecuteJob, deps: ExecutorDeps): Promis
         progress: (update) => {
           ctx.throwIfInterrupted();
           const preview = update.image
-            ? encodeFullImage(update.image)
+            ? { kind: 'image' as const, image: update.image }
             : update.preview && job.previewMethod !== 'none'
-              ? encodePreview(update.preview)
+              ? { kind: 'preview' as const, image: update.preview }
               : undefined;
           deps.emit({ type: 'progress', promptId, node: id, value: update.value, max: update.max, ...(preview ? { preview } : {}) });
         },

@@ -26,9 +26,10 @@ const caches = new SharedCachesStore(data.maxModels);
 
 function post(event: EngineEvent): void {
   if (event.type === 'progress' && event.preview) {
-    const bytes = event.preview.bytes;
-    const copy = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
-    port!.postMessage({ ...event, preview: { ...event.preview, bytes: copy } }, [copy.buffer as ArrayBuffer]);
+    // The pixels move to the main thread without a copy when they own their whole buffer (previews are made fresh).
+    const data = event.preview.image.data;
+    const owned = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data : data.slice();
+    port!.postMessage({ ...event, preview: { kind: event.preview.kind, image: { ...event.preview.image, data: owned } } }, [owned.buffer as ArrayBuffer]);
     return;
   }
   port!.postMessage(event);

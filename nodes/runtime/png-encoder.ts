@@ -1,0 +1,97 @@
+import { deflateSync } from 'node:zlib';
+import type { RasterU8 } from './image.js';
+
+/**
+ * A PNG writer for 8-bit RGB/RGBA rasters: each scanline filtered with whichever of the five PNG filters gives the
+ * smallest sum of absolute (signed) bytes, the heuristic libpng and Pillow use, then Node's native zlib. It writes
+ * straight from the raster (no RGBA round trip) and costs a fraction of pngjs's encoder on small images.
+ */
+
+export const PNG_SIGNATURE = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+const CRC_TABLE = (() => {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+})();
+
+export function crc32(bytes: Uint8Array): number {
+  let crc = 0xffffffff;
+  for (let i = 0; i < bytes.length; i++) crc = CRC_TABLE[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+export function pngChunk(type: string, data: Uint8Array): Buffer {
+  const chunk = Buffer.alloc(12 + data.length);
+  chunk.writeUInt32BE(data.length, 0);
+  chunk.write(type, 4, 'latin1');
+  chunk.set(data, 8);
+  chunk.writeUInt32BE(crc32(chunk.subarray(4, 8 + data.length)), 8 + data.length);
+  return chunk;
+}
+
+function paeth(left: number, up: number, upLeft: number): number {
+  const estimate = left + up - upLeft;
+  const toLeft = Math.abs(estimate - left);
+  const toUp = Math.abs(estimate - up);
+  const toUpLeft = Math.abs(estimate - upLeft);
+  if (toLeft <= toUp && toLeft <= toUpLeft) return left;
+  return toUp <= toUpLeft ? up : upLeft;
+}
+
+/** Writes filter type `type` of `row` (previous row `above`, zeros for the first) into `out` after its type byte. */
+function filterRow(type: number, row: Uint8Array, above: Uint8Array, bytesPerPixel: number, out: Uint8Array): number {
+  out[0] = type;
+  let cost = 0;
+  for (let i = 0; i < row.length; i++) {
+    const left = i >= bytesPerPixel ? row[i - bytesPerPixel]! : 0;
+    const up = above[i]!;
+    const upLeft = i >= bytesPerPixel ? above[i - bytesPerPixel]! : 0;
+    const predictor = type === 0 ? 0 : type === 1 ? left : type === 2 ? up : type === 3 ? (left + up) >> 1 : paeth(left, up, upLeft);
+    const value = (row[i]! - predictor) & 0xff;
+    out[i + 1] = value;
+    cost += value < 128 ? value : 256 - value;
+  }
+  return cost;
+}
+
+function filteredScanlines(raster: RasterU8): Uint8Array {
+  const stride = raster.width * raster.channels;
+  const out = new Uint8Array((stride + 1) * raster.height);
+  const candidates = Array.from({ length: 5 }, () => new Uint8Array(stride + 1));
+  let above: Uint8Array = new Uint8Array(stride);
+  for (let y = 0; y < raster.height; y++) {
+    const row = raster.data.subarray(y * stride, (y + 1) * stride);
+    let best = 0;
+    let bestCost = Number.POSITIVE_INFINITY;
+    for (let type = 0; type < 5; type++) {
+      const cost = filterRow(type, row, above, raster.channels, candidates[type]!);
+      if (cost < bestCost) {
+        best = type;
+        bestCost = cost;
+      }
+    }
+    out.set(candidates[best]!, y * (stride + 1));
+    above = row;
+  }
+  return out;
+}
+
+/** A PNG of the raster (colour type 2 or 6), with `chunks` (already framed) placed right after IHDR. */
+export function writePng(raster: RasterU8, compressionLevel: number, chunks: readonly Buffer[] = []): Buffer {
+  if (raster.data.length !== raster.width * raster.height * raster.channels) {
+    throw new Error(`a ${raster.width}×${raster.height}×${raster.channels} raster needs ${raster.width * raster.height * raster.channels} bytes, got ${raster.data.length}`);
+  }
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(raster.width, 0);
+  header.writeUInt32BE(raster.height, 4);
+  header[8] = 8;
+  header[9] = raster.channels === 4 ? 6 : 2;
+  const level = Math.min(9, Math.max(0, Math.round(compressionLevel)));
+  const compressed = deflateSync(filteredScanlines(raster), { level });
+  return Buffer.concat([PNG_SIGNATURE, pngChunk('IHDR', header), ...chunks, pngChunk('IDAT', compressed), pngChunk('IEND', new Uint8Array(0))]);
+}
