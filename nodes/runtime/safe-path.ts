@@ -16,11 +16,12 @@ export function resolveInside(baseDir: string, userPath: string): Result<string>
   const candidate = resolve(base, userPath);
   if (!isWithin(base, candidate)) return err('path leads outside its folder');
   // Symlinks: the real location of the deepest existing ancestor must stay inside the real base.
-  const realBase = existsSync(base) ? realpathSync(base) : base;
+  // realpathSync.native is one system call; the JS version makes one per path component.
+  const realBase = existsSync(base) ? realpathSync.native(base) : base;
   let probe = candidate;
   while (!existsSync(probe) && probe !== base && dirname(probe) !== probe) probe = dirname(probe);
   if (existsSync(probe)) {
-    const realProbe = realpathSync(probe);
+    const realProbe = realpathSync.native(probe);
     if (!isWithin(realBase, realProbe)) return err('path leads outside its folder through a symbolic link');
   }
   return ok(candidate);
