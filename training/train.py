@@ -243,7 +243,7 @@ def train_diffusion(settings, rng, tokenizer):
     ema_unet, ema_text = EMA(unet, settings.ema), EMA(text, settings.ema)
     parameters = list(unet.parameters()) + list(text.parameters())
     optimizer = torch.optim.AdamW(parameters, lr=settings.lr, weight_decay=0.01)
-    run = {"hardware": hardware_name(), "torch": torch.__version__, "batch": settings.batch, "lr": settings.lr, "ema": settings.ema, "first_step": state["step"], "steps": 0, "seconds": 0.0}
+    run = {"hardware": hardware_name(), "torch": torch.__version__, "batch": settings.batch, "lr": settings.lr, "anneal": settings.anneal, "ema": settings.ema, "workers": settings.workers, "first_step": state["step"], "steps": 0, "seconds": 0.0}
     state.setdefault("runs", []).append(run)
     batches = diffusion_batches(tokenizer, settings, rng.randrange(2**31))
     alphas_cumprod = ALPHAS_CUMPROD.to(DEVICE)
@@ -544,13 +544,13 @@ are fitted by least squares (`vae_decoder/config.json`).
 ## Training
 {report['step']:,} steps, {report['samples']:,} samples, {report['minutes']:.0f} min in all:
 
-| hardware | steps | batch | peak learning rate | EMA decay | minutes | samples/s |
-|---|---|---|---|---|---|---|
+| hardware | steps | batch | peak learning rate | annealed over | EMA decay | minutes | samples/s |
+|---|---|---|---|---|---|---|---|
 {chr(10).join(training_runs_rows(load_checkpoint(CHECKPOINTS / 'diffusion.pt')))}
 
 CPU runs used Debian's torch 1.13 with OpenBLAS; GPU runs the GPU machine's PyTorch with CUDA (TF32 matrix
-products), 12–14 DataLoader workers rendering scenes; the last GPU run annealed the learning rate to a tenth over its
-last 60%. Loss (step: loss): {curve_points}.
+products) and 12–14 DataLoader workers rendering scenes; an anneal takes the learning rate linearly to a tenth over
+that last share of the run. Loss (step: loss): {curve_points}.
 Recipe: `/usr/bin/python3 training/train.py --minutes N` renders, trains, evaluates and exports, resuming from
 `training/checkpoints/`.
 
@@ -597,9 +597,10 @@ def training_runs_rows(state):
     early_hardware = [h for h in ([state["hardware"]] if isinstance(state["hardware"], str) else state["hardware"]) if h not in recorded]
     rows = []
     if early_steps:
-        rows.append(f"| {' and '.join(early_hardware) or 'cpu'} | {early_steps:,} | 64 | 0.0002 | 0.999 | {early_seconds / 60:.1f} | {early_steps * 64 / early_seconds:.0f} |")
+        rows.append(f"| {' and '.join(early_hardware) or 'cpu'} | {early_steps:,} | 64 | 0.0002 | — | 0.999 | {early_seconds / 60:.1f} | {early_steps * 64 / early_seconds:.0f} |")
     for run in runs:
-        rows.append(f"| {run['hardware']} | {run['steps']:,} | {run['batch']} | {run['lr']:g} | {run['ema']} | {run['seconds'] / 60:.1f} | {run['steps'] * run['batch'] / max(1e-9, run['seconds']):.0f} |")
+        anneal = f"last {run['anneal']:.0%}" if run.get("anneal") else "—"
+        rows.append(f"| {run['hardware']} | {run['steps']:,} | {run['batch']} | {run['lr']:g} | {anneal} | {run['ema']} | {run['seconds'] / 60:.1f} | {run['steps'] * run['batch'] / max(1e-9, run['seconds']):.0f} |")
     return rows
 
 
@@ -618,7 +619,7 @@ def main():
     parser.add_argument("--seed", type=int, default=0)
     on_gpu = DEVICE.type == "cuda"
     parser.add_argument("--batch", type=int, default=1024 if on_gpu else 64, help="diffusion batch size")
-    parser.add_argument("--lr", type=float, default=5e-4 if on_gpu else 2e-4, help="diffusion peak learning rate")
+    parser.add_argument("--lr", type=float, default=4e-4 if on_gpu else 2e-4, help="diffusion peak learning rate")
     parser.add_argument("--ema", type=float, default=0.9995 if on_gpu else 0.999, help="EMA decay of the exported weights")
     parser.add_argument("--warmup", type=int, default=200, help="learning-rate warm-up steps on each resume")
     parser.add_argument("--anneal", type=float, default=0.0, help="anneal the learning rate to a tenth over this last fraction of the run")
