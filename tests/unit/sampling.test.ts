@@ -176,3 +176,22 @@ describe('denoised estimates', () => {
     expect(lcmSampling.denoised(x, out, sigma)[0]).toBeCloseTo(expected, 5);
   });
 });
+
+describe('ModelSampling.indexOf', () => {
+  it('finds the first nearest table entry in log σ, as an argmin over the whole table would', () => {
+    for (const sampling of [new ModelSampling(SD_SCHEDULE), new ModelSampling(SD_SCHEDULE, 'epsilon', 20)]) {
+      const argmin = (sigma: number): number => {
+        let best = 0;
+        for (let i = 1; i < sampling.logSigmas.length; i++) {
+          if (Math.abs(Math.log(sigma) - sampling.logSigmas[i]!) < Math.abs(Math.log(sigma) - sampling.logSigmas[best]!)) best = i;
+        }
+        return best;
+      };
+      let seed = 3;
+      const probes = [...sampling.sigmas, 1e-6, 1e6, sampling.sigmaMin * 0.5, sampling.sigmaMax * 2];
+      for (let i = 0; i < 2000; i++) probes.push(Math.exp(((seed = (seed * 16807) % 2147483647) / 2147483647) * 9 - 4));
+      for (let i = 0; i + 1 < sampling.sigmas.length; i++) probes.push(Math.exp((sampling.logSigmas[i]! + sampling.logSigmas[i + 1]!) / 2));
+      for (const sigma of probes) expect(sampling.indexOf(sigma), `σ = ${sigma}`).toBe(argmin(sigma));
+    }
+  });
+});

@@ -58,7 +58,7 @@ export function guidanceEmbedding(cfg: number, dim: number): Float32Array {
 
 function timestepFeed(model: DiffusionModel, timestep: number): Feed {
   const info = model.unetInputs.get('timestep')!;
-  return info.shape.length === 0 ? { data: [timestep], dims: [] } : { data: [timestep], dims: [1] };
+  return { data: Float32Array.of(timestep), dims: info.shape.length === 0 ? [] : [1] };
 }
 
 /**
@@ -129,6 +129,14 @@ export async function sampleLatent(request: SampleRequest, ctx: NodeContext): Pr
     return tensor;
   };
 
+  // The UNet's input buffer, one per call size, reused at every step (onnxruntime copies it in).
+  const sampleBuffers = new Map<number, Float32Array>();
+  const sampleBuffer = (rows: number): Float32Array => {
+    let buffer = sampleBuffers.get(rows);
+    if (!buffer) sampleBuffers.set(rows, (buffer = new Float32Array(rows * itemSize)));
+    return buffer;
+  };
+
   /** Runs the UNet on `rows` (each: latent item, context) in calls of at most maxBatch rows. */
   const evaluate = async (rows: { latent: Float32Array; context: Float32Array }[], sigma: number): Promise<Float32Array[]> => {
     const cIn = model.sampling.inputScale(sigma);
@@ -137,7 +145,7 @@ export async function sampleLatent(request: SampleRequest, ctx: NodeContext): Pr
     const callSize = Math.min(rows.length, model.maxBatch);
     for (let start = 0; start < rows.length; start += callSize) {
       const group = rows.slice(start, start + callSize);
-      const sample = new Float32Array(group.length * itemSize);
+      const sample = sampleBuffer(group.length);
       group.forEach((row, r) => {
         for (let i = 0; i < itemSize; i++) sample[r * itemSize + i] = row.latent[i]! * cIn;
       });

@@ -73,22 +73,27 @@ export class ModelSampling {
     return this.sigmas[this.sigmas.length - 1]!;
   }
 
-  /** The table index nearest in log σ (ComfyUI's `timestep(σ)`). */
+  /**
+   * The table index nearest in log σ (ComfyUI's `timestep(σ)`: the first index of least distance). The table rises
+   * with the index, so a binary search finds the two neighbours of log σ; called once per model call.
+   */
   indexOf(sigma: number): number {
     const log = Math.log(sigma);
-    let best = 0;
-    let bestDistance = Number.POSITIVE_INFINITY;
-    for (let i = 0; i < this.logSigmas.length; i++) {
-      const distance = Math.abs(log - this.logSigmas[i]!);
-      if (distance < bestDistance) {
-        bestDistance = distance;
-        best = i;
-      }
+    const table = this.logSigmas;
+    let low = 0;
+    let high = table.length - 1;
+    if (!(log > table[low]!)) return low;
+    if (!(log < table[high]!)) return high;
+    // Invariant: table[low] < log < table[high].
+    while (high - low > 1) {
+      const middle = (low + high) >> 1;
+      if (table[middle]! < log) low = middle;
+      else high = middle;
     }
-    return best;
+    // table[high] may equal log; a tie between the neighbours goes to the lower index, as argmin's first match does.
+    return log - table[low]! <= table[high]! - log ? low : high;
   }
 
-  /** The UNet timestep for σ: the training timestep of the nearest table entry. */
   timestep(sigma: number): number {
     return this.timesteps[this.indexOf(sigma)]!;
   }
