@@ -2,7 +2,7 @@ import type { PreviewMethod } from '../nodes/define-node.js';
 import type { HistoryEntry, ProgressNodeState, QueueItem, UiOutput, WsMessage } from '../shared/protocol.js';
 import type { EngineEvent, ExecutionResult } from './engine/engine-events.js';
 import type { EngineHost } from './engine/engine-host.js';
-import { encodeFullImage, encodePreview } from './engine/preview-encoding.js';
+import { encodeFullImage, encodePreview } from './preview-encoding.js';
 import { withoutSecrets, type PromptQueue } from './prompt-queue.js';
 import type { WsHub } from './ws-hub.js';
 
@@ -173,8 +173,8 @@ export class ExecutionService {
           setProgress(event.node, event.value, event.max, 'running');
           this.hub.sendToOrBroadcast(clientId, { type: 'progress', data: { value: event.value, max: event.max, prompt_id: promptId, node: event.node } });
           if (event.preview) {
-            const { mimeType, bytes } = event.preview.kind === 'image' ? encodeFullImage(event.preview.image) : encodePreview(event.preview.image);
-            this.hub.sendPreview(clientId, { promptId, nodeId: event.node }, mimeType, bytes);
+            const { kind, image } = event.preview;
+            this.hub.sendPreview(clientId, { promptId, nodeId: event.node }, () => (kind === 'image' ? encodeFullImage(image) : encodePreview(image)));
           }
           return;
         case 'node_done':

@@ -13,6 +13,12 @@ export interface PreviewTarget {
   readonly nodeId: string;
 }
 
+/** A preview image as its frame carries it. */
+export interface EncodedPreview {
+  readonly mimeType: PreviewMimeType;
+  readonly bytes: Uint8Array;
+}
+
 /**
  * The WebSocket clients by clientId. A reconnect with the same id replaces the old socket; a closing socket
  * removes its entry only if the entry is still its own (ComfyUI's race, avoided).
@@ -73,11 +79,16 @@ export class WsHub {
     else this.sendTo(clientId, message);
   }
 
-  /** A preview as event 4 to clients that asked for metadata, event 1 to the rest. */
-  sendPreview(clientId: string | undefined, target: PreviewTarget, mimeType: PreviewMimeType, image: Uint8Array): void {
+  /**
+   * A preview as event 4 to clients that asked for metadata, event 1 to the rest. `encode` runs once, and only when
+   * some client will receive the frame: with nobody listening, no step pays for an image encoding.
+   */
+  sendPreview(clientId: string | undefined, target: PreviewTarget, encode: () => EncodedPreview): void {
+    let encoded: EncodedPreview | undefined;
     let plain: Uint8Array | undefined;
     let withMetadata: Uint8Array | undefined;
     const frameFor = (client: Client): Uint8Array => {
+      const { mimeType, bytes } = (encoded ??= encode());
       if (client.flags.supports_preview_metadata === true) {
         withMetadata ??= encodePreviewFrameWithMetadata(
           {
@@ -88,11 +99,11 @@ export class WsHub {
             real_node_id: target.nodeId,
             image_type: mimeType,
           },
-          image,
+          bytes,
         );
         return withMetadata;
       }
-      plain ??= encodePreviewFrame(mimeType, image);
+      plain ??= encodePreviewFrame(mimeType, bytes);
       return plain;
     };
     if (clientId === undefined) {

@@ -45,7 +45,7 @@ describe('writePng', () => {
     expect(filterTypes(horizontal, 64 * 3).every((type) => type !== 0)).toBe(true);
     const vertical = writePng(cases[3]![1], 4);
     expect(filterTypes(vertical, 8 * 3).every((type) => type !== 0)).toBe(true);
-    // Flat noise-free rows compress best unfiltered or Up-filtered: never a costlier predictor than needed.
+    // A flat image: Sub on the first row (only its first pixel costs anything), Up below it (all zeros).
     expect(filterTypes(writePng(raster(16, 4, 3, () => 90), 4), 16 * 3)).toEqual([1, 2, 2, 2]);
     expect(horizontal[25]).toBe(2);
     expect(writePng(cases[1]![1], 4)[25]).toBe(6);

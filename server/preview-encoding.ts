@@ -1,5 +1,5 @@
-import type { PreviewImage } from '../../nodes/define-node.js';
-import { encodeJpeg, encodePng } from '../../nodes/runtime/png.js';
+import type { PreviewImage } from '../nodes/define-node.js';
+import { encodeJpeg, encodePng } from '../nodes/runtime/png.js';
 
 export const MAX_PREVIEW_SIZE = 512;
 

@@ -1,0 +1,53 @@
+import { EventEmitter } from 'node:events';
+import type { WebSocket } from 'ws';
+import { describe, expect, it } from 'vitest';
+import { WsHub, type EncodedPreview } from '../../server/ws-hub.js';
+
+/** Enough of a `ws` socket for the hub: open, recording what it is sent. */
+class RecordingSocket extends EventEmitter {
+  readonly OPEN = 1;
+  readyState = 1;
+  readonly sent: (string | Uint8Array)[] = [];
+  send(payload: string | Uint8Array): void {
+    this.sent.push(payload);
+  }
+  terminate(): void {
+    this.readyState = 3;
+  }
+}
+
+function countingEncoder(): { encode: () => EncodedPreview; calls: () => number } {
+  let calls = 0;
+  return {
+    encode: () => {
+      calls += 1;
+      return { mimeType: 'image/jpeg', bytes: Uint8Array.of(0xff, 0xd8, 0xff, 1, 2, 3) };
+    },
+    calls: () => calls,
+  };
+}
+
+const target = { promptId: 'p', nodeId: '3' };
+
+describe('WsHub.sendPreview', () => {
+  it('encodes nothing when no client will receive the frame', () => {
+    const hub = new WsHub({});
+    const encoder = countingEncoder();
+    hub.sendPreview(undefined, target, encoder.encode);
+    hub.sendPreview('absent', target, encoder.encode);
+    expect(encoder.calls()).toBe(0);
+  });
+
+  it('encodes once for all recipients, and sends the image in each client’s frame', () => {
+    const hub = new WsHub({});
+    const sockets = [new RecordingSocket(), new RecordingSocket()];
+    sockets.forEach((socket, index) => hub.attach(socket as unknown as WebSocket, `c${index}`, () => []));
+    const encoder = countingEncoder();
+    hub.sendPreview(undefined, target, encoder.encode);
+    expect(encoder.calls()).toBe(1);
+    for (const socket of sockets) {
+      const frame = socket.sent.at(-1) as Uint8Array;
+      expect(Array.from(frame.subarray(frame.length - 6))).toEqual([0xff, 0xd8, 0xff, 1, 2, 3]);
+    }
+  });
+});
