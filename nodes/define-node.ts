@@ -2,6 +2,7 @@ import type { InputOptions } from '../shared/node-spec.js';
 import type { UiOutput } from '../shared/protocol.js';
 import type { ApiPrompt } from '../shared/workflow.js';
 import type { SocketTypeName, SocketTypes } from './socket-types.js';
+import type { LatentRgb } from './runtime/diffusion/types.js';
 
 /** Where a node may find and put files. Every path here is absolute. */
 export interface NodeEnvironment {
@@ -107,11 +108,25 @@ export interface PreviewImage {
   readonly data: Uint8Array;
 }
 
+/**
+ * A step preview still in latent space (one item of a model-space x0) with the model's Latent2RGB factors: it
+ * becomes pixels off the engine's thread, and only when some client will receive it.
+ */
+export interface LatentPreview {
+  readonly channels: number;
+  readonly height: number;
+  readonly width: number;
+  readonly data: Float32Array;
+  readonly latentRgb: LatentRgb;
+}
+
 export interface ProgressUpdate {
   readonly value: number;
   readonly max: number;
   /** A step preview: sent as JPEG, long side at most 512 px, unless the preview method is "none". */
   readonly preview?: PreviewImage;
+  /** A step preview as a latent (Latent2RGB), sent like `preview`. */
+  readonly latentPreview?: LatentPreview;
   /** A full-size image sent as a PNG frame whatever the preview method (ComfyUI's SaveImageWebsocket). */
   readonly image?: PreviewImage;
 }

@@ -2,7 +2,7 @@ import type { PreviewMethod } from '../nodes/define-node.js';
 import type { HistoryEntry, ProgressNodeState, QueueItem, UiOutput, WsMessage } from '../shared/protocol.js';
 import type { EngineEvent, ExecutionResult } from './engine/engine-events.js';
 import type { EngineHost } from './engine/engine-host.js';
-import { encodeFullImage, encodePreview } from './preview-encoding.js';
+import { encodeStepPreview } from './preview-encoding.js';
 import { withoutSecrets, type PromptQueue } from './prompt-queue.js';
 import type { WsHub } from './ws-hub.js';
 
@@ -119,9 +119,16 @@ export class ExecutionService {
 
   private pump(): void {
     if (this.queue.paused || this.draining || this.engine.isBusy || this.queue.current) return;
-    const item = this.queue.take();
-    if (!item) return;
-    this.broadcastStatus();
+    try {
+      this.queue.take((item) => this.begin(item));
+    } catch (error) {
+      // The job runs all the same; on disk it stays pending, so a crash before it ends re-runs it without counting a restart.
+      const running = this.queue.current;
+      this.options.log(`could not record the start of job ${running?.[1] ?? ''}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  private begin(item: QueueItem): void {
     const run = this.run(item).catch((error: unknown) => {
       // The store refused a write (disk full, say): the job stays on disk as it was and is re-run after a restart.
       this.broadcastStatus();
@@ -147,15 +154,6 @@ export class ExecutionService {
       this.hub.sendToOrBroadcast(clientId, { type: 'progress_state', data: { prompt_id: promptId, nodes: { ...progressNodes } } });
     };
 
-    const { restarts, lastRestart } = this.queue.currentRestarts;
-    if (restarts > 0) {
-      const reason = lastRestart === 'shutdown' ? 'the server shut down before the run finished' : 'the server stopped (crash or kill) while the job ran';
-      messages.push(['execution_restarted', { prompt_id: promptId, restarts, reason, timestamp: Date.now() }]);
-    }
-    const start = { prompt_id: promptId, timestamp: Date.now() };
-    messages.push(['execution_start', start]);
-    toClient({ type: 'execution_start', data: start });
-
     const onEvent = (event: EngineEvent): void => {
       switch (event.type) {
         case 'cached': {
@@ -173,8 +171,8 @@ export class ExecutionService {
           setProgress(event.node, event.value, event.max, 'running');
           this.hub.sendToOrBroadcast(clientId, { type: 'progress', data: { value: event.value, max: event.max, prompt_id: promptId, node: event.node } });
           if (event.preview) {
-            const { kind, image } = event.preview;
-            this.hub.sendPreview(clientId, { promptId, nodeId: event.node }, () => (kind === 'image' ? encodeFullImage(image) : encodePreview(image)));
+            const preview = event.preview;
+            this.hub.sendPreview(clientId, { promptId, nodeId: event.node }, () => encodeStepPreview(preview));
           }
           return;
         case 'node_done':
@@ -188,7 +186,8 @@ export class ExecutionService {
       }
     };
 
-    const result = await this.engine.execute(
+    // The engine gets the job first; what the main thread does next (the queue's write, the first messages) overlaps it.
+    const finished = this.engine.execute(
       {
         promptId,
         prompt,
@@ -199,6 +198,17 @@ export class ExecutionService {
       },
       onEvent,
     );
+    // Events arrive from the next turn of the event loop on, so these go out (and into the history) before any of them.
+    this.broadcastStatus();
+    const { restarts, lastRestart } = this.queue.currentRestarts;
+    if (restarts > 0) {
+      const reason = lastRestart === 'shutdown' ? 'the server shut down before the run finished' : 'the server stopped (crash or kill) while the job ran';
+      messages.push(['execution_restarted', { prompt_id: promptId, restarts, reason, timestamp: Date.now() }]);
+    }
+    const start = { prompt_id: promptId, timestamp: Date.now() };
+    messages.push(['execution_start', start]);
+    toClient({ type: 'execution_start', data: start });
+    const result = await finished;
     this.runningNode = undefined;
     if (this.stopped) return;
     if (this.interruptedForShutdown && result.status === 'interrupted') {
@@ -242,11 +252,12 @@ export class ExecutionService {
         Object.keys(result.outputs).map((node) => [node, { node_id: node, display_node: node, parent_node: null, real_node_id: node }]),
       ),
     };
-    this.queue.complete(promptId, entry);
     this.options.onFinished?.(promptId, result);
-    this.broadcastStatus();
-    toClient({ type: 'executing', data: { node: null, prompt_id: promptId } });
-    this.pump();
+    this.queue.complete(promptId, entry, () => {
+      this.broadcastStatus();
+      toClient({ type: 'executing', data: { node: null, prompt_id: promptId } });
+      this.pump();
+    });
   }
 }
 

@@ -1,5 +1,7 @@
 import type { PreviewImage } from '../nodes/define-node.js';
+import { latentToRgbPreview } from '../nodes/runtime/diffusion/latent-preview.js';
 import { encodeJpeg, encodePng } from '../nodes/runtime/png.js';
+import type { StepPreview } from './engine/engine-events.js';
 
 export const MAX_PREVIEW_SIZE = 512;
 
@@ -37,4 +39,16 @@ export function encodePreview(image: PreviewImage): { mimeType: 'image/jpeg'; by
 /** A full-size image as a PNG frame (fast compression), as ComfyUI's SaveImageWebsocket sends it. */
 export function encodeFullImage(image: PreviewImage): { mimeType: 'image/png'; bytes: Uint8Array } {
   return { mimeType: 'image/png', bytes: new Uint8Array(encodePng(image, { compressionLevel: 1 })) };
+}
+
+/** The frame for a progress event's preview: full-size images as PNG; step previews (pixels or latents) as JPEG. */
+export function encodeStepPreview(preview: StepPreview): { mimeType: 'image/jpeg' | 'image/png'; bytes: Uint8Array } {
+  switch (preview.kind) {
+    case 'image':
+      return encodeFullImage(preview.image);
+    case 'preview':
+      return encodePreview(preview.image);
+    case 'latent':
+      return encodePreview(latentToRgbPreview(preview.latent, preview.latent.latentRgb));
+  }
 }

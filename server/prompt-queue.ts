@@ -19,9 +19,11 @@ export function compareQueueItems(a: QueueItem, b: QueueItem): number {
 }
 
 /**
- * The prompt queue and history. Every change is written to the job store (SQLite) before it is made in memory,
- * and is synchronous, so an accepted job is on disk before `POST /prompt` answers, and the hand-over of a
- * finished job from running to history is atomic for every reader (`GET /queue`, `GET /history`) and on disk.
+ * The prompt queue and history. Every change is written to the job store (SQLite) synchronously, and before it is
+ * made in memory, except a job's start and end, written just after the engine or the clients have heard of them (in
+ * the same turn of the event loop, so no reader sees the two differ). An accepted job is on disk before
+ * `POST /prompt` answers, and the hand-over of a finished job from running to history is atomic for every reader
+ * (`GET /queue`, `GET /history`) and on disk.
  * History lives only in the store; memory holds the pending and running jobs.
  */
 export class PromptQueue {
@@ -70,14 +72,17 @@ export class PromptQueue {
     this.pending.splice(index, 0, job);
   }
 
-  /** Moves the first pending item to running. */
-  take(): QueueItem | undefined {
+  /**
+   * Moves the first pending item to running: in memory, then `start` (which hands it to the engine), then on disk,
+   * so the job does not wait for the write. If the write fails the job still runs, and this throws.
+   */
+  take(start?: (item: QueueItem) => void): QueueItem | undefined {
     if (this.running) return undefined;
-    const job = this.pending[0];
+    const job = this.pending.shift();
     if (!job) return undefined;
-    this.store.started(job.item[1]);
-    this.pending.shift();
     this.running = job;
+    start?.(job.item);
+    this.store.started(job.item[1]);
     return job.item;
   }
 
@@ -105,14 +110,19 @@ export class PromptQueue {
     this.insertSorted({ item: job.item, restarts: job.restarts + 1, lastRestart: reason });
   }
 
-  /** Running → history, in one step. */
-  complete(promptId: string, entry: HistoryEntry): void {
+  /**
+   * Running → history. The job leaves the queue in memory, `announce` runs (the server tells its clients and hands
+   * the engine its next job), then the history entry is committed: all in one turn of the event loop, so every
+   * reader still sees the job either running or in history, and the disk write delays neither the client hearing
+   * the end nor the next job. If the store refuses the write this throws; on disk the job is still marked running,
+   * so the next start runs it again.
+   */
+  complete(promptId: string, entry: HistoryEntry, announce?: () => void): void {
+    if (this.running?.item[1] === promptId) this.running = undefined;
     try {
-      this.store.finished(promptId, entry, this.maxHistory);
+      announce?.();
     } finally {
-      // Even when the store refuses the write, the queue moves on; on disk the job is still marked running, so
-      // the next start runs it again.
-      if (this.running?.item[1] === promptId) this.running = undefined;
+      this.store.finished(promptId, entry, this.maxHistory);
     }
   }
 

@@ -1,6 +1,6 @@
 import type { UiOutput } from '../../shared/protocol.js';
 import type { ApiPrompt } from '../../shared/workflow.js';
-import type { PreviewImage, PreviewMethod } from '../../nodes/define-node.js';
+import type { LatentPreview, PreviewImage, PreviewMethod } from '../../nodes/define-node.js';
 
 /** What the main thread asks of the engine worker. */
 export interface ExecuteJob {
@@ -17,6 +17,11 @@ export type EngineRequest =
   | { readonly type: 'free'; readonly unloadModels: boolean; readonly freeMemory: boolean }
   | { readonly type: 'interrupt' };
 
+/** A preview a progress event carries, as the engine made it. */
+export type StepPreview =
+  | { readonly kind: 'preview' | 'image'; readonly image: PreviewImage }
+  | { readonly kind: 'latent'; readonly latent: LatentPreview };
+
 /** What the engine reports while it runs a job, in order. */
 export type EngineEvent =
   | { readonly type: 'cached'; readonly promptId: string; readonly nodes: string[] }
@@ -28,10 +33,11 @@ export type EngineEvent =
       readonly value: number;
       readonly max: number;
       /**
-       * Raw pixels: `preview` frames go out as JPEG, `image` frames (full-size images a node streams) as PNG. The
-       * main thread encodes them, so the engine's thread goes straight on to the next model call.
+       * Raw pixels or a latent: `preview` and `latent` frames go out as JPEG, `image` frames (full-size images a node
+       * streams) as PNG. The main thread renders and encodes them, so the engine's thread goes straight on to the
+       * next model call.
        */
-      readonly preview?: { readonly kind: 'preview' | 'image'; readonly image: PreviewImage };
+      readonly preview?: StepPreview;
     }
   | { readonly type: 'node_done'; readonly promptId: string; readonly node: string; readonly ui: UiOutput | undefined; readonly fromCache: boolean; readonly ms: number }
   | { readonly type: 'finished'; readonly promptId: string; readonly result: ExecutionResult };

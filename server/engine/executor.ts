@@ -1,7 +1,7 @@
 import type { NodeContext, NodeEnvironment, SharedCaches } from '../../nodes/define-node.js';
 import type { NodeRegistry } from '../../nodes/index.js';
 import type { UiOutput } from '../../shared/protocol.js';
-import type { EngineEvent, ExecuteJob, ExecutionFailure, ExecutionResult } from './engine-events.js';
+import type { EngineEvent, ExecuteJob, ExecutionFailure, ExecutionResult, StepPreview } from './engine-events.js';
 import { nodesReachedFrom, planExecution } from './graph.js';
 import { LruCache } from './lru-cache.js';
 import { computeSignatures } from './signature.js';
@@ -130,11 +130,15 @@ export async function executePrompt(job: ExecuteJob, deps: ExecutorDeps): Promis
         },
         progress: (update) => {
           ctx.throwIfInterrupted();
-          const preview = update.image
-            ? { kind: 'image' as const, image: update.image }
-            : update.preview && job.previewMethod !== 'none'
-              ? { kind: 'preview' as const, image: update.preview }
-              : undefined;
+          const preview: StepPreview | undefined = update.image
+            ? { kind: 'image', image: update.image }
+            : job.previewMethod === 'none'
+              ? undefined
+              : update.preview
+                ? { kind: 'preview', image: update.preview }
+                : update.latentPreview
+                  ? { kind: 'latent', latent: update.latentPreview }
+                  : undefined;
           deps.emit({ type: 'progress', promptId, node: id, value: update.value, max: update.max, ...(preview ? { preview } : {}) });
         },
       };

@@ -47,6 +47,12 @@ afterEach(async () => {
 });
 
 /** A job long enough to be caught running (hundreds of sampling steps on the tiny fixture), or a quick one. */
+/**
+ * Steps for a job that must still be running when the test acts on it: ~0.3 ms each on the tiny fixture model here,
+ * so a couple of seconds (400 steps, once enough, finished in ~0.12 s after the sampler's per-step work shrank).
+ */
+const LONG_STEPS = 6000;
+
 function job(name: string, steps: number, seed: number, clientId?: string): Record<string, unknown> {
   return { prompt: textToImage({ steps, seed, prefix: name }), ...(clientId ? { client_id: clientId } : {}) };
 }
@@ -109,7 +115,7 @@ describe('kill -9 and restart', () => {
     expect(saved.status).toBe(201);
 
     await postJson(`${first.url}/api/queue/pause`, {});
-    const long = await queue(first, job('long', 400, 2, 'durable-run'));
+    const long = await queue(first, job('long', LONG_STEPS, 2, 'durable-run'));
     const second = await queue(first, job('second', 2, 3, 'durable-run'));
     const third = await queue(first, job('third', 2, 4, 'durable-run'));
     await postJson(`${first.url}/api/queue/resume`, {});
@@ -192,7 +198,7 @@ describe('graceful shutdown', () => {
     folders = freshFolders();
     const first = await start();
     const socket = await listen(first, 'graceful');
-    const long = await queue(first, job('finish', 400, 20, 'graceful'));
+    const long = await queue(first, job('finish', LONG_STEPS, 20, 'graceful'));
     const waiting = await queue(first, job('waiting', 2, 21, 'graceful'));
     await waitForProgress(socket, long);
     const exit = first.stop('SIGTERM');
@@ -221,7 +227,7 @@ describe('graceful shutdown', () => {
     folders = freshFolders();
     const first = await start(['--shutdown-grace', '0']);
     const socket = await listen(first, 'impatient');
-    const long = await queue(first, job('checkpointed', 400, 30, 'impatient'));
+    const long = await queue(first, job('checkpointed', LONG_STEPS, 30, 'impatient'));
     await waitForProgress(socket, long);
     expect(await first.stop('SIGTERM')).toEqual({ code: 0, signal: null });
     expect(first.log).toMatch(/1 job\(s\) wait on disk/);

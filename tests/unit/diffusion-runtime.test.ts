@@ -66,7 +66,7 @@ describe('latent → RGB preview', () => {
     const data = new Float32Array(4 * 2);
     data[0] = 1; // channel 0, pixel 0
     data[7] = -1; // channel 3, pixel 1
-    const preview = latentToRgbPreview({ batch: 1, channels: 4, height: 1, width: 2, data }, SD15_LATENT_RGB);
+    const preview = latentToRgbPreview({ channels: 4, height: 1, width: 2, data }, SD15_LATENT_RGB);
     const expected = (value: number) => Math.round(Math.min(1, Math.max(0, (value + 1) / 2)) * 255);
     expect(Array.from(preview.data)).toEqual([
       expected(0.3512), expected(0.2297), expected(0.3227),

@@ -64,6 +64,73 @@ describe('JobStore + PromptQueue across restarts', () => {
     expect(third.queue.currentRestarts).toEqual({ restarts: 1, lastRestart: 'crash' });
   });
 
+  it('hands a job to its starter before recording the start, and records it right after', () => {
+    const first = start();
+    first.queue.put(job(first.queue, 'a'));
+    const seen: { id: string; running: string | undefined; pendingOnDisk: boolean }[] = [];
+    const originalStarted = first.store.started.bind(first.store);
+    let recorded = false;
+    first.store.started = (promptId) => {
+      recorded = true;
+      originalStarted(promptId);
+    };
+    first.queue.take((item) => seen.push({ id: item[1], running: first.queue.current?.[1], pendingOnDisk: !recorded }));
+    expect(seen).toEqual([{ id: 'a', running: 'a', pendingOnDisk: true }]);
+    expect(recorded).toBe(true);
+    die(first.store);
+    const second = start();
+    second.queue.take();
+    expect(second.queue.currentRestarts).toEqual({ restarts: 1, lastRestart: 'crash' });
+  });
+
+  it('runs a job whose start cannot be recorded, says so, and keeps it pending on disk', () => {
+    const first = start();
+    first.queue.put(job(first.queue, 'a'));
+    first.store.started = () => {
+      throw new Error('disk full');
+    };
+    const started: string[] = [];
+    expect(() => first.queue.take((item) => started.push(item[1]))).toThrow('disk full');
+    expect(started).toEqual(['a']);
+    expect(first.queue.current?.[1]).toBe('a');
+    die(first.store);
+    const second = start();
+    expect(second.queue.take()![1]).toBe('a');
+    expect(second.queue.currentRestarts.restarts).toBe(0);
+  });
+
+  it('announces a finished job before committing its history, in the same call', () => {
+    const first = start();
+    first.queue.put(job(first.queue, 'a'));
+    first.queue.put(job(first.queue, 'b'));
+    const a = first.queue.take()!;
+    const seen: { running: string | undefined; inHistory: boolean }[] = [];
+    first.queue.complete('a', entry(a), () => {
+      seen.push({ running: first.queue.current?.[1], inHistory: first.store.historyEntry('a') !== undefined });
+      first.queue.take();
+    });
+    expect(seen).toEqual([{ running: undefined, inHistory: false }]);
+    expect(first.queue.getHistoryEntry('a')).toBeDefined();
+    expect(first.queue.current?.[1]).toBe('b');
+  });
+
+  it('throws when the end of a job cannot be committed, after announcing it; the job runs again after a restart', () => {
+    const first = start();
+    first.queue.put(job(first.queue, 'a'));
+    const a = first.queue.take()!;
+    first.store.finished = () => {
+      throw new Error('disk full');
+    };
+    let announced = false;
+    expect(() => first.queue.complete('a', entry(a), () => (announced = true))).toThrow('disk full');
+    expect(announced).toBe(true);
+    expect(first.queue.current).toBeUndefined();
+    die(first.store);
+    const second = start();
+    expect(second.queue.take()![1]).toBe('a');
+    expect(second.queue.currentRestarts).toEqual({ restarts: 1, lastRestart: 'crash' });
+  });
+
   it('keeps numbering after a restart, so new jobs queue behind restored ones', () => {
     const first = start();
     first.queue.put(job(first.queue, 'old-1'));

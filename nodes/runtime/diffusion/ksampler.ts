@@ -1,10 +1,9 @@
-import type { NodeContext, PreviewImage } from '../../define-node.js';
+import type { NodeContext, ProgressUpdate } from '../../define-node.js';
 import { runSession, type Feed } from '../onnx/session.js';
 import { batchNoise } from '../sampling/noise.js';
 import { runSampler, type SamplerName } from '../sampling/samplers.js';
 import { samplerSigmas, type SchedulerName } from '../sampling/schedulers.js';
 import { batchItemToRaster } from '../image.js';
-import { latentToRgbPreview } from './latent-preview.js';
 import { decodeLatents } from './vae.js';
 import type { Conditioning, ConditioningEntry, DiffusionModel, Latent, Tensor4 } from './types.js';
 
@@ -54,11 +53,6 @@ export function guidanceEmbedding(cfg: number, dim: number): Float32Array {
     out[half + k] = Math.cos(w * frequency);
   }
   return out;
-}
-
-function timestepFeed(model: DiffusionModel, timestep: number): Feed {
-  const info = model.unetInputs.get('timestep')!;
-  return { data: Float32Array.of(timestep), dims: info.shape.length === 0 ? [] : [1] };
 }
 
 /**
@@ -129,30 +123,35 @@ export async function sampleLatent(request: SampleRequest, ctx: NodeContext): Pr
     return tensor;
   };
 
-  // The UNet's input buffer, one per call size, reused at every step (onnxruntime copies it in).
+  // Buffers reused at every step (onnxruntime reads feeds during the call; each row's denoised estimate is read
+  // before the next call): the UNet's input per call size, the timestep, and the denoised estimate per row.
   const sampleBuffers = new Map<number, Float32Array>();
   const sampleBuffer = (rows: number): Float32Array => {
     let buffer = sampleBuffers.get(rows);
     if (!buffer) sampleBuffers.set(rows, (buffer = new Float32Array(rows * itemSize)));
     return buffer;
   };
+  const timestep = { data: new Float32Array(1), dims: model.unetInputs.get('timestep')!.shape.length === 0 ? [] : [1] };
+  const rowEstimates: Float32Array[] = [];
 
   /** Runs the UNet on `rows` (each: latent item, context) in calls of at most maxBatch rows. */
   const evaluate = async (rows: { latent: Float32Array; context: Float32Array }[], sigma: number): Promise<Float32Array[]> => {
     const cIn = model.sampling.inputScale(sigma);
-    const timestep = model.sampling.timestep(sigma);
+    timestep.data[0] = model.sampling.timestep(sigma);
     const outputs: Float32Array[] = [];
     const callSize = Math.min(rows.length, model.maxBatch);
     for (let start = 0; start < rows.length; start += callSize) {
       const group = rows.slice(start, start + callSize);
       const sample = sampleBuffer(group.length);
-      group.forEach((row, r) => {
-        for (let i = 0; i < itemSize; i++) sample[r * itemSize + i] = row.latent[i]! * cIn;
-      });
+      for (let r = 0; r < group.length; r++) {
+        const latentRow = group[r]!.latent;
+        const offset = r * itemSize;
+        for (let i = 0; i < itemSize; i++) sample[offset + i] = latentRow[i]! * cIn;
+      }
       const contextData = contextFor(group, start);
       const feeds: Record<string, Feed> = {
         sample: { data: sample, dims: [group.length, channels, height, width] },
-        timestep: timestepFeed(model, timestep),
+        timestep,
         encoder_hidden_states: { data: contextData, dims: [group.length, tokens, positive.dim] },
       };
       if (guidance) {
@@ -164,8 +163,8 @@ export async function sampleLatent(request: SampleRequest, ctx: NodeContext): Pr
       const output = result.out_sample;
       if (!output) throw new Error('the UNet returned no out_sample');
       for (let r = 0; r < group.length; r++) {
-        const latentRow = group[r]!.latent;
-        outputs.push(model.sampling.denoised(latentRow, output.data.subarray(r * itemSize, (r + 1) * itemSize), sigma));
+        const estimate = (rowEstimates[start + r] ??= new Float32Array(itemSize));
+        outputs.push(model.sampling.denoised(group[r]!.latent, output.data.subarray(r * itemSize, (r + 1) * itemSize), sigma, estimate));
       }
       ctx.throwIfInterrupted();
     }
@@ -173,8 +172,12 @@ export async function sampleLatent(request: SampleRequest, ctx: NodeContext): Pr
   };
 
   const denoise = async (current: Float32Array, sigma: number): Promise<Float32Array> => {
-    const items = Array.from({ length: batch }, (_, b) => current.subarray(b * itemSize, (b + 1) * itemSize));
-    const rows = items.flatMap((item) => (context.uncond ? [{ latent: item, context: context.uncond }, { latent: item, context: context.cond }] : [{ latent: item, context: context.cond }]));
+    const rows: { latent: Float32Array; context: Float32Array }[] = [];
+    for (let b = 0; b < batch; b++) {
+      const item = current.subarray(b * itemSize, (b + 1) * itemSize);
+      if (context.uncond) rows.push({ latent: item, context: context.uncond });
+      rows.push({ latent: item, context: context.cond });
+    }
     const outputs = await evaluate(rows, sigma);
     const denoised = new Float32Array(current.length);
     for (let b = 0; b < batch; b++) {
@@ -187,16 +190,18 @@ export async function sampleLatent(request: SampleRequest, ctx: NodeContext): Pr
     return denoised;
   };
 
-  const previews = async (step: number, total: number, denoised: Float32Array): Promise<PreviewImage | undefined> => {
+  const previews = async (step: number, total: number, denoised: Float32Array): Promise<Pick<ProgressUpdate, 'preview' | 'latentPreview'>> => {
     if (ctx.previewMethod === 'latent2rgb' && model.latentRgb) {
-      return latentToRgbPreview({ batch: 1, channels, height, width, data: denoised.subarray(0, itemSize) }, model.latentRgb);
+      // Item 0 only (a view of a batch would carry the whole buffer to the main thread), made RGB over there.
+      const data = denoised.length === itemSize ? denoised : denoised.slice(0, itemSize);
+      return { latentPreview: { channels, height, width, data, latentRgb: model.latentRgb } };
     }
     if (ctx.previewMethod === 'vae' && (step % Math.max(1, ctx.previewEvery) === ctx.previewEvery - 1 || step === total - 1)) {
       const vaeLatent = Float32Array.from(denoised.subarray(0, itemSize), (value) => value / scale);
       const image = await decodeLatents(model.previewDecoder, { batch: 1, channels, height, width, data: vaeLatent }, ctx.caches);
-      return batchItemToRaster(image, 0);
+      return { preview: batchItemToRaster(image, 0) };
     }
-    return undefined;
+    return {};
   };
 
   const result = await runSampler(request.sampler, x, {
@@ -205,7 +210,7 @@ export async function sampleLatent(request: SampleRequest, ctx: NodeContext): Pr
     noise: (step) => batchNoise(request.seed, batch, itemSize, step + 1),
     onStep: async (step, total, denoised) => {
       const preview = await previews(step, total, denoised);
-      ctx.progress({ value: step + 1, max: total, ...(preview ? { preview } : {}) });
+      ctx.progress({ value: step + 1, max: total, ...preview });
     },
   });
   const out: Tensor4 = { batch, channels, height, width, data: result.map((value) => value / scale) };

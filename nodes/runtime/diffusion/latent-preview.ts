@@ -2,19 +2,29 @@ import type { PreviewImage } from '../../define-node.js';
 import type { LatentRgb, Tensor4 } from './types.js';
 
 /**
- * ComfyUI's Latent2RGB preview of batch item 0 of a model-space x0: rgb = Σ x0[k]·F[k] + bias, then
- * clamp((rgb + 1)/2) at latent resolution. Pure.
+ * ComfyUI's Latent2RGB preview of one latent item (the first, for a batch) of a model-space x0:
+ * rgb = Σ x0[k]·F[k] + bias, then clamp((rgb + 1)/2) at latent resolution. Pure.
  */
-export function latentToRgbPreview(x0: Tensor4, latentRgb: LatentRgb): PreviewImage {
+export function latentToRgbPreview(x0: Pick<Tensor4, 'channels' | 'height' | 'width' | 'data'>, latentRgb: LatentRgb): PreviewImage {
   const { height, width, channels } = x0;
   const plane = height * width;
+  if (x0.data.length < channels * plane) throw new Error(`a ${channels}×${height}×${width} latent needs ${channels * plane} values, got ${x0.data.length}`);
+  if (latentRgb.factors.length !== channels) throw new Error(`Latent2RGB has factors for ${latentRgb.factors.length} channels, the latent has ${channels}`);
+  // (rgb + 1)/2·255 folded into the factors and bias: one multiply-add per channel and colour per pixel.
+  const factors = new Float64Array(channels * 3);
+  for (let k = 0; k < channels; k++) for (let c = 0; c < 3; c++) factors[k * 3 + c] = latentRgb.factors[k]![c]! * 127.5;
+  const bias = latentRgb.bias.map((value) => (value + 1) * 127.5);
   const data = new Uint8Array(plane * 3);
-  for (let p = 0; p < plane; p++) {
-    for (let c = 0; c < 3; c++) {
-      let value = latentRgb.bias[c]!;
-      for (let k = 0; k < channels; k++) value += x0.data[k * plane + p]! * latentRgb.factors[k]![c]!;
-      const unit = (value + 1) / 2;
-      data[p * 3 + c] = unit <= 0 ? 0 : unit >= 1 ? 255 : Math.round(unit * 255);
+  for (let c = 0; c < 3; c++) {
+    const values = new Float64Array(plane).fill(bias[c]!);
+    for (let k = 0; k < channels; k++) {
+      const factor = factors[k * 3 + c]!;
+      const offset = k * plane;
+      for (let p = 0; p < plane; p++) values[p] = values[p]! + x0.data[offset + p]! * factor;
+    }
+    for (let p = 0; p < plane; p++) {
+      const value = values[p]!;
+      data[p * 3 + c] = value <= 0 ? 0 : value >= 255 ? 255 : Math.round(value);
     }
   }
   return { width, height, channels: 3, data };

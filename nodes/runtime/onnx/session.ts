@@ -60,11 +60,28 @@ export interface Feed {
   readonly dims: readonly number[];
 }
 
+/**
+ * float32 tensors made for a Float32Array, by that array: a caller that feeds the same buffer at every step (a
+ * sampler's latent, its context) gets the same tensor back, which reads the buffer's current values.
+ */
+const float32Tensors = new WeakMap<Float32Array, Ort.Tensor>();
+
+function sameDims(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((dim, index) => dim === b[index]);
+}
+
 function toTensor(ort: typeof Ort, info: InputInfo, feed: Feed): Ort.Tensor {
+  if (info.type === 'float32' && feed.data instanceof Float32Array) {
+    const known = float32Tensors.get(feed.data);
+    if (known && sameDims(known.dims, feed.dims)) return known;
+    const tensor = new ort.Tensor('float32', feed.data, [...feed.dims]);
+    float32Tensors.set(feed.data, tensor);
+    return tensor;
+  }
   const dims = [...feed.dims];
   switch (info.type) {
     case 'float32':
-      return new ort.Tensor('float32', feed.data instanceof Float32Array ? feed.data : Float32Array.from(feed.data), dims);
+      return new ort.Tensor('float32', Float32Array.from(feed.data), dims);
     case 'float16':
       return new ort.Tensor('float16', float32ToFloat16(feed.data instanceof Float32Array ? feed.data : Float32Array.from(feed.data)), dims);
     case 'int32':

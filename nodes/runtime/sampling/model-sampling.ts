@@ -113,7 +113,7 @@ export class ModelSampling {
   }
 
   /** The denoised estimate from the model's raw output, for ε, v and the distilled (LCM) parameterisations. */
-  denoised(x: Float32Array, output: Float32Array, sigma: number, out = new Float32Array(x.length)): Float32Array {
+  denoised(x: Float32Array, output: Float32Array, sigma: number, out: Float32Array = new Float32Array(x.length)): Float32Array {
     if (this.prediction === 'v_prediction') {
       const a = 1 / (sigma * sigma + 1);
       const b = sigma / Math.sqrt(sigma * sigma + 1);
