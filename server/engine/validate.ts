@@ -111,8 +111,8 @@ export function validatePrompt(prompt: ApiPrompt, registry: NodeRegistry, env: N
     let upstreamValid = true;
     const constants: Record<string, unknown> = {};
     for (const [name, input] of Object.entries(nodeClass.inputs)) {
-      const config = toInputSpec(input, env);
-      const extra = (more: Record<string, unknown> = {}): Record<string, unknown> => ({ input_name: name, input_config: config, ...more });
+      // The input's spec goes only into errors: made when one is reported (a combo's spec lists its folder).
+      const extra = (more: Record<string, unknown> = {}): Record<string, unknown> => ({ input_name: name, input_config: toInputSpec(input, env), ...more });
       const raw = node.inputs[name];
       if (raw === undefined || raw === null) {
         if (!input.optional) errors.push(promptError('required_input_missing', 'Required input is missing', name, extra()));
@@ -153,7 +153,7 @@ export function validatePrompt(prompt: ApiPrompt, registry: NodeRegistry, env: N
           errors.push(
             promptError('value_not_in_list', 'Value not in list', `${name}: '${String(value)}' not in ${listed}`, {
               input_name: name,
-              input_config: options.length > 20 ? null : config,
+              input_config: options.length > 20 ? null : toInputSpec(input, env),
               received_value: value,
             }),
           );

@@ -4,6 +4,7 @@ import { batchNoise } from '../sampling/noise.js';
 import { runSampler, type SamplerName } from '../sampling/samplers.js';
 import { samplerSigmas, type SchedulerName } from '../sampling/schedulers.js';
 import { batchItemToRaster } from '../image.js';
+import { samplerBuffersFor } from './sampler-buffers.js';
 import { decodeLatents } from './vae.js';
 import type { Conditioning, ConditioningEntry, DiffusionModel, Latent, Tensor4 } from './types.js';
 
@@ -111,30 +112,11 @@ export async function sampleLatent(request: SampleRequest, ctx: NodeContext): Pr
   const context = { cond: repeatTo(positive, tokens), uncond: useCfg ? repeatTo(negative, tokens) : undefined };
   const guidance = model.timestepCondDim !== undefined ? guidanceEmbedding(request.cfg, model.timestepCondDim) : undefined;
 
-  // The rows' contexts are the same at every step: each call group's context tensor is built once.
-  const contextTensors = new Map<number, Float32Array>();
-  const contextFor = (group: readonly { context: Float32Array }[], start: number): Float32Array => {
-    let tensor = contextTensors.get(start);
-    if (!tensor || tensor.length !== group.length * tokens * positive.dim) {
-      tensor = new Float32Array(group.length * tokens * positive.dim);
-      group.forEach((row, r) => tensor!.set(row.context, r * tokens * positive.dim));
-      contextTensors.set(start, tensor);
-    }
-    return tensor;
-  };
+  // The UNet's inputs live in buffers kept with the model, from step to step and job to job (sampler-buffers.ts).
+  const buffers = samplerBuffersFor(model);
+  const timestep = { data: buffers.timestep, dims: model.unetInputs.get('timestep')!.shape.length === 0 ? [] : [1] };
 
-  // Buffers reused at every step (onnxruntime reads feeds during the call; each row's denoised estimate is read
-  // before the next call): the UNet's input per call size, the timestep, and the denoised estimate per row.
-  const sampleBuffers = new Map<number, Float32Array>();
-  const sampleBuffer = (rows: number): Float32Array => {
-    let buffer = sampleBuffers.get(rows);
-    if (!buffer) sampleBuffers.set(rows, (buffer = new Float32Array(rows * itemSize)));
-    return buffer;
-  };
-  const timestep = { data: new Float32Array(1), dims: model.unetInputs.get('timestep')!.shape.length === 0 ? [] : [1] };
-  const rowEstimates: Float32Array[] = [];
-
-  /** Runs the UNet on `rows` (each: latent item, context) in calls of at most maxBatch rows. */
+  /** Runs the UNet on `rows` (each: latent item, context) in calls of at most maxBatch rows: its raw output per row. */
   const evaluate = async (rows: { latent: Float32Array; context: Float32Array }[], sigma: number): Promise<Float32Array[]> => {
     const cIn = model.sampling.inputScale(sigma);
     timestep.data[0] = model.sampling.timestep(sigma);
@@ -142,13 +124,13 @@ export async function sampleLatent(request: SampleRequest, ctx: NodeContext): Pr
     const callSize = Math.min(rows.length, model.maxBatch);
     for (let start = 0; start < rows.length; start += callSize) {
       const group = rows.slice(start, start + callSize);
-      const sample = sampleBuffer(group.length);
+      const sample = buffers.sample(group.length * itemSize);
       for (let r = 0; r < group.length; r++) {
         const latentRow = group[r]!.latent;
         const offset = r * itemSize;
         for (let i = 0; i < itemSize; i++) sample[offset + i] = latentRow[i]! * cIn;
       }
-      const contextData = contextFor(group, start);
+      const contextData = buffers.context(group.map((row) => row.context));
       const feeds: Record<string, Feed> = {
         sample: { data: sample, dims: [group.length, channels, height, width] },
         timestep,
@@ -162,10 +144,7 @@ export async function sampleLatent(request: SampleRequest, ctx: NodeContext): Pr
       const result = await runSession(unet, feeds, ['out_sample']);
       const output = result.out_sample;
       if (!output) throw new Error('the UNet returned no out_sample');
-      for (let r = 0; r < group.length; r++) {
-        const estimate = (rowEstimates[start + r] ??= new Float32Array(itemSize));
-        outputs.push(model.sampling.denoised(group[r]!.latent, output.data.subarray(r * itemSize, (r + 1) * itemSize), sigma, estimate));
-      }
+      for (let r = 0; r < group.length; r++) outputs.push(output.data.subarray(r * itemSize, (r + 1) * itemSize));
       ctx.throwIfInterrupted();
     }
     return outputs;
@@ -181,11 +160,10 @@ export async function sampleLatent(request: SampleRequest, ctx: NodeContext): Pr
     const outputs = await evaluate(rows, sigma);
     const denoised = new Float32Array(current.length);
     for (let b = 0; b < batch; b++) {
-      if (context.uncond) {
-        const uncond = outputs[2 * b]!;
-        const cond = outputs[2 * b + 1]!;
-        for (let i = 0; i < itemSize; i++) denoised[b * itemSize + i] = uncond[i]! + (cond[i]! - uncond[i]!) * request.cfg;
-      } else denoised.set(outputs[b]!, b * itemSize);
+      const item = current.subarray(b * itemSize, (b + 1) * itemSize);
+      const target = denoised.subarray(b * itemSize, (b + 1) * itemSize);
+      if (context.uncond) model.sampling.guidedDenoised(item, outputs[2 * b]!, outputs[2 * b + 1]!, request.cfg, sigma, target);
+      else model.sampling.denoised(item, outputs[b]!, sigma, target);
     }
     return denoised;
   };

@@ -130,4 +130,14 @@ export class ModelSampling {
     for (let i = 0; i < x.length; i++) out[i] = x[i]! - output[i]! * sigma;
     return out;
   }
+
+  /**
+   * Classifier-free guidance as ComfyUI applies it, uncond + (cond − uncond)·scale of the two denoised estimates,
+   * computed in one pass over the raw outputs: `denoised` is affine in the output for a fixed x and σ (for ε, v and
+   * LCM alike), so guiding the outputs first gives the same estimate, up to rounding, with one array fewer.
+   */
+  guidedDenoised(x: Float32Array, uncondOutput: Float32Array, condOutput: Float32Array, scale: number, sigma: number, out: Float32Array = new Float32Array(x.length)): Float32Array {
+    for (let i = 0; i < x.length; i++) out[i] = uncondOutput[i]! + (condOutput[i]! - uncondOutput[i]!) * scale;
+    return this.denoised(x, out, sigma, out);
+  }
 }
