@@ -4,6 +4,7 @@ import type { EngineEvent, ExecutionResult } from './engine/engine-events.js';
 import type { EngineHost } from './engine/engine-host.js';
 import { encodeStepPreview } from './preview-encoding.js';
 import { withoutSecrets, type PromptQueue } from './prompt-queue.js';
+import { JobStoreFlushError } from './store/job-store.js';
 import type { WsHub } from './ws-hub.js';
 
 export const previewMethods = ['none', 'latent2rgb', 'vae'] as const;
@@ -66,10 +67,17 @@ export class ExecutionService {
     this.hub.broadcast(this.statusMessage());
   }
 
+  /** Queues a job, durably, and starts it if the engine is free (before the disk flush: see `PromptQueue.put`). */
   submit(item: QueueItem): void {
-    this.queue.put(item);
-    this.broadcastStatus();
-    this.pump();
+    try {
+      this.queue.put(item, () => {
+        this.broadcastStatus();
+        this.pump();
+      });
+    } catch (error) {
+      if (!(error instanceof JobStoreFlushError)) throw error;
+      this.options.log(`job ${item[1]} is queued, but ${error.message}: it may not survive a power cut`);
+    }
   }
 
   get isPaused(): boolean {

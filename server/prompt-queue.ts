@@ -60,10 +60,16 @@ export class PromptQueue {
     return number;
   }
 
-  /** Accepts a job: on disk first (its `extra_data` without secrets), then in the queue. */
-  put(item: QueueItem): void {
-    this.store.queued([item[0], item[1], item[2], withoutSecrets(item[3]), item[4]], this.counter);
-    this.insertSorted({ item, restarts: 0, lastRestart: undefined });
+  /**
+   * Accepts a job: committed to disk (its `extra_data` without secrets), then queued in memory, then
+   * `whileFlushing` runs (the server may start the job there) while nothing waits but the disk flush; durable when
+   * this returns. A failed commit throws with nothing queued; a failed flush throws after queueing it.
+   */
+  put(item: QueueItem, whileFlushing?: () => void): void {
+    this.store.queued([item[0], item[1], item[2], withoutSecrets(item[3]), item[4]], this.counter, () => {
+      this.insertSorted({ item, restarts: 0, lastRestart: undefined });
+      whileFlushing?.();
+    });
   }
 
   private insertSorted(job: RestoredJob): void {

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { queueItemSchema, type HistoryEntry, type QueueItem } from '../../shared/protocol.js';
@@ -29,6 +29,22 @@ export class DataFolderInUseError extends Error {
   }
 }
 
+export interface JobStoreOptions {
+  /** How a file descriptor is synced to disk (fsync); tests count or fail the flushes through it. */
+  readonly syncDescriptor?: (fd: number) => void;
+}
+
+/** The job store committed a change but could not make it durable: the disk refused the flush. */
+export class JobStoreFlushError extends Error {
+  constructor(
+    readonly path: string,
+    cause: unknown,
+  ) {
+    super(`the job database ${path} could not be flushed to disk: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'JobStoreFlushError';
+  }
+}
+
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS jobs (
     prompt_id TEXT PRIMARY KEY,
@@ -50,21 +66,30 @@ const SCHEMA = `
 
 /**
  * The durable half of the queue: every accepted job, every queue change and every finished run's history entry,
- * in SQLite (better-sqlite3; WAL journal, synchronous=FULL, so a committed change survives `kill -9` and power
- * loss). Each method is one transaction, committed before it returns. The database is opened exclusively: a
- * second server on the same data folder is refused instead of running the same jobs twice.
+ * in SQLite (better-sqlite3, WAL journal). Each method is one transaction, committed and flushed to disk before it
+ * returns, so the change survives `kill -9` and power loss: the commit writes the WAL (synchronous=NORMAL) and the
+ * store then fsyncs the WAL file itself, which is what synchronous=FULL does inside every commit. Doing it here lets
+ * `queued` run its caller's code between the two: the engine starts the job while the disk flushes it.
+ * The database is opened exclusively: a second server on the same data folder is refused instead of running the
+ * same jobs twice.
  */
 export class JobStore {
   private readonly db: Database.Database;
   private readonly statements;
+  /** Our own descriptor of the WAL file, and its inode (reopened if SQLite ever replaced the file). */
+  private wal: { fd: number; inode: number } | undefined;
 
-  private constructor(readonly path: string) {
+  private constructor(
+    readonly path: string,
+    private readonly syncDescriptor: (fd: number) => void,
+  ) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path, { timeout: 0 });
     try {
       this.db.pragma('locking_mode = EXCLUSIVE');
       this.db.pragma('journal_mode = WAL');
-      this.db.pragma('synchronous = FULL');
+      // Commits reach the WAL in the OS; `flush` syncs it (see the class comment). In memory there is nothing to sync.
+      this.db.pragma(path === ':memory:' ? 'synchronous = FULL' : 'synchronous = NORMAL');
       this.db.exec(SCHEMA);
     } catch (error) {
       this.db.close();
@@ -94,10 +119,13 @@ export class JobStore {
   }
 
   /** Opens (or creates) the store; the jobs that were running when the last process died become pending again. */
-  static open(path: string): { store: JobStore; restored: RestoredState } {
-    const store = new JobStore(path);
+  static open(path: string, options: JobStoreOptions = {}): { store: JobStore; restored: RestoredState } {
+    const store = new JobStore(path, options.syncDescriptor ?? fsyncSync);
     try {
-      return { store, restored: store.restore() };
+      const restored = store.restore();
+      // The WAL file exists from here on: its name in the folder is made durable once, as FULL's first sync would.
+      if (path !== ':memory:') syncFolder(dirname(path));
+      return { store, restored };
     } catch (error) {
       store.close();
       throw error;
@@ -105,7 +133,7 @@ export class JobStore {
   }
 
   private restore(): RestoredState {
-    this.statements.requeueAllRunning.run('crash');
+    this.write(() => this.statements.requeueAllRunning.run('crash'));
     const pending: RestoredJob[] = [];
     const unreadable: string[] = [];
     for (const row of this.statements.allJobs.all()) {
@@ -120,45 +148,90 @@ export class JobStore {
     return { pending, counter: Number.isFinite(counter) ? counter : 0, paused: this.statements.getMeta.get('paused')?.value === 'true', unreadable };
   }
 
-  /** A job was accepted (`counter` is the queue's next number, kept so numbers keep growing across restarts). */
-  queued(item: QueueItem, counter: number): void {
-    this.db.transaction(() => {
+  /**
+   * One transaction, then `beforeFlush` (if any), then the flush: durable when this returns. A failed commit
+   * throws with nothing changed; a failed flush throws a `JobStoreFlushError` (the change is committed, in SQLite's
+   * WAL, but the disk did not confirm it).
+   */
+  private write(change: () => void, beforeFlush?: () => void): void {
+    this.db.transaction(change)();
+    try {
+      beforeFlush?.();
+    } finally {
+      this.flush();
+    }
+  }
+
+  /** fsync of the WAL file (where every commit goes in WAL mode), through our own descriptor of it. */
+  private flush(): void {
+    if (this.path === ':memory:') return;
+    const walPath = `${this.path}-wal`;
+    try {
+      let inode: number;
+      try {
+        inode = statSync(walPath).ino;
+      } catch {
+        // No WAL file (SQLite keeps one while the database is open, so this should not happen): sync the database.
+        syncFile(this.path);
+        return;
+      }
+      if (this.wal && this.wal.inode !== inode) {
+        closeSync(this.wal.fd);
+        this.wal = undefined;
+      }
+      if (!this.wal) {
+        const fd = openSync(walPath, 'r');
+        this.wal = { fd, inode: fstatSync(fd).ino };
+      }
+      this.syncDescriptor(this.wal.fd);
+    } catch (error) {
+      throw new JobStoreFlushError(this.path, error);
+    }
+  }
+
+  /**
+   * A job was accepted (`counter` is the queue's next number, kept so numbers keep growing across restarts).
+   * `whileFlushing` runs once the job is committed, before the flush that makes it durable: the queue hands the job
+   * to the engine there, so its run does not wait for the disk.
+   */
+  queued(item: QueueItem, counter: number, whileFlushing?: () => void): void {
+    this.write(() => {
       this.statements.insertJob.run(item[1], item[0], JSON.stringify(item), Date.now());
       this.statements.setMeta.run('counter', String(counter));
-    })();
+    }, whileFlushing);
   }
 
   started(promptId: string): void {
-    this.statements.setState.run('running', promptId);
+    this.write(() => this.statements.setState.run('running', promptId));
   }
 
   /** A started job goes back to pending (the server is shutting down before it could finish). */
   requeued(promptId: string, reason: RestartReason): void {
-    this.statements.requeue.run(reason, promptId);
+    this.write(() => this.statements.requeue.run(reason, promptId));
   }
 
   /** The job leaves the queue and its history entry is written, in one transaction. */
   finished(promptId: string, entry: HistoryEntry, maxHistory: number): void {
-    this.db.transaction(() => {
+    this.write(() => {
       this.statements.deleteJob.run(promptId);
       this.statements.deleteHistory.run(promptId);
       this.statements.insertHistory.run(promptId, JSON.stringify(entry), Date.now());
       this.statements.trimHistory.run(maxHistory);
-    })();
+    });
   }
 
   removePending(promptIds: readonly string[]): void {
-    this.db.transaction(() => {
+    this.write(() => {
       for (const id of promptIds) this.statements.deletePendingJob.run(id);
-    })();
+    });
   }
 
   clearPending(): void {
-    this.statements.deleteAllPending.run();
+    this.write(() => this.statements.deleteAllPending.run());
   }
 
   setPaused(paused: boolean): void {
-    this.statements.setMeta.run('paused', String(paused));
+    this.write(() => this.statements.setMeta.run('paused', String(paused)));
   }
 
   historyCount(): number {
@@ -176,18 +249,35 @@ export class JobStore {
   }
 
   removeHistory(promptIds: readonly string[]): void {
-    this.db.transaction(() => {
+    this.write(() => {
       for (const id of promptIds) this.statements.deleteHistory.run(id);
-    })();
+    });
   }
 
   clearHistory(): void {
-    this.statements.clearHistory.run();
+    this.write(() => this.statements.clearHistory.run());
   }
 
   close(): void {
     if (this.db.open) this.db.close();
+    if (this.wal) closeSync(this.wal.fd);
+    this.wal = undefined;
   }
+}
+
+function syncFile(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** fsync of a folder, so the files created in it stay there after a power cut (Windows has no such call). */
+function syncFolder(path: string): void {
+  if (process.platform === 'win32') return;
+  syncFile(path);
 }
 
 function parseJson<T>(text: string, check: (value: unknown) => { success: true; data: T } | { success: false }): T | undefined {

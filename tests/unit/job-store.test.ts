@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PromptQueue } from '../../server/prompt-queue.js';
-import { DataFolderInUseError, JobStore } from '../../server/store/job-store.js';
+import { DataFolderInUseError, JobStore, JobStoreFlushError } from '../../server/store/job-store.js';
 import type { HistoryEntry, QueueItem } from '../../shared/protocol.js';
 
 let folder: string;
@@ -129,6 +129,55 @@ describe('JobStore + PromptQueue across restarts', () => {
     const second = start();
     expect(second.queue.take()![1]).toBe('a');
     expect(second.queue.currentRestarts).toEqual({ restarts: 1, lastRestart: 'crash' });
+  });
+
+  it('flushes every change to disk before returning, and lets an accepted job start between commit and flush', () => {
+    const events: string[] = [];
+    const { store, restored } = JobStore.open(dbPath, { syncDescriptor: () => events.push('flush') });
+    open.push(store);
+    const queue = new PromptQueue(store, restored);
+    events.length = 0;
+    queue.put(job(queue, 'a'), () => {
+      // Committed already: the row is in the database (a second read of it through SQLite sees it).
+      events.push(`start ${queue.snapshot().queue_pending.map((item) => item[1]).join()}`);
+      queue.take((item) => events.push(`engine ${item[1]}`));
+    });
+    // The start is recorded (and flushed) inside, then the acceptance's own flush.
+    expect(events).toEqual(['start a', 'engine a', 'flush', 'flush']);
+    events.length = 0;
+    queue.complete('a', entry(queue.current!));
+    queue.paused = true;
+    expect(events).toEqual(['flush', 'flush']);
+    die(store);
+    const second = start();
+    expect(second.queue.getHistoryEntry('a')).toBeDefined();
+    expect(second.queue.paused).toBe(true);
+  });
+
+  it('says so when the disk refuses a flush; the change is committed all the same', () => {
+    let failing = false;
+    const { store, restored } = JobStore.open(dbPath, {
+      syncDescriptor: () => {
+        if (failing) throw new Error('EIO: i/o error, fsync');
+      },
+    });
+    open.push(store);
+    const queue = new PromptQueue(store, restored);
+    failing = true;
+    let started = false;
+    expect(() => queue.put(job(queue, 'a'), () => (started = true))).toThrow(JobStoreFlushError);
+    expect(started).toBe(true);
+    expect(queue.snapshot().queue_pending.map((item) => item[1])).toEqual(['a']);
+    die(store);
+    expect(start().queue.snapshot().queue_pending.map((item) => item[1])).toEqual(['a']);
+  });
+
+  it('queues nothing when the commit itself fails', () => {
+    const first = start();
+    first.store.close();
+    expect(() => first.queue.put(job(first.queue, 'a'), () => expect.unreachable())).toThrow(/not open/);
+    expect(first.queue.remaining).toBe(0);
+    open.splice(open.indexOf(first.store), 1);
   });
 
   it('keeps numbering after a restart, so new jobs queue behind restored ones', () => {
