@@ -46,67 +46,61 @@ function paeth(left: number, up: number, upLeft: number): number {
 /** |byte| read as a signed value: the filter heuristic's cost of one filtered byte. */
 const COST = Uint8Array.from({ length: 256 }, (_, byte) => (byte < 128 ? byte : 256 - byte));
 
-/**
- * Writes filter type `type` of `row` (previous row `above`, zeros for the first) into `out` after its type byte and
- * returns the heuristic's cost. One plain loop per filter: a branch or closure per byte made filtering the costliest
- * part of saving a small image.
- */
-function filterRow(type: number, row: Uint8Array, above: Uint8Array, bpp: number, out: Uint8Array): number {
-  out[0] = type;
+/** Writes `row` filtered with `type` at `out[offset…]`: one plain loop per type, no branch per byte. */
+function writeFiltered(type: number, row: Uint8Array, above: Uint8Array, bpp: number, out: Uint8Array, offset: number): void {
   const n = row.length;
-  let cost = 0;
-  let byte = 0;
   if (type === 0) {
-    for (let i = 0; i < n; i++) {
-      byte = row[i]!;
-      out[i + 1] = byte;
-      cost += COST[byte]!;
-    }
+    out.set(row, offset);
   } else if (type === 1) {
-    for (let i = 0; i < n; i++) {
-      byte = (row[i]! - (i >= bpp ? row[i - bpp]! : 0)) & 0xff;
-      out[i + 1] = byte;
-      cost += COST[byte]!;
-    }
+    for (let i = 0; i < n; i++) out[offset + i] = row[i]! - (i >= bpp ? row[i - bpp]! : 0);
   } else if (type === 2) {
-    for (let i = 0; i < n; i++) {
-      byte = (row[i]! - above[i]!) & 0xff;
-      out[i + 1] = byte;
-      cost += COST[byte]!;
-    }
+    for (let i = 0; i < n; i++) out[offset + i] = row[i]! - above[i]!;
   } else if (type === 3) {
-    for (let i = 0; i < n; i++) {
-      byte = (row[i]! - (((i >= bpp ? row[i - bpp]! : 0) + above[i]!) >> 1)) & 0xff;
-      out[i + 1] = byte;
-      cost += COST[byte]!;
-    }
+    for (let i = 0; i < n; i++) out[offset + i] = row[i]! - (((i >= bpp ? row[i - bpp]! : 0) + above[i]!) >> 1);
   } else {
-    for (let i = 0; i < n; i++) {
-      byte = (row[i]! - (i >= bpp ? paeth(row[i - bpp]!, above[i]!, above[i - bpp]!) : above[i]!)) & 0xff;
-      out[i + 1] = byte;
-      cost += COST[byte]!;
-    }
+    for (let i = 0; i < n; i++) out[offset + i] = row[i]! - (i >= bpp ? paeth(row[i - bpp]!, above[i]!, above[i - bpp]!) : above[i]!);
   }
-  return cost;
+}
+
+/**
+ * The filter type whose output has the smallest heuristic cost for `row` (ties: the lowest type), all five costs
+ * summed in one pass; only the chosen filter is then written. Against writing all five and keeping the cheapest,
+ * a whole PNG at level 4 took 0.39 instead of 0.44–0.50 ms at 64×64 and 15.0–15.6 instead of 17.7–18.1 ms at 512×512.
+ */
+export function bestFilter(row: Uint8Array, above: Uint8Array, bpp: number): number {
+  let none = 0;
+  let sub = 0;
+  let up = 0;
+  let average = 0;
+  let paethCost = 0;
+  for (let i = 0; i < row.length; i++) {
+    const x = row[i]!;
+    const a = i >= bpp ? row[i - bpp]! : 0;
+    const b = above[i]!;
+    const c = i >= bpp ? above[i - bpp]! : 0;
+    none += COST[x]!;
+    sub += COST[(x - a) & 0xff]!;
+    up += COST[(x - b) & 0xff]!;
+    average += COST[(x - ((a + b) >> 1)) & 0xff]!;
+    paethCost += COST[(x - paeth(a, b, c)) & 0xff]!;
+  }
+  const costs = [none, sub, up, average, paethCost];
+  let best = 0;
+  for (let type = 1; type < 5; type++) if (costs[type]! < costs[best]!) best = type;
+  return best;
 }
 
 function filteredScanlines(raster: RasterU8): Uint8Array {
   const stride = raster.width * raster.channels;
+  const bpp = raster.channels;
   const out = new Uint8Array((stride + 1) * raster.height);
-  const candidates = Array.from({ length: 5 }, () => new Uint8Array(stride + 1));
   let above: Uint8Array = new Uint8Array(stride);
   for (let y = 0; y < raster.height; y++) {
     const row = raster.data.subarray(y * stride, (y + 1) * stride);
-    let best = 0;
-    let bestCost = Number.POSITIVE_INFINITY;
-    for (let type = 0; type < 5; type++) {
-      const cost = filterRow(type, row, above, raster.channels, candidates[type]!);
-      if (cost < bestCost) {
-        best = type;
-        bestCost = cost;
-      }
-    }
-    out.set(candidates[best]!, y * (stride + 1));
+    const type = bestFilter(row, above, bpp);
+    out[y * (stride + 1)] = type;
+    // A Uint8Array keeps the low 8 bits of what it is given: the filters' arithmetic modulo 256.
+    writeFiltered(type, row, above, bpp, out, y * (stride + 1) + 1);
     above = row;
   }
   return out;

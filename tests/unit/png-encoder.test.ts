@@ -2,7 +2,7 @@ import { inflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import type { RasterU8 } from '../../nodes/runtime/image.js';
-import { writePng } from '../../nodes/runtime/png-encoder.js';
+import { bestFilter, writePng } from '../../nodes/runtime/png-encoder.js';
 
 function raster(width: number, height: number, channels: 3 | 4, pixel: (x: number, y: number, c: number) => number): RasterU8 {
   const data = new Uint8Array(width * height * channels);
@@ -49,6 +49,42 @@ describe('writePng', () => {
     expect(filterTypes(writePng(raster(16, 4, 3, () => 90), 4), 16 * 3)).toEqual([1, 2, 2, 2]);
     expect(horizontal[25]).toBe(2);
     expect(writePng(cases[1]![1], 4)[25]).toBe(6);
+  });
+
+  it('picks the filter with the smallest sum of |signed bytes|, the lowest type on a tie, as five separate passes would', () => {
+    const signed = (byte: number): number => (byte < 128 ? byte : 256 - byte);
+    const paeth = (a: number, b: number, c: number): number => {
+      const p = a + b - c;
+      const [pa, pb, pc] = [Math.abs(p - a), Math.abs(p - b), Math.abs(p - c)];
+      return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+    };
+    const cost = (type: number, row: Uint8Array, above: Uint8Array, bpp: number): number => {
+      let sum = 0;
+      for (let i = 0; i < row.length; i++) {
+        const [a, b, c] = [i >= bpp ? row[i - bpp]! : 0, above[i]!, i >= bpp ? above[i - bpp]! : 0];
+        const predicted = [0, a, b, (a + b) >> 1, paeth(a, b, c)][type]!;
+        sum += signed((row[i]! - predicted) & 0xff);
+      }
+      return sum;
+    };
+    const picked = new Set<number>();
+    for (let trial = 0; trial < 300; trial++) {
+      const bpp = trial % 2 === 0 ? 3 : 4;
+      // Rows like their left neighbours, like the row above, like both, or like nothing.
+      const kind = trial % 4;
+      const above = Uint8Array.from({ length: bpp * 9 }, () => random());
+      const row = new Uint8Array(above.length);
+      for (let i = 0; i < row.length; i++) {
+        const left = i >= bpp ? row[i - bpp]! : 0;
+        row[i] = [random(), left + (random() % 3), above[i]! + (random() % 3), ((left + above[i]!) >> 1) + (random() % 2)][kind]!;
+      }
+      const costs = [0, 1, 2, 3, 4].map((type) => cost(type, row, above, bpp));
+      const expected = costs.indexOf(Math.min(...costs));
+      expect(bestFilter(row, above, bpp)).toBe(expected);
+      picked.add(expected);
+    }
+    // The trials reach more than one filter, so the comparison means something.
+    expect(picked.size).toBeGreaterThanOrEqual(3);
   });
 
   it('compresses smooth images at least as well as pngjs', () => {
