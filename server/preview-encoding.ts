@@ -2,6 +2,7 @@ import type { PreviewImage } from '../nodes/define-node.js';
 import { latentToRgbPreview } from '../nodes/runtime/diffusion/latent-preview.js';
 import { encodeJpeg, encodePng } from '../nodes/runtime/png.js';
 import type { StepPreview } from './engine/engine-events.js';
+import type { EncodedPreview } from './ws-hub.js';
 
 export const MAX_PREVIEW_SIZE = 512;
 
@@ -42,7 +43,7 @@ export function encodeFullImage(image: PreviewImage): { mimeType: 'image/png'; b
 }
 
 /** The frame for a progress event's preview: full-size images as PNG; step previews (pixels or latents) as JPEG. */
-export function encodeStepPreview(preview: StepPreview): { mimeType: 'image/jpeg' | 'image/png'; bytes: Uint8Array } {
+export function encodeStepPreview(preview: StepPreview): EncodedPreview {
   switch (preview.kind) {
     case 'image':
       return encodeFullImage(preview.image);

@@ -25,8 +25,8 @@ const outputCache = new LruCache<string, CachedResult>(data.outputCacheSize);
 const caches = new SharedCachesStore(data.maxModels);
 
 function post(event: EngineEvent): void {
-  // Preview pixels are copied, not transferred: they are small, and with their buffers transferred some posts took
-  // half a millisecond or more (timed inside `npm run bench`: 1–13 ms of posting per 20-step job, ~1 ms copied).
+  // Previews (pixels or latents) are copied, not transferred: they are small, and with their buffers transferred some
+  // posts took half a millisecond or more (timed inside `npm run bench`: 1–13 ms of posting per 20-step job, ~1 ms copied).
   port!.postMessage(event);
 }
 

@@ -116,6 +116,18 @@ export async function sampleLatent(request: SampleRequest, ctx: NodeContext): Pr
   const buffers = samplerBuffersFor(model);
   const timestep = { data: buffers.timestep, dims: model.unetInputs.get('timestep')!.shape.length === 0 ? [] : [1] };
 
+  // LCM's guidance embedding, one row per call row: the same at every step, so built once per call size.
+  const guidanceByRows = new Map<number, Float32Array>();
+  const guidanceRows = (embedding: Float32Array, rows: number): Float32Array => {
+    let data = guidanceByRows.get(rows);
+    if (!data) {
+      data = new Float32Array(rows * embedding.length);
+      for (let r = 0; r < rows; r++) data.set(embedding, r * embedding.length);
+      guidanceByRows.set(rows, data);
+    }
+    return data;
+  };
+
   /** Runs the UNet on `rows` (each: latent item, context) in calls of at most maxBatch rows: its raw output per row. */
   const evaluate = async (rows: { latent: Float32Array; context: Float32Array }[], sigma: number): Promise<Float32Array[]> => {
     const cIn = model.sampling.inputScale(sigma);
@@ -136,11 +148,7 @@ export async function sampleLatent(request: SampleRequest, ctx: NodeContext): Pr
         timestep,
         encoder_hidden_states: { data: contextData, dims: [group.length, tokens, positive.dim] },
       };
-      if (guidance) {
-        const cond = new Float32Array(group.length * guidance.length);
-        for (let r = 0; r < group.length; r++) cond.set(guidance, r * guidance.length);
-        feeds.timestep_cond = { data: cond, dims: [group.length, guidance.length] };
-      }
+      if (guidance) feeds.timestep_cond = { data: guidanceRows(guidance, group.length), dims: [group.length, guidance.length] };
       const result = await runSession(unet, feeds, ['out_sample']);
       const output = result.out_sample;
       if (!output) throw new Error('the UNet returned no out_sample');

@@ -94,6 +94,7 @@ export class ModelSampling {
     return log - table[low]! <= table[high]! - log ? low : high;
   }
 
+  /** The UNet timestep for σ: the training timestep of the nearest table entry. */
   timestep(sigma: number): number {
     return this.timesteps[this.indexOf(sigma)]!;
   }
