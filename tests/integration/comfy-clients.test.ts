@@ -164,13 +164,22 @@ describe('@stable-canvas/comfyui-client 1.5.9', () => {
 });
 
 describe('text-to-image through both clients, on every fixture variant', () => {
-  it.each(FIXTURE_VARIANTS)('%s: saintno receives a preview per step and the image', async (variant) => {
+  it.each(FIXTURE_VARIANTS)('%s: saintno receives a preview per step and the image (sampling from an encoded image)', async (variant) => {
     const api = new ComfyApi(server.url, `saintno-${variant}`).init();
     await api.waitForReady();
     const steps = 6;
-    // The SDK listens for previews once it has seen the job start: a long prompt on a fresh seed makes the
-    // text encoding the first thing that runs, as with a real model.
-    const builder = new PromptBuilder(titled(textToImage({ ckpt: variant, steps, seed: 500, prefix: `saintno-${variant}` })), ['seed'], ['images']).setInputNode('seed', '3.inputs.seed').setOutputNode('images', '9');
+    // The SDK listens for progress and previews only once it has seen the job start and then read the job's
+    // history: a tiny model's whole run fits in that round trip. So the sampler starts from an image that takes
+    // a slow resize to make (as a real model's text encoding would take its time), and the SDK is listening by then.
+    const prompt: ApiPrompt = {
+      ...textToImage({ ckpt: variant, steps, seed: 500, prefix: `saintno-${variant}` }),
+      '1': { class_type: 'LoadImage', inputs: { image: 'test.png' } },
+      '2': { class_type: 'ImageScale', inputs: { image: ['1', 0], upscale_method: 'lanczos', width: 1500, height: 1500, crop: 'disabled' } },
+      '10': { class_type: 'ImageScale', inputs: { image: ['2', 0], upscale_method: 'area', width: 64, height: 64, crop: 'disabled' } },
+      '11': { class_type: 'VAEEncode', inputs: { pixels: ['10', 0], vae: ['4', 2] } },
+    };
+    prompt['3']!.inputs.latent_image = ['11', 0];
+    const builder = new PromptBuilder(titled(prompt), ['seed'], ['images']).setInputNode('seed', '3.inputs.seed').setOutputNode('images', '9');
     const previews: Blob[] = [];
     const progress: number[] = [];
     const result = await new CallWrapper(api, builder.input('seed', 501))
