@@ -3,6 +3,7 @@ import type { HistoryEntry, ProgressNodeState, QueueItem, UiOutput, WsMessage } 
 import type { EngineEvent, ExecutionResult } from './engine/engine-events.js';
 import type { EngineHost } from './engine/engine-host.js';
 import { encodeStepPreview } from './preview-encoding.js';
+import { shouldSendPreview } from './preview-pacing.js';
 import { withoutSecrets, type PromptQueue } from './prompt-queue.js';
 import { JobStoreFlushError } from './store/job-store.js';
 import type { WsHub } from './ws-hub.js';
@@ -178,7 +179,7 @@ export class ExecutionService {
         case 'progress':
           setProgress(event.node, event.value, event.max, 'running');
           this.hub.sendToOrBroadcast(clientId, { type: 'progress', data: { value: event.value, max: event.max, prompt_id: promptId, node: event.node } });
-          if (event.preview) {
+          if (event.preview && shouldSendPreview(event.preview, event, Date.now())) {
             const preview = event.preview;
             this.hub.sendPreview(clientId, { promptId, nodeId: event.node }, () => encodeStepPreview(preview));
           }

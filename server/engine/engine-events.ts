@@ -32,6 +32,8 @@ export type EngineEvent =
       readonly node: string;
       readonly value: number;
       readonly max: number;
+      /** When the engine reported the step (ms since the epoch), so the main thread can tell how far behind it is. */
+      readonly reportedAt: number;
       /**
        * Raw pixels or a latent: `preview` and `latent` frames go out as JPEG, `image` frames (full-size images a node
        * streams) as PNG. The main thread renders and encodes them, so the engine's thread goes straight on to the

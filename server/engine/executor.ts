@@ -139,7 +139,7 @@ export async function executePrompt(job: ExecuteJob, deps: ExecutorDeps): Promis
                 : update.latentPreview
                   ? { kind: 'latent', latent: update.latentPreview }
                   : undefined;
-          deps.emit({ type: 'progress', promptId, node: id, value: update.value, max: update.max, ...(preview ? { preview } : {}) });
+          deps.emit({ type: 'progress', promptId, node: id, value: update.value, max: update.max, reportedAt: Date.now(), ...(preview ? { preview } : {}) });
         },
       };
       const runStarted = performance.now();

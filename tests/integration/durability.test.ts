@@ -46,15 +46,20 @@ afterEach(async () => {
   for (const server of running.splice(0)) await server.stop('SIGKILL');
 });
 
-/** A job long enough to be caught running (hundreds of sampling steps on the tiny fixture), or a quick one. */
 /**
- * Steps for a job that must still be running when the test acts on it: ~0.3 ms each on the tiny fixture model here,
- * so a couple of seconds (400 steps, once enough, finished in ~0.12 s after the sampler's per-step work shrank).
+ * A job that must still be running when the test acts on it, yet finish after a restart: 10,000 steps (the most a
+ * KSampler takes) at 256×256 on the tiny fixture model, ~2–3.5 s here with a client receiving its previews. (6,000
+ * steps at 64×64 took only 0.35–0.6 s once the sampler's per-step work shrank, and on a loaded CI machine the job
+ * once ended between the test's signal and the server acting on it.)
  */
-const LONG_STEPS = 6000;
+const LONG = { steps: 10_000, size: 256 } as const;
 
-function job(name: string, steps: number, seed: number, clientId?: string): Record<string, unknown> {
-  return { prompt: textToImage({ steps, seed, prefix: name }), ...(clientId ? { client_id: clientId } : {}) };
+function job(name: string, steps: number, seed: number, clientId?: string, size?: number): Record<string, unknown> {
+  return { prompt: textToImage({ steps, seed, prefix: name, ...(size ? { size } : {}) }), ...(clientId ? { client_id: clientId } : {}) };
+}
+
+function longJob(name: string, seed: number, clientId: string): Record<string, unknown> {
+  return job(name, LONG.steps, seed, clientId, LONG.size);
 }
 
 async function queue(server: ServerProcess, body: Record<string, unknown>): Promise<string> {
@@ -115,7 +120,7 @@ describe('kill -9 and restart', () => {
     expect(saved.status).toBe(201);
 
     await postJson(`${first.url}/api/queue/pause`, {});
-    const long = await queue(first, job('long', LONG_STEPS, 2, 'durable-run'));
+    const long = await queue(first, longJob('long', 2, 'durable-run'));
     const second = await queue(first, job('second', 2, 3, 'durable-run'));
     const third = await queue(first, job('third', 2, 4, 'durable-run'));
     await postJson(`${first.url}/api/queue/resume`, {});
@@ -198,7 +203,7 @@ describe('graceful shutdown', () => {
     folders = freshFolders();
     const first = await start();
     const socket = await listen(first, 'graceful');
-    const long = await queue(first, job('finish', LONG_STEPS, 20, 'graceful'));
+    const long = await queue(first, longJob('finish', 20, 'graceful'));
     const waiting = await queue(first, job('waiting', 2, 21, 'graceful'));
     await waitForProgress(socket, long);
     const exit = first.stop('SIGTERM');
@@ -227,7 +232,7 @@ describe('graceful shutdown', () => {
     folders = freshFolders();
     const first = await start(['--shutdown-grace', '0']);
     const socket = await listen(first, 'impatient');
-    const long = await queue(first, job('checkpointed', LONG_STEPS, 30, 'impatient'));
+    const long = await queue(first, longJob('checkpointed', 30, 'impatient'));
     await waitForProgress(socket, long);
     expect(await first.stop('SIGTERM')).toEqual({ code: 0, signal: null });
     expect(first.log).toMatch(/1 job\(s\) wait on disk/);
