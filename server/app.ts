@@ -9,6 +9,7 @@ import { createRegistry } from '../nodes/index.js';
 import { EngineHost } from './engine/engine-host.js';
 import type { ExecutionResult } from './engine/engine-events.js';
 import { ExecutionService } from './execution-service.js';
+import { bodyReader } from './body-reader.js';
 import { sendError } from './http-errors.js';
 import { defaultServerOptions, type ServerOptions } from './options.js';
 import { PromptQueue } from './prompt-queue.js';
@@ -75,8 +76,7 @@ export async function startServer(overrides: StartServerOptions = {}): Promise<R
   app.disable('x-powered-by');
   app.use(securityMiddleware({ authToken: options.authToken, corsOrigin: options.corsOrigin }));
   // JSON is parsed by the routes whatever the Content-Type (the saintno SDK sends none).
-  const rawBody = express.raw({ type: (req) => !String(req.headers['content-type'] ?? '').startsWith('multipart/'), limit: options.maxJsonBytes });
-  app.use(rawBody);
+  app.use(bodyReader(options.maxJsonBytes));
 
   const api = express.Router();
   api.use(promptRoutes(context));

@@ -4,6 +4,7 @@ import { createRegistry } from '../../nodes/index.js';
 import type { EngineEvent, EngineRequest } from './engine-events.js';
 import { executePrompt, type CachedResult } from './executor.js';
 import { LruCache } from './lru-cache.js';
+import { ProgressBatcher } from './progress-batcher.js';
 import { SharedCachesStore } from './shared-caches.js';
 
 /** The engine's worker thread: runs jobs one at a time, so model calls never block the server's event loop. */
@@ -24,10 +25,12 @@ const flag = new Int32Array(data.interruptFlag);
 const outputCache = new LruCache<string, CachedResult>(data.outputCacheSize);
 const caches = new SharedCachesStore(data.maxModels);
 
+// Previews (pixels or latents) are copied, not transferred: they are small, and with their buffers transferred some
+// posts took half a millisecond or more (timed inside `npm run bench`: 1–13 ms of posting per 20-step job, ~1 ms copied).
+const events = new ProgressBatcher((event) => port!.postMessage(event));
+
 function post(event: EngineEvent): void {
-  // Previews (pixels or latents) are copied, not transferred: they are small, and with their buffers transferred some
-  // posts took half a millisecond or more (timed inside `npm run bench`: 1–13 ms of posting per 20-step job, ~1 ms copied).
-  port!.postMessage(event);
+  events.post(event);
 }
 
 let queue = Promise.resolve();

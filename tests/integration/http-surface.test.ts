@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeImage } from '../../nodes/runtime/png.js';
 import { objectInfoSchema } from '../../shared/node-spec.js';
@@ -127,6 +128,29 @@ describe('POST /prompt refuses bad input with 4xx JSON, and the server keeps ser
     const response = await fetch(`${server.url}/prompt`, { method: 'POST', body: huge });
     expect(response.status).toBe(413);
     expect(await response.json()).toHaveProperty('error.type', 'payload_too_large');
+  });
+
+  it('reads bodies sent in chunks, refusing one past the limit once it is all sent; inflates gzip bodies', async () => {
+    const chunked = (parts: string[]): Promise<Response> => {
+      const stream = new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (const part of parts) controller.enqueue(new TextEncoder().encode(part));
+          controller.close();
+        },
+      });
+      return fetch(`${server.url}/prompt`, { method: 'POST', body: stream, duplex: 'half' } as RequestInit);
+    };
+    const json = JSON.stringify({ prompt: good });
+    const accepted = await chunked([json.slice(0, 10), json.slice(10)]);
+    expect(accepted.status).toBe(200);
+    expect(await accepted.json()).toHaveProperty('prompt_id');
+    const third = Math.ceil(server.context.options.maxJsonBytes / 3);
+    const tooLarge = await chunked(['x'.repeat(third), 'x'.repeat(third), 'x'.repeat(third), 'x'.repeat(third)]);
+    expect(tooLarge.status).toBe(413);
+    expect(await tooLarge.json()).toHaveProperty('error.type', 'payload_too_large');
+    const gzipped = await fetch(`${server.url}/prompt`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' }, body: gzipSync(json) });
+    expect(gzipped.status).toBe(200);
+    expect(await gzipped.json()).toHaveProperty('prompt_id');
   });
 
   it('accepts JSON without a Content-Type (the saintno SDK sends none)', async () => {
