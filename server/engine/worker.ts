@@ -25,13 +25,13 @@ const flag = new Int32Array(data.interruptFlag);
 const outputCache = new LruCache<string, CachedResult>(data.outputCacheSize);
 const caches = new SharedCachesStore(data.maxModels);
 
-// Previews (pixels or latents) are copied, not transferred: they are small, and with their buffers transferred some
-// posts took half a millisecond or more (timed inside `npm run bench`: 1–13 ms of posting per 20-step job, ~1 ms copied).
+/**
+ * Every event the engine reports, in order, step progress in short bursts (progress-batcher.ts). Posted with no
+ * transfer list: previews (pixels or latents) are small and copied; with their buffers transferred some posts took
+ * half a millisecond or more (timed inside `npm run bench`: 1–13 ms of posting per 20-step job, ~1 ms copied).
+ */
 const events = new ProgressBatcher((event) => port!.postMessage(event));
-
-function post(event: EngineEvent): void {
-  events.post(event);
-}
+const post = (event: EngineEvent): void => events.post(event);
 
 let queue = Promise.resolve();
 
