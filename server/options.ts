@@ -1,3 +1,4 @@
+import { totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PreviewMethod } from '../nodes/define-node.js';
@@ -20,6 +21,20 @@ export interface ServerOptions {
   readonly authToken: string | undefined;
   /** Origin allowed by CORS (turns the loopback origin check off), as ComfyUI's --enable-cors-header. */
   readonly corsOrigin: string | undefined;
+  /** Host names (with or without a port) a request may name besides this server's loopback names: reverse proxies. */
+  readonly allowedHosts: readonly string[];
+  /** Lets a server bound beyond loopback run without an auth token (refused otherwise). */
+  readonly allowUnauthenticatedNetwork: boolean;
+  /** A job whose estimated peak memory is beyond this many bytes is refused before it runs. */
+  readonly maxMemoryBytes: number;
+  /** Bytes of node results the output cache may hold across runs. */
+  readonly cacheMemoryBytes: number;
+  /** Images (uploads, LoadImage) with more pixels than this are refused from their header, before decoding. */
+  readonly maxImagePixels: number;
+  /** A PNG's compressed text chunk may inflate to at most this many bytes (else it is skipped, or the upload refused). */
+  readonly maxImageTextBytes: number;
+  /** The most bytes one `GET /history` answer carries (always at least one entry); the rest is paged with offset. */
+  readonly historyAnswerBytes: number;
   readonly maxUploadBytes: number;
   readonly maxJsonBytes: number;
   readonly previewMethod: PreviewMethod;
@@ -30,20 +45,36 @@ export interface ServerOptions {
   readonly log: (line: string) => void;
 }
 
+const GIB = 1024 ** 3;
+
+/** The default memory budget for one job: half the machine's RAM, which leaves the rest to the OS and the models. */
+export function defaultMaxMemoryBytes(totalBytes = totalmem()): number {
+  return Math.floor(totalBytes / 2);
+}
+
 export function defaultServerOptions(overrides: Partial<ServerOptions> = {}): ServerOptions {
   const cwd = process.cwd();
+  const dataDir = overrides.dataDir ?? resolve(cwd, 'data');
   return {
     host: '127.0.0.1',
     port: 8188,
     modelsDir: resolve(PACKAGE_ROOT, 'models'),
     outputDir: resolve(cwd, 'output'),
     inputDir: resolve(cwd, 'input'),
-    tempDir: resolve(cwd, 'temp'),
-    workflowsDir: resolve(cwd, 'data', 'workflows'),
-    dataDir: resolve(cwd, 'data'),
+    // Under the data folder, which the job store locks: two servers never share (and empty) one temp folder.
+    tempDir: resolve(dataDir, 'temp'),
+    workflowsDir: resolve(dataDir, 'workflows'),
+    dataDir,
     examplesDir: resolve(PACKAGE_ROOT, 'workflows'),
     authToken: process.env.INKGRAPH_AUTH_TOKEN || undefined,
     corsOrigin: undefined,
+    allowedHosts: [],
+    allowUnauthenticatedNetwork: false,
+    maxMemoryBytes: defaultMaxMemoryBytes(),
+    cacheMemoryBytes: GIB,
+    maxImagePixels: 64 * 1024 * 1024,
+    maxImageTextBytes: 32 * 1024 * 1024,
+    historyAnswerBytes: 16 * 1024 * 1024,
     maxUploadBytes: 100 * 1024 * 1024,
     maxJsonBytes: 32 * 1024 * 1024,
     previewMethod: 'latent2rgb',

@@ -17,6 +17,8 @@ import { previewMethods } from '../execution-service.js';
 import { seedExampleInputs } from '../../nodes/runtime/example-inputs.js';
 import { buildObjectInfo } from '../../nodes/object-info.js';
 import { compileWorkflow } from '../../shared/workflow-compile.js';
+import type { Result } from '../../shared/result.js';
+import { parseByteSize, parsePixelCount } from './sizes.js';
 import { toLitegraph } from '../../shared/litegraph-export.js';
 
 const USAGE = `Inkgraph — node-based text-to-image workflows with a ComfyUI-compatible server.
@@ -26,21 +28,36 @@ Usage:
                  [--workflows DIR] [--auth-token TOKEN] [--enable-cors-header [ORIGIN]]
                  [--preview-method none|latent2rgb|vae] [--preview-every N]
                  [--cache-size N] [--max-models N] [--max-upload-size MB]
-                 [--data DIR] [--shutdown-grace SECONDS]
+                 [--data DIR] [--shutdown-grace SECONDS] [--allowed-hosts HOST,…]
+                 [--allow-unauthenticated-network] [--max-memory SIZE] [--cache-memory SIZE]
+                 [--max-image-pixels N]
   inkgraph run WORKFLOW.json [--out DIR] [--set NODE_ID.INPUT=VALUE …] [--models DIR] [--input DIR]
                  [--preview-method …]
   inkgraph validate WORKFLOW.json [--set NODE_ID.INPUT=VALUE …] [--models DIR] [--input DIR]
 
-The server binds to 127.0.0.1 unless --host says otherwise. INKGRAPH_AUTH_TOKEN sets --auth-token.
+The server binds to 127.0.0.1 unless --host says otherwise; bound to loopback it answers only requests whose Host
+is a loopback name of its own (--allowed-hosts adds names, for a reverse proxy). Any other --host needs
+--auth-token (or --allow-unauthenticated-network). INKGRAPH_AUTH_TOKEN sets --auth-token.
+A job whose estimated peak memory exceeds --max-memory (default: half the RAM) is refused before it runs; the
+output cache holds at most --cache-memory (default 1GiB) of results; images over --max-image-pixels (default 64M)
+are refused. SIZE is e.g. 8GiB, 512MiB or bytes.
 Queue, history and pause state live in DIR/inkgraph.sqlite (--data, default ./data; saved workflows default to
 DIR/workflows): jobs survive restarts and crashes. On SIGTERM or SIGINT the server takes no new prompts, lets the
 running job finish for up to --shutdown-grace seconds (default 30), else puts it back in the queue, and exits 0.`;
 
-const SWITCHES = new Set(['help', 'enable-cors-header']);
+const SWITCHES = new Set(['help', 'enable-cors-header', 'allow-unauthenticated-network']);
 const VALUED = new Set([
   'host', 'port', 'models', 'output', 'input', 'workflows', 'auth-token', 'preview-method', 'preview-every',
-  'cache-size', 'max-models', 'max-upload-size', 'out', 'set', 'data', 'shutdown-grace',
+  'cache-size', 'max-models', 'max-upload-size', 'out', 'set', 'data', 'shutdown-grace', 'allowed-hosts',
+  'max-memory', 'cache-memory', 'max-image-pixels',
 ]);
+
+function sizeFlag(args: ParsedArgs, name: string, parse: (text: string) => Result<number>): number | undefined | string {
+  const text = lastFlag(args, name);
+  if (text === undefined) return undefined;
+  const parsed = parse(text);
+  return parsed.ok ? parsed.value : `--${name}: ${parsed.reason}`;
+}
 
 function positiveInt(args: ParsedArgs, name: string, fallback: number, min = 1): number | string {
   const text = lastFlag(args, name);
@@ -73,7 +90,12 @@ async function serve(args: ParsedArgs): Promise<number> {
   const maxUploadMb = positiveInt(args, 'max-upload-size', 100);
   const shutdownGrace = positiveInt(args, 'shutdown-grace', 30, 0);
   const previewMethod = previewMethodFlag(args);
-  const problems = [port, previewEvery, cacheSize, maxModels, maxUploadMb, shutdownGrace].filter((value): value is string => typeof value === 'string');
+  const maxMemory = sizeFlag(args, 'max-memory', parseByteSize);
+  const cacheMemory = sizeFlag(args, 'cache-memory', parseByteSize);
+  const maxImagePixels = sizeFlag(args, 'max-image-pixels', parsePixelCount);
+  const problems = [port, previewEvery, cacheSize, maxModels, maxUploadMb, shutdownGrace, maxMemory, cacheMemory, maxImagePixels].filter(
+    (value): value is string => typeof value === 'string',
+  );
   if (!(previewMethods as readonly string[]).includes(previewMethod)) problems.push(previewMethod);
   if (problems.length > 0) {
     for (const problem of problems) console.error(problem);
@@ -94,6 +116,11 @@ async function serve(args: ParsedArgs): Promise<number> {
     ...(dataDir ? { dataDir } : {}),
     ...(lastFlag(args, 'auth-token') ? { authToken: lastFlag(args, 'auth-token')! } : {}),
     ...(corsFlag !== undefined ? { corsOrigin: corsFlag === 'true' ? '*' : corsFlag } : {}),
+    allowedHosts: (args.flags.get('allowed-hosts') ?? []).flatMap((list) => list.split(',')).map((host) => host.trim()).filter((host) => host !== ''),
+    allowUnauthenticatedNetwork: args.flags.has('allow-unauthenticated-network'),
+    ...(typeof maxMemory === 'number' ? { maxMemoryBytes: maxMemory } : {}),
+    ...(typeof cacheMemory === 'number' ? { cacheMemoryBytes: cacheMemory } : {}),
+    ...(typeof maxImagePixels === 'number' ? { maxImagePixels } : {}),
     previewMethod: previewMethod as PreviewMethod,
     previewEvery: previewEvery as number,
     outputCacheSize: cacheSize as number,
