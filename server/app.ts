@@ -18,7 +18,7 @@ import { fileRoutes } from './routes/file-routes.js';
 import { infoRoutes } from './routes/info-routes.js';
 import { promptRoutes } from './routes/prompt-routes.js';
 import { workflowRoutes } from './routes/workflow-routes.js';
-import { checkAuth, checkOrigin, securityMiddleware } from './security.js';
+import { isLoopbackBind, refusal, securityMiddleware, type SecurityOptions } from './security.js';
 import type { ServerContext } from './server-context.js';
 import { WsHub } from './ws-hub.js';
 import { landingPage } from './landing-page.js';
@@ -55,6 +55,13 @@ function prepareFolders(options: ServerOptions): NodeEnvironment {
 /** Starts Inkgraph's server: the ComfyUI-compatible HTTP API, the WebSocket, the library and the editor. */
 export async function startServer(overrides: StartServerOptions = {}): Promise<RunningServer> {
   const options = defaultServerOptions(overrides);
+  const loopbackOnly = isLoopbackBind(options.host);
+  if (!loopbackOnly && options.authToken === undefined && !options.allowUnauthenticatedNetwork) {
+    throw new Error(
+      `--host ${options.host} would let anyone on the network queue jobs and read every image: give --auth-token TOKEN ` +
+        '(or INKGRAPH_AUTH_TOKEN), or --allow-unauthenticated-network to run it open on purpose',
+    );
+  }
   // The job store first: it is the data folder's lock, so a second server stops before touching any folder.
   const { store, restored } = JobStore.open(join(options.dataDir, 'inkgraph.sqlite'));
   const env = prepareFolders(options);
@@ -72,9 +79,15 @@ export async function startServer(overrides: StartServerOptions = {}): Promise<R
   });
   const context: ServerContext = { options, env, registry, queue, engine, execution, hub, serverFlags };
 
+  let listeningPort = options.port;
+  const security: SecurityOptions = {
+    authToken: options.authToken,
+    corsOrigin: options.corsOrigin,
+    hosts: { loopbackOnly, allowedHosts: options.allowedHosts, port: () => listeningPort },
+  };
   const app = express();
   app.disable('x-powered-by');
-  app.use(securityMiddleware({ authToken: options.authToken, corsOrigin: options.corsOrigin }));
+  app.use(securityMiddleware(security));
   // JSON is parsed by the routes whatever the Content-Type (the saintno SDK sends none).
   app.use(bodyReader(options.maxJsonBytes));
 
@@ -108,12 +121,8 @@ export async function startServer(overrides: StartServerOptions = {}): Promise<R
       socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : 'Not Found'}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${JSON.stringify({ error: { type: 'websocket_refused', message: reason } })}`);
     };
     if (url.pathname !== '/ws' && url.pathname !== '/api/ws') return refuse(404, `no WebSocket at ${url.pathname}`);
-    if (options.corsOrigin === undefined) {
-      const originProblem = checkOrigin(request.headers);
-      if (originProblem) return refuse(403, originProblem);
-    }
-    const authProblem = checkAuth(options.authToken, request.headers, request.url);
-    if (authProblem) return refuse(401, authProblem);
+    const refused = refusal(security, request);
+    if (refused) return refuse(refused.status, refused.reason);
     wss.handleUpgrade(request, socket, head, (ws) => {
       hub.attach(ws, url.searchParams.get('clientId'), (clientId) => execution.greeting(clientId));
     });
@@ -131,6 +140,7 @@ export async function startServer(overrides: StartServerOptions = {}): Promise<R
   }
   execution.start();
   const port = (server.address() as AddressInfo).port;
+  listeningPort = port;
   const hostForUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
   const url = `http://${hostForUrl}:${port}`;
 

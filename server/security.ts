@@ -1,44 +1,98 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { isIP } from 'node:net';
 import type { NextFunction, Request, Response } from 'express';
 import { sendError } from './http-errors.js';
 
-const LOOPBACK_HOSTNAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
-
-function hostnameOf(host: string): string {
-  if (host.startsWith('[')) return host.slice(0, host.indexOf(']') + 1);
-  return host.split(':')[0] ?? host;
+/** A Host header split into its name (lower case, IPv6 in brackets) and port, if it is well formed. */
+export interface HostParts {
+  readonly name: string;
+  readonly port: number | undefined;
 }
 
-function isLoopbackHost(host: string): boolean {
-  const name = hostnameOf(host).toLowerCase();
-  return LOOPBACK_HOSTNAMES.has(name) || name.startsWith('127.');
+export function parseHost(host: string): HostParts | undefined {
+  const match = /^(\[[0-9a-f:.]+\]|[^:[\]]+)(?::(\d{1,5}))?$/i.exec(host.trim());
+  if (!match) return undefined;
+  const port = match[2] === undefined ? undefined : Number(match[2]);
+  if (port !== undefined && port > 65_535) return undefined;
+  return { name: match[1]!.toLowerCase(), port };
 }
 
 /**
- * ComfyUI's origin check: a request to a loopback Host that carries an Origin from elsewhere is refused,
- * so a web page on another site cannot drive the local server. Returns the reason to refuse, if any.
+ * Loopback names as a browser on this machine sends them: `localhost`, a dotted 127.x.y.z address, `[::1]`.
+ * Deliberately not `localhost.`, `0.0.0.0` or other spellings: a browser reaches those through DNS or routing that
+ * a hostile page can steer (DNS rebinding, "0.0.0.0 day"), never through this machine's own loopback names.
  */
-export function checkOrigin(headers: IncomingMessage['headers']): string | undefined {
+export function isLoopbackName(name: string): boolean {
+  if (name === 'localhost' || name === '[::1]') return true;
+  return isIP(name) === 4 && name.startsWith('127.');
+}
+
+/** Whether a listening address is loopback only (then the Host check applies). */
+export function isLoopbackBind(host: string): boolean {
+  const name = host.trim().toLowerCase();
+  return name === 'localhost' || name === '::1' || name === '[::1]' || (isIP(name) === 4 && name.startsWith('127.'));
+}
+
+export interface HostPolicy {
+  /** True when the server listens on loopback only: every request must then name it by a loopback name. */
+  readonly loopbackOnly: boolean;
+  /** The port the server listens on (known once it listens). */
+  port(): number;
+  /** Extra names a request may use (a reverse proxy's), each `name` (any port) or `name:port`. */
+  readonly allowedHosts: readonly string[];
+}
+
+function allowedByList(parts: HostParts, allowedHosts: readonly string[]): boolean {
+  return allowedHosts.some((entry) => {
+    const allowed = parseHost(entry);
+    return allowed !== undefined && allowed.name === parts.name && (allowed.port === undefined || allowed.port === parts.port);
+  });
+}
+
+/**
+ * DNS rebinding defence: bound to loopback, a request must name this server by a loopback name and its own port,
+ * or by a name in `--allowed-hosts`, whatever its Origin says (a rebinding page's Origin matches its Host). Bound
+ * to the network, only `--allowed-hosts` (when given) restricts the Host. Returns the reason to refuse, if any.
+ */
+export function checkHost(host: string | undefined, policy: HostPolicy): string | undefined {
+  if (!policy.loopbackOnly && policy.allowedHosts.length === 0) return undefined;
+  if (host === undefined || host === '') return 'the request has no Host header';
+  const parts = parseHost(host);
+  if (!parts) return `the Host header ${JSON.stringify(host)} is not a host name`;
+  if (allowedByList(parts, policy.allowedHosts)) return undefined;
+  const ownPort = policy.port();
+  if (isLoopbackName(parts.name) && (parts.port ?? 80) === ownPort) return undefined;
+  return (
+    `the Host header ${JSON.stringify(host)} does not name this server (${policy.loopbackOnly ? `127.0.0.1:${ownPort} or localhost:${ownPort}` : 'an allowed host'}); ` +
+    'a web page that reaches it through another name (DNS rebinding) is refused. Behind a reverse proxy, start the server with --allowed-hosts NAME'
+  );
+}
+
+/**
+ * ComfyUI's origin check, made strict: a request carrying an Origin whose host is not the request's Host (or one
+ * of `--allowed-hosts`) is refused, so a web page on another site cannot drive the server. Returns the reason.
+ */
+export function checkOrigin(headers: IncomingMessage['headers'], allowedHosts: readonly string[] = []): string | undefined {
   const origin = headers.origin;
   const host = headers.host;
-  if (!origin || !host || !isLoopbackHost(host)) return undefined;
+  if (!origin) return undefined;
   let originHost: string;
   try {
     originHost = new URL(origin).host;
   } catch {
     return `the Origin header ${JSON.stringify(origin)} is not a URL`;
   }
-  if (originHost.toLowerCase() !== host.toLowerCase()) {
-    return `a page from ${origin} may not use this server (start it with --enable-cors-header to allow other origins)`;
-  }
-  return undefined;
+  if (host !== undefined && originHost.toLowerCase() === host.toLowerCase()) return undefined;
+  const parts = parseHost(originHost);
+  if (parts && allowedByList(parts, allowedHosts)) return undefined;
+  return `a page from ${origin} may not use this server (start it with --enable-cors-header to allow other origins)`;
 }
 
-function tokensEqual(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
+/** Both tokens hashed first: the comparison then takes the same time whatever their lengths and contents. */
+export function tokensEqual(given: string, expected: string): boolean {
+  const digest = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
+  return timingSafeEqual(digest(given), digest(expected));
 }
 
 /** The token a request carries: `Authorization: Bearer …` or `?token=…`. */
@@ -57,32 +111,66 @@ export function checkAuth(expected: string | undefined, headers: IncomingMessage
   return undefined;
 }
 
-export function securityMiddleware(options: { authToken: string | undefined; corsOrigin: string | undefined }) {
+/** Command-line words with the values of secret flags replaced, for anything that leaves the process. */
+export function redactArgv(argv: readonly string[], secretFlags: readonly string[] = ['--auth-token']): string[] {
+  const redacted: string[] = [];
+  for (let index = 0; index < argv.length; index++) {
+    const word = argv[index]!;
+    const flag = secretFlags.find((name) => word === name || word.startsWith(`${name}=`));
+    if (flag === undefined) {
+      redacted.push(word);
+    } else if (word === flag) {
+      redacted.push(word);
+      if (index + 1 < argv.length) {
+        redacted.push('<redacted>');
+        index += 1;
+      }
+    } else {
+      redacted.push(`${flag}=<redacted>`);
+    }
+  }
+  return redacted;
+}
+
+export interface SecurityOptions {
+  readonly authToken: string | undefined;
+  readonly corsOrigin: string | undefined;
+  readonly hosts: HostPolicy;
+}
+
+/** Why a request or WebSocket upgrade is refused (Host, then Origin, then token), or undefined to let it through. */
+export function refusal(
+  options: SecurityOptions,
+  request: Pick<IncomingMessage, 'headers' | 'url'>,
+  checks: { readonly auth: boolean } = { auth: true },
+): { status: 401 | 403; type: string; reason: string } | undefined {
+  const hostProblem = checkHost(request.headers.host, options.hosts);
+  if (hostProblem) return { status: 403, type: 'forbidden_host', reason: hostProblem };
+  if (options.corsOrigin === undefined) {
+    const originProblem = checkOrigin(request.headers, options.hosts.allowedHosts);
+    if (originProblem) return { status: 403, type: 'forbidden_origin', reason: originProblem };
+  }
+  const authProblem = checks.auth ? checkAuth(options.authToken, request.headers, request.url) : undefined;
+  if (authProblem) return { status: 401, type: 'unauthorized', reason: authProblem };
+  return undefined;
+}
+
+export function securityMiddleware(options: SecurityOptions) {
   return (req: Request, res: Response, next: NextFunction): void => {
     if (options.corsOrigin !== undefined) {
       res.setHeader('Access-Control-Allow-Origin', options.corsOrigin);
       res.setHeader('Access-Control-Allow-Methods', 'POST, GET, DELETE, PUT, PATCH, OPTIONS');
       res.setHeader('Access-Control-Allow-Headers', 'Content-Type, Authorization, Comfy-User');
       res.setHeader('Access-Control-Allow-Credentials', 'true');
-      if (req.method === 'OPTIONS') {
-        res.status(200).end();
-        return;
-      }
-    } else {
-      const refused = checkOrigin(req.headers);
-      if (refused) {
-        sendError(res, 403, 'forbidden_origin', refused);
-        return;
-      }
-      if (req.method === 'OPTIONS') {
-        res.status(200).end();
-        return;
-      }
     }
-    const unauthorized = checkAuth(options.authToken, req.headers, req.originalUrl);
-    if (unauthorized) {
-      res.setHeader('WWW-Authenticate', 'Bearer');
-      sendError(res, 401, 'unauthorized', unauthorized);
+    // Preflights carry no token; they are answered once Host and Origin pass.
+    const refused = refusal(options, { headers: req.headers, url: req.originalUrl }, { auth: req.method !== 'OPTIONS' });
+    if (refused) {
+      if (refused.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+      return sendError(res, refused.status, refused.type, refused.reason);
+    }
+    if (req.method === 'OPTIONS') {
+      res.status(200).end();
       return;
     }
     next();

@@ -6,6 +6,7 @@ import { buildObjectInfo, toNodeInfo } from '../../nodes/object-info.js';
 import { sendError } from '../http-errors.js';
 import type { ServerContext } from '../server-context.js';
 import { INKGRAPH_VERSION } from '../version.js';
+import { redactArgv } from '../security.js';
 import { readVocabularies } from '../vocabularies.js';
 
 /** ComfyUI's model folder keys that Inkgraph serves from its models folder. */
@@ -42,7 +43,8 @@ export function infoRoutes(ctx: ServerContext): Router {
         python_version: `Node.js ${process.version}`,
         pytorch_version: 'onnxruntime-node',
         embedded_python: false,
-        argv: process.argv,
+        // The token passed as --auth-token never leaves the process.
+        argv: redactArgv(process.argv),
       },
       devices: [{ name: 'cpu', type: 'cpu', index: 0, vram_total: totalmem(), vram_free: freemem(), torch_vram_total: 0, torch_vram_free: 0 }],
     });
