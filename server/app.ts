@@ -63,7 +63,7 @@ export async function startServer(overrides: StartServerOptions = {}): Promise<R
     );
   }
   // The job store first: it is the data folder's lock, so a second server stops before touching any folder.
-  const { store, restored } = JobStore.open(join(options.dataDir, 'inkgraph.sqlite'));
+  const { store, restored } = JobStore.open(join(options.dataDir, 'inkgraph.sqlite'), { log: options.log });
   const env = prepareFolders(options);
   const registry = createRegistry();
   const serverFlags = { supports_preview_metadata: true, max_upload_size: options.maxUploadBytes };

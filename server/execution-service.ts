@@ -111,11 +111,19 @@ export class ExecutionService {
     if (run && !(await settlesWithin(run, graceMs))) {
       this.interruptedForShutdown = true;
       this.engine.interrupt();
-      // Interrupts are seen at every progress point; a node that has none cannot be stopped, and the job stays
-      // marked running on disk, which the next start re-queues as a restarted job.
-      await settlesWithin(run, 10_000);
+      // Interrupts are seen at every progress point; a node that has none cannot be stopped. The job goes back
+      // to the queue all the same, as a shutdown's (left marked running, the next start would count a death).
+      if (!(await settlesWithin(run, 10_000))) this.requeueForShutdown();
     }
     this.stopped = true;
+  }
+
+  private requeueForShutdown(): void {
+    try {
+      this.queue.requeueRunning('shutdown');
+    } catch (error) {
+      this.options.log(`could not put the running job back in the queue: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   /** Interrupts the running job; with a prompt id, only if that job is the one running. */
@@ -175,6 +183,8 @@ export class ExecutionService {
           this.runningNode = event.node;
           setProgress(event.node, 0, 1, 'running');
           toClient({ type: 'executing', data: { node: event.node, display_node: event.node, prompt_id: promptId } });
+          // After the client hears it: a job that kills the process is then reported at this node.
+          this.queue.nodeStarted(promptId, event.node);
           return;
         case 'progress':
           setProgress(event.node, event.value, event.max, 'running');
@@ -221,7 +231,7 @@ export class ExecutionService {
     this.runningNode = undefined;
     if (this.stopped) return;
     if (this.interruptedForShutdown && result.status === 'interrupted') {
-      this.queue.requeueRunning('shutdown');
+      this.requeueForShutdown();
       return;
     }
 

@@ -1,5 +1,6 @@
 import type { ExtraData, HistoryEntry, QueueItem } from '../shared/protocol.js';
-import type { JobStore, RestartReason, RestoredJob, RestoredState } from './store/job-store.js';
+import { historyWindow, leftOutForBytes } from './history-window.js';
+import type { ClosingReport, HistoryRef, JobStore, RestartReason, RestoredJob, RestoredState, StoreReport } from './store/job-store.js';
 
 /** Keys of `extra_data` that never reach history (ComfyUI's SENSITIVE_EXTRA_DATA_KEYS). */
 export const SENSITIVE_EXTRA_DATA_KEYS = ['auth_token_comfy_org', 'api_key_comfy_org'] as const;
@@ -13,6 +14,15 @@ export function withoutSecrets(extraData: ExtraData): ExtraData {
 export const MAXIMUM_HISTORY_SIZE = 10_000;
 
 /** Orders queue items as ComfyUI's heap does: smallest number first, ties by prompt id. */
+/** The entries one `GET /history` answer carries, and those of the asked range it leaves out for its byte cap. */
+export interface HistoryAnswerPlan {
+  /** In finish order. */
+  readonly refs: readonly HistoryRef[];
+  /** The oldest entries of the range that did not fit: ask again with `offset` = `nextOffset`, `max_items` = `leftOut`. */
+  readonly leftOut: number;
+  readonly nextOffset: number;
+}
+
 export function compareQueueItems(a: QueueItem, b: QueueItem): number {
   if (a[0] !== b[0]) return a[0] - b[0];
   return a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0;
@@ -24,7 +34,8 @@ export function compareQueueItems(a: QueueItem, b: QueueItem): number {
  * the same turn of the event loop, so no reader sees the two differ). An accepted job is on disk before
  * `POST /prompt` answers, and the hand-over of a finished job from running to history is atomic for every reader
  * (`GET /queue`, `GET /history`) and on disk.
- * History lives only in the store; memory holds the pending and running jobs.
+ * History lives in the store (which keeps in memory only the entries the disk refused); memory holds the pending and
+ * running jobs.
  */
 export class PromptQueue {
   private counter: number;
@@ -40,6 +51,8 @@ export class PromptQueue {
     this.counter = restored.counter;
     this.pausedState = restored.paused;
     for (const job of restored.pending) this.insertSorted(job);
+    // Jobs the process died under twice end here, as failed runs (kept in memory if the disk refuses them).
+    for (const job of restored.failed) this.store.finished(job.item[1], job.entry, maxHistory);
   }
 
   /** Whether jobs wait instead of starting (kept across restarts). */
@@ -107,6 +120,11 @@ export class PromptQueue {
     return { restarts: this.running?.restarts ?? 0, lastRestart: this.running?.lastRestart };
   }
 
+  /** The running job's node `node` started (recorded cheaply, for a job that kills the process). */
+  nodeStarted(promptId: string, node: string): void {
+    if (this.running?.item[1] === promptId) this.store.nodeStarted(promptId, node);
+  }
+
   /** Running → pending again (the server is stopping before the job could finish). */
   requeueRunning(reason: RestartReason): void {
     const job = this.running;
@@ -120,8 +138,8 @@ export class PromptQueue {
    * Running → history. The job leaves the queue in memory, `announce` runs (the server tells its clients and hands
    * the engine its next job), then the history entry is committed: all in one turn of the event loop, so every
    * reader still sees the job either running or in history, and the disk write delays neither the client hearing
-   * the end nor the next job. If the store refuses the write this throws; on disk the job is still marked running,
-   * so the next start runs it again.
+   * the end nor the next job. If the store refuses the write, it keeps the entry in memory (served with the rest of
+   * history) and writes it once it can; on disk the job is still queued until then.
    */
   complete(promptId: string, entry: HistoryEntry, announce?: () => void): void {
     if (this.running?.item[1] === promptId) this.running = undefined;
@@ -157,23 +175,25 @@ export class PromptQueue {
     return removed;
   }
 
-  /** History in the order runs finished; `maxItems` alone gives the last N, with `offset` the N from that index. */
-  getHistory(maxItems?: number, offset?: number): Record<string, HistoryEntry> {
-    const total = this.store.historyCount();
-    let from = 0;
-    let count = total;
-    if (offset !== undefined) {
-      from = Math.max(0, offset);
-      count = maxItems !== undefined ? Math.max(0, maxItems) : total;
-    } else if (maxItems !== undefined) {
-      count = Math.max(0, Math.min(maxItems, total));
-      from = total - count;
-    }
-    return Object.fromEntries(this.store.historyRange(from, count));
+  /**
+   * The entries of a `GET /history` answer: the range `maxItems`/`offset` name (see `historyWindow`), less its
+   * oldest entries beyond `capBytes` of answer (always at least one entry is kept).
+   */
+  historyAnswer(maxItems: number | undefined, offset: number | undefined, capBytes: number): HistoryAnswerPlan {
+    const { from, count } = historyWindow(this.store.historyCount(), maxItems, offset);
+    const refs = count > 0 ? this.store.historyRefs(from, count) : [];
+    const leftOut = leftOutForBytes(refs, capBytes);
+    return { refs: refs.slice(leftOut), leftOut, nextOffset: from };
   }
 
-  getHistoryEntry(promptId: string): HistoryEntry | undefined {
-    return this.store.historyEntry(promptId);
+  /** The stored JSON texts of these entries (consecutive ones from `historyAnswer`), in order. */
+  historyTexts(refs: readonly HistoryRef[]): { promptId: string; text: string }[] {
+    return this.store.historyTexts(refs);
+  }
+
+  /** One history entry's stored JSON text. */
+  historyText(promptId: string): string | undefined {
+    return this.store.historyText(promptId);
   }
 
   deleteHistory(promptIds: readonly string[]): void {
@@ -182,5 +202,15 @@ export class PromptQueue {
 
   clearHistory(): void {
     this.store.clearHistory();
+  }
+
+  /** The job store's health (faults, entries waiting for the disk, a salvage at start). */
+  get storeReport(): StoreReport {
+    return this.store.report();
+  }
+
+  /** What the job store left on disk when it closed (undefined while it is open). */
+  get storeClosedWith(): ClosingReport | undefined {
+    return this.store.closedWith;
   }
 }

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { previewMethods } from '../execution-service.js';
+import { closingSummary } from '../store/closing-summary.js';
 import { seedExampleInputs } from '../../nodes/runtime/example-inputs.js';
 import { buildObjectInfo } from '../../nodes/object-info.js';
 import { compileWorkflow } from '../../shared/workflow-compile.js';
@@ -146,7 +147,7 @@ async function serve(args: ParsedArgs): Promise<number> {
   process.once('SIGINT', forceStop);
   process.once('SIGTERM', forceStop);
   await server.close(graceSeconds * 1000);
-  console.log(`stopped; ${server.context.queue.remaining} job(s) wait on disk for the next start`);
+  console.log(closingSummary(server.context.queue.storeClosedWith));
   return 0;
 }
 

@@ -47,6 +47,8 @@ export function infoRoutes(ctx: ServerContext): Router {
         argv: redactArgv(process.argv),
       },
       devices: [{ name: 'cpu', type: 'cpu', index: 0, vram_total: totalmem(), vram_free: freemem(), torch_vram_total: 0, torch_vram_free: 0 }],
+      // Inkgraph's job store: disk full, damaged or read-only, history entries waiting for the disk, a salvage at start.
+      store: ctx.queue.storeReport,
     });
   });
 

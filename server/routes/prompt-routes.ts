@@ -1,8 +1,10 @@
-import { Router } from 'express';
+import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { parseJsonBody, sendError } from '../http-errors.js';
 import { acceptPrompt } from '../prompt-intake.js';
 import type { ServerContext } from '../server-context.js';
+import { JobStoreFaultError } from '../store/job-store.js';
+import { writeHistoryAnswer } from './history-answer.js';
 
 const queueChangeSchema = z.object({ clear: z.boolean().optional(), delete: z.array(z.string()).optional() });
 const freeSchema = z.object({ unload_models: z.boolean().optional(), free_memory: z.boolean().optional() });
@@ -11,6 +13,12 @@ function optionalInt(value: unknown): number | undefined {
   if (typeof value !== 'string' || value === '') return undefined;
   const number = Number.parseInt(value, 10);
   return Number.isFinite(number) ? number : undefined;
+}
+
+/** A job store that cannot read or write (full, damaged, read-only) is a 503 with its reason; anything else goes on. */
+function answerStoreFault(res: Response, error: unknown): void {
+  if (!(error instanceof JobStoreFaultError)) throw error;
+  sendError(res, 503, 'job_store_unavailable', error.message);
 }
 
 /** Queueing, queue, interrupt, history and free: ComfyUI's execution routes with its exact shapes. */
@@ -91,13 +99,23 @@ export function promptRoutes(ctx: ServerContext): Router {
     res.status(200).json({});
   });
 
-  router.get('/history', (req, res) => {
-    res.json(ctx.queue.getHistory(optionalInt(req.query.max_items), optionalInt(req.query.offset)));
+  // Entries are written from their stored JSON text, never parsed; an answer holds at most historyAnswerBytes.
+  router.get('/history', async (req, res) => {
+    try {
+      const plan = ctx.queue.historyAnswer(optionalInt(req.query.max_items), optionalInt(req.query.offset), ctx.options.historyAnswerBytes);
+      await writeHistoryAnswer(res, plan, (refs) => ctx.queue.historyTexts(refs));
+    } catch (error) {
+      answerStoreFault(res, error);
+    }
   });
 
   router.get('/history/:promptId', (req, res) => {
-    const entry = ctx.queue.getHistoryEntry(req.params.promptId);
-    res.json(entry ? { [req.params.promptId]: entry } : {});
+    try {
+      const text = ctx.queue.historyText(req.params.promptId);
+      res.type('application/json').send(text === undefined ? '{}' : `{${JSON.stringify(req.params.promptId)}:${text}}`);
+    } catch (error) {
+      answerStoreFault(res, error);
+    }
   });
 
   router.post('/history', (req, res) => {
@@ -105,8 +123,12 @@ export function promptRoutes(ctx: ServerContext): Router {
     if (!body.ok) return sendError(res, 400, 'invalid_json', body.reason);
     const change = queueChangeSchema.safeParse(body.value ?? {});
     if (!change.success) return sendError(res, 400, 'invalid_request', 'expected {"clear"?: boolean, "delete"?: [prompt_id, …]}');
-    if (change.data.clear) ctx.queue.clearHistory();
-    if (change.data.delete) ctx.queue.deleteHistory(change.data.delete);
+    try {
+      if (change.data.clear) ctx.queue.clearHistory();
+      if (change.data.delete) ctx.queue.deleteHistory(change.data.delete);
+    } catch (error) {
+      return answerStoreFault(res, error);
+    }
     res.status(200).json({});
   });
 

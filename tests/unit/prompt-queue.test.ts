@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { entryAnswerBytes, historyWindow, leftOutForBytes } from '../../server/history-window.js';
 import { PromptQueue, withoutSecrets } from '../../server/prompt-queue.js';
 import { JobStore } from '../../server/store/job-store.js';
 import type { HistoryEntry, QueueItem } from '../../shared/protocol.js';
+import { historyEntryOf, historyOf } from '../helpers/history.js';
 
 const openStores: JobStore[] = [];
 afterEach(() => {
@@ -47,18 +49,18 @@ describe('PromptQueue', () => {
     expect(queue.snapshot().queue_running[0]![1]).toBe('a');
     queue.complete('a', entry(a));
     expect(queue.snapshot().queue_running).toEqual([]);
-    expect(queue.getHistoryEntry('a')).toBeDefined();
+    expect(historyEntryOf(queue, 'a')).toBeDefined();
     expect(queue.remaining).toBe(0);
   });
 
   it('pages history as ComfyUI does and caps its size', () => {
     const queue = newQueue(3);
     for (const id of ['a', 'b', 'c', 'd']) queue.complete(id, entry(item(queue, id)));
-    expect(Object.keys(queue.getHistory())).toEqual(['b', 'c', 'd']);
-    expect(Object.keys(queue.getHistory(2))).toEqual(['c', 'd']);
-    expect(Object.keys(queue.getHistory(1, 1))).toEqual(['c']);
+    expect(Object.keys(historyOf(queue))).toEqual(['b', 'c', 'd']);
+    expect(Object.keys(historyOf(queue, 2))).toEqual(['c', 'd']);
+    expect(Object.keys(historyOf(queue, 1, 1))).toEqual(['c']);
     queue.deleteHistory(['c']);
-    expect(Object.keys(queue.getHistory())).toEqual(['b', 'd']);
+    expect(Object.keys(historyOf(queue))).toEqual(['b', 'd']);
   });
 
   it('deletes and clears pending items', () => {
@@ -71,5 +73,62 @@ describe('PromptQueue', () => {
 
   it('strips secrets from extra_data', () => {
     expect(withoutSecrets({ client_id: 'c', auth_token_comfy_org: 's', api_key_comfy_org: 'k' })).toEqual({ client_id: 'c' });
+  });
+});
+
+describe('history answers bounded in bytes', () => {
+  /** Six finished jobs a…f whose entries are each about 1 KB. */
+  function sixEntries(): { queue: PromptQueue; entryBytes: number } {
+    const queue = newQueue();
+    for (const id of ['a', 'b', 'c', 'd', 'e', 'f']) {
+      const it = item(queue, id);
+      queue.complete(id, { ...entry(it), prompt: [it[0], id, {}, { note: 'x'.repeat(1000) }, []] });
+    }
+    return { queue, entryBytes: Buffer.byteLength(queue.historyText('a')!) };
+  }
+
+  const ids = (plan: { refs: readonly { promptId: string }[] }): string[] => plan.refs.map((ref) => ref.promptId);
+
+  it('keeps the newest whole entries that fit, and says which were left out', () => {
+    const { queue, entryBytes } = sixEntries();
+    const threeFit = 1 + 3 * entryAnswerBytes('a', entryBytes);
+    const all = queue.historyAnswer(undefined, undefined, threeFit);
+    expect(ids(all)).toEqual(['d', 'e', 'f']);
+    expect(all).toMatchObject({ leftOut: 3, nextOffset: 0 });
+    // Asking for what was left out pages back to the oldest.
+    const rest = queue.historyAnswer(all.leftOut, all.nextOffset, threeFit);
+    expect(ids(rest)).toEqual(['a', 'b', 'c']);
+    expect(rest.leftOut).toBe(0);
+    expect(ids(queue.historyAnswer(undefined, undefined, threeFit - 1))).toEqual(['e', 'f']);
+  });
+
+  it('keeps max_items and offset as ComfyUI reads them', () => {
+    const { queue, entryBytes } = sixEntries();
+    const threeFit = 1 + 3 * entryAnswerBytes('a', entryBytes);
+    const lastFour = queue.historyAnswer(4, undefined, threeFit);
+    expect(ids(lastFour)).toEqual(['d', 'e', 'f']);
+    expect(lastFour).toMatchObject({ leftOut: 1, nextOffset: 2 });
+    expect(ids(queue.historyAnswer(lastFour.leftOut, lastFour.nextOffset, threeFit))).toEqual(['c']);
+    expect(ids(queue.historyAnswer(2, 1, threeFit))).toEqual(['b', 'c']);
+    expect(ids(queue.historyAnswer(undefined, 4, threeFit))).toEqual(['e', 'f']);
+    expect(ids(queue.historyAnswer(undefined, 9, threeFit))).toEqual([]);
+  });
+
+  it('always answers at least one entry, however big', () => {
+    const { queue } = sixEntries();
+    const plan = queue.historyAnswer(undefined, undefined, 10);
+    expect(ids(plan)).toEqual(['f']);
+    expect(plan).toMatchObject({ leftOut: 5, nextOffset: 0 });
+    expect(ids(queue.historyAnswer(0, undefined, 10))).toEqual([]);
+  });
+
+  it('reads the window as getHistory did', () => {
+    expect(historyWindow(6)).toEqual({ from: 0, count: 6 });
+    expect(historyWindow(6, 2)).toEqual({ from: 4, count: 2 });
+    expect(historyWindow(6, 10)).toEqual({ from: 0, count: 6 });
+    expect(historyWindow(6, -1)).toEqual({ from: 6, count: 0 });
+    expect(historyWindow(6, 2, 3)).toEqual({ from: 3, count: 2 });
+    expect(historyWindow(6, undefined, -2)).toEqual({ from: 0, count: 6 });
+    expect(leftOutForBytes([], 10)).toBe(0);
   });
 });
