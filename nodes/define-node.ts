@@ -3,6 +3,7 @@ import type { UiOutput } from '../shared/protocol.js';
 import type { ApiPrompt } from '../shared/workflow.js';
 import type { SocketTypeName, SocketTypes } from './socket-types.js';
 import type { LatentRgb } from './runtime/diffusion/types.js';
+import type { ImageLimits } from './runtime/image-limits.js';
 
 /** Where a node may find and put files. Every path here is absolute. */
 export interface NodeEnvironment {
@@ -10,6 +11,8 @@ export interface NodeEnvironment {
   readonly outputDir: string;
   readonly tempDir: string;
   readonly modelsDir: string;
+  /** Pixel and text-inflation limits for images read from files (LoadImage); the defaults where absent. */
+  readonly imageLimits?: ImageLimits;
 }
 
 export interface Translation {

@@ -38,7 +38,8 @@ export const LoadImage = defineNode({
   run: async ({ image }, ctx) => {
     const file = inputFile(ctx.env.inputDir, image);
     if (!file.ok) throw new Error(file.reason);
-    const decoded = decodeImage(readFileSync(file.path));
+    // The same limits as uploads: a file put in the input folder by hand is checked from its header too.
+    const decoded = decodeImage(readFileSync(file.path), ctx.env.imageLimits);
     if (!decoded.ok) throw new Error(`${image}: ${decoded.reason}`);
     const raster = decoded.raster;
     const hasAlpha = raster.channels === 4 && !isOpaque(raster);

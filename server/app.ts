@@ -7,6 +7,8 @@ import { WebSocketServer } from 'ws';
 import type { NodeEnvironment } from '../nodes/define-node.js';
 import { createRegistry } from '../nodes/index.js';
 import { EngineHost } from './engine/engine-host.js';
+import { MediaHost } from './media/media-host.js';
+import { DEFAULT_IMAGE_LIMITS } from '../nodes/runtime/image-limits.js';
 import type { ExecutionResult } from './engine/engine-events.js';
 import { ExecutionService } from './execution-service.js';
 import { bodyReader } from './body-reader.js';
@@ -49,7 +51,8 @@ function prepareFolders(options: ServerOptions): NodeEnvironment {
   // The temp folder holds PreviewImage files: emptied at start, as ComfyUI does.
   if (existsSync(options.tempDir)) rmSync(options.tempDir, { recursive: true, force: true });
   mkdirSync(options.tempDir, { recursive: true });
-  return { inputDir: options.inputDir, outputDir: options.outputDir, tempDir: options.tempDir, modelsDir: options.modelsDir };
+  const imageLimits = { maxPixels: options.maxImagePixels, maxTextBytes: options.maxImageTextBytes };
+  return { inputDir: options.inputDir, outputDir: options.outputDir, tempDir: options.tempDir, modelsDir: options.modelsDir, imageLimits };
 }
 
 /** Starts Inkgraph's server: the ComfyUI-compatible HTTP API, the WebSocket, the library and the editor. */
@@ -94,7 +97,9 @@ export async function startServer(overrides: StartServerOptions = {}): Promise<R
   const api = express.Router();
   api.use(promptRoutes(context));
   api.use(infoRoutes(context));
-  api.use(fileRoutes(context));
+  // Uploads and /view conversions are decoded in this worker (started on the first image), never on this thread.
+  const media = new MediaHost(env.imageLimits ?? DEFAULT_IMAGE_LIMITS);
+  api.use(fileRoutes(context, media));
   api.use(workflowRoutes(context));
   app.use('/api', api);
   app.use('/', api);
@@ -135,6 +140,7 @@ export async function startServer(overrides: StartServerOptions = {}): Promise<R
     });
   } catch (error) {
     await engine.close();
+    await media.close();
     store.close();
     throw error;
   }
@@ -153,6 +159,7 @@ export async function startServer(overrides: StartServerOptions = {}): Promise<R
       hub.closeAll();
       wss.close();
       await engine.close();
+      await media.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       store.close();

@@ -2,6 +2,9 @@ import { inflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
 import jpeg from 'jpeg-js';
 import type { RasterU8 } from './image.js';
+import { pngScanlineBytes, readPngHeader, type PngHeader } from './image-header.js';
+import { checkImageHeader, checkPixelCount, DEFAULT_IMAGE_LIMITS, type ImageLimits } from './image-limits.js';
+import { pngChunks } from './png-chunks.js';
 import { encodeJpegFast } from './jpeg-encoder.js';
 import { PNG_SIGNATURE, pngChunk, writePng } from './png-encoder.js';
 
@@ -44,61 +47,115 @@ export function isJpeg(bytes: Uint8Array): boolean {
   return bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
 }
 
-/** Reads the `tEXt`, `zTXt` and `iTXt` chunks of a PNG into `{keyword: text}`. */
-export function readPngText(bytes: Uint8Array): Record<string, string> {
-  if (!isPng(bytes)) return {};
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const text: Record<string, string> = {};
-  let offset = 8;
-  while (offset + 12 <= buffer.length) {
-    const length = buffer.readUInt32BE(offset);
-    const type = buffer.toString('latin1', offset + 4, offset + 8);
-    const dataStart = offset + 8;
-    const dataEnd = dataStart + length;
-    if (dataEnd + 4 > buffer.length) break;
-    const data = buffer.subarray(dataStart, dataEnd);
-    const nul = data.indexOf(0);
-    if (nul > 0) {
-      const keyword = data.toString('latin1', 0, nul);
-      try {
-        if (type === 'tEXt') {
-          text[keyword] = data.toString('latin1', nul + 1);
-        } else if (type === 'zTXt') {
-          text[keyword] = inflateSync(data.subarray(nul + 2)).toString('latin1');
-        } else if (type === 'iTXt') {
-          const compressed = data[nul + 1] === 1;
-          const languageEnd = data.indexOf(0, nul + 3);
-          const translatedEnd = languageEnd < 0 ? -1 : data.indexOf(0, languageEnd + 1);
-          if (translatedEnd >= 0) {
-            const body = data.subarray(translatedEnd + 1);
-            text[keyword] = (compressed ? inflateSync(body) : body).toString('utf8');
-          }
-        }
-      } catch {
-        // A corrupt text chunk is skipped; the pixels may still be good.
-      }
-    }
-    if (type === 'IEND') break;
-    offset = dataEnd + 4;
+export interface PngText {
+  readonly text: Record<string, string>;
+  /** Keywords of compressed chunks that inflate beyond the limit: skipped, never inflated further. */
+  readonly tooLarge: readonly string[];
+}
+
+/** Inflates a compressed text chunk with a cap: a 1 MB chunk can otherwise inflate to a gigabyte. */
+function inflateText(body: Uint8Array, maxBytes: number): Buffer | 'too-large' {
+  try {
+    return inflateSync(body, { maxOutputLength: Math.max(1, maxBytes) });
+  } catch (error) {
+    if (error instanceof RangeError) return 'too-large';
+    throw error;
   }
-  return text;
+}
+
+/** Reads the `tEXt`, `zTXt` and `iTXt` chunks of a PNG into `{keyword: text}`, and names the oversized ones. */
+export function readPngTextChunks(bytes: Uint8Array, maxTextBytes = DEFAULT_IMAGE_LIMITS.maxTextBytes): PngText {
+  const text: Record<string, string> = {};
+  const tooLarge: string[] = [];
+  if (!isPng(bytes)) return { text, tooLarge };
+  for (const chunk of pngChunks(bytes)) {
+    const data = Buffer.from(chunk.data.buffer, chunk.data.byteOffset, chunk.data.byteLength);
+    const nul = data.indexOf(0);
+    if (nul <= 0) continue;
+    const keyword = data.toString('latin1', 0, nul);
+    try {
+      if (chunk.type === 'tEXt') {
+        text[keyword] = data.toString('latin1', nul + 1);
+      } else if (chunk.type === 'zTXt') {
+        const inflated = inflateText(data.subarray(nul + 2), maxTextBytes);
+        if (inflated === 'too-large') tooLarge.push(keyword);
+        else text[keyword] = inflated.toString('latin1');
+      } else if (chunk.type === 'iTXt') {
+        const compressed = data[nul + 1] === 1;
+        const languageEnd = data.indexOf(0, nul + 3);
+        const translatedEnd = languageEnd < 0 ? -1 : data.indexOf(0, languageEnd + 1);
+        if (translatedEnd < 0) continue;
+        const body = data.subarray(translatedEnd + 1);
+        const inflated = compressed ? inflateText(body, maxTextBytes) : body;
+        if (inflated === 'too-large') tooLarge.push(keyword);
+        else text[keyword] = inflated.toString('utf8');
+      }
+    } catch {
+      // A corrupt text chunk is skipped; the pixels may still be good.
+    }
+  }
+  return { text, tooLarge };
+}
+
+/** Reads the `tEXt`, `zTXt` and `iTXt` chunks of a PNG into `{keyword: text}`; oversized ones are skipped. */
+export function readPngText(bytes: Uint8Array, maxTextBytes = DEFAULT_IMAGE_LIMITS.maxTextBytes): Record<string, string> {
+  return readPngTextChunks(bytes, maxTextBytes).text;
 }
 
 export type DecodeResult = { ok: true; raster: RasterU8; text: Record<string, string> } | { ok: false; reason: string };
 
-/** Decodes a PNG or JPEG into 8-bit RGBA (PNG) or RGB (JPEG) pixels. */
-export function decodeImage(bytes: Uint8Array): DecodeResult {
+/**
+ * pngjs caps the inflation of non-interlaced IDAT data at the scanlines' size, but inflates interlaced data
+ * unbounded: that stream is first inflated here with the expected size as the cap (so at most that much memory).
+ */
+function checkInterlacedInflation(bytes: Uint8Array, header: PngHeader): string | undefined {
+  if (!header.interlaced) return undefined;
+  const idat = Buffer.concat([...pngChunks(bytes)].filter((chunk) => chunk.type === 'IDAT').map((chunk) => chunk.data));
+  const expected = pngScanlineBytes(header);
+  try {
+    inflateSync(idat, { maxOutputLength: Math.max(1, expected) });
+    return undefined;
+  } catch (error) {
+    if (error instanceof RangeError) return `PNG image data inflates beyond the ${expected} bytes its ${header.width}×${header.height} header allows`;
+    return `cannot decode image: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
+/** jpeg-js's own memory guard, sized from the pixel limit (coefficient blocks, component planes and output). */
+function jpegMemoryLimitMb(maxPixels: number): number {
+  return Math.ceil((maxPixels * 28) / (1024 * 1024)) + 16;
+}
+
+/**
+ * Decodes a PNG or JPEG into 8-bit RGBA (PNG) or RGB (JPEG) pixels. The header's size is checked against
+ * `limits` before any pixel buffer is allocated, and no inflation runs past what that size allows.
+ */
+export function decodeImage(bytes: Uint8Array, limits: ImageLimits = DEFAULT_IMAGE_LIMITS): DecodeResult {
   try {
     if (isPng(bytes)) {
+      const header = readPngHeader(bytes);
+      if (!header.ok) return { ok: false, reason: header.reason };
+      const size = checkPixelCount(header.value, limits.maxPixels);
+      if (!size.ok) return { ok: false, reason: size.reason };
+      const inflation = checkInterlacedInflation(bytes, header.value);
+      if (inflation !== undefined) return { ok: false, reason: inflation };
       const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
       return {
         ok: true,
         raster: { width: png.width, height: png.height, channels: 4, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength) },
-        text: readPngText(bytes),
+        text: readPngText(bytes, limits.maxTextBytes),
       };
     }
     if (isJpeg(bytes)) {
-      const decoded = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false, maxMemoryUsageInMB: 1024 });
+      const size = checkImageHeader(bytes, limits.maxPixels);
+      if (!size.ok) return { ok: false, reason: size.reason };
+      const decoded = jpeg.decode(bytes, {
+        useTArray: true,
+        formatAsRGBA: false,
+        // Later frames are checked by jpeg-js itself.
+        maxResolutionInMP: limits.maxPixels / 1e6,
+        maxMemoryUsageInMB: jpegMemoryLimitMb(limits.maxPixels),
+      });
       return { ok: true, raster: { width: decoded.width, height: decoded.height, channels: 3, data: decoded.data }, text: {} };
     }
   } catch (error) {

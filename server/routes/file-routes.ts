@@ -1,13 +1,16 @@
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { statSync, readFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
-import { Router, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import multer from 'multer';
-import { writeFileAtomic } from '../../nodes/runtime/atomic-file.js';
+import { checkWritablePath } from '../../nodes/runtime/atomic-file.js';
+import { checkPathLength, checkSegmentLengths } from '../../nodes/runtime/path-limits.js';
 import { checkFileName, resolveInside } from '../../nodes/runtime/safe-path.js';
-import { decodeImage, encodeJpeg, encodePng, toRgba } from '../../nodes/runtime/png.js';
+import { fsErrorCode, sendFsError } from '../fs-errors.js';
 import { sendError } from '../http-errors.js';
+import type { MediaHost } from '../media/media-host.js';
+import { checkHeader, type MediaRefusal, type ViewConversion } from '../media/media-tasks.js';
 import type { ServerContext } from '../server-context.js';
+import { storeUpload } from '../upload-store.js';
 
 type FolderType = 'output' | 'input' | 'temp';
 
@@ -40,12 +43,36 @@ function sendImage(res: Response, bytes: Uint8Array, contentType: string, name: 
   res.end(bytes);
 }
 
-/** `/view` and `/upload/image`: files never read or written outside their folders. */
-export function fileRoutes(ctx: ServerContext): Router {
+/** `?channel=` and `?preview=`: how `/view` converts an image, nothing for the file as it is, or why not. */
+function parseConversion(channel: unknown, preview: unknown): { ok: true; value: ViewConversion | undefined } | { ok: false; type: string; reason: string } {
+  if (typeof preview === 'string') {
+    // "webp" or "jpeg", with an optional ";quality". Inkgraph encodes previews as JPEG.
+    const [format, qualityText] = preview.split(';');
+    if (format !== 'webp' && format !== 'jpeg') return { ok: false, type: 'invalid_preview', reason: 'preview must be webp or jpeg' };
+    const quality = Math.min(100, Math.max(1, Number.parseInt(qualityText ?? '90', 10) || 90));
+    return { ok: true, value: { kind: 'preview', quality } };
+  }
+  const wanted = typeof channel === 'string' ? channel : 'rgba';
+  if (wanted === 'rgba') return { ok: true, value: undefined };
+  if (wanted === 'rgb' || wanted === 'a') return { ok: true, value: { kind: 'channel', channel: wanted } };
+  return { ok: false, type: 'invalid_channel', reason: 'channel must be rgba, rgb or a' };
+}
+
+function sendRefusal(res: Response, refusal: MediaRefusal): void {
+  sendError(res, refusal.status, refusal.type, refusal.reason);
+}
+
+/** The media worker failed (it died, or the server is closing): the request is answered, the worker replaced. */
+function sendMediaFailure(res: Response, error: unknown): void {
+  sendError(res, 503, 'media_worker_failed', `the image could not be processed: ${error instanceof Error ? error.message : String(error)}`);
+}
+
+/** `/view` and `/upload/image`: files never read or written outside their folders; decoding runs in the media worker. */
+export function fileRoutes(ctx: ServerContext, media: MediaHost): Router {
   const router = Router();
   const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: ctx.options.maxUploadBytes, files: 1 } });
 
-  router.get('/view', (req, res) => {
+  router.get('/view', async (req, res) => {
     const rawName = typeof req.query.filename === 'string' ? req.query.filename : '';
     if (rawName === '') return sendError(res, 400, 'invalid_filename', 'filename is required');
     const annotated = splitAnnotation(rawName);
@@ -55,49 +82,43 @@ export function fileRoutes(ctx: ServerContext): Router {
     if (annotated.name.startsWith('/') || annotated.name.split('/').includes('..')) {
       return sendError(res, 400, 'invalid_filename', "filename must be relative and must not contain '..'");
     }
+    const conversion = parseConversion(req.query.channel, req.query.preview);
+    if (!conversion.ok) return sendError(res, 400, conversion.type, conversion.reason);
     const subfolder = typeof req.query.subfolder === 'string' ? req.query.subfolder : '';
     const folder = resolveInside(base, subfolder === '' ? '.' : subfolder);
     if (!folder.ok) return sendError(res, 403, 'forbidden_path', `subfolder: ${folder.reason}`);
     const file = resolveInside(folder.value, annotated.name);
     if (!file.ok) return sendError(res, 403, 'forbidden_path', `filename: ${file.reason}`);
-    if (!existsSync(file.value) || !statSync(file.value).isFile()) return sendError(res, 404, 'not_found', `no file ${annotated.name} in ${type}${subfolder ? `/${subfolder}` : ''}`);
+    const missing = (): void => sendError(res, 404, 'not_found', `no file ${annotated.name} in ${type}${subfolder ? `/${subfolder}` : ''}`);
+    // A name too long for the disk cannot name a file there: a 404 like any other missing file.
+    const length = checkPathLength(file.value);
+    if (!length.ok) return missing();
+    try {
+      if (!statSync(file.value).isFile()) return missing();
+    } catch (error) {
+      const code = fsErrorCode(error);
+      if (code === 'ENOENT' || code === 'ENOTDIR') return missing();
+      return sendFsError(res, error, 'filename', annotated.name);
+    }
 
     const name = basename(file.value);
-    const bytes = readFileSync(file.value);
-    const extension = extname(name).toLowerCase();
-    const channel = typeof req.query.channel === 'string' ? req.query.channel : 'rgba';
-    const preview = typeof req.query.preview === 'string' ? req.query.preview : undefined;
-    if (!['rgba', 'rgb', 'a'].includes(channel)) return sendError(res, 400, 'invalid_channel', 'channel must be rgba, rgb or a');
-    if (preview === undefined && channel === 'rgba') {
-      const contentType = CONTENT_TYPES[extension] ?? 'application/octet-stream';
-      return sendImage(res, bytes, contentType, name);
+    if (conversion.value === undefined) {
+      let bytes: Buffer;
+      try {
+        bytes = readFileSync(file.value);
+      } catch (error) {
+        return sendFsError(res, error, 'filename', annotated.name);
+      }
+      return sendImage(res, bytes, CONTENT_TYPES[extname(name).toLowerCase()] ?? 'application/octet-stream', name);
     }
-    const decoded = decodeImage(bytes);
-    if (!decoded.ok) return sendError(res, 400, 'not_an_image', `${name}: ${decoded.reason}`);
-    const raster = decoded.raster;
-    if (preview !== undefined) {
-      // "webp" or "jpeg", with an optional ";quality". Inkgraph encodes previews as JPEG.
-      const [format, qualityText] = preview.split(';');
-      if (format !== 'webp' && format !== 'jpeg') return sendError(res, 400, 'invalid_preview', 'preview must be webp or jpeg');
-      const quality = Math.min(100, Math.max(1, Number.parseInt(qualityText ?? '90', 10) || 90));
-      return sendImage(res, encodeJpeg(raster, quality), 'image/jpeg', name.replace(/\.[^.]+$/, '.jpg'));
+    try {
+      const converted = await media.convertForView(file.value, name, conversion.value);
+      if (!converted.ok) return sendRefusal(res, converted);
+      const shownName = conversion.value.kind === 'preview' ? name.replace(/\.[^.]+$/, '.jpg') : name;
+      return sendImage(res, converted.bytes, converted.contentType, shownName);
+    } catch (error) {
+      return sendMediaFailure(res, error);
     }
-    const rgba = toRgba(raster);
-    const pixels = raster.width * raster.height;
-    if (channel === 'rgb') {
-      const out = new Uint8Array(pixels * 3);
-      for (let i = 0; i < pixels; i++) out.set(rgba.subarray(i * 4, i * 4 + 3), i * 3);
-      return sendImage(res, encodePng({ width: raster.width, height: raster.height, channels: 3, data: out }, { compressionLevel: 1 }), 'image/png', name);
-    }
-    const out = new Uint8Array(pixels * 4);
-    for (let i = 0; i < pixels; i++) {
-      const alpha = rgba[i * 4 + 3]!;
-      out[i * 4] = alpha;
-      out[i * 4 + 1] = alpha;
-      out[i * 4 + 2] = alpha;
-      out[i * 4 + 3] = 255;
-    }
-    return sendImage(res, encodePng({ width: raster.width, height: raster.height, channels: 4, data: out }, { compressionLevel: 1 }), 'image/png', name);
   });
 
   router.post('/upload/image', (req, res) => {
@@ -106,38 +127,48 @@ export function fileRoutes(ctx: ServerContext): Router {
         const message = error instanceof Error ? error.message : String(error);
         return sendError(res, error instanceof multer.MulterError && error.code === 'LIMIT_FILE_SIZE' ? 413 : 400, 'upload_failed', message);
       }
-      const file = req.file;
-      if (!file) return sendError(res, 400, 'no_image', 'the multipart field "image" with a file is required');
-      const body = (req.body ?? {}) as Record<string, unknown>;
-      const type = typeof body.type === 'string' && body.type !== '' ? body.type : 'input';
-      const base = folderFor(ctx, type);
-      if (!base) return sendError(res, 400, 'invalid_type', `type must be input, temp or output, not ${JSON.stringify(type)}`);
-      const subfolder = typeof body.subfolder === 'string' ? body.subfolder : '';
-      const folder = resolveInside(base, subfolder === '' ? '.' : subfolder);
-      if (!folder.ok) return sendError(res, 400, 'forbidden_path', `subfolder: ${folder.reason}`);
-      const originalName = Buffer.from(file.originalname, 'latin1').toString('utf8');
-      const name = checkFileName(originalName);
-      if (!name.ok) return sendError(res, 400, 'invalid_filename', `filename: ${name.reason}`);
-      if (!decodeImage(file.buffer).ok) return sendError(res, 400, 'not_an_image', `${name.value} is not a PNG or JPEG image`);
-      const overwrite = body.overwrite === 'true' || body.overwrite === '1';
-      let finalName = name.value;
-      const target = (candidate: string): string => join(folder.value, candidate);
-      if (!overwrite && existsSync(target(finalName))) {
-        const hash = createHash('sha256').update(file.buffer).digest('hex');
-        const sameAs = (candidate: string): boolean => createHash('sha256').update(readFileSync(target(candidate))).digest('hex') === hash;
-        if (!sameAs(finalName)) {
-          const extension = extname(finalName);
-          const stem = finalName.slice(0, finalName.length - extension.length);
-          let counter = 1;
-          const existing = new Set(readdirSync(folder.value));
-          while (existing.has(`${stem} (${counter})${extension}`) && !sameAs(`${stem} (${counter})${extension}`)) counter += 1;
-          finalName = `${stem} (${counter})${extension}`;
-        }
-      }
-      if (!existsSync(target(finalName)) || overwrite) writeFileAtomic(target(finalName), file.buffer);
-      res.json({ name: finalName, subfolder, type });
+      // This callback runs outside Express's error handling: whatever happens is answered here, never thrown.
+      receiveUpload(ctx, media, req, res).catch((failure: unknown) => {
+        ctx.options.log(`upload failed: ${failure instanceof Error ? (failure.stack ?? failure.message) : String(failure)}`);
+        if (!res.headersSent) sendError(res, 500, 'internal_error', `the upload failed: ${failure instanceof Error ? failure.message : String(failure)}`);
+      });
     });
   });
 
   return router;
+}
+
+/** Checks an upload's names and image (header here, the full decode in the media worker), then stores it. */
+async function receiveUpload(ctx: ServerContext, media: MediaHost, req: Request, res: Response): Promise<void> {
+  const file = req.file;
+  if (!file) return sendError(res, 400, 'no_image', 'the multipart field "image" with a file is required');
+  const body: Record<string, unknown> = req.body ?? {};
+  const type = typeof body.type === 'string' && body.type !== '' ? body.type : 'input';
+  const base = folderFor(ctx, type);
+  if (!base) return sendError(res, 400, 'invalid_type', `type must be input, temp or output, not ${JSON.stringify(type)}`);
+  const subfolder = typeof body.subfolder === 'string' ? body.subfolder : '';
+  const segments = checkSegmentLengths(subfolder, 'subfolder');
+  if (!segments.ok) return sendError(res, 400, 'name_too_long', `subfolder: ${segments.reason}`);
+  const folder = resolveInside(base, subfolder === '' ? '.' : subfolder);
+  if (!folder.ok) return sendError(res, 400, 'forbidden_path', `subfolder: ${folder.reason}`);
+  const name = checkFileName(Buffer.from(file.originalname, 'latin1').toString('utf8'));
+  if (!name.ok) return sendError(res, 400, 'invalid_filename', `filename: ${name.reason}`);
+  const writable = checkWritablePath(folder.value, name.value);
+  if (!writable.ok) return sendError(res, 400, 'name_too_long', `subfolder and filename: ${writable.reason}`);
+
+  // From the header, before anything is decoded or copied to the worker.
+  const header = checkHeader(file.buffer, ctx.options.maxImagePixels, name.value);
+  if (header) return sendRefusal(res, header);
+  let verdict;
+  try {
+    verdict = await media.checkUpload(file.buffer, name.value);
+  } catch (error) {
+    return sendMediaFailure(res, error);
+  }
+  if (!verdict.ok) return sendRefusal(res, verdict);
+
+  const overwrite = body.overwrite === 'true' || body.overwrite === '1';
+  const stored = storeUpload(folder.value, name.value, file.buffer, overwrite);
+  if (!stored.ok) return sendFsError(res, stored.error, stored.field, stored.field === 'subfolder' ? subfolder : name.value);
+  res.json({ name: stored.name, subfolder, type });
 }

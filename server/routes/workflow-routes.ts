@@ -1,21 +1,28 @@
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Router } from 'express';
-import { writeFileAtomic } from '../../nodes/runtime/atomic-file.js';
+import { checkWritablePath, writeFileAtomic } from '../../nodes/runtime/atomic-file.js';
+import { byteLength, NAME_MAX_BYTES } from '../../nodes/runtime/path-limits.js';
 import { checkFileName, resolveInside } from '../../nodes/runtime/safe-path.js';
 import { parseWorkflowDocument } from '../../shared/workflow.js';
 import { err, ok, type Result } from '../../shared/result.js';
+import { sendFsError } from '../fs-errors.js';
 import { parseJsonBody, sendError } from '../http-errors.js';
 import type { ServerContext } from '../server-context.js';
 
-/** A library name → its file: safe single names, stored as `<name>.json`. */
+/** A library name → its file: safe single names, stored as `<name>.json`, within the file system's length limits. */
 export function workflowFile(folder: string, name: string): Result<string> {
   const checked = checkFileName(name);
   if (!checked.ok) return checked;
   if (name.startsWith('.')) return err('workflow names must not start with a dot');
   const fileName = name.toLowerCase().endsWith('.json') ? name : `${name}.json`;
+  if (byteLength(fileName) > NAME_MAX_BYTES) {
+    return err(`workflow name is ${byteLength(name)} bytes long in UTF-8; with ".json" it must fit in ${NAME_MAX_BYTES} bytes`);
+  }
   const resolved = resolveInside(folder, fileName);
-  return resolved.ok ? ok(resolved.value) : resolved;
+  if (!resolved.ok) return resolved;
+  const writable = checkWritablePath(dirname(resolved.value), basename(resolved.value));
+  return writable.ok ? ok(resolved.value) : writable;
 }
 
 /** Inkgraph's library of saved workflows: files in a folder, written atomically. */
@@ -25,32 +32,44 @@ export function workflowRoutes(ctx: ServerContext): Router {
 
   router.get('/workflows', (_req, res) => {
     if (!existsSync(folder)) return res.json([]);
-    const entries = readdirSync(folder, { withFileTypes: true })
-      .filter((entry) => entry.isFile() && entry.name.endsWith('.json') && !entry.name.startsWith('.'))
-      .map((entry) => {
-        const stat = statSync(join(folder, entry.name));
-        return { name: entry.name.slice(0, -'.json'.length), size: stat.size, modified: stat.mtimeMs };
-      })
-      .sort((a, b) => a.name.localeCompare(b.name));
-    res.json(entries);
+    try {
+      const entries = readdirSync(folder, { withFileTypes: true })
+        .filter((entry) => entry.isFile() && entry.name.endsWith('.json') && !entry.name.startsWith('.'))
+        .map((entry) => {
+          const stat = statSync(join(folder, entry.name));
+          return { name: entry.name.slice(0, -'.json'.length), size: stat.size, modified: stat.mtimeMs };
+        })
+        .sort((a, b) => a.name.localeCompare(b.name));
+      res.json(entries);
+    } catch (error) {
+      sendFsError(res, error, 'folder', 'workflows');
+    }
   });
 
   router.get('/workflows/:name', (req, res) => {
     const file = workflowFile(folder, req.params.name);
     if (!file.ok) return sendError(res, 400, 'invalid_name', file.reason);
     if (!existsSync(file.value)) return sendError(res, 404, 'not_found', `no saved workflow named ${req.params.name}`);
-    res.type('application/json').send(readFileSync(file.value, 'utf8'));
+    try {
+      res.type('application/json').send(readFileSync(file.value, 'utf8'));
+    } catch (error) {
+      sendFsError(res, error, 'name', req.params.name);
+    }
   });
 
   router.put('/workflows/:name', (req, res) => {
     const file = workflowFile(folder, req.params.name);
     if (!file.ok) return sendError(res, 400, 'invalid_name', file.reason);
     const body = parseJsonBody(req.body);
-    if (!body.ok) return sendError(res, 400, 'invalid_json', body.reason);
+    if (!body.ok) return sendError(res, 400, body.type, body.reason);
     const document = parseWorkflowDocument(body.value);
     if (!document.ok) return sendError(res, 400, 'invalid_workflow', document.reason);
     const existed = existsSync(file.value);
-    writeFileAtomic(file.value, `${JSON.stringify(body.value, null, 2)}\n`, { durable: true });
+    try {
+      writeFileAtomic(file.value, `${JSON.stringify(body.value, null, 2)}\n`, { durable: true });
+    } catch (error) {
+      return sendFsError(res, error, 'name', req.params.name);
+    }
     res.status(existed ? 200 : 201).json({ name: req.params.name.replace(/\.json$/i, '') });
   });
 
@@ -58,7 +77,11 @@ export function workflowRoutes(ctx: ServerContext): Router {
     const file = workflowFile(folder, req.params.name);
     if (!file.ok) return sendError(res, 400, 'invalid_name', file.reason);
     if (!existsSync(file.value)) return sendError(res, 404, 'not_found', `no saved workflow named ${req.params.name}`);
-    rmSync(file.value);
+    try {
+      rmSync(file.value);
+    } catch (error) {
+      return sendFsError(res, error, 'name', req.params.name);
+    }
     res.status(204).end();
   });
 
@@ -78,7 +101,11 @@ export function workflowRoutes(ctx: ServerContext): Router {
     const file = workflowFile(examples, req.params.name);
     if (!file.ok) return sendError(res, 400, 'invalid_name', file.reason);
     if (!existsSync(file.value)) return sendError(res, 404, 'not_found', `no example named ${req.params.name}`);
-    res.type('application/json').send(readFileSync(file.value, 'utf8'));
+    try {
+      res.type('application/json').send(readFileSync(file.value, 'utf8'));
+    } catch (error) {
+      sendFsError(res, error, 'name', req.params.name);
+    }
   });
 
   return router;
