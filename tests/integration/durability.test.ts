@@ -2,9 +2,9 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decodeImage } from '../../nodes/runtime/png.js';
-import type { HistoryEntry } from '../../shared/protocol.js';
 import { copyFixtureModels, textToImage } from '../helpers/diffusion.js';
 import { makeTestEnv } from '../helpers/env.js';
+import { history, job, longJob, messageTypes, queue, queueIds, waitForHistory, waitForProgress } from '../helpers/server-jobs.js';
 import { ServerProcess, type ServerFolders } from '../helpers/server-process.js';
 import { getJson, postJson, TestSocket } from '../helpers/server.js';
 
@@ -46,52 +46,6 @@ afterEach(async () => {
   for (const server of running.splice(0)) await server.stop('SIGKILL');
 });
 
-/**
- * A job that must still be running when the test acts on it, yet finish after a restart: 10,000 steps (the most a
- * KSampler takes) at 256×256 on the tiny fixture model, ~2–3.5 s here with a client receiving its previews. (6,000
- * steps at 64×64 took only 0.35–0.6 s once the sampler's per-step work shrank, and on a loaded CI machine the job
- * once ended between the test's signal and the server acting on it.)
- */
-const LONG = { steps: 10_000, size: 256 } as const;
-
-function job(name: string, steps: number, seed: number, clientId?: string, size?: number): Record<string, unknown> {
-  return { prompt: textToImage({ steps, seed, prefix: name, ...(size ? { size } : {}) }), ...(clientId ? { client_id: clientId } : {}) };
-}
-
-function longJob(name: string, seed: number, clientId: string): Record<string, unknown> {
-  return job(name, LONG.steps, seed, clientId, LONG.size);
-}
-
-async function queue(server: ServerProcess, body: Record<string, unknown>): Promise<string> {
-  const response = await postJson(`${server.url}/prompt`, body);
-  expect(response.status).toBe(200);
-  return (response.json as { prompt_id: string }).prompt_id;
-}
-
-async function waitForProgress(socket: TestSocket, promptId: string): Promise<void> {
-  await socket.waitFor((r) => r.kind === 'json' && r.message.type === 'progress' && r.message.data.prompt_id === promptId, 60_000);
-}
-
-async function history(server: ServerProcess): Promise<Record<string, HistoryEntry>> {
-  return (await getJson(`${server.url}/history`)).json as Record<string, HistoryEntry>;
-}
-
-async function queueIds(server: ServerProcess): Promise<{ running: string[]; pending: string[]; paused: boolean }> {
-  const snapshot = (await getJson(`${server.url}/queue`)).json as { queue_running: [number, string][]; queue_pending: [number, string][]; paused: boolean };
-  return { running: snapshot.queue_running.map((item) => item[1]), pending: snapshot.queue_pending.map((item) => item[1]), paused: snapshot.paused };
-}
-
-/** Polls until every id is in history. */
-async function waitForHistory(server: ServerProcess, ids: readonly string[], timeoutMs = 120_000): Promise<Record<string, HistoryEntry>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const entries = await history(server);
-    if (ids.every((id) => id in entries)) return entries;
-    if (Date.now() > deadline) throw new Error(`not in history after ${timeoutMs} ms: ${ids.filter((id) => !(id in entries)).join(', ')}\n${server.log}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 /** Every PNG in the output folder decodes in full, and no temporary file is left. */
 function expectOnlyWholeImages(outputDir: string): string[] {
   const names = existsSync(outputDir) ? readdirSync(outputDir) : [];
@@ -102,10 +56,6 @@ function expectOnlyWholeImages(outputDir: string): string[] {
     expect(decoded.ok, `${name} decodes`).toBe(true);
   }
   return pngs;
-}
-
-function messageTypes(entry: HistoryEntry): string[] {
-  return entry.status.messages.map(([type]) => type);
 }
 
 describe('kill -9 and restart', () => {
@@ -242,5 +192,37 @@ describe('graceful shutdown', () => {
     const entries = await waitForHistory(restarted, [long]);
     expect(entries[long]!.status.messages[0]).toEqual(['execution_restarted', expect.objectContaining({ restarts: 1, reason: expect.stringMatching(/shut down/) })]);
     expect(entries[long]!.status.status_str).toBe('success');
+  });
+});
+
+describe('crash loops', () => {
+  it('a job running at two kills is failed after the second restart, never runs again, and the queue goes on', async () => {
+    folders = freshFolders();
+    const first = await start();
+    const looping = await queue(first, longJob('looping', 40, 'looping'));
+    await waitForProgress(await listen(first, 'looping'), looping);
+    expect(await first.stop('SIGKILL')).toEqual({ code: null, signal: 'SIGKILL' });
+
+    // It runs again (the first death), and a job queued behind it waits.
+    const second = await start();
+    await waitForProgress(await listen(second, 'looping'), looping);
+    const after = await queue(second, job('after', 2, 41, 'looping'));
+    expect(await queueIds(second)).toMatchObject({ running: [looping], pending: [after] });
+    await second.stop('SIGKILL');
+
+    const third = await start();
+    expect(third.log).toMatch(new RegExp(`job ${looping} was running each of the last 2 times the server stopped \\(node #3 had started\\)`));
+    const entries = await waitForHistory(third, [looping, after]);
+    expect(Object.keys(entries)).toEqual([looping, after]);
+    expect(entries[looping]!.status).toMatchObject({ status_str: 'error', completed: false });
+    const error = entries[looping]!.status.messages.find(([type]) => type === 'execution_error')?.[1];
+    expect(error).toMatchObject({ prompt_id: looping, node_id: '3', node_type: 'KSampler', exception_message: 'the server stopped twice while running this job' });
+    expect(entries[after]!.status.status_str).toBe('success');
+    expect(expectOnlyWholeImages(folders.outputDir)).toEqual(['after_00001_.png']);
+    expect(await third.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+
+    const fourth = await start();
+    expect(await queueIds(fourth)).toEqual({ running: [], pending: [], paused: false });
+    expect(Object.keys(await history(fourth))).toEqual([looping, after]);
   });
 });
