@@ -1,8 +1,39 @@
+import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { HistoryEntry } from '../../shared/protocol.js';
 import { textToImage } from './diffusion.js';
-import type { ServerProcess } from './server-process.js';
-import { getJson, postJson, type TestSocket } from './server.js';
+import { ServerProcess, type ServerFolders } from './server-process.js';
+import { getJson, postJson, TestSocket } from './server.js';
+
+/** The `inkgraph serve` processes and sockets of a test file: `stopAll` (after each test) kills and closes them. */
+export class ProcessFleet {
+  private readonly servers: ServerProcess[] = [];
+  private readonly sockets: TestSocket[] = [];
+  private made = 0;
+
+  /** Fresh data and output folders under `env.root`, with its shared models and inputs. */
+  folders(env: { readonly root: string; readonly inputDir: string; readonly modelsDir: string }): ServerFolders {
+    this.made += 1;
+    return { dataDir: join(env.root, `data-${this.made}`), inputDir: env.inputDir, outputDir: join(env.root, `output-${this.made}`), modelsDir: env.modelsDir };
+  }
+
+  async start(folders: ServerFolders, extraArgs: readonly string[] = []): Promise<ServerProcess> {
+    const server = await ServerProcess.start(folders, extraArgs);
+    this.servers.push(server);
+    return server;
+  }
+
+  async listen(server: ServerProcess, clientId: string): Promise<TestSocket> {
+    const socket = await TestSocket.open(server.url, clientId);
+    this.sockets.push(socket);
+    return socket;
+  }
+
+  async stopAll(): Promise<void> {
+    for (const socket of this.sockets.splice(0)) socket.close();
+    for (const server of this.servers.splice(0)) await server.stop('SIGKILL');
+  }
+}
 
 /**
  * A job that must still be running when the test acts on it, yet finish after a restart: 10,000 steps (the most a

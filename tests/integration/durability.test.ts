@@ -4,47 +4,28 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decodeImage } from '../../nodes/runtime/png.js';
 import { copyFixtureModels, textToImage } from '../helpers/diffusion.js';
 import { makeTestEnv } from '../helpers/env.js';
-import { history, job, longJob, messageTypes, queue, queueIds, waitForHistory, waitForProgress } from '../helpers/server-jobs.js';
+import { history, job, longJob, messageTypes, ProcessFleet, queue, queueIds, waitForHistory, waitForProgress } from '../helpers/server-jobs.js';
 import { ServerProcess, type ServerFolders } from '../helpers/server-process.js';
-import { getJson, postJson, TestSocket } from '../helpers/server.js';
+import { getJson, postJson, type TestSocket } from '../helpers/server.js';
 
 // Each test runs `inkgraph serve` as a real process, kills it (SIGKILL, or SIGTERM for a graceful stop) and starts
 // a new one on the same folders, then looks for every job it had accepted.
 
 let dirs: ReturnType<typeof makeTestEnv>;
 let folders: ServerFolders;
-const running: ServerProcess[] = [];
-const sockets: TestSocket[] = [];
+const fleet = new ProcessFleet();
 
 beforeAll(() => {
   dirs = makeTestEnv('inkgraph-durable-');
   copyFixtureModels(dirs.modelsDir);
 });
 afterAll(() => dirs.cleanup());
+afterEach(() => fleet.stopAll());
 
-let testIndex = 0;
 /** Fresh data and output folders per test (models shared). */
-function freshFolders(): ServerFolders {
-  testIndex += 1;
-  return { dataDir: join(dirs.root, `data-${testIndex}`), inputDir: dirs.inputDir, outputDir: join(dirs.root, `output-${testIndex}`), modelsDir: dirs.modelsDir };
-}
-
-async function start(extraArgs: readonly string[] = []): Promise<ServerProcess> {
-  const server = await ServerProcess.start(folders, extraArgs);
-  running.push(server);
-  return server;
-}
-
-async function listen(server: ServerProcess, clientId: string): Promise<TestSocket> {
-  const socket = await TestSocket.open(server.url, clientId);
-  sockets.push(socket);
-  return socket;
-}
-
-afterEach(async () => {
-  for (const socket of sockets.splice(0)) socket.close();
-  for (const server of running.splice(0)) await server.stop('SIGKILL');
-});
+const freshFolders = (): ServerFolders => fleet.folders(dirs);
+const start = (extraArgs: readonly string[] = []): Promise<ServerProcess> => fleet.start(folders, extraArgs);
+const listen = (server: ServerProcess, clientId: string): Promise<TestSocket> => fleet.listen(server, clientId);
 
 /** Every PNG in the output folder decodes in full, and no temporary file is left. */
 function expectOnlyWholeImages(outputDir: string): string[] {

@@ -8,16 +8,15 @@ import { JobStore, type StoreReport } from '../../server/store/job-store.js';
 import type { HistoryEntry } from '../../shared/protocol.js';
 import { copyFixtureModels } from '../helpers/diffusion.js';
 import { makeTestEnv } from '../helpers/env.js';
-import { history, job, longJob, queue, queueIds, waitForHistory, waitForProgress } from '../helpers/server-jobs.js';
-import { ServerProcess, type ServerFolders } from '../helpers/server-process.js';
-import { getJson, TestSocket } from '../helpers/server.js';
+import { history, job, longJob, ProcessFleet, queue, queueIds, waitForHistory, waitForProgress } from '../helpers/server-jobs.js';
+import type { ServerFolders, ServerProcess } from '../helpers/server-process.js';
+import { getJson, type TestSocket } from '../helpers/server.js';
 
 // Real `inkgraph serve` processes whose job store's disk fills up, whose file is damaged, or whose history holds
 // entries too big to send at once.
 
 let dirs: ReturnType<typeof makeTestEnv>;
-const running: ServerProcess[] = [];
-const sockets: TestSocket[] = [];
+const fleet = new ProcessFleet();
 const mounts: string[] = [];
 
 beforeAll(() => {
@@ -25,28 +24,22 @@ beforeAll(() => {
   copyFixtureModels(dirs.modelsDir);
 });
 afterEach(async () => {
-  for (const socket of sockets.splice(0)) socket.close();
-  for (const server of running.splice(0)) await server.stop('SIGKILL');
+  await fleet.stopAll();
   for (const mount of mounts.splice(0)) execFileSync('umount', ['-l', mount]);
 });
 afterAll(() => dirs.cleanup());
 
-let testIndex = 0;
-function freshFolders(): ServerFolders {
-  testIndex += 1;
-  return { dataDir: join(dirs.root, `data-${testIndex}`), inputDir: dirs.inputDir, outputDir: join(dirs.root, `output-${testIndex}`), modelsDir: dirs.modelsDir };
-}
+const freshFolders = (): ServerFolders => fleet.folders(dirs);
+const start = (folders: ServerFolders): Promise<ServerProcess> => fleet.start(folders);
+const listen = (server: ServerProcess, clientId: string): Promise<TestSocket> => fleet.listen(server, clientId);
 
-async function start(folders: ServerFolders): Promise<ServerProcess> {
-  const server = await ServerProcess.start(folders);
-  running.push(server);
-  return server;
-}
-
-async function listen(server: ServerProcess, clientId: string): Promise<TestSocket> {
-  const socket = await TestSocket.open(server.url, clientId);
-  sockets.push(socket);
-  return socket;
+/** Fresh folders whose data folder is a 16 MB tmpfs of its own. */
+function foldersOnTmpfs(): ServerFolders {
+  const folders = freshFolders();
+  mkdirSync(folders.dataDir, { recursive: true });
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', folders.dataDir]);
+  mounts.push(folders.dataDir);
+  return folders;
 }
 
 async function storeReport(server: ServerProcess): Promise<StoreReport> {
@@ -133,10 +126,7 @@ describe('the job store on a full disk', () => {
   const problem = tmpfsProblem();
 
   it.skipIf(problem !== undefined)(`finished jobs stay in /history, are reported, and are written once space returns${problem ? ` (skipped: ${problem})` : ''}`, async () => {
-    const folders = freshFolders();
-    mkdirSync(folders.dataDir, { recursive: true });
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', folders.dataDir]);
-    mounts.push(folders.dataDir);
+    const folders = foldersOnTmpfs();
     const server = await start(folders);
     const socket = await listen(server, 'full');
     const long = await queue(server, longJob('full-long', 50, 'full'));
@@ -163,10 +153,7 @@ describe('the job store on a full disk', () => {
   });
 
   it.skipIf(problem !== undefined)(`a shutdown while the disk is full counts what is really on disk, and those jobs run again${problem ? ` (skipped: ${problem})` : ''}`, async () => {
-    const folders = freshFolders();
-    mkdirSync(folders.dataDir, { recursive: true });
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', folders.dataDir]);
-    mounts.push(folders.dataDir);
+    const folders = foldersOnTmpfs();
     const first = await start(folders);
     const socket = await listen(first, 'full-stop');
     const long = await queue(first, longJob('stop-long', 60, 'full-stop'));
