@@ -1,34 +1,21 @@
 import { closeSync, fstatSync, fsyncSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { queueItemSchema, type HistoryEntry, type QueueItem } from '../../shared/protocol.js';
+import type { HistoryEntry, QueueItem } from '../../shared/protocol.js';
 import { syncFile, syncFolder } from './file-sync.js';
 import { openDatabase } from './open-database.js';
 import { salvage, type SalvageReport } from './salvage.js';
 import { migrateSchema } from './schema.js';
-import { DEATHS_BEFORE_FAILING, stoppedTwiceEntry } from './stopped-twice.js';
-import { errorCode, faultKind, JobStoreFaultError, type StoreFault, type StoreFaultKind } from './store-faults.js';
+import { interpretJobRows, type FailedJob, type JobRow, type RestartReason, type RestoredJob } from './restore-rows.js';
+import { DEATHS_BEFORE_FAILING } from './stopped-twice.js';
+import { errorCode, faultKind, JobStoreFaultError, type StoreFault } from './store-faults.js';
+import { storeReport, type ClosingReport, type StoreReport } from './store-report.js';
 import { UnsavedHistory, type UnsavedEnd } from './unsaved-history.js';
 
 export { DataFolderInUseError } from './open-database.js';
+export type { FailedJob, RestartReason, RestoredJob } from './restore-rows.js';
 export { JobStoreFaultError } from './store-faults.js';
-
-/** Why a job that had started was put back in the queue. */
-export type RestartReason = 'crash' | 'shutdown';
-
-/** A pending or running job: restored from disk, or accepted since. */
-export interface RestoredJob {
-  readonly item: QueueItem;
-  /** How many times this job was started and then put back (0: never started). */
-  readonly restarts: number;
-  readonly lastRestart: RestartReason | undefined;
-}
-
-/** A job that was running each time the process died: it goes to history as failed instead of running again. */
-export interface FailedJob {
-  readonly item: QueueItem;
-  readonly entry: HistoryEntry;
-}
+export type { ClosingReport, StoreReport } from './store-report.js';
 
 export interface RestoredState {
   /** Pending jobs, and the job that was running when the process stopped (now pending again, restarted). */
@@ -69,36 +56,6 @@ export interface HistoryRef {
   readonly bytes: number;
   /** Its row in the history table; undefined while it waits in memory for the disk. */
   readonly seq: number | undefined;
-}
-
-/** The store's health, as `GET /system_stats` shows it. */
-export interface StoreReport {
-  readonly path: string;
-  readonly state: 'ok' | StoreFaultKind;
-  readonly fault: { readonly kind: StoreFaultKind; readonly code: string; readonly message: string; readonly since: string } | null;
-  /** Finished jobs whose history entry is served from memory until the disk takes it. */
-  readonly unsaved_history: readonly string[];
-  /** The damaged file found at start, moved aside after its readable rows were copied to a fresh one. */
-  readonly salvaged: { readonly damage: string; readonly moved_aside: string; readonly jobs: number; readonly history: number; readonly dropped: number } | null;
-}
-
-/** What the store left when it closed: what the next start will find. */
-export interface ClosingReport {
-  /** Jobs in the jobs table (pending, or finished while the disk refused their end); undefined if it could not be read. */
-  readonly jobsOnDisk: number | undefined;
-  /** Finished jobs whose history entry could not be written: on disk they are still queued, and run again. */
-  readonly unsaved: number;
-  readonly fault: StoreFault | undefined;
-}
-
-interface JobRow {
-  readonly prompt_id: unknown;
-  readonly item: unknown;
-  readonly state: unknown;
-  readonly restarts: unknown;
-  readonly last_restart: unknown;
-  readonly deaths: unknown;
-  readonly running_node: unknown;
 }
 
 const DEFAULT_RETRY_MS = 5000;
@@ -194,7 +151,7 @@ export class JobStore {
       migrateSchema(db);
     } catch (error) {
       db.close();
-      throw new Error(`cannot open the job database ${path}: ${error instanceof Error ? error.message : String(error)} (move the file away to start with an empty queue and history)`);
+      throw new Error(`cannot open the job database ${path}: ${messageOf(error)} (move the file away to start with an empty queue and history)`);
     }
     const store = new JobStore(path, options, salvaged, db);
     if (salvaged) {
@@ -228,26 +185,9 @@ export class JobStore {
       // The rows stay marked running: the next start counts this death then.
       this.log(`could not record which jobs were running when the last process stopped: ${messageOf(error)}`);
     }
-    const pending: RestoredJob[] = [];
-    const failed: FailedJob[] = [];
-    const unreadable: string[] = [];
-    const now = Date.now();
-    for (const row of rows) {
-      const item = typeof row.item === 'string' ? parseJson(row.item, (value) => queueItemSchema.safeParse(value)) : undefined;
-      if (!item || item[1] !== row.prompt_id) {
-        unreadable.push(String(row.prompt_id));
-        continue;
-      }
-      const died = row.state === 'running' ? 1 : 0;
-      const restarts = count(row.restarts) + died;
-      const node = typeof row.running_node === 'string' ? row.running_node : undefined;
-      if (count(row.deaths) + died >= DEATHS_BEFORE_FAILING) {
-        failed.push({ item, entry: stoppedTwiceEntry(item, node, restarts, now) });
-        this.log(`job ${item[1]} was running each of the last ${DEATHS_BEFORE_FAILING} times the server stopped${node ? ` (node #${node} had started)` : ''}: it is marked failed and not run again`);
-        continue;
-      }
-      const lastRestart = died ? 'crash' : row.last_restart === 'crash' || row.last_restart === 'shutdown' ? row.last_restart : undefined;
-      pending.push({ item, restarts, lastRestart });
+    const { pending, failed, unreadable } = interpretJobRows(rows, Date.now());
+    for (const { item, node } of failed) {
+      this.log(`job ${item[1]} was running each of the last ${DEATHS_BEFORE_FAILING} times the server stopped${node ? ` (node #${node} had started)` : ''}: it is marked failed and not run again`);
     }
     return { pending, failed, counter: this.metaNumber('counter'), paused: this.metaText('paused') === 'true', unreadable };
   }
@@ -425,13 +365,19 @@ export class JobStore {
         `it is served from memory and written again every ${this.retryMs / 1000} s (${this.unsaved.size} waiting)`,
     );
     if (!this.retryTimer) {
-      this.retryTimer = setInterval(() => this.retryUnsaved(), this.retryMs);
+      this.retryTimer = setInterval(() => {
+        try {
+          this.retryUnsaved();
+        } catch (error) {
+          this.log(`could not write the history entries that wait for the disk: ${messageOf(error)}`);
+        }
+      }, this.retryMs);
       this.retryTimer.unref();
     }
   }
 
   /** Writes the ends that wait for the disk, oldest first, until one is refused. True when none is left. */
-  retryUnsaved(): boolean {
+  private retryUnsaved(): boolean {
     let written = 0;
     for (let end = this.unsaved.first; end; end = this.unsaved.first) {
       try {
@@ -502,7 +448,8 @@ export class JobStore {
     const texts = rows.filter((row) => wanted.has(row.seq)).map((row) => ({ promptId: row.prompt_id, text: row.entry }));
     for (const ref of refs) {
       if (ref.seq !== undefined) continue;
-      const text = this.unsaved.text(ref.promptId);
+      // Written since the refs were taken, it is the newest row now: still in its place at the end.
+      const text = this.unsaved.text(ref.promptId) ?? this.read(() => this.statements.historyEntry.get(ref.promptId))?.entry;
       if (text !== undefined) texts.push({ promptId: ref.promptId, text });
     }
     return texts;
@@ -526,17 +473,7 @@ export class JobStore {
   }
 
   report(): StoreReport {
-    const fault = this.fault;
-    const salvaged = this.salvaged;
-    return {
-      path: this.path,
-      state: fault?.kind ?? 'ok',
-      fault: fault ? { kind: fault.kind, code: fault.code, message: fault.message, since: new Date(fault.since).toISOString() } : null,
-      unsaved_history: this.unsaved.visible.map((end) => end.promptId),
-      salvaged: salvaged
-        ? { damage: salvaged.damage, moved_aside: salvaged.movedAside, jobs: salvaged.jobs, history: salvaged.history, dropped: salvaged.dropped }
-        : null,
-    };
+    return storeReport(this.path, this.fault, this.unsaved.visible.map((end) => end.promptId), this.salvaged);
   }
 
   /** What was left on disk at close (undefined while open). */
@@ -564,19 +501,6 @@ export class JobStore {
   }
 }
 
-function count(value: unknown): number {
-  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : 0;
-}
-
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function parseJson<T>(text: string, check: (value: unknown) => { success: true; data: T } | { success: false }): T | undefined {
-  try {
-    const result = check(JSON.parse(text) as unknown);
-    return result.success ? result.data : undefined;
-  } catch {
-    return undefined;
-  }
 }
