@@ -4,6 +4,7 @@ import type { EngineEvent, ExecutionResult } from './engine/engine-events.js';
 import type { EngineHost } from './engine/engine-host.js';
 import { encodeStepPreview } from './preview-encoding.js';
 import { shouldSendPreview } from './preview-pacing.js';
+import { ProgressStates } from './progress-state.js';
 import { withoutSecrets, type PromptQueue } from './prompt-queue.js';
 import { JobStoreFlushError } from './store/job-store.js';
 import type { WsHub } from './ws-hub.js';
@@ -165,10 +166,10 @@ export class ExecutionService {
     const toClient = (message: WsMessage): void => {
       if (clientId !== undefined) this.hub.sendTo(clientId, message);
     };
-    const progressNodes: Record<string, ProgressNodeState> = {};
+    const progressNodes = new ProgressStates();
     const setProgress = (node: string, value: number, max: number, state: ProgressNodeState['state']): void => {
-      progressNodes[node] = { value, max, state, node_id: node, prompt_id: promptId, display_node_id: node, parent_node_id: null, real_node_id: node };
-      this.hub.sendToOrBroadcast(clientId, { type: 'progress_state', data: { prompt_id: promptId, nodes: { ...progressNodes } } });
+      const nodes = progressNodes.update({ value, max, state, node_id: node, prompt_id: promptId, display_node_id: node, parent_node_id: null, real_node_id: node });
+      this.hub.sendToOrBroadcast(clientId, { type: 'progress_state', data: { prompt_id: promptId, nodes } });
     };
 
     const onEvent = (event: EngineEvent): void => {
@@ -198,7 +199,7 @@ export class ExecutionService {
           if (event.ui || event.fromCache) {
             toClient({ type: 'executed', data: { node: event.node, display_node: event.node, output: event.ui ?? null, prompt_id: promptId } });
           }
-          if (!event.fromCache) setProgress(event.node, progressNodes[event.node]?.max ?? 1, progressNodes[event.node]?.max ?? 1, 'finished');
+          if (!event.fromCache) setProgress(event.node, progressNodes.get(event.node)?.max ?? 1, progressNodes.get(event.node)?.max ?? 1, 'finished');
           return;
         case 'finished':
           return;

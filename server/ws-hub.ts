@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
+import { findTooDeep } from '../shared/json-depth.js';
 import { encodePreviewFrame, encodePreviewFrameWithMetadata, type PreviewMimeType } from '../shared/preview-frame.js';
 import { clientFeatureFlagsMessageSchema, type WsMessage } from '../shared/protocol.js';
 
@@ -42,7 +43,10 @@ export class WsHub {
       if (!firstFrame || isBinary) return;
       firstFrame = false;
       try {
-        const parsed = clientFeatureFlagsMessageSchema.safeParse(JSON.parse(data.toString()));
+        const json: unknown = JSON.parse(data.toString());
+        // Flags live as long as the connection: nested deeper than a request body may be, they are ignored like non-JSON.
+        if (findTooDeep(json) !== undefined) return;
+        const parsed = clientFeatureFlagsMessageSchema.safeParse(json);
         if (parsed.success) {
           client.flags = parsed.data.data;
           this.sendTo(clientId, { type: 'feature_flags', data: this.serverFlags });

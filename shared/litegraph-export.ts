@@ -1,4 +1,5 @@
 import { inputSpecType, isWidgetType, type ObjectInfo } from './node-spec.js';
+import { ownValue } from './own-property.js';
 import { isLink, type WorkflowEnvelope } from './workflow.js';
 
 /**
@@ -16,6 +17,13 @@ interface LiteLink {
   readonly type: string;
 }
 
+interface LiteOutput {
+  readonly name: string;
+  readonly type: string;
+  links: number[];
+  readonly slot_index: number;
+}
+
 function numericId(id: string, fallback: Map<string, number>): number {
   const number = Number(id);
   if (Number.isInteger(number) && number > 0) return number;
@@ -27,9 +35,12 @@ export function toLitegraph(envelope: WorkflowEnvelope, objectInfo: ObjectInfo):
   const fallback = new Map<string, number>();
   const links: LiteLink[] = [];
   const nodes: Record<string, unknown>[] = [];
+  const outputsOf: [number, LiteOutput[]][] = [];
+  // Kept as it goes rather than Math.max(...ids): spreading 100,000 arguments overflows the stack.
+  let lastNodeId = 0;
   let order = 0;
   for (const [id, node] of Object.entries(envelope.prompt)) {
-    const info = objectInfo[node.class_type];
+    const info = ownValue(objectInfo, node.class_type);
     if (!info) continue;
     const nodeNumber = numericId(id, fallback);
     const meta = (node._meta ?? {}) as Record<string, unknown> & { pos?: [number, number]; size?: [number, number]; title?: string; collapsed?: boolean; mode?: number; controls?: Record<string, string> };
@@ -43,8 +54,8 @@ export function toLitegraph(envelope: WorkflowEnvelope, objectInfo: ObjectInfo):
       const value = node.inputs[name];
       const widget = isWidgetType(type) && !spec[1]?.forceInput;
       if (isLink(value)) {
-        const source = envelope.prompt[String(value[0])];
-        const outputType = source ? (objectInfo[source.class_type]?.output[value[1]] ?? type) : type;
+        const source = ownValue(envelope.prompt, String(value[0]));
+        const outputType = source ? (ownValue(objectInfo, source.class_type)?.output[value[1]] ?? type) : type;
         const link = { id: links.length + 1, origin: numericId(String(value[0]), fallback), originSlot: value[1], target: nodeNumber, targetSlot: inputs.length, type: outputType };
         links.push(link);
         inputs.push({ name, type, link: link.id, ...(widget ? { widget: { name } } : {}) });
@@ -56,12 +67,10 @@ export function toLitegraph(envelope: WorkflowEnvelope, objectInfo: ObjectInfo):
         if (type === 'INT' && (spec[1]?.control_after_generate || name === 'seed' || name === 'noise_seed')) widgetValues.push(meta.controls?.[name] ?? 'randomize');
       }
     }
-    const outputs = info.output.map((type, slot) => ({
-      name: info.output_name[slot] ?? type,
-      type,
-      links: links.filter((link) => link.origin === nodeNumber && link.originSlot === slot).map((link) => link.id),
-      slot_index: slot,
-    }));
+    // Their links are filled in once every link exists.
+    const outputs: LiteOutput[] = info.output.map((type, slot) => ({ name: info.output_name[slot] ?? type, type, links: [], slot_index: slot }));
+    outputsOf.push([nodeNumber, outputs]);
+    lastNodeId = Math.max(lastNodeId, nodeNumber);
     nodes.push({
       id: nodeNumber,
       type: node.class_type,
@@ -77,14 +86,20 @@ export function toLitegraph(envelope: WorkflowEnvelope, objectInfo: ObjectInfo):
       ...(meta.title && meta.title !== info.display_name ? { title: meta.title } : {}),
     });
   }
-  // Outputs were listed before every link existed: fill them in now.
-  for (const node of nodes) {
-    for (const output of node.outputs as { links: number[]; slot_index: number }[]) {
-      output.links = links.filter((link) => link.origin === node.id && link.originSlot === output.slot_index).map((link) => link.id);
-    }
+  // Outputs were listed before every link existed: fill them in now, from an index (a search per output would take
+  // nodes × links).
+  const linksFrom = new Map<string, number[]>();
+  for (const link of links) {
+    const key = `${link.origin}:${link.originSlot}`;
+    const list = linksFrom.get(key);
+    if (list) list.push(link.id);
+    else linksFrom.set(key, [link.id]);
+  }
+  for (const [nodeNumber, outputs] of outputsOf) {
+    for (const output of outputs) output.links = linksFrom.get(`${nodeNumber}:${output.slot_index}`) ?? [];
   }
   return {
-    last_node_id: Math.max(0, ...nodes.map((node) => node.id as number)),
+    last_node_id: lastNodeId,
     last_link_id: links.length,
     nodes,
     links: links.map((link) => [link.id, link.origin, link.originSlot, link.target, link.targetSlot, link.type]),

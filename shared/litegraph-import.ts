@@ -1,4 +1,5 @@
 import { inputSpecType, isWidgetType, type ObjectInfo } from './node-spec.js';
+import { ownValue } from './own-property.js';
 import { err, ok, type Result } from './result.js';
 import { WORKFLOW_FORMAT, WORKFLOW_VERSION, type ApiPrompt, type WorkflowEnvelope } from './workflow.js';
 
@@ -41,25 +42,28 @@ export function fromLitegraph(json: unknown, objectInfo: ObjectInfo): Result<Wor
     else links.set(Number(link.id), { origin: String(link.origin_id), slot: Number(link.origin_slot) });
   }
   const byId = new Map(graph.nodes.map((node) => [String(node.id), node]));
-  const unknown = [...new Set(graph.nodes.filter((node) => node.type !== 'Reroute' && node.type !== 'Note' && node.type !== 'MarkdownNote' && !objectInfo[node.type]).map((node) => node.type))];
+  const unknown = [...new Set(graph.nodes.filter((node) => node.type !== 'Reroute' && node.type !== 'Note' && node.type !== 'MarkdownNote' && !ownValue(objectInfo, node.type)).map((node) => node.type))];
   if (unknown.length > 0) return err(`this workflow uses node types Inkgraph does not have: ${unknown.join(', ')}`);
+  // As a key it would set the prompt's prototype; the prompt schema refuses it for the same reason.
+  if (byId.has('__proto__')) return err('this workflow has a node with the id "__proto__", which JavaScript objects reserve for their prototype');
 
-  /** Follows a link back through Reroute nodes to the node that produces the value. */
-  const source = (linkId: number | null | undefined, seen = new Set<string>()): [string, number] | undefined => {
-    if (linkId === null || linkId === undefined) return undefined;
-    const link = links.get(linkId);
-    if (!link) return undefined;
-    const origin = byId.get(link.origin);
-    if (origin?.type === 'Reroute' && !seen.has(link.origin)) {
+  /** Follows a link back through Reroute nodes to the node that produces the value (a loop: chains are input). */
+  const source = (linkId: number | null | undefined): [string, number] | undefined => {
+    const seen = new Set<string>();
+    for (let next = linkId; ; ) {
+      if (next === null || next === undefined) return undefined;
+      const link = links.get(next);
+      if (!link) return undefined;
+      const origin = byId.get(link.origin);
+      if (origin?.type !== 'Reroute' || seen.has(link.origin)) return [link.origin, link.slot];
       seen.add(link.origin);
-      return source(origin.inputs?.[0]?.link, seen);
+      next = origin.inputs?.[0]?.link;
     }
-    return [link.origin, link.slot];
   };
 
   const prompt: ApiPrompt = {};
   for (const node of graph.nodes) {
-    const info = objectInfo[node.type];
+    const info = ownValue(objectInfo, node.type);
     if (!info) continue;
     const inputs: Record<string, unknown> = {};
     const specs = { ...info.input.required, ...(info.input.optional ?? {}) };
@@ -71,7 +75,7 @@ export function fromLitegraph(json: unknown, objectInfo: ObjectInfo): Result<Wor
       const slot = node.inputs?.find((input) => input.name === name);
       const linked = source(slot?.link);
       if (isWidgetType(type) && !spec[1]?.forceInput) {
-        const value = named ? named[name] : values.shift();
+        const value = named ? ownValue(named, name) : values.shift();
         if (type === 'INT' && (spec[1]?.control_after_generate || name === 'seed' || name === 'noise_seed') && !named) values.shift();
         if (spec[1]?.image_upload && !named && values[0] === 'image') values.shift();
         if (linked) inputs[name] = linked;

@@ -1,4 +1,5 @@
 import { inputSpecType, socketTypesMatch, type ObjectInfo } from './node-spec.js';
+import { ownValue } from './own-property.js';
 import { isLink, type ApiPrompt, type WorkflowEnvelope } from './workflow.js';
 
 /**
@@ -8,26 +9,51 @@ import { isLink, type ApiPrompt, type WorkflowEnvelope } from './workflow.js';
  */
 export function compileWorkflow(envelope: WorkflowEnvelope, objectInfo: ObjectInfo): ApiPrompt {
   const source = envelope.prompt;
-  const modeOf = (id: string): number => source[id]?._meta?.mode ?? 0;
+  const modeOf = (id: string): number => ownValue(source, id)?._meta?.mode ?? 0;
 
-  /** Where a link really comes from once bypassed nodes are passed through; undefined when it leads nowhere. */
-  const resolve = (link: [string, number], seen: Set<string> = new Set()): [string, number] | undefined => {
-    const [id, slot] = link;
-    const node = source[id];
-    if (!node || modeOf(id) === 2) return undefined;
-    if (modeOf(id) !== 4) return [id, slot];
-    if (seen.has(id)) return undefined;
-    seen.add(id);
-    const info = objectInfo[node.class_type];
-    const outputType = info?.output[slot];
-    if (!info || outputType === undefined) return undefined;
-    const specs = { ...info.input.required, ...(info.input.optional ?? {}) };
-    for (const [name, value] of Object.entries(node.inputs)) {
-      const spec = specs[name];
-      if (!spec || !isLink(value)) continue;
-      if (socketTypesMatch(outputType, inputSpecType(spec))) return resolve([String(value[0]), value[1]], seen);
+  /**
+   * Where a link really comes from once bypassed nodes are passed through; undefined when it leads nowhere. A loop,
+   * not recursion (a chain of bypassed nodes is as long as the input makes it), and each point on a chain is
+   * resolved once, however many consumers link to it.
+   */
+  const resolved = new Map<string, [string, number] | undefined>();
+  const resolve = (link: [string, number]): [string, number] | undefined => {
+    const passedThrough: string[] = [];
+    const seen = new Set<string>();
+    let [id, slot] = link;
+    let answer: [string, number] | undefined;
+    for (;;) {
+      const key = `${slot}:${id}`;
+      if (resolved.has(key)) {
+        answer = resolved.get(key);
+        break;
+      }
+      const node = ownValue(source, id);
+      if (!node || modeOf(id) === 2) break;
+      if (modeOf(id) !== 4) {
+        answer = [id, slot];
+        break;
+      }
+      if (seen.has(id)) break;
+      seen.add(id);
+      passedThrough.push(key);
+      const info = ownValue(objectInfo, node.class_type);
+      const outputType = info?.output[slot];
+      if (!info || outputType === undefined) break;
+      const specs = { ...info.input.required, ...(info.input.optional ?? {}) };
+      let next: [string, number] | undefined;
+      for (const [name, value] of Object.entries(node.inputs)) {
+        const spec = ownValue(specs, name);
+        if (spec && isLink(value) && socketTypesMatch(outputType, inputSpecType(spec))) {
+          next = [String(value[0]), value[1]];
+          break;
+        }
+      }
+      if (!next) break;
+      [id, slot] = next;
     }
-    return undefined;
+    for (const key of passedThrough) resolved.set(key, answer);
+    return answer;
   };
 
   const prompt: ApiPrompt = {};

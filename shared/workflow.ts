@@ -24,15 +24,31 @@ export type NodeLayout = z.infer<typeof nodeLayoutSchema>;
 /** One input value as it appears in a prompt: a constant, a link, or a wrapped array constant. */
 export const inputValueSchema = z.unknown();
 
+/**
+ * A record keyed by input (node ids, input names) that refuses a `__proto__` key with a reason. zod drops that key
+ * silently (assigning it would set the result's prototype instead), so the node would vanish and a link to it fail
+ * as "does not exist"; every other name, `constructor` and `toString` included, is an ordinary key.
+ */
+function refusingProtoKey<T extends z.ZodType>(schema: T, what: string) {
+  return z
+    .unknown()
+    .superRefine((value, ctx) => {
+      if (typeof value === 'object' && value !== null && Object.hasOwn(value, '__proto__')) {
+        ctx.addIssue({ code: 'custom', message: `"__proto__" cannot be ${what}: JavaScript objects reserve that name for their prototype`, path: ['__proto__'] });
+      }
+    })
+    .pipe(schema);
+}
+
 export const apiNodeSchema = z.object({
   class_type: z.string(),
-  inputs: z.record(z.string(), inputValueSchema).default({}),
+  inputs: refusingProtoKey(z.record(z.string(), inputValueSchema), 'an input name').default({}),
   _meta: nodeLayoutSchema.passthrough().optional(),
 });
 export type ApiNode = z.infer<typeof apiNodeSchema>;
 
 /** ComfyUI's API-format prompt. Node ids are strings (subgraph ids may contain ':'). */
-export const apiPromptSchema = z.record(z.string(), apiNodeSchema);
+export const apiPromptSchema = refusingProtoKey(z.record(z.string(), apiNodeSchema), 'a node id');
 export type ApiPrompt = z.infer<typeof apiPromptSchema>;
 
 export const groupSchema = z.object({

@@ -1,3 +1,4 @@
+import { describeTooDeep, findTooDeep } from '../../shared/json-depth.js';
 import { err, ok, type Result } from '../../shared/result.js';
 
 export interface ParsedArgs {
@@ -55,5 +56,7 @@ export function parseOverride(text: string): Result<InputOverride> {
   } catch {
     value = raw;
   }
+  const tooDeep = findTooDeep(value);
+  if (tooDeep) return err(`--set ${target}: ${describeTooDeep(tooDeep)}`);
   return ok({ nodeId: target.slice(0, dot), input: target.slice(dot + 1), value });
 }

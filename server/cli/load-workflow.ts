@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { describeTooDeep, findTooDeep } from '../../shared/json-depth.js';
+import { ownValue } from '../../shared/own-property.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { parseWorkflowDocument, type WorkflowEnvelope } from '../../shared/workflow.js';
 import { decodeImage } from '../../nodes/runtime/png.js';
@@ -35,6 +37,8 @@ export function loadWorkflowFile(path: string, objectInfo: ObjectInfo): Result<W
       return err(`${path} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
+  const tooDeep = findTooDeep(json);
+  if (tooDeep) return err(`${path}: ${describeTooDeep(tooDeep)}`);
   if (isLitegraphWorkflow(json)) {
     const converted = fromLitegraph(json, objectInfo);
     return converted.ok ? converted : err(`${path}: ${converted.reason}`);
@@ -47,7 +51,9 @@ export function loadWorkflowFile(path: string, objectInfo: ObjectInfo): Result<W
 export function applyOverrides(envelope: WorkflowEnvelope, overrides: readonly InputOverride[]): Result<WorkflowEnvelope> {
   const prompt = structuredClone(envelope.prompt);
   for (const override of overrides) {
-    const node = prompt[override.nodeId];
+    const node = ownValue(prompt, override.nodeId);
+    // As a key it would set the inputs' prototype; the prompt schema refuses it too.
+    if (override.input === '__proto__') return err(`--set ${override.nodeId}.__proto__: "__proto__" cannot be an input name`);
     if (!node) return err(`--set ${override.nodeId}.${override.input}: the workflow has no node ${override.nodeId} (it has ${Object.keys(prompt).join(', ')})`);
     node.inputs[override.input] = override.value;
   }

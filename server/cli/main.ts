@@ -18,6 +18,7 @@ import { closingSummary } from '../store/closing-summary.js';
 import { seedExampleInputs } from '../../nodes/runtime/example-inputs.js';
 import { buildObjectInfo } from '../../nodes/object-info.js';
 import { compileWorkflow } from '../../shared/workflow-compile.js';
+import { ownValue } from '../../shared/own-property.js';
 import type { Result } from '../../shared/result.js';
 import { parseByteSize, parsePixelCount } from './sizes.js';
 import { toLitegraph } from '../../shared/litegraph-export.js';
@@ -224,7 +225,7 @@ async function runOrValidate(args: ParsedArgs, execute: boolean): Promise<number
       },
       (event) => {
         if (event.type === 'progress' || event.type === 'node_start') {
-          const node = validation.prompt[event.node]!;
+          const node = ownValue(validation.prompt, event.node)!;
           const label = `#${event.node} ${node._meta?.title ?? node.class_type}`;
           const line = event.type === 'progress' ? formatProgressLine({ value: event.value, max: event.max, label, elapsedMs: performance.now() - startedAt }) : `▶ ${label}`;
           const now = performance.now();
@@ -241,7 +242,7 @@ async function runOrValidate(args: ParsedArgs, execute: boolean): Promise<number
       if (result.status === 'interrupted') console.error(`Interrupted at #${result.interruptedAt?.node ?? '?'}`);
       else {
         const failure = result.failure!;
-        const node = validation.prompt[failure.node];
+        const node = ownValue(validation.prompt, failure.node);
         console.error(`Error in #${failure.node} ${failure.nodeType}${node?._meta?.title ? ` (${node._meta.title})` : ''}: ${failure.message}`);
       }
       return 1;

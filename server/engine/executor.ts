@@ -5,6 +5,7 @@ import type { EngineEvent, ExecuteJob, ExecutionFailure, ExecutionResult, StepPr
 import { nodesReachedFrom, planExecution } from './graph.js';
 import { LruCache } from './lru-cache.js';
 import { computeSignatures } from './signature.js';
+import { ownValue } from '../../shared/own-property.js';
 import { sessionRunClock } from '../../nodes/runtime/onnx/session.js';
 
 export class InterruptedError extends Error {
@@ -84,7 +85,7 @@ export async function executePrompt(job: ExecuteJob, deps: ExecutorDeps): Promis
     const isCached = (id: string): boolean => deps.outputCache.has(signatures.get(id)!);
     const plan = planExecution(prompt, job.outputs, isCached);
     // ComfyUI names every node the outputs reach whose result is cached, not only where planning stopped.
-    const reached = new Set(job.outputs.flatMap((output) => nodesReachedFrom(prompt, output)));
+    const reached = new Set(nodesReachedFrom(prompt, job.outputs));
     deps.emit({ type: 'cached', promptId, nodes: Object.keys(prompt).filter((id) => reached.has(id) && isCached(id)) });
     for (const id of plan.cached) {
       const cached = deps.outputCache.get(signatures.get(id)!)!;
@@ -102,7 +103,7 @@ export async function executePrompt(job: ExecuteJob, deps: ExecutorDeps): Promis
       if (deps.isInterrupted()) throw new InterruptedError();
       const inputs: Record<string, unknown> = {};
       for (const [name, value] of Object.entries(node.inputs)) {
-        if (!(name in nodeClass.inputs)) continue;
+        if (!Object.hasOwn(nodeClass.inputs, name)) continue;
         if (Array.isArray(value) && value.length === 2) {
           const upstream = results.get(String(value[0]));
           if (!upstream) throw new Error(`input ${name}: node #${String(value[0])} produced no result`);
@@ -157,7 +158,7 @@ export async function executePrompt(job: ExecuteJob, deps: ExecutorDeps): Promis
     }
     return finish('success');
   } catch (error) {
-    const nodeType = prompt[currentNode]?.class_type ?? '';
+    const nodeType = ownValue(prompt, currentNode)?.class_type ?? '';
     if (error instanceof InterruptedError || (error instanceof Error && error.name === 'AbortError' && deps.isInterrupted())) {
       return finish('interrupted', { interruptedAt: { node: currentNode, nodeType } });
     }

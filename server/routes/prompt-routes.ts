@@ -21,6 +21,16 @@ function answerStoreFault(res: Response, error: unknown): void {
   sendError(res, 503, 'job_store_unavailable', error.message);
 }
 
+/** Runs a change the job store must write, then `answer`; a store fault is answered 503 instead. */
+function storeWrite(res: Response, change: () => void, answer: () => void): void {
+  try {
+    change();
+  } catch (error) {
+    return answerStoreFault(res, error);
+  }
+  answer();
+}
+
 /** Queueing, queue, interrupt, history and free: ComfyUI's execution routes with its exact shapes. */
 export function promptRoutes(ctx: ServerContext): Router {
   const router = Router();
@@ -66,20 +76,26 @@ export function promptRoutes(ctx: ServerContext): Router {
     if (!body.ok) return sendError(res, 400, 'invalid_json', body.reason);
     const change = queueChangeSchema.safeParse(body.value ?? {});
     if (!change.success) return sendError(res, 400, 'invalid_request', 'expected {"clear"?: boolean, "delete"?: [prompt_id, …]}');
-    if (change.data.clear) ctx.queue.clearPending();
-    if (change.data.delete) ctx.queue.deletePending(change.data.delete);
-    ctx.execution.broadcastStatus();
-    res.status(200).json({});
+    const { clear, delete: doomed } = change.data;
+    storeWrite(
+      res,
+      () => {
+        if (clear) ctx.queue.clearPending();
+        if (doomed) ctx.queue.deletePending(doomed);
+      },
+      () => {
+        ctx.execution.broadcastStatus();
+        res.status(200).json({});
+      },
+    );
   });
 
   router.post('/queue/pause', (_req, res) => {
-    ctx.execution.setPaused(true);
-    res.json({ paused: true });
+    storeWrite(res, () => ctx.execution.setPaused(true), () => res.json({ paused: true }));
   });
 
   router.post('/queue/resume', (_req, res) => {
-    ctx.execution.setPaused(false);
-    res.json({ paused: false });
+    storeWrite(res, () => ctx.execution.setPaused(false), () => res.json({ paused: false }));
   });
 
   router.post('/interrupt', (req, res) => {
@@ -123,13 +139,15 @@ export function promptRoutes(ctx: ServerContext): Router {
     if (!body.ok) return sendError(res, 400, 'invalid_json', body.reason);
     const change = queueChangeSchema.safeParse(body.value ?? {});
     if (!change.success) return sendError(res, 400, 'invalid_request', 'expected {"clear"?: boolean, "delete"?: [prompt_id, …]}');
-    try {
-      if (change.data.clear) ctx.queue.clearHistory();
-      if (change.data.delete) ctx.queue.deleteHistory(change.data.delete);
-    } catch (error) {
-      return answerStoreFault(res, error);
-    }
-    res.status(200).json({});
+    const { clear, delete: doomed } = change.data;
+    storeWrite(
+      res,
+      () => {
+        if (clear) ctx.queue.clearHistory();
+        if (doomed) ctx.queue.deleteHistory(doomed);
+      },
+      () => res.status(200).json({}),
+    );
   });
 
   return router;

@@ -10,7 +10,7 @@ import { copyFixtureModels } from '../helpers/diffusion.js';
 import { makeTestEnv } from '../helpers/env.js';
 import { history, job, longJob, ProcessFleet, queue, queueIds, waitForHistory, waitForProgress } from '../helpers/server-jobs.js';
 import type { ServerFolders, ServerProcess } from '../helpers/server-process.js';
-import { getJson, type TestSocket } from '../helpers/server.js';
+import { getJson, postJson, type TestSocket } from '../helpers/server.js';
 
 // Real `inkgraph serve` processes whose job store's disk fills up, whose file is damaged, or whose history holds
 // entries too big to send at once.
@@ -143,6 +143,11 @@ describe('the job store on a full disk', () => {
     expect(full).toMatchObject({ state: 'full', fault: { kind: 'full', code: 'SQLITE_FULL' }, unsaved_history: [long, ...short] });
     expect((await getJson(`${server.url}/history/${short[0]}`)).json).toEqual({ [short[0]!]: entries[short[0]!] });
     expect(server.log).toMatch(/finished, but the job store refused its history entry \(SQLITE_FULL/);
+    // What must be written first is refused with the reason, and changes nothing.
+    const pause = await postJson(`${server.url}/api/queue/pause`, {});
+    expect(pause).toMatchObject({ status: 503, json: { error: { type: 'job_store_unavailable', message: expect.stringMatching(/disk is full/) } } });
+    expect((await postJson(`${server.url}/prompt`, job('refused', 2, 53))).status).toBe(503);
+    expect((await queueIds(server)).paused).toBe(false);
 
     rmSync(filler);
     await waitForReport(server, (report) => report.state === 'ok' && report.unsaved_history.length === 0);

@@ -51,3 +51,19 @@ describe('WsHub.sendPreview', () => {
     }
   });
 });
+
+describe('WsHub, a client’s first frame', () => {
+  function firstFrame(text: string): (string | Uint8Array)[] {
+    const hub = new WsHub({ supports_preview_metadata: true });
+    const socket = new RecordingSocket();
+    hub.attach(socket as unknown as WebSocket, 'c', () => []);
+    socket.emit('message', Buffer.from(text), false);
+    return socket.sent;
+  }
+
+  it('answers feature flags, and ignores flags nested deeper than a request body may be', () => {
+    expect(firstFrame('{"type":"feature_flags","data":{"supports_preview_metadata":true}}')).toHaveLength(1);
+    const deep = `{"type":"feature_flags","data":{"x":${'['.repeat(100_000)}${']'.repeat(100_000)}}}`;
+    expect(firstFrame(deep)).toEqual([]);
+  });
+});
