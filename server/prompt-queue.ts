@@ -13,7 +13,6 @@ export function withoutSecrets(extraData: ExtraData): ExtraData {
 
 export const MAXIMUM_HISTORY_SIZE = 10_000;
 
-/** Orders queue items as ComfyUI's heap does: smallest number first, ties by prompt id. */
 /** The entries one `GET /history` answer carries, and those of the asked range it leaves out for its byte cap. */
 export interface HistoryAnswerPlan {
   /** In finish order. */
@@ -23,6 +22,7 @@ export interface HistoryAnswerPlan {
   readonly nextOffset: number;
 }
 
+/** Orders queue items as ComfyUI's heap does: smallest number first, ties by prompt id. */
 export function compareQueueItems(a: QueueItem, b: QueueItem): number {
   if (a[0] !== b[0]) return a[0] - b[0];
   return a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0;
