@@ -1,6 +1,7 @@
 import { defineNode } from './define-node.js';
 import { listPipelines, loadPipeline } from './runtime/diffusion/pipeline-loader.js';
 import { modelPath } from './runtime/model-path.js';
+import { checkpointMemory } from './runtime/diffusion/memory-estimates.js';
 import './runtime/diffusion/types.js';
 
 export const CheckpointLoaderSimple = defineNode({
@@ -19,6 +20,7 @@ export const CheckpointLoaderSimple = defineNode({
     { type: 'CLIP', name: 'CLIP', tooltip: 'The text encoder and its tokenizer.' },
     { type: 'VAE', name: 'VAE', tooltip: 'The autoencoder that turns latents into images and back.' },
   ],
+  estimate: ({ ckpt_name }, ctx) => checkpointMemory(ckpt_name, ctx),
   run: async ({ ckpt_name }, ctx) => {
     const dir = modelPath(ctx.env.modelsDir, 'diffusion', ckpt_name, 'ckpt_name');
     const pipeline = await loadPipeline(dir, ctx.caches);

@@ -1,5 +1,6 @@
 import { defineNode } from './define-node.js';
 import { encodePrompt } from './runtime/diffusion/text-encoding.js';
+import { textEncodeMemory } from './runtime/diffusion/memory-estimates.js';
 
 export const CLIPTextEncode = defineNode({
   classType: 'CLIPTextEncode',
@@ -14,5 +15,6 @@ export const CLIPTextEncode = defineNode({
     clip: { kind: 'SOCKET', type: 'CLIP', tooltip: 'The text encoder.' },
   },
   outputs: [{ type: 'CONDITIONING', name: 'CONDITIONING' }],
+  estimate: ({ clip }) => textEncodeMemory(clip),
   run: async ({ text, clip }, ctx) => ({ outputs: [[await encodePrompt(clip, text, ctx.caches)]] }),
 });

@@ -3,6 +3,7 @@ import type { UiOutput } from '../shared/protocol.js';
 import type { ApiPrompt } from '../shared/workflow.js';
 import type { SocketTypeName, SocketTypes } from './socket-types.js';
 import type { LatentRgb } from './runtime/diffusion/types.js';
+import { NO_MEMORY, type NodeMemory, type SocketShapes } from './memory.js';
 import type { ImageLimits } from './runtime/image-limits.js';
 
 /** Where a node may find and put files. Every path here is absolute. */
@@ -101,6 +102,18 @@ export type InputValues<I extends Record<string, InputDefinition>> = { [K in Req
   [K in OptionalKeys<I>]?: ValueOfInput<I[K]>;
 };
 
+type EstimateValueOfInput<D> = D extends SocketInput<infer T> ? (T extends keyof SocketShapes ? SocketShapes[T] : never) | undefined : ValueOfInput<D> | undefined;
+
+/** What a memory estimate may read besides the node's inputs. */
+export interface EstimateContext {
+  readonly env: NodeEnvironment;
+  /** The job's memory budget (--max-memory): model calls are split to fit a share of it. */
+  readonly memoryBudgetBytes: number;
+}
+
+/** What a node's memory estimate receives: widget values, and for linked inputs the shape upstream, when known. */
+export type EstimateValues<I extends Record<string, InputDefinition>> = { [K in keyof I]: EstimateValueOfInput<I[K]> };
+
 export type OutputValues<O extends readonly OutputDefinition[]> = { [K in keyof O]: O[K] extends OutputDefinition<infer T> ? SocketTypes[T] : never };
 
 export interface PreviewImage {
@@ -153,6 +166,8 @@ export interface NodeContext {
   readonly extraPngInfo: Readonly<Record<string, unknown>> | undefined;
   readonly previewMethod: PreviewMethod;
   readonly previewEvery: number;
+  /** The job's memory budget (--max-memory): model calls are split to fit a share of it, as the estimate assumed. */
+  readonly memoryBudgetBytes: number;
   /** Reports progress; a point where an interrupt takes effect (throws when the run was interrupted). */
   progress(update: ProgressUpdate): void;
   throwIfInterrupted(): void;
@@ -178,6 +193,11 @@ export interface NodeDefinition<I extends Record<string, InputDefinition>, O ext
   readonly validate?: (inputs: Partial<InputValues<I>>, env: NodeEnvironment) => string | undefined;
   /** What makes the node's result change besides its inputs (ComfyUI's IS_CHANGED), e.g. a file's hash. */
   readonly fingerprint?: (inputs: Partial<InputValues<I>>, env: NodeEnvironment) => Promise<string>;
+  /**
+   * The memory it will need, from its inputs' shapes (nodes/memory.ts): its outputs' shapes, its working memory and
+   * the models it loads. Absent: it holds nothing worth counting, and its outputs' shapes are unknown downstream.
+   */
+  readonly estimate?: (inputs: EstimateValues<I>, ctx: EstimateContext) => NodeMemory;
   readonly run: (inputs: InputValues<I>, ctx: NodeContext) => Promise<NodeResult<O>>;
 }
 
@@ -194,6 +214,8 @@ export interface NodeClass {
   readonly translations: Readonly<Record<string, Translation>>;
   validate(inputs: Readonly<Record<string, unknown>>, env: NodeEnvironment): string | undefined;
   fingerprint(inputs: Readonly<Record<string, unknown>>, env: NodeEnvironment): Promise<string | undefined>;
+  /** Given widget values and upstream shapes (the estimator passes only shapes of each input's socket type). */
+  estimate(inputs: Readonly<Record<string, unknown>>, ctx: EstimateContext): NodeMemory;
   run(inputs: Readonly<Record<string, unknown>>, ctx: NodeContext): Promise<{ outputs: readonly unknown[]; ui?: UiOutput }>;
 }
 
@@ -217,6 +239,7 @@ export function defineNode<const I extends Record<string, InputDefinition>, cons
     translations: definition.translations ?? {},
     validate: (inputs, env) => definition.validate?.(inputs as Partial<InputValues<I>>, env),
     fingerprint: async (inputs, env) => definition.fingerprint?.(inputs as Partial<InputValues<I>>, env),
+    estimate: (inputs, ctx) => (definition.estimate ? definition.estimate(inputs as EstimateValues<I>, ctx) : NO_MEMORY),
     run: async (inputs, ctx) => {
       const result = await definition.run(inputs as InputValues<I>, ctx);
       return { outputs: result.outputs as readonly unknown[], ...(result.ui ? { ui: result.ui } : {}) };

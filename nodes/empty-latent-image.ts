@@ -13,6 +13,10 @@ export const EmptyLatentImage = defineNode({
     batch_size: { kind: 'INT', default: 1, min: 1, max: 4096, tooltip: 'The number of latent images in the batch.' },
   },
   outputs: [{ type: 'LATENT', name: 'LATENT' }],
+  estimate: ({ width, height, batch_size }) =>
+    width === undefined || height === undefined || batch_size === undefined
+      ? { outputs: [undefined], workingBytes: 0 }
+      : { outputs: [{ kind: 'latent', batch: batch_size, channels: 4, height: Math.floor(height / 8), width: Math.floor(width / 8), downscale: 8 }], workingBytes: 0 },
   run: async ({ width, height, batch_size }) => {
     const latentHeight = Math.floor(height / 8);
     const latentWidth = Math.floor(width / 8);

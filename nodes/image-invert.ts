@@ -1,5 +1,6 @@
 import { defineNode } from './define-node.js';
 import { createImageBatch } from './runtime/image.js';
+import { sameSizeImage } from './runtime/image-memory.js';
 
 export const ImageInvert = defineNode({
   classType: 'ImageInvert',
@@ -11,6 +12,7 @@ export const ImageInvert = defineNode({
     image: { kind: 'SOCKET', type: 'IMAGE' },
   },
   outputs: [{ type: 'IMAGE', name: 'IMAGE' }],
+  estimate: ({ image }) => sameSizeImage(image),
   run: async ({ image }) => {
     const out = createImageBatch(image.batch, image.height, image.width, image.channels);
     for (let i = 0; i < image.data.length; i++) out.data[i] = 1 - image.data[i]!;

@@ -1,4 +1,5 @@
 import { defineNode } from './define-node.js';
+import { imageScaleMemory } from './runtime/image-memory.js';
 import { cropModes, resizeImageBatch, resolveTargetSize, upscaleMethods, type CropMode, type UpscaleMethod } from './runtime/resize.js';
 
 export const ImageScale = defineNode({
@@ -21,6 +22,7 @@ export const ImageScale = defineNode({
     crop: { kind: 'COMBO', options: cropModes },
   },
   outputs: [{ type: 'IMAGE', name: 'IMAGE' }],
+  estimate: ({ image, width, height }) => imageScaleMemory(image, width, height),
   run: async ({ image, upscale_method, width, height, crop }, ctx) => {
     const target = resolveTargetSize(image.width, image.height, width, height);
     // Large images take a while: report progress (and honour interrupts) every 64 rows.

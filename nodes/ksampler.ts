@@ -1,5 +1,6 @@
 import { defineNode } from './define-node.js';
 import { sampleLatent } from './runtime/diffusion/ksampler.js';
+import { samplerMemory } from './runtime/diffusion/memory-estimates.js';
 import type { SamplerName } from './runtime/sampling/samplers.js';
 import type { SchedulerName } from './runtime/sampling/schedulers.js';
 import { cfgInput, latentInput, modelInput, negativeInput, positiveInput, samplerInput, samplerTranslations, schedulerInput, seedInput, stepsInput } from './sampler-inputs.js';
@@ -23,6 +24,7 @@ export const KSampler = defineNode({
     denoise: { kind: 'FLOAT', default: 1, min: 0, max: 1, step: 0.01 },
   },
   outputs: [{ type: 'LATENT', name: 'LATENT' }],
+  estimate: ({ model, latent_image, cfg }, ctx) => samplerMemory(model, latent_image, cfg, ctx),
   run: async (inputs, ctx) => {
     const latent = await sampleLatent(
       {

@@ -1,19 +1,24 @@
 import { defineNode } from './define-node.js';
 import { cropModes, resizePixels, resolveTargetSize, type CropMode, type UpscaleMethod } from './runtime/resize.js';
 import type { Tensor4 } from './runtime/diffusion/types.js';
+import { latentUpscaleMemory } from './runtime/image-memory.js';
 
 const latentUpscaleMethods = ['nearest-exact', 'bilinear', 'area', 'bicubic'] as const;
 
-/** Resizes an NCHW tensor through the channels-last resampler. */
-function resizeTensor(tensor: Tensor4, width: number, height: number, method: UpscaleMethod, crop: CropMode): Tensor4 {
+/**
+ * Resizes an NCHW tensor one channel plane at a time (each plane is a one-channel image to the resampler), so
+ * besides the output only one plane's scratch is held: a 16384² upscale needs no channels-last copies.
+ */
+function resizeTensor(tensor: Tensor4, width: number, height: number, method: UpscaleMethod, crop: CropMode, onPlane: () => void): Tensor4 {
   const { batch, channels } = tensor;
   const plane = tensor.height * tensor.width;
-  const channelsLast = new Float32Array(tensor.data.length);
-  for (let b = 0; b < batch; b++) for (let c = 0; c < channels; c++) for (let p = 0; p < plane; p++) channelsLast[(b * plane + p) * channels + c] = tensor.data[(b * channels + c) * plane + p]!;
-  const resized = resizePixels({ batch, channels, height: tensor.height, width: tensor.width, data: channelsLast }, width, height, method, crop);
   const outPlane = width * height;
   const data = new Float32Array(batch * channels * outPlane);
-  for (let b = 0; b < batch; b++) for (let c = 0; c < channels; c++) for (let p = 0; p < outPlane; p++) data[(b * channels + c) * outPlane + p] = resized.data[(b * outPlane + p) * channels + c]!;
+  for (let index = 0; index < batch * channels; index++) {
+    const source = { batch: 1, channels: 1, height: tensor.height, width: tensor.width, data: tensor.data.subarray(index * plane, (index + 1) * plane) };
+    data.set(resizePixels(source, width, height, method, crop).data, index * outPlane);
+    onPlane();
+  }
   return { batch, channels, height, width, data };
 }
 
@@ -31,14 +36,18 @@ export const LatentUpscale = defineNode({
     crop: { kind: 'COMBO', options: cropModes },
   },
   outputs: [{ type: 'LATENT', name: 'LATENT' }],
-  run: async ({ samples, upscale_method, width, height, crop }) => {
+  estimate: ({ samples, width, height }) => latentUpscaleMemory(samples, width, height),
+  run: async ({ samples, upscale_method, width, height, crop }, ctx) => {
     const source = samples.samples;
     const cell = samples.downscale ?? 8;
     if (width === 0 && height === 0) return { outputs: [samples] };
     const target = resolveTargetSize(source.width, source.height, width, height);
     const targetWidth = Math.max(64, target.width);
     const targetHeight = Math.max(64, target.height);
-    const resized = resizeTensor(source, Math.max(1, Math.floor(targetWidth / cell)), Math.max(1, Math.floor(targetHeight / cell)), upscale_method as UpscaleMethod, crop as CropMode);
+    // A large upscale takes a while: every plane is a point where an interrupt takes effect.
+    const resized = resizeTensor(source, Math.max(1, Math.floor(targetWidth / cell)), Math.max(1, Math.floor(targetHeight / cell)), upscale_method as UpscaleMethod, crop as CropMode, () =>
+      ctx.throwIfInterrupted(),
+    );
     return { outputs: [{ samples: resized, downscale: cell }] };
   },
 });

@@ -4,6 +4,7 @@ import { rasterToImageBatch, toRgbRaster, type MaskBatch } from './runtime/image
 import { decodeImage, isOpaque } from './runtime/png.js';
 import { fileExists, listImageFiles, sha256OfFile } from './runtime/image-files.js';
 import { resolveInside } from './runtime/safe-path.js';
+import { loadImageMemory } from './runtime/image-memory.js';
 
 function inputFile(inputDir: string, name: string): { ok: true; path: string } | { ok: false; reason: string } {
   const resolved = resolveInside(inputDir, name);
@@ -34,6 +35,10 @@ export const LoadImage = defineNode({
     if (inputs.image === undefined) return '';
     const file = inputFile(env.inputDir, inputs.image);
     return file.ok ? sha256OfFile(file.path) : 'missing';
+  },
+  estimate: ({ image }, ctx) => {
+    const file = image === undefined ? undefined : inputFile(ctx.env.inputDir, image);
+    return loadImageMemory(file?.ok ? file.path : undefined);
   },
   run: async ({ image }, ctx) => {
     const file = inputFile(ctx.env.inputDir, image);

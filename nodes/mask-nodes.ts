@@ -1,4 +1,5 @@
 import { defineNode } from './define-node.js';
+import { imageShape, maskShape, sameSizeImage } from './runtime/image-memory.js';
 import { compositeMasked, imageToMask, invertMask, joinImageWithAlpha, maskChannels, maskToImage, type MaskChannel } from './runtime/masks.js';
 
 /** ComfyUI's mask and compositing nodes, with its class names and inputs. */
@@ -11,6 +12,7 @@ export const MaskToImage = defineNode({
   translations: { 'zh-CN': { display_name: '遮罩转图像', description: '把遮罩变成灰度图像。', inputs: { mask: '遮罩' } } },
   inputs: { mask: { kind: 'SOCKET', type: 'MASK' } },
   outputs: [{ type: 'IMAGE', name: 'IMAGE' }],
+  estimate: ({ mask }) => ({ outputs: [mask ? imageShape(mask.batch, mask.height, mask.width, 3) : undefined], workingBytes: 0 }),
   run: async ({ mask }) => ({ outputs: [maskToImage(mask)] }),
 });
 
@@ -22,6 +24,7 @@ export const ImageToMask = defineNode({
   translations: { 'zh-CN': { display_name: '图像转遮罩', description: '取图像的一个通道作为遮罩。', inputs: { image: '图像', channel: '通道' } } },
   inputs: { image: { kind: 'SOCKET', type: 'IMAGE' }, channel: { kind: 'COMBO', options: maskChannels } },
   outputs: [{ type: 'MASK', name: 'MASK' }],
+  estimate: ({ image }) => ({ outputs: [image ? maskShape(image.batch, image.height, image.width) : undefined], workingBytes: 0 }),
   run: async ({ image, channel }) => ({ outputs: [imageToMask(image, channel as MaskChannel)] }),
 });
 
@@ -33,6 +36,7 @@ export const InvertMask = defineNode({
   translations: { 'zh-CN': { display_name: '反转遮罩', description: '反转遮罩（1 − 值）。', inputs: { mask: '遮罩' } } },
   inputs: { mask: { kind: 'SOCKET', type: 'MASK' } },
   outputs: [{ type: 'MASK', name: 'MASK' }],
+  estimate: ({ mask }) => ({ outputs: [mask], workingBytes: 0 }),
   run: async ({ mask }) => ({ outputs: [invertMask(mask)] }),
 });
 
@@ -44,6 +48,7 @@ export const JoinImageWithAlpha = defineNode({
   translations: { 'zh-CN': { display_name: '图像加透明通道', description: '生成带透明度的抠图：透明度为 1 − 遮罩（ComfyUI 约定）。', inputs: { image: '图像', alpha: '透明遮罩' } } },
   inputs: { image: { kind: 'SOCKET', type: 'IMAGE' }, alpha: { kind: 'SOCKET', type: 'MASK' } },
   outputs: [{ type: 'IMAGE', name: 'IMAGE' }],
+  estimate: ({ image }) => sameSizeImage(image, 4),
   run: async ({ image, alpha }) => ({ outputs: [joinImageWithAlpha(image, alpha)] }),
 });
 
@@ -64,5 +69,7 @@ export const ImageCompositeMasked = defineNode({
     mask: { kind: 'SOCKET', type: 'MASK', optional: true },
   },
   outputs: [{ type: 'IMAGE', name: 'IMAGE' }],
+  // A resized source is made at the destination's size before it is pasted.
+  estimate: ({ destination }) => ({ ...sameSizeImage(destination), workingBytes: destination ? destination.batch * destination.height * destination.width * destination.channels * 4 : 0 }),
   run: async ({ destination, source, x, y, resize_source, mask }) => ({ outputs: [compositeMasked(destination, source, x, y, resize_source, mask)] }),
 });

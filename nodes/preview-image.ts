@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { defineNode } from './define-node.js';
 import { saveImages } from './runtime/save-images.js';
+import { pngWritingMemory } from './runtime/image-memory.js';
 
 function randomLetters(count: number): string {
   const alphabet = 'abcdefghijklmnopqrstupvxyz';
@@ -19,6 +20,7 @@ export const PreviewImage = defineNode({
   outputs: [],
   outputNode: true,
   hidden: { prompt: 'PROMPT', extra_pnginfo: 'EXTRA_PNGINFO' },
+  estimate: ({ images }) => pngWritingMemory(images),
   run: async ({ images }, ctx) => {
     const refs = saveImages({
       images,

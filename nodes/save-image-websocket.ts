@@ -1,5 +1,6 @@
 import { defineNode } from './define-node.js';
 import { batchItemToRaster } from './runtime/image.js';
+import { pngWritingMemory } from './runtime/image-memory.js';
 
 /**
  * ComfyUI's SaveImageWebsocket: sends each image to the prompt's client as a full-size PNG binary frame
@@ -18,6 +19,7 @@ export const SaveImageWebsocket = defineNode({
   outputNode: true,
   // Its result is the frames it sends, so it runs every time (ComfyUI's IS_CHANGED returns the time).
   fingerprint: async () => `${Date.now()}-${Math.random()}`,
+  estimate: ({ images }) => pngWritingMemory(images),
   run: async ({ images }, ctx) => {
     for (let index = 0; index < images.batch; index++) {
       ctx.progress({ value: index, max: images.batch, image: batchItemToRaster(images, index) });

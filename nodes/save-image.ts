@@ -1,5 +1,6 @@
 import { defineNode } from './define-node.js';
 import { saveImages } from './runtime/save-images.js';
+import { pngWritingMemory } from './runtime/image-memory.js';
 
 export const SaveImage = defineNode({
   classType: 'SaveImage',
@@ -20,6 +21,7 @@ export const SaveImage = defineNode({
   outputs: [],
   outputNode: true,
   hidden: { prompt: 'PROMPT', extra_pnginfo: 'EXTRA_PNGINFO' },
+  estimate: ({ images }) => pngWritingMemory(images),
   run: async ({ images, filename_prefix }, ctx) => {
     const refs = saveImages({
       images,

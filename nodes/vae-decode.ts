@@ -1,5 +1,6 @@
 import { defineNode } from './define-node.js';
 import { decodeLatents } from './runtime/diffusion/vae.js';
+import { vaeDecodeMemory } from './runtime/diffusion/memory-estimates.js';
 
 export const VAEDecode = defineNode({
   classType: 'VAEDecode',
@@ -12,6 +13,7 @@ export const VAEDecode = defineNode({
     vae: { kind: 'SOCKET', type: 'VAE' },
   },
   outputs: [{ type: 'IMAGE', name: 'IMAGE' }],
+  estimate: ({ samples, vae }) => vaeDecodeMemory(samples, vae),
   run: async ({ samples, vae }, ctx) => ({
     outputs: [await decodeLatents(vae, samples.samples, ctx.caches, (done, total) => ctx.progress({ value: done, max: total }))],
   }),

@@ -1,5 +1,6 @@
 import { defineNode } from './define-node.js';
 import { encodeImages } from './runtime/diffusion/vae.js';
+import { vaeEncodeMemory } from './runtime/diffusion/memory-estimates.js';
 
 export const VAEEncode = defineNode({
   classType: 'VAEEncode',
@@ -12,5 +13,6 @@ export const VAEEncode = defineNode({
     vae: { kind: 'SOCKET', type: 'VAE' },
   },
   outputs: [{ type: 'LATENT', name: 'LATENT' }],
+  estimate: ({ pixels, vae }) => vaeEncodeMemory(pixels, vae),
   run: async ({ pixels, vae }, ctx) => ({ outputs: [{ samples: await encodeImages(vae, pixels, ctx.caches), downscale: vae.downscale }] }),
 });

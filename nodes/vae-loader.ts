@@ -1,6 +1,7 @@
 import { defineNode } from './define-node.js';
 import { listVaes, loadVaeOnly } from './runtime/diffusion/pipeline-loader.js';
 import { modelPath } from './runtime/model-path.js';
+import { vaeLoaderMemory } from './runtime/diffusion/memory-estimates.js';
 
 export const VAELoader = defineNode({
   classType: 'VAELoader',
@@ -12,6 +13,7 @@ export const VAELoader = defineNode({
     vae_name: { kind: 'COMBO', options: (env) => listVaes(env.modelsDir) },
   },
   outputs: [{ type: 'VAE', name: 'VAE' }],
+  estimate: ({ vae_name }, ctx) => vaeLoaderMemory(vae_name, ctx),
   run: async ({ vae_name }, ctx) => {
     const dir = modelPath(ctx.env.modelsDir, 'diffusion', vae_name, 'vae_name');
     return { outputs: [await loadVaeOnly(dir, ctx.caches)] };

@@ -5,6 +5,8 @@ import { saveImages } from './runtime/save-images.js';
 import { modelPath } from './runtime/model-path.js';
 import { describe, maskPlacement } from './runtime/vision/describe.js';
 import { classify, listVisionModels, loadVisionModel, segment } from './runtime/vision/vision-model.js';
+import { imageShape, maskShape, pngWritingMemory } from './runtime/image-memory.js';
+import { visionLoaderMemory, VISION_RUN_BYTES } from './runtime/vision/vision-memory.js';
 
 /** Classifier and segmenter nodes for ONNX vision models in models/classifiers and models/segmenters. */
 
@@ -16,6 +18,7 @@ export const ImageClassifierLoader = defineNode({
   translations: { 'zh-CN': { display_name: '加载图像分类器', description: '从 models/classifiers 加载 ONNX 图像分类器及其说明 JSON（预处理、标签），或使用常见模型的预设。', inputs: { model_name: '模型' } } },
   inputs: { model_name: { kind: 'COMBO', options: (env) => listVisionModels(join(env.modelsDir, 'classifiers')) } },
   outputs: [{ type: 'CLASSIFIER', name: 'CLASSIFIER' }],
+  estimate: ({ model_name }, ctx) => visionLoaderMemory(ctx.env.modelsDir, 'classifiers', model_name),
   run: async ({ model_name }, ctx) => {
     const model = await loadVisionModel(modelPath(ctx.env.modelsDir, 'classifiers', model_name, 'model_name'), 'classification', ctx.caches);
     return { outputs: [model], ...(model.note ? { ui: { text: [model.note] } } : {}) };
@@ -38,6 +41,7 @@ export const ImageClassify = defineNode({
     { type: 'LABELS', name: 'labels' },
   ],
   outputNode: true,
+  estimate: () => ({ outputs: [undefined, undefined], workingBytes: VISION_RUN_BYTES }),
   run: async ({ image, classifier, top_k }, ctx) => {
     const labels = await classify(classifier, image, top_k, ctx.caches);
     const text = labels.map((item) => item.map((entry) => `${entry.label} (${Math.round(entry.score * 100)}%)`).join(', ')).join('\n');
@@ -53,6 +57,7 @@ export const ImageSegmenterLoader = defineNode({
   translations: { 'zh-CN': { display_name: '加载图像分割器', description: '从 models/segmenters 加载 ONNX 分割模型（概率图如 U²-Net、文字检测，或逐类别的 DeepLabV3）。', inputs: { model_name: '模型' } } },
   inputs: { model_name: { kind: 'COMBO', options: (env) => listVisionModels(join(env.modelsDir, 'segmenters')) } },
   outputs: [{ type: 'SEGMENTER', name: 'SEGMENTER' }],
+  estimate: ({ model_name }, ctx) => visionLoaderMemory(ctx.env.modelsDir, 'segmenters', model_name),
   run: async ({ model_name }, ctx) => {
     const model = await loadVisionModel(modelPath(ctx.env.modelsDir, 'segmenters', model_name, 'model_name'), 'segmentation', ctx.caches);
     return { outputs: [model], ...(model.note ? { ui: { text: [model.note] } } : {}) };
@@ -75,6 +80,11 @@ export const ImageSegment = defineNode({
     { type: 'MASK', name: 'MASK' },
     { type: 'IMAGE', name: 'class_map' },
   ],
+  // The model's map of each item is resized back to the image: a few image-sized planes while it runs.
+  estimate: ({ image }) =>
+    image
+      ? { outputs: [maskShape(image.batch, image.height, image.width), imageShape(image.batch, image.height, image.width, 3)], workingBytes: VISION_RUN_BYTES + 4 * image.height * image.width * 4 }
+      : { outputs: [undefined, undefined], workingBytes: VISION_RUN_BYTES },
   run: async ({ image, segmenter, threshold, class_name }, ctx) => {
     const result = await segment(segmenter, image, threshold, class_name, ctx.caches);
     const classMap = result.classMap ?? { ...image, channels: 3 as const, data: new Float32Array(image.batch * image.height * image.width * 3).map((_, i) => result.mask.data[Math.floor(i / 3)]!) };
@@ -94,6 +104,7 @@ export const MaskPreview = defineNode({
   },
   outputs: [],
   outputNode: true,
+  estimate: ({ images }) => ({ ...pngWritingMemory(images), workingBytes: pngWritingMemory(images).workingBytes + (images ? images.batch * images.height * images.width * images.channels * 4 : 0) }),
   run: async ({ images, mask }, ctx) => {
     const overlay = overlayMask(images, mask, [1, 0.15, 0.3]);
     const refs = saveImages({ images: overlay, baseDir: ctx.env.tempDir, type: 'temp', prefix: `mask_preview_${ctx.nodeId}`, compressionLevel: 1, metadata: {} });

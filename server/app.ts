@@ -73,7 +73,14 @@ export async function startServer(overrides: StartServerOptions = {}): Promise<R
   const hub = new WsHub(serverFlags);
   for (const promptId of restored.unreadable) options.log(`job ${promptId} in the job store could not be read back; it was left there untouched`);
   const queue = new PromptQueue(store, restored);
-  const engine = new EngineHost({ env, outputCacheSize: options.outputCacheSize, maxModels: options.maxModels });
+  const engine = new EngineHost({
+    env,
+    outputCacheSize: options.outputCacheSize,
+    cacheMemoryBytes: options.cacheMemoryBytes,
+    memoryBudgetBytes: options.maxMemoryBytes,
+    maxModels: options.maxModels,
+    interruptGraceMs: options.interruptGraceMs,
+  });
   const execution = new ExecutionService(queue, engine, hub, {
     previewMethod: options.previewMethod,
     previewEvery: options.previewEvery,

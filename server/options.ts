@@ -33,6 +33,8 @@ export interface ServerOptions {
   readonly maxImagePixels: number;
   /** A PNG's compressed text chunk may inflate to at most this many bytes (else it is skipped, or the upload refused). */
   readonly maxImageTextBytes: number;
+  /** How long an interrupted job may take to stop before its engine worker is abandoned (ms). */
+  readonly interruptGraceMs: number;
   /** The most bytes one `GET /history` answer carries (always at least one entry); the rest is paged with offset. */
   readonly historyAnswerBytes: number;
   readonly maxUploadBytes: number;
@@ -75,6 +77,7 @@ export function defaultServerOptions(overrides: Partial<ServerOptions> = {}): Se
     maxImagePixels: 64 * 1024 * 1024,
     maxImageTextBytes: 32 * 1024 * 1024,
     historyAnswerBytes: 16 * 1024 * 1024,
+    interruptGraceMs: 1_000,
     maxUploadBytes: 100 * 1024 * 1024,
     maxJsonBytes: 32 * 1024 * 1024,
     previewMethod: 'latent2rgb',

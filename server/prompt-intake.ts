@@ -3,14 +3,18 @@ import type { NodeEnvironment } from '../nodes/define-node.js';
 import type { NodeRegistry } from '../nodes/index.js';
 import { postPromptBodySchema, type NodeError, type PromptError, type QueueItem } from '../shared/protocol.js';
 import { validatePrompt } from './engine/validate.js';
+import { estimateJobMemory, memoryBudgetError } from './engine/memory-budget.js';
 import type { PromptQueue } from './prompt-queue.js';
 
 export type IntakeResult =
   | { ok: true; item: QueueItem; nodeErrors: Record<string, NodeError> }
   | { ok: false; error: PromptError; nodeErrors: Record<string, NodeError> };
 
-/** Turns a `POST /prompt` body into a validated queue item, or ComfyUI's error shape. */
-export function acceptPrompt(body: unknown, registry: NodeRegistry, env: NodeEnvironment, queue: PromptQueue): IntakeResult {
+/**
+ * Turns a `POST /prompt` body into a validated queue item, or ComfyUI's error shape; a job whose estimated peak
+ * memory is over `memoryBudgetBytes` is refused on the node where the peak falls.
+ */
+export function acceptPrompt(body: unknown, registry: NodeRegistry, env: NodeEnvironment, queue: PromptQueue, memoryBudgetBytes: number): IntakeResult {
   if (typeof body !== 'object' || body === null || !('prompt' in body)) {
     return { ok: false, error: { type: 'no_prompt', message: 'No prompt provided', details: 'No prompt provided', extra_info: {} }, nodeErrors: {} };
   }
@@ -27,6 +31,11 @@ export function acceptPrompt(body: unknown, registry: NodeRegistry, env: NodeEnv
   const request = parsed.data;
   const validation = validatePrompt(request.prompt, registry, env, request.partial_execution_targets ? { partialExecutionTargets: request.partial_execution_targets } : {});
   if (!validation.ok) return { ok: false, error: validation.error, nodeErrors: validation.nodeErrors };
+  const memory = estimateJobMemory(validation.prompt, validation.outputs, registry, { env, memoryBudgetBytes });
+  if (memory.peakBytes > memoryBudgetBytes) {
+    const refused = memoryBudgetError(memory, memoryBudgetBytes, validation.outputs);
+    return { ok: false, error: refused.error, nodeErrors: refused.nodeErrors };
+  }
   const extraData = { ...(request.extra_data ?? {}) };
   if (request.client_id !== undefined) extraData.client_id = request.client_id;
   const number = queue.assignNumber(request.number, request.front);

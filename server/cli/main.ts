@@ -5,6 +5,7 @@ import { startServer } from '../app.js';
 import { EngineHost } from '../engine/engine-host.js';
 import { formatValidationErrors } from '../engine/format-errors.js';
 import { validatePrompt } from '../engine/validate.js';
+import { estimateJobMemory, memoryBudgetError } from '../engine/memory-budget.js';
 import { defaultServerOptions } from '../options.js';
 import { parseArgs, lastFlag, parseOverride, type InputOverride, type ParsedArgs } from './args.js';
 import { applyOverrides, loadWorkflowFile } from './load-workflow.js';
@@ -21,6 +22,7 @@ import { compileWorkflow } from '../../shared/workflow-compile.js';
 import { ownValue } from '../../shared/own-property.js';
 import type { Result } from '../../shared/result.js';
 import { parseByteSize, parsePixelCount } from './sizes.js';
+import { calibrateMemory } from './calibrate-memory.js';
 import { toLitegraph } from '../../shared/litegraph-export.js';
 
 const USAGE = `Inkgraph — node-based text-to-image workflows with a ComfyUI-compatible server.
@@ -34,8 +36,10 @@ Usage:
                  [--allow-unauthenticated-network] [--max-memory SIZE] [--cache-memory SIZE]
                  [--max-image-pixels N]
   inkgraph run WORKFLOW.json [--out DIR] [--set NODE_ID.INPUT=VALUE …] [--models DIR] [--input DIR]
-                 [--preview-method …]
+                 [--preview-method …] [--max-memory SIZE]
   inkgraph validate WORKFLOW.json [--set NODE_ID.INPUT=VALUE …] [--models DIR] [--input DIR]
+  inkgraph calibrate-memory PIPELINE_DIR [--max-seconds 3]
+                 measures the pipeline's memory per image size into PIPELINE_DIR/memory-profile.json
 
 The server binds to 127.0.0.1 unless --host says otherwise; bound to loopback it answers only requests whose Host
 is a loopback name of its own (--allowed-hosts adds names, for a reverse proxy). Any other --host needs
@@ -51,7 +55,7 @@ const SWITCHES = new Set(['help', 'enable-cors-header', 'allow-unauthenticated-n
 const VALUED = new Set([
   'host', 'port', 'models', 'output', 'input', 'workflows', 'auth-token', 'preview-method', 'preview-every',
   'cache-size', 'max-models', 'max-upload-size', 'out', 'set', 'data', 'shutdown-grace', 'allowed-hosts',
-  'max-memory', 'cache-memory', 'max-image-pixels',
+  'max-memory', 'cache-memory', 'max-image-pixels', 'max-seconds',
 ]);
 
 function sizeFlag(args: ParsedArgs, name: string, parse: (text: string) => Result<number>): number | undefined | string {
@@ -200,6 +204,18 @@ async function runOrValidate(args: ParsedArgs, execute: boolean): Promise<number
     console.error('Some outputs failed validation and will not run:');
     for (const line of formatValidationErrors(workflow.value.prompt, { type: '', message: '', details: '', extra_info: {} }, validation.nodeErrors).slice(1)) console.error(line);
   }
+  const maxMemory = sizeFlag(args, 'max-memory', parseByteSize);
+  if (typeof maxMemory === 'string') {
+    console.error(maxMemory);
+    return 2;
+  }
+  const memoryBudgetBytes = maxMemory ?? defaults.maxMemoryBytes;
+  const memory = estimateJobMemory(validation.prompt, validation.outputs, registry, { env, memoryBudgetBytes });
+  if (memory.peakBytes > memoryBudgetBytes) {
+    const refused = memoryBudgetError(memory, memoryBudgetBytes, validation.outputs);
+    for (const line of formatValidationErrors(workflow.value.prompt, refused.error, refused.nodeErrors)) console.error(line);
+    return 1;
+  }
   if (!execute) {
     console.log(`${file}: valid (${Object.keys(validation.prompt).length} nodes, outputs ${validation.outputs.map((id) => `#${id}`).join(', ')})`);
     return 0;
@@ -207,7 +223,7 @@ async function runOrValidate(args: ParsedArgs, execute: boolean): Promise<number
 
   mkdirSync(env.outputDir, { recursive: true });
   mkdirSync(tempDir, { recursive: true });
-  const engine = new EngineHost({ env, outputCacheSize: 64, maxModels: 4 });
+  const engine = new EngineHost({ env, outputCacheSize: 64, cacheMemoryBytes: defaults.cacheMemoryBytes, memoryBudgetBytes, maxModels: 4 });
   const startedAt = performance.now();
   const interactive = process.stderr.isTTY === true;
   let lastLineAt = 0;
@@ -279,6 +295,15 @@ export async function main(argv: readonly string[]): Promise<number> {
       return runOrValidate(parsed.value, true);
     case 'validate':
       return runOrValidate(parsed.value, false);
+    case 'calibrate-memory': {
+      const dir = parsed.value.positional[0];
+      const maxSeconds = positiveInt(parsed.value, 'max-seconds', 3);
+      if (!dir || typeof maxSeconds === 'string') {
+        console.error(`${typeof maxSeconds === 'string' ? maxSeconds : 'calibrate-memory needs a pipeline folder'}\n\n${USAGE}`);
+        return 2;
+      }
+      return calibrateMemory(dir, { maxSeconds, maxBytes: 4 * 1024 ** 3, log: (line) => console.log(line) });
+    }
     default:
       console.error(`unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
       return 2;

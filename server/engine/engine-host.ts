@@ -1,14 +1,25 @@
 import { Worker } from 'node:worker_threads';
 import type { NodeEnvironment } from '../../nodes/define-node.js';
+import type { UiOutput } from '../../shared/protocol.js';
 import type { EngineEvent, ExecuteJob, ExecutionResult } from './engine-events.js';
 import type { EngineWorkerData } from './worker.js';
+import { NATIVE_IDLE, NATIVE_IN_CALL, NATIVE_STOPPED } from '../../nodes/runtime/onnx/native-call-state.js';
 
 export interface EngineHostOptions {
   readonly env: NodeEnvironment;
   /** How many node results the output cache keeps (least recently used are evicted). */
   readonly outputCacheSize: number;
+  /** How many bytes of node results the output cache keeps. */
+  readonly cacheMemoryBytes?: number;
+  /** The memory budget of one job (model calls are split to fit a share of it). */
+  readonly memoryBudgetBytes?: number;
   /** How many models (sessions) stay loaded at once. */
   readonly maxModels: number;
+  /**
+   * How long an interrupted job may take to stop before its worker is abandoned (ms): one model call cannot be
+   * stopped from JavaScript, so past this the job ends as interrupted and the next job gets a fresh worker.
+   */
+  readonly interruptGraceMs?: number;
 }
 
 interface RunningJob {
@@ -17,35 +28,69 @@ interface RunningJob {
   readonly resolve: (result: ExecutionResult) => void;
   lastNode: string;
   readonly startedAt: number;
+  readonly executed: string[];
+  readonly outputs: Record<string, UiOutput>;
+  abandonTimer?: NodeJS.Timeout;
+}
+
+interface EngineWorker {
+  readonly thread: Worker;
+  /** Its own interrupt flag, so a worker being abandoned can never see a later job's flag cleared. */
+  readonly flag: Int32Array;
+  /** Whether onnxruntime is inside a call in it (nodes/runtime/onnx/session.ts). */
+  readonly nativeState: Int32Array;
 }
 
 /**
+ * Terminates a worker once no onnxruntime call is in progress in it (terminating during one aborts the process),
+ * first claiming it so that no new call starts.
+ */
+async function terminateSafely(worker: EngineWorker): Promise<number> {
+  while (Atomics.compareExchange(worker.nativeState, 0, NATIVE_IDLE, NATIVE_STOPPED) === NATIVE_IN_CALL) {
+    const wait = Atomics.waitAsync(worker.nativeState, 0, NATIVE_IN_CALL);
+    if (wait.async) await wait.value;
+  }
+  return worker.thread.terminate();
+}
+
+const DEFAULT_INTERRUPT_GRACE_MS = 1_000;
+
+/**
  * The main thread's handle on the engine worker: hands it one job at a time, relays its events, interrupts it
- * through shared memory (seen at the next progress point even while the worker is busy), and replaces it if it
- * dies, failing only the job it was running.
+ * through shared memory (seen at the next progress point even while the worker is busy), replaces it if it dies
+ * (failing only the job it was running), and abandons it when an interrupt is not honoured in time.
  */
 export class EngineHost {
-  private worker: Worker | undefined;
-  private readonly interruptFlag = new SharedArrayBuffer(4);
-  private readonly flag = new Int32Array(this.interruptFlag);
+  private worker: EngineWorker | undefined;
   private running: RunningJob | undefined;
   private closing = false;
+  /** Workers abandoned mid-call: they end when their model call returns; close() waits for them. */
+  private readonly abandoned = new Set<Promise<number>>();
+  private abandonedTotal = 0;
 
   constructor(private readonly options: EngineHostOptions) {}
 
-  private ensureWorker(): Worker {
+  private ensureWorker(): EngineWorker {
     if (this.worker) return this.worker;
+    const interruptFlag = new SharedArrayBuffer(4);
+    const nativeCallState = new SharedArrayBuffer(4);
     const workerData: EngineWorkerData & { entry: string } = {
       entry: new URL('./worker.ts', import.meta.url).href,
       env: this.options.env,
-      interruptFlag: this.interruptFlag,
+      interruptFlag,
+      nativeCallState,
       outputCacheSize: this.options.outputCacheSize,
+      cacheMemoryBytes: this.options.cacheMemoryBytes ?? Number.POSITIVE_INFINITY,
+      memoryBudgetBytes: this.options.memoryBudgetBytes ?? Number.POSITIVE_INFINITY,
       maxModels: this.options.maxModels,
     };
-    const worker = new Worker(new URL('./worker-bootstrap.mjs', import.meta.url), { workerData });
-    worker.on('message', (event: EngineEvent) => this.onEvent(event));
-    worker.on('error', (error) => this.onWorkerGone(worker, `the engine worker failed: ${error.message}`));
-    worker.on('exit', (code) => this.onWorkerGone(worker, `the engine worker exited with code ${code}`));
+    const thread = new Worker(new URL('./worker-bootstrap.mjs', import.meta.url), { workerData });
+    const worker: EngineWorker = { thread, flag: new Int32Array(interruptFlag), nativeState: new Int32Array(nativeCallState) };
+    thread.on('message', (event: EngineEvent) => {
+      if (this.worker === worker) this.onEvent(event);
+    });
+    thread.on('error', (error) => this.onWorkerGone(worker, `the engine worker failed: ${error.message}`));
+    thread.on('exit', (code) => this.onWorkerGone(worker, `the engine worker exited with code ${code}`));
     this.worker = worker;
     return worker;
   }
@@ -54,34 +99,60 @@ export class EngineHost {
     const running = this.running;
     if (!running || event.promptId !== running.job.promptId) return;
     if (event.type === 'node_start') running.lastNode = event.node;
+    if (event.type === 'node_done') {
+      if (!event.fromCache) running.executed.push(event.node);
+      if (event.ui) running.outputs[event.node] = event.ui;
+    }
     if (event.type === 'finished') {
-      this.running = undefined;
-      running.resolve(event.result);
+      this.settle(running, event.result);
       return;
     }
     running.onEvent(event);
   }
 
-  private onWorkerGone(worker: Worker, reason: string): void {
+  private settle(running: RunningJob, result: ExecutionResult): void {
+    if (this.running !== running) return;
+    clearTimeout(running.abandonTimer);
+    this.running = undefined;
+    running.resolve(result);
+  }
+
+  private endedEarly(running: RunningJob, status: 'error' | 'interrupted', reason: string): ExecutionResult {
+    const nodeType = running.job.prompt[running.lastNode]?.class_type ?? '';
+    const timing = { nodeRunMs: 0, sessionRunMs: 0, sessionRuns: 0, totalMs: performance.now() - running.startedAt, nodesRun: running.executed.length };
+    if (status === 'interrupted') return { status, outputs: running.outputs, executed: running.executed, interruptedAt: { node: running.lastNode, nodeType }, timing };
+    return {
+      status,
+      outputs: running.outputs,
+      executed: running.executed,
+      failure: { node: running.lastNode, nodeType, message: reason, exceptionType: 'EngineWorkerError', traceback: [], currentInputs: {} },
+      timing,
+    };
+  }
+
+  private onWorkerGone(worker: EngineWorker, reason: string): void {
     if (this.worker !== worker) return;
     this.worker = undefined;
     const running = this.running;
     if (!running || this.closing) return;
-    this.running = undefined;
-    running.resolve({
-      status: 'error',
-      outputs: {},
-      executed: [],
-      failure: {
-        node: running.lastNode,
-        nodeType: running.job.prompt[running.lastNode]?.class_type ?? '',
-        message: reason,
-        exceptionType: 'EngineWorkerError',
-        traceback: [],
-        currentInputs: {},
-      },
-      timing: { nodeRunMs: 0, sessionRunMs: 0, sessionRuns: 0, totalMs: performance.now() - running.startedAt, nodesRun: 0 },
-    });
+    this.settle(running, this.endedEarly(running, 'error', reason));
+  }
+
+  /** The job did not stop in time: it ends as interrupted now, and its worker is let go (it ends when its call returns). */
+  private abandon(running: RunningJob): void {
+    const worker = this.worker;
+    if (this.running !== running || !worker) return;
+    this.worker = undefined;
+    this.abandonedTotal += 1;
+    const exited = terminateSafely(worker);
+    this.abandoned.add(exited);
+    void exited.finally(() => this.abandoned.delete(exited));
+    this.settle(running, this.endedEarly(running, 'interrupted', ''));
+  }
+
+  /** How many workers were abandoned because an interrupted job did not stop in time (since the engine started). */
+  get abandonedWorkers(): number {
+    return this.abandonedTotal;
   }
 
   get isBusy(): boolean {
@@ -91,28 +162,36 @@ export class EngineHost {
   /** Runs one job; resolves when it finishes, fails or is interrupted (never rejects). */
   execute(job: ExecuteJob, onEvent: (event: EngineEvent) => void): Promise<ExecutionResult> {
     if (this.running) return Promise.reject(new Error('the engine is already running a job'));
-    Atomics.store(this.flag, 0, 0);
     const worker = this.ensureWorker();
+    Atomics.store(worker.flag, 0, 0);
     return new Promise<ExecutionResult>((resolve) => {
-      this.running = { job, onEvent, resolve, lastNode: job.outputs[0] ?? '', startedAt: performance.now() };
-      worker.postMessage({ type: 'execute', job });
+      this.running = { job, onEvent, resolve, lastNode: job.outputs[0] ?? '', startedAt: performance.now(), executed: [], outputs: {} };
+      worker.thread.postMessage({ type: 'execute', job });
     });
   }
 
-  /** Asks the running job to stop at its next progress point. Does nothing while idle. */
+  /**
+   * Asks the running job to stop at its next progress point; if it has not stopped within the grace period (one
+   * long model call, a node without progress points), it is abandoned. Does nothing while idle.
+   */
   interrupt(): void {
-    if (this.running) Atomics.store(this.flag, 0, 1);
+    const running = this.running;
+    if (!running || !this.worker) return;
+    Atomics.store(this.worker.flag, 0, 1);
+    running.abandonTimer ??= setTimeout(() => this.abandon(running), this.options.interruptGraceMs ?? DEFAULT_INTERRUPT_GRACE_MS);
   }
 
   free(options: { unloadModels: boolean; freeMemory: boolean }): void {
-    this.worker?.postMessage({ type: 'free', ...options });
+    this.worker?.thread.postMessage({ type: 'free', ...options });
   }
 
   async close(): Promise<void> {
     this.closing = true;
-    this.interrupt();
+    if (this.running) clearTimeout(this.running.abandonTimer);
+    if (this.worker) Atomics.store(this.worker.flag, 0, 1);
     const worker = this.worker;
     this.worker = undefined;
-    await worker?.terminate();
+    if (worker) await terminateSafely(worker);
+    await Promise.all(this.abandoned);
   }
 }

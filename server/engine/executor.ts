@@ -2,7 +2,7 @@ import type { NodeContext, NodeEnvironment, SharedCaches } from '../../nodes/def
 import type { NodeRegistry } from '../../nodes/index.js';
 import type { UiOutput } from '../../shared/protocol.js';
 import type { EngineEvent, ExecuteJob, ExecutionFailure, ExecutionResult, StepPreview } from './engine-events.js';
-import { nodesReachedFrom, planExecution } from './graph.js';
+import { linkedSources, nodesReachedFrom, planExecution } from './graph.js';
 import { LruCache } from './lru-cache.js';
 import { computeSignatures } from './signature.js';
 import { ownValue } from '../../shared/own-property.js';
@@ -25,6 +25,8 @@ export interface ExecutorDeps {
   readonly env: NodeEnvironment;
   readonly outputCache: LruCache<string, CachedResult>;
   readonly caches: SharedCaches;
+  /** The job's memory budget, handed to nodes (model calls are split to fit a share of it). */
+  readonly memoryBudgetBytes: number;
   /** Reads the interrupt flag (shared memory): true once an interrupt was asked for. */
   readonly isInterrupted: () => boolean;
   readonly emit: (event: EngineEvent) => void;
@@ -87,6 +89,17 @@ export async function executePrompt(job: ExecuteJob, deps: ExecutorDeps): Promis
     // ComfyUI names every node the outputs reach whose result is cached, not only where planning stopped.
     const reached = new Set(nodesReachedFrom(prompt, job.outputs));
     deps.emit({ type: 'cached', promptId, nodes: Object.keys(prompt).filter((id) => reached.has(id) && isCached(id)) });
+    // A result is let go once the last node that reads it has run (the cache may keep it, within its bounds): the
+    // memory estimate (memory-budget.ts) counts on it.
+    const readers = new Map<string, number>();
+    for (const id of plan.toRun) for (const source of linkedSources(prompt, id)) readers.set(source, (readers.get(source) ?? 0) + 1);
+    const release = (id: string): void => {
+      for (const source of linkedSources(prompt, id)) {
+        const left = (readers.get(source) ?? 1) - 1;
+        readers.set(source, left);
+        if (left === 0) results.delete(source);
+      }
+    };
     for (const id of plan.cached) {
       const cached = deps.outputCache.get(signatures.get(id)!)!;
       results.set(id, cached.outputs);
@@ -123,6 +136,7 @@ export async function executePrompt(job: ExecuteJob, deps: ExecutorDeps): Promis
         extraPngInfo: job.extraPngInfo,
         previewMethod: job.previewMethod,
         previewEvery: job.previewEvery,
+        memoryBudgetBytes: deps.memoryBudgetBytes,
         throwIfInterrupted: () => {
           if (deps.isInterrupted()) {
             controller.abort();
@@ -154,6 +168,7 @@ export async function executePrompt(job: ExecuteJob, deps: ExecutorDeps): Promis
       deps.outputCache.set(signatures.get(id)!, { outputs: result.outputs, ui: result.ui });
       executed.push(id);
       if (result.ui && nodeClass.outputNode) outputs[id] = result.ui;
+      release(id);
       deps.emit({ type: 'node_done', promptId, node: id, ui: result.ui, fromCache: false, ms });
     }
     return finish('success');

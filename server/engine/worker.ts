@@ -3,16 +3,21 @@ import type { NodeEnvironment } from '../../nodes/define-node.js';
 import { createRegistry } from '../../nodes/index.js';
 import type { EngineEvent, EngineRequest } from './engine-events.js';
 import { executePrompt, type CachedResult } from './executor.js';
-import { LruCache } from './lru-cache.js';
+import { heldBytes, LruCache } from './lru-cache.js';
 import { ProgressBatcher } from './progress-batcher.js';
 import { SharedCachesStore } from './shared-caches.js';
+import { shareNativeCallState } from '../../nodes/runtime/onnx/session.js';
 
 /** The engine's worker thread: runs jobs one at a time, so model calls never block the server's event loop. */
 
 export interface EngineWorkerData {
   readonly env: NodeEnvironment;
   readonly interruptFlag: SharedArrayBuffer;
+  /** One Int32: whether onnxruntime is inside a call (see `shareNativeCallState`). */
+  readonly nativeCallState: SharedArrayBuffer;
   readonly outputCacheSize: number;
+  readonly cacheMemoryBytes: number;
+  readonly memoryBudgetBytes: number;
   readonly maxModels: number;
 }
 
@@ -21,8 +26,10 @@ const port = parentPort;
 if (!port) throw new Error('engine worker must run in a worker thread');
 
 const registry = createRegistry();
+shareNativeCallState(new Int32Array(data.nativeCallState));
 const flag = new Int32Array(data.interruptFlag);
-const outputCache = new LruCache<string, CachedResult>(data.outputCacheSize);
+// Bounded in bytes as well as entries: one 16384² image is 3 GiB, and 256 of them would fill any machine.
+const outputCache = new LruCache<string, CachedResult>(data.outputCacheSize, { maxBytes: data.cacheMemoryBytes, sizeOf: (result) => heldBytes(result.outputs) });
 const caches = new SharedCachesStore(data.maxModels);
 
 /**
@@ -43,6 +50,7 @@ port.on('message', (request: EngineRequest) => {
         env: data.env,
         outputCache,
         caches,
+        memoryBudgetBytes: data.memoryBudgetBytes,
         isInterrupted: () => Atomics.load(flag, 0) === 1,
         emit: post,
       });

@@ -42,8 +42,8 @@ export function promptRoutes(ctx: ServerContext): Router {
   router.post('/prompt', (req, res) => {
     if (ctx.execution.isDraining) return sendError(res, 503, 'server_shutting_down', 'the server is shutting down and takes no new prompts; queue it again once it is back');
     const body = parseJsonBody(req.body);
-    if (!body.ok) return sendError(res, 400, 'invalid_json', body.reason);
-    const result = acceptPrompt(body.value, ctx.registry, ctx.env, ctx.queue);
+    if (!body.ok) return sendError(res, 400, body.type, body.reason);
+    const result = acceptPrompt(body.value, ctx.registry, ctx.env, ctx.queue, ctx.options.maxMemoryBytes);
     if (!result.ok) {
       res.status(400).json({ error: result.error, node_errors: result.nodeErrors });
       return;
@@ -73,7 +73,7 @@ export function promptRoutes(ctx: ServerContext): Router {
 
   router.post('/queue', (req, res) => {
     const body = parseJsonBody(req.body);
-    if (!body.ok) return sendError(res, 400, 'invalid_json', body.reason);
+    if (!body.ok) return sendError(res, 400, body.type, body.reason);
     const change = queueChangeSchema.safeParse(body.value ?? {});
     if (!change.success) return sendError(res, 400, 'invalid_request', 'expected {"clear"?: boolean, "delete"?: [prompt_id, …]}');
     const { clear, delete: doomed } = change.data;
@@ -108,7 +108,7 @@ export function promptRoutes(ctx: ServerContext): Router {
 
   router.post('/free', (req, res) => {
     const body = parseJsonBody(req.body);
-    if (!body.ok) return sendError(res, 400, 'invalid_json', body.reason);
+    if (!body.ok) return sendError(res, 400, body.type, body.reason);
     const request = freeSchema.safeParse(body.value ?? {});
     if (!request.success) return sendError(res, 400, 'invalid_request', 'expected {"unload_models"?: boolean, "free_memory"?: boolean}');
     ctx.engine.free({ unloadModels: request.data.unload_models ?? false, freeMemory: request.data.free_memory ?? false });
@@ -136,7 +136,7 @@ export function promptRoutes(ctx: ServerContext): Router {
 
   router.post('/history', (req, res) => {
     const body = parseJsonBody(req.body);
-    if (!body.ok) return sendError(res, 400, 'invalid_json', body.reason);
+    if (!body.ok) return sendError(res, 400, body.type, body.reason);
     const change = queueChangeSchema.safeParse(body.value ?? {});
     if (!change.success) return sendError(res, 400, 'invalid_request', 'expected {"clear"?: boolean, "delete"?: [prompt_id, …]}');
     const { clear, delete: doomed } = change.data;

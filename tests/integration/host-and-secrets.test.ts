@@ -17,7 +17,7 @@ describe('Host and Origin on a loopback server', () => {
 
   it('refuses DNS-rebinding Hosts on every route and the WebSocket, whatever the Origin', async () => {
     const port = server.port;
-    const hostile = [
+    const hostile: Record<string, string>[] = [
       { Host: `evil.example:${port}`, Origin: `http://evil.example:${port}` },
       { Host: `evil.example:${port}` },
       { Host: `0.0.0.0:${port}` },

@@ -71,7 +71,7 @@ describe('computeSignatures', () => {
 describe('LruCache', () => {
   it('evicts the least recently used entry beyond its bound', () => {
     const evicted: string[] = [];
-    const cache = new LruCache<string, number>(2, (key) => evicted.push(key));
+    const cache = new LruCache<string, number>(2, { onEvict: (key) => evicted.push(key) });
     cache.set('a', 1);
     cache.set('b', 2);
     expect(cache.get('a')).toBe(1);

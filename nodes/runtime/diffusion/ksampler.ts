@@ -6,7 +6,12 @@ import { samplerSigmas, type SchedulerName } from '../sampling/schedulers.js';
 import { batchItemToRaster } from '../image.js';
 import { samplerBuffersFor } from './sampler-buffers.js';
 import { decodeLatents } from './vae.js';
+import { genericCosts, modelCallBudget, pipelineShape, rowsPerCall } from './memory-profile.js';
 import type { Conditioning, ConditioningEntry, DiffusionModel, Latent, Tensor4 } from './types.js';
+
+/** Rows of the first UNet call of a sampling (a batch of one with CFG), before its time per row is known. */
+const FIRST_CALL_ROWS = 2;
+const CALL_TARGET_MS = 250;
 
 export interface SampleRequest {
   readonly model: DiffusionModel;
@@ -128,14 +133,22 @@ export async function sampleLatent(request: SampleRequest, ctx: NodeContext): Pr
     return data;
   };
 
-  /** Runs the UNet on `rows` (each: latent item, context) in calls of at most maxBatch rows: its raw output per row. */
+  // Rows per UNet call: as many as fit the memory the estimate allowed (memory-profile.ts), and no more than about
+  // CALL_TARGET_MS of work, so an interrupt waits for at most one short call (one call cannot be stopped).
+  const cost = pipelineShape(model.pipeline.dir).unet ?? genericCosts(model.downscale).unet;
+  const memoryRows = rowsPerCall(cost, height * width, batch * 2, model.maxBatch, modelCallBudget(ctx.memoryBudgetBytes));
+  let msPerRow: number | undefined;
+
+  /** Runs the UNet on `rows` (each: latent item, context) in calls that fit memory and time: its raw output per row. */
   const evaluate = async (rows: { latent: Float32Array; context: Float32Array }[], sigma: number): Promise<Float32Array[]> => {
     const cIn = model.sampling.inputScale(sigma);
     timestep.data[0] = model.sampling.timestep(sigma);
     const outputs: Float32Array[] = [];
-    const callSize = Math.min(rows.length, model.maxBatch);
-    for (let start = 0; start < rows.length; start += callSize) {
+    for (let start = 0; start < rows.length; ) {
+      const timedRows = msPerRow === undefined ? FIRST_CALL_ROWS : Math.floor(CALL_TARGET_MS / msPerRow);
+      const callSize = Math.max(1, Math.min(rows.length - start, memoryRows, timedRows));
       const group = rows.slice(start, start + callSize);
+      start += callSize;
       const sample = buffers.sample(group.length * itemSize);
       for (let r = 0; r < group.length; r++) {
         const latentRow = group[r]!.latent;
@@ -149,7 +162,9 @@ export async function sampleLatent(request: SampleRequest, ctx: NodeContext): Pr
         encoder_hidden_states: { data: contextData, dims: [group.length, tokens, positive.dim] },
       };
       if (guidance) feeds.timestep_cond = { data: guidanceRows(guidance, group.length), dims: [group.length, guidance.length] };
+      const callStarted = performance.now();
       const result = await runSession(unet, feeds, ['out_sample']);
+      msPerRow = Math.max(1e-3, (performance.now() - callStarted) / group.length);
       const output = result.out_sample;
       if (!output) throw new Error('the UNet returned no out_sample');
       for (let r = 0; r < group.length; r++) outputs.push(output.data.subarray(r * itemSize, (r + 1) * itemSize));

@@ -1,6 +1,7 @@
 import type * as Ort from 'onnxruntime-node';
 import { availableParallelism } from 'node:os';
 import { float16ToFloat32, float32ToFloat16 } from './float16.js';
+import { NATIVE_IDLE, NATIVE_IN_CALL } from './native-call-state.js';
 
 /**
  * Loading ONNX sessions and calling them with inputs cast to whatever dtype each model declares
@@ -28,6 +29,20 @@ export interface LoadedSession {
 
 /** Time spent inside `session.run` since the process started (ms), for the engine's overhead figures. */
 export const sessionRunClock = { ms: 0, calls: 0 };
+
+let nativeState: Int32Array | undefined;
+
+/** Called once by the engine worker with the shared cell its host watches. */
+export function shareNativeCallState(state: Int32Array): void {
+  nativeState = state;
+}
+
+class EngineStoppingError extends Error {
+  constructor() {
+    super('the engine is stopping');
+    this.name = 'AbortError';
+  }
+}
 
 const SUPPORTED_TYPES = new Set<string>(['float32', 'float16', 'int32', 'int64']);
 
@@ -105,7 +120,16 @@ export async function runSession(loaded: LoadedSession, feeds: Record<string, Fe
     tensors[name] = toTensor(loaded.ort, info, feed);
   }
   const started = performance.now();
-  const results = outputs ? await loaded.session.run(tensors, [...outputs]) : await loaded.session.run(tensors);
+  if (nativeState && Atomics.compareExchange(nativeState, 0, NATIVE_IDLE, NATIVE_IN_CALL) !== NATIVE_IDLE) throw new EngineStoppingError();
+  let results: Ort.InferenceSession.OnnxValueMapType;
+  try {
+    results = outputs ? await loaded.session.run(tensors, [...outputs]) : await loaded.session.run(tensors);
+  } finally {
+    if (nativeState) {
+      Atomics.store(nativeState, 0, NATIVE_IDLE);
+      Atomics.notify(nativeState, 0);
+    }
+  }
   sessionRunClock.ms += performance.now() - started;
   sessionRunClock.calls += 1;
   const out: Record<string, Output> = {};
