@@ -1,0 +1,89 @@
+/**
+ * Hostile soak: a real `inkgraph serve` process on the shipped model, for SOAK_MINUTES (default 10), alternating a
+ * legitimate text-to-image job (a WebSocket client waits for its result) with one pass of the red team's corpus
+ * (tests/helpers/hostile-corpus.ts). Prints the server's RSS at start, after the warm-up (the first two rounds) and
+ * at the end, its growth after warm-up, every legitimate job's outcome, answers that were not as expected, and
+ * whether the process ever died. Run: npm run soak:hostile
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { textToImage } from '../helpers/diffusion.js';
+import { handled, hostileCorpus, prepareHostileInputs } from '../helpers/hostile-corpus.js';
+import { ServerProcess } from '../helpers/server-process.js';
+import { postJson, TestSocket } from '../helpers/server.js';
+
+const MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
+const WARM_UP_ROUNDS = 2;
+const root = resolve(import.meta.dirname, '..', '..');
+const scratch = mkdtempSync(join(tmpdir(), 'inkgraph-soak-hostile-'));
+const inputDir = join(scratch, 'input');
+
+function rssMiB(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((entry) => entry.startsWith('VmRSS:'));
+  return Number(/(\d+)/.exec(line ?? '')?.[1] ?? NaN) / 1024;
+}
+
+prepareHostileInputs(inputDir);
+const server = await ServerProcess.start({ dataDir: join(scratch, 'data'), inputDir, outputDir: join(scratch, 'output'), modelsDir: join(root, 'models') }, ['--max-memory', '4GiB']);
+let crashed = false;
+void server.exit().then(() => (crashed = true));
+try {
+  const rssAtStart = rssMiB(server.pid);
+  let rssAfterWarmUp = Number.NaN;
+  const socket = await TestSocket.open(server.url, 'soak-hostile');
+  const corpus = hostileCorpus({ inputDir, model: 'inkgraph-emoji' });
+  const problems = new Map<string, number>();
+  let legitimate = 0;
+  let legitimateOk = 0;
+  let hostileSent = 0;
+  let rounds = 0;
+  const started = performance.now();
+  const rss: number[] = [];
+  while (performance.now() - started < MINUTES * 60_000 && !crashed) {
+    const response = await postJson(`${server.url}/prompt`, {
+      client_id: socket.clientId,
+      prompt: textToImage({ ckpt: 'inkgraph-emoji', steps: 20, cfg: 5, seed: rounds, prefix: 'soak', positive: 'a small rocket on the left, blue background' }),
+    });
+    legitimate += 1;
+    if (response.status === 200) {
+      const messages = await socket.waitForEnd((response.json as { prompt_id: string }).prompt_id);
+      if (messages.some((message) => message.type === 'execution_success')) legitimateOk += 1;
+    }
+    socket.received.length = 0;
+    for (const hostile of corpus) {
+      hostileSent += 1;
+      try {
+        const problem = handled(hostile, await hostile.send(server.url));
+        if (problem) problems.set(hostile.name, (problems.get(hostile.name) ?? 0) + 1);
+      } catch (error) {
+        if (crashed) break;
+        problems.set(`${hostile.name} (${error instanceof Error ? error.message : String(error)})`, 1);
+      }
+    }
+    rounds += 1;
+    if (crashed) break;
+    rss.push(rssMiB(server.pid));
+    if (process.env.SOAK_TRACE) console.log(`round ${rounds}: ${rss.at(-1)!.toFixed(1)} MiB at ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    if (rounds === WARM_UP_ROUNDS) rssAfterWarmUp = rssMiB(server.pid);
+  }
+  // What the corpus queued (5,000-node chains, prototype-named ids) finishes before the last reading.
+  for (;;) {
+    const queue = (await (await fetch(`${server.url}/queue`)).json()) as { queue_running: unknown[]; queue_pending: unknown[] };
+    if (crashed || (queue.queue_running.length === 0 && queue.queue_pending.length === 0)) break;
+    await new Promise((resolveWait) => setTimeout(resolveWait, 200));
+  }
+  const rssAtEnd = crashed ? Number.NaN : rssMiB(server.pid);
+  socket.close();
+  const minutes = (performance.now() - started) / 60_000;
+  console.log(`hostile soak: ${minutes.toFixed(1)} min, ${rounds} rounds of 1 legitimate job + ${corpus.length} hostile requests (${hostileSent} sent)`);
+  console.log(`  legitimate jobs: ${legitimateOk} of ${legitimate} completed`);
+  console.log(`  RSS at start ${rssAtStart.toFixed(1)} MiB, after ${WARM_UP_ROUNDS} rounds ${rssAfterWarmUp.toFixed(1)} MiB, at the end ${rssAtEnd.toFixed(1)} MiB (growth after warm-up ${(((rssAtEnd - rssAfterWarmUp) / rssAfterWarmUp) * 100).toFixed(1)}%)`);
+  console.log(`  RSS per round (MiB): min ${Math.min(...rss).toFixed(0)}, max ${Math.max(...rss).toFixed(0)}`);
+  console.log(`  crashes: ${crashed ? 1 : 0}`);
+  console.log(`  answers not as expected: ${problems.size === 0 ? 'none' : [...problems].map(([name, count]) => `${name} ×${count}`).join('; ')}`);
+  if (crashed || problems.size > 0 || legitimateOk !== legitimate) process.exitCode = 1;
+} finally {
+  if (!crashed) await server.stop('SIGTERM');
+  rmSync(scratch, { recursive: true, force: true });
+}
