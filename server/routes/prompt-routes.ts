@@ -1,4 +1,4 @@
-import { Router, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { parseJsonBody, sendError } from '../http-errors.js';
 import { acceptPrompt } from '../prompt-intake.js';
@@ -29,6 +29,23 @@ function storeWrite(res: Response, change: () => void, answer: () => void): void
     return answerStoreFault(res, error);
   }
   answer();
+}
+
+/** A `{clear?, delete?: [prompt_id, …]}` body (`POST /queue`, `POST /history`) applied with `clear` and `remove`. */
+function clearOrDelete(req: Request, res: Response, change: { clear: () => void; remove: (ids: string[]) => void }, answer: () => void): void {
+  const body = parseJsonBody(req.body);
+  if (!body.ok) return sendError(res, 400, body.type, body.reason);
+  const parsed = queueChangeSchema.safeParse(body.value ?? {});
+  if (!parsed.success) return sendError(res, 400, 'invalid_request', 'expected {"clear"?: boolean, "delete"?: [prompt_id, …]}');
+  const { clear, delete: doomed } = parsed.data;
+  storeWrite(
+    res,
+    () => {
+      if (clear) change.clear();
+      if (doomed) change.remove(doomed);
+    },
+    answer,
+  );
 }
 
 /** Queueing, queue, interrupt, history and free: ComfyUI's execution routes with its exact shapes. */
@@ -72,22 +89,11 @@ export function promptRoutes(ctx: ServerContext): Router {
   });
 
   router.post('/queue', (req, res) => {
-    const body = parseJsonBody(req.body);
-    if (!body.ok) return sendError(res, 400, body.type, body.reason);
-    const change = queueChangeSchema.safeParse(body.value ?? {});
-    if (!change.success) return sendError(res, 400, 'invalid_request', 'expected {"clear"?: boolean, "delete"?: [prompt_id, …]}');
-    const { clear, delete: doomed } = change.data;
-    storeWrite(
-      res,
-      () => {
-        if (clear) ctx.queue.clearPending();
-        if (doomed) ctx.queue.deletePending(doomed);
-      },
-      () => {
-        ctx.execution.broadcastStatus();
-        res.status(200).json({});
-      },
-    );
+    const change = { clear: () => ctx.queue.clearPending(), remove: (ids: string[]) => ctx.queue.deletePending(ids) };
+    clearOrDelete(req, res, change, () => {
+      ctx.execution.broadcastStatus();
+      res.status(200).json({});
+    });
   });
 
   router.post('/queue/pause', (_req, res) => {
@@ -135,19 +141,8 @@ export function promptRoutes(ctx: ServerContext): Router {
   });
 
   router.post('/history', (req, res) => {
-    const body = parseJsonBody(req.body);
-    if (!body.ok) return sendError(res, 400, body.type, body.reason);
-    const change = queueChangeSchema.safeParse(body.value ?? {});
-    if (!change.success) return sendError(res, 400, 'invalid_request', 'expected {"clear"?: boolean, "delete"?: [prompt_id, …]}');
-    const { clear, delete: doomed } = change.data;
-    storeWrite(
-      res,
-      () => {
-        if (clear) ctx.queue.clearHistory();
-        if (doomed) ctx.queue.deleteHistory(doomed);
-      },
-      () => res.status(200).json({}),
-    );
+    const change = { clear: () => ctx.queue.clearHistory(), remove: (ids: string[]) => ctx.queue.deleteHistory(ids) };
+    clearOrDelete(req, res, change, () => res.status(200).json({}));
   });
 
   return router;
