@@ -70,7 +70,7 @@ export async function startServer(overrides: StartServerOptions = {}): Promise<R
   const env = prepareFolders(options);
   const registry = createRegistry();
   const serverFlags = { supports_preview_metadata: true, max_upload_size: options.maxUploadBytes };
-  const hub = new WsHub(serverFlags);
+  const hub = new WsHub(serverFlags, options.log);
   for (const promptId of restored.unreadable) options.log(`job ${promptId} in the job store could not be read back; it was left there untouched`);
   const queue = new PromptQueue(store, restored);
   const engine = new EngineHost({

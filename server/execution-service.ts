@@ -192,7 +192,7 @@ export class ExecutionService {
           this.hub.sendToOrBroadcast(clientId, { type: 'progress', data: { value: event.value, max: event.max, prompt_id: promptId, node: event.node } });
           if (event.preview && shouldSendPreview(event.preview, event, Date.now())) {
             const preview = event.preview;
-            this.hub.sendPreview(clientId, { promptId, nodeId: event.node }, () => encodeStepPreview(preview));
+            this.hub.sendPreview(clientId, { promptId, nodeId: event.node }, () => encodeStepPreview(preview), preview.kind !== 'image');
           }
           return;
         case 'node_done':

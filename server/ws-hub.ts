@@ -21,13 +21,25 @@ export interface EncodedPreview {
 }
 
 /**
+ * What a client may have waiting to be sent before the hub stops feeding it: step previews are skipped past the
+ * first limit (they are replaced by the next step's anyway), and past the second the client is disconnected (a
+ * client that never reads would otherwise hold every message of every run in the server's memory). It may reconnect
+ * and catch up: the queue, history and images are all on the server.
+ */
+export const PREVIEW_SKIP_BUFFERED_BYTES = 4 * 1024 * 1024;
+export const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
+
+/**
  * The WebSocket clients by clientId. A reconnect with the same id replaces the old socket; a closing socket
  * removes its entry only if the entry is still its own (ComfyUI's race, avoided).
  */
 export class WsHub {
   private readonly clients = new Map<string, Client>();
 
-  constructor(private readonly serverFlags: Record<string, unknown>) {}
+  constructor(
+    private readonly serverFlags: Record<string, unknown>,
+    private readonly log: (line: string) => void = () => {},
+  ) {}
 
   get size(): number {
     return this.clients.size;
@@ -64,7 +76,19 @@ export class WsHub {
   }
 
   private sendRaw(client: Client, payload: string | Uint8Array): void {
-    if (client.socket.readyState === client.socket.OPEN) client.socket.send(payload);
+    const socket = client.socket;
+    if (socket.readyState !== socket.OPEN) return;
+    if (socket.bufferedAmount + payload.length > MAX_BUFFERED_BYTES) {
+      this.log(`a WebSocket client fell ${socket.bufferedAmount} bytes behind; disconnected (it may reconnect)`);
+      socket.terminate();
+      return;
+    }
+    socket.send(payload);
+  }
+
+  /** A step preview is not worth queueing behind megabytes the client has not read yet. */
+  private wantsPreview(client: Client, droppable: boolean): boolean {
+    return !droppable || client.socket.bufferedAmount <= PREVIEW_SKIP_BUFFERED_BYTES;
   }
 
   sendTo(clientId: string, message: WsMessage): void {
@@ -85,9 +109,10 @@ export class WsHub {
 
   /**
    * A preview as event 4 to clients that asked for metadata, event 1 to the rest. `encode` runs once, and only when
-   * some client will receive the frame: with nobody listening, no step pays for an image encoding.
+   * some client will receive the frame: with nobody listening, no step pays for an image encoding. A `droppable`
+   * frame (a step preview, not an image a node sends as its result) is skipped for a client far behind.
    */
-  sendPreview(clientId: string | undefined, target: PreviewTarget, encode: () => EncodedPreview): void {
+  sendPreview(clientId: string | undefined, target: PreviewTarget, encode: () => EncodedPreview, droppable = true): void {
     let encoded: EncodedPreview | undefined;
     let plain: Uint8Array | undefined;
     let withMetadata: Uint8Array | undefined;
@@ -111,11 +136,11 @@ export class WsHub {
       return plain;
     };
     if (clientId === undefined) {
-      for (const client of this.clients.values()) this.sendRaw(client, frameFor(client));
+      for (const client of this.clients.values()) if (this.wantsPreview(client, droppable)) this.sendRaw(client, frameFor(client));
       return;
     }
     const client = this.clients.get(clientId);
-    if (client) this.sendRaw(client, frameFor(client));
+    if (client && this.wantsPreview(client, droppable)) this.sendRaw(client, frameFor(client));
   }
 
   closeAll(): void {

@@ -49,6 +49,12 @@ export function infoRoutes(ctx: ServerContext): Router {
       devices: [{ name: 'cpu', type: 'cpu', index: 0, vram_total: totalmem(), vram_free: freemem(), torch_vram_total: 0, torch_vram_free: 0 }],
       // Inkgraph's job store: disk full, damaged or read-only, history entries waiting for the disk, a salvage at start.
       store: ctx.queue.storeReport,
+      // The server process's memory and its limits, for watching it under load.
+      memory: {
+        ...process.memoryUsage(),
+        max_memory_per_job: ctx.options.maxMemoryBytes,
+        cache_memory: ctx.options.cacheMemoryBytes,
+      },
     });
   });
 

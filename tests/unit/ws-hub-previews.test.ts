@@ -1,12 +1,13 @@
 import { EventEmitter } from 'node:events';
 import type { WebSocket } from 'ws';
 import { describe, expect, it } from 'vitest';
-import { WsHub, type EncodedPreview } from '../../server/ws-hub.js';
+import { MAX_BUFFERED_BYTES, PREVIEW_SKIP_BUFFERED_BYTES, WsHub, type EncodedPreview } from '../../server/ws-hub.js';
 
 /** Enough of a `ws` socket for the hub: open, recording what it is sent. */
 class RecordingSocket extends EventEmitter {
   readonly OPEN = 1;
   readyState = 1;
+  bufferedAmount = 0;
   readonly sent: (string | Uint8Array)[] = [];
   send(payload: string | Uint8Array): void {
     this.sent.push(payload);
@@ -65,5 +66,44 @@ describe('WsHub, a client’s first frame', () => {
     expect(firstFrame('{"type":"feature_flags","data":{"supports_preview_metadata":true}}')).toHaveLength(1);
     const deep = `{"type":"feature_flags","data":{"x":${'['.repeat(100_000)}${']'.repeat(100_000)}}}`;
     expect(firstFrame(deep)).toEqual([]);
+  });
+});
+
+describe('WsHub, a client that does not read', () => {
+  class SlowSocket extends RecordingSocket {
+    override send(payload: string | Uint8Array): void {
+      super.send(payload);
+      this.bufferedAmount += payload.length;
+    }
+  }
+
+  it('gets no step previews while it is megabytes behind, but still gets images a node sends as results', () => {
+    const hub = new WsHub({});
+    const socket = new SlowSocket();
+    hub.attach(socket as unknown as WebSocket, 'slow', () => []);
+    socket.bufferedAmount = PREVIEW_SKIP_BUFFERED_BYTES + 1;
+    const encoder = countingEncoder();
+    hub.sendPreview('slow', target, encoder.encode);
+    hub.sendPreview(undefined, target, encoder.encode);
+    expect(socket.sent).toHaveLength(0);
+    hub.sendPreview('slow', target, encoder.encode, false);
+    expect(socket.sent).toHaveLength(1);
+    hub.sendTo('slow', { type: 'status', data: { status: { exec_info: { queue_remaining: 0 } } } });
+    expect(socket.sent).toHaveLength(2);
+  });
+
+  it('is disconnected before it holds more than the limit in the server, and the others go on', () => {
+    const lines: string[] = [];
+    const hub = new WsHub({}, (line) => lines.push(line));
+    const slow = new SlowSocket();
+    const reader = new RecordingSocket();
+    hub.attach(slow as unknown as WebSocket, 'slow', () => []);
+    hub.attach(reader as unknown as WebSocket, 'reader', () => []);
+    slow.bufferedAmount = MAX_BUFFERED_BYTES - 10;
+    hub.broadcast({ type: 'status', data: { status: { exec_info: { queue_remaining: 1 } } } });
+    expect(slow.readyState).toBe(3);
+    expect(slow.sent).toHaveLength(0);
+    expect(reader.sent).toHaveLength(1);
+    expect(lines[0]).toMatch(/fell \d+ bytes behind; disconnected/);
   });
 });
