@@ -26,8 +26,8 @@ export interface EncodedPreview {
  * client that never reads would otherwise hold every message of every run in the server's memory). It may reconnect
  * and catch up: the queue, history and images are all on the server.
  */
-export const PREVIEW_SKIP_BUFFERED_BYTES = 4 * 1024 * 1024;
-export const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
+export const PREVIEW_SKIP_BUFFERED_BYTES = 2 * 1024 * 1024;
+export const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 
 /**
  * The WebSocket clients by clientId. A reconnect with the same id replaces the old socket; a closing socket
@@ -78,7 +78,8 @@ export class WsHub {
   private sendRaw(client: Client, payload: string | Uint8Array): void {
     const socket = client.socket;
     if (socket.readyState !== socket.OPEN) return;
-    if (socket.bufferedAmount + payload.length > MAX_BUFFERED_BYTES) {
+    // What is already queued counts, not this message: a large image a node sends still reaches a client that keeps up.
+    if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
       this.log(`a WebSocket client fell ${socket.bufferedAmount} bytes behind; disconnected (it may reconnect)`);
       socket.terminate();
       return;

@@ -77,6 +77,15 @@ describe('WsHub, a client that does not read', () => {
     }
   }
 
+  it('a client that keeps up receives a frame larger than the limit', () => {
+    const hub = new WsHub({});
+    const socket = new SlowSocket();
+    hub.attach(socket as unknown as WebSocket, 'big', () => []);
+    hub.sendPreview('big', target, () => ({ mimeType: 'image/png', bytes: new Uint8Array(MAX_BUFFERED_BYTES + 1) }), false);
+    expect(socket.sent).toHaveLength(1);
+    expect(socket.readyState).toBe(1);
+  });
+
   it('gets no step previews while it is megabytes behind, but still gets images a node sends as results', () => {
     const hub = new WsHub({});
     const socket = new SlowSocket();
@@ -101,9 +110,11 @@ describe('WsHub, a client that does not read', () => {
     hub.attach(reader as unknown as WebSocket, 'reader', () => []);
     slow.bufferedAmount = MAX_BUFFERED_BYTES - 10;
     hub.broadcast({ type: 'status', data: { status: { exec_info: { queue_remaining: 1 } } } });
+    expect(slow.sent).toHaveLength(1);
+    hub.broadcast({ type: 'status', data: { status: { exec_info: { queue_remaining: 2 } } } });
     expect(slow.readyState).toBe(3);
-    expect(slow.sent).toHaveLength(0);
-    expect(reader.sent).toHaveLength(1);
+    expect(slow.sent).toHaveLength(1);
+    expect(reader.sent).toHaveLength(2);
     expect(lines[0]).toMatch(/fell \d+ bytes behind; disconnected/);
   });
 });
