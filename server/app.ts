@@ -8,7 +8,7 @@ import type { NodeEnvironment } from '../nodes/define-node.js';
 import { createRegistry } from '../nodes/index.js';
 import { EngineHost } from './engine/engine-host.js';
 import { MediaHost } from './media/media-host.js';
-import { DEFAULT_IMAGE_LIMITS } from '../nodes/runtime/image-limits.js';
+import type { ImageLimits } from '../nodes/runtime/image-limits.js';
 import type { ExecutionResult } from './engine/engine-events.js';
 import { ExecutionService } from './execution-service.js';
 import { bodyReader } from './body-reader.js';
@@ -42,7 +42,7 @@ export interface StartServerOptions extends Partial<ServerOptions> {
   readonly onFinished?: (promptId: string, result: ExecutionResult) => void;
 }
 
-function prepareFolders(options: ServerOptions): NodeEnvironment {
+function prepareFolders(options: ServerOptions, imageLimits: ImageLimits): NodeEnvironment {
   for (const dir of [options.outputDir, options.inputDir, options.workflowsDir]) {
     mkdirSync(dir, { recursive: true });
     removeStaleTemporaries(dir);
@@ -51,7 +51,6 @@ function prepareFolders(options: ServerOptions): NodeEnvironment {
   // The temp folder holds PreviewImage files: emptied at start, as ComfyUI does.
   if (existsSync(options.tempDir)) rmSync(options.tempDir, { recursive: true, force: true });
   mkdirSync(options.tempDir, { recursive: true });
-  const imageLimits = { maxPixels: options.maxImagePixels, maxTextBytes: options.maxImageTextBytes };
   return { inputDir: options.inputDir, outputDir: options.outputDir, tempDir: options.tempDir, modelsDir: options.modelsDir, imageLimits };
 }
 
@@ -67,7 +66,8 @@ export async function startServer(overrides: StartServerOptions = {}): Promise<R
   }
   // The job store first: it is the data folder's lock, so a second server stops before touching any folder.
   const { store, restored } = JobStore.open(join(options.dataDir, 'inkgraph.sqlite'), { log: options.log });
-  const env = prepareFolders(options);
+  const imageLimits: ImageLimits = { maxPixels: options.maxImagePixels, maxTextBytes: options.maxImageTextBytes };
+  const env = prepareFolders(options, imageLimits);
   const registry = createRegistry();
   const serverFlags = { supports_preview_metadata: true, max_upload_size: options.maxUploadBytes };
   const hub = new WsHub(serverFlags, options.log);
@@ -105,7 +105,7 @@ export async function startServer(overrides: StartServerOptions = {}): Promise<R
   api.use(promptRoutes(context));
   api.use(infoRoutes(context));
   // Uploads and /view conversions are decoded in this worker (started on the first image), never on this thread.
-  const media = new MediaHost(env.imageLimits ?? DEFAULT_IMAGE_LIMITS);
+  const media = new MediaHost(imageLimits);
   api.use(fileRoutes(context, media));
   api.use(workflowRoutes(context));
   app.use('/api', api);

@@ -2,6 +2,7 @@ import { totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PreviewMethod } from '../nodes/define-node.js';
+import { DEFAULT_IMAGE_LIMITS } from '../nodes/runtime/image-limits.js';
 
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -74,8 +75,8 @@ export function defaultServerOptions(overrides: Partial<ServerOptions> = {}): Se
     allowUnauthenticatedNetwork: false,
     maxMemoryBytes: defaultMaxMemoryBytes(),
     cacheMemoryBytes: GIB,
-    maxImagePixels: 64 * 1024 * 1024,
-    maxImageTextBytes: 32 * 1024 * 1024,
+    maxImagePixels: DEFAULT_IMAGE_LIMITS.maxPixels,
+    maxImageTextBytes: DEFAULT_IMAGE_LIMITS.maxTextBytes,
     historyAnswerBytes: 16 * 1024 * 1024,
     interruptGraceMs: 1_000,
     maxUploadBytes: 100 * 1024 * 1024,

@@ -1,4 +1,5 @@
 import { err, ok, type Result } from '../../shared/result.js';
+import { PNG_SIGNATURE } from './png-encoder.js';
 import { pngChunks } from './png-chunks.js';
 
 /**
@@ -17,8 +18,6 @@ export interface PngHeader extends ImageSize {
   readonly colorType: number;
   readonly interlaced: boolean;
 }
-
-const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 function view(bytes: Uint8Array): DataView {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -9,7 +9,7 @@ export interface ImageLimits {
   readonly maxTextBytes: number;
 }
 
-/** The server's defaults (`--max-image-pixels`), for callers that have no options of their own. */
+/** The defaults of the server's `--max-image-pixels` (and its text cap), and of callers that have no options. */
 export const DEFAULT_IMAGE_LIMITS: ImageLimits = { maxPixels: 64 * 1024 * 1024, maxTextBytes: 32 * 1024 * 1024 };
 
 export function checkPixelCount(size: ImageSize, maxPixels: number): Result<ImageSize> {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { formatBytes } from '../../shared/format-bytes.js';
 import { readImageSize } from './image-header.js';
 import type { ImageShape, LatentShape, MaskShape, NodeMemory } from '../memory.js';
@@ -46,21 +46,40 @@ export function latentUpscaleMemory(latent: LatentShape | undefined, width: numb
   return { outputs: [out], workingBytes: horizontal, driver: { input: width >= height ? 'width' : 'height', why: `upscaling to ${out.width * cell}×${out.height * cell} px` } };
 }
 
-/** LoadImage: the image and mask at the size the file's header gives; decoding holds the file and two 8-bit rasters. */
+/** Enough of a file for its header: PNG's IHDR comes first; a JPEG's frame header follows its EXIF and other segments. */
+const HEADER_PREFIX_BYTES = 256 * 1024;
+
+/** The size of an image file from its first bytes (all of it only when the header lies further in). */
+function imageFileSize(path: string): { size: ReturnType<typeof readImageSize>; fileBytes: number } {
+  const fd = openSync(path, 'r');
+  try {
+    const fileBytes = fstatSync(fd).size;
+    const prefix = Buffer.alloc(Math.min(fileBytes, HEADER_PREFIX_BYTES));
+    readSync(fd, prefix, 0, prefix.length, 0);
+    const size = readImageSize(prefix);
+    return { size: size.ok || fileBytes <= prefix.length ? size : readImageSize(readFileSync(path)), fileBytes };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * LoadImage: the image and mask at the size the file's header gives; decoding holds the file and two 8-bit rasters.
+ * Run for every queued prompt, so only the file's head is read.
+ */
 export function loadImageMemory(path: string | undefined): NodeMemory {
   if (path === undefined) return { outputs: [undefined, undefined], workingBytes: 0 };
-  let bytes: Uint8Array;
+  let read: ReturnType<typeof imageFileSize>;
   try {
-    bytes = readFileSync(path);
+    read = imageFileSize(path);
   } catch {
     return { outputs: [undefined, undefined], workingBytes: 0 };
   }
-  const size = readImageSize(bytes);
-  if (!size.ok) return { outputs: [undefined, undefined], workingBytes: bytes.byteLength };
-  const { width, height } = size.value;
+  if (!read.size.ok) return { outputs: [undefined, undefined], workingBytes: read.fileBytes };
+  const { width, height } = read.size.value;
   return {
     outputs: [imageShape(1, height, width, 3), maskShape(1, height, width)],
-    workingBytes: bytes.byteLength + 2 * width * height * 4,
+    workingBytes: read.fileBytes + 2 * width * height * 4,
     driver: { input: 'image', why: `the file is ${width}×${height} px` },
   };
 }

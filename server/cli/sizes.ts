@@ -27,7 +27,7 @@ export function parseByteSize(text: string): Result<number> {
   return ok(bytes);
 }
 
-/** "64M" (millions... of pixels: 64 × 2^20), "16k", "67108864": a whole number of pixels. */
+/** "64M" (64 × 2^20 pixels, as the binary sizes), "16k", "67108864": a whole number of pixels. */
 export function parsePixelCount(text: string): Result<number> {
   const match = /^\s*(\d+(?:\.\d+)?)\s*(k|m|mp)?\s*$/i.exec(text);
   if (!match) return err(`${JSON.stringify(text)} is not a pixel count: write e.g. 64M or 67108864`);

@@ -6,7 +6,7 @@ import { samplerSigmas, type SchedulerName } from '../sampling/schedulers.js';
 import { batchItemToRaster } from '../image.js';
 import { samplerBuffersFor } from './sampler-buffers.js';
 import { decodeLatents } from './vae.js';
-import { genericCosts, modelCallBudget, pipelineShape, rowsPerCall } from './memory-profile.js';
+import { modelCallBudget, rowsPerCall } from './memory-profile.js';
 import type { Conditioning, ConditioningEntry, DiffusionModel, Latent, Tensor4 } from './types.js';
 
 /** Rows of the first UNet call of a sampling (a batch of one with CFG), before its time per row is known. */
@@ -135,8 +135,7 @@ export async function sampleLatent(request: SampleRequest, ctx: NodeContext): Pr
 
   // Rows per UNet call: as many as fit the memory the estimate allowed (memory-profile.ts), and no more than about
   // CALL_TARGET_MS of work, so an interrupt waits for at most one short call (one call cannot be stopped).
-  const cost = pipelineShape(model.pipeline.dir).unet ?? genericCosts(model.downscale).unet;
-  const memoryRows = rowsPerCall(cost, height * width, batch * 2, model.maxBatch, modelCallBudget(ctx.memoryBudgetBytes));
+  const memoryRows = rowsPerCall(model.unetCost, height * width, batch * 2, model.maxBatch, modelCallBudget(ctx.memoryBudgetBytes));
   let msPerRow: number | undefined;
 
   /** Runs the UNet on `rows` (each: latent item, context) in calls that fit memory and time: its raw output per row. */

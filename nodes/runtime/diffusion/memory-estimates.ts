@@ -48,7 +48,7 @@ export function latentOnModelGrid(latent: LatentShape, model: ModelShape): Laten
 const SAMPLER_LATENT_COPIES = 10;
 
 export function samplerMemory(model: ModelShape | undefined, latentIn: LatentShape | undefined, cfg: number | undefined, ctx: EstimateContext): NodeMemory {
-  if (!model || !latentIn) return { outputs: [latentIn && model ? latentOnModelGrid(latentIn, model) : latentIn], workingBytes: 0 };
+  if (!model || !latentIn) return { outputs: [latentIn], workingBytes: 0 };
   const latent = latentOnModelGrid(latentIn, model);
   const cells = latent.height * latent.width;
   const rows = latent.batch * (cfg === 1 ? 1 : 2);

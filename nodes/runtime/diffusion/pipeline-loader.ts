@@ -5,6 +5,7 @@ import type { SharedCaches } from '../../define-node.js';
 import { ClipTokenizer } from '../clip-tokenizer.js';
 import { fixedDim, loadSession, type LoadedSession } from '../onnx/session.js';
 import { ModelSampling, type BetaSchedule } from '../sampling/model-sampling.js';
+import { genericCosts, pipelineShape } from './memory-profile.js';
 import type { ClipModel, DiffusionModel, LatentRgb, PipelineHandle, PipelineSessions, VaeHandle, VaeModel } from './types.js';
 
 /** SD 1.5's latent→RGB factors (ComfyUI latent_formats.SD15), for 4-channel latents without their own. */
@@ -197,6 +198,7 @@ export async function loadPipeline(dir: string, caches: SharedCaches): Promise<L
     timestepCondDim: condDim,
     maxBatch: fixedDim(unet.inputs.get('sample'), 0) ?? Number.POSITIVE_INFINITY,
     previewDecoder: vae,
+    unetCost: pipelineShape(dir).unet ?? genericCosts(vae.downscale).unet,
   };
   return { model, clip, vae };
 }

@@ -2,6 +2,7 @@ import type { ClipTokenizer } from '../clip-tokenizer.js';
 import type { SharedCaches } from '../../define-node.js';
 import type { InputInfo, LoadedSession } from '../onnx/session.js';
 import type { ModelSampling } from '../sampling/model-sampling.js';
+import type { RowCost } from '../../memory.js';
 
 /** An NCHW float tensor. */
 export interface Tensor4 {
@@ -68,6 +69,8 @@ export interface DiffusionModel {
   readonly maxBatch: number;
   /** The pipeline's own decoder, for `vae` previews. */
   readonly previewDecoder: VaeModel;
+  /** What one UNet batch row costs in memory (memory-profile.ts), read with the folder: the sampler splits calls by it. */
+  readonly unetCost: RowCost;
 }
 
 export interface ClipModel {
