@@ -1,22 +1,31 @@
-import type { NodeClass } from './define-node.js';
-import { CheckpointLoaderSimple } from './checkpoint-loader.js';
-import { CLIPTextEncode } from './clip-text-encode.js';
-import { EmptyLatentImage } from './empty-latent-image.js';
-import { KSampler } from './ksampler.js';
-import { KSamplerAdvanced } from './ksampler-advanced.js';
-import { LatentUpscale } from './latent-upscale.js';
-import { VAEDecode } from './vae-decode.js';
-import { VAEEncode } from './vae-encode.js';
-import { VAELoader } from './vae-loader.js';
-import { ImageInvert } from './image-invert.js';
-import { ImageScale } from './image-scale.js';
-import { LoadImage } from './load-image.js';
-import { PreviewImage } from './preview-image.js';
-import { PromptText } from './prompt-text.js';
-import { ImageCompositeMasked, ImageToMask, InvertMask, JoinImageWithAlpha, MaskToImage } from './mask-nodes.js';
-import { DescribeImage, ImageClassifierLoader, ImageClassify, ImageSegment, ImageSegmenterLoader, MaskPreview } from './vision-nodes.js';
-import { SaveImage } from './save-image.js';
-import { SaveImageWebsocket } from './save-image-websocket.js';
+import type { NodeClass, NodeRegistry } from './contract/node-definition.js';
+import { CheckpointLoaderSimple } from './loaders/checkpoint-loader.js';
+import { CLIPTextEncode } from './conditioning/clip-text-encode.js';
+import { EmptyLatentImage } from './latent/empty-latent-image.js';
+import { KSampler } from './sampling/ksampler.js';
+import { KSamplerAdvanced } from './sampling/ksampler-advanced.js';
+import { LatentUpscale } from './latent/latent-upscale.js';
+import { VAEDecode } from './latent/vae-decode.js';
+import { VAEEncode } from './latent/vae-encode.js';
+import { VAELoader } from './loaders/vae-loader.js';
+import { ImageInvert } from './image/image-invert.js';
+import { ImageScale } from './image/image-scale.js';
+import { LoadImage } from './image/load-image.js';
+import { PreviewImage } from './image/preview-image.js';
+import { PromptText } from './utils/prompt-text.js';
+import { ImageCompositeMasked } from './image/image-composite-masked.js';
+import { ImageToMask } from './mask/image-to-mask.js';
+import { InvertMask } from './mask/invert-mask.js';
+import { JoinImageWithAlpha } from './mask/join-image-with-alpha.js';
+import { MaskToImage } from './mask/mask-to-image.js';
+import { MaskPreview } from './mask/mask-preview.js';
+import { DescribeImage } from './vision/describe-image.js';
+import { ImageClassifierLoader } from './vision/image-classifier-loader.js';
+import { ImageClassify } from './vision/image-classify.js';
+import { ImageSegment } from './vision/image-segment.js';
+import { ImageSegmenterLoader } from './vision/image-segmenter-loader.js';
+import { SaveImage } from './image/save-image.js';
+import { SaveImageWebsocket } from './image/save-image-websocket.js';
 
 /** Every node Inkgraph ships, in palette order. */
 export const allNodes: readonly NodeClass[] = [
@@ -48,8 +57,6 @@ export const allNodes: readonly NodeClass[] = [
   MaskPreview,
   DescribeImage,
 ];
-
-export type NodeRegistry = ReadonlyMap<string, NodeClass>;
 
 export function createRegistry(nodes: readonly NodeClass[] = allNodes): NodeRegistry {
   const registry = new Map<string, NodeClass>();

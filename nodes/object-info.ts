@@ -1,6 +1,8 @@
 import type { InputSpec, NodeInfo, ObjectInfo } from '../shared/node-spec.js';
-import { toInputSpec, type NodeClass, type NodeEnvironment } from './define-node.js';
-import type { NodeRegistry } from './index.js';
+import { toInputSpec } from './contract/input-spec.js';
+import type { NodeClass } from './contract/node-definition.js';
+import type { NodeEnvironment } from './contract/node-context.js';
+import type { NodeRegistry } from './contract/node-definition.js';
 
 /** ComfyUI's NodeInfo, derived from a node's one definition. */
 export function toNodeInfo(node: NodeClass, env: NodeEnvironment): NodeInfo {

@@ -4,11 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { WebSocketServer } from 'ws';
-import type { NodeEnvironment } from '../nodes/define-node.js';
+import type { NodeEnvironment } from '../nodes/contract/node-context.js';
 import { createRegistry } from '../nodes/index.js';
 import { EngineHost } from './engine/engine-host.js';
 import { MediaHost } from './media/media-host.js';
-import type { ImageLimits } from '../nodes/runtime/image-limits.js';
+import type { ImageLimits } from '../media/image-limits.js';
 import type { ExecutionResult } from './engine/engine-events.js';
 import { ExecutionService } from './execution-service.js';
 import { bodyReader } from './body-reader.js';
@@ -24,8 +24,8 @@ import { isLoopbackBind, refusal, securityMiddleware, type SecurityOptions } fro
 import type { ServerContext } from './server-context.js';
 import { WsHub } from './ws-hub.js';
 import { landingPage } from './landing-page.js';
-import { seedExampleInputs } from '../nodes/runtime/example-inputs.js';
-import { removeStaleTemporaries } from '../nodes/runtime/atomic-file.js';
+import { seedExampleInputs } from '../media/example-inputs.js';
+import { removeStaleTemporaries } from '../media/atomic-file.js';
 
 export interface RunningServer {
   readonly url: string;
@@ -51,7 +51,13 @@ function prepareFolders(options: ServerOptions, imageLimits: ImageLimits): NodeE
   // The temp folder holds PreviewImage files: emptied at start, as ComfyUI does.
   if (existsSync(options.tempDir)) rmSync(options.tempDir, { recursive: true, force: true });
   mkdirSync(options.tempDir, { recursive: true });
-  return { inputDir: options.inputDir, outputDir: options.outputDir, tempDir: options.tempDir, modelsDir: options.modelsDir, imageLimits };
+  return {
+    inputDir: options.inputDir,
+    outputDir: options.outputDir,
+    tempDir: options.tempDir,
+    modelsDir: options.modelsDir,
+    imageLimits,
+  };
 }
 
 /** Starts Inkgraph's server: the ComfyUI-compatible HTTP API, the WebSocket, the library and the editor. */
@@ -71,7 +77,8 @@ export async function startServer(overrides: StartServerOptions = {}): Promise<R
   const registry = createRegistry();
   const serverFlags = { supports_preview_metadata: true, max_upload_size: options.maxUploadBytes };
   const hub = new WsHub(serverFlags, options.log);
-  for (const promptId of restored.unreadable) options.log(`job ${promptId} in the job store could not be read back; it was left there untouched`);
+  for (const promptId of restored.unreadable)
+    options.log(`job ${promptId} in the job store could not be read back; it was left there untouched`);
   const queue = new PromptQueue(store, restored);
   const engine = new EngineHost({
     env,
@@ -111,7 +118,9 @@ export async function startServer(overrides: StartServerOptions = {}): Promise<R
   app.use('/api', api);
   app.use('/', api);
 
-  app.get('/manager/version', (_req, res) => sendError(res, 404, 'not_found', 'ComfyUI-Manager is not part of Inkgraph'));
+  app.get('/manager/version', (_req, res) =>
+    sendError(res, 404, 'not_found', 'ComfyUI-Manager is not part of Inkgraph'),
+  );
   if (existsSync(join(options.clientDir, 'index.html'))) {
     app.use(express.static(options.clientDir, { index: 'index.html' }));
   } else {
@@ -119,10 +128,18 @@ export async function startServer(overrides: StartServerOptions = {}): Promise<R
   }
   app.use((req, res) => sendError(res, 404, 'not_found', `no route for ${req.method} ${req.path}`));
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const status = typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number' ? error.status : 500;
+    const status =
+      typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number'
+        ? error.status
+        : 500;
     const message = error instanceof Error ? error.message : String(error);
     if (status >= 500) options.log(`internal error: ${error instanceof Error ? (error.stack ?? message) : message}`);
-    sendError(res, status, status === 413 ? 'payload_too_large' : status >= 500 ? 'internal_error' : 'bad_request', message);
+    sendError(
+      res,
+      status,
+      status === 413 ? 'payload_too_large' : status >= 500 ? 'internal_error' : 'bad_request',
+      message,
+    );
   });
 
   const server: Server = createServer(app);
@@ -130,7 +147,9 @@ export async function startServer(overrides: StartServerOptions = {}): Promise<R
   server.on('upgrade', (request, socket, head) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const refuse = (status: number, reason: string): void => {
-      socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : 'Not Found'}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${JSON.stringify({ error: { type: 'websocket_refused', message: reason } })}`);
+      socket.end(
+        `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : 'Not Found'}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${JSON.stringify({ error: { type: 'websocket_refused', message: reason } })}`,
+      );
     };
     if (url.pathname !== '/ws' && url.pathname !== '/api/ws') return refuse(404, `no WebSocket at ${url.pathname}`);
     const refused = refusal(security, request);

@@ -29,7 +29,10 @@ export function bodyReader(limit: number): RequestHandler {
     const chunks: Buffer[] = [];
     let length = 0;
     // Too large: the rest is read and dropped before the answer, so the client is not cut off while still sending.
-    let refusal: BodyError | undefined = declared !== undefined && Number(declared) > limit ? new BodyError(413, `request entity too large: ${declared} bytes, the limit is ${limit} bytes`) : undefined;
+    let refusal: BodyError | undefined =
+      declared !== undefined && Number(declared) > limit
+        ? new BodyError(413, `request entity too large: ${declared} bytes, the limit is ${limit} bytes`)
+        : undefined;
     let settled = false;
     const settle = (error?: Error): void => {
       if (settled) return;

@@ -1,4 +1,4 @@
-import type { PreviewMethod } from '../nodes/define-node.js';
+import type { PreviewMethod } from '../nodes/contract/node-context.js';
 import type { HistoryEntry, ProgressNodeState, QueueItem, UiOutput, WsMessage } from '../shared/protocol.js';
 import type { EngineEvent, ExecutionResult } from './engine/engine-events.js';
 import type { EngineHost } from './engine/engine-host.js';
@@ -51,7 +51,11 @@ export class ExecutionService {
   statusMessage(sid?: string): WsMessage {
     return {
       type: 'status',
-      data: { status: { exec_info: { queue_remaining: this.queue.remaining } }, ...(sid !== undefined ? { sid } : {}), paused: this.queue.paused },
+      data: {
+        status: { exec_info: { queue_remaining: this.queue.remaining } },
+        ...(sid !== undefined ? { sid } : {}),
+        paused: this.queue.paused,
+      },
     };
   }
 
@@ -123,7 +127,9 @@ export class ExecutionService {
     try {
       this.queue.requeueRunning('shutdown');
     } catch (error) {
-      this.options.log(`could not put the running job back in the queue: ${error instanceof Error ? error.message : String(error)}`);
+      this.options.log(
+        `could not put the running job back in the queue: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
 
@@ -142,7 +148,9 @@ export class ExecutionService {
     } catch (error) {
       // The job runs all the same; on disk it stays pending, so a crash before it ends re-runs it without counting a restart.
       const running = this.queue.current;
-      this.options.log(`could not record the start of job ${running?.[1] ?? ''}: ${error instanceof Error ? error.message : String(error)}`);
+      this.options.log(
+        `could not record the start of job ${running?.[1] ?? ''}: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
 
@@ -150,7 +158,9 @@ export class ExecutionService {
     const run = this.run(item).catch((error: unknown) => {
       // The store refused a write (disk full, say): the job stays on disk as it was and is re-run after a restart.
       this.broadcastStatus();
-      this.options.log(`could not record the end of job ${item[1]}: ${error instanceof Error ? error.message : String(error)}`);
+      this.options.log(
+        `could not record the end of job ${item[1]}: ${error instanceof Error ? error.message : String(error)}`,
+      );
       this.pump();
     });
     this.activeRun = run;
@@ -168,7 +178,16 @@ export class ExecutionService {
     };
     const progressNodes = new ProgressStates();
     const setProgress = (node: string, value: number, max: number, state: ProgressNodeState['state']): void => {
-      const nodes = progressNodes.update({ value, max, state, node_id: node, prompt_id: promptId, display_node_id: node, parent_node_id: null, real_node_id: node });
+      const nodes = progressNodes.update({
+        value,
+        max,
+        state,
+        node_id: node,
+        prompt_id: promptId,
+        display_node_id: node,
+        parent_node_id: null,
+        real_node_id: node,
+      });
       this.hub.sendToOrBroadcast(clientId, { type: 'progress_state', data: { prompt_id: promptId, nodes } });
     };
 
@@ -189,17 +208,34 @@ export class ExecutionService {
           return;
         case 'progress':
           setProgress(event.node, event.value, event.max, 'running');
-          this.hub.sendToOrBroadcast(clientId, { type: 'progress', data: { value: event.value, max: event.max, prompt_id: promptId, node: event.node } });
+          this.hub.sendToOrBroadcast(clientId, {
+            type: 'progress',
+            data: { value: event.value, max: event.max, prompt_id: promptId, node: event.node },
+          });
           if (event.preview && shouldSendPreview(event.preview, event, Date.now())) {
             const preview = event.preview;
-            this.hub.sendPreview(clientId, { promptId, nodeId: event.node }, () => encodeStepPreview(preview), preview.kind !== 'image');
+            this.hub.sendPreview(
+              clientId,
+              { promptId, nodeId: event.node },
+              () => encodeStepPreview(preview),
+              preview.kind !== 'image',
+            );
           }
           return;
         case 'node_done':
           if (event.ui || event.fromCache) {
-            toClient({ type: 'executed', data: { node: event.node, display_node: event.node, output: event.ui ?? null, prompt_id: promptId } });
+            toClient({
+              type: 'executed',
+              data: { node: event.node, display_node: event.node, output: event.ui ?? null, prompt_id: promptId },
+            });
           }
-          if (!event.fromCache) setProgress(event.node, progressNodes.get(event.node)?.max ?? 1, progressNodes.get(event.node)?.max ?? 1, 'finished');
+          if (!event.fromCache)
+            setProgress(
+              event.node,
+              progressNodes.get(event.node)?.max ?? 1,
+              progressNodes.get(event.node)?.max ?? 1,
+              'finished',
+            );
           return;
         case 'finished':
           return;
@@ -222,7 +258,10 @@ export class ExecutionService {
     this.broadcastStatus();
     const { restarts, lastRestart } = this.queue.currentRestarts;
     if (restarts > 0) {
-      const reason = lastRestart === 'shutdown' ? 'the server shut down before the run finished' : 'the server stopped (crash or kill) while the job ran';
+      const reason =
+        lastRestart === 'shutdown'
+          ? 'the server shut down before the run finished'
+          : 'the server stopped (crash or kill) while the job ran';
       messages.push(['execution_restarted', { prompt_id: promptId, restarts, reason, timestamp: Date.now() }]);
     }
     const start = { prompt_id: promptId, timestamp: Date.now() };
@@ -242,7 +281,13 @@ export class ExecutionService {
       toClient({ type: 'execution_success', data });
     } else if (result.status === 'interrupted') {
       const at = result.interruptedAt ?? { node: '', nodeType: '' };
-      const data = { prompt_id: promptId, node_id: at.node, node_type: at.nodeType, executed: result.executed, timestamp: Date.now() };
+      const data = {
+        prompt_id: promptId,
+        node_id: at.node,
+        node_type: at.nodeType,
+        executed: result.executed,
+        timestamp: Date.now(),
+      };
       messages.push(['execution_interrupted', data]);
       // Interrupts go to the prompt's client, or to everyone when it has none.
       this.hub.sendToOrBroadcast(clientId, { type: 'execution_interrupted', data });
@@ -266,10 +311,17 @@ export class ExecutionService {
 
     const entry: HistoryEntry = {
       prompt: [item[0], promptId, prompt, withoutSecrets(extraData), outputs],
-      outputs: result.outputs as Record<string, UiOutput>,
-      status: { status_str: result.status === 'success' ? 'success' : 'error', completed: result.status === 'success', messages },
+      outputs: result.outputs,
+      status: {
+        status_str: result.status === 'success' ? 'success' : 'error',
+        completed: result.status === 'success',
+        messages,
+      },
       meta: Object.fromEntries(
-        Object.keys(result.outputs).map((node) => [node, { node_id: node, display_node: node, parent_node: null, real_node_id: node }]),
+        Object.keys(result.outputs).map((node) => [
+          node,
+          { node_id: node, display_node: node, parent_node: null, real_node_id: node },
+        ]),
       ),
     };
     this.options.onFinished?.(promptId, result);

@@ -24,7 +24,10 @@ export function entryAnswerBytes(promptId: string, entryBytes: number): number {
  * How many of the oldest entries an answer of at most `capBytes` must leave out, keeping the newest (the ones
  * `max_items` keeps): as many whole entries as fit, and always at least one.
  */
-export function leftOutForBytes(entries: readonly { readonly promptId: string; readonly bytes: number }[], capBytes: number): number {
+export function leftOutForBytes(
+  entries: readonly { readonly promptId: string; readonly bytes: number }[],
+  capBytes: number,
+): number {
   let used = 1; // the opening brace
   let kept = 0;
   for (let index = entries.length - 1; index >= 0; index--) {

@@ -8,7 +8,8 @@ export function sendError(res: Response, status: number, type: string, message: 
   res.status(status).json(body);
 }
 
-export type JsonBody = { ok: true; value: unknown } | { ok: false; type: 'invalid_json' | 'json_too_deep'; reason: string };
+export type JsonBody =
+  { ok: true; value: unknown } | { ok: false; type: 'invalid_json' | 'json_too_deep'; reason: string };
 
 /**
  * Parses a raw body as JSON whatever its Content-Type (the saintno SDK sends none). Empty → undefined. JSON nested
@@ -23,7 +24,11 @@ export function parseJsonBody(body: unknown): JsonBody {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    return { ok: false, type: 'invalid_json', reason: `body is not valid JSON: ${error instanceof Error ? error.message : String(error)}` };
+    return {
+      ok: false,
+      type: 'invalid_json',
+      reason: `body is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+    };
   }
   const tooDeep = findTooDeep(value);
   if (tooDeep) return { ok: false, type: 'json_too_deep', reason: describeTooDeep(tooDeep) };

@@ -1,8 +1,8 @@
 import { totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { PreviewMethod } from '../nodes/define-node.js';
-import { DEFAULT_IMAGE_LIMITS } from '../nodes/runtime/image-limits.js';
+import type { PreviewMethod } from '../nodes/contract/node-context.js';
+import { DEFAULT_IMAGE_LIMITS } from '../media/image-limits.js';
 
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 

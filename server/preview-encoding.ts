@@ -1,6 +1,7 @@
-import type { PreviewImage } from '../nodes/define-node.js';
-import { latentToRgbPreview } from '../nodes/runtime/diffusion/latent-preview.js';
-import { encodeJpeg, encodePng } from '../nodes/runtime/png.js';
+import type { PreviewImage } from '../nodes/contract/node-context.js';
+import { latentToRgbPreview } from '../media/latent-preview.js';
+import { encodeJpeg } from '../media/jpeg.js';
+import { encodePng } from '../media/png.js';
 import type { StepPreview } from './engine/engine-events.js';
 import type { EncodedPreview } from './ws-hub.js';
 
@@ -23,7 +24,8 @@ export function fitPreview(image: PreviewImage, max = MAX_PREVIEW_SIZE): Preview
       const x1 = Math.max(x0 + 1, Math.floor(((x + 1) * image.width) / width));
       for (let c = 0; c < channels; c++) {
         let sum = 0;
-        for (let sy = y0; sy < y1; sy++) for (let sx = x0; sx < x1; sx++) sum += image.data[(sy * image.width + sx) * channels + c]!;
+        for (let sy = y0; sy < y1; sy++)
+          for (let sx = x0; sx < x1; sx++) sum += image.data[(sy * image.width + sx) * channels + c]!;
         data[(y * width + x) * channels + c] = Math.round(sum / ((y1 - y0) * (x1 - x0)));
       }
     }

@@ -12,7 +12,11 @@ export const PREVIEW_MAX_LAG_MS = 250;
  * Whether a step's preview is still worth encoding and sending: full-size images a node streams always are (they
  * are outputs), as is the last step's picture; other previews only while the main thread keeps up with the engine.
  */
-export function shouldSendPreview(preview: StepPreview, step: { value: number; max: number; reportedAt: number }, now: number): boolean {
+export function shouldSendPreview(
+  preview: StepPreview,
+  step: { value: number; max: number; reportedAt: number },
+  now: number,
+): boolean {
   if (preview.kind === 'image') return true;
   if (step.value >= step.max) return true;
   return now - step.reportedAt <= PREVIEW_MAX_LAG_MS;

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { NodeEnvironment } from '../nodes/define-node.js';
-import type { NodeRegistry } from '../nodes/index.js';
+import type { NodeEnvironment } from '../nodes/contract/node-context.js';
+import type { NodeRegistry } from '../nodes/contract/node-definition.js';
 import { postPromptBodySchema, type NodeError, type PromptError, type QueueItem } from '../shared/protocol.js';
-import { validatePrompt } from './engine/validate.js';
-import { estimateJobMemory, memoryBudgetError } from './engine/memory-budget.js';
+import { validatePrompt } from './prompt/validate.js';
+import { estimateJobMemory, memoryBudgetError } from './prompt/memory-budget.js';
 import type { PromptQueue } from './prompt-queue.js';
 
 export type IntakeResult =
@@ -14,9 +14,19 @@ export type IntakeResult =
  * Turns a `POST /prompt` body into a validated queue item, or ComfyUI's error shape; a job whose estimated peak
  * memory is over `memoryBudgetBytes` is refused on the node where the peak falls.
  */
-export function acceptPrompt(body: unknown, registry: NodeRegistry, env: NodeEnvironment, queue: PromptQueue, memoryBudgetBytes: number): IntakeResult {
+export function acceptPrompt(
+  body: unknown,
+  registry: NodeRegistry,
+  env: NodeEnvironment,
+  queue: PromptQueue,
+  memoryBudgetBytes: number,
+): IntakeResult {
   if (typeof body !== 'object' || body === null || !('prompt' in body)) {
-    return { ok: false, error: { type: 'no_prompt', message: 'No prompt provided', details: 'No prompt provided', extra_info: {} }, nodeErrors: {} };
+    return {
+      ok: false,
+      error: { type: 'no_prompt', message: 'No prompt provided', details: 'No prompt provided', extra_info: {} },
+      nodeErrors: {},
+    };
   }
   const parsed = postPromptBodySchema.safeParse(body);
   if (!parsed.success) {
@@ -24,12 +34,22 @@ export function acceptPrompt(body: unknown, registry: NodeRegistry, env: NodeEnv
     const where = issue ? issue.path.join('.') : '';
     return {
       ok: false,
-      error: { type: 'invalid_prompt', message: 'Invalid prompt', details: `${where}: ${issue?.message ?? 'malformed body'}`, extra_info: {} },
+      error: {
+        type: 'invalid_prompt',
+        message: 'Invalid prompt',
+        details: `${where}: ${issue?.message ?? 'malformed body'}`,
+        extra_info: {},
+      },
       nodeErrors: {},
     };
   }
   const request = parsed.data;
-  const validation = validatePrompt(request.prompt, registry, env, request.partial_execution_targets ? { partialExecutionTargets: request.partial_execution_targets } : {});
+  const validation = validatePrompt(
+    request.prompt,
+    registry,
+    env,
+    request.partial_execution_targets ? { partialExecutionTargets: request.partial_execution_targets } : {},
+  );
   if (!validation.ok) return { ok: false, error: validation.error, nodeErrors: validation.nodeErrors };
   const memory = estimateJobMemory(validation.prompt, validation.outputs, registry, { env, memoryBudgetBytes });
   if (memory.peakBytes > memoryBudgetBytes) {
@@ -40,5 +60,9 @@ export function acceptPrompt(body: unknown, registry: NodeRegistry, env: NodeEnv
   if (request.client_id !== undefined) extraData.client_id = request.client_id;
   const number = queue.assignNumber(request.number, request.front);
   const promptId = request.prompt_id ?? randomUUID();
-  return { ok: true, item: [number, promptId, validation.prompt, extraData, validation.outputs], nodeErrors: validation.nodeErrors };
+  return {
+    ok: true,
+    item: [number, promptId, validation.prompt, extraData, validation.outputs],
+    nodeErrors: validation.nodeErrors,
+  };
 }

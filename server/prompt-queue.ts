@@ -1,6 +1,14 @@
 import type { ExtraData, HistoryEntry, QueueItem } from '../shared/protocol.js';
 import { historyWindow, leftOutForBytes } from './history-window.js';
-import type { ClosingReport, HistoryRef, JobStore, RestartReason, RestoredJob, RestoredState, StoreReport } from './store/job-store.js';
+import type {
+  ClosingReport,
+  HistoryRef,
+  JobStore,
+  RestartReason,
+  RestoredJob,
+  RestoredState,
+  StoreReport,
+} from './store/job-store.js';
 
 /** Keys of `extra_data` that never reach history (ComfyUI's SENSITIVE_EXTRA_DATA_KEYS). */
 export const SENSITIVE_EXTRA_DATA_KEYS = ['auth_token_comfy_org', 'api_key_comfy_org'] as const;
@@ -155,7 +163,10 @@ export class PromptQueue {
   }
 
   snapshot(): { queue_running: QueueItem[]; queue_pending: QueueItem[] } {
-    return { queue_running: this.running ? [this.running.item] : [], queue_pending: this.pending.map((job) => job.item) };
+    return {
+      queue_running: this.running ? [this.running.item] : [],
+      queue_pending: this.pending.map((job) => job.item),
+    };
   }
 
   deletePending(promptIds: readonly string[]): number {

@@ -46,7 +46,11 @@ export interface HostPolicy {
 function allowedByList(parts: HostParts, allowedHosts: readonly string[]): boolean {
   return allowedHosts.some((entry) => {
     const allowed = parseHost(entry);
-    return allowed !== undefined && allowed.name === parts.name && (allowed.port === undefined || allowed.port === parts.port);
+    return (
+      allowed !== undefined &&
+      allowed.name === parts.name &&
+      (allowed.port === undefined || allowed.port === parts.port)
+    );
   });
 }
 
@@ -73,7 +77,10 @@ export function checkHost(host: string | undefined, policy: HostPolicy): string 
  * ComfyUI's origin check, made strict: a request carrying an Origin whose host is not the request's Host (or one
  * of `--allowed-hosts`) is refused, so a web page on another site cannot drive the server. Returns the reason.
  */
-export function checkOrigin(headers: IncomingMessage['headers'], allowedHosts: readonly string[] = []): string | undefined {
+export function checkOrigin(
+  headers: IncomingMessage['headers'],
+  allowedHosts: readonly string[] = [],
+): string | undefined {
   const origin = headers.origin;
   const host = headers.host;
   if (!origin) return undefined;
@@ -103,7 +110,11 @@ export function requestToken(headers: IncomingMessage['headers'], url: string | 
   return query ?? undefined;
 }
 
-export function checkAuth(expected: string | undefined, headers: IncomingMessage['headers'], url: string | undefined): string | undefined {
+export function checkAuth(
+  expected: string | undefined,
+  headers: IncomingMessage['headers'],
+  url: string | undefined,
+): string | undefined {
   if (expected === undefined) return undefined;
   const given = requestToken(headers, url);
   if (given === undefined) return 'this server requires a token: send "Authorization: Bearer TOKEN" or ?token=TOKEN';
@@ -164,7 +175,11 @@ export function securityMiddleware(options: SecurityOptions) {
       res.setHeader('Access-Control-Allow-Credentials', 'true');
     }
     // Preflights carry no token; they are answered once Host and Origin pass.
-    const refused = refusal(options, { headers: req.headers, url: req.originalUrl }, { auth: req.method !== 'OPTIONS' });
+    const refused = refusal(
+      options,
+      { headers: req.headers, url: req.originalUrl },
+      { auth: req.method !== 'OPTIONS' },
+    );
     if (refused) {
       if (refused.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
       return sendError(res, refused.status, refused.type, refused.reason);

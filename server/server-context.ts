@@ -1,5 +1,5 @@
-import type { NodeEnvironment } from '../nodes/define-node.js';
-import type { NodeRegistry } from '../nodes/index.js';
+import type { NodeEnvironment } from '../nodes/contract/node-context.js';
+import type { NodeRegistry } from '../nodes/contract/node-definition.js';
 import type { EngineHost } from './engine/engine-host.js';
 import type { ExecutionService } from './execution-service.js';
 import type { ServerOptions } from './options.js';

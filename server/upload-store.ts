@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { writeFileAtomic } from '../nodes/runtime/atomic-file.js';
-import { fitName } from '../nodes/runtime/path-limits.js';
+import { writeFileAtomic } from '../media/atomic-file.js';
+import { fitName } from '../media/path-limits.js';
 
 /** Where an upload went, or the file system error that stopped it and the request field it concerns. */
-export type StoreOutcome = { readonly ok: true; readonly name: string } | { readonly ok: false; readonly error: unknown; readonly field: 'subfolder' | 'filename' };
+export type StoreOutcome =
+  | { readonly ok: true; readonly name: string }
+  | { readonly ok: false; readonly error: unknown; readonly field: 'subfolder' | 'filename' };
 
 function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');

@@ -14,11 +14,16 @@ export function readVocabularies(diffusionDir: string, log: (line: string) => vo
     try {
       parsed = modelVocabularySchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
     } catch (error) {
-      log(`${file}: not JSON (${error instanceof Error ? error.message : String(error)}); its vocabulary is not offered`);
+      log(
+        `${file}: not JSON (${error instanceof Error ? error.message : String(error)}); its vocabulary is not offered`,
+      );
       continue;
     }
     if (parsed.success) vocabularies[entry.name] = parsed.data;
-    else log(`${file}: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}; its vocabulary is not offered`);
+    else
+      log(
+        `${file}: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}; its vocabulary is not offered`,
+      );
   }
   return vocabularies;
 }

@@ -47,7 +47,10 @@ export class WsHub {
 
   /** Registers a socket; returns its client id. `greet` sends the first messages. */
   attach(socket: WebSocket, requestedId: string | null, greet: (clientId: string) => WsMessage[]): string {
-    const clientId = requestedId && requestedId.length > 0 && requestedId.length <= 200 ? requestedId : randomUUID().replaceAll('-', '');
+    const clientId =
+      requestedId && requestedId.length > 0 && requestedId.length <= 200
+        ? requestedId
+        : randomUUID().replaceAll('-', '');
     const client: Client = { socket, flags: {} };
     this.clients.set(clientId, client);
     let firstFrame = true;
@@ -113,7 +116,12 @@ export class WsHub {
    * some client will receive the frame: with nobody listening, no step pays for an image encoding. A `droppable`
    * frame (a step preview, not an image a node sends as its result) is skipped for a client far behind.
    */
-  sendPreview(clientId: string | undefined, target: PreviewTarget, encode: () => EncodedPreview, droppable = true): void {
+  sendPreview(
+    clientId: string | undefined,
+    target: PreviewTarget,
+    encode: () => EncodedPreview,
+    droppable = true,
+  ): void {
     let encoded: EncodedPreview | undefined;
     let plain: Uint8Array | undefined;
     let withMetadata: Uint8Array | undefined;
@@ -137,7 +145,8 @@ export class WsHub {
       return plain;
     };
     if (clientId === undefined) {
-      for (const client of this.clients.values()) if (this.wantsPreview(client, droppable)) this.sendRaw(client, frameFor(client));
+      for (const client of this.clients.values())
+        if (this.wantsPreview(client, droppable)) this.sendRaw(client, frameFor(client));
       return;
     }
     const client = this.clients.get(clientId);

@@ -33,7 +33,10 @@ function pathTo(container: Container): string {
   const segments: string[] = [];
   for (let at: Container | undefined = container; at?.key !== undefined; at = at.parent) segments.push(segment(at.key));
   segments.reverse();
-  const shown = segments.length <= SEGMENTS_FIRST + SEGMENTS_LAST ? segments : [...segments.slice(0, SEGMENTS_FIRST), '.…', ...segments.slice(-SEGMENTS_LAST)];
+  const shown =
+    segments.length <= SEGMENTS_FIRST + SEGMENTS_LAST
+      ? segments
+      : [...segments.slice(0, SEGMENTS_FIRST), '.…', ...segments.slice(-SEGMENTS_LAST)];
   const path = shown.join('');
   return path.startsWith('.') ? path.slice(1) : path === '' ? '(the top level)' : path;
 }
@@ -45,11 +48,14 @@ export function findTooDeep(value: unknown, limit = MAX_JSON_DEPTH): TooDeep | u
   while (stack.length > 0) {
     const container = stack.pop()!;
     if (container.depth > limit) return { depth: container.depth, path: pathTo(container) };
-    const entries: [string | number, unknown][] = Array.isArray(container.value) ? container.value.map((item, index) => [index, item]) : Object.entries(container.value);
+    const entries: [string | number, unknown][] = Array.isArray(container.value)
+      ? container.value.map((item, index) => [index, item])
+      : Object.entries(container.value);
     // Pushed last to first, so the walk takes keys in their order.
     for (let i = entries.length - 1; i >= 0; i--) {
       const [key, child] = entries[i]!;
-      if (typeof child === 'object' && child !== null) stack.push({ value: child, depth: container.depth + 1, parent: container, key });
+      if (typeof child === 'object' && child !== null)
+        stack.push({ value: child, depth: container.depth + 1, parent: container, key });
     }
   }
   return undefined;

@@ -43,7 +43,14 @@ export function toLitegraph(envelope: WorkflowEnvelope, objectInfo: ObjectInfo):
     const info = ownValue(objectInfo, node.class_type);
     if (!info) continue;
     const nodeNumber = numericId(id, fallback);
-    const meta = (node._meta ?? {}) as Record<string, unknown> & { pos?: [number, number]; size?: [number, number]; title?: string; collapsed?: boolean; mode?: number; controls?: Record<string, string> };
+    const meta = (node._meta ?? {}) as Record<string, unknown> & {
+      pos?: [number, number];
+      size?: [number, number];
+      title?: string;
+      collapsed?: boolean;
+      mode?: number;
+      controls?: Record<string, string>;
+    };
     const inputs: Record<string, unknown>[] = [];
     const widgetValues: unknown[] = [];
     const specs = { ...info.input.required, ...(info.input.optional ?? {}) };
@@ -56,7 +63,14 @@ export function toLitegraph(envelope: WorkflowEnvelope, objectInfo: ObjectInfo):
       if (isLink(value)) {
         const source = ownValue(envelope.prompt, String(value[0]));
         const outputType = source ? (ownValue(objectInfo, source.class_type)?.output[value[1]] ?? type) : type;
-        const link = { id: links.length + 1, origin: numericId(String(value[0]), fallback), originSlot: value[1], target: nodeNumber, targetSlot: inputs.length, type: outputType };
+        const link = {
+          id: links.length + 1,
+          origin: numericId(String(value[0]), fallback),
+          originSlot: value[1],
+          target: nodeNumber,
+          targetSlot: inputs.length,
+          type: outputType,
+        };
         links.push(link);
         inputs.push({ name, type, link: link.id, ...(widget ? { widget: { name } } : {}) });
       } else if (!widget) {
@@ -64,11 +78,17 @@ export function toLitegraph(envelope: WorkflowEnvelope, objectInfo: ObjectInfo):
       }
       if (widget) {
         widgetValues.push(isLink(value) ? (spec[1]?.default ?? null) : (value ?? spec[1]?.default ?? null));
-        if (type === 'INT' && (spec[1]?.control_after_generate || name === 'seed' || name === 'noise_seed')) widgetValues.push(meta.controls?.[name] ?? 'randomize');
+        if (type === 'INT' && (spec[1]?.control_after_generate || name === 'seed' || name === 'noise_seed'))
+          widgetValues.push(meta.controls?.[name] ?? 'randomize');
       }
     }
     // Their links are filled in once every link exists.
-    const outputs: LiteOutput[] = info.output.map((type, slot) => ({ name: info.output_name[slot] ?? type, type, links: [], slot_index: slot }));
+    const outputs: LiteOutput[] = info.output.map((type, slot) => ({
+      name: info.output_name[slot] ?? type,
+      type,
+      links: [],
+      slot_index: slot,
+    }));
     outputsOf.push([nodeNumber, outputs]);
     lastNodeId = Math.max(lastNodeId, nodeNumber);
     nodes.push({
@@ -103,9 +123,15 @@ export function toLitegraph(envelope: WorkflowEnvelope, objectInfo: ObjectInfo):
     last_link_id: links.length,
     nodes,
     links: links.map((link) => [link.id, link.origin, link.originSlot, link.target, link.targetSlot, link.type]),
-    groups: envelope.groups.map((group) => ({ title: group.title, bounding: group.bounding, ...(group.color ? { color: group.color } : {}) })),
+    groups: envelope.groups.map((group) => ({
+      title: group.title,
+      bounding: group.bounding,
+      ...(group.color ? { color: group.color } : {}),
+    })),
     config: {},
-    extra: { ds: { scale: envelope.viewport?.zoom ?? 1, offset: [envelope.viewport?.x ?? 0, envelope.viewport?.y ?? 0] } },
+    extra: {
+      ds: { scale: envelope.viewport?.zoom ?? 1, offset: [envelope.viewport?.x ?? 0, envelope.viewport?.y ?? 0] },
+    },
     version: 0.4,
   };
 }

@@ -25,32 +25,57 @@ type LinkTuple = [number, number | string, number, number | string, number, stri
 
 function pair(value: unknown): [number, number] | undefined {
   if (Array.isArray(value) && typeof value[0] === 'number' && typeof value[1] === 'number') return [value[0], value[1]];
-  if (typeof value === 'object' && value !== null && '0' in value && '1' in value) return [Number((value as Record<string, unknown>)['0']), Number((value as Record<string, unknown>)['1'])];
+  if (typeof value === 'object' && value !== null && '0' in value && '1' in value)
+    return [Number((value as Record<string, unknown>)['0']), Number((value as Record<string, unknown>)['1'])];
   return undefined;
 }
 
 export function isLitegraphWorkflow(json: unknown): boolean {
-  return typeof json === 'object' && json !== null && Array.isArray((json as { nodes?: unknown }).nodes) && Array.isArray((json as { links?: unknown }).links);
+  return (
+    typeof json === 'object' &&
+    json !== null &&
+    Array.isArray((json as { nodes?: unknown }).nodes) &&
+    Array.isArray((json as { links?: unknown }).links)
+  );
 }
 
 export function fromLitegraph(json: unknown, objectInfo: ObjectInfo): Result<WorkflowEnvelope> {
   if (!isLitegraphWorkflow(json)) return err('not a ComfyUI UI-format workflow');
-  const graph = json as { nodes: LiteNode[]; links: (LinkTuple | { id: number; origin_id: number; origin_slot: number })[]; groups?: { title: string; bounding: number[] }[] };
+  const graph = json as {
+    nodes: LiteNode[];
+    links: (LinkTuple | { id: number; origin_id: number; origin_slot: number })[];
+    groups?: { title: string; bounding: number[] }[];
+  };
   const links = new Map<number, { origin: string; slot: number }>();
   for (const link of graph.links) {
     if (Array.isArray(link)) links.set(Number(link[0]), { origin: String(link[1]), slot: Number(link[2]) });
     else links.set(Number(link.id), { origin: String(link.origin_id), slot: Number(link.origin_slot) });
   }
   const byId = new Map(graph.nodes.map((node) => [String(node.id), node]));
-  const unknown = [...new Set(graph.nodes.filter((node) => node.type !== 'Reroute' && node.type !== 'Note' && node.type !== 'MarkdownNote' && !ownValue(objectInfo, node.type)).map((node) => node.type))];
+  const unknown = [
+    ...new Set(
+      graph.nodes
+        .filter(
+          (node) =>
+            node.type !== 'Reroute' &&
+            node.type !== 'Note' &&
+            node.type !== 'MarkdownNote' &&
+            !ownValue(objectInfo, node.type),
+        )
+        .map((node) => node.type),
+    ),
+  ];
   if (unknown.length > 0) return err(`this workflow uses node types Inkgraph does not have: ${unknown.join(', ')}`);
   // As a key it would set the prompt's prototype; the prompt schema refuses it for the same reason.
-  if (byId.has('__proto__')) return err('this workflow has a node with the id "__proto__", which JavaScript objects reserve for their prototype');
+  if (byId.has('__proto__'))
+    return err(
+      'this workflow has a node with the id "__proto__", which JavaScript objects reserve for their prototype',
+    );
 
   /** Follows a link back through Reroute nodes to the node that produces the value (a loop: chains are input). */
   const source = (linkId: number | null | undefined): [string, number] | undefined => {
     const seen = new Set<string>();
-    for (let next = linkId; ; ) {
+    for (let next = linkId; ;) {
       if (next === null || next === undefined) return undefined;
       const link = links.get(next);
       if (!link) return undefined;
@@ -76,7 +101,8 @@ export function fromLitegraph(json: unknown, objectInfo: ObjectInfo): Result<Wor
       const linked = source(slot?.link);
       if (isWidgetType(type) && !spec[1]?.forceInput) {
         const value = named ? ownValue(named, name) : values.shift();
-        if (type === 'INT' && (spec[1]?.control_after_generate || name === 'seed' || name === 'noise_seed') && !named) values.shift();
+        if (type === 'INT' && (spec[1]?.control_after_generate || name === 'seed' || name === 'noise_seed') && !named)
+          values.shift();
         if (spec[1]?.image_upload && !named && values[0] === 'image') values.shift();
         if (linked) inputs[name] = linked;
         else if (value !== undefined && value !== null) inputs[name] = value;

@@ -72,7 +72,11 @@ export function decodeFrame(frame: Uint8Array): Result<DecodedFrame> {
   }
   if (event === BinaryEvent.Text) {
     if (8 + word > frame.byteLength) return err('text frame node id runs past the end');
-    return ok({ event: 3, nodeId: decoder.decode(frame.subarray(8, 8 + word)), text: decoder.decode(frame.subarray(8 + word)) });
+    return ok({
+      event: 3,
+      nodeId: decoder.decode(frame.subarray(8, 8 + word)),
+      text: decoder.decode(frame.subarray(8 + word)),
+    });
   }
   if (event === BinaryEvent.PreviewImageWithMetadata) {
     if (8 + word > frame.byteLength) return err('preview metadata runs past the end of the frame');

@@ -51,7 +51,10 @@ export const wsMessageSchema = z.discriminatedUnion('type', [
   statusMessageSchema,
   z.object({ type: z.literal('feature_flags'), data: featureFlagsSchema }),
   z.object({ type: z.literal('execution_start'), data: z.object({ prompt_id: promptId, timestamp }) }),
-  z.object({ type: z.literal('execution_cached'), data: z.object({ nodes: z.array(nodeId), prompt_id: promptId, timestamp }) }),
+  z.object({
+    type: z.literal('execution_cached'),
+    data: z.object({ nodes: z.array(nodeId), prompt_id: promptId, timestamp }),
+  }),
   z.object({
     type: z.literal('executing'),
     data: z.object({ node: nodeId.nullable(), display_node: nodeId.optional(), prompt_id: promptId.optional() }),
@@ -86,7 +89,13 @@ export const wsMessageSchema = z.discriminatedUnion('type', [
   }),
   z.object({
     type: z.literal('execution_interrupted'),
-    data: z.object({ prompt_id: promptId, node_id: nodeId, node_type: z.string(), executed: z.array(nodeId), timestamp }),
+    data: z.object({
+      prompt_id: promptId,
+      node_id: nodeId,
+      node_type: z.string(),
+      executed: z.array(nodeId),
+      timestamp,
+    }),
   }),
   z.object({
     type: z.literal('logs'),
@@ -158,7 +167,12 @@ export const historyEntrySchema = z.object({
   }),
   meta: z.record(
     z.string(),
-    z.object({ node_id: z.string(), display_node: z.string(), parent_node: z.string().nullable(), real_node_id: z.string() }),
+    z.object({
+      node_id: z.string(),
+      display_node: z.string(),
+      parent_node: z.string().nullable(),
+      real_node_id: z.string(),
+    }),
   ),
 });
 export type HistoryEntry = z.infer<typeof historyEntrySchema>;

@@ -66,7 +66,11 @@ export function compileWorkflow(envelope: WorkflowEnvelope, objectInfo: ObjectIn
         if (resolved) inputs[name] = resolved;
       } else inputs[name] = value;
     }
-    prompt[id] = { class_type: node.class_type, inputs, ...(node._meta?.title !== undefined ? { _meta: { title: node._meta.title } } : {}) };
+    prompt[id] = {
+      class_type: node.class_type,
+      inputs,
+      ...(node._meta?.title !== undefined ? { _meta: { title: node._meta.title } } : {}),
+    };
   }
   return prompt;
 }

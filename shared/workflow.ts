@@ -34,7 +34,11 @@ function refusingProtoKey<T extends z.ZodType>(schema: T, what: string) {
     .unknown()
     .superRefine((value, ctx) => {
       if (typeof value === 'object' && value !== null && Object.hasOwn(value, '__proto__')) {
-        ctx.addIssue({ code: 'custom', message: `"__proto__" cannot be ${what}: JavaScript objects reserve that name for their prototype`, path: ['__proto__'] });
+        ctx.addIssue({
+          code: 'custom',
+          message: `"__proto__" cannot be ${what}: JavaScript objects reserve that name for their prototype`,
+          path: ['__proto__'],
+        });
       }
     })
     .pipe(schema);
@@ -72,18 +76,24 @@ export const workflowEnvelopeSchema = z.object({
   groups: z.array(groupSchema).default([]),
   viewport: viewportSchema.optional(),
   /** Editor-only routing points: links through one name it in the target's `_meta.via`; `from` keeps its source. */
-  reroutes: z.array(z.object({ id: z.string(), pos: z.tuple([z.number(), z.number()]), from: linkSchema.optional() })).default([]),
+  reroutes: z
+    .array(z.object({ id: z.string(), pos: z.tuple([z.number(), z.number()]), from: linkSchema.optional() }))
+    .default([]),
 });
 export type WorkflowEnvelope = z.infer<typeof workflowEnvelopeSchema>;
 
 /** True when a value is shaped like a link: a 2-element array `[string|number, number]`. */
 export function isLink(value: unknown): value is [string | number, number] {
-  return Array.isArray(value) && value.length === 2 && (typeof value[0] === 'string' || typeof value[0] === 'number') && typeof value[1] === 'number';
+  return (
+    Array.isArray(value) &&
+    value.length === 2 &&
+    (typeof value[0] === 'string' || typeof value[0] === 'number') &&
+    typeof value[1] === 'number'
+  );
 }
 
 export type WorkflowDocumentResult =
-  | { ok: true; envelope: WorkflowEnvelope; wasBare: boolean }
-  | { ok: false; reason: string };
+  { ok: true; envelope: WorkflowEnvelope; wasBare: boolean } | { ok: false; reason: string };
 
 function describeIssues(error: z.ZodError): string {
   return error.issues
@@ -101,7 +111,12 @@ export function parseWorkflowDocument(json: unknown): WorkflowDocumentResult {
     return { ok: false, reason: 'a workflow must be a JSON object' };
   }
   const record = json as Record<string, unknown>;
-  if ('prompt' in record && typeof record.prompt === 'object' && record.prompt !== null && !('class_type' in record.prompt)) {
+  if (
+    'prompt' in record &&
+    typeof record.prompt === 'object' &&
+    record.prompt !== null &&
+    !('class_type' in record.prompt)
+  ) {
     const parsed = workflowEnvelopeSchema.safeParse(record);
     if (!parsed.success) return { ok: false, reason: `invalid workflow envelope: ${describeIssues(parsed.error)}` };
     return { ok: true, envelope: parsed.data, wasBare: false };
@@ -109,12 +124,17 @@ export function parseWorkflowDocument(json: unknown): WorkflowDocumentResult {
   if (Array.isArray(record.nodes) && Array.isArray(record.links)) {
     return {
       ok: false,
-      reason: 'this is a ComfyUI UI-format (litegraph) workflow; export it with "Export (API)" in ComfyUI, or drop it into the Inkgraph editor',
+      reason:
+        'this is a ComfyUI UI-format (litegraph) workflow; export it with "Export (API)" in ComfyUI, or drop it into the Inkgraph editor',
     };
   }
   const parsed = apiPromptSchema.safeParse(record);
   if (!parsed.success) return { ok: false, reason: `invalid API prompt: ${describeIssues(parsed.error)}` };
-  return { ok: true, envelope: { version: WORKFLOW_VERSION, prompt: parsed.data, groups: [], reroutes: [] }, wasBare: true };
+  return {
+    ok: true,
+    envelope: { version: WORKFLOW_VERSION, prompt: parsed.data, groups: [], reroutes: [] },
+    wasBare: true,
+  };
 }
 
 /** Export for the API: the bare prompt, without editor-only layout beyond `_meta.title`. */

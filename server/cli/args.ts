@@ -7,7 +7,11 @@ export interface ParsedArgs {
 }
 
 /** `--name value`, `--name=value` and bare `--switch` (given in `switches`). */
-export function parseArgs(argv: readonly string[], switches: ReadonlySet<string>, valued: ReadonlySet<string>): Result<ParsedArgs> {
+export function parseArgs(
+  argv: readonly string[],
+  switches: ReadonlySet<string>,
+  valued: ReadonlySet<string>,
+): Result<ParsedArgs> {
   const positional: string[] = [];
   const flags = new Map<string, string[]>();
   const add = (name: string, value: string): void => {
@@ -48,7 +52,8 @@ export function parseOverride(text: string): Result<InputOverride> {
   const eq = text.indexOf('=');
   const target = eq < 0 ? '' : text.slice(0, eq);
   const dot = target.lastIndexOf('.');
-  if (eq < 0 || dot <= 0 || dot === target.length - 1) return err(`--set expects NODE_ID.INPUT=VALUE, got ${JSON.stringify(text)}`);
+  if (eq < 0 || dot <= 0 || dot === target.length - 1)
+    return err(`--set expects NODE_ID.INPUT=VALUE, got ${JSON.stringify(text)}`);
   const raw = text.slice(eq + 1);
   let value: unknown = raw;
   try {

@@ -3,7 +3,7 @@ import { describeTooDeep, findTooDeep } from '../../shared/json-depth.js';
 import { ownValue } from '../../shared/own-property.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { parseWorkflowDocument, type WorkflowEnvelope } from '../../shared/workflow.js';
-import { decodeImage } from '../../nodes/runtime/png.js';
+import { decodeImage } from '../../media/decode-image.js';
 import type { InputOverride } from './args.js';
 import type { ObjectInfo } from '../../shared/node-spec.js';
 import { fromLitegraph, isLitegraphWorkflow } from '../../shared/litegraph-import.js';
@@ -48,13 +48,20 @@ export function loadWorkflowFile(path: string, objectInfo: ObjectInfo): Result<W
 }
 
 /** Applies `--set` overrides; each must name an existing node. */
-export function applyOverrides(envelope: WorkflowEnvelope, overrides: readonly InputOverride[]): Result<WorkflowEnvelope> {
+export function applyOverrides(
+  envelope: WorkflowEnvelope,
+  overrides: readonly InputOverride[],
+): Result<WorkflowEnvelope> {
   const prompt = structuredClone(envelope.prompt);
   for (const override of overrides) {
     const node = ownValue(prompt, override.nodeId);
     // As a key it would set the inputs' prototype; the prompt schema refuses it too.
-    if (override.input === '__proto__') return err(`--set ${override.nodeId}.__proto__: "__proto__" cannot be an input name`);
-    if (!node) return err(`--set ${override.nodeId}.${override.input}: the workflow has no node ${override.nodeId} (it has ${Object.keys(prompt).join(', ')})`);
+    if (override.input === '__proto__')
+      return err(`--set ${override.nodeId}.__proto__: "__proto__" cannot be an input name`);
+    if (!node)
+      return err(
+        `--set ${override.nodeId}.${override.input}: the workflow has no node ${override.nodeId} (it has ${Object.keys(prompt).join(', ')})`,
+      );
     node.inputs[override.input] = override.value;
   }
   return ok({ ...envelope, prompt });

@@ -1,11 +1,11 @@
 import { resolve } from 'node:path';
-import type { PreviewMethod } from '../../nodes/define-node.js';
+import type { PreviewMethod } from '../../nodes/contract/node-context.js';
 import { createRegistry } from '../../nodes/index.js';
 import { startServer } from '../app.js';
 import { EngineHost } from '../engine/engine-host.js';
-import { formatValidationErrors } from '../engine/format-errors.js';
-import { validatePrompt } from '../engine/validate.js';
-import { estimateJobMemory, memoryBudgetError } from '../engine/memory-budget.js';
+import { formatValidationErrors } from '../prompt/format-errors.js';
+import { validatePrompt } from '../prompt/validate.js';
+import { estimateJobMemory, memoryBudgetError } from '../prompt/memory-budget.js';
 import { defaultServerOptions } from '../options.js';
 import { parseArgs, lastFlag, parseOverride, type InputOverride, type ParsedArgs } from './args.js';
 import { applyOverrides, loadWorkflowFile } from './load-workflow.js';
@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { previewMethods } from '../execution-service.js';
 import { closingSummary } from '../store/closing-summary.js';
-import { seedExampleInputs } from '../../nodes/runtime/example-inputs.js';
+import { seedExampleInputs } from '../../media/example-inputs.js';
 import { buildObjectInfo } from '../../nodes/object-info.js';
 import { compileWorkflow } from '../../shared/workflow-compile.js';
 import { ownValue } from '../../shared/own-property.js';
@@ -53,12 +53,34 @@ running job finish for up to --shutdown-grace seconds (default 30), else puts it
 
 const SWITCHES = new Set(['help', 'enable-cors-header', 'allow-unauthenticated-network']);
 const VALUED = new Set([
-  'host', 'port', 'models', 'output', 'input', 'workflows', 'auth-token', 'preview-method', 'preview-every',
-  'cache-size', 'max-models', 'max-upload-size', 'out', 'set', 'data', 'shutdown-grace', 'allowed-hosts',
-  'max-memory', 'cache-memory', 'max-image-pixels', 'max-seconds',
+  'host',
+  'port',
+  'models',
+  'output',
+  'input',
+  'workflows',
+  'auth-token',
+  'preview-method',
+  'preview-every',
+  'cache-size',
+  'max-models',
+  'max-upload-size',
+  'out',
+  'set',
+  'data',
+  'shutdown-grace',
+  'allowed-hosts',
+  'max-memory',
+  'cache-memory',
+  'max-image-pixels',
+  'max-seconds',
 ]);
 
-function sizeFlag(args: ParsedArgs, name: string, parse: (text: string) => Result<number>): number | undefined | string {
+function sizeFlag(
+  args: ParsedArgs,
+  name: string,
+  parse: (text: string) => Result<number>,
+): number | undefined | string {
   const text = lastFlag(args, name);
   if (text === undefined) return undefined;
   const parsed = parse(text);
@@ -69,13 +91,16 @@ function positiveInt(args: ParsedArgs, name: string, fallback: number, min = 1):
   const text = lastFlag(args, name);
   if (text === undefined) return fallback;
   const value = Number(text);
-  if (!Number.isInteger(value) || value < min) return `--${name} must be an integer ≥ ${min}, got ${JSON.stringify(text)}`;
+  if (!Number.isInteger(value) || value < min)
+    return `--${name} must be an integer ≥ ${min}, got ${JSON.stringify(text)}`;
   return value;
 }
 
 function previewMethodFlag(args: ParsedArgs): PreviewMethod | string {
   const value = lastFlag(args, 'preview-method') ?? 'latent2rgb';
-  return (previewMethods as readonly string[]).includes(value) ? (value as PreviewMethod) : `--preview-method must be one of ${previewMethods.join(', ')}`;
+  return (previewMethods as readonly string[]).includes(value)
+    ? value
+    : `--preview-method must be one of ${previewMethods.join(', ')}`;
 }
 
 function overridesFrom(args: ParsedArgs): InputOverride[] | string {
@@ -99,9 +124,17 @@ async function serve(args: ParsedArgs): Promise<number> {
   const maxMemory = sizeFlag(args, 'max-memory', parseByteSize);
   const cacheMemory = sizeFlag(args, 'cache-memory', parseByteSize);
   const maxImagePixels = sizeFlag(args, 'max-image-pixels', parsePixelCount);
-  const problems = [port, previewEvery, cacheSize, maxModels, maxUploadMb, shutdownGrace, maxMemory, cacheMemory, maxImagePixels].filter(
-    (value): value is string => typeof value === 'string',
-  );
+  const problems = [
+    port,
+    previewEvery,
+    cacheSize,
+    maxModels,
+    maxUploadMb,
+    shutdownGrace,
+    maxMemory,
+    cacheMemory,
+    maxImagePixels,
+  ].filter((value): value is string => typeof value === 'string');
   if (!(previewMethods as readonly string[]).includes(previewMethod)) problems.push(previewMethod);
   if (problems.length > 0) {
     for (const problem of problems) console.error(problem);
@@ -109,42 +142,53 @@ async function serve(args: ParsedArgs): Promise<number> {
   }
   const corsFlag = lastFlag(args, 'enable-cors-header');
   const dataDir = lastFlag(args, 'data') ? resolve(lastFlag(args, 'data')!) : undefined;
-  const workflowsDir = lastFlag(args, 'workflows') ? resolve(lastFlag(args, 'workflows')!) : dataDir ? join(dataDir, 'workflows') : undefined;
+  const workflowsDir = lastFlag(args, 'workflows')
+    ? resolve(lastFlag(args, 'workflows')!)
+    : dataDir
+      ? join(dataDir, 'workflows')
+      : undefined;
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
     server = await startServer({
-    host: lastFlag(args, 'host') ?? '127.0.0.1',
-    port: port as number,
-    ...(lastFlag(args, 'models') ? { modelsDir: resolve(lastFlag(args, 'models')!) } : {}),
-    ...(lastFlag(args, 'output') ? { outputDir: resolve(lastFlag(args, 'output')!) } : {}),
-    ...(lastFlag(args, 'input') ? { inputDir: resolve(lastFlag(args, 'input')!) } : {}),
-    ...(workflowsDir ? { workflowsDir } : {}),
-    ...(dataDir ? { dataDir } : {}),
-    ...(lastFlag(args, 'auth-token') ? { authToken: lastFlag(args, 'auth-token')! } : {}),
-    ...(corsFlag !== undefined ? { corsOrigin: corsFlag === 'true' ? '*' : corsFlag } : {}),
-    allowedHosts: (args.flags.get('allowed-hosts') ?? []).flatMap((list) => list.split(',')).map((host) => host.trim()).filter((host) => host !== ''),
-    allowUnauthenticatedNetwork: args.flags.has('allow-unauthenticated-network'),
-    ...(typeof maxMemory === 'number' ? { maxMemoryBytes: maxMemory } : {}),
-    ...(typeof cacheMemory === 'number' ? { cacheMemoryBytes: cacheMemory } : {}),
-    ...(typeof maxImagePixels === 'number' ? { maxImagePixels } : {}),
-    previewMethod: previewMethod as PreviewMethod,
-    previewEvery: previewEvery as number,
-    outputCacheSize: cacheSize as number,
-    maxModels: maxModels as number,
-    maxUploadBytes: (maxUploadMb as number) * 1024 * 1024,
+      host: lastFlag(args, 'host') ?? '127.0.0.1',
+      port: port as number,
+      ...(lastFlag(args, 'models') ? { modelsDir: resolve(lastFlag(args, 'models')!) } : {}),
+      ...(lastFlag(args, 'output') ? { outputDir: resolve(lastFlag(args, 'output')!) } : {}),
+      ...(lastFlag(args, 'input') ? { inputDir: resolve(lastFlag(args, 'input')!) } : {}),
+      ...(workflowsDir ? { workflowsDir } : {}),
+      ...(dataDir ? { dataDir } : {}),
+      ...(lastFlag(args, 'auth-token') ? { authToken: lastFlag(args, 'auth-token')! } : {}),
+      ...(corsFlag !== undefined ? { corsOrigin: corsFlag === 'true' ? '*' : corsFlag } : {}),
+      allowedHosts: (args.flags.get('allowed-hosts') ?? [])
+        .flatMap((list) => list.split(','))
+        .map((host) => host.trim())
+        .filter((host) => host !== ''),
+      allowUnauthenticatedNetwork: args.flags.has('allow-unauthenticated-network'),
+      ...(typeof maxMemory === 'number' ? { maxMemoryBytes: maxMemory } : {}),
+      ...(typeof cacheMemory === 'number' ? { cacheMemoryBytes: cacheMemory } : {}),
+      ...(typeof maxImagePixels === 'number' ? { maxImagePixels } : {}),
+      previewMethod: previewMethod as PreviewMethod,
+      previewEvery: previewEvery as number,
+      outputCacheSize: cacheSize as number,
+      maxModels: maxModels as number,
+      maxUploadBytes: (maxUploadMb as number) * 1024 * 1024,
     });
   } catch (error) {
     console.error(`inkgraph serve: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }
   const restored = server.context.queue.remaining;
-  console.log(`Inkgraph is serving on ${server.url}${server.context.options.authToken ? ' (token required)' : ''}${restored > 0 ? ` (${restored} job${restored === 1 ? '' : 's'} restored from the last run)` : ''}`);
+  console.log(
+    `Inkgraph is serving on ${server.url}${server.context.options.authToken ? ' (token required)' : ''}${restored > 0 ? ` (${restored} job${restored === 1 ? '' : 's'} restored from the last run)` : ''}`,
+  );
   const signal = await new Promise<NodeJS.Signals>((resolveStop) => {
     process.once('SIGINT', () => resolveStop('SIGINT'));
     process.once('SIGTERM', () => resolveStop('SIGTERM'));
   });
   const graceSeconds = shutdownGrace as number;
-  console.log(`${signal}: taking no new prompts; ${server.context.queue.current ? `letting the running job finish (up to ${graceSeconds} s)` : 'no job is running'}…`);
+  console.log(
+    `${signal}: taking no new prompts; ${server.context.queue.current ? `letting the running job finish (up to ${graceSeconds} s)` : 'no job is running'}…`,
+  );
   const forceStop = (): void => {
     console.log('second signal: stopping now; the running job stays queued and runs again on the next start');
     process.exit(130);
@@ -197,12 +241,18 @@ async function runOrValidate(args: ParsedArgs, execute: boolean): Promise<number
   const prompt = compileWorkflow(workflow.value, objectInfo);
   const validation = validatePrompt(prompt, registry, env);
   if (!validation.ok) {
-    for (const line of formatValidationErrors(workflow.value.prompt, validation.error, validation.nodeErrors)) console.error(line);
+    for (const line of formatValidationErrors(workflow.value.prompt, validation.error, validation.nodeErrors))
+      console.error(line);
     return 1;
   }
   if (Object.keys(validation.nodeErrors).length > 0) {
     console.error('Some outputs failed validation and will not run:');
-    for (const line of formatValidationErrors(workflow.value.prompt, { type: '', message: '', details: '', extra_info: {} }, validation.nodeErrors).slice(1)) console.error(line);
+    for (const line of formatValidationErrors(
+      workflow.value.prompt,
+      { type: '', message: '', details: '', extra_info: {} },
+      validation.nodeErrors,
+    ).slice(1))
+      console.error(line);
   }
   const maxMemory = sizeFlag(args, 'max-memory', parseByteSize);
   if (typeof maxMemory === 'string') {
@@ -213,17 +263,26 @@ async function runOrValidate(args: ParsedArgs, execute: boolean): Promise<number
   const memory = estimateJobMemory(validation.prompt, validation.outputs, registry, { env, memoryBudgetBytes });
   if (memory.peakBytes > memoryBudgetBytes) {
     const refused = memoryBudgetError(memory, memoryBudgetBytes, validation.outputs);
-    for (const line of formatValidationErrors(workflow.value.prompt, refused.error, refused.nodeErrors)) console.error(line);
+    for (const line of formatValidationErrors(workflow.value.prompt, refused.error, refused.nodeErrors))
+      console.error(line);
     return 1;
   }
   if (!execute) {
-    console.log(`${file}: valid (${Object.keys(validation.prompt).length} nodes, outputs ${validation.outputs.map((id) => `#${id}`).join(', ')})`);
+    console.log(
+      `${file}: valid (${Object.keys(validation.prompt).length} nodes, outputs ${validation.outputs.map((id) => `#${id}`).join(', ')})`,
+    );
     return 0;
   }
 
   mkdirSync(env.outputDir, { recursive: true });
   mkdirSync(tempDir, { recursive: true });
-  const engine = new EngineHost({ env, outputCacheSize: 64, cacheMemoryBytes: defaults.cacheMemoryBytes, memoryBudgetBytes, maxModels: 4 });
+  const engine = new EngineHost({
+    env,
+    outputCacheSize: 64,
+    cacheMemoryBytes: defaults.cacheMemoryBytes,
+    memoryBudgetBytes,
+    maxModels: 4,
+  });
   const startedAt = performance.now();
   const interactive = process.stderr.isTTY === true;
   let lastLineAt = 0;
@@ -243,10 +302,22 @@ async function runOrValidate(args: ParsedArgs, execute: boolean): Promise<number
         if (event.type === 'progress' || event.type === 'node_start') {
           const node = ownValue(validation.prompt, event.node)!;
           const label = `#${event.node} ${node._meta?.title ?? node.class_type}`;
-          const line = event.type === 'progress' ? formatProgressLine({ value: event.value, max: event.max, label, elapsedMs: performance.now() - startedAt }) : `▶ ${label}`;
+          const line =
+            event.type === 'progress'
+              ? formatProgressLine({
+                  value: event.value,
+                  max: event.max,
+                  label,
+                  elapsedMs: performance.now() - startedAt,
+                })
+              : `▶ ${label}`;
           const now = performance.now();
           if (interactive) process.stderr.write(`\r\x1b[2K${line}`);
-          else if (event.type === 'node_start' || now - lastLineAt > 1000 || (event.type === 'progress' && event.value === event.max)) {
+          else if (
+            event.type === 'node_start' ||
+            now - lastLineAt > 1000 ||
+            (event.type === 'progress' && event.value === event.max)
+          ) {
             process.stderr.write(`${line}\n`);
             lastLineAt = now;
           }
@@ -259,7 +330,9 @@ async function runOrValidate(args: ParsedArgs, execute: boolean): Promise<number
       else {
         const failure = result.failure!;
         const node = ownValue(validation.prompt, failure.node);
-        console.error(`Error in #${failure.node} ${failure.nodeType}${node?._meta?.title ? ` (${node._meta.title})` : ''}: ${failure.message}`);
+        console.error(
+          `Error in #${failure.node} ${failure.nodeType}${node?._meta?.title ? ` (${node._meta.title})` : ''}: ${failure.message}`,
+        );
       }
       return 1;
     }
@@ -268,7 +341,9 @@ async function runOrValidate(args: ParsedArgs, execute: boolean): Promise<number
         if (image.type === 'output') console.log(join(env.outputDir, image.subfolder, image.filename));
       }
     }
-    console.error(`Done in ${((performance.now() - startedAt) / 1000).toFixed(2)}s (${result.executed.length} nodes run)`);
+    console.error(
+      `Done in ${((performance.now() - startedAt) / 1000).toFixed(2)}s (${result.executed.length} nodes run)`,
+    );
     return 0;
   } finally {
     process.off('SIGINT', stop);
@@ -299,7 +374,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       const dir = parsed.value.positional[0];
       const maxSeconds = positiveInt(parsed.value, 'max-seconds', 3);
       if (!dir || typeof maxSeconds === 'string') {
-        console.error(`${typeof maxSeconds === 'string' ? maxSeconds : 'calibrate-memory needs a pipeline folder'}\n\n${USAGE}`);
+        console.error(
+          `${typeof maxSeconds === 'string' ? maxSeconds : 'calibrate-memory needs a pipeline folder'}\n\n${USAGE}`,
+        );
         return 2;
       }
       return calibrateMemory(dir, { maxSeconds, maxBytes: 4 * 1024 ** 3, log: (line) => console.log(line) });

@@ -16,7 +16,13 @@ function zeros(dims: readonly number[]): Feed {
   return { data: new Float32Array(dims.reduce((product, size) => product * size, 1)), dims };
 }
 
-function feedsFor(part: MemoryPart, session: LoadedSession, side: number, rows: number, downscale: number): Record<string, Feed> {
+function feedsFor(
+  part: MemoryPart,
+  session: LoadedSession,
+  side: number,
+  rows: number,
+  downscale: number,
+): Record<string, Feed> {
   switch (part) {
     case 'unet': {
       const channels = dim(session, 'sample', 1, 4);
@@ -28,7 +34,8 @@ function feedsFor(part: MemoryPart, session: LoadedSession, side: number, rows: 
         timestep: { data: [500], dims: timestep?.shape.length === 0 ? [] : [1] },
         encoder_hidden_states: zeros([rows, tokens, width]),
       };
-      if (session.inputs.has('timestep_cond')) feeds.timestep_cond = zeros([rows, dim(session, 'timestep_cond', 1, 256)]);
+      if (session.inputs.has('timestep_cond'))
+        feeds.timestep_cond = zeros([rows, dim(session, 'timestep_cond', 1, 256)]);
       return feeds;
     }
     case 'vae_decoder':

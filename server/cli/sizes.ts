@@ -21,7 +21,8 @@ const BYTE_UNITS: Readonly<Record<string, number>> = {
 export function parseByteSize(text: string): Result<number> {
   const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
   const unit = match ? BYTE_UNITS[match[2]!.toLowerCase()] : undefined;
-  if (!match || unit === undefined) return err(`${JSON.stringify(text)} is not a size: write e.g. 8GiB, 512MiB or a number of bytes`);
+  if (!match || unit === undefined)
+    return err(`${JSON.stringify(text)} is not a size: write e.g. 8GiB, 512MiB or a number of bytes`);
   const bytes = Math.floor(Number(match[1]) * unit);
   if (!Number.isSafeInteger(bytes) || bytes <= 0) return err(`${JSON.stringify(text)} is not a positive size`);
   return ok(bytes);

@@ -1,6 +1,18 @@
 import type { UiOutput } from '../../shared/protocol.js';
 import type { ApiPrompt } from '../../shared/workflow.js';
-import type { LatentPreview, PreviewImage, PreviewMethod } from '../../nodes/define-node.js';
+import type { LatentPreview, NodeEnvironment, PreviewImage, PreviewMethod } from '../../nodes/contract/node-context.js';
+
+/** What the engine worker is started with. */
+export interface EngineWorkerData {
+  readonly env: NodeEnvironment;
+  readonly interruptFlag: SharedArrayBuffer;
+  /** One Int32: whether onnxruntime is inside a call (see `shareNativeCallState`). */
+  readonly nativeCallState: SharedArrayBuffer;
+  readonly outputCacheSize: number;
+  readonly cacheMemoryBytes: number;
+  readonly memoryBudgetBytes: number;
+  readonly maxModels: number;
+}
 
 /** What the main thread asks of the engine worker. */
 export interface ExecuteJob {
@@ -41,7 +53,14 @@ export type EngineEvent =
        */
       readonly preview?: StepPreview;
     }
-  | { readonly type: 'node_done'; readonly promptId: string; readonly node: string; readonly ui: UiOutput | undefined; readonly fromCache: boolean; readonly ms: number }
+  | {
+      readonly type: 'node_done';
+      readonly promptId: string;
+      readonly node: string;
+      readonly ui: UiOutput | undefined;
+      readonly fromCache: boolean;
+      readonly ms: number;
+    }
   | { readonly type: 'finished'; readonly promptId: string; readonly result: ExecutionResult };
 
 export interface ExecutionFailure {
@@ -63,5 +82,11 @@ export interface ExecutionResult {
    * Time spent inside nodes' `run` calls, inside onnxruntime's `session.run`, and in the whole job (ms), for
    * measuring the engine's overhead.
    */
-  readonly timing: { readonly nodeRunMs: number; readonly sessionRunMs: number; readonly sessionRuns: number; readonly totalMs: number; readonly nodesRun: number };
+  readonly timing: {
+    readonly nodeRunMs: number;
+    readonly sessionRunMs: number;
+    readonly sessionRuns: number;
+    readonly totalMs: number;
+    readonly nodesRun: number;
+  };
 }

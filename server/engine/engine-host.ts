@@ -1,9 +1,8 @@
 import { Worker } from 'node:worker_threads';
-import type { NodeEnvironment } from '../../nodes/define-node.js';
+import type { NodeEnvironment } from '../../nodes/contract/node-context.js';
 import type { UiOutput } from '../../shared/protocol.js';
-import type { EngineEvent, ExecuteJob, ExecutionResult } from './engine-events.js';
-import type { EngineWorkerData } from './worker.js';
-import { NATIVE_IDLE, NATIVE_IN_CALL, NATIVE_STOPPED } from '../../nodes/runtime/onnx/native-call-state.js';
+import type { EngineEvent, EngineWorkerData, ExecuteJob, ExecutionResult } from './engine-events.js';
+import { NATIVE_IDLE, NATIVE_IN_CALL, NATIVE_STOPPED } from '../../nodes/contract/native-call-state.js';
 
 export interface EngineHostOptions {
   readonly env: NodeEnvironment;
@@ -75,7 +74,7 @@ export class EngineHost {
     const interruptFlag = new SharedArrayBuffer(4);
     const nativeCallState = new SharedArrayBuffer(4);
     const workerData: EngineWorkerData & { entry: string } = {
-      entry: new URL('./worker.ts', import.meta.url).href,
+      entry: new URL('../worker/worker.ts', import.meta.url).href,
       env: this.options.env,
       interruptFlag,
       nativeCallState,
@@ -84,8 +83,12 @@ export class EngineHost {
       memoryBudgetBytes: this.options.memoryBudgetBytes ?? Number.POSITIVE_INFINITY,
       maxModels: this.options.maxModels,
     };
-    const thread = new Worker(new URL('./worker-bootstrap.mjs', import.meta.url), { workerData });
-    const worker: EngineWorker = { thread, flag: new Int32Array(interruptFlag), nativeState: new Int32Array(nativeCallState) };
+    const thread = new Worker(new URL('../thread-bootstrap.mjs', import.meta.url), { workerData });
+    const worker: EngineWorker = {
+      thread,
+      flag: new Int32Array(interruptFlag),
+      nativeState: new Int32Array(nativeCallState),
+    };
     thread.on('message', (event: EngineEvent) => {
       if (this.worker === worker) this.onEvent(event);
     });
@@ -119,13 +122,33 @@ export class EngineHost {
 
   private endedEarly(running: RunningJob, status: 'error' | 'interrupted', reason: string): ExecutionResult {
     const nodeType = running.job.prompt[running.lastNode]?.class_type ?? '';
-    const timing = { nodeRunMs: 0, sessionRunMs: 0, sessionRuns: 0, totalMs: performance.now() - running.startedAt, nodesRun: running.executed.length };
-    if (status === 'interrupted') return { status, outputs: running.outputs, executed: running.executed, interruptedAt: { node: running.lastNode, nodeType }, timing };
+    const timing = {
+      nodeRunMs: 0,
+      sessionRunMs: 0,
+      sessionRuns: 0,
+      totalMs: performance.now() - running.startedAt,
+      nodesRun: running.executed.length,
+    };
+    if (status === 'interrupted')
+      return {
+        status,
+        outputs: running.outputs,
+        executed: running.executed,
+        interruptedAt: { node: running.lastNode, nodeType },
+        timing,
+      };
     return {
       status,
       outputs: running.outputs,
       executed: running.executed,
-      failure: { node: running.lastNode, nodeType, message: reason, exceptionType: 'EngineWorkerError', traceback: [], currentInputs: {} },
+      failure: {
+        node: running.lastNode,
+        nodeType,
+        message: reason,
+        exceptionType: 'EngineWorkerError',
+        traceback: [],
+        currentInputs: {},
+      },
       timing,
     };
   }
@@ -165,7 +188,15 @@ export class EngineHost {
     const worker = this.ensureWorker();
     Atomics.store(worker.flag, 0, 0);
     return new Promise<ExecutionResult>((resolve) => {
-      this.running = { job, onEvent, resolve, lastNode: job.outputs[0] ?? '', startedAt: performance.now(), executed: [], outputs: {} };
+      this.running = {
+        job,
+        onEvent,
+        resolve,
+        lastNode: job.outputs[0] ?? '',
+        startedAt: performance.now(),
+        executed: [],
+        outputs: {},
+      };
       worker.thread.postMessage({ type: 'execute', job });
     });
   }
@@ -178,7 +209,10 @@ export class EngineHost {
     const running = this.running;
     if (!running || !this.worker) return;
     Atomics.store(this.worker.flag, 0, 1);
-    running.abandonTimer ??= setTimeout(() => this.abandon(running), this.options.interruptGraceMs ?? DEFAULT_INTERRUPT_GRACE_MS);
+    running.abandonTimer ??= setTimeout(
+      () => this.abandon(running),
+      this.options.interruptGraceMs ?? DEFAULT_INTERRUPT_GRACE_MS,
+    );
   }
 
   free(options: { unloadModels: boolean; freeMemory: boolean }): void {

@@ -1,10 +1,14 @@
 import { Worker } from 'node:worker_threads';
-import type { ImageLimits } from '../../nodes/runtime/image-limits.js';
+import type { ImageLimits } from '../../media/image-limits.js';
 import type { MediaRequest, MediaResponse, MediaWorkerData } from './media-protocol.js';
 import type { UploadVerdict, ViewConversion, ViewResult } from './media-tasks.js';
 
 type Pending =
-  | { readonly task: 'check'; readonly resolve: (result: UploadVerdict) => void; readonly reject: (error: Error) => void }
+  | {
+      readonly task: 'check';
+      readonly resolve: (result: UploadVerdict) => void;
+      readonly reject: (error: Error) => void;
+    }
   | { readonly task: 'view'; readonly resolve: (result: ViewResult) => void; readonly reject: (error: Error) => void };
 
 /**
@@ -61,8 +65,11 @@ export class MediaHost {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const workerData: MediaWorkerData = { entry: new URL('./media-worker.ts', import.meta.url).href, limits: this.limits };
-    const worker = new Worker(new URL('../engine/worker-bootstrap.mjs', import.meta.url), { workerData });
+    const workerData: MediaWorkerData = {
+      entry: new URL('./media-worker.ts', import.meta.url).href,
+      limits: this.limits,
+    };
+    const worker = new Worker(new URL('../thread-bootstrap.mjs', import.meta.url), { workerData });
     worker.on('message', (response: MediaResponse) => this.onResponse(response));
     worker.on('error', (error) => this.onWorkerGone(worker, `the media worker failed: ${error.message}`));
     worker.on('exit', (code) => this.onWorkerGone(worker, `the media worker exited with code ${code}`));

@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { readImageSize } from '../../nodes/runtime/image-header.js';
-import { checkPixelCount, type ImageLimits } from '../../nodes/runtime/image-limits.js';
-import { decodeImage, encodeJpeg, encodePng, readPngTextChunks, toRgba } from '../../nodes/runtime/png.js';
-import type { RasterU8 } from '../../nodes/runtime/image.js';
+import { readImageSize } from '../../media/image-header.js';
+import { checkPixelCount, type ImageLimits } from '../../media/image-limits.js';
+import { decodeImage } from '../../media/decode-image.js';
+import { encodeJpeg } from '../../media/jpeg.js';
+import { encodePng, readPngTextChunks } from '../../media/png.js';
+import { toRgba } from '../../media/raster.js';
+import type { RasterU8 } from '../../media/raster.js';
 import { describeFsError } from '../fs-errors.js';
 
 /**
@@ -20,7 +23,8 @@ export interface MediaRefusal {
 
 export type UploadVerdict = { readonly ok: true } | MediaRefusal;
 
-export type ViewConversion = { readonly kind: 'preview'; readonly quality: number } | { readonly kind: 'channel'; readonly channel: 'rgb' | 'a' };
+export type ViewConversion =
+  { readonly kind: 'preview'; readonly quality: number } | { readonly kind: 'channel'; readonly channel: 'rgb' | 'a' };
 
 export type ViewResult = { readonly ok: true; readonly bytes: Uint8Array; readonly contentType: string } | MediaRefusal;
 
@@ -43,10 +47,16 @@ export function checkHeader(bytes: Uint8Array, maxPixels: number, name: string):
 export function checkUpload(bytes: Uint8Array, limits: ImageLimits, name: string): UploadVerdict {
   const { tooLarge } = readPngTextChunks(bytes, limits.maxTextBytes);
   if (tooLarge.length > 0) {
-    return refusal(413, 'image_text_too_large', `${name}: the text chunk ${JSON.stringify(tooLarge[0])} inflates beyond ${limits.maxTextBytes} bytes`);
+    return refusal(
+      413,
+      'image_text_too_large',
+      `${name}: the text chunk ${JSON.stringify(tooLarge[0])} inflates beyond ${limits.maxTextBytes} bytes`,
+    );
   }
   const decoded = decodeImage(bytes, limits);
-  return decoded.ok ? { ok: true } : refusal(400, 'not_an_image', `${name} is not a PNG or JPEG image we can read: ${decoded.reason}`);
+  return decoded.ok
+    ? { ok: true }
+    : refusal(400, 'not_an_image', `${name} is not a PNG or JPEG image we can read: ${decoded.reason}`);
 }
 
 function channelPng(raster: RasterU8, channel: 'rgb' | 'a'): Buffer {
@@ -69,7 +79,12 @@ function channelPng(raster: RasterU8, channel: 'rgb' | 'a'): Buffer {
 }
 
 /** Reads a file (already resolved inside its folder) and converts it for `/view`: a JPEG preview or one channel. */
-export function convertForView(path: string, name: string, conversion: ViewConversion, limits: ImageLimits): ViewResult {
+export function convertForView(
+  path: string,
+  name: string,
+  conversion: ViewConversion,
+  limits: ImageLimits,
+): ViewResult {
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
@@ -81,6 +96,7 @@ export function convertForView(path: string, name: string, conversion: ViewConve
   if (header) return header;
   const decoded = decodeImage(bytes, limits);
   if (!decoded.ok) return refusal(400, 'not_an_image', `${name}: ${decoded.reason}`);
-  if (conversion.kind === 'preview') return { ok: true, bytes: encodeJpeg(decoded.raster, conversion.quality), contentType: 'image/jpeg' };
+  if (conversion.kind === 'preview')
+    return { ok: true, bytes: encodeJpeg(decoded.raster, conversion.quality), contentType: 'image/jpeg' };
   return { ok: true, bytes: channelPng(decoded.raster, conversion.channel), contentType: 'image/png' };
 }

@@ -10,7 +10,12 @@ if (!port) throw new Error('the media worker must run in a worker thread');
 
 /** A task that throws (an allocation the machine refuses, say) fails alone, not the worker and its queue. */
 function failure(error: unknown): MediaRefusal {
-  return { ok: false, status: 500, type: 'image_processing_failed', reason: `the image could not be processed: ${error instanceof Error ? error.message : String(error)}` };
+  return {
+    ok: false,
+    status: 500,
+    type: 'image_processing_failed',
+    reason: `the image could not be processed: ${error instanceof Error ? error.message : String(error)}`,
+  };
 }
 
 function answer(request: MediaRequest): MediaResponse {
@@ -22,7 +27,11 @@ function answer(request: MediaRequest): MediaResponse {
     }
   }
   try {
-    return { id: request.id, task: 'view', result: convertForView(request.path, request.name, request.conversion, data.limits) };
+    return {
+      id: request.id,
+      task: 'view',
+      result: convertForView(request.path, request.name, request.conversion, data.limits),
+    };
   } catch (error) {
     return { id: request.id, task: 'view', result: failure(error) };
   }
@@ -32,7 +41,9 @@ function answer(request: MediaRequest): MediaResponse {
 function transferable(response: MediaResponse): ArrayBuffer[] {
   if (response.task !== 'view' || !response.result.ok) return [];
   const bytes = response.result.bytes;
-  return bytes.buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? [bytes.buffer] : [];
+  return bytes.buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+    ? [bytes.buffer]
+    : [];
 }
 
 port.on('message', (request: MediaRequest) => {

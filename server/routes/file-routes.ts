@@ -2,9 +2,9 @@ import { statSync, readFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { Router, type Request, type Response } from 'express';
 import multer from 'multer';
-import { checkWritablePath } from '../../nodes/runtime/atomic-file.js';
-import { checkPathLength, checkSegmentLengths } from '../../nodes/runtime/path-limits.js';
-import { checkFileName, resolveInside } from '../../nodes/runtime/safe-path.js';
+import { checkWritablePath } from '../../media/atomic-file.js';
+import { checkPathLength, checkSegmentLengths } from '../../media/path-limits.js';
+import { checkFileName, resolveInside } from '../../media/safe-path.js';
 import { fsErrorCode, sendFsError } from '../fs-errors.js';
 import { sendError } from '../http-errors.js';
 import type { MediaHost } from '../media/media-host.js';
@@ -44,11 +44,15 @@ function sendImage(res: Response, bytes: Uint8Array, contentType: string, name: 
 }
 
 /** `?channel=` and `?preview=`: how `/view` converts an image, nothing for the file as it is, or why not. */
-function parseConversion(channel: unknown, preview: unknown): { ok: true; value: ViewConversion | undefined } | { ok: false; type: string; reason: string } {
+function parseConversion(
+  channel: unknown,
+  preview: unknown,
+): { ok: true; value: ViewConversion | undefined } | { ok: false; type: string; reason: string } {
   if (typeof preview === 'string') {
     // "webp" or "jpeg", with an optional ";quality". Inkgraph encodes previews as JPEG.
     const [format, qualityText] = preview.split(';');
-    if (format !== 'webp' && format !== 'jpeg') return { ok: false, type: 'invalid_preview', reason: 'preview must be webp or jpeg' };
+    if (format !== 'webp' && format !== 'jpeg')
+      return { ok: false, type: 'invalid_preview', reason: 'preview must be webp or jpeg' };
     const quality = Math.min(100, Math.max(1, Number.parseInt(qualityText ?? '90', 10) || 90));
     return { ok: true, value: { kind: 'preview', quality } };
   }
@@ -64,21 +68,31 @@ function sendRefusal(res: Response, refusal: MediaRefusal): void {
 
 /** The media worker failed (it died, or the server is closing): the request is answered, the worker replaced. */
 function sendMediaFailure(res: Response, error: unknown): void {
-  sendError(res, 503, 'media_worker_failed', `the image could not be processed: ${error instanceof Error ? error.message : String(error)}`);
+  sendError(
+    res,
+    503,
+    'media_worker_failed',
+    `the image could not be processed: ${error instanceof Error ? error.message : String(error)}`,
+  );
 }
 
 /** `/view` and `/upload/image`: files never read or written outside their folders; decoding runs in the media worker. */
 export function fileRoutes(ctx: ServerContext, media: MediaHost): Router {
   const router = Router();
-  const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: ctx.options.maxUploadBytes, files: 1 } });
+  const upload = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: ctx.options.maxUploadBytes, files: 1 },
+  });
 
   router.get('/view', async (req, res) => {
     const rawName = typeof req.query.filename === 'string' ? req.query.filename : '';
     if (rawName === '') return sendError(res, 400, 'invalid_filename', 'filename is required');
     const annotated = splitAnnotation(rawName);
-    const type = annotated.type ?? (typeof req.query.type === 'string' && req.query.type !== '' ? req.query.type : 'output');
+    const type =
+      annotated.type ?? (typeof req.query.type === 'string' && req.query.type !== '' ? req.query.type : 'output');
     const base = folderFor(ctx, type);
-    if (!base) return sendError(res, 400, 'invalid_type', `type must be output, input or temp, not ${JSON.stringify(type)}`);
+    if (!base)
+      return sendError(res, 400, 'invalid_type', `type must be output, input or temp, not ${JSON.stringify(type)}`);
     if (annotated.name.startsWith('/') || annotated.name.split('/').includes('..')) {
       return sendError(res, 400, 'invalid_filename', "filename must be relative and must not contain '..'");
     }
@@ -89,7 +103,8 @@ export function fileRoutes(ctx: ServerContext, media: MediaHost): Router {
     if (!folder.ok) return sendError(res, 403, 'forbidden_path', `subfolder: ${folder.reason}`);
     const file = resolveInside(folder.value, annotated.name);
     if (!file.ok) return sendError(res, 403, 'forbidden_path', `filename: ${file.reason}`);
-    const missing = (): void => sendError(res, 404, 'not_found', `no file ${annotated.name} in ${type}${subfolder ? `/${subfolder}` : ''}`);
+    const missing = (): void =>
+      sendError(res, 404, 'not_found', `no file ${annotated.name} in ${type}${subfolder ? `/${subfolder}` : ''}`);
     // A name too long for the disk cannot name a file there: a 404 like any other missing file.
     const length = checkPathLength(file.value);
     if (!length.ok) return missing();
@@ -125,12 +140,25 @@ export function fileRoutes(ctx: ServerContext, media: MediaHost): Router {
     upload.single('image')(req, res, (error: unknown) => {
       if (error) {
         const message = error instanceof Error ? error.message : String(error);
-        return sendError(res, error instanceof multer.MulterError && error.code === 'LIMIT_FILE_SIZE' ? 413 : 400, 'upload_failed', message);
+        return sendError(
+          res,
+          error instanceof multer.MulterError && error.code === 'LIMIT_FILE_SIZE' ? 413 : 400,
+          'upload_failed',
+          message,
+        );
       }
       // This callback runs outside Express's error handling: whatever happens is answered here, never thrown.
       receiveUpload(ctx, media, req, res).catch((failure: unknown) => {
-        ctx.options.log(`upload failed: ${failure instanceof Error ? (failure.stack ?? failure.message) : String(failure)}`);
-        if (!res.headersSent) sendError(res, 500, 'internal_error', `the upload failed: ${failure instanceof Error ? failure.message : String(failure)}`);
+        ctx.options.log(
+          `upload failed: ${failure instanceof Error ? (failure.stack ?? failure.message) : String(failure)}`,
+        );
+        if (!res.headersSent)
+          sendError(
+            res,
+            500,
+            'internal_error',
+            `the upload failed: ${failure instanceof Error ? failure.message : String(failure)}`,
+          );
       });
     });
   });
@@ -145,7 +173,8 @@ async function receiveUpload(ctx: ServerContext, media: MediaHost, req: Request,
   const body: Record<string, unknown> = req.body ?? {};
   const type = typeof body.type === 'string' && body.type !== '' ? body.type : 'input';
   const base = folderFor(ctx, type);
-  if (!base) return sendError(res, 400, 'invalid_type', `type must be input, temp or output, not ${JSON.stringify(type)}`);
+  if (!base)
+    return sendError(res, 400, 'invalid_type', `type must be input, temp or output, not ${JSON.stringify(type)}`);
   const subfolder = typeof body.subfolder === 'string' ? body.subfolder : '';
   const segments = checkSegmentLengths(subfolder, 'subfolder');
   if (!segments.ok) return sendError(res, 400, 'name_too_long', `subfolder: ${segments.reason}`);
@@ -169,6 +198,7 @@ async function receiveUpload(ctx: ServerContext, media: MediaHost, req: Request,
 
   const overwrite = body.overwrite === 'true' || body.overwrite === '1';
   const stored = storeUpload(folder.value, name.value, file.buffer, overwrite);
-  if (!stored.ok) return sendFsError(res, stored.error, stored.field, stored.field === 'subfolder' ? subfolder : name.value);
+  if (!stored.ok)
+    return sendFsError(res, stored.error, stored.field, stored.field === 'subfolder' ? subfolder : name.value);
   res.json({ name: stored.name, subfolder, type });
 }

@@ -14,7 +14,11 @@ export const NEXT_MAX_ITEMS_HEADER = 'X-Inkgraph-History-Next-Max-Items';
  * store's iterators would block its other statements), each text written as it is, waiting for the socket to
  * drain. A store fault before the first byte is thrown (the route answers it); after, the answer is cut off.
  */
-export async function writeHistoryAnswer(res: Response, plan: HistoryAnswerPlan, readTexts: (refs: readonly HistoryRef[]) => { promptId: string; text: string }[]): Promise<void> {
+export async function writeHistoryAnswer(
+  res: Response,
+  plan: HistoryAnswerPlan,
+  readTexts: (refs: readonly HistoryRef[]) => { promptId: string; text: string }[],
+): Promise<void> {
   let wroteAny = false;
   const start = (): void => {
     res.status(200).type('application/json');
@@ -23,7 +27,10 @@ export async function writeHistoryAnswer(res: Response, plan: HistoryAnswerPlan,
       res.setHeader(NEXT_OFFSET_HEADER, String(plan.nextOffset));
       res.setHeader(NEXT_MAX_ITEMS_HEADER, String(plan.leftOut));
     }
-    res.setHeader('Access-Control-Expose-Headers', [LEFT_OUT_HEADER, NEXT_OFFSET_HEADER, NEXT_MAX_ITEMS_HEADER].join(', '));
+    res.setHeader(
+      'Access-Control-Expose-Headers',
+      [LEFT_OUT_HEADER, NEXT_OFFSET_HEADER, NEXT_MAX_ITEMS_HEADER].join(', '),
+    );
     res.write('{');
   };
   for (const batch of batches(plan.refs)) {

@@ -1,6 +1,6 @@
 import { freemem, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { listFiles } from '../../nodes/runtime/image-files.js';
+import { listFiles } from '../../media/image-files.js';
 import { Router } from 'express';
 import { buildObjectInfo, toNodeInfo } from '../../nodes/object-info.js';
 import { sendError } from '../http-errors.js';
@@ -46,7 +46,17 @@ export function infoRoutes(ctx: ServerContext): Router {
         // The token passed as --auth-token never leaves the process.
         argv: redactArgv(process.argv),
       },
-      devices: [{ name: 'cpu', type: 'cpu', index: 0, vram_total: totalmem(), vram_free: freemem(), torch_vram_total: 0, torch_vram_free: 0 }],
+      devices: [
+        {
+          name: 'cpu',
+          type: 'cpu',
+          index: 0,
+          vram_total: totalmem(),
+          vram_free: freemem(),
+          torch_vram_total: 0,
+          torch_vram_free: 0,
+        },
+      ],
       // Inkgraph's job store: disk full, damaged or read-only, history entries waiting for the disk, a salvage at start.
       store: ctx.queue.storeReport,
       // The server process's memory and its limits, for watching it under load.
@@ -76,7 +86,8 @@ export function infoRoutes(ctx: ServerContext): Router {
 
   router.get('/models/:folder', (req, res) => {
     const folder = req.params.folder;
-    if (!(MODEL_FOLDERS as readonly string[]).includes(folder)) return sendError(res, 404, 'unknown_folder', `no model folder named ${folder}`);
+    if (!(MODEL_FOLDERS as readonly string[]).includes(folder))
+      return sendError(res, 404, 'unknown_folder', `no model folder named ${folder}`);
     res.json(listFiles(join(ctx.env.modelsDir, folder)));
   });
 

@@ -32,11 +32,17 @@ function storeWrite(res: Response, change: () => void, answer: () => void): void
 }
 
 /** A `{clear?, delete?: [prompt_id, …]}` body (`POST /queue`, `POST /history`) applied with `clear` and `remove`. */
-function clearOrDelete(req: Request, res: Response, change: { clear: () => void; remove: (ids: string[]) => void }, answer: () => void): void {
+function clearOrDelete(
+  req: Request,
+  res: Response,
+  change: { clear: () => void; remove: (ids: string[]) => void },
+  answer: () => void,
+): void {
   const body = parseJsonBody(req.body);
   if (!body.ok) return sendError(res, 400, body.type, body.reason);
   const parsed = queueChangeSchema.safeParse(body.value ?? {});
-  if (!parsed.success) return sendError(res, 400, 'invalid_request', 'expected {"clear"?: boolean, "delete"?: [prompt_id, …]}');
+  if (!parsed.success)
+    return sendError(res, 400, 'invalid_request', 'expected {"clear"?: boolean, "delete"?: [prompt_id, …]}');
   const { clear, delete: doomed } = parsed.data;
   storeWrite(
     res,
@@ -57,7 +63,13 @@ export function promptRoutes(ctx: ServerContext): Router {
   });
 
   router.post('/prompt', (req, res) => {
-    if (ctx.execution.isDraining) return sendError(res, 503, 'server_shutting_down', 'the server is shutting down and takes no new prompts; queue it again once it is back');
+    if (ctx.execution.isDraining)
+      return sendError(
+        res,
+        503,
+        'server_shutting_down',
+        'the server is shutting down and takes no new prompts; queue it again once it is back',
+      );
     const body = parseJsonBody(req.body);
     if (!body.ok) return sendError(res, 400, body.type, body.reason);
     const result = acceptPrompt(body.value, ctx.registry, ctx.env, ctx.queue, ctx.options.maxMemoryBytes);
@@ -74,12 +86,22 @@ export function promptRoutes(ctx: ServerContext): Router {
         res.json({ prompt_id: promptId, number: queued[0], node_errors: result.nodeErrors });
         return;
       }
-      return sendError(res, 400, 'duplicate_prompt_id', `prompt_id ${promptId} is already queued with a different prompt`);
+      return sendError(
+        res,
+        400,
+        'duplicate_prompt_id',
+        `prompt_id ${promptId} is already queued with a different prompt`,
+      );
     }
     try {
       ctx.execution.submit(result.item);
     } catch (error) {
-      return sendError(res, 503, 'queue_store_failed', `the job could not be stored, so it was not queued: ${error instanceof Error ? error.message : String(error)}`);
+      return sendError(
+        res,
+        503,
+        'queue_store_failed',
+        `the job could not be stored, so it was not queued: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
     res.json({ prompt_id: promptId, number, node_errors: result.nodeErrors });
   });
@@ -97,17 +119,28 @@ export function promptRoutes(ctx: ServerContext): Router {
   });
 
   router.post('/queue/pause', (_req, res) => {
-    storeWrite(res, () => ctx.execution.setPaused(true), () => res.json({ paused: true }));
+    storeWrite(
+      res,
+      () => ctx.execution.setPaused(true),
+      () => res.json({ paused: true }),
+    );
   });
 
   router.post('/queue/resume', (_req, res) => {
-    storeWrite(res, () => ctx.execution.setPaused(false), () => res.json({ paused: false }));
+    storeWrite(
+      res,
+      () => ctx.execution.setPaused(false),
+      () => res.json({ paused: false }),
+    );
   });
 
   router.post('/interrupt', (req, res) => {
     const body = parseJsonBody(req.body);
     const value = body.ok ? body.value : undefined;
-    const promptId = typeof value === 'object' && value !== null && 'prompt_id' in value && typeof value.prompt_id === 'string' ? value.prompt_id : undefined;
+    const promptId =
+      typeof value === 'object' && value !== null && 'prompt_id' in value && typeof value.prompt_id === 'string'
+        ? value.prompt_id
+        : undefined;
     ctx.execution.interrupt(promptId);
     res.status(200).json({});
   });
@@ -116,15 +149,23 @@ export function promptRoutes(ctx: ServerContext): Router {
     const body = parseJsonBody(req.body);
     if (!body.ok) return sendError(res, 400, body.type, body.reason);
     const request = freeSchema.safeParse(body.value ?? {});
-    if (!request.success) return sendError(res, 400, 'invalid_request', 'expected {"unload_models"?: boolean, "free_memory"?: boolean}');
-    ctx.engine.free({ unloadModels: request.data.unload_models ?? false, freeMemory: request.data.free_memory ?? false });
+    if (!request.success)
+      return sendError(res, 400, 'invalid_request', 'expected {"unload_models"?: boolean, "free_memory"?: boolean}');
+    ctx.engine.free({
+      unloadModels: request.data.unload_models ?? false,
+      freeMemory: request.data.free_memory ?? false,
+    });
     res.status(200).json({});
   });
 
   // Entries are written from their stored JSON text, never parsed; an answer holds at most historyAnswerBytes.
   router.get('/history', async (req, res) => {
     try {
-      const plan = ctx.queue.historyAnswer(optionalInt(req.query.max_items), optionalInt(req.query.offset), ctx.options.historyAnswerBytes);
+      const plan = ctx.queue.historyAnswer(
+        optionalInt(req.query.max_items),
+        optionalInt(req.query.offset),
+        ctx.options.historyAnswerBytes,
+      );
       await writeHistoryAnswer(res, plan, (refs) => ctx.queue.historyTexts(refs));
     } catch (error) {
       answerStoreFault(res, error);

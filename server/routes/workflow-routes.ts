@@ -1,9 +1,9 @@
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Router } from 'express';
-import { checkWritablePath, writeFileAtomic } from '../../nodes/runtime/atomic-file.js';
-import { byteLength, NAME_MAX_BYTES } from '../../nodes/runtime/path-limits.js';
-import { checkFileName, resolveInside } from '../../nodes/runtime/safe-path.js';
+import { checkWritablePath, writeFileAtomic } from '../../media/atomic-file.js';
+import { byteLength, NAME_MAX_BYTES } from '../../media/path-limits.js';
+import { checkFileName, resolveInside } from '../../media/safe-path.js';
 import { parseWorkflowDocument } from '../../shared/workflow.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { sendFsError } from '../fs-errors.js';
@@ -17,7 +17,9 @@ export function workflowFile(folder: string, name: string): Result<string> {
   if (name.startsWith('.')) return err('workflow names must not start with a dot');
   const fileName = name.toLowerCase().endsWith('.json') ? name : `${name}.json`;
   if (byteLength(fileName) > NAME_MAX_BYTES) {
-    return err(`workflow name is ${byteLength(name)} bytes long in UTF-8; with ".json" it must fit in ${NAME_MAX_BYTES} bytes`);
+    return err(
+      `workflow name is ${byteLength(name)} bytes long in UTF-8; with ".json" it must fit in ${NAME_MAX_BYTES} bytes`,
+    );
   }
   const resolved = resolveInside(folder, fileName);
   if (!resolved.ok) return resolved;

@@ -44,7 +44,9 @@ export class JobStoreFlushError extends Error {
     readonly path: string,
     cause: unknown,
   ) {
-    super(`the job database ${path} could not be flushed to disk: ${cause instanceof Error ? cause.message : String(cause)}`);
+    super(
+      `the job database ${path} could not be flushed to disk: ${cause instanceof Error ? cause.message : String(cause)}`,
+    );
     this.name = 'JobStoreFlushError';
   }
 }
@@ -97,10 +99,14 @@ export class JobStore {
     this.log = options.log ?? ((line) => console.log(line));
     this.db = db;
     this.statements = {
-      insertJob: db.prepare<[string, number, string, number]>("INSERT OR REPLACE INTO jobs (prompt_id, number, item, state, queued_at) VALUES (?, ?, ?, 'pending', ?)"),
+      insertJob: db.prepare<[string, number, string, number]>(
+        "INSERT OR REPLACE INTO jobs (prompt_id, number, item, state, queued_at) VALUES (?, ?, ?, 'pending', ?)",
+      ),
       setState: db.prepare<[string, string]>('UPDATE jobs SET state = ? WHERE prompt_id = ?'),
       setRunningNode: db.prepare<[string, string]>('UPDATE jobs SET running_node = ? WHERE prompt_id = ?'),
-      requeue: db.prepare<[string, string]>("UPDATE jobs SET state = 'pending', restarts = restarts + 1, last_restart = ? WHERE prompt_id = ?"),
+      requeue: db.prepare<[string, string]>(
+        "UPDATE jobs SET state = 'pending', restarts = restarts + 1, last_restart = ? WHERE prompt_id = ?",
+      ),
       // A row still marked running at start is a job the process died under: a death, unlike a shutdown's requeue.
       requeueDied: db.prepare(
         "UPDATE jobs SET state = 'pending', restarts = ifnull(restarts, 0) + 1, deaths = ifnull(deaths, 0) + 1, last_restart = 'crash' WHERE state = 'running'",
@@ -108,11 +114,17 @@ export class JobStore {
       deleteJob: db.prepare<[string]>('DELETE FROM jobs WHERE prompt_id = ?'),
       deletePendingJob: db.prepare<[string]>("DELETE FROM jobs WHERE prompt_id = ? AND state = 'pending'"),
       deleteAllPending: db.prepare("DELETE FROM jobs WHERE state = 'pending'"),
-      allJobs: db.prepare<[], JobRow>('SELECT prompt_id, item, state, restarts, last_restart, deaths, running_node FROM jobs'),
+      allJobs: db.prepare<[], JobRow>(
+        'SELECT prompt_id, item, state, restarts, last_restart, deaths, running_node FROM jobs',
+      ),
       jobCount: db.prepare<[], { count: number }>('SELECT COUNT(*) AS count FROM jobs'),
       deleteHistory: db.prepare<[string]>('DELETE FROM history WHERE prompt_id = ?'),
-      insertHistory: db.prepare<[string, string, number]>('INSERT INTO history (prompt_id, entry, finished_at) VALUES (?, ?, ?)'),
-      trimHistory: db.prepare<[number]>('DELETE FROM history WHERE seq IN (SELECT seq FROM history ORDER BY seq DESC LIMIT -1 OFFSET ?)'),
+      insertHistory: db.prepare<[string, string, number]>(
+        'INSERT INTO history (prompt_id, entry, finished_at) VALUES (?, ?, ?)',
+      ),
+      trimHistory: db.prepare<[number]>(
+        'DELETE FROM history WHERE seq IN (SELECT seq FROM history ORDER BY seq DESC LIMIT -1 OFFSET ?)',
+      ),
       clearHistory: db.prepare('DELETE FROM history'),
       historyCount: db.prepare<[], { count: number }>('SELECT COUNT(*) AS count FROM history'),
       // octet_length reads the size from the record header: the entry's text (maybe megabytes) is not loaded.
@@ -139,7 +151,9 @@ export class JobStore {
       try {
         salvaged = salvage(db, path, damage);
       } catch (error) {
-        throw new Error(`the job database ${path} is damaged (${damage}) and could not be salvaged: ${messageOf(error)} (move the file away to start with an empty queue and history)`);
+        throw new Error(
+          `the job database ${path} is damaged (${damage}) and could not be salvaged: ${messageOf(error)} (move the file away to start with an empty queue and history)`,
+        );
       }
       ({ db, damage } = openDatabase(path));
       if (damage !== undefined) {
@@ -151,7 +165,9 @@ export class JobStore {
       migrateSchema(db);
     } catch (error) {
       db.close();
-      throw new Error(`cannot open the job database ${path}: ${messageOf(error)} (move the file away to start with an empty queue and history)`);
+      throw new Error(
+        `cannot open the job database ${path}: ${messageOf(error)} (move the file away to start with an empty queue and history)`,
+      );
     }
     const store = new JobStore(path, options, salvaged, db);
     if (salvaged) {
@@ -187,9 +203,17 @@ export class JobStore {
     }
     const { pending, failed, unreadable } = interpretJobRows(rows, Date.now());
     for (const { item, node } of failed) {
-      this.log(`job ${item[1]} was running each of the last ${DEATHS_BEFORE_FAILING} times the server stopped${node ? ` (node #${node} had started)` : ''}: it is marked failed and not run again`);
+      this.log(
+        `job ${item[1]} was running each of the last ${DEATHS_BEFORE_FAILING} times the server stopped${node ? ` (node #${node} had started)` : ''}: it is marked failed and not run again`,
+      );
     }
-    return { pending, failed, counter: this.metaNumber('counter'), paused: this.metaText('paused') === 'true', unreadable };
+    return {
+      pending,
+      failed,
+      counter: this.metaNumber('counter'),
+      paused: this.metaText('paused') === 'true',
+      unreadable,
+    };
   }
 
   private metaText(key: string): string | undefined {
@@ -241,7 +265,9 @@ export class JobStore {
     const kind = faultKind(code);
     if (this.fault?.kind !== kind) {
       this.fault = { kind, code, message, since: Date.now() };
-      this.log(`${new JobStoreFaultError(this.fault, this.path).message}${kind === 'corrupt' ? '' : '; answering 503 to what needs it until it works again'}`);
+      this.log(
+        `${new JobStoreFaultError(this.fault, this.path).message}${kind === 'corrupt' ? '' : '; answering 503 to what needs it until it works again'}`,
+      );
     }
     return this.fault;
   }
@@ -381,7 +407,7 @@ export class JobStore {
     let written = 0;
     for (let end = this.unsaved.first; end; end = this.unsaved.first) {
       try {
-        this.commit(() => this.writeEnd(end!));
+        this.commit(() => this.writeEnd(end));
       } catch (error) {
         if (error instanceof JobStoreFaultError) break;
         throw error;
@@ -428,12 +454,18 @@ export class JobStore {
 
   /** Where and how big the history entries are, in the order they finished, `limit` of them from `offset`. */
   historyRefs(offset: number, limit: number): HistoryRef[] {
-    const stored = this.read(() => this.statements.historyRefs.all(limit, offset)).map((row) => ({ promptId: row.prompt_id, bytes: row.bytes, seq: row.seq }));
+    const stored = this.read(() => this.statements.historyRefs.all(limit, offset)).map((row) => ({
+      promptId: row.prompt_id,
+      bytes: row.bytes,
+      seq: row.seq,
+    }));
     const left = limit - stored.length;
     if (left <= 0) return stored;
     const storedTotal = this.read(() => this.statements.historyCount.get()?.count ?? 0);
     const from = Math.max(0, offset - storedTotal);
-    const waiting = this.unsaved.visible.slice(from, from + left).map((end) => ({ promptId: end.promptId, bytes: Buffer.byteLength(end.text), seq: undefined }));
+    const waiting = this.unsaved.visible
+      .slice(from, from + left)
+      .map((end) => ({ promptId: end.promptId, bytes: Buffer.byteLength(end.text), seq: undefined }));
     return [...stored, ...waiting];
   }
 
@@ -444,12 +476,16 @@ export class JobStore {
   historyTexts(refs: readonly HistoryRef[]): { promptId: string; text: string }[] {
     const seqs = refs.flatMap((ref) => (ref.seq === undefined ? [] : [ref.seq]));
     const wanted = new Set(seqs);
-    const rows = seqs.length === 0 ? [] : this.read(() => this.statements.historyTexts.all(Math.min(...seqs), Math.max(...seqs)));
-    const texts = rows.filter((row) => wanted.has(row.seq)).map((row) => ({ promptId: row.prompt_id, text: row.entry }));
+    const rows =
+      seqs.length === 0 ? [] : this.read(() => this.statements.historyTexts.all(Math.min(...seqs), Math.max(...seqs)));
+    const texts = rows
+      .filter((row) => wanted.has(row.seq))
+      .map((row) => ({ promptId: row.prompt_id, text: row.entry }));
     for (const ref of refs) {
       if (ref.seq !== undefined) continue;
       // Written since the refs were taken, it is the newest row now: still in its place at the end.
-      const text = this.unsaved.text(ref.promptId) ?? this.read(() => this.statements.historyEntry.get(ref.promptId))?.entry;
+      const text =
+        this.unsaved.text(ref.promptId) ?? this.read(() => this.statements.historyEntry.get(ref.promptId))?.entry;
       if (text !== undefined) texts.push({ promptId: ref.promptId, text });
     }
     return texts;
@@ -473,7 +509,12 @@ export class JobStore {
   }
 
   report(): StoreReport {
-    return storeReport(this.path, this.fault, this.unsaved.visible.map((end) => end.promptId), this.salvaged);
+    return storeReport(
+      this.path,
+      this.fault,
+      this.unsaved.visible.map((end) => end.promptId),
+      this.salvaged,
+    );
   }
 
   /** What was left on disk at close (undefined while open). */

@@ -5,7 +5,9 @@ import { errorCode, faultKind } from './store-faults.js';
 
 export class DataFolderInUseError extends Error {
   constructor(readonly path: string) {
-    super(`the data folder's database ${path} is in use by another Inkgraph server; give this one its own --data folder`);
+    super(
+      `the data folder's database ${path} is in use by another Inkgraph server; give this one its own --data folder`,
+    );
   }
 }
 
@@ -32,10 +34,13 @@ export function openDatabase(path: string): OpenedDatabase {
     return { db, damage: path === ':memory:' ? undefined : quickCheck(db) };
   } catch (error) {
     const code = errorCode(error) ?? '';
-    if (faultKind(code) === 'corrupt' && !code.startsWith('SQLITE_NOTADB')) return { db, damage: `${code}: ${messageOf(error)}` };
+    if (faultKind(code) === 'corrupt' && !code.startsWith('SQLITE_NOTADB'))
+      return { db, damage: `${code}: ${messageOf(error)}` };
     db.close();
     if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') throw new DataFolderInUseError(path);
-    throw new Error(`cannot open the job database ${path}: ${messageOf(error)} (move the file away to start with an empty queue and history)`);
+    throw new Error(
+      `cannot open the job database ${path}: ${messageOf(error)} (move the file away to start with an empty queue and history)`,
+    );
   }
 }
 

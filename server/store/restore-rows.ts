@@ -36,7 +36,10 @@ export interface JobRow {
  * more restart and one more death (written by the store), and at the second death a failed history entry instead
  * of another run. A row whose item does not read back as a queue item of its own prompt id is unreadable.
  */
-export function interpretJobRows(rows: readonly JobRow[], now: number): { pending: RestoredJob[]; failed: FailedJob[]; unreadable: string[] } {
+export function interpretJobRows(
+  rows: readonly JobRow[],
+  now: number,
+): { pending: RestoredJob[]; failed: FailedJob[]; unreadable: string[] } {
   const pending: RestoredJob[] = [];
   const failed: FailedJob[] = [];
   const unreadable: string[] = [];
@@ -53,7 +56,11 @@ export function interpretJobRows(rows: readonly JobRow[], now: number): { pendin
       failed.push({ item, node, entry: stoppedTwiceEntry(item, node, restarts, now) });
       continue;
     }
-    const lastRestart = died ? 'crash' : row.last_restart === 'crash' || row.last_restart === 'shutdown' ? row.last_restart : undefined;
+    const lastRestart = died
+      ? 'crash'
+      : row.last_restart === 'crash' || row.last_restart === 'shutdown'
+        ? row.last_restart
+        : undefined;
     pending.push({ item, restarts, lastRestart });
   }
   return { pending, failed, unreadable };

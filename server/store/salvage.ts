@@ -51,7 +51,9 @@ function copyRows(from: Database.Database, to: Database.Database): { jobs: numbe
   const insertJob = to.prepare(
     'INSERT OR IGNORE INTO jobs (prompt_id, number, item, state, restarts, last_restart, queued_at, deaths, running_node) VALUES (@prompt_id, @number, @item, @state, @restarts, @last_restart, @queued_at, @deaths, @running_node)',
   );
-  const insertHistory = to.prepare('INSERT OR IGNORE INTO history (seq, prompt_id, entry, finished_at) VALUES (@seq, @prompt_id, @entry, @finished_at)');
+  const insertHistory = to.prepare(
+    'INSERT OR IGNORE INTO history (seq, prompt_id, entry, finished_at) VALUES (@seq, @prompt_id, @entry, @finished_at)',
+  );
   const insertMeta = to.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (@key, @value)');
   let jobs = 0;
   let history = 0;
@@ -74,7 +76,13 @@ function copyRows(from: Database.Database, to: Database.Database): { jobs: numbe
       else dropped += 1;
     });
     forEachReadableRow(from, 'meta', (row) => {
-      if (!keep(insertMeta, typeof row.key === 'string' && typeof row.value === 'string' ? { key: row.key, value: row.value } : undefined)) dropped += 1;
+      if (
+        !keep(
+          insertMeta,
+          typeof row.key === 'string' && typeof row.value === 'string' ? { key: row.key, value: row.value } : undefined,
+        )
+      )
+        dropped += 1;
     });
   })();
   return { jobs, history, dropped };
@@ -82,7 +90,13 @@ function copyRows(from: Database.Database, to: Database.Database): { jobs: numbe
 
 function jobRow(row: Row): Row | undefined {
   const { prompt_id, number, item, state } = row;
-  if (typeof prompt_id !== 'string' || typeof number !== 'number' || typeof item !== 'string' || (state !== 'pending' && state !== 'running')) return undefined;
+  if (
+    typeof prompt_id !== 'string' ||
+    typeof number !== 'number' ||
+    typeof item !== 'string' ||
+    (state !== 'pending' && state !== 'running')
+  )
+    return undefined;
   return {
     prompt_id,
     number,
@@ -99,7 +113,8 @@ function jobRow(row: Row): Row | undefined {
 /** History is served as its stored text, so an entry that is not a JSON object would break every answer. */
 function historyRow(row: Row): Row | undefined {
   const { seq, prompt_id, entry } = row;
-  if (typeof seq !== 'number' || typeof prompt_id !== 'string' || typeof entry !== 'string' || !isJsonObject(entry)) return undefined;
+  if (typeof seq !== 'number' || typeof prompt_id !== 'string' || typeof entry !== 'string' || !isJsonObject(entry))
+    return undefined;
   return { seq, prompt_id, entry, finished_at: integerOr(row.finished_at, 0) };
 }
 
@@ -125,11 +140,17 @@ const LAST_ROWID = Number.MAX_SAFE_INTEGER;
  * double, then halving back (a damaged leaf page hides a range of rowids; an unreadable overflow page, one row).
  * A table whose definition is gone yields nothing.
  */
-export function forEachReadableRow(db: Database.Database, table: 'jobs' | 'history' | 'meta', visit: (row: Row) => void): void {
+export function forEachReadableRow(
+  db: Database.Database,
+  table: 'jobs' | 'history' | 'meta',
+  visit: (row: Row) => void,
+): void {
   let batch: Database.Statement<[number], Row>;
   let one: Database.Statement<[number], Row>;
   try {
-    batch = db.prepare<[number], Row>(`SELECT rowid AS _rowid, * FROM ${table} WHERE rowid >= ? ORDER BY rowid LIMIT ${BATCH}`);
+    batch = db.prepare<[number], Row>(
+      `SELECT rowid AS _rowid, * FROM ${table} WHERE rowid >= ? ORDER BY rowid LIMIT ${BATCH}`,
+    );
     one = db.prepare<[number], Row>(`SELECT rowid AS _rowid, * FROM ${table} WHERE rowid >= ? ORDER BY rowid LIMIT 1`);
   } catch {
     return;
@@ -142,7 +163,10 @@ export function forEachReadableRow(db: Database.Database, table: 'jobs' | 'histo
     }
   };
   // Where the rows begin (rowids here start at 1; the leftmost path may be what is damaged).
-  const first = read(db.prepare<[number], Row>(`SELECT min(rowid) AS _rowid FROM ${table} WHERE rowid >= ?`), Number.MIN_SAFE_INTEGER)?.[0]?._rowid;
+  const first = read(
+    db.prepare<[number], Row>(`SELECT min(rowid) AS _rowid FROM ${table} WHERE rowid >= ?`),
+    Number.MIN_SAFE_INTEGER,
+  )?.[0]?._rowid;
   let next = typeof first === 'number' ? first : 1;
   for (;;) {
     const rows = read(batch, next) ?? read(one, next);

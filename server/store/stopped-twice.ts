@@ -9,7 +9,12 @@ export const STOPPED_TWICE_MESSAGE = 'the server stopped twice while running thi
  * The history entry of a job that was running each time the process died, as ComfyUI records a failed run: status
  * error, with an `execution_error` naming the node that had started last (empty when none had).
  */
-export function stoppedTwiceEntry(item: QueueItem, runningNode: string | undefined, restarts: number, now: number): HistoryEntry {
+export function stoppedTwiceEntry(
+  item: QueueItem,
+  runningNode: string | undefined,
+  restarts: number,
+  now: number,
+): HistoryEntry {
   const [, promptId, prompt] = item;
   const node = runningNode !== undefined && Object.hasOwn(prompt, runningNode) ? runningNode : '';
   return {
@@ -19,7 +24,15 @@ export function stoppedTwiceEntry(item: QueueItem, runningNode: string | undefin
       status_str: 'error',
       completed: false,
       messages: [
-        ['execution_restarted', { prompt_id: promptId, restarts, reason: 'the server stopped (crash or kill) while the job ran', timestamp: now }],
+        [
+          'execution_restarted',
+          {
+            prompt_id: promptId,
+            restarts,
+            reason: 'the server stopped (crash or kill) while the job ran',
+            timestamp: now,
+          },
+        ],
         [
           'execution_error',
           {

@@ -50,7 +50,10 @@ function explain(kind: StoreFaultKind, path: string): string {
 export class JobStoreFaultError extends Error {
   readonly status = 503;
 
-  constructor(readonly fault: StoreFault, path: string) {
+  constructor(
+    readonly fault: StoreFault,
+    path: string,
+  ) {
     super(`${explain(fault.kind, path)}: ${fault.code}: ${fault.message}`);
     this.name = 'JobStoreFaultError';
   }

@@ -16,7 +16,13 @@ export interface BenchClientData {
 /** Times are absolute (performance.timeOrigin + performance.now()), comparable across threads. */
 export type BenchClientReply =
   | { readonly type: 'ready' }
-  | { readonly type: 'done'; readonly promptId: string; readonly postedAt: number; readonly firstPreviewAt: number | undefined; readonly endedAt: number }
+  | {
+      readonly type: 'done';
+      readonly promptId: string;
+      readonly postedAt: number;
+      readonly firstPreviewAt: number | undefined;
+      readonly endedAt: number;
+    }
   | { readonly type: 'failed'; readonly reason: string };
 
 export interface BenchClientRequest {
@@ -33,12 +39,20 @@ const agent = new Agent({ keepAlive: true });
 
 function postJson(url: string, body: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const outgoing = request(url, { method: 'POST', agent, headers: { 'Content-Type': 'application/json' } }, (response) => {
-      let text = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => (text += chunk));
-      response.on('end', () => (response.statusCode === 200 ? resolve(text) : reject(new Error(`POST /prompt answered ${response.statusCode}: ${text}`))));
-    });
+    const outgoing = request(
+      url,
+      { method: 'POST', agent, headers: { 'Content-Type': 'application/json' } },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () =>
+          response.statusCode === 200
+            ? resolve(text)
+            : reject(new Error(`POST /prompt answered ${response.statusCode}: ${text}`)),
+        );
+      },
+    );
     outgoing.on('error', reject);
     outgoing.end(body);
   });
@@ -66,11 +80,22 @@ port.on('message', (incoming: BenchClientRequest) => {
     try {
       firstPreviewAt = undefined;
       const postedAt = now();
-      const { prompt_id: promptId } = JSON.parse(await postJson(`${data.url}/prompt`, incoming.body)) as { prompt_id: string };
+      const { prompt_id: promptId } = JSON.parse(await postJson(`${data.url}/prompt`, incoming.body)) as {
+        prompt_id: string;
+      };
       if (!endedAt.has(promptId)) await new Promise<void>((resolve) => waiting.set(promptId, resolve));
-      port.postMessage({ type: 'done', promptId, postedAt, firstPreviewAt, endedAt: endedAt.get(promptId)! } satisfies BenchClientReply);
+      port.postMessage({
+        type: 'done',
+        promptId,
+        postedAt,
+        firstPreviewAt,
+        endedAt: endedAt.get(promptId)!,
+      } satisfies BenchClientReply);
     } catch (error) {
-      port.postMessage({ type: 'failed', reason: error instanceof Error ? error.message : String(error) } satisfies BenchClientReply);
+      port.postMessage({
+        type: 'failed',
+        reason: error instanceof Error ? error.message : String(error),
+      } satisfies BenchClientReply);
     }
   })();
 });

@@ -26,11 +26,31 @@ for (let chain = 0; chain < 100; chain++) {
   const column = (chain % 4) * 5;
   const ids = [id, id + 1, id + 2, id + 3, id + 4].map(String);
   const pos = (k: number): [number, number] => [(column + k) * 320, row * 260];
-  prompt[ids[0]!] = { class_type: 'LoadImage', inputs: { image: 'example.png' }, _meta: { title: 'Load Image', pos: pos(0) } };
-  prompt[ids[1]!] = { class_type: 'ImageScale', inputs: { image: [ids[0], 0], upscale_method: 'bilinear', width: 64, height: 64, crop: 'disabled' }, _meta: { title: 'Scale', pos: pos(1) } };
-  prompt[ids[2]!] = { class_type: 'ImageInvert', inputs: { image: [ids[1], 0] }, _meta: { title: 'Invert', pos: pos(2) } };
-  prompt[ids[3]!] = { class_type: 'ImageInvert', inputs: { image: [ids[2], 0] }, _meta: { title: 'Invert', pos: pos(3) } };
-  prompt[ids[4]!] = { class_type: 'PreviewImage', inputs: { images: [ids[3], 0] }, _meta: { title: 'Preview', pos: pos(4) } };
+  prompt[ids[0]!] = {
+    class_type: 'LoadImage',
+    inputs: { image: 'example.png' },
+    _meta: { title: 'Load Image', pos: pos(0) },
+  };
+  prompt[ids[1]!] = {
+    class_type: 'ImageScale',
+    inputs: { image: [ids[0], 0], upscale_method: 'bilinear', width: 64, height: 64, crop: 'disabled' },
+    _meta: { title: 'Scale', pos: pos(1) },
+  };
+  prompt[ids[2]!] = {
+    class_type: 'ImageInvert',
+    inputs: { image: [ids[1], 0] },
+    _meta: { title: 'Invert', pos: pos(2) },
+  };
+  prompt[ids[3]!] = {
+    class_type: 'ImageInvert',
+    inputs: { image: [ids[2], 0] },
+    _meta: { title: 'Invert', pos: pos(3) },
+  };
+  prompt[ids[4]!] = {
+    class_type: 'PreviewImage',
+    inputs: { images: [ids[3], 0] },
+    _meta: { title: 'Preview', pos: pos(4) },
+  };
   id += 5;
 }
 
@@ -67,10 +87,14 @@ for (let round = 0; round < 4; round++) {
   await page.mouse.move(800, 500, { steps: 40 });
   await page.mouse.up({ button: 'middle' });
 }
-const frames = (await page.evaluate('(() => { window.recording = false; return window.frames.slice(5); })()')) as number[];
+const frames = (await page.evaluate(
+  '(() => { window.recording = false; return window.frames.slice(5); })()',
+)) as number[];
 await browser.close();
 await server.stop();
 const sorted = [...frames].sort((a, b) => a - b);
 const pick = (p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 console.log(`Editor bundle: ${(raw / 1024).toFixed(0)} KiB, ${(gzip / 1024).toFixed(0)} KiB gzip (client/dist/assets)`);
-console.log(`Panning 500 nodes (${visible} rendered after zooming out), ${frames.length} frames: median ${pick(0.5).toFixed(1)} ms, p95 ${pick(0.95).toFixed(1)} ms`);
+console.log(
+  `Panning 500 nodes (${visible} rendered after zooming out), ${frames.length} frames: median ${pick(0.5).toFixed(1)} ms, p95 ${pick(0.95).toFixed(1)} ms`,
+);

@@ -16,8 +16,12 @@ const RUNS = 30;
 function fiftyNodeWorkflow(variant: number): ApiPrompt {
   const prompt: ApiPrompt = { '1': { class_type: 'LoadImage', inputs: { image: 'bench.png' } } };
   // A varying first scale means every run re-executes all nodes (nothing cached).
-  prompt['2'] = { class_type: 'ImageScale', inputs: { image: ['1', 0], upscale_method: 'bilinear', width: 48 + variant, height: 64, crop: 'disabled' } };
-  for (let id = 3; id < NODES; id++) prompt[String(id)] = { class_type: 'ImageInvert', inputs: { image: [String(id - 1), 0] } };
+  prompt['2'] = {
+    class_type: 'ImageScale',
+    inputs: { image: ['1', 0], upscale_method: 'bilinear', width: 48 + variant, height: 64, crop: 'disabled' },
+  };
+  for (let id = 3; id < NODES; id++)
+    prompt[String(id)] = { class_type: 'ImageInvert', inputs: { image: [String(id - 1), 0] } };
   prompt[String(NODES)] = { class_type: 'PreviewImage', inputs: { images: [String(NODES - 1), 0] } };
   return prompt;
 }
@@ -47,13 +51,17 @@ const inWorker: number[] = [];
 const endToEnd: number[] = [];
 for (let run = 0; run < RUNS + 3; run++) {
   const started = performance.now();
-  const response = await fetch(`${server.url}/prompt`, { method: 'POST', body: JSON.stringify({ prompt: fiftyNodeWorkflow(run), client_id: 'bench' }) });
+  const response = await fetch(`${server.url}/prompt`, {
+    method: 'POST',
+    body: JSON.stringify({ prompt: fiftyNodeWorkflow(run), client_id: 'bench' }),
+  });
   const { prompt_id: promptId } = (await response.json()) as { prompt_id: string };
   await new Promise<void>((resolve) => (ended.has(promptId) ? resolve() : ends.set(promptId, resolve)));
   const total = performance.now() - started;
   const result = results.get(promptId)!;
   // LoadImage's file is unchanged, so it is cached after the first run; every other node runs.
-  if (result.status !== 'success' || result.timing.nodesRun < NODES - 1) throw new Error(`run ${run} did not run its nodes: ${JSON.stringify(result.timing)}`);
+  if (result.status !== 'success' || result.timing.nodesRun < NODES - 1)
+    throw new Error(`run ${run} did not run its nodes: ${JSON.stringify(result.timing)}`);
   if (run < 3) continue; // warm-up
   inWorker.push((result.timing.totalMs - result.timing.nodeRunMs) / result.timing.nodesRun);
   endToEnd.push((total - result.timing.nodeRunMs) / result.timing.nodesRun);
@@ -61,7 +69,10 @@ for (let run = 0; run < RUNS + 3; run++) {
 socket.close();
 await server.stop();
 
-const format = (values: number[]): string => `median ${percentile(values, 50).toFixed(3)} ms, p95 ${percentile(values, 95).toFixed(3)} ms`;
-console.log(`Engine overhead, ${NODES}-node image workflow (LoadImage → ImageScale → 47× ImageInvert → PreviewImage, 64×64), ${RUNS} runs:`);
+const format = (values: number[]): string =>
+  `median ${percentile(values, 50).toFixed(3)} ms, p95 ${percentile(values, 95).toFixed(3)} ms`;
+console.log(
+  `Engine overhead, ${NODES}-node image workflow (LoadImage → ImageScale → 47× ImageInvert → PreviewImage, 64×64), ${RUNS} runs:`,
+);
 console.log(`  per node, inside the engine worker (outside node run calls): ${format(inWorker)}`);
 console.log(`  per node, end to end (POST /prompt → executing null, minus node run time): ${format(endToEnd)}`);

@@ -41,17 +41,26 @@ function lurker(url: string): { socket: Socket; closed: () => boolean } {
 function medianPerMinute(readings: readonly { minute: number; mib: number }[]): number[] {
   const byMinute: number[][] = [];
   for (const { minute, mib } of readings) (byMinute[minute] ??= []).push(mib);
-  const full = byMinute.filter((values, index) => values !== undefined && !(index === byMinute.length - 1 && values.length < (byMinute[index - 1]?.length ?? 0) / 2));
+  const full = byMinute.filter(
+    (values, index) =>
+      values !== undefined &&
+      !(index === byMinute.length - 1 && values.length < (byMinute[index - 1]?.length ?? 0) / 2),
+  );
   return full.map((values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!);
 }
 
 function rssMiB(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((entry) => entry.startsWith('VmRSS:'));
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((entry) => entry.startsWith('VmRSS:'));
   return Number(/(\d+)/.exec(line ?? '')?.[1] ?? NaN) / 1024;
 }
 
 prepareHostileInputs(inputDir);
-const server = await ServerProcess.start({ dataDir: join(scratch, 'data'), inputDir, outputDir: join(scratch, 'output'), modelsDir: join(root, 'models') }, ['--max-memory', '4GiB']);
+const server = await ServerProcess.start(
+  { dataDir: join(scratch, 'data'), inputDir, outputDir: join(scratch, 'output'), modelsDir: join(root, 'models') },
+  ['--max-memory', '4GiB'],
+);
 let crashed = false;
 void server.exit().then(() => (crashed = true));
 try {
@@ -71,7 +80,14 @@ try {
   while (performance.now() - started < MINUTES * 60_000 && !crashed) {
     const response = await postJson(`${server.url}/prompt`, {
       client_id: socket.clientId,
-      prompt: textToImage({ ckpt: 'inkgraph-emoji', steps: 20, cfg: 5, seed: rounds, prefix: 'soak', positive: 'a small rocket on the left, blue background' }),
+      prompt: textToImage({
+        ckpt: 'inkgraph-emoji',
+        steps: 20,
+        cfg: 5,
+        seed: rounds,
+        prefix: 'soak',
+        positive: 'a small rocket on the left, blue background',
+      }),
     });
     legitimate += 1;
     if (response.status === 200) {
@@ -95,30 +111,45 @@ try {
     if (process.env.SOAK_TRACE) {
       const stats = (await (await fetch(`${server.url}/system_stats`)).json()) as { memory: Record<string, number> };
       const mib = (name: string): string => ((stats.memory[name] ?? 0) / 2 ** 20).toFixed(0);
-      console.log(`round ${rounds}: ${rss.at(-1)!.mib.toFixed(1)} MiB at ${((performance.now() - started) / 1000).toFixed(0)} s; main thread heap ${mib('heapUsed')}/${mib('heapTotal')}, external ${mib('external')}, array buffers ${mib('arrayBuffers')} MiB`);
+      console.log(
+        `round ${rounds}: ${rss.at(-1)!.mib.toFixed(1)} MiB at ${((performance.now() - started) / 1000).toFixed(0)} s; main thread heap ${mib('heapUsed')}/${mib('heapTotal')}, external ${mib('external')}, array buffers ${mib('arrayBuffers')} MiB`,
+      );
     }
   }
   // What the corpus queued (5,000-node chains, prototype-named ids) finishes before the last reading.
   for (;;) {
-    const queue = (await (await fetch(`${server.url}/queue`)).json()) as { queue_running: unknown[]; queue_pending: unknown[] };
+    const queue = (await (await fetch(`${server.url}/queue`)).json()) as {
+      queue_running: unknown[];
+      queue_pending: unknown[];
+    };
     if (crashed || (queue.queue_running.length === 0 && queue.queue_pending.length === 0)) break;
     await new Promise((resolveWait) => setTimeout(resolveWait, 200));
   }
   const rssAtEnd = crashed ? Number.NaN : rssMiB(server.pid);
   socket.close();
   const minutes = (performance.now() - started) / 60_000;
-  console.log(`hostile soak: ${minutes.toFixed(1)} min, ${rounds} rounds of 1 legitimate job + ${corpus.length} hostile requests (${hostileSent} sent)`);
+  console.log(
+    `hostile soak: ${minutes.toFixed(1)} min, ${rounds} rounds of 1 legitimate job + ${corpus.length} hostile requests (${hostileSent} sent)`,
+  );
   console.log(`  legitimate jobs: ${legitimateOk} of ${legitimate} completed`);
   const medians = medianPerMinute(rss);
   const afterWarmUp = medians[1] ?? Number.NaN;
   const last = medians.at(-1) ?? Number.NaN;
-  console.log(`  RSS at start ${rssAtStart.toFixed(1)} MiB, at the end ${rssAtEnd.toFixed(1)} MiB; per round min ${Math.min(...rss.map((r) => r.mib)).toFixed(0)}, max ${Math.max(...rss.map((r) => r.mib)).toFixed(0)}`);
+  console.log(
+    `  RSS at start ${rssAtStart.toFixed(1)} MiB, at the end ${rssAtEnd.toFixed(1)} MiB; per round min ${Math.min(...rss.map((r) => r.mib)).toFixed(0)}, max ${Math.max(...rss.map((r) => r.mib)).toFixed(0)}`,
+  );
   console.log(`  RSS median per minute (MiB): ${medians.map((value) => value.toFixed(0)).join(', ')}`);
-  console.log(`  growth after warm-up (last minute against the second): ${(((last - afterWarmUp) / afterWarmUp) * 100).toFixed(1)}%`);
+  console.log(
+    `  growth after warm-up (last minute against the second): ${(((last - afterWarmUp) / afterWarmUp) * 100).toFixed(1)}%`,
+  );
   console.log(`  crashes: ${crashed ? 1 : 0}`);
-  console.log(`  a client that never reads: ${/fell \d+ bytes behind; disconnected/.test(server.log) || idle.closed() ? 'disconnected by the server' : 'still connected'}`);
+  console.log(
+    `  a client that never reads: ${/fell \d+ bytes behind; disconnected/.test(server.log) || idle.closed() ? 'disconnected by the server' : 'still connected'}`,
+  );
   idle.socket.destroy();
-  console.log(`  answers not as expected: ${problems.size === 0 ? 'none' : [...problems].map(([name, count]) => `${name} ×${count}`).join('; ')}`);
+  console.log(
+    `  answers not as expected: ${problems.size === 0 ? 'none' : [...problems].map(([name, count]) => `${name} ×${count}`).join('; ')}`,
+  );
   if (crashed || problems.size > 0 || legitimateOk !== legitimate) process.exitCode = 1;
 } finally {
   if (!crashed) await server.stop('SIGTERM');

@@ -19,7 +19,9 @@ const root = resolve(import.meta.dirname, '..', '..');
 const scratch = mkdtempSync(join(tmpdir(), 'inkgraph-soak-'));
 
 function rssMiB(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((entry) => entry.startsWith('VmRSS:'));
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((entry) => entry.startsWith('VmRSS:'));
   return Number(/(\d+)/.exec(line ?? '')?.[1] ?? NaN) / 1024;
 }
 
@@ -36,15 +38,25 @@ try {
   let next = 0;
   const latencies: number[] = [];
   const started = performance.now();
-  const clients = await Promise.all(Array.from({ length: CLIENTS }, (_, index) => TestSocket.open(server.url, `soak-${index}`)));
+  const clients = await Promise.all(
+    Array.from({ length: CLIENTS }, (_, index) => TestSocket.open(server.url, `soak-${index}`)),
+  );
   await Promise.all(
     clients.map(async (socket) => {
       while (next < GENERATIONS) {
         const seed = next++;
         const queuedAt = performance.now();
-        const prompt = textToImage({ ckpt: 'inkgraph-emoji', steps: 20, cfg: 5, seed, prefix: 'soak', positive: 'a small rocket on the left, blue background' });
+        const prompt = textToImage({
+          ckpt: 'inkgraph-emoji',
+          steps: 20,
+          cfg: 5,
+          seed,
+          prefix: 'soak',
+          positive: 'a small rocket on the left, blue background',
+        });
         const response = await postJson(`${server.url}/prompt`, { client_id: socket.clientId, prompt });
-        if (response.status !== 200) throw new Error(`POST /prompt answered ${response.status}: ${JSON.stringify(response.json)}`);
+        if (response.status !== 200)
+          throw new Error(`POST /prompt answered ${response.status}: ${JSON.stringify(response.json)}`);
         await socket.waitForEnd((response.json as { prompt_id: string }).prompt_id);
         latencies.push(performance.now() - queuedAt);
         // Keep only what the next wait needs: the socket would otherwise hold every message of the soak.
@@ -60,8 +72,12 @@ try {
   const sorted = [...latencies].sort((a, b) => a - b);
   const percentile = (p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
   const history = Object.keys((await (await fetch(`${server.url}/history`)).json()) as object).length;
-  console.log(`soak: ${GENERATIONS} generations (inkgraph-emoji, 64×64, 20 euler steps, CFG 5, latent2rgb previews) by ${CLIENTS} concurrent clients`);
-  console.log(`  RSS at start ${rssAtStart.toFixed(1)} MiB, after ${WARM_UP} ${rssAfterWarmUp.toFixed(1)} MiB, at the end ${rssAtEnd.toFixed(1)} MiB (growth after warm-up ${(((rssAtEnd - rssAfterWarmUp) / rssAfterWarmUp) * 100).toFixed(1)}%)`);
+  console.log(
+    `soak: ${GENERATIONS} generations (inkgraph-emoji, 64×64, 20 euler steps, CFG 5, latent2rgb previews) by ${CLIENTS} concurrent clients`,
+  );
+  console.log(
+    `  RSS at start ${rssAtStart.toFixed(1)} MiB, after ${WARM_UP} ${rssAfterWarmUp.toFixed(1)} MiB, at the end ${rssAtEnd.toFixed(1)} MiB (growth after warm-up ${(((rssAtEnd - rssAfterWarmUp) / rssAfterWarmUp) * 100).toFixed(1)}%)`,
+  );
   console.log(`  ${(GENERATIONS / seconds).toFixed(2)} runs/s over ${seconds.toFixed(1)} s`);
   console.log(`  POST → result: p50 ${percentile(50).toFixed(0)} ms, p95 ${percentile(95).toFixed(0)} ms`);
   console.log(`  history entries on disk: ${history}`);

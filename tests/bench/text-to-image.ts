@@ -29,12 +29,21 @@ const server = await startTestServer({
     finishedAt.set(promptId, performance.timeOrigin + performance.now());
   },
 });
-writePipeline(join(server.dirs.modelsDir, 'diffusion', 'bench-sd'), { ...fixtureVariants[0]!, name: 'bench-sd', unetWidth: 160 });
-if (existsSync(shipped)) cpSync(shipped, join(server.dirs.modelsDir, 'diffusion', 'inkgraph-emoji'), { recursive: true });
+writePipeline(join(server.dirs.modelsDir, 'diffusion', 'bench-sd'), {
+  ...fixtureVariants[0]!,
+  name: 'bench-sd',
+  unetWidth: 160,
+});
+if (existsSync(shipped))
+  cpSync(shipped, join(server.dirs.modelsDir, 'diffusion', 'inkgraph-emoji'), { recursive: true });
 
 // The client runs in its own thread (tests/bench/bench-client.ts), as a real client runs in its own process.
-const client = new Worker(new URL('../../server/engine/worker-bootstrap.mjs', import.meta.url), {
-  workerData: { entry: new URL('./bench-client.ts', import.meta.url).href, url: server.url, clientId: 'bench' } satisfies BenchClientData & { entry: string },
+const client = new Worker(new URL('../../server/thread-bootstrap.mjs', import.meta.url), {
+  workerData: {
+    entry: new URL('./bench-client.ts', import.meta.url).href,
+    url: server.url,
+    clientId: 'bench',
+  } satisfies BenchClientData & { entry: string },
 });
 const replies: BenchClientReply[] = [];
 let onReply: (() => void) | undefined;
@@ -52,15 +61,27 @@ async function nextReply(): Promise<BenchClientReply> {
 }
 if ((await nextReply()).type !== 'ready') throw new Error('the bench client did not connect');
 
-async function runOnce(ckpt: string, size: number, seed: number): Promise<{ wallMs: number; firstPreviewMs: number; result: ExecutionResult }> {
-  const body = JSON.stringify({ prompt: textToImage({ ckpt, seed, steps: STEPS, cfg: 7, size, prefix: 'bench' }), client_id: 'bench' });
+async function runOnce(
+  ckpt: string,
+  size: number,
+  seed: number,
+): Promise<{ wallMs: number; firstPreviewMs: number; result: ExecutionResult }> {
+  const body = JSON.stringify({
+    prompt: textToImage({ ckpt, seed, steps: STEPS, cfg: 7, size, prefix: 'bench' }),
+    client_id: 'bench',
+  });
   client.postMessage({ type: 'run', body } satisfies BenchClientRequest);
   const reply = await nextReply();
-  if (reply.type !== 'done') throw new Error(reply.type === 'failed' ? reply.reason : 'the bench client answered out of turn');
+  if (reply.type !== 'done')
+    throw new Error(reply.type === 'failed' ? reply.reason : 'the bench client answered out of turn');
   const result = results.get(reply.promptId)!;
   if (result.status !== 'success') throw new Error(`run failed: ${JSON.stringify(result.failure)}`);
   outsideEngine.push(finishedAt.get(reply.promptId)! - reply.postedAt - result.timing.totalMs);
-  return { wallMs: reply.endedAt - reply.postedAt, firstPreviewMs: (reply.firstPreviewAt ?? Number.NaN) - reply.postedAt, result };
+  return {
+    wallMs: reply.endedAt - reply.postedAt,
+    firstPreviewMs: (reply.firstPreviewAt ?? Number.NaN) - reply.postedAt,
+    result,
+  };
 }
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -73,12 +94,18 @@ async function measure(label: string, ckpt: string, size: number): Promise<void>
   const wall = median(runs.map((r) => r.wallMs));
   const session = median(runs.map((r) => r.result.timing.sessionRunMs));
   const calls = runs[0]!.result.timing.sessionRuns;
-  console.log(`${label}: ${size}×${size}, ${STEPS} steps euler/normal, CFG 7 (batched), ${RUNS} runs after 2 warm-up, medians:`);
-  console.log(`  wall time POST /prompt → executing null: ${wall.toFixed(1)} ms (${calls} session.run calls: ${session.toFixed(1)} ms)`);
+  console.log(
+    `${label}: ${size}×${size}, ${STEPS} steps euler/normal, CFG 7 (batched), ${RUNS} runs after 2 warm-up, medians:`,
+  );
+  console.log(
+    `  wall time POST /prompt → executing null: ${wall.toFixed(1)} ms (${calls} session.run calls: ${session.toFixed(1)} ms)`,
+  );
   console.log(`  sampler steps per second: ${(STEPS / (wall / 1000)).toFixed(1)}`);
   // Each run's wall time over its own session.run time, then the median: medians taken apart pair unlike runs.
   const ratios = runs.map((r) => r.wallMs / r.result.timing.sessionRunMs);
-  console.log(`  wall / sum of session.run: median ${median(ratios).toFixed(3)} (runs: ${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)})`);
+  console.log(
+    `  wall / sum of session.run: median ${median(ratios).toFixed(3)} (runs: ${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)})`,
+  );
   const inNodes = median(runs.map((r) => r.result.timing.nodeRunMs - r.result.timing.sessionRunMs));
   const inEngine = median(runs.map((r) => r.result.timing.totalMs - r.result.timing.nodeRunMs));
   console.log(

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeImage, readPngText } from '../../nodes/runtime/png.js';
+import { decodeImage } from '../../media/decode-image.js';
+import { readPngText } from '../../media/png.js';
 import { dragWire, hasChromium, launchBrowser, screenshot } from '../helpers/browser.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -23,7 +24,10 @@ afterAll(async () => {
 });
 
 async function openEditor(options: { locale?: string; fresh?: boolean } = {}): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1500, height: 950 }, locale: options.locale ?? 'en-US' });
+  const context = await browser.newContext({
+    viewport: { width: 1500, height: 950 },
+    locale: options.locale ?? 'en-US',
+  });
   const page = await context.newPage();
   await page.goto(server.url);
   if (options.fresh) {
@@ -34,7 +38,8 @@ async function openEditor(options: { locale?: string; fresh?: boolean } = {}): P
   return page;
 }
 
-const handle = (nodeId: string, handleId: string) => `[data-testid="node-${nodeId}"] .react-flow__handle[data-handleid="${handleId}"]`;
+const handle = (nodeId: string, handleId: string) =>
+  `[data-testid="node-${nodeId}"] .react-flow__handle[data-handleid="${handleId}"]`;
 
 async function addNodeBySearch(page: Page, x: number, y: number, query: string): Promise<void> {
   await page.mouse.dblclick(x, y);
@@ -109,7 +114,9 @@ describe.skipIf(!hasChromium)('the editor in Chromium', () => {
 
     // A refused drop says why.
     await dragWire(page, handle('4', 'out-0'), handle('2', 'clip'));
-    await expect.poll(() => page.locator('[data-testid="toast"]').last().textContent()).toContain('LATENT cannot go into CLIP');
+    await expect
+      .poll(() => page.locator('[data-testid="toast"]').last().textContent())
+      .toContain('LATENT cannot go into CLIP');
 
     // Prompt text, many steps so the previews have time to show, and a fixed seed.
     await page.locator('[data-testid="node-2"] textarea').fill('a small rocket on the left, blue background');
@@ -141,26 +148,38 @@ describe.skipIf(!hasChromium)('the editor in Chromium', () => {
     await expect.poll(() => page.locator('[data-testid="toast"]').last().textContent()).toContain('my cats');
     await page.reload();
     await page.waitForSelector('[data-testid="node-6"] textarea');
-    expect(await page.locator('[data-testid="node-6"] textarea').inputValue()).toBe('a large cat in the center, red background');
+    expect(await page.locator('[data-testid="node-6"] textarea').inputValue()).toBe(
+      'a large cat in the center, red background',
+    );
     await page.evaluate(() => localStorage.clear());
     await page.reload();
     await page.locator('[data-testid="tab-library"]').click();
     await page.locator('[data-testid="library-my cats"]').click();
-    await expect.poll(() => page.locator('[data-testid="node-6"] textarea').inputValue()).toBe('a large cat in the center, red background');
+    await expect
+      .poll(() => page.locator('[data-testid="node-6"] textarea').inputValue())
+      .toBe('a large cat in the center, red background');
     await screenshot(page, '05-library');
     await page.context().close();
   });
 
   it('drops a PNG made by Inkgraph and gets its workflow back', async () => {
     // Make a PNG through the server with a recognisable prompt.
-    const prompt = JSON.parse(readFileSync(join(root, 'workflows', 'text-to-image.json'), 'utf8')) as { prompt: Record<string, { inputs: Record<string, unknown> }> };
+    const prompt = JSON.parse(readFileSync(join(root, 'workflows', 'text-to-image.json'), 'utf8')) as {
+      prompt: Record<string, { inputs: Record<string, unknown> }>;
+    };
     prompt.prompt['6']!.inputs.text = 'a small heart at the top right, green background';
     prompt.prompt['3']!.inputs.steps = 2;
-    const queued = await fetch(`${server.url}/prompt`, { method: 'POST', body: JSON.stringify({ prompt: prompt.prompt, extra_data: { extra_pnginfo: { inkgraph: prompt } } }) });
+    const queued = await fetch(`${server.url}/prompt`, {
+      method: 'POST',
+      body: JSON.stringify({ prompt: prompt.prompt, extra_data: { extra_pnginfo: { inkgraph: prompt } } }),
+    });
     const { prompt_id: promptId } = (await queued.json()) as { prompt_id: string };
     let file: { filename: string; subfolder: string } | undefined;
     for (let i = 0; i < 100 && !file; i++) {
-      const history = (await (await fetch(`${server.url}/history/${promptId}`)).json()) as Record<string, { outputs: Record<string, { images?: { filename: string; subfolder: string }[] }> }>;
+      const history = (await (await fetch(`${server.url}/history/${promptId}`)).json()) as Record<
+        string,
+        { outputs: Record<string, { images?: { filename: string; subfolder: string }[] }> }
+      >;
       file = history[promptId]?.outputs['9']?.images?.[0];
       if (!file) await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -173,23 +192,29 @@ describe.skipIf(!hasChromium)('the editor in Chromium', () => {
         const file = new File([new Uint8Array(bytes)], 'made-by-inkgraph.png', { type: 'image/png' });
         const transfer = new DataTransfer();
         transfer.items.add(file);
-        document.querySelector('[data-testid="canvas"]')!.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+        document
+          .querySelector('[data-testid="canvas"]')!
+          .dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
       },
       { bytes: [...png] },
     );
-    await expect.poll(() => page.locator('[data-testid="node-6"] textarea').inputValue()).toBe('a small heart at the top right, green background');
+    await expect
+      .poll(() => page.locator('[data-testid="node-6"] textarea').inputValue())
+      .toBe('a small heart at the top right, green background');
     await screenshot(page, '06-png-dropped');
     await page.context().close();
   });
 
-  it('shows the server\'s validation errors on the node and field they name, and reloads a past run from history', async () => {
+  it("shows the server's validation errors on the node and field they name, and reloads a past run from history", async () => {
     const page = await openEditor({ fresh: true });
     await page.waitForSelector('[data-testid="node-3"]');
     await page.locator('#w-3-steps').fill('0');
     await page.locator('[data-testid="run"]').click();
     await page.waitForSelector('[data-testid="node-3"].invalid');
     expect(await page.locator('[data-testid="node-3"] .widget.has-error label').textContent()).toBe('steps');
-    expect(await page.locator('[data-testid="node-3"] .field-error').first().textContent()).toContain('smaller than min');
+    expect(await page.locator('[data-testid="node-3"] .field-error').first().textContent()).toContain(
+      'smaller than min',
+    );
     await screenshot(page, '08-validation-error');
     // Fix it, run, change the prompt, then reload the run's workflow from history.
     await page.locator('#w-3-steps').fill('3');
@@ -205,22 +230,28 @@ describe.skipIf(!hasChromium)('the editor in Chromium', () => {
     await page.locator('[data-testid="node-6"] textarea').fill('something else');
     await page.locator('[data-testid="tab-history"]').click();
     await page.locator('[data-testid="history-panel"] li button').first().click();
-    await expect.poll(() => page.locator('[data-testid="node-6"] textarea').inputValue()).toBe('a small star at the bottom, purple background');
+    await expect
+      .poll(() => page.locator('[data-testid="node-6"] textarea').inputValue())
+      .toBe('a small star at the bottom, purple background');
     await page.context().close();
   });
 
-  it('offers the words the embedded model knows under its prompt, in the editor\'s language', async () => {
+  it("offers the words the embedded model knows under its prompt, in the editor's language", async () => {
     const page = await openEditor({ fresh: true });
     await page.waitForSelector('[data-testid="vocabulary-6"]');
     const before = await page.locator('[data-testid="node-6"] textarea').inputValue();
     await page.locator('[data-testid="vocabulary-6"] summary').click();
     await page.locator('[data-testid="vocabulary-6"] button', { hasText: 'apple' }).first().click();
     await page.locator('[data-testid="vocabulary-6"] button', { hasText: /^blue$/ }).click();
-    await expect.poll(() => page.locator('[data-testid="node-6"] textarea').inputValue()).toBe(`${before}, apple, blue background`);
+    await expect
+      .poll(() => page.locator('[data-testid="node-6"] textarea').inputValue())
+      .toBe(`${before}, apple, blue background`);
     await screenshot(page, '11-vocabulary');
     await page.locator('[data-testid="language"]').selectOption('zh-CN');
     await page.locator('[data-testid="vocabulary-6"] button', { hasText: /^蓝色$/ }).click();
-    await expect.poll(() => page.locator('[data-testid="node-6"] textarea').inputValue()).toBe(`${before}, apple, blue background，蓝色背景`);
+    await expect
+      .poll(() => page.locator('[data-testid="node-6"] textarea').inputValue())
+      .toBe(`${before}, apple, blue background，蓝色背景`);
     await page.context().close();
   });
 
@@ -229,7 +260,9 @@ describe.skipIf(!hasChromium)('the editor in Chromium', () => {
     await page.waitForSelector('[data-testid="node-3"]');
     await page.locator('[data-testid="tab-queue"]').click();
     await page.locator('[data-testid="queue-pause"]').click();
-    await expect.poll(async () => ((await (await fetch(`${server.url}/queue`)).json()) as { paused: boolean }).paused).toBe(true);
+    await expect
+      .poll(async () => ((await (await fetch(`${server.url}/queue`)).json()) as { paused: boolean }).paused)
+      .toBe(true);
     await page.waitForSelector('.queue-panel .queue-paused');
     await page.locator('#w-3-steps').fill('2');
     await page.locator('[data-testid="run"]').click();

@@ -1,4 +1,5 @@
-import { createImageBatch, type ImageBatch } from '../../nodes/runtime/image.js';
+import { createImageBatch } from '../../nodes/runtime/image/image-batch.js';
+import type { ImageBatch } from '../../nodes/contract/socket-types.js';
 
 /** A 5×7 bitmap font for drawing test text (dark on light) without a canvas library. */
 const GLYPHS: Record<string, string[]> = {
@@ -34,7 +35,10 @@ export interface TextBox {
 }
 
 /** Draws text at a pixel scale onto a light image; returns the image and the text's box. */
-export function drawText(text: string, options: { width: number; height: number; x: number; y: number; scale: number; rotate180?: boolean }): { image: ImageBatch; box: TextBox } {
+export function drawText(
+  text: string,
+  options: { width: number; height: number; x: number; y: number; scale: number; rotate180?: boolean },
+): { image: ImageBatch; box: TextBox } {
   const image = createImageBatch(1, options.height, options.width, 3);
   image.data.fill(0.95);
   let cursor = options.x;
@@ -47,7 +51,8 @@ export function drawText(text: string, options: { width: number; height: number;
           for (let dx = 0; dx < options.scale; dx++) {
             const x = cursor + gx * options.scale + dx;
             const y = options.y + gy * options.scale + dy;
-            if (x < options.width && y < options.height) image.data.fill(0.08, (y * options.width + x) * 3, (y * options.width + x) * 3 + 3);
+            if (x < options.width && y < options.height)
+              image.data.fill(0.08, (y * options.width + x) * 3, (y * options.width + x) * 3 + 3);
           }
         }
       });
@@ -60,7 +65,15 @@ export function drawText(text: string, options: { width: number; height: number;
     const rotated = new Float32Array(image.data.length);
     for (let p = 0; p < pixels; p++) rotated.set(image.data.subarray(p * 3, p * 3 + 3), (pixels - 1 - p) * 3);
     image.data.set(rotated);
-    return { image, box: { x: options.width - box.x - box.width, y: options.height - box.y - box.height, width: box.width, height: box.height } };
+    return {
+      image,
+      box: {
+        x: options.width - box.x - box.width,
+        y: options.height - box.y - box.height,
+        width: box.width,
+        height: box.height,
+      },
+    };
   }
   return { image, box };
 }

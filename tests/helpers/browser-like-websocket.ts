@@ -11,7 +11,11 @@ type Listener = Parameters<WebSocket['addEventListener']>[1];
 export class BrowserLikeWebSocket extends WebSocket {
   private readonly deferred = new Map<Listener, Listener>();
 
-  override addEventListener(type: Parameters<WebSocket['addEventListener']>[0], listener: Listener, options?: Parameters<WebSocket['addEventListener']>[2]): void {
+  override addEventListener(
+    type: Parameters<WebSocket['addEventListener']>[0],
+    listener: Listener,
+    options?: Parameters<WebSocket['addEventListener']>[2],
+  ): void {
     if (type !== 'message') {
       super.addEventListener(type, listener, options);
       return;

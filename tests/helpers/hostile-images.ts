@@ -1,5 +1,5 @@
 import { constants, deflateRawSync, deflateSync } from 'node:zlib';
-import { PNG_SIGNATURE, pngChunk } from '../../nodes/runtime/png-encoder.js';
+import { PNG_SIGNATURE, pngChunk } from '../../media/png-encoder.js';
 
 /**
  * Images that lie: headers claiming huge sizes, and zlib streams that inflate a thousandfold. Built in
@@ -13,14 +13,21 @@ const MIB = 1024 * 1024;
  * stands alone) repeated, the remainder deflated the same way, an empty final block, and the Adler-32 of the zeros.
  */
 export function zlibZeros(bytes: number): Buffer {
-  const flushed = (length: number) => deflateRawSync(Buffer.alloc(length), { level: 9, finishFlush: constants.Z_FULL_FLUSH });
+  const flushed = (length: number) =>
+    deflateRawSync(Buffer.alloc(length), { level: 9, finishFlush: constants.Z_FULL_FLUSH });
   const block = flushed(MIB);
   const rest = bytes % MIB;
   // Adler-32 of n zeros: a = 1, b = n (mod 65521).
   const adler = Buffer.alloc(4);
   adler.writeUInt32BE((((bytes % 65521) << 16) | 1) >>> 0);
   const blocks = Array.from({ length: Math.floor(bytes / MIB) }, () => block);
-  return Buffer.concat([Buffer.from([0x78, 0xda]), ...blocks, ...(rest > 0 ? [flushed(rest)] : []), Buffer.from([0x03, 0x00]), adler]);
+  return Buffer.concat([
+    Buffer.from([0x78, 0xda]),
+    ...blocks,
+    ...(rest > 0 ? [flushed(rest)] : []),
+    Buffer.from([0x03, 0x00]),
+    adler,
+  ]);
 }
 
 function ihdr(width: number, height: number, options: { colorType?: number; interlaced?: boolean } = {}): Buffer {

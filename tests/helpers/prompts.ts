@@ -6,7 +6,8 @@ import type { ApiPrompt } from '../../shared/workflow.js';
  */
 export function invertChain(length: number, image: string): ApiPrompt {
   const prompt: ApiPrompt = { n0: { class_type: 'LoadImage', inputs: { image } } };
-  for (let i = 1; i <= length; i++) prompt[`n${i}`] = { class_type: 'ImageInvert', inputs: { image: [`n${i - 1}`, 0] } };
+  for (let i = 1; i <= length; i++)
+    prompt[`n${i}`] = { class_type: 'ImageInvert', inputs: { image: [`n${i - 1}`, 0] } };
   prompt.out = { class_type: 'PreviewImage', inputs: { images: [`n${length}`, 0] } };
   return prompt;
 }

@@ -1,4 +1,4 @@
-import type { RasterU8 } from '../../nodes/runtime/image.js';
+import type { RasterU8 } from '../../media/raster.js';
 
 /** Model-free checks on a generated 64×64 scene, as the training recipe's evaluation makes them. */
 
@@ -28,7 +28,11 @@ export function borderColour(raster: RasterU8): { name: string; rgb: [number, nu
   const border: [number, number, number][] = [];
   for (let i = 0; i < raster.width; i++) border.push(pixel(raster, i, 0), pixel(raster, i, raster.height - 1));
   for (let i = 0; i < raster.height; i++) border.push(pixel(raster, 0, i), pixel(raster, raster.width - 1, i));
-  const rgb: [number, number, number] = [0, 1, 2].map((c) => median(border.map((p) => p[c]!))) as [number, number, number];
+  const rgb: [number, number, number] = [0, 1, 2].map((c) => median(border.map((p) => p[c]!))) as [
+    number,
+    number,
+    number,
+  ];
   let best = 'white';
   let bestDistance = Number.POSITIVE_INFINITY;
   for (const [name, value] of Object.entries(COLOURS)) {
@@ -116,7 +120,13 @@ export function foregroundPlace(raster: RasterU8): ForegroundPlace | undefined {
     if (!inside) return;
     const x = index % raster.width;
     const y = Math.floor(index / raster.width);
-    [minX, minY, maxX, maxY, count] = [Math.min(minX, x), Math.min(minY, y), Math.max(maxX, x), Math.max(maxY, y), count + 1];
+    [minX, minY, maxX, maxY, count] = [
+      Math.min(minX, x),
+      Math.min(minY, y),
+      Math.max(maxX, x),
+      Math.max(maxY, y),
+      count + 1,
+    ];
   });
   if (count < 6) return undefined;
   const third = (centre: number): Third => (centre < 0.4 ? 'start' : centre > 0.6 ? 'end' : 'middle');

@@ -14,7 +14,12 @@ export class ProcessFleet {
   /** Fresh data and output folders under `env.root`, with its shared models and inputs. */
   folders(env: { readonly root: string; readonly inputDir: string; readonly modelsDir: string }): ServerFolders {
     this.made += 1;
-    return { dataDir: join(env.root, `data-${this.made}`), inputDir: env.inputDir, outputDir: join(env.root, `output-${this.made}`), modelsDir: env.modelsDir };
+    return {
+      dataDir: join(env.root, `data-${this.made}`),
+      inputDir: env.inputDir,
+      outputDir: join(env.root, `output-${this.made}`),
+      modelsDir: env.modelsDir,
+    };
   }
 
   async start(folders: ServerFolders, extraArgs: readonly string[] = []): Promise<ServerProcess> {
@@ -43,8 +48,17 @@ export class ProcessFleet {
  */
 export const LONG = { steps: 10_000, size: 256 } as const;
 
-export function job(name: string, steps: number, seed: number, clientId?: string, size?: number): Record<string, unknown> {
-  return { prompt: textToImage({ steps, seed, prefix: name, ...(size ? { size } : {}) }), ...(clientId ? { client_id: clientId } : {}) };
+export function job(
+  name: string,
+  steps: number,
+  seed: number,
+  clientId?: string,
+  size?: number,
+): Record<string, unknown> {
+  return {
+    prompt: textToImage({ steps, seed, prefix: name, ...(size ? { size } : {}) }),
+    ...(clientId ? { client_id: clientId } : {}),
+  };
 }
 
 export function longJob(name: string, seed: number, clientId: string): Record<string, unknown> {
@@ -58,25 +72,45 @@ export async function queue(server: ServerProcess, body: Record<string, unknown>
 }
 
 export async function waitForProgress(socket: TestSocket, promptId: string): Promise<void> {
-  await socket.waitFor((r) => r.kind === 'json' && r.message.type === 'progress' && r.message.data.prompt_id === promptId, 60_000);
+  await socket.waitFor(
+    (r) => r.kind === 'json' && r.message.type === 'progress' && r.message.data.prompt_id === promptId,
+    60_000,
+  );
 }
 
 export async function history(server: ServerProcess): Promise<Record<string, HistoryEntry>> {
   return (await getJson(`${server.url}/history`)).json as Record<string, HistoryEntry>;
 }
 
-export async function queueIds(server: ServerProcess): Promise<{ running: string[]; pending: string[]; paused: boolean }> {
-  const snapshot = (await getJson(`${server.url}/queue`)).json as { queue_running: [number, string][]; queue_pending: [number, string][]; paused: boolean };
-  return { running: snapshot.queue_running.map((item) => item[1]), pending: snapshot.queue_pending.map((item) => item[1]), paused: snapshot.paused };
+export async function queueIds(
+  server: ServerProcess,
+): Promise<{ running: string[]; pending: string[]; paused: boolean }> {
+  const snapshot = (await getJson(`${server.url}/queue`)).json as {
+    queue_running: [number, string][];
+    queue_pending: [number, string][];
+    paused: boolean;
+  };
+  return {
+    running: snapshot.queue_running.map((item) => item[1]),
+    pending: snapshot.queue_pending.map((item) => item[1]),
+    paused: snapshot.paused,
+  };
 }
 
 /** Polls until every id is in history. */
-export async function waitForHistory(server: ServerProcess, ids: readonly string[], timeoutMs = 120_000): Promise<Record<string, HistoryEntry>> {
+export async function waitForHistory(
+  server: ServerProcess,
+  ids: readonly string[],
+  timeoutMs = 120_000,
+): Promise<Record<string, HistoryEntry>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const entries = await history(server);
     if (ids.every((id) => id in entries)) return entries;
-    if (Date.now() > deadline) throw new Error(`not in history after ${timeoutMs} ms: ${ids.filter((id) => !(id in entries)).join(', ')}\n${server.log}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `not in history after ${timeoutMs} ms: ${ids.filter((id) => !(id in entries)).join(', ')}\n${server.log}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -15,22 +15,41 @@ export class ServerProcess {
   private output = '';
   private readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
-  private constructor(private readonly child: ChildProcess, readonly url: string, initialOutput: string) {
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly url: string,
+    initialOutput: string,
+  ) {
     this.output = initialOutput;
     child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     this.exited = new Promise((resolveExit) => {
-      if (child.exitCode !== null || child.signalCode !== null) resolveExit({ code: child.exitCode, signal: child.signalCode });
+      if (child.exitCode !== null || child.signalCode !== null)
+        resolveExit({ code: child.exitCode, signal: child.signalCode });
       else child.once('exit', (code, signal) => resolveExit({ code, signal }));
     });
   }
 
   static async start(folders: ServerFolders, extraArgs: readonly string[] = []): Promise<ServerProcess> {
     const args = [
-      BIN, 'serve', '--port', '0', '--data', folders.dataDir, '--input', folders.inputDir, '--output', folders.outputDir,
-      '--models', folders.modelsDir, ...extraArgs,
+      BIN,
+      'serve',
+      '--port',
+      '0',
+      '--data',
+      folders.dataDir,
+      '--input',
+      folders.inputDir,
+      '--output',
+      folders.outputDir,
+      '--models',
+      folders.modelsDir,
+      ...extraArgs,
     ];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, INKGRAPH_AUTH_TOKEN: '' } });
+    const child = spawn(process.execPath, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, INKGRAPH_AUTH_TOKEN: '' },
+    });
     let seen = '';
     const url = await new Promise<string>((resolveUrl, reject) => {
       const timer = setTimeout(() => reject(new Error(`the server did not start in 60 s:\n${seen}`)), 60_000);

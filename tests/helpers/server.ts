@@ -4,7 +4,7 @@ import WebSocket from 'ws';
 import { startServer, type RunningServer, type StartServerOptions } from '../../server/app.js';
 import { decodeFrame, type DecodedFrame } from '../../shared/preview-frame.js';
 import { wsMessageSchema, type WsMessage } from '../../shared/protocol.js';
-import { encodePng } from '../../nodes/runtime/png.js';
+import { encodePng } from '../../media/png.js';
 import { makeTestEnv } from './env.js';
 
 export interface TestServer extends RunningServer {
@@ -61,7 +61,10 @@ export class TestSocket {
   private waiters: (() => void)[] = [];
   readonly invalid: unknown[] = [];
 
-  private constructor(readonly socket: WebSocket, readonly clientId: string) {
+  private constructor(
+    readonly socket: WebSocket,
+    readonly clientId: string,
+  ) {
     socket.on('message', (data, isBinary) => {
       if (isBinary) {
         const bytes = data instanceof Buffer ? data : Buffer.concat(data as Buffer[]);
@@ -77,7 +80,11 @@ export class TestSocket {
     });
   }
 
-  static async open(baseUrl: string, clientId: string, options: { featureFlags?: Record<string, unknown>; headers?: Record<string, string>; query?: string } = {}): Promise<TestSocket> {
+  static async open(
+    baseUrl: string,
+    clientId: string,
+    options: { featureFlags?: Record<string, unknown>; headers?: Record<string, string>; query?: string } = {},
+  ): Promise<TestSocket> {
     const url = `${baseUrl.replace('http', 'ws')}/ws?clientId=${encodeURIComponent(clientId)}${options.query ?? ''}`;
     const socket = new WebSocket(url, { headers: options.headers ?? {} });
     // Listen before 'open': the greeting can arrive in the same TCP chunk as the handshake.
@@ -101,7 +108,8 @@ export class TestSocket {
     for (;;) {
       const found = this.received.find(predicate);
       if (found) return found;
-      if (Date.now() > deadline) throw new Error(`timed out; received: ${JSON.stringify(this.messages().map((m) => m.type))}`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out; received: ${JSON.stringify(this.messages().map((m) => m.type))}`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.max(1, deadline - Date.now()));
         this.waiters.push(() => {
@@ -114,8 +122,21 @@ export class TestSocket {
 
   /** Waits for `executing {node: null}` of a prompt: the end of its run. */
   async waitForEnd(promptId: string): Promise<WsMessage[]> {
-    await this.waitFor((r) => r.kind === 'json' && r.message.type === 'executing' && r.message.data.node === null && r.message.data.prompt_id === promptId);
-    return this.messages().filter((m) => 'data' in m && typeof m.data === 'object' && m.data !== null && 'prompt_id' in m.data && m.data.prompt_id === promptId);
+    await this.waitFor(
+      (r) =>
+        r.kind === 'json' &&
+        r.message.type === 'executing' &&
+        r.message.data.node === null &&
+        r.message.data.prompt_id === promptId,
+    );
+    return this.messages().filter(
+      (m) =>
+        'data' in m &&
+        typeof m.data === 'object' &&
+        m.data !== null &&
+        'prompt_id' in m.data &&
+        m.data.prompt_id === promptId,
+    );
   }
 
   close(): void {
@@ -123,13 +144,24 @@ export class TestSocket {
   }
 }
 
-export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: unknown }> {
-  const response = await fetch(url, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'Content-Type': 'application/json', ...headers } });
+export async function postJson(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; json: unknown }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    headers: { 'Content-Type': 'application/json', ...headers },
+  });
   const text = await response.text();
   return { status: response.status, json: text === '' ? undefined : (JSON.parse(text) as unknown) };
 }
 
-export async function getJson(url: string, headers: Record<string, string> = {}): Promise<{ status: number; json: unknown }> {
+export async function getJson(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; json: unknown }> {
   const response = await fetch(url, { headers });
   const text = await response.text();
   return { status: response.status, json: text === '' ? undefined : (JSON.parse(text) as unknown) };

@@ -3,7 +3,8 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeImage, readPngText } from '../../nodes/runtime/png.js';
+import { decodeImage } from '../../media/decode-image.js';
+import { readPngText } from '../../media/png.js';
 import { makeTestEnv } from '../helpers/env.js';
 import { FIXTURE_MODELS, FIXTURE_VARIANTS, textToImage } from '../helpers/diffusion.js';
 
@@ -26,7 +27,14 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
 describe('inkgraph CLI', () => {
   it('runs a shipped workflow, writes PNGs with the embedded workflow, and prints them', async () => {
     const out = join(dirs.root, 'out');
-    const result = await cli(['run', join(root, 'workflows', 'invert-image.json'), '--out', out, '--set', '2.width=64']);
+    const result = await cli([
+      'run',
+      join(root, 'workflows', 'invert-image.json'),
+      '--out',
+      out,
+      '--set',
+      '2.width=64',
+    ]);
     expect(result.code).toBe(0);
     expect(result.stdout.trim()).toBe(join(out, 'inverted_00001_.png'));
     expect(result.stderr).toMatch(/Done in/);
@@ -45,7 +53,14 @@ describe('inkgraph CLI', () => {
   });
 
   it('exits non-zero with readable per-node errors on a bad workflow', async () => {
-    const result = await cli(['validate', join(root, 'workflows', 'invert-image.json'), '--set', '2.width=99999', '--set', '2.upscale_method="magic"']);
+    const result = await cli([
+      'validate',
+      join(root, 'workflows', 'invert-image.json'),
+      '--set',
+      '2.width=99999',
+      '--set',
+      '2.upscale_method="magic"',
+    ]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('#2 ImageScale (Upscale Image) · width: Value 99999 bigger than max of 16384');
     const missing = await cli(['run', join(root, 'workflows', 'invert-image.json'), '--set', '9.width=1']);
@@ -63,14 +78,21 @@ describe('inkgraph CLI', () => {
     expect(badServe.stderr).toContain('--preview-method must be one of none, latent2rgb, vae');
   });
 
-  it('runs a workflow saved in ComfyUI\'s UI format', async () => {
+  it("runs a workflow saved in ComfyUI's UI format", async () => {
     const { toLitegraph } = await import('../../shared/litegraph-export.js');
     const { buildObjectInfo } = await import('../../nodes/object-info.js');
     const { createRegistry } = await import('../../nodes/index.js');
     const { parseWorkflowDocument } = await import('../../shared/workflow.js');
-    const document = parseWorkflowDocument(JSON.parse(readFileSync(join(root, 'workflows', 'invert-image.json'), 'utf8')));
+    const document = parseWorkflowDocument(
+      JSON.parse(readFileSync(join(root, 'workflows', 'invert-image.json'), 'utf8')),
+    );
     if (!document.ok) throw new Error(document.reason);
-    const objectInfo = buildObjectInfo(createRegistry(), { inputDir: dirs.inputDir, outputDir: dirs.outputDir, tempDir: dirs.tempDir, modelsDir: dirs.modelsDir });
+    const objectInfo = buildObjectInfo(createRegistry(), {
+      inputDir: dirs.inputDir,
+      outputDir: dirs.outputDir,
+      tempDir: dirs.tempDir,
+      modelsDir: dirs.modelsDir,
+    });
     writeFileSync(join(dirs.root, 'comfy-ui.json'), JSON.stringify(toLitegraph(document.envelope, objectInfo)));
     const result = await cli(['run', join(dirs.root, 'comfy-ui.json'), '--out', join(dirs.root, 'ui-out')]);
     expect(result.code, result.stderr).toBe(0);
@@ -79,10 +101,19 @@ describe('inkgraph CLI', () => {
 
   it('reports a node that fails at run time, naming it', async () => {
     writeFileSync(join(dirs.inputDir, 'broken.png'), 'not an image');
-    const workflow = JSON.parse(readFileSync(join(root, 'workflows', 'invert-image.json'), 'utf8')) as { prompt: Record<string, { inputs: Record<string, unknown> }> };
+    const workflow = JSON.parse(readFileSync(join(root, 'workflows', 'invert-image.json'), 'utf8')) as {
+      prompt: Record<string, { inputs: Record<string, unknown> }>;
+    };
     workflow.prompt['1']!.inputs.image = 'broken.png';
     writeFileSync(join(dirs.root, 'broken.json'), JSON.stringify(workflow));
-    const result = await cli(['run', join(dirs.root, 'broken.json'), '--input', dirs.inputDir, '--out', join(dirs.root, 'o2')]);
+    const result = await cli([
+      'run',
+      join(dirs.root, 'broken.json'),
+      '--input',
+      dirs.inputDir,
+      '--out',
+      join(dirs.root, 'o2'),
+    ]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('Error in #1 LoadImage (Load Image)');
   });
@@ -93,10 +124,30 @@ describe('inkgraph run on a text-to-image workflow', () => {
     writeFileSync(join(dirs.root, 't2i.json'), JSON.stringify(textToImage({ steps: 4, prefix: 'cli-t2i' })));
     const out = join(dirs.root, 't2i-out');
     for (const variant of FIXTURE_VARIANTS) {
-      const result = await cli(['run', join(dirs.root, 't2i.json'), '--models', FIXTURE_MODELS, '--out', out, '--set', `4.ckpt_name="${variant}"`, '--preview-method', 'latent2rgb']);
+      const result = await cli([
+        'run',
+        join(dirs.root, 't2i.json'),
+        '--models',
+        FIXTURE_MODELS,
+        '--out',
+        out,
+        '--set',
+        `4.ckpt_name="${variant}"`,
+        '--preview-method',
+        'latent2rgb',
+      ]);
       expect(result.code, result.stderr).toBe(0);
     }
-    const again = await cli(['run', join(dirs.root, 't2i.json'), '--models', FIXTURE_MODELS, '--out', out, '--set', '4.ckpt_name=tiny-sd-fp32']);
+    const again = await cli([
+      'run',
+      join(dirs.root, 't2i.json'),
+      '--models',
+      FIXTURE_MODELS,
+      '--out',
+      out,
+      '--set',
+      '4.ckpt_name=tiny-sd-fp32',
+    ]);
     expect(again.code).toBe(0);
     const files = readdirSync(out).sort();
     expect(files).toHaveLength(FIXTURE_VARIANTS.length + 1);

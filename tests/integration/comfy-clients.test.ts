@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import { CallWrapper, ComfyApi, PromptBuilder } from '@saintno/comfyui-sdk';
 import { Client } from '@stable-canvas/comfyui-client';
 import { BrowserLikeWebSocket } from '../helpers/browser-like-websocket.js';
-import { decodeImage } from '../../nodes/runtime/png.js';
+import { decodeImage } from '../../media/decode-image.js';
 import type { ApiPrompt } from '../../shared/workflow.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { copyFixtureModels, FIXTURE_VARIANTS, textToImage } from '../helpers/diffusion.js';
@@ -14,7 +14,12 @@ type TitledPrompt = Record<string, { class_type: string; inputs: Record<string, 
 
 /** The saintno SDK types its workflows with a title on every node, as ComfyUI's "Export (API)" writes them. */
 function titled(prompt: ApiPrompt): TitledPrompt {
-  return Object.fromEntries(Object.entries(prompt).map(([id, node]) => [id, { ...node, _meta: { title: node._meta?.title ?? node.class_type } }]));
+  return Object.fromEntries(
+    Object.entries(prompt).map(([id, node]) => [
+      id,
+      { ...node, _meta: { title: node._meta?.title ?? node.class_type } },
+    ]),
+  );
 }
 
 let server: TestServer;
@@ -27,7 +32,10 @@ afterAll(async () => server.stop());
 function workflow(width: number, method = 'bilinear', height = 200): ApiPrompt {
   return {
     '1': { class_type: 'LoadImage', inputs: { image: 'test.png' } },
-    '2': { class_type: 'ImageScale', inputs: { image: ['1', 0], upscale_method: method, width, height, crop: 'disabled' } },
+    '2': {
+      class_type: 'ImageScale',
+      inputs: { image: ['1', 0], upscale_method: method, width, height, crop: 'disabled' },
+    },
     '3': { class_type: 'ImageInvert', inputs: { image: ['2', 0] } },
     '4': { class_type: 'SaveImage', inputs: { images: ['3', 0], filename_prefix: 'client' } },
   };
@@ -41,9 +49,18 @@ function workflow(width: number, method = 'bilinear', height = 200): ApiPrompt {
 function slowWorkflow(size: number): ApiPrompt {
   return {
     '1': { class_type: 'LoadImage', inputs: { image: 'test.png' } },
-    '2': { class_type: 'ImageScale', inputs: { image: ['1', 0], upscale_method: 'lanczos', width: size, height: size, crop: 'disabled' } },
-    '5': { class_type: 'ImageScale', inputs: { image: ['2', 0], upscale_method: 'lanczos', width: size - 1, height: size - 1, crop: 'disabled' } },
-    '6': { class_type: 'ImageScale', inputs: { image: ['5', 0], upscale_method: 'lanczos', width: size, height: size, crop: 'disabled' } },
+    '2': {
+      class_type: 'ImageScale',
+      inputs: { image: ['1', 0], upscale_method: 'lanczos', width: size, height: size, crop: 'disabled' },
+    },
+    '5': {
+      class_type: 'ImageScale',
+      inputs: { image: ['2', 0], upscale_method: 'lanczos', width: size - 1, height: size - 1, crop: 'disabled' },
+    },
+    '6': {
+      class_type: 'ImageScale',
+      inputs: { image: ['5', 0], upscale_method: 'lanczos', width: size, height: size, crop: 'disabled' },
+    },
     '3': { class_type: 'ImageInvert', inputs: { image: ['6', 0] } },
     '4': { class_type: 'SaveImage', inputs: { images: ['3', 0], filename_prefix: 'client' } },
   };
@@ -61,7 +78,9 @@ describe('@saintno/comfyui-sdk 0.3.1', () => {
   it('queues a workflow, receives progress and the output, fetches the image with /view', async () => {
     const api = new ComfyApi(server.url, 'saintno-test').init();
     await api.waitForReady();
-    const builder = new PromptBuilder(titled(workflow(150)), ['width'], ['output']).setInputNode('width', '2.inputs.width').setOutputNode('output', '4');
+    const builder = new PromptBuilder(titled(workflow(150)), ['width'], ['output'])
+      .setInputNode('width', '2.inputs.width')
+      .setOutputNode('output', '4');
     const progress: number[] = [];
     const result = await new CallWrapper(api, builder.input('width', 160))
       .onProgress((info) => progress.push(info.value))
@@ -82,13 +101,22 @@ describe('@saintno/comfyui-sdk 0.3.1', () => {
     // node runs first, as a sampler would.
     const streamed: ApiPrompt = {
       '1': { class_type: 'LoadImage', inputs: { image: 'test.png' } },
-      '2': { class_type: 'ImageScale', inputs: { image: ['1', 0], upscale_method: 'bicubic', width: 1200, height: 1200, crop: 'disabled' } },
-      '3': { class_type: 'ImageScale', inputs: { image: ['2', 0], upscale_method: 'area', width: 32, height: 32, crop: 'disabled' } },
+      '2': {
+        class_type: 'ImageScale',
+        inputs: { image: ['1', 0], upscale_method: 'bicubic', width: 1200, height: 1200, crop: 'disabled' },
+      },
+      '3': {
+        class_type: 'ImageScale',
+        inputs: { image: ['2', 0], upscale_method: 'area', width: 32, height: 32, crop: 'disabled' },
+      },
       '4': { class_type: 'SaveImageWebsocket', inputs: { images: ['3', 0] } },
       '5': { class_type: 'SaveImage', inputs: { images: ['3', 0], filename_prefix: 'streamed' } },
     };
     const previews: Blob[] = [];
-    const streamedResult = await new CallWrapper(api, new PromptBuilder(titled(streamed), [], ['saved']).setOutputNode('saved', '5'))
+    const streamedResult = await new CallWrapper(
+      api,
+      new PromptBuilder(titled(streamed), [], ['saved']).setOutputNode('saved', '5'),
+    )
       .onPreview((blob) => previews.push(blob))
       .run();
     expect(streamedResult).toBeTruthy();
@@ -127,7 +155,10 @@ describe('@stable-canvas/comfyui-client 1.5.9', () => {
     await comfy.connect();
     const progress: number[] = [];
     // Large enough that progress is still being reported once the client has its prompt id back.
-    const result = await comfy.enqueue(workflow(1100, 'bicubic', 1100), { workflow: { from: 'stable-canvas' }, progress: (p) => progress.push(p.value) });
+    const result = await comfy.enqueue(workflow(1100, 'bicubic', 1100), {
+      workflow: { from: 'stable-canvas' },
+      progress: (p) => progress.push(p.value),
+    });
     expect(progress.length).toBeGreaterThan(0);
     const image = result.images[0];
     expect(image?.type).toBe('url');
@@ -157,55 +188,77 @@ describe('@stable-canvas/comfyui-client 1.5.9', () => {
     await comfy.interrupt();
     await comfy.waitForPrompt(promptId, 50);
     await expect(comfy.getPromptOutputs(promptId)).rejects.toThrow();
-    const history = (await (await fetch(`${server.url}/history/${promptId}`)).json()) as Record<string, { status: { messages: [string][] } }>;
+    const history = (await (await fetch(`${server.url}/history/${promptId}`)).json()) as Record<
+      string,
+      { status: { messages: [string][] } }
+    >;
     expect(history[promptId]!.status.messages.map(([event]) => event)).toContain('execution_interrupted');
     comfy.close();
   });
 });
 
 describe('text-to-image through both clients, on every fixture variant', () => {
-  it.each(FIXTURE_VARIANTS)('%s: saintno receives a preview per step and the image (sampling from an encoded image)', async (variant) => {
-    const api = new ComfyApi(server.url, `saintno-${variant}`).init();
-    await api.waitForReady();
-    const steps = 6;
-    // The SDK listens for progress and previews only once it has seen the job start and then read the job's
-    // history: a tiny model's whole run fits in that round trip. So the sampler starts from an image that takes
-    // a slow resize to make (as a real model's text encoding would take its time), and the SDK is listening by then.
-    const prompt: ApiPrompt = {
-      ...textToImage({ ckpt: variant, steps, seed: 500, prefix: `saintno-${variant}` }),
-      '1': { class_type: 'LoadImage', inputs: { image: 'test.png' } },
-      '2': { class_type: 'ImageScale', inputs: { image: ['1', 0], upscale_method: 'lanczos', width: 1500, height: 1500, crop: 'disabled' } },
-      '10': { class_type: 'ImageScale', inputs: { image: ['2', 0], upscale_method: 'area', width: 64, height: 64, crop: 'disabled' } },
-      '11': { class_type: 'VAEEncode', inputs: { pixels: ['10', 0], vae: ['4', 2] } },
-    };
-    prompt['3']!.inputs.latent_image = ['11', 0];
-    const builder = new PromptBuilder(titled(prompt), ['seed'], ['images']).setInputNode('seed', '3.inputs.seed').setOutputNode('images', '9');
-    const previews: Blob[] = [];
-    const progress: number[] = [];
-    const result = await new CallWrapper(api, builder.input('seed', 501))
-      .onPreview((blob) => previews.push(blob))
-      .onProgress((info) => {
-        if (info.node === '3') progress.push(info.value);
-      })
-      .run();
-    expect(result).toBeTruthy();
-    if (!result) return;
-    expect(progress.slice(-steps)).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(previews.length).toBeGreaterThanOrEqual(steps - 2);
-    const images = (result.images as { images: { filename: string; subfolder: string; type: string }[] }).images;
-    expect(await fetchPng(api.getPathImage(images[0] as never))).toEqual({ width: 64, height: 64 });
-    api.destroy();
-  });
+  it.each(FIXTURE_VARIANTS)(
+    '%s: saintno receives a preview per step and the image (sampling from an encoded image)',
+    async (variant) => {
+      const api = new ComfyApi(server.url, `saintno-${variant}`).init();
+      await api.waitForReady();
+      const steps = 6;
+      // The SDK listens for progress and previews only once it has seen the job start and then read the job's
+      // history: a tiny model's whole run fits in that round trip. So the sampler starts from an image that takes
+      // a slow resize to make (as a real model's text encoding would take its time), and the SDK is listening by then.
+      const prompt: ApiPrompt = {
+        ...textToImage({ ckpt: variant, steps, seed: 500, prefix: `saintno-${variant}` }),
+        '1': { class_type: 'LoadImage', inputs: { image: 'test.png' } },
+        '2': {
+          class_type: 'ImageScale',
+          inputs: { image: ['1', 0], upscale_method: 'lanczos', width: 1500, height: 1500, crop: 'disabled' },
+        },
+        '10': {
+          class_type: 'ImageScale',
+          inputs: { image: ['2', 0], upscale_method: 'area', width: 64, height: 64, crop: 'disabled' },
+        },
+        '11': { class_type: 'VAEEncode', inputs: { pixels: ['10', 0], vae: ['4', 2] } },
+      };
+      prompt['3']!.inputs.latent_image = ['11', 0];
+      const builder = new PromptBuilder(titled(prompt), ['seed'], ['images'])
+        .setInputNode('seed', '3.inputs.seed')
+        .setOutputNode('images', '9');
+      const previews: Blob[] = [];
+      const progress: number[] = [];
+      const result = await new CallWrapper(api, builder.input('seed', 501))
+        .onPreview((blob) => previews.push(blob))
+        .onProgress((info) => {
+          if (info.node === '3') progress.push(info.value);
+        })
+        .run();
+      expect(result).toBeTruthy();
+      if (!result) return;
+      expect(progress.slice(-steps)).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(previews.length).toBeGreaterThanOrEqual(steps - 2);
+      const images = (result.images as { images: { filename: string; subfolder: string; type: string }[] }).images;
+      expect(await fetchPng(api.getPathImage(images[0] as never))).toEqual({ width: 64, height: 64 });
+      api.destroy();
+    },
+  );
 
   it.each(FIXTURE_VARIANTS)('%s: stable-canvas receives progress per step and the image', async (variant) => {
     const url = new URL(server.url);
-    const comfy = new Client({ api_host: url.host, clientId: `canvas-${variant}`, WebSocket: BrowserLikeWebSocket, fetch });
+    const comfy = new Client({
+      api_host: url.host,
+      clientId: `canvas-${variant}`,
+      WebSocket: BrowserLikeWebSocket,
+      fetch,
+    });
     await comfy.connect();
     const progress: number[] = [];
     // The client listens only once its POST has returned; hold the queue until then, or a tiny model's whole run
     // can finish first (a race of the client's, not of the server).
     await fetch(`${server.url}/api/queue/pause`, { method: 'POST' });
-    const running = comfy.enqueue(textToImage({ ckpt: variant, steps: 6, seed: 600, prefix: `canvas-${variant}` }), { progress: (p) => progress.push(p.value), disable_random_seed: true });
+    const running = comfy.enqueue(textToImage({ ckpt: variant, steps: 6, seed: 600, prefix: `canvas-${variant}` }), {
+      progress: (p) => progress.push(p.value),
+      disable_random_seed: true,
+    });
     for (let i = 0; i < 100; i++) {
       const queue = (await (await fetch(`${server.url}/queue`)).json()) as { queue_pending: unknown[] };
       if (queue.queue_pending.length > 0) break;
@@ -221,7 +274,7 @@ describe('text-to-image through both clients, on every fixture variant', () => {
     expect(previews.length).toBe(6);
     expect(previews.every((image) => image.type === 'buff' && image.mime.startsWith('image/'))).toBe(true);
     const saved = result.images.find((image) => image.type === 'url');
-    expect(await fetchPng(saved!.data as string)).toEqual({ width: 64, height: 64 });
+    expect(await fetchPng(saved!.data)).toEqual({ width: 64, height: 64 });
     comfy.close();
   });
 });

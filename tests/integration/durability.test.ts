@@ -1,10 +1,20 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { decodeImage } from '../../nodes/runtime/png.js';
+import { decodeImage } from '../../media/decode-image.js';
 import { copyFixtureModels, textToImage } from '../helpers/diffusion.js';
 import { makeTestEnv } from '../helpers/env.js';
-import { history, job, longJob, messageTypes, ProcessFleet, queue, queueIds, waitForHistory, waitForProgress } from '../helpers/server-jobs.js';
+import {
+  history,
+  job,
+  longJob,
+  messageTypes,
+  ProcessFleet,
+  queue,
+  queueIds,
+  waitForHistory,
+  waitForProgress,
+} from '../helpers/server-jobs.js';
 import { ServerProcess, type ServerFolders } from '../helpers/server-process.js';
 import { getJson, postJson, type TestSocket } from '../helpers/server.js';
 
@@ -47,7 +57,10 @@ describe('kill -9 and restart', () => {
     const done = await queue(first, job('done', 2, 1, 'durable-run'));
     await socket.waitForEnd(done);
     const savedWorkflow = textToImage({ positive: 'kept across a crash' });
-    const saved = await fetch(`${first.url}/api/workflows/kept.json`, { method: 'PUT', body: JSON.stringify(savedWorkflow) });
+    const saved = await fetch(`${first.url}/api/workflows/kept.json`, {
+      method: 'PUT',
+      body: JSON.stringify(savedWorkflow),
+    });
     expect(saved.status).toBe(201);
 
     await postJson(`${first.url}/api/queue/pause`, {});
@@ -68,7 +81,11 @@ describe('kill -9 and restart', () => {
     const entries = await waitForHistory(restarted, [done, long, second, third]);
     expect(Object.keys(entries)).toEqual([done, long, second, third]);
     expect(messageTypes(entries[long]!)[0]).toBe('execution_restarted');
-    expect(entries[long]!.status.messages[0]![1]).toMatchObject({ prompt_id: long, restarts: 1, reason: expect.stringMatching(/crash or kill/) });
+    expect(entries[long]!.status.messages[0]![1]).toMatchObject({
+      prompt_id: long,
+      restarts: 1,
+      reason: expect.stringMatching(/crash or kill/),
+    });
     for (const id of [done, long, second, third]) expect(entries[id]!.status.status_str).toBe('success');
     for (const id of [done, second, third]) expect(messageTypes(entries[id]!)).not.toContain('execution_restarted');
     expect(entries[long]!.outputs['9']!.images![0]!.filename).toMatch(/^long_/);
@@ -90,7 +107,8 @@ describe('kill -9 and restart', () => {
         .catch(() => undefined),
     );
     // Kill while answers are still coming in and jobs are running.
-    for (let waited = 0; accepted.length < 15 && waited < 60_000; waited += 5) await new Promise((resolve) => setTimeout(resolve, 5));
+    for (let waited = 0; accepted.length < 15 && waited < 60_000; waited += 5)
+      await new Promise((resolve) => setTimeout(resolve, 5));
     const finishedBeforeKill = Object.keys(await history(first).catch(() => ({})));
     await first.stop('SIGKILL');
     await Promise.all(attempts);
@@ -171,7 +189,10 @@ describe('graceful shutdown', () => {
 
     const restarted = await start();
     const entries = await waitForHistory(restarted, [long]);
-    expect(entries[long]!.status.messages[0]).toEqual(['execution_restarted', expect.objectContaining({ restarts: 1, reason: expect.stringMatching(/shut down/) })]);
+    expect(entries[long]!.status.messages[0]).toEqual([
+      'execution_restarted',
+      expect.objectContaining({ restarts: 1, reason: expect.stringMatching(/shut down/) }),
+    ]);
     expect(entries[long]!.status.status_str).toBe('success');
   });
 });
@@ -192,12 +213,19 @@ describe('crash loops', () => {
     await second.stop('SIGKILL');
 
     const third = await start();
-    expect(third.log).toMatch(new RegExp(`job ${looping} was running each of the last 2 times the server stopped \\(node #3 had started\\)`));
+    expect(third.log).toMatch(
+      new RegExp(`job ${looping} was running each of the last 2 times the server stopped \\(node #3 had started\\)`),
+    );
     const entries = await waitForHistory(third, [looping, after]);
     expect(Object.keys(entries)).toEqual([looping, after]);
     expect(entries[looping]!.status).toMatchObject({ status_str: 'error', completed: false });
     const error = entries[looping]!.status.messages.find(([type]) => type === 'execution_error')?.[1];
-    expect(error).toMatchObject({ prompt_id: looping, node_id: '3', node_type: 'KSampler', exception_message: 'the server stopped twice while running this job' });
+    expect(error).toMatchObject({
+      prompt_id: looping,
+      node_id: '3',
+      node_type: 'KSampler',
+      exception_message: 'the server stopped twice while running this job',
+    });
     expect(entries[after]!.status.status_str).toBe('success');
     expect(expectOnlyWholeImages(folders.outputDir)).toEqual(['after_00001_.png']);
     expect(await third.stop('SIGTERM')).toEqual({ code: 0, signal: null });

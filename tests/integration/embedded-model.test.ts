@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeImage } from '../../nodes/runtime/png.js';
+import { decodeImage } from '../../media/decode-image.js';
 import type { HistoryEntry } from '../../shared/protocol.js';
 import type { ApiPrompt } from '../../shared/workflow.js';
 import { borderColour, foregroundPlace, type ForegroundPlace, type Third } from '../helpers/scene-checks.js';
@@ -18,10 +18,26 @@ const shipped = join(root, 'models', 'diffusion', 'inkgraph-emoji', 'model_index
 
 type Place = { column: Third; row: Third; size: 'small' | 'large' };
 const CASES: { text: string; background: string; place: Place }[] = [
-  { text: 'a large apple on the left on a blue background', background: 'blue', place: { column: 'start', row: 'middle', size: 'large' } },
-  { text: 'a small rocket at the top right on a yellow background', background: 'yellow', place: { column: 'end', row: 'start', size: 'small' } },
-  { text: 'a large sun in the center on a purple background', background: 'purple', place: { column: 'middle', row: 'middle', size: 'large' } },
-  { text: 'a small cat at the bottom left on a green background', background: 'green', place: { column: 'start', row: 'end', size: 'small' } },
+  {
+    text: 'a large apple on the left on a blue background',
+    background: 'blue',
+    place: { column: 'start', row: 'middle', size: 'large' },
+  },
+  {
+    text: 'a small rocket at the top right on a yellow background',
+    background: 'yellow',
+    place: { column: 'end', row: 'start', size: 'small' },
+  },
+  {
+    text: 'a large sun in the center on a purple background',
+    background: 'purple',
+    place: { column: 'middle', row: 'middle', size: 'large' },
+  },
+  {
+    text: 'a small cat at the bottom left on a green background',
+    background: 'green',
+    place: { column: 'start', row: 'end', size: 'small' },
+  },
   { text: '红色背景上右边的大汽车', background: 'red', place: { column: 'end', row: 'middle', size: 'large' } },
   { text: '白色背景上左上的小红心', background: 'white', place: { column: 'start', row: 'start', size: 'small' } },
   { text: '黑色背景上下方的大星星', background: 'black', place: { column: 'middle', row: 'end', size: 'large' } },
@@ -60,7 +76,9 @@ afterAll(async () => {
 
 describe.skipIf(!existsSync(shipped))('the shipped model', () => {
   it('draws the backgrounds, positions and sizes its prompts ask for, from fixed seeds', async () => {
-    const workflow = JSON.parse(readFileSync(join(root, 'workflows', 'text-to-image.json'), 'utf8')) as { prompt: ApiPrompt };
+    const workflow = JSON.parse(readFileSync(join(root, 'workflows', 'text-to-image.json'), 'utf8')) as {
+      prompt: ApiPrompt;
+    };
     let backgrounds = 0;
     let places = 0;
     const results: string[] = [];
@@ -72,7 +90,9 @@ describe.skipIf(!existsSync(shipped))('the shipped model', () => {
         const response = await postJson(`${server.url}/prompt`, { prompt, client_id: 'smoke' });
         const promptId = (response.json as { prompt_id: string }).prompt_id;
         await socket.waitForEnd(promptId);
-        const entry = ((await getJson(`${server.url}/history/${promptId}`)).json as Record<string, HistoryEntry>)[promptId]!;
+        const entry = ((await getJson(`${server.url}/history/${promptId}`)).json as Record<string, HistoryEntry>)[
+          promptId
+        ]!;
         const image = entry.outputs['9']!.images![0]!;
         const decoded = decodeImage(readFileSync(join(server.dirs.outputDir, image.subfolder, image.filename)));
         if (!decoded.ok) throw new Error(decoded.reason);
@@ -84,7 +104,9 @@ describe.skipIf(!existsSync(shipped))('the shipped model', () => {
         results.push(`${testCase.text} (seed ${seed}): ${background}, ${describePlace(place)}`);
       }
     }
-    console.log(`background ${backgrounds}/${CASES.length * SEEDS.length}, place ${places}/${CASES.length * SEEDS.length}\n${results.join('\n')}`);
+    console.log(
+      `background ${backgrounds}/${CASES.length * SEEDS.length}, place ${places}/${CASES.length * SEEDS.length}\n${results.join('\n')}`,
+    );
     expect(backgrounds).toBeGreaterThanOrEqual(EXPECTED.background);
     expect(places).toBeGreaterThanOrEqual(EXPECTED.place);
   });

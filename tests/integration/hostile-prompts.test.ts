@@ -21,7 +21,15 @@ afterAll(async () => {
   await server.stop();
 });
 
-const PROTOTYPE_NAMES = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__', 'isPrototypeOf'] as const;
+const PROTOTYPE_NAMES = [
+  'constructor',
+  '__proto__',
+  'toString',
+  'hasOwnProperty',
+  'valueOf',
+  '__defineGetter__',
+  'isPrototypeOf',
+] as const;
 
 /**
  * How each run ends, from a socket that parses nothing else: long chains send tens of thousands of messages, which
@@ -35,7 +43,12 @@ class RunEnds {
     socket.on('message', (data, isBinary) => {
       if (isBinary) return;
       const text = data.toString();
-      if (!text.includes('"execution_success"') && !text.includes('"execution_error"') && !text.includes('"execution_interrupted"')) return;
+      if (
+        !text.includes('"execution_success"') &&
+        !text.includes('"execution_error"') &&
+        !text.includes('"execution_interrupted"')
+      )
+        return;
       const message = JSON.parse(text) as { type: string; data: { prompt_id: string } };
       this.ended.set(message.data.prompt_id, message.type);
       this.waiters.get(message.data.prompt_id)?.(message.type);
@@ -65,12 +78,19 @@ class RunEnds {
 
 interface Answer {
   readonly status: number;
-  readonly json: { prompt_id?: string; error?: { type: string; message: string; details?: string }; node_errors?: Record<string, { errors: { type: string; message: string }[] }> };
+  readonly json: {
+    prompt_id?: string;
+    error?: { type: string; message: string; details?: string };
+    node_errors?: Record<string, { errors: { type: string; message: string }[] }>;
+  };
 }
 
 async function post(prompt: ApiPrompt | string, extra: Record<string, unknown> = {}): Promise<Answer> {
   // Built as text: a `__proto__` key survives JSON.stringify of an own property, but this states it plainly.
-  const body = typeof prompt === 'string' ? `{"prompt":${prompt},"client_id":"hostile","extra_data":${JSON.stringify(extra)}}` : JSON.stringify({ prompt, client_id: 'hostile', extra_data: extra });
+  const body =
+    typeof prompt === 'string'
+      ? `{"prompt":${prompt},"client_id":"hostile","extra_data":${JSON.stringify(extra)}}`
+      : JSON.stringify({ prompt, client_id: 'hostile', extra_data: extra });
   return (await postJson(`${server.url}/prompt`, body)) as Answer;
 }
 
@@ -85,7 +105,6 @@ function objectOf(entries: [string, unknown][]): string {
   return `{${entries.map(([key, value]) => `${JSON.stringify(key)}:${JSON.stringify(value)}`).join(',')}}`;
 }
 
-
 function nested(depth: number): string {
   return `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
 }
@@ -97,8 +116,16 @@ describe('node ids and links named like Object.prototype members', () => {
     const preview = (source: string): unknown => ({ class_type: 'PreviewImage', inputs: { images: [source, 0] } });
 
     it(`${name} as a node id and a link target: runs, or (__proto__) a 400 naming it`, async () => {
-      const asSource = objectOf([[name, load], ['2', invert(name)], ['3', preview('2')]]);
-      const asOutput = objectOf([['1', load], ['2', invert('1')], [name, preview('2')]]);
+      const asSource = objectOf([
+        [name, load],
+        ['2', invert(name)],
+        ['3', preview('2')],
+      ]);
+      const asOutput = objectOf([
+        ['1', load],
+        ['2', invert('1')],
+        [name, preview('2')],
+      ]);
       if (name === '__proto__') {
         for (const prompt of [asSource, asOutput]) {
           const answer = await post(prompt);
@@ -113,14 +140,35 @@ describe('node ids and links named like Object.prototype members', () => {
     });
 
     it(`${name} as the target of a link to no node: a 400 naming the link`, async () => {
-      const answer = await post(objectOf([['1', load], ['2', invert(name)], ['3', preview('2')]]));
+      const answer = await post(
+        objectOf([
+          ['1', load],
+          ['2', invert(name)],
+          ['3', preview('2')],
+        ]),
+      );
       expect(answer.status).toBe(400);
       expect(answer.json.error?.type).toBe('prompt_outputs_failed_validation');
       expect(answer.json.node_errors?.['2']?.errors[0]?.message).toBe(`Linked node #${name} does not exist`);
     });
 
     it(`${name} as an input name: ignored like any unknown input, or (__proto__) a 400 naming it`, async () => {
-      const prompt = objectOf([['1', load], ['2', { class_type: 'ImageInvert', inputs: JSON.parse(objectOf([['image', ['1', 0]], [name, 1]])) as unknown }], ['3', preview('2')]]);
+      const prompt = objectOf([
+        ['1', load],
+        [
+          '2',
+          {
+            class_type: 'ImageInvert',
+            inputs: JSON.parse(
+              objectOf([
+                ['image', ['1', 0]],
+                [name, 1],
+              ]),
+            ) as unknown,
+          },
+        ],
+        ['3', preview('2')],
+      ]);
       if (name === '__proto__') {
         const answer = await post(prompt);
         expect(answer.status).toBe(400);
@@ -159,7 +207,10 @@ describe('chains far deeper than a workflow', () => {
 });
 
 describe('JSON nested 100,000 deep', () => {
-  const small = { '1': { class_type: 'LoadImage', inputs: { image: 'test.png' } }, '2': { class_type: 'PreviewImage', inputs: { images: ['1', 0] } } };
+  const small = {
+    '1': { class_type: 'LoadImage', inputs: { image: 'test.png' } },
+    '2': { class_type: 'PreviewImage', inputs: { images: ['1', 0] } },
+  };
 
   function expectTooDeep(answer: { status: number; json: unknown }, path: string): void {
     expect(answer.status).toBe(400);
@@ -171,14 +222,24 @@ describe('JSON nested 100,000 deep', () => {
 
   it('in extra_data and in _meta: 400 json_too_deep with where', async () => {
     for (const depth of [10_000, 100_000]) {
-      expectTooDeep(await postJson(`${server.url}/prompt`, `{"prompt":${JSON.stringify(small)},"extra_data":{"extra_pnginfo":${nested(depth)}}}`), 'extra_data.extra_pnginfo.a.a');
+      expectTooDeep(
+        await postJson(
+          `${server.url}/prompt`,
+          `{"prompt":${JSON.stringify(small)},"extra_data":{"extra_pnginfo":${nested(depth)}}}`,
+        ),
+        'extra_data.extra_pnginfo.a.a',
+      );
       const meta = `{"prompt":{"1":{"class_type":"LoadImage","inputs":{"image":"test.png"},"_meta":${nested(depth)}},"2":${JSON.stringify(small['2'])}}}`;
       expectTooDeep(await postJson(`${server.url}/prompt`, meta), 'prompt.1._meta.a.a');
     }
   });
 
   it('in a workflow saved with PUT /workflows/:name: 400 json_too_deep', async () => {
-    const response = await fetch(`${server.url}/workflows/deep`, { method: 'PUT', body: `{"prompt":${JSON.stringify(small)},"extra":${nested(100_000)}}`, headers: { 'Content-Type': 'application/json' } });
+    const response = await fetch(`${server.url}/workflows/deep`, {
+      method: 'PUT',
+      body: `{"prompt":${JSON.stringify(small)},"extra":${nested(100_000)}}`,
+      headers: { 'Content-Type': 'application/json' },
+    });
     expectTooDeep({ status: response.status, json: await response.json() }, 'extra.a.a');
   });
 

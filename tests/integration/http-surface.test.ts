@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from '
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeImage } from '../../nodes/runtime/png.js';
+import { decodeImage } from '../../media/decode-image.js';
 import { objectInfoSchema } from '../../shared/node-spec.js';
 import { errorBodySchema } from '../../shared/protocol.js';
 import type { ApiPrompt } from '../../shared/workflow.js';
@@ -21,7 +21,10 @@ afterAll(async () => server.stop());
 
 function expectJsonError(response: { status: number; json: unknown }, status: number): void {
   expect(response.status).toBe(status);
-  expect(errorBodySchema.safeParse(response.json).success || (typeof response.json === 'object' && response.json !== null && 'error' in response.json)).toBe(true);
+  expect(
+    errorBodySchema.safeParse(response.json).success ||
+      (typeof response.json === 'object' && response.json !== null && 'error' in response.json),
+  ).toBe(true);
 }
 
 const good: ApiPrompt = {
@@ -39,7 +42,10 @@ describe('discovery routes, plain and under /api', () => {
       expect(info.SaveImage).toMatchObject({
         output_node: true,
         category: 'image',
-        input: { required: { images: ['IMAGE', {}], filename_prefix: ['STRING', { default: 'ComfyUI' }] }, hidden: { prompt: 'PROMPT', extra_pnginfo: 'EXTRA_PNGINFO' } },
+        input: {
+          required: { images: ['IMAGE', {}], filename_prefix: ['STRING', { default: 'ComfyUI' }] },
+          hidden: { prompt: 'PROMPT', extra_pnginfo: 'EXTRA_PNGINFO' },
+        },
         input_order: { required: ['images', 'filename_prefix'] },
       });
       expect(info.LoadImage!.input.required.image![0]).toContain('test.png');
@@ -73,13 +79,28 @@ describe('GET /api/vocabularies', () => {
     const diffusion = join(server.dirs.modelsDir, 'diffusion');
     const word = { en: 'apple', zh: '苹果' };
     mkdirSync(join(diffusion, 'with-words'), { recursive: true });
-    writeFileSync(join(diffusion, 'with-words', 'vocabulary.json'), JSON.stringify({ objects: [{ ...word, emoji: '🍎' }], colours: [{ en: 'blue', zh: '蓝色' }], sizes: [], positions: [] }));
+    writeFileSync(
+      join(diffusion, 'with-words', 'vocabulary.json'),
+      JSON.stringify({
+        objects: [{ ...word, emoji: '🍎' }],
+        colours: [{ en: 'blue', zh: '蓝色' }],
+        sizes: [],
+        positions: [],
+      }),
+    );
     mkdirSync(join(diffusion, 'broken-words'), { recursive: true });
     writeFileSync(join(diffusion, 'broken-words', 'vocabulary.json'), JSON.stringify({ objects: 'apple' }));
     mkdirSync(join(diffusion, 'no-words'), { recursive: true });
     const response = await getJson(`${server.url}/api/vocabularies`);
     expect(response.status).toBe(200);
-    expect(response.json).toEqual({ 'with-words': { objects: [{ ...word, emoji: '🍎' }], colours: [{ en: 'blue', zh: '蓝色' }], sizes: [], positions: [] } });
+    expect(response.json).toEqual({
+      'with-words': {
+        objects: [{ ...word, emoji: '🍎' }],
+        colours: [{ en: 'blue', zh: '蓝色' }],
+        sizes: [],
+        positions: [],
+      },
+    });
   });
 });
 
@@ -88,11 +109,31 @@ describe('POST /prompt refuses bad input with 4xx JSON, and the server keeps ser
     ['no prompt', {}, 'no_prompt'],
     ['unknown class', { prompt: { ...good, '9': { class_type: 'Nope', inputs: {} } } }, 'invalid_prompt'],
     ['no outputs', { prompt: { '1': good['1'] } }, 'prompt_no_outputs'],
-    ['missing input', { prompt: { ...good, '2': { class_type: 'ImageInvert', inputs: {} } } }, 'prompt_outputs_failed_validation'],
-    ['bad link', { prompt: { ...good, '2': { class_type: 'ImageInvert', inputs: { image: ['1'] } } } }, 'prompt_outputs_failed_validation'],
-    ['link to missing node', { prompt: { ...good, '2': { class_type: 'ImageInvert', inputs: { image: ['42', 0] } } } }, 'prompt_outputs_failed_validation'],
-    ['type mismatch', { prompt: { ...good, '2': { class_type: 'ImageInvert', inputs: { image: ['1', 1] } } } }, 'prompt_outputs_failed_validation'],
-    ['value not in list', { prompt: { ...good, '1': { class_type: 'LoadImage', inputs: { image: 'nope.png' } } } }, 'prompt_outputs_failed_validation'],
+    [
+      'missing input',
+      { prompt: { ...good, '2': { class_type: 'ImageInvert', inputs: {} } } },
+      'prompt_outputs_failed_validation',
+    ],
+    [
+      'bad link',
+      { prompt: { ...good, '2': { class_type: 'ImageInvert', inputs: { image: ['1'] } } } },
+      'prompt_outputs_failed_validation',
+    ],
+    [
+      'link to missing node',
+      { prompt: { ...good, '2': { class_type: 'ImageInvert', inputs: { image: ['42', 0] } } } },
+      'prompt_outputs_failed_validation',
+    ],
+    [
+      'type mismatch',
+      { prompt: { ...good, '2': { class_type: 'ImageInvert', inputs: { image: ['1', 1] } } } },
+      'prompt_outputs_failed_validation',
+    ],
+    [
+      'value not in list',
+      { prompt: { ...good, '1': { class_type: 'LoadImage', inputs: { image: 'nope.png' } } } },
+      'prompt_outputs_failed_validation',
+    ],
     [
       'cycle',
       {
@@ -104,7 +145,19 @@ describe('POST /prompt refuses bad input with 4xx JSON, and the server keeps ser
       },
       'prompt_outputs_failed_validation',
     ],
-    ['out of range', { prompt: { ...good, '2': { class_type: 'ImageScale', inputs: { image: ['1', 0], upscale_method: 'area', width: -5, height: 1, crop: 'disabled' } } } }, 'prompt_outputs_failed_validation'],
+    [
+      'out of range',
+      {
+        prompt: {
+          ...good,
+          '2': {
+            class_type: 'ImageScale',
+            inputs: { image: ['1', 0], upscale_method: 'area', width: -5, height: 1, crop: 'disabled' },
+          },
+        },
+      },
+      'prompt_outputs_failed_validation',
+    ],
     ['prompt not an object', { prompt: 'hello' }, 'invalid_prompt'],
   ];
   it.each(cases)('%s', async (_name, body, type) => {
@@ -116,9 +169,21 @@ describe('POST /prompt refuses bad input with 4xx JSON, and the server keeps ser
   });
 
   it('names the node and field in node_errors', async () => {
-    const response = await postJson(`${server.url}/prompt`, { prompt: { ...good, '2': { class_type: 'ImageInvert', inputs: { image: ['1', 1] } } } });
-    const nodeErrors = (response.json as { node_errors: Record<string, { errors: { type: string; extra_info: { input_name: string } }[]; dependent_outputs: string[] }> }).node_errors;
-    expect(nodeErrors['2']!.errors[0]).toMatchObject({ type: 'return_type_mismatch', extra_info: { input_name: 'image' } });
+    const response = await postJson(`${server.url}/prompt`, {
+      prompt: { ...good, '2': { class_type: 'ImageInvert', inputs: { image: ['1', 1] } } },
+    });
+    const nodeErrors = (
+      response.json as {
+        node_errors: Record<
+          string,
+          { errors: { type: string; extra_info: { input_name: string } }[]; dependent_outputs: string[] }
+        >;
+      }
+    ).node_errors;
+    expect(nodeErrors['2']!.errors[0]).toMatchObject({
+      type: 'return_type_mismatch',
+      extra_info: { input_name: 'image' },
+    });
     expect(nodeErrors['2']!.dependent_outputs).toEqual(['3']);
   });
 
@@ -148,13 +213,20 @@ describe('POST /prompt refuses bad input with 4xx JSON, and the server keeps ser
     const tooLarge = await chunked(['x'.repeat(third), 'x'.repeat(third), 'x'.repeat(third), 'x'.repeat(third)]);
     expect(tooLarge.status).toBe(413);
     expect(await tooLarge.json()).toHaveProperty('error.type', 'payload_too_large');
-    const gzipped = await fetch(`${server.url}/prompt`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' }, body: gzipSync(json) });
+    const gzipped = await fetch(`${server.url}/prompt`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' },
+      body: gzipSync(json),
+    });
     expect(gzipped.status).toBe(200);
     expect(await gzipped.json()).toHaveProperty('prompt_id');
   });
 
   it('accepts JSON without a Content-Type (the saintno SDK sends none)', async () => {
-    const response = await fetch(`${server.url}/prompt`, { method: 'POST', body: new Blob([JSON.stringify({ prompt: good })]) });
+    const response = await fetch(`${server.url}/prompt`, {
+      method: 'POST',
+      body: new Blob([JSON.stringify({ prompt: good })]),
+    });
     expect(response.status).toBe(200);
   });
 });
@@ -167,7 +239,9 @@ describe('/view', () => {
     expect(plain.headers.get('content-disposition')).toBe('filename="pic.png"');
     const annotated = await fetch(`${server.url}/api/view?filename=${encodeURIComponent('test.png [input]')}`);
     expect(annotated.status).toBe(200);
-    const alpha = decodeImage(new Uint8Array(await (await fetch(`${server.url}/view?filename=pic.png&subfolder=sub&channel=a`)).arrayBuffer()));
+    const alpha = decodeImage(
+      new Uint8Array(await (await fetch(`${server.url}/view?filename=pic.png&subfolder=sub&channel=a`)).arrayBuffer()),
+    );
     expect(alpha.ok && alpha.raster.data[0]).toBe(255);
     const jpeg = await fetch(`${server.url}/view?filename=pic.png&subfolder=sub&preview=jpeg;80`);
     expect(jpeg.headers.get('content-type')).toBe('image/jpeg');
@@ -191,7 +265,11 @@ describe('/view', () => {
   });
 });
 
-async function upload(name: string, bytes: Uint8Array, fields: Record<string, string> = {}): Promise<{ status: number; json: unknown }> {
+async function upload(
+  name: string,
+  bytes: Uint8Array,
+  fields: Record<string, string> = {},
+): Promise<{ status: number; json: unknown }> {
   const form = new FormData();
   form.append('image', new Blob([new Uint8Array(bytes)]), name);
   for (const [key, value] of Object.entries(fields)) form.append(key, value);
@@ -202,11 +280,18 @@ async function upload(name: string, bytes: Uint8Array, fields: Record<string, st
 describe('POST /upload/image', () => {
   it('stores an image, renames on a clash, reuses identical content, overwrites on request', async () => {
     const first = testPng(3, 3);
-    expect(await upload('up.png', first)).toEqual({ status: 200, json: { name: 'up.png', subfolder: '', type: 'input' } });
+    expect(await upload('up.png', first)).toEqual({
+      status: 200,
+      json: { name: 'up.png', subfolder: '', type: 'input' },
+    });
     expect((await upload('up.png', first)).json).toMatchObject({ name: 'up.png' });
     expect((await upload('up.png', testPng(5, 5))).json).toMatchObject({ name: 'up (1).png' });
     expect((await upload('up.png', testPng(6, 6), { overwrite: 'true' })).json).toMatchObject({ name: 'up.png' });
-    expect((await upload('nested.png', first, { subfolder: 'a/b' })).json).toEqual({ name: 'nested.png', subfolder: 'a/b', type: 'input' });
+    expect((await upload('nested.png', first, { subfolder: 'a/b' })).json).toEqual({
+      name: 'nested.png',
+      subfolder: 'a/b',
+      type: 'input',
+    });
     expect(existsSync(join(server.dirs.inputDir, 'a', 'b', 'nested.png'))).toBe(true);
     expect(readdirSync(server.dirs.inputDir).filter((name) => name.endsWith('.inkgraph-tmp'))).toEqual([]);
   });
@@ -225,16 +310,24 @@ describe('the workflow library', () => {
   const doc = { format: 'inkgraph-workflow', version: 1, prompt: good, groups: [] };
 
   it('saves, lists, reads, replaces and deletes workflows', async () => {
-    const put = await fetch(`${server.url}/api/workflows/${encodeURIComponent('我的 workflow')}`, { method: 'PUT', body: JSON.stringify(doc) });
+    const put = await fetch(`${server.url}/api/workflows/${encodeURIComponent('我的 workflow')}`, {
+      method: 'PUT',
+      body: JSON.stringify(doc),
+    });
     expect(put.status).toBe(201);
     const list = (await getJson(`${server.url}/api/workflows`)).json as { name: string }[];
     expect(list.map((entry) => entry.name)).toEqual(['我的 workflow']);
     const read = await getJson(`${server.url}/api/workflows/${encodeURIComponent('我的 workflow')}`);
     expect(read.json).toEqual(doc);
-    const replace = await fetch(`${server.url}/api/workflows/${encodeURIComponent('我的 workflow')}`, { method: 'PUT', body: JSON.stringify({ prompt: good }) });
+    const replace = await fetch(`${server.url}/api/workflows/${encodeURIComponent('我的 workflow')}`, {
+      method: 'PUT',
+      body: JSON.stringify({ prompt: good }),
+    });
     expect(replace.status).toBe(200);
     expect(readdirSync(server.dirs.workflowsDir)).toEqual(['我的 workflow.json']);
-    const removed = await fetch(`${server.url}/api/workflows/${encodeURIComponent('我的 workflow')}`, { method: 'DELETE' });
+    const removed = await fetch(`${server.url}/api/workflows/${encodeURIComponent('我的 workflow')}`, {
+      method: 'DELETE',
+    });
     expect(removed.status).toBe(204);
     expectJsonError(await getJson(`${server.url}/api/workflows/${encodeURIComponent('我的 workflow')}`), 404);
   });
@@ -245,7 +338,10 @@ describe('the workflow library', () => {
       expect(response.status, name).toBeGreaterThanOrEqual(400);
       expect(response.status, name).toBeLessThan(500);
     }
-    const bad = await fetch(`${server.url}/api/workflows/bad`, { method: 'PUT', body: JSON.stringify({ nodes: [], links: [] }) });
+    const bad = await fetch(`${server.url}/api/workflows/bad`, {
+      method: 'PUT',
+      body: JSON.stringify({ nodes: [], links: [] }),
+    });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toHaveProperty('error.type', 'invalid_workflow');
     expect(readdirSync(server.dirs.workflowsDir)).toEqual([]);

@@ -10,12 +10,26 @@ const MODELS = resolve(import.meta.dirname, '..', '..', 'models');
 
 interface Refusal {
   error: { type: string; message: string };
-  node_errors: Record<string, { errors: { type: string; message: string; details: string; extra_info: { input_name: string; estimated_bytes: number } }[]; class_type: string }>;
+  node_errors: Record<
+    string,
+    {
+      errors: {
+        type: string;
+        message: string;
+        details: string;
+        extra_info: { input_name: string; estimated_bytes: number };
+      }[];
+      class_type: string;
+    }
+  >;
 }
 
 const scaleTo = (size: number): ApiPrompt => ({
   '1': { class_type: 'LoadImage', inputs: { image: 'test.png' } },
-  '2': { class_type: 'ImageScale', inputs: { image: ['1', 0], upscale_method: 'nearest-exact', width: size, height: size, crop: 'disabled' } },
+  '2': {
+    class_type: 'ImageScale',
+    inputs: { image: ['1', 0], upscale_method: 'nearest-exact', width: size, height: size, crop: 'disabled' },
+  },
   '3': { class_type: 'PreviewImage', inputs: { images: ['2', 0] } },
 });
 
@@ -23,7 +37,12 @@ describe('the memory budget (--max-memory)', () => {
   let server: TestServer;
   let socket: TestSocket;
   beforeAll(async () => {
-    server = await startTestServer({ modelsDir: MODELS, maxMemoryBytes: 2 * GIB, cacheMemoryBytes: 1 * MIB, interruptGraceMs: 200 });
+    server = await startTestServer({
+      modelsDir: MODELS,
+      maxMemoryBytes: 2 * GIB,
+      cacheMemoryBytes: 1 * MIB,
+      interruptGraceMs: 200,
+    });
     socket = await TestSocket.open(server.url, 'memory');
   });
   afterAll(async () => {
@@ -32,21 +51,31 @@ describe('the memory budget (--max-memory)', () => {
   });
 
   it('refuses a 1024×1024 text-to-image job on the embedded model before it runs, on the sampler and its latent', async () => {
-    const response = await postJson(`${server.url}/prompt`, { prompt: textToImage({ ckpt: 'inkgraph-emoji', size: 1024, steps: 20, cfg: 5 }), client_id: socket.clientId });
+    const response = await postJson(`${server.url}/prompt`, {
+      prompt: textToImage({ ckpt: 'inkgraph-emoji', size: 1024, steps: 20, cfg: 5 }),
+      client_id: socket.clientId,
+    });
     expect(response.status).toBe(400);
     const body = response.json as Refusal;
     expect(body.error.type).toBe('memory_budget_exceeded');
-    expect(body.error.message).toMatch(/Estimated memory [\d.]+ GiB is over the server's budget of 2\.0 GiB \(--max-memory\)/);
+    expect(body.error.message).toMatch(
+      /Estimated memory [\d.]+ GiB is over the server's budget of 2\.0 GiB \(--max-memory\)/,
+    );
     const sampler = body.node_errors['3'];
     expect(sampler?.class_type).toBe('KSampler');
     expect(sampler?.errors[0]?.extra_info.input_name).toBe('latent_image');
     expect(sampler?.errors[0]?.details).toMatch(/256×256 latent cells/);
     expect(sampler?.errors[0]?.extra_info.estimated_bytes).toBeGreaterThan(2 * GIB);
-    expect((await (await fetch(`${server.url}/queue`)).json()) as { queue_pending: unknown[] }).toMatchObject({ queue_pending: [] });
+    expect((await (await fetch(`${server.url}/queue`)).json()) as { queue_pending: unknown[] }).toMatchObject({
+      queue_pending: [],
+    });
   });
 
   it('runs the same workflow at 64×64', async () => {
-    const response = await postJson(`${server.url}/prompt`, { prompt: textToImage({ ckpt: 'inkgraph-emoji', size: 64, steps: 4, cfg: 5 }), client_id: socket.clientId });
+    const response = await postJson(`${server.url}/prompt`, {
+      prompt: textToImage({ ckpt: 'inkgraph-emoji', size: 64, steps: 4, cfg: 5 }),
+      client_id: socket.clientId,
+    });
     expect(response.status).toBe(200);
     const messages = await socket.waitForEnd((response.json as { prompt_id: string }).prompt_id);
     expect(messages.map((message) => message.type)).toContain('execution_success');
@@ -86,14 +115,29 @@ describe('the memory budget (--max-memory)', () => {
     const queued = await postJson(`${server.url}/prompt`, { prompt: long, client_id: socket.clientId });
     expect(queued.status).toBe(200);
     const promptId = (queued.json as { prompt_id: string }).prompt_id;
-    await socket.waitFor((r) => r.kind === 'json' && r.message.type === 'executing' && r.message.data.node === '3' && r.message.data.prompt_id === promptId, 60_000);
+    await socket.waitFor(
+      (r) =>
+        r.kind === 'json' &&
+        r.message.type === 'executing' &&
+        r.message.data.node === '3' &&
+        r.message.data.prompt_id === promptId,
+      60_000,
+    );
     await postJson(`${server.url}/interrupt`, {});
-    await socket.waitFor((r) => r.kind === 'json' && r.message.type === 'execution_interrupted' && r.message.data.prompt_id === promptId, 60_000);
+    await socket.waitFor(
+      (r) => r.kind === 'json' && r.message.type === 'execution_interrupted' && r.message.data.prompt_id === promptId,
+      60_000,
+    );
     expect(server.context.engine.abandonedWorkers).toBe(abandonedBefore + 1);
     const next = await postJson(`${server.url}/prompt`, { prompt: scaleTo(32), client_id: socket.clientId });
     const messages = await socket.waitForEnd((next.json as { prompt_id: string }).prompt_id);
     expect(messages.map((message) => message.type)).toContain('execution_success');
-    const history = (await (await fetch(`${server.url}/history/${promptId}`)).json()) as Record<string, { status: { messages: [string, { node_id?: string }][] } }>;
-    expect(history[promptId]?.status.messages.find(([type]) => type === 'execution_interrupted')?.[1].node_id).toBe('3');
+    const history = (await (await fetch(`${server.url}/history/${promptId}`)).json()) as Record<
+      string,
+      { status: { messages: [string, { node_id?: string }][] } }
+    >;
+    expect(history[promptId]?.status.messages.find(([type]) => type === 'execution_interrupted')?.[1].node_id).toBe(
+      '3',
+    );
   });
 });

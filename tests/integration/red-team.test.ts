@@ -37,17 +37,26 @@ describe('the red-team corpus', () => {
 
   it('runs what it accepted to the end, and wrote nothing beside its folders', async () => {
     for (;;) {
-      const queue = (await getJson(`${server.url}/queue`)).json as { queue_running: unknown[]; queue_pending: unknown[] };
+      const queue = (await getJson(`${server.url}/queue`)).json as {
+        queue_running: unknown[];
+        queue_pending: unknown[];
+      };
       if (queue.queue_running.length === 0 && queue.queue_pending.length === 0) break;
       await new Promise((resolveWait) => setImmediate(resolveWait));
     }
-    const history = (await getJson(`${server.url}/history`)).json as Record<string, { status: { status_str: string; messages: [string, Record<string, unknown>][] } }>;
+    const history = (await getJson(`${server.url}/history`)).json as Record<
+      string,
+      { status: { status_str: string; messages: [string, Record<string, unknown>][] } }
+    >;
     const failed = Object.entries(history).filter(([, entry]) => entry.status.status_str !== 'success');
     expect(failed.map(([id, entry]) => `${id}: ${JSON.stringify(entry.status.messages.at(-1))}`)).toEqual([]);
     expect(Object.keys(history).length).toBeGreaterThan(0);
     // The traversal attempts named these; none may exist outside the input folder.
     for (const folder of [server.dirs.root, dirname(server.dirs.root)]) {
-      expect(readdirSync(folder).filter((name) => ['evil.png', 'a.png', 'passwd', 'etc', 'deep.json'].includes(name)), folder).toEqual([]);
+      expect(
+        readdirSync(folder).filter((name) => ['evil.png', 'a.png', 'passwd', 'etc', 'deep.json'].includes(name)),
+        folder,
+      ).toEqual([]);
     }
     expect(readdirSync(join(server.dirs.inputDir))).toEqual(expect.arrayContaining(['evil.png', 'test.png']));
   }, 120_000);

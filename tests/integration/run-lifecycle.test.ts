@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readPngText } from '../../nodes/runtime/png.js';
+import { readPngText } from '../../media/png.js';
 import type { HistoryEntry, WsMessage } from '../../shared/protocol.js';
 import type { ApiPrompt } from '../../shared/workflow.js';
 import { getJson, postJson, startTestServer, TestSocket, type TestServer } from '../helpers/server.js';
@@ -21,7 +21,10 @@ afterAll(async () => {
 function pipeline(width = 8): ApiPrompt {
   return {
     '1': { class_type: 'LoadImage', inputs: { image: 'test.png' } },
-    '2': { class_type: 'ImageScale', inputs: { image: ['1', 0], upscale_method: 'bilinear', width, height: 6, crop: 'disabled' } },
+    '2': {
+      class_type: 'ImageScale',
+      inputs: { image: ['1', 0], upscale_method: 'bilinear', width, height: 6, crop: 'disabled' },
+    },
     '3': { class_type: 'ImageInvert', inputs: { image: ['2', 0] } },
     '4': { class_type: 'SaveImage', inputs: { images: ['3', 0], filename_prefix: 'it/run' }, _meta: { title: 'Save' } },
   };
@@ -34,31 +37,54 @@ async function queue(prompt: ApiPrompt, extra: Record<string, unknown> = {}): Pr
 }
 
 function types(messages: WsMessage[]): string[] {
-  return messages.map((m) => (m.type === 'executing' ? `executing:${m.data.node ?? 'null'}` : m.type === 'executed' ? `executed:${m.data.node}` : m.type));
+  return messages.map((m) =>
+    m.type === 'executing'
+      ? `executing:${m.data.node ?? 'null'}`
+      : m.type === 'executed'
+        ? `executed:${m.data.node}`
+        : m.type,
+  );
 }
 
 describe('a run, as a ComfyUI client sees it', () => {
   it('sends ComfyUI message sequence and writes history before the final status', async () => {
-    const promptId = await queue(pipeline(), { extra_data: { extra_pnginfo: { workflow: { note: '中文 workflow' } } } });
+    const promptId = await queue(pipeline(), {
+      extra_data: { extra_pnginfo: { workflow: { note: '中文 workflow' } } },
+    });
     const messages = await socket.waitForEnd(promptId);
     const sequence = types(messages).filter((t) => t !== 'progress_state' && t !== 'progress');
     expect(sequence).toEqual([
-      'execution_start', 'execution_cached',
-      'executing:1', 'executing:2', 'executing:3', 'executing:4', 'executed:4',
-      'execution_success', 'executing:null',
+      'execution_start',
+      'execution_cached',
+      'executing:1',
+      'executing:2',
+      'executing:3',
+      'executing:4',
+      'executed:4',
+      'execution_success',
+      'executing:null',
     ]);
     // progress_state brackets each node: running first, finished last.
-    const states = messages.filter((m): m is Extract<WsMessage, { type: 'progress_state' }> => m.type === 'progress_state');
+    const states = messages.filter(
+      (m): m is Extract<WsMessage, { type: 'progress_state' }> => m.type === 'progress_state',
+    );
     expect(states.at(-1)!.data.nodes['4']!.state).toBe('finished');
     expect(states[0]!.data.nodes['1']!.state).toBe('running');
 
     const history = (await getJson(`${server.url}/history/${promptId}`)).json as Record<string, HistoryEntry>;
     const entry = history[promptId]!;
     expect(entry.status).toMatchObject({ status_str: 'success', completed: true });
-    expect(entry.status.messages.map(([event]) => event)).toEqual(['execution_start', 'execution_cached', 'execution_success']);
+    expect(entry.status.messages.map(([event]) => event)).toEqual([
+      'execution_start',
+      'execution_cached',
+      'execution_success',
+    ]);
     const image = entry.outputs['4']!.images![0]!;
     expect(image).toEqual({ filename: 'run_00001_.png', subfolder: 'it', type: 'output' });
-    const queueNow = (await getJson(`${server.url}/queue`)).json as { queue_running: unknown[]; queue_pending: unknown[] };
+    const queueNow = (await getJson(`${server.url}/queue`)).json as {
+      queue_running: unknown[];
+      queue_pending: unknown[];
+    };
     expect(queueNow.queue_running).toEqual([]);
 
     // The PNG carries ComfyUI's chunks: the coerced prompt and each extra_pnginfo key.
@@ -86,7 +112,11 @@ describe('a run, as a ComfyUI client sees it', () => {
     const messages = await socket.waitForEnd(promptId);
     const cached = messages.find((m) => m.type === 'execution_cached');
     expect(cached?.type === 'execution_cached' && cached.data.nodes).toEqual(['1']);
-    expect(types(messages).filter((t) => t.startsWith('executing:') && t !== 'executing:null')).toEqual(['executing:2', 'executing:3', 'executing:4']);
+    expect(types(messages).filter((t) => t.startsWith('executing:') && t !== 'executing:null')).toEqual([
+      'executing:2',
+      'executing:3',
+      'executing:4',
+    ]);
   });
 
   it('a failing node ends its run with execution_error naming it, and the server carries on', async () => {
@@ -96,7 +126,11 @@ describe('a run, as a ComfyUI client sees it', () => {
     const promptId = await queue(prompt);
     const messages = await socket.waitForEnd(promptId);
     const error = messages.find((m) => m.type === 'execution_error');
-    expect(error?.type === 'execution_error' && error.data).toMatchObject({ node_id: '1', node_type: 'LoadImage', prompt_id: promptId });
+    expect(error?.type === 'execution_error' && error.data).toMatchObject({
+      node_id: '1',
+      node_type: 'LoadImage',
+      prompt_id: promptId,
+    });
     expect(error?.type === 'execution_error' && error.data.exception_message).toContain('broken.png');
     expect(error?.type === 'execution_error' && error.data.current_inputs).toEqual({ image: ['broken.png'] });
     const history = (await getJson(`${server.url}/history/${promptId}`)).json as Record<string, HistoryEntry>;
@@ -108,16 +142,24 @@ describe('a run, as a ComfyUI client sees it', () => {
   it('interrupt stops a run at its next progress point; the next job runs', async () => {
     const slow: ApiPrompt = {
       '1': { class_type: 'LoadImage', inputs: { image: 'test.png' } },
-      '2': { class_type: 'ImageScale', inputs: { image: ['1', 0], upscale_method: 'lanczos', width: 3000, height: 3000, crop: 'disabled' } },
+      '2': {
+        class_type: 'ImageScale',
+        inputs: { image: ['1', 0], upscale_method: 'lanczos', width: 3000, height: 3000, crop: 'disabled' },
+      },
       '3': { class_type: 'PreviewImage', inputs: { images: ['2', 0] } },
     };
     const promptId = await queue(slow);
-    await socket.waitFor((r) => r.kind === 'json' && r.message.type === 'progress' && r.message.data.prompt_id === promptId);
+    await socket.waitFor(
+      (r) => r.kind === 'json' && r.message.type === 'progress' && r.message.data.prompt_id === promptId,
+    );
     expect((await postJson(`${server.url}/interrupt`, { prompt_id: 'someone-else' })).status).toBe(200);
     expect((await postJson(`${server.url}/interrupt`, '')).status).toBe(200);
     const messages = await socket.waitForEnd(promptId);
     const interrupted = messages.find((m) => m.type === 'execution_interrupted');
-    expect(interrupted?.type === 'execution_interrupted' && interrupted.data).toMatchObject({ node_id: '2', node_type: 'ImageScale' });
+    expect(interrupted?.type === 'execution_interrupted' && interrupted.data).toMatchObject({
+      node_id: '2',
+      node_type: 'ImageScale',
+    });
     const progress = messages.filter((m) => m.type === 'progress');
     expect(progress.length).toBeLessThan(3000 / 64);
     expect(types(messages)).not.toContain('execution_success');
@@ -132,7 +174,10 @@ describe('a run, as a ComfyUI client sees it', () => {
     const a = await queue(pipeline(20));
     const b = await queue(pipeline(21), { front: true });
     const c = await queue(pipeline(22), { number: -1000 });
-    const snapshot = (await getJson(`${server.url}/queue`)).json as { queue_pending: [number, string][]; paused: boolean };
+    const snapshot = (await getJson(`${server.url}/queue`)).json as {
+      queue_pending: [number, string][];
+      paused: boolean;
+    };
     expect(snapshot.paused).toBe(true);
     expect(snapshot.queue_pending.map((item) => item[1])).toEqual([c, b, a]);
     await postJson(`${server.url}/api/queue/resume`, {});
@@ -146,13 +191,27 @@ describe('a run, as a ComfyUI client sees it', () => {
 
   it('takes a retried POST with the same prompt_id once, and refuses that id for a different prompt', async () => {
     await postJson(`${server.url}/api/queue/pause`, {});
-    const first = await postJson(`${server.url}/prompt`, { prompt: pipeline(40), prompt_id: 'retried-id', client_id: socket.clientId });
-    const retry = await postJson(`${server.url}/prompt`, { prompt: pipeline(40), prompt_id: 'retried-id', client_id: socket.clientId });
+    const first = await postJson(`${server.url}/prompt`, {
+      prompt: pipeline(40),
+      prompt_id: 'retried-id',
+      client_id: socket.clientId,
+    });
+    const retry = await postJson(`${server.url}/prompt`, {
+      prompt: pipeline(40),
+      prompt_id: 'retried-id',
+      client_id: socket.clientId,
+    });
     expect(first.status).toBe(200);
     expect(retry).toEqual(first);
-    const other = await postJson(`${server.url}/prompt`, { prompt: pipeline(41), prompt_id: 'retried-id', client_id: socket.clientId });
+    const other = await postJson(`${server.url}/prompt`, {
+      prompt: pipeline(41),
+      prompt_id: 'retried-id',
+      client_id: socket.clientId,
+    });
     expect(other.status).toBe(400);
-    expect(other.json).toMatchObject({ error: { type: 'duplicate_prompt_id', message: expect.stringContaining('retried-id') } });
+    expect(other.json).toMatchObject({
+      error: { type: 'duplicate_prompt_id', message: expect.stringContaining('retried-id') },
+    });
     const snapshot = (await getJson(`${server.url}/queue`)).json as { queue_pending: [number, string][] };
     expect(snapshot.queue_pending.filter((item) => item[1] === 'retried-id')).toHaveLength(1);
     await postJson(`${server.url}/api/queue/resume`, {});
@@ -186,7 +245,9 @@ describe('who receives what', () => {
       '1': { class_type: 'LoadImage', inputs: { image: 'test.png' } },
       '2': { class_type: 'SaveImageWebsocket', inputs: { images: ['1', 0] } },
     };
-    const first = (await postJson(`${server.url}/prompt`, { prompt, client_id: 'plain' })).json as { prompt_id: string };
+    const first = (await postJson(`${server.url}/prompt`, { prompt, client_id: 'plain' })).json as {
+      prompt_id: string;
+    };
     await plain.waitForEnd(first.prompt_id);
     const frames = plain.received.filter((r) => r.kind === 'binary');
     expect(frames).toHaveLength(1);
@@ -196,15 +257,19 @@ describe('who receives what', () => {
     expect(modern.received.filter((r) => r.kind === 'binary')).toHaveLength(0);
     expect(modern.messages().some((m) => m.type === 'executing')).toBe(false);
 
-    const second = (await postJson(`${server.url}/prompt`, { prompt, client_id: 'modern' })).json as { prompt_id: string };
+    const second = (await postJson(`${server.url}/prompt`, { prompt, client_id: 'modern' })).json as {
+      prompt_id: string;
+    };
     await modern.waitForEnd(second.prompt_id);
     const modernFrame = modern.received.find((r) => r.kind === 'binary');
     expect(modernFrame?.kind === 'binary' && modernFrame.frame.event).toBe(4);
-    expect(modernFrame?.kind === 'binary' && modernFrame.frame.event === 4 && modernFrame.frame.metadata).toMatchObject({
-      node_id: '2',
-      prompt_id: second.prompt_id,
-      image_type: 'image/png',
-    });
+    expect(modernFrame?.kind === 'binary' && modernFrame.frame.event === 4 && modernFrame.frame.metadata).toMatchObject(
+      {
+        node_id: '2',
+        prompt_id: second.prompt_id,
+        image_type: 'image/png',
+      },
+    );
     plain.close();
     modern.close();
   });
@@ -214,7 +279,9 @@ describe('who receives what', () => {
     const fresh = await TestSocket.open(server.url, 'flaky');
     old.close();
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const response = (await postJson(`${server.url}/prompt`, { prompt: pipeline(40), client_id: 'flaky' })).json as { prompt_id: string };
+    const response = (await postJson(`${server.url}/prompt`, { prompt: pipeline(40), client_id: 'flaky' })).json as {
+      prompt_id: string;
+    };
     const messages = await fresh.waitForEnd(response.prompt_id);
     expect(types(messages)).toContain('execution_success');
     fresh.close();
@@ -226,7 +293,9 @@ describe('who receives what', () => {
     expect(greeting?.type === 'status' && greeting.data.sid).toBe('watcher');
     const before = watcher.messages().length;
     await queue(pipeline(41));
-    await watcher.waitFor((r) => r.kind === 'json' && r.message.type === 'status' && watcher.messages().indexOf(r.message) >= before);
+    await watcher.waitFor(
+      (r) => r.kind === 'json' && r.message.type === 'status' && watcher.messages().indexOf(r.message) >= before,
+    );
     expect(watcher.invalid).toEqual([]);
     watcher.close();
   });

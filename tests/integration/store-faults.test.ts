@@ -8,7 +8,16 @@ import { JobStore, type StoreReport } from '../../server/store/job-store.js';
 import type { HistoryEntry } from '../../shared/protocol.js';
 import { copyFixtureModels } from '../helpers/diffusion.js';
 import { makeTestEnv } from '../helpers/env.js';
-import { history, job, longJob, ProcessFleet, queue, queueIds, waitForHistory, waitForProgress } from '../helpers/server-jobs.js';
+import {
+  history,
+  job,
+  longJob,
+  ProcessFleet,
+  queue,
+  queueIds,
+  waitForHistory,
+  waitForProgress,
+} from '../helpers/server-jobs.js';
 import type { ServerFolders, ServerProcess } from '../helpers/server-process.js';
 import { getJson, postJson, type TestSocket } from '../helpers/server.js';
 
@@ -47,7 +56,11 @@ async function storeReport(server: ServerProcess): Promise<StoreReport> {
 }
 
 /** Polls `/system_stats` until the store's report passes `check`. */
-async function waitForReport(server: ServerProcess, check: (report: StoreReport) => boolean, timeoutMs = 30_000): Promise<StoreReport> {
+async function waitForReport(
+  server: ServerProcess,
+  check: (report: StoreReport) => boolean,
+  timeoutMs = 30_000,
+): Promise<StoreReport> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const report = await storeReport(server);
@@ -59,7 +72,10 @@ async function waitForReport(server: ServerProcess, check: (report: StoreReport)
 
 /** A job store written as a server would, with `count` finished jobs whose entries carry `noteBytes` of text. */
 function storeWithHistory(dataDir: string, count: number, noteBytes: number): string[] {
-  const { store, restored } = JobStore.open(join(dataDir, 'inkgraph.sqlite'), { log: () => {}, syncDescriptor: () => {} });
+  const { store, restored } = JobStore.open(join(dataDir, 'inkgraph.sqlite'), {
+    log: () => {},
+    syncDescriptor: () => {},
+  });
   const queue = new PromptQueue(store, restored);
   const ids = Array.from({ length: count }, (_, index) => `stored-${String(index).padStart(3, '0')}`);
   for (const id of ids) {
@@ -125,57 +141,79 @@ function fillDisk(folder: string): string {
 describe('the job store on a full disk', () => {
   const problem = tmpfsProblem();
 
-  it.skipIf(problem !== undefined)(`finished jobs stay in /history, are reported, and are written once space returns${problem ? ` (skipped: ${problem})` : ''}`, async () => {
-    const folders = foldersOnTmpfs();
-    const server = await start(folders);
-    const socket = await listen(server, 'full');
-    const long = await queue(server, longJob('full-long', 50, 'full'));
-    const short = [await queue(server, job('full-a', 2, 51, 'full')), await queue(server, job('full-b', 2, 52, 'full'))];
-    await waitForProgress(socket, long);
-    const filler = fillDisk(folders.dataDir);
+  it.skipIf(problem !== undefined)(
+    `finished jobs stay in /history, are reported, and are written once space returns${problem ? ` (skipped: ${problem})` : ''}`,
+    async () => {
+      const folders = foldersOnTmpfs();
+      const server = await start(folders);
+      const socket = await listen(server, 'full');
+      const long = await queue(server, longJob('full-long', 50, 'full'));
+      const short = [
+        await queue(server, job('full-a', 2, 51, 'full')),
+        await queue(server, job('full-b', 2, 52, 'full')),
+      ];
+      await waitForProgress(socket, long);
+      const filler = fillDisk(folders.dataDir);
 
-    // All three ran after the disk filled: none may leave the API.
-    const entries = await waitForHistory(server, [long, ...short]);
-    expect(Object.keys(entries)).toEqual([long, ...short]);
-    for (const id of [long, ...short]) expect(entries[id]!.status.status_str).toBe('success');
-    expect(await queueIds(server)).toEqual({ running: [], pending: [], paused: false });
-    const full = await storeReport(server);
-    expect(full).toMatchObject({ state: 'full', fault: { kind: 'full', code: 'SQLITE_FULL' }, unsaved_history: [long, ...short] });
-    expect((await getJson(`${server.url}/history/${short[0]}`)).json).toEqual({ [short[0]!]: entries[short[0]!] });
-    expect(server.log).toMatch(/finished, but the job store refused its history entry \(SQLITE_FULL/);
-    // What must be written first is refused with the reason, and changes nothing.
-    const pause = await postJson(`${server.url}/api/queue/pause`, {});
-    expect(pause).toMatchObject({ status: 503, json: { error: { type: 'job_store_unavailable', message: expect.stringMatching(/disk is full/) } } });
-    expect((await postJson(`${server.url}/prompt`, job('refused', 2, 53))).status).toBe(503);
-    expect((await queueIds(server)).paused).toBe(false);
+      // All three ran after the disk filled: none may leave the API.
+      const entries = await waitForHistory(server, [long, ...short]);
+      expect(Object.keys(entries)).toEqual([long, ...short]);
+      for (const id of [long, ...short]) expect(entries[id]!.status.status_str).toBe('success');
+      expect(await queueIds(server)).toEqual({ running: [], pending: [], paused: false });
+      const full = await storeReport(server);
+      expect(full).toMatchObject({
+        state: 'full',
+        fault: { kind: 'full', code: 'SQLITE_FULL' },
+        unsaved_history: [long, ...short],
+      });
+      expect((await getJson(`${server.url}/history/${short[0]}`)).json).toEqual({ [short[0]!]: entries[short[0]!] });
+      expect(server.log).toMatch(/finished, but the job store refused its history entry \(SQLITE_FULL/);
+      // What must be written first is refused with the reason, and changes nothing.
+      const pause = await postJson(`${server.url}/api/queue/pause`, {});
+      expect(pause).toMatchObject({
+        status: 503,
+        json: { error: { type: 'job_store_unavailable', message: expect.stringMatching(/disk is full/) } },
+      });
+      expect((await postJson(`${server.url}/prompt`, job('refused', 2, 53))).status).toBe(503);
+      expect((await queueIds(server)).paused).toBe(false);
 
-    rmSync(filler);
-    await waitForReport(server, (report) => report.state === 'ok' && report.unsaved_history.length === 0);
-    expect(server.log).toMatch(/every history entry that waited for the disk is written/);
-    expect(await history(server)).toEqual(entries);
-    expect(await server.stop('SIGTERM')).toEqual({ code: 0, signal: null });
-    expect(server.log).toMatch(/stopped; 0 job\(s\) wait on disk for the next start\n/);
-  });
+      rmSync(filler);
+      await waitForReport(server, (report) => report.state === 'ok' && report.unsaved_history.length === 0);
+      expect(server.log).toMatch(/every history entry that waited for the disk is written/);
+      expect(await history(server)).toEqual(entries);
+      expect(await server.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+      expect(server.log).toMatch(/stopped; 0 job\(s\) wait on disk for the next start\n/);
+    },
+  );
 
-  it.skipIf(problem !== undefined)(`a shutdown while the disk is full counts what is really on disk, and those jobs run again${problem ? ` (skipped: ${problem})` : ''}`, async () => {
-    const folders = foldersOnTmpfs();
-    const first = await start(folders);
-    const socket = await listen(first, 'full-stop');
-    const long = await queue(first, longJob('stop-long', 60, 'full-stop'));
-    const short = [await queue(first, job('stop-a', 2, 61)), await queue(first, job('stop-b', 2, 62)), await queue(first, job('stop-c', 2, 63))];
-    await waitForProgress(socket, long);
-    const filler = fillDisk(folders.dataDir);
-    await waitForHistory(first, [long, ...short]);
-    expect(await first.stop('SIGTERM')).toEqual({ code: 0, signal: null });
-    expect(first.log).toMatch(/stopped; 4 job\(s\) wait on disk for the next start; 4 finished job\(s\) could not be written to history \(SQLITE_FULL: database or disk is full\): on disk they are still queued/);
+  it.skipIf(problem !== undefined)(
+    `a shutdown while the disk is full counts what is really on disk, and those jobs run again${problem ? ` (skipped: ${problem})` : ''}`,
+    async () => {
+      const folders = foldersOnTmpfs();
+      const first = await start(folders);
+      const socket = await listen(first, 'full-stop');
+      const long = await queue(first, longJob('stop-long', 60, 'full-stop'));
+      const short = [
+        await queue(first, job('stop-a', 2, 61)),
+        await queue(first, job('stop-b', 2, 62)),
+        await queue(first, job('stop-c', 2, 63)),
+      ];
+      await waitForProgress(socket, long);
+      const filler = fillDisk(folders.dataDir);
+      await waitForHistory(first, [long, ...short]);
+      expect(await first.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+      expect(first.log).toMatch(
+        /stopped; 4 job\(s\) wait on disk for the next start; 4 finished job\(s\) could not be written to history \(SQLITE_FULL: database or disk is full\): on disk they are still queued/,
+      );
 
-    rmSync(filler);
-    const second = await start(folders);
-    expect(second.log).toMatch(/4 jobs restored/);
-    const entries = await waitForHistory(second, [long, ...short]);
-    for (const id of [long, ...short]) expect(entries[id]!.status.status_str).toBe('success');
-    expect((await storeReport(second)).state).toBe('ok');
-  });
+      rmSync(filler);
+      const second = await start(folders);
+      expect(second.log).toMatch(/4 jobs restored/);
+      const entries = await waitForHistory(second, [long, ...short]);
+      for (const id of [long, ...short]) expect(entries[id]!.status.status_str).toBe('success');
+      expect((await storeReport(second)).state).toBe('ok');
+    },
+  );
 });
 
 describe('a damaged job store', () => {
@@ -188,7 +226,10 @@ describe('a damaged job store', () => {
 
     const server = await start(folders);
     const report = await storeReport(server);
-    expect(report.salvaged).toMatchObject({ moved_aside: expect.stringMatching(/inkgraph\.sqlite\.damaged-/), history: expect.any(Number) });
+    expect(report.salvaged).toMatchObject({
+      moved_aside: expect.stringMatching(/inkgraph\.sqlite\.damaged-/),
+      history: expect.any(Number),
+    });
     const movedAside = report.salvaged!.moved_aside;
     expect(server.log).toContain(`the damaged file is now ${movedAside}`);
     expect(readFileSync(movedAside).equals(damaged)).toBe(true);
@@ -208,7 +249,12 @@ describe('a damaged job store', () => {
     damagePages(join(folders.dataDir, 'inkgraph.sqlite'), 0.1);
     const response = await getJson(`${first.url}/history`);
     expect(response.status).toBe(503);
-    expect(response.json).toMatchObject({ error: { type: 'job_store_unavailable', message: expect.stringMatching(/is damaged \(restart the server.*SQLITE_CORRUPT/) } });
+    expect(response.json).toMatchObject({
+      error: {
+        type: 'job_store_unavailable',
+        message: expect.stringMatching(/is damaged \(restart the server.*SQLITE_CORRUPT/),
+      },
+    });
     expect(await storeReport(first)).toMatchObject({ state: 'corrupt', fault: { kind: 'corrupt' } });
     expect(first.log).toMatch(/is damaged/);
     await first.stop('SIGTERM');

@@ -1,7 +1,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeImage } from '../../nodes/runtime/png.js';
+import { decodeImage } from '../../media/decode-image.js';
 import type { HistoryEntry, WsMessage } from '../../shared/protocol.js';
 import type { ApiPrompt } from '../../shared/workflow.js';
 import { copyFixtureModels, FIXTURE_VARIANTS, textToImage } from '../helpers/diffusion.js';
@@ -20,7 +20,10 @@ afterAll(async () => {
   await server.stop();
 });
 
-async function run(prompt: ApiPrompt, extraData: Record<string, unknown> = {}): Promise<{ promptId: string; messages: WsMessage[]; frames: number; entry: HistoryEntry }> {
+async function run(
+  prompt: ApiPrompt,
+  extraData: Record<string, unknown> = {},
+): Promise<{ promptId: string; messages: WsMessage[]; frames: number; entry: HistoryEntry }> {
   const before = socket.received.length;
   const response = await postJson(`${server.url}/prompt`, { prompt, client_id: 'painter', extra_data: extraData });
   expect(response.status, JSON.stringify(response.json)).toBe(200);
@@ -32,7 +35,9 @@ async function run(prompt: ApiPrompt, extraData: Record<string, unknown> = {}): 
 }
 
 function outputPngs(entry: HistoryEntry, node = '9'): Buffer[] {
-  return (entry.outputs[node]?.images ?? []).map((image) => readFileSync(join(server.dirs.outputDir, image.subfolder, image.filename)));
+  return (entry.outputs[node]?.images ?? []).map((image) =>
+    readFileSync(join(server.dirs.outputDir, image.subfolder, image.filename)),
+  );
 }
 
 function pixels(png: Buffer): Uint8Array {
@@ -46,18 +51,21 @@ async function freeCaches(): Promise<void> {
 }
 
 describe('ComfyUI text-to-image workflow on every dtype variant', () => {
-  it.each(FIXTURE_VARIANTS)('%s: runs through POST /prompt with a progress message and a preview frame per step', async (variant) => {
-    const steps = 5;
-    const result = await run(textToImage({ ckpt: variant, steps, prefix: variant }));
-    const error = result.messages.find((m) => m.type === 'execution_error');
-    expect(error, JSON.stringify(error)).toBeUndefined();
-    const progress = result.messages.filter((m) => m.type === 'progress' && m.data.node === '3');
-    expect(progress.map((m) => (m.type === 'progress' ? m.data.value : 0))).toEqual([1, 2, 3, 4, 5]);
-    expect(result.frames).toBe(steps);
-    const [png] = outputPngs(result.entry);
-    const decoded = decodeImage(png!);
-    expect(decoded.ok && [decoded.raster.width, decoded.raster.height]).toEqual([64, 64]);
-  });
+  it.each(FIXTURE_VARIANTS)(
+    '%s: runs through POST /prompt with a progress message and a preview frame per step',
+    async (variant) => {
+      const steps = 5;
+      const result = await run(textToImage({ ckpt: variant, steps, prefix: variant }));
+      const error = result.messages.find((m) => m.type === 'execution_error');
+      expect(error, JSON.stringify(error)).toBeUndefined();
+      const progress = result.messages.filter((m) => m.type === 'progress' && m.data.node === '3');
+      expect(progress.map((m) => (m.type === 'progress' ? m.data.value : 0))).toEqual([1, 2, 3, 4, 5]);
+      expect(result.frames).toBe(steps);
+      const [png] = outputPngs(result.entry);
+      const decoded = decodeImage(png!);
+      expect(decoded.ok && [decoded.raster.width, decoded.raster.height]).toEqual([64, 64]);
+    },
+  );
 });
 
 describe('determinism and batches', () => {
@@ -127,10 +135,42 @@ describe('img2img, advanced sampling and latent upscale', () => {
 
   it('two KSamplerAdvanced stages, then an upscaled latent', async () => {
     const prompt = textToImage({ prefix: 'advanced' });
-    const common = { model: ['4', 0], positive: ['6', 0], negative: ['7', 0], noise_seed: 3, steps: 8, cfg: 6, sampler_name: 'euler', scheduler: 'normal' };
-    prompt['3'] = { class_type: 'KSamplerAdvanced', inputs: { ...common, add_noise: 'enable', latent_image: ['5', 0], start_at_step: 0, end_at_step: 4, return_with_leftover_noise: 'enable' } };
-    prompt['12'] = { class_type: 'LatentUpscale', inputs: { samples: ['3', 0], upscale_method: 'bilinear', width: 96, height: 0, crop: 'disabled' } };
-    prompt['13'] = { class_type: 'KSamplerAdvanced', inputs: { ...common, add_noise: 'disable', latent_image: ['12', 0], start_at_step: 4, end_at_step: 10000, return_with_leftover_noise: 'disable' } };
+    const common = {
+      model: ['4', 0],
+      positive: ['6', 0],
+      negative: ['7', 0],
+      noise_seed: 3,
+      steps: 8,
+      cfg: 6,
+      sampler_name: 'euler',
+      scheduler: 'normal',
+    };
+    prompt['3'] = {
+      class_type: 'KSamplerAdvanced',
+      inputs: {
+        ...common,
+        add_noise: 'enable',
+        latent_image: ['5', 0],
+        start_at_step: 0,
+        end_at_step: 4,
+        return_with_leftover_noise: 'enable',
+      },
+    };
+    prompt['12'] = {
+      class_type: 'LatentUpscale',
+      inputs: { samples: ['3', 0], upscale_method: 'bilinear', width: 96, height: 0, crop: 'disabled' },
+    };
+    prompt['13'] = {
+      class_type: 'KSamplerAdvanced',
+      inputs: {
+        ...common,
+        add_noise: 'disable',
+        latent_image: ['12', 0],
+        start_at_step: 4,
+        end_at_step: 10000,
+        return_with_leftover_noise: 'disable',
+      },
+    };
     prompt['8']!.inputs.samples = ['13', 0];
     const result = await run(prompt);
     expect(result.entry.status.status_str).toBe('success');
@@ -145,9 +185,18 @@ describe('interrupts and bad models', () => {
   it('interrupt stops sampling within a step and the server carries on', async () => {
     // Several seconds of sampling if not interrupted (10,000 steps at 512×512 on the tiny fixture model).
     const before = socket.received.length;
-    const response = await postJson(`${server.url}/prompt`, { prompt: textToImage({ steps: 10_000, size: 512, seed: 11, prefix: 'long-run' }), client_id: 'painter' });
+    const response = await postJson(`${server.url}/prompt`, {
+      prompt: textToImage({ steps: 10_000, size: 512, seed: 11, prefix: 'long-run' }),
+      client_id: 'painter',
+    });
     const promptId = (response.json as { prompt_id: string }).prompt_id;
-    await socket.waitFor((r) => socket.received.indexOf(r) >= before && r.kind === 'json' && r.message.type === 'progress' && r.message.data.node === '3');
+    await socket.waitFor(
+      (r) =>
+        socket.received.indexOf(r) >= before &&
+        r.kind === 'json' &&
+        r.message.type === 'progress' &&
+        r.message.data.node === '3',
+    );
     await postJson(`${server.url}/interrupt`, {});
     const messages = await socket.waitForEnd(promptId);
     const interrupted = messages.find((m) => m.type === 'execution_interrupted');
@@ -176,28 +225,41 @@ describe('interrupts and bad models', () => {
     expect(sdxlError?.type === 'execution_error' && sdxlError.data.exception_message).toContain('text_encoder_2');
 
     const notInList = await postJson(`${server.url}/prompt`, { prompt: textToImage({ ckpt: 'nope' }) });
-    expect((notInList.json as { node_errors: Record<string, { errors: { type: string }[] }> }).node_errors['4']!.errors[0]!.type).toBe('value_not_in_list');
+    expect(
+      (notInList.json as { node_errors: Record<string, { errors: { type: string }[] }> }).node_errors['4']!.errors[0]!
+        .type,
+    ).toBe('value_not_in_list');
   });
 });
 
 describe('object_info for the diffusion nodes', () => {
   it('lists checkpoints, samplers and schedulers as real clients read them', async () => {
-    const info = (await getJson(`${server.url}/object_info/KSampler`)).json as Record<string, { input: { required: Record<string, [unknown, Record<string, unknown>?]> } }>;
+    const info = (await getJson(`${server.url}/object_info/KSampler`)).json as Record<
+      string,
+      { input: { required: Record<string, [unknown, Record<string, unknown>?]> } }
+    >;
     expect(info.KSampler!.input.required.sampler_name![0]).toContain('dpmpp_2m');
     expect(info.KSampler!.input.required.seed![1]).toMatchObject({ control_after_generate: true, min: 0 });
-    const loader = (await getJson(`${server.url}/object_info/CheckpointLoaderSimple`)).json as Record<string, { input: { required: { ckpt_name: [string[]] } } }>;
-    expect(loader.CheckpointLoaderSimple!.input.required.ckpt_name[0]).toEqual(expect.arrayContaining([...FIXTURE_VARIANTS]));
+    const loader = (await getJson(`${server.url}/object_info/CheckpointLoaderSimple`)).json as Record<
+      string,
+      { input: { required: { ckpt_name: [string[]] } } }
+    >;
+    expect(loader.CheckpointLoaderSimple!.input.required.ckpt_name[0]).toEqual(
+      expect.arrayContaining([...FIXTURE_VARIANTS]),
+    );
   });
 });
 
 describe('VAELoader', () => {
-  it('decodes with another pipeline\'s VAE', async () => {
+  it("decodes with another pipeline's VAE", async () => {
     const prompt = textToImage({ steps: 2, seed: 31, prefix: 'vae-loader' });
     prompt['20'] = { class_type: 'VAELoader', inputs: { vae_name: 'tiny-sd-scalar-timestep' } };
     prompt['8']!.inputs.vae = ['20', 0];
     const result = await run(prompt);
     expect(result.entry.status.status_str).toBe('success');
-    const missing = await postJson(`${server.url}/prompt`, { prompt: { ...prompt, '20': { class_type: 'VAELoader', inputs: { vae_name: 'nope' } } } });
+    const missing = await postJson(`${server.url}/prompt`, {
+      prompt: { ...prompt, '20': { class_type: 'VAELoader', inputs: { vae_name: 'nope' } } },
+    });
     expect(missing.status).toBe(400);
   });
 });
@@ -205,7 +267,11 @@ describe('VAELoader', () => {
 describe('model memory', () => {
   it('reloads evicted or freed models: cached MODEL outputs stay usable', async () => {
     // Five pipelines against --max-models 4 (the default) evicts the oldest; then run it again, cached.
-    for (const variant of FIXTURE_VARIANTS) expect((await run(textToImage({ ckpt: variant, steps: 2, seed: 21, prefix: `mem-${variant}` }))).entry.status.status_str).toBe('success');
+    for (const variant of FIXTURE_VARIANTS)
+      expect(
+        (await run(textToImage({ ckpt: variant, steps: 2, seed: 21, prefix: `mem-${variant}` }))).entry.status
+          .status_str,
+      ).toBe('success');
     const again = await run(textToImage({ ckpt: FIXTURE_VARIANTS[0], steps: 2, seed: 22, prefix: 'mem-again' }));
     expect(again.entry.status.status_str).toBe('success');
     expect((await postJson(`${server.url}/free`, { unload_models: true })).status).toBe(200);

@@ -1,5 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readdirSync, rmSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  closeSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +36,12 @@ interface Answer {
   readonly json: unknown;
 }
 
-async function upload(name: string, bytes: Uint8Array, fields: Record<string, string> = {}, url = server.url): Promise<Answer> {
+async function upload(
+  name: string,
+  bytes: Uint8Array,
+  fields: Record<string, string> = {},
+  url = server.url,
+): Promise<Answer> {
   const form = new FormData();
   form.append('image', new Blob([new Uint8Array(bytes)]), name);
   for (const [key, value] of Object.entries(fields)) form.append(key, value);
@@ -49,7 +65,12 @@ const image = testPng(4, 4);
 describe('uploads that used to kill the process', () => {
   it('a 300-character subfolder: 400 naming the subfolder', async () => {
     expectRefusal(await upload('a.png', image, { subfolder: 's'.repeat(300) }), 400, 'name_too_long', 'subfolder');
-    expectRefusal(await upload('a.png', image, { subfolder: `ok/${'中'.repeat(90)}` }), 400, 'name_too_long', '270 bytes');
+    expectRefusal(
+      await upload('a.png', image, { subfolder: `ok/${'中'.repeat(90)}` }),
+      400,
+      'name_too_long',
+      '270 bytes',
+    );
     await expectAlive();
   });
 
@@ -60,7 +81,10 @@ describe('uploads that used to kill the process', () => {
     }
     // The same 255-byte name with other bytes gets a counter: the stem shrinks so it still fits.
     const renamed = await upload(`${'m'.repeat(251)}.png`, testPng(3, 3));
-    expect(renamed).toEqual({ status: 200, json: { name: `${'m'.repeat(247)} (1).png`, subfolder: '', type: 'input' } });
+    expect(renamed).toEqual({
+      status: 200,
+      json: { name: `${'m'.repeat(247)} (1).png`, subfolder: '', type: 'input' },
+    });
     expectRefusal(await upload(`${'x'.repeat(252)}.png`, image), 400, 'invalid_filename', '256 bytes');
     expectRefusal(await upload(`${'中'.repeat(84)}.png`, image), 400, 'invalid_filename', '256 bytes');
     expect(readdirSync(server.dirs.inputDir).filter((name) => name.startsWith('.'))).toEqual([]);
@@ -69,8 +93,18 @@ describe('uploads that used to kill the process', () => {
 
   it('a subfolder that is an existing file: 409 naming the subfolder', async () => {
     writeFileSync(join(server.dirs.inputDir, 'plain-file'), 'not a folder');
-    expectRefusal(await upload('a.png', image, { subfolder: 'plain-file' }), 409, 'already_exists', 'subfolder "plain-file"');
-    expectRefusal(await upload('a.png', image, { subfolder: 'plain-file/deeper' }), 409, 'not_a_folder', 'subfolder "plain-file/deeper"');
+    expectRefusal(
+      await upload('a.png', image, { subfolder: 'plain-file' }),
+      409,
+      'already_exists',
+      'subfolder "plain-file"',
+    );
+    expectRefusal(
+      await upload('a.png', image, { subfolder: 'plain-file/deeper' }),
+      409,
+      'not_a_folder',
+      'subfolder "plain-file/deeper"',
+    );
     await expectAlive();
   });
 
@@ -114,15 +148,21 @@ describe('/view on the same paths', () => {
 });
 
 describe('saved workflows with long names', () => {
-  const doc = JSON.stringify({ prompt: { '1': { class_type: 'EmptyLatentImage', inputs: { width: 64, height: 64, batch_size: 1 } } } });
-  const put = (name: string) => fetch(`${server.url}/api/workflows/${encodeURIComponent(name)}`, { method: 'PUT', body: doc });
+  const doc = JSON.stringify({
+    prompt: { '1': { class_type: 'EmptyLatentImage', inputs: { width: 64, height: 64, batch_size: 1 } } },
+  });
+  const put = (name: string) =>
+    fetch(`${server.url}/api/workflows/${encodeURIComponent(name)}`, { method: 'PUT', body: doc });
 
   it('keeps names of up to 250 bytes (255 with ".json") and refuses longer ones with a 400 that says so', async () => {
     for (const name of ['w'.repeat(240), 'w'.repeat(250), '中'.repeat(83)]) {
       expect((await put(name)).status).toBe(201);
       expect((await getJson(`${server.url}/api/workflows/${encodeURIComponent(name)}`)).status).toBe(200);
     }
-    for (const [name, bytes] of [['w'.repeat(251), 251], ['中'.repeat(84), 252]] as const) {
+    for (const [name, bytes] of [
+      ['w'.repeat(251), 251],
+      ['中'.repeat(84), 252],
+    ] as const) {
       const response = await put(name);
       expect(response.status).toBe(400);
       const body: unknown = await response.json();
@@ -144,7 +184,13 @@ describe('saved workflows with long names', () => {
 
 describe('images that lie', () => {
   /** The upload is refused, nothing is stored, the server's RSS (it runs in this process) grew less than `maxGrowthMb`. */
-  async function expectRefusedCheaply(name: string, bytes: Uint8Array, type: string, field: string, maxGrowthMb: number): Promise<void> {
+  async function expectRefusedCheaply(
+    name: string,
+    bytes: Uint8Array,
+    type: string,
+    field: string,
+    maxGrowthMb: number,
+  ): Promise<void> {
     const before = process.memoryUsage().rss;
     const answer = await upload(name, bytes);
     const grown = process.memoryUsage().rss - before;
@@ -174,7 +220,9 @@ describe('images that lie', () => {
     const order: string[] = [];
     let sent = (): void => {};
     const bodySent = new Promise<void>((resolve) => (sent = resolve));
-    const uploaded = postMultipart(`${server.url}/upload/image`, 'big.png', big, () => sent()).then((status) => order.push(`upload ${status}`));
+    const uploaded = postMultipart(`${server.url}/upload/image`, 'big.png', big, () => sent()).then((status) =>
+      order.push(`upload ${status}`),
+    );
     await bodySent;
     const got = getJson(`${server.url}/workflows`).then((answer) => order.push(`get ${answer.status}`));
     await Promise.all([uploaded, got]);
@@ -211,15 +259,24 @@ describe('LoadImage', () => {
 function postMultipart(url: string, name: string, bytes: Uint8Array, onSent: () => void): Promise<number> {
   const boundary = `----inkgraph${Date.now()}`;
   const body = Buffer.concat([
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="${name}"\r\nContent-Type: image/png\r\n\r\n`),
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="${name}"\r\nContent-Type: image/png\r\n\r\n`,
+    ),
     bytes,
     Buffer.from(`\r\n--${boundary}--\r\n`),
   ]);
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': body.length } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': body.length },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on('error', reject);
     req.end(body, onSent);
   });
@@ -239,36 +296,39 @@ const isRoot = process.getuid?.() === 0;
 
 describe('a full input disk', () => {
   // Mounted inside the test and unmounted in its finally, so a filtered or failed run leaves no mount behind.
-  it.skipIf(!isRoot)(`answers 507 insufficient_storage, leaves no temporary, and recovers${isRoot ? '' : ' (skipped: needs root to mount a tmpfs)'}`, async (context) => {
-    const fullDisk = mkdtempSync(join(tmpdir(), 'inkgraph-full-'));
-    const problem = mountTmpfs(fullDisk);
-    try {
-      if (problem !== undefined) context.skip(`skipped: ${problem}`);
-      const small = await startTestServer({ inputDir: fullDisk });
+  it.skipIf(!isRoot)(
+    `answers 507 insufficient_storage, leaves no temporary, and recovers${isRoot ? '' : ' (skipped: needs root to mount a tmpfs)'}`,
+    async (context) => {
+      const fullDisk = mkdtempSync(join(tmpdir(), 'inkgraph-full-'));
+      const problem = mountTmpfs(fullDisk);
       try {
-        // Fill the disk to the last byte.
-        const filler = join(fullDisk, 'filler');
-        const fd = openSync(filler, 'w');
-        const chunk = Buffer.alloc(64 * 1024, 1);
+        if (problem !== undefined) context.skip(`skipped: ${problem}`);
+        const small = await startTestServer({ inputDir: fullDisk });
         try {
-          for (;;) writeSync(fd, chunk);
-        } catch (error) {
-          expect(error).toHaveProperty('code', 'ENOSPC');
+          // Fill the disk to the last byte.
+          const filler = join(fullDisk, 'filler');
+          const fd = openSync(filler, 'w');
+          const chunk = Buffer.alloc(64 * 1024, 1);
+          try {
+            for (;;) writeSync(fd, chunk);
+          } catch (error) {
+            expect(error).toHaveProperty('code', 'ENOSPC');
+          } finally {
+            closeSync(fd);
+          }
+          const answer = await upload('full.png', testPng(32, 32), {}, small.url);
+          expectRefusal(answer, 507, 'insufficient_storage', 'full.png');
+          expect(readdirSync(fullDisk).filter((name) => name.startsWith('.'))).toEqual([]);
+          await expectAlive(small.url);
+          rmSync(filler);
+          expect((await upload('full.png', testPng(32, 32), {}, small.url)).status).toBe(200);
         } finally {
-          closeSync(fd);
+          await small.stop();
         }
-        const answer = await upload('full.png', testPng(32, 32), {}, small.url);
-        expectRefusal(answer, 507, 'insufficient_storage', 'full.png');
-        expect(readdirSync(fullDisk).filter((name) => name.startsWith('.'))).toEqual([]);
-        await expectAlive(small.url);
-        rmSync(filler);
-        expect((await upload('full.png', testPng(32, 32), {}, small.url)).status).toBe(200);
       } finally {
-        await small.stop();
+        if (problem === undefined) execFileSync('umount', [fullDisk]);
+        rmSync(fullDisk, { recursive: true, force: true });
       }
-    } finally {
-      if (problem === undefined) execFileSync('umount', [fullDisk]);
-      rmSync(fullDisk, { recursive: true, force: true });
-    }
-  });
+    },
+  );
 });

@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SharedCachesStore } from '../../server/engine/shared-caches.js';
+import { SharedCachesStore } from '../../server/worker/shared-caches.js';
 import { classify, loadVisionModel, segment } from '../../nodes/runtime/vision/vision-model.js';
 import { drawText } from '../helpers/bitmap-text.js';
 import { makeTestEnv } from '../helpers/env.js';
@@ -19,11 +19,19 @@ mkdirSync(join(dirs.modelsDir, 'segmenters'), { recursive: true });
 mkdirSync(join(dirs.modelsDir, 'classifiers'), { recursive: true });
 // Dropped in as they come: the detector with no sidecar at all.
 copyFileSync(join(assets, 'ch_PP-OCRv4_det_infer.onnx'), join(dirs.modelsDir, 'segmenters', 'ppocr-det.onnx'));
-copyFileSync(join(assets, 'ch_ppocr_mobile_v2.0_cls_infer.onnx'), join(dirs.modelsDir, 'classifiers', 'ppocr-cls.onnx'));
+copyFileSync(
+  join(assets, 'ch_ppocr_mobile_v2.0_cls_infer.onnx'),
+  join(dirs.modelsDir, 'classifiers', 'ppocr-cls.onnx'),
+);
 // The direction classifier's preprocessing (PaddleOCR's ClsResizeImg): height 48, width up to 192, padded with 0.
 writeFileSync(
   join(dirs.modelsDir, 'classifiers', 'ppocr-cls.json'),
-  JSON.stringify({ task: 'classification', input: { size: [48, 192], resize: 'keep-aspect-pad', pad: 'zero', mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] }, output: { activation: 'none' }, labels: ['0', '180'] }),
+  JSON.stringify({
+    task: 'classification',
+    input: { size: [48, 192], resize: 'keep-aspect-pad', pad: 'zero', mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] },
+    output: { activation: 'none' },
+    labels: ['0', '180'],
+  }),
 );
 
 describe('PaddleOCR text detector as a segmenter, with no sidecar', () => {
@@ -46,7 +54,11 @@ describe('PaddleOCR text detector as a segmenter, with no sidecar', () => {
         ink += dark ? 1 : 0;
         inkCovered += dark && on ? 1 : 0;
         masked += on ? 1 : 0;
-        const near = x >= box.x - margin && x < box.x + box.width + margin && y >= box.y - margin && y < box.y + box.height + margin;
+        const near =
+          x >= box.x - margin &&
+          x < box.x + box.width + margin &&
+          y >= box.y - margin &&
+          y < box.y + box.height + margin;
         maskedFar += on && !near ? 1 : 0;
       }
     }
@@ -58,7 +70,11 @@ describe('PaddleOCR text detector as a segmenter, with no sidecar', () => {
 
 describe('PaddleOCR text-direction classifier with a sidecar', () => {
   it('classifies an upright line as 0 and a 180°-rotated line as 180', async () => {
-    const model = await loadVisionModel(join(dirs.modelsDir, 'classifiers', 'ppocr-cls.onnx'), 'classification', caches);
+    const model = await loadVisionModel(
+      join(dirs.modelsDir, 'classifiers', 'ppocr-cls.onnx'),
+      'classification',
+      caches,
+    );
     expect(model.labels).toEqual(['0', '180']);
     const upright = drawText('TEXT LINE', { width: 192, height: 48, x: 4, y: 10, scale: 4 }).image;
     const rotated = drawText('TEXT LINE', { width: 192, height: 48, x: 4, y: 10, scale: 4, rotate180: true }).image;
@@ -69,26 +85,47 @@ describe('PaddleOCR text-direction classifier with a sidecar', () => {
   });
 
   it('refuses a sidecar that does not match the model, naming the field', async () => {
-    writeFileSync(join(dirs.modelsDir, 'classifiers', 'bad.json'), JSON.stringify({ task: 'classification', input: { name: 'pixels' } }));
+    writeFileSync(
+      join(dirs.modelsDir, 'classifiers', 'bad.json'),
+      JSON.stringify({ task: 'classification', input: { name: 'pixels' } }),
+    );
     copyFileSync(join(assets, 'ch_ppocr_mobile_v2.0_cls_infer.onnx'), join(dirs.modelsDir, 'classifiers', 'bad.onnx'));
-    await expect(loadVisionModel(join(dirs.modelsDir, 'classifiers', 'bad.onnx'), 'classification', caches)).rejects.toThrow(/names input "pixels" but the model's inputs are x/);
+    await expect(
+      loadVisionModel(join(dirs.modelsDir, 'classifiers', 'bad.onnx'), 'classification', caches),
+    ).rejects.toThrow(/names input "pixels" but the model's inputs are x/);
   });
 });
 
 describe('vision nodes end to end through the server', () => {
   it('loads, segments, previews the mask, classifies and describes', async () => {
     const { startTestServer, TestSocket, postJson, getJson } = await import('../helpers/server.js');
-    const { encodePng } = await import('../../nodes/runtime/png.js');
-    const { batchItemToRaster } = await import('../../nodes/runtime/image.js');
+    const { encodePng } = await import('../../media/png.js');
+    const { batchItemToRaster } = await import('../../nodes/runtime/image/image-batch.js');
     const server = await startTestServer({ modelsDir: dirs.modelsDir });
     const socket = await TestSocket.open(server.url, 'vision');
     try {
-      writeFileSync(join(server.dirs.inputDir, 'text.png'), encodePng(batchItemToRaster(drawText('HELLO WORLD', { width: 320, height: 160, x: 30, y: 60, scale: 4 }).image, 0)));
-      writeFileSync(join(server.dirs.inputDir, 'line.png'), encodePng(batchItemToRaster(drawText('TEXT LINE', { width: 192, height: 48, x: 4, y: 10, scale: 4, rotate180: true }).image, 0)));
+      writeFileSync(
+        join(server.dirs.inputDir, 'text.png'),
+        encodePng(
+          batchItemToRaster(drawText('HELLO WORLD', { width: 320, height: 160, x: 30, y: 60, scale: 4 }).image, 0),
+        ),
+      );
+      writeFileSync(
+        join(server.dirs.inputDir, 'line.png'),
+        encodePng(
+          batchItemToRaster(
+            drawText('TEXT LINE', { width: 192, height: 48, x: 4, y: 10, scale: 4, rotate180: true }).image,
+            0,
+          ),
+        ),
+      );
       const prompt = {
         '1': { class_type: 'LoadImage', inputs: { image: 'text.png' } },
         '2': { class_type: 'ImageSegmenterLoader', inputs: { model_name: 'ppocr-det.onnx' } },
-        '3': { class_type: 'ImageSegment', inputs: { image: ['1', 0], segmenter: ['2', 0], threshold: 0.3, class_name: '' } },
+        '3': {
+          class_type: 'ImageSegment',
+          inputs: { image: ['1', 0], segmenter: ['2', 0], threshold: 0.3, class_name: '' },
+        },
         '4': { class_type: 'MaskPreview', inputs: { images: ['1', 0], mask: ['3', 0] } },
         '5': { class_type: 'LoadImage', inputs: { image: 'line.png' } },
         '6': { class_type: 'ImageClassifierLoader', inputs: { model_name: 'ppocr-cls.onnx' } },
@@ -101,11 +138,18 @@ describe('vision nodes end to end through the server', () => {
       expect(response.status, JSON.stringify(response.json)).toBe(200);
       const promptId = (response.json as { prompt_id: string }).prompt_id;
       await socket.waitForEnd(promptId);
-      const entry = ((await getJson(`${server.url}/history/${promptId}`)).json as Record<string, { status: { status_str: string }; outputs: Record<string, Record<string, unknown[]>> }>)[promptId]!;
+      const entry = (
+        (await getJson(`${server.url}/history/${promptId}`)).json as Record<
+          string,
+          { status: { status_str: string }; outputs: Record<string, Record<string, unknown[]>> }
+        >
+      )[promptId]!;
       expect(entry.status.status_str).toBe('success');
       expect(entry.outputs['4']!.images).toHaveLength(1);
       expect((entry.outputs['7']!.labels![0] as { label: string }[])[0]!.label).toBe('180');
-      expect(String(entry.outputs['8']!.text![0])).toMatch(/^a 180 \(\d+%\), in the centre, covering \d+% of the image$/);
+      expect(String(entry.outputs['8']!.text![0])).toMatch(
+        /^a 180 \(\d+%\), in the centre, covering \d+% of the image$/,
+      );
       expect(entry.outputs['10']!.images).toHaveLength(1);
     } finally {
       socket.close();
@@ -117,7 +161,7 @@ describe('vision nodes end to end through the server', () => {
 describe('a multi-class segmenter (DeepLab/FCN convention: out [N,21,H,W])', () => {
   it('uses the VOC preset, selects a class by name, and refuses an unknown class', async () => {
     const { GraphBuilder, DataType } = await import('../fixtures/onnx-builder.js');
-    const { createImageBatch } = await import('../../nodes/runtime/image.js');
+    const { createImageBatch } = await import('../../nodes/runtime/image/image-batch.js');
     // Channel k's logit is k·(red − 0.5)·8: red pixels vote for the last class, dark ones for background.
     const g = new GraphBuilder(9);
     const x = g.input('input', DataType.FLOAT, ['N', 3, 'H', 'W']);
@@ -132,8 +176,12 @@ describe('a multi-class segmenter (DeepLab/FCN convention: out [N,21,H,W])', () 
     const image = createImageBatch(1, 16, 16, 3);
     for (let y = 0; y < 16; y++) for (let x2 = 8; x2 < 16; x2++) image.data[(y * 16 + x2) * 3] = 1;
     const all = await segment(model, image, 0.5, '', caches);
-    const right = Array.from(all.mask.data).filter((_, p) => p % 16 >= 10).every((value) => value === 1);
-    const left = Array.from(all.mask.data).filter((_, p) => p % 16 < 6).every((value) => value === 0);
+    const right = Array.from(all.mask.data)
+      .filter((_, p) => p % 16 >= 10)
+      .every((value) => value === 1);
+    const left = Array.from(all.mask.data)
+      .filter((_, p) => p % 16 < 6)
+      .every((value) => value === 0);
     expect(right && left).toBe(true);
     expect(all.classMap?.channels).toBe(3);
     const tv = await segment(model, image, 0.5, 'tvmonitor', caches);

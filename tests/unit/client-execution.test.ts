@@ -24,7 +24,15 @@ describe('execution state from WebSocket messages', () => {
     state = reduceAll(
       state,
       [
-        { type: 'executed', data: { node: '9', display_node: '9', output: { images: [{ filename: 'a.png', subfolder: '', type: 'output' }] }, prompt_id: p } },
+        {
+          type: 'executed',
+          data: {
+            node: '9',
+            display_node: '9',
+            output: { images: [{ filename: 'a.png', subfolder: '', type: 'output' }] },
+            prompt_id: p,
+          },
+        },
         { type: 'execution_success', data: { prompt_id: p, timestamp: 0 } },
         { type: 'executing', data: { node: null, prompt_id: p } },
       ],
@@ -41,13 +49,34 @@ describe('execution state from WebSocket messages', () => {
       [
         {
           type: 'execution_error',
-          data: { prompt_id: p, node_id: '3', node_type: 'KSampler', executed: [], exception_message: 'boom', exception_type: 'Error', traceback: [], current_inputs: {}, current_outputs: [], timestamp: 0 },
+          data: {
+            prompt_id: p,
+            node_id: '3',
+            node_type: 'KSampler',
+            executed: [],
+            exception_message: 'boom',
+            exception_type: 'Error',
+            traceback: [],
+            current_inputs: {},
+            current_outputs: [],
+            timestamp: 0,
+          },
         },
       ],
       10,
     );
     expect(state.nodes['3']).toMatchObject({ status: 'error', error: 'Error: boom' });
-    state = reduceAll(state, [{ type: 'executing', data: { node: '5', display_node: '5', prompt_id: p } }, { type: 'execution_interrupted', data: { prompt_id: p, node_id: '5', node_type: 'X', executed: [], timestamp: 0 } }], 20);
+    state = reduceAll(
+      state,
+      [
+        { type: 'executing', data: { node: '5', display_node: '5', prompt_id: p } },
+        {
+          type: 'execution_interrupted',
+          data: { prompt_id: p, node_id: '5', node_type: 'X', executed: [], timestamp: 0 },
+        },
+      ],
+      20,
+    );
     expect(state.nodes['5']!.status).toBe('interrupted');
   });
 });

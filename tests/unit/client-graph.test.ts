@@ -8,10 +8,20 @@ import type { EditorEdge, EditorNode, InkNode } from '../../client/src/graph/typ
 import { compileWorkflow } from '../../shared/workflow-compile.js';
 import { parseWorkflowDocument, type WorkflowEnvelope } from '../../shared/workflow.js';
 
-const objectInfo = buildObjectInfo(createRegistry(), { inputDir: '/none', outputDir: '/none', tempDir: '/none', modelsDir: '/none' });
+const objectInfo = buildObjectInfo(createRegistry(), {
+  inputDir: '/none',
+  outputDir: '/none',
+  tempDir: '/none',
+  modelsDir: '/none',
+});
 
 function ink(id: string, classType: string): InkNode {
-  return { id, type: 'ink', position: { x: 0, y: 0 }, data: { classType, title: classType, widgets: {}, mode: 0, collapsed: false, controls: {} } };
+  return {
+    id,
+    type: 'ink',
+    position: { x: 0, y: 0 },
+    data: { classType, title: classType, widgets: {}, mode: 0, collapsed: false, controls: {} },
+  };
 }
 
 const nodes = new Map<string, EditorNode>([
@@ -24,31 +34,106 @@ const nodes = new Map<string, EditorNode>([
 ]);
 
 describe('validateConnection', () => {
-  const edges: EditorEdge[] = [{ id: 'e1', source: 'load', sourceHandle: 'out-0', target: 'invert', targetHandle: 'image' }];
+  const edges: EditorEdge[] = [
+    { id: 'e1', source: 'load', sourceHandle: 'out-0', target: 'invert', targetHandle: 'image' },
+  ];
 
   it('accepts matching types, widget inputs fed by a matching output, and reroutes', () => {
-    expect(validateConnection({ source: 'invert', sourceHandle: 'out-0', target: 'save', targetHandle: 'images' }, nodes, edges, objectInfo)).toEqual({ ok: true, type: 'IMAGE' });
-    expect(validateConnection({ source: 'text', sourceHandle: 'out-0', target: 'clip', targetHandle: 'text' }, nodes, edges, objectInfo).ok).toBe(true);
-    expect(validateConnection({ source: 'text', sourceHandle: 'out-0', target: 'save', targetHandle: 'filename_prefix' }, nodes, edges, objectInfo).ok).toBe(true);
-    expect(validateConnection({ source: 'load', sourceHandle: 'out-0', target: 'r1', targetHandle: 'in' }, nodes, edges, objectInfo).ok).toBe(true);
+    expect(
+      validateConnection(
+        { source: 'invert', sourceHandle: 'out-0', target: 'save', targetHandle: 'images' },
+        nodes,
+        edges,
+        objectInfo,
+      ),
+    ).toEqual({ ok: true, type: 'IMAGE' });
+    expect(
+      validateConnection(
+        { source: 'text', sourceHandle: 'out-0', target: 'clip', targetHandle: 'text' },
+        nodes,
+        edges,
+        objectInfo,
+      ).ok,
+    ).toBe(true);
+    expect(
+      validateConnection(
+        { source: 'text', sourceHandle: 'out-0', target: 'save', targetHandle: 'filename_prefix' },
+        nodes,
+        edges,
+        objectInfo,
+      ).ok,
+    ).toBe(true);
+    expect(
+      validateConnection(
+        { source: 'load', sourceHandle: 'out-0', target: 'r1', targetHandle: 'in' },
+        nodes,
+        edges,
+        objectInfo,
+      ).ok,
+    ).toBe(true);
   });
 
   it('refuses with a reason: type mismatch, same node, cycles, unknown handles', () => {
-    expect(validateConnection({ source: 'load', sourceHandle: 'out-1', target: 'save', targetHandle: 'images' }, nodes, edges, objectInfo)).toEqual({
+    expect(
+      validateConnection(
+        { source: 'load', sourceHandle: 'out-1', target: 'save', targetHandle: 'images' },
+        nodes,
+        edges,
+        objectInfo,
+      ),
+    ).toEqual({
       ok: false,
       reason: 'typeMismatch',
       params: { from: 'MASK', to: 'IMAGE' },
     });
-    expect(validateConnection({ source: 'invert', sourceHandle: 'out-0', target: 'invert', targetHandle: 'image' }, nodes, edges, objectInfo)).toMatchObject({ reason: 'sameNode' });
-    const loop: EditorEdge[] = [...edges, { id: 'e2', source: 'invert', sourceHandle: 'out-0', target: 'r1', targetHandle: 'in' }];
-    expect(validateConnection({ source: 'r1', sourceHandle: 'out', target: 'invert', targetHandle: 'image' }, nodes, loop, objectInfo)).toMatchObject({ ok: false, reason: 'cycle' });
-    expect(validateConnection({ source: 'load', sourceHandle: 'out-0', target: 'save', targetHandle: 'nope' }, nodes, edges, objectInfo)).toMatchObject({ reason: 'noSuchInput' });
-    expect(validateConnection({ source: 'load', sourceHandle: 'out-5', target: 'save', targetHandle: 'images' }, nodes, edges, objectInfo)).toMatchObject({ reason: 'noSuchOutput' });
+    expect(
+      validateConnection(
+        { source: 'invert', sourceHandle: 'out-0', target: 'invert', targetHandle: 'image' },
+        nodes,
+        edges,
+        objectInfo,
+      ),
+    ).toMatchObject({ reason: 'sameNode' });
+    const loop: EditorEdge[] = [
+      ...edges,
+      { id: 'e2', source: 'invert', sourceHandle: 'out-0', target: 'r1', targetHandle: 'in' },
+    ];
+    expect(
+      validateConnection(
+        { source: 'r1', sourceHandle: 'out', target: 'invert', targetHandle: 'image' },
+        nodes,
+        loop,
+        objectInfo,
+      ),
+    ).toMatchObject({ ok: false, reason: 'cycle' });
+    expect(
+      validateConnection(
+        { source: 'load', sourceHandle: 'out-0', target: 'save', targetHandle: 'nope' },
+        nodes,
+        edges,
+        objectInfo,
+      ),
+    ).toMatchObject({ reason: 'noSuchInput' });
+    expect(
+      validateConnection(
+        { source: 'load', sourceHandle: 'out-5', target: 'save', targetHandle: 'images' },
+        nodes,
+        edges,
+        objectInfo,
+      ),
+    ).toMatchObject({ reason: 'noSuchOutput' });
   });
 
   it('types a reroute by what feeds it', () => {
     const fed: EditorEdge[] = [{ id: 'e', source: 'load', sourceHandle: 'out-1', target: 'r1', targetHandle: 'in' }];
-    expect(validateConnection({ source: 'r1', sourceHandle: 'out', target: 'save', targetHandle: 'images' }, nodes, fed, objectInfo)).toMatchObject({ reason: 'typeMismatch', params: { from: 'MASK' } });
+    expect(
+      validateConnection(
+        { source: 'r1', sourceHandle: 'out', target: 'save', targetHandle: 'images' },
+        nodes,
+        fed,
+        objectInfo,
+      ),
+    ).toMatchObject({ reason: 'typeMismatch', params: { from: 'MASK' } });
   });
 });
 
@@ -57,9 +142,21 @@ describe('workflow ⇄ graph', () => {
     format: 'inkgraph-workflow',
     version: 1,
     prompt: {
-      '1': { class_type: 'LoadImage', inputs: { image: 'a.png' }, _meta: { title: 'Load', pos: [10, 20], size: [200, 100] } },
-      '2': { class_type: 'ImageInvert', inputs: { image: ['1', 0] }, _meta: { title: 'Invert', pos: [300, 20], mode: 4, via: { image: 'r1' } } },
-      '3': { class_type: 'SaveImage', inputs: { images: ['2', 0], filename_prefix: 'out' }, _meta: { title: 'Save', pos: [600, 20], collapsed: true } },
+      '1': {
+        class_type: 'LoadImage',
+        inputs: { image: 'a.png' },
+        _meta: { title: 'Load', pos: [10, 20], size: [200, 100] },
+      },
+      '2': {
+        class_type: 'ImageInvert',
+        inputs: { image: ['1', 0] },
+        _meta: { title: 'Invert', pos: [300, 20], mode: 4, via: { image: 'r1' } },
+      },
+      '3': {
+        class_type: 'SaveImage',
+        inputs: { images: ['2', 0], filename_prefix: 'out' },
+        _meta: { title: 'Save', pos: [600, 20], collapsed: true },
+      },
     },
     groups: [{ id: 'g1', title: 'Images', bounding: [0, 0, 800, 300] }],
     reroutes: [{ id: 'r1', pos: [250, 80], from: ['1', 0] }],
@@ -70,7 +167,11 @@ describe('workflow ⇄ graph', () => {
     const { graph, needsLayout } = workflowToGraph(document, objectInfo);
     expect(needsLayout).toBe(false);
     expect(graph.nodes.map((n) => n.type).sort()).toEqual(['group', 'ink', 'ink', 'ink', 'reroute']);
-    expect(graph.edges.map((e) => `${e.source}>${e.target}:${e.targetHandle}`).sort()).toEqual(['1>r1:in', '2>3:images', 'r1>2:image']);
+    expect(graph.edges.map((e) => `${e.source}>${e.target}:${e.targetHandle}`).sort()).toEqual([
+      '1>r1:in',
+      '2>3:images',
+      'r1>2:image',
+    ]);
     const back = graphToWorkflow(graph);
     expect(back.prompt['2']).toEqual(document.prompt['2']);
     expect(back.prompt['3']!._meta).toMatchObject({ collapsed: true, title: 'Save' });
@@ -83,7 +184,10 @@ describe('workflow ⇄ graph', () => {
   });
 
   it('flags a bare API prompt for auto-layout and keeps its values', () => {
-    const bare = parseWorkflowDocument({ '5': { class_type: 'ImageInvert', inputs: { image: ['6', 0] } }, '6': { class_type: 'LoadImage', inputs: { image: 'b.png' } } });
+    const bare = parseWorkflowDocument({
+      '5': { class_type: 'ImageInvert', inputs: { image: ['6', 0] } },
+      '6': { class_type: 'LoadImage', inputs: { image: 'b.png' } },
+    });
     if (!bare.ok) throw new Error(bare.reason);
     const { graph, needsLayout } = workflowToGraph(bare.envelope, objectInfo);
     expect(needsLayout).toBe(true);

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bytesToUnicode, cleanText, ClipTokenizer } from '../../nodes/runtime/clip-tokenizer.js';
-import { parsePromptWeights } from '../../nodes/runtime/prompt-weights.js';
+import { bytesToUnicode, cleanText, ClipTokenizer } from '../../nodes/runtime/text/clip-tokenizer.js';
+import { parsePromptWeights } from '../../nodes/runtime/text/prompt-weights.js';
 
 const sharedData = resolve(import.meta.dirname, '..', '..', '..', 'shared', 'data', 'clip-tokenizer');
 const hasRealVocabulary = existsSync(join(sharedData, 'vocab.json'));
@@ -22,7 +22,9 @@ describe('byte→unicode table and cleanup', () => {
 });
 
 describe.skipIf(!hasRealVocabulary)('ClipTokenizer on the real CLIP vocabulary', () => {
-  const tokenizer = hasRealVocabulary ? ClipTokenizer.fromFiles(join(sharedData, 'vocab.json'), join(sharedData, 'merges.txt')) : undefined;
+  const tokenizer = hasRealVocabulary
+    ? ClipTokenizer.fromFiles(join(sharedData, 'vocab.json'), join(sharedData, 'merges.txt'))
+    : undefined;
 
   it('has the CLIP vocabulary and specials', () => {
     expect(tokenizer!.vocabSize).toBe(49408);

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ClipTokenizer } from '../../nodes/runtime/clip-tokenizer.js';
+import { ClipTokenizer } from '../../nodes/runtime/text/clip-tokenizer.js';
 import { guidanceEmbedding } from '../../nodes/runtime/diffusion/ksampler.js';
-import { latentToRgbPreview } from '../../nodes/runtime/diffusion/latent-preview.js';
+import { latentToRgbPreview } from '../../media/latent-preview.js';
 import { SD15_LATENT_RGB } from '../../nodes/runtime/diffusion/pipeline-loader.js';
 import { chunkPrompt } from '../../nodes/runtime/diffusion/text-encoding.js';
 import { float16ToFloat32, float32ToFloat16, fromHalf, toHalf } from '../../nodes/runtime/onnx/float16.js';
-import { bytesToUnicode } from '../../nodes/runtime/clip-tokenizer.js';
+import { bytesToUnicode } from '../../nodes/runtime/text/clip-tokenizer.js';
 
 /** A byte-level tokenizer: every character is one token (ids 0–511), BOS 512, EOS 513. */
 function byteTokenizer(): ClipTokenizer {
@@ -41,7 +41,10 @@ describe('chunkPrompt (ComfyUI tokenize_with_weights)', () => {
   it('moves a short word that does not fit to the next chunk, but splits a long one', () => {
     const filler = Array.from({ length: 37 }, () => 'ab').join(' '); // 74 tokens
     const moved = chunkPrompt(`${filler} xyz`, clip);
-    expect(moved[0]!.slice(75)).toEqual([{ id: 513, weight: 1 }, { id: 0, weight: 1 }]);
+    expect(moved[0]!.slice(75)).toEqual([
+      { id: 513, weight: 1 },
+      { id: 0, weight: 1 },
+    ]);
     expect(moved[1]!.slice(1, 4).map((t) => t.id)).toEqual([120, 121, 256 + 122]);
     const long = chunkPrompt(`${filler} abcdefghij`, clip);
     expect(long[0]![75]!.id).toBe(97);
@@ -69,8 +72,12 @@ describe('latent → RGB preview', () => {
     const preview = latentToRgbPreview({ channels: 4, height: 1, width: 2, data }, SD15_LATENT_RGB);
     const expected = (value: number) => Math.round(Math.min(1, Math.max(0, (value + 1) / 2)) * 255);
     expect(Array.from(preview.data)).toEqual([
-      expected(0.3512), expected(0.2297), expected(0.3227),
-      expected(0.212), expected(0.2616), expected(0.7177),
+      expected(0.3512),
+      expected(0.2297),
+      expected(0.3227),
+      expected(0.212),
+      expected(0.2616),
+      expected(0.7177),
     ]);
   });
 });

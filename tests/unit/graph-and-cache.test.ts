@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { findCycles, planExecution } from '../../server/engine/graph.js';
-import { LruCache } from '../../server/engine/lru-cache.js';
-import { computeSignatures } from '../../server/engine/signature.js';
+import { findCycles, planExecution } from '../../server/prompt/graph.js';
+import { LruCache } from '../../server/worker/lru-cache.js';
+import { computeSignatures } from '../../server/prompt/signature.js';
 import type { ApiPrompt } from '../../shared/workflow.js';
 
 const prompt: ApiPrompt = {
@@ -33,7 +33,10 @@ describe('planExecution', () => {
   });
 
   it('finds cycles', () => {
-    const cyclic: ApiPrompt = { a: { class_type: 'X', inputs: { i: ['b', 0] } }, b: { class_type: 'X', inputs: { i: ['a', 0] } } };
+    const cyclic: ApiPrompt = {
+      a: { class_type: 'X', inputs: { i: ['b', 0] } },
+      b: { class_type: 'X', inputs: { i: ['a', 0] } },
+    };
     expect(findCycles(cyclic, ['a'])).toEqual([['a', 'b']]);
     expect(findCycles(prompt, ['4', '5'])).toEqual([]);
   });

@@ -1,7 +1,14 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { CYCLE_LISTING_LIMIT, findCycles, linkedSources, nodesReachedFrom, planExecution, walkDepthFirst } from '../../server/engine/graph.js';
-import { computeSignatures } from '../../server/engine/signature.js';
+import {
+  CYCLE_LISTING_LIMIT,
+  findCycles,
+  linkedSources,
+  nodesReachedFrom,
+  planExecution,
+  walkDepthFirst,
+} from '../../server/prompt/graph.js';
+import { computeSignatures } from '../../server/prompt/signature.js';
 import type { ApiPrompt } from '../../shared/workflow.js';
 import { invertChain } from '../helpers/prompts.js';
 
@@ -34,7 +41,11 @@ function referenceCycles(prompt: ApiPrompt, starts: readonly string[]): string[]
   return cycles;
 }
 
-function referencePlan(prompt: ApiPrompt, outputs: readonly string[], isCached: (id: string) => boolean): { toRun: string[]; cached: string[] } {
+function referencePlan(
+  prompt: ApiPrompt,
+  outputs: readonly string[],
+  isCached: (id: string) => boolean,
+): { toRun: string[]; cached: string[] } {
   const toRun: string[] = [];
   const cached: string[] = [];
   const visited = new Set<string>();
@@ -65,7 +76,11 @@ function referenceSignatures(prompt: ApiPrompt, fingerprints: ReadonlyMap<string
       .sort()
       .map((name) => {
         const value = node.inputs[name];
-        if (Array.isArray(value) && value.length === 2 && (typeof value[0] === 'string' || typeof value[0] === 'number')) {
+        if (
+          Array.isArray(value) &&
+          value.length === 2 &&
+          (typeof value[0] === 'string' || typeof value[0] === 'number')
+        ) {
           return [name, 'LINK', compute(String(value[0]), trail), value[1]];
         }
         return [name, 'CONST', value];
@@ -107,13 +122,17 @@ function randomPrompt(seed: number): ApiPrompt {
     const count = Math.floor(next() * 4);
     for (let i = 0; i < count; i++) {
       const roll = next();
-      inputs[pick(['image', 'b', 'a', 'z', 'toString'])] = roll < 0.6 ? [pick([...NAMES, 'missing']), Math.floor(next() * 2)] : roll < 0.7 ? [Number(pick(['1', '2', '3'])), 0] : roll;
+      inputs[pick(['image', 'b', 'a', 'z', 'toString'])] =
+        roll < 0.6
+          ? [pick([...NAMES, 'missing']), Math.floor(next() * 2)]
+          : roll < 0.7
+            ? [Number(pick(['1', '2', '3'])), 0]
+            : roll;
     }
     prompt[id] = { class_type: pick(['LoadImage', 'ImageInvert', 'SaveImage']), inputs };
   }
   return prompt;
 }
-
 
 describe('iterative graph walks give the recursive walks’ results, in their order', () => {
   it('on 300 random graphs with cycles, missing links and prototype-named ids', () => {
@@ -122,10 +141,18 @@ describe('iterative graph walks give the recursive walks’ results, in their or
       const starts = Object.keys(prompt).filter((_id, i) => i % 2 === 0);
       const cachedIds = new Set(Object.keys(prompt).filter((_id, i) => i % 3 === 1));
       expect(findCycles(prompt, starts), `seed ${seed}`).toEqual(referenceCycles(prompt, starts));
-      expect(planExecution(prompt, starts, () => false), `seed ${seed}`).toEqual(referencePlan(prompt, starts, () => false));
-      expect(planExecution(prompt, starts, (id) => cachedIds.has(id)), `seed ${seed}`).toEqual(referencePlan(prompt, starts, (id) => cachedIds.has(id)));
+      expect(
+        planExecution(prompt, starts, () => false),
+        `seed ${seed}`,
+      ).toEqual(referencePlan(prompt, starts, () => false));
+      expect(
+        planExecution(prompt, starts, (id) => cachedIds.has(id)),
+        `seed ${seed}`,
+      ).toEqual(referencePlan(prompt, starts, (id) => cachedIds.has(id)));
       const fingerprints = new Map([[Object.keys(prompt)[0] ?? '', 'file-hash']]);
-      expect(computeSignatures(prompt, fingerprints), `seed ${seed}`).toEqual(referenceSignatures(prompt, fingerprints));
+      expect(computeSignatures(prompt, fingerprints), `seed ${seed}`).toEqual(
+        referenceSignatures(prompt, fingerprints),
+      );
     }
   });
 
@@ -190,7 +217,10 @@ describe('chains of 100,000 nodes', () => {
   it('bounds the cycles listed when the far end of a chain links back to many nodes near its start', () => {
     // Fifty cycles of ~100,000 nodes each: listing all would take five million ids.
     const looped = invertChain(length, 'a.png');
-    looped.n0 = { class_type: 'ImageInvert', inputs: Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`back${i}`, [`n${length - i}`, 0]])) };
+    looped.n0 = {
+      class_type: 'ImageInvert',
+      inputs: Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`back${i}`, [`n${length - i}`, 0]])),
+    };
     const cycles = findCycles(looped, ['out']);
     const listed = cycles.reduce((sum, cycle) => sum + cycle.length, 0);
     expect(listed).toBeGreaterThanOrEqual(CYCLE_LISTING_LIMIT);
@@ -207,9 +237,17 @@ describe('node ids named like Object.prototype members', () => {
     };
     expect(linkedSources(prompt, 'valueOf')).toEqual([]);
     expect(linkedSources(prompt, '__proto__')).toEqual([]);
-    expect(planExecution(prompt, ['hasOwnProperty', 'isPrototypeOf'], () => false).toRun).toEqual(['constructor', 'toString', 'hasOwnProperty']);
+    expect(planExecution(prompt, ['hasOwnProperty', 'isPrototypeOf'], () => false).toRun).toEqual([
+      'constructor',
+      'toString',
+      'hasOwnProperty',
+    ]);
     expect(findCycles(prompt, ['hasOwnProperty', 'valueOf'])).toEqual([]);
-    expect(nodesReachedFrom(prompt, ['hasOwnProperty', '__defineGetter__']).sort()).toEqual(['constructor', 'hasOwnProperty', 'toString']);
+    expect(nodesReachedFrom(prompt, ['hasOwnProperty', '__defineGetter__']).sort()).toEqual([
+      'constructor',
+      'hasOwnProperty',
+      'toString',
+    ]);
     const signatures = computeSignatures(prompt, new Map());
     expect([...signatures.keys()]).toEqual(['constructor', 'toString', 'hasOwnProperty']);
   });

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { batchItemToRaster, concatImageBatches, createImageBatch, rasterToImageBatch } from '../../nodes/runtime/image.js';
-import { asciiJson, crc32, decodeImage, encodeJpeg, encodePng, readPngText } from '../../nodes/runtime/png.js';
-import { centerCropWindow, resizeImageBatch, resolveTargetSize } from '../../nodes/runtime/resize.js';
+import {
+  batchItemToRaster,
+  concatImageBatches,
+  createImageBatch,
+  rasterToImageBatch,
+} from '../../nodes/runtime/image/image-batch.js';
+import { asciiJson, encodePng, readPngText } from '../../media/png.js';
+import { crc32 } from '../../media/png-encoder.js';
+import { decodeImage } from '../../media/decode-image.js';
+import { encodeJpeg } from '../../media/jpeg.js';
+import { centerCropWindow, resizeImageBatch, resolveTargetSize } from '../../nodes/runtime/image/resize.js';
 
 function grey(width: number, height: number, values: number[]) {
   const image = createImageBatch(1, height, width, 3);
@@ -10,7 +18,9 @@ function grey(width: number, height: number, values: number[]) {
 }
 
 function channel0(image: { data: Float32Array; channels: number }): number[] {
-  return Array.from({ length: image.data.length / image.channels }, (_, i) => Number(image.data[i * image.channels]!.toFixed(4)));
+  return Array.from({ length: image.data.length / image.channels }, (_, i) =>
+    Number(image.data[i * image.channels]!.toFixed(4)),
+  );
 }
 
 describe('resize', () => {
@@ -73,7 +83,10 @@ describe('PNG and JPEG codecs', () => {
 
   it('writes prompt and workflow as tEXt chunks that read back, and keeps the pixels', () => {
     const pixels = Uint8Array.from([255, 0, 0, 0, 255, 0, 0, 0, 255, 10, 20, 30]);
-    const png = encodePng({ width: 2, height: 2, channels: 3, data: pixels }, { text: { prompt: asciiJson({ a: '中' }), workflow: '{"b":1}' } });
+    const png = encodePng(
+      { width: 2, height: 2, channels: 3, data: pixels },
+      { text: { prompt: asciiJson({ a: '中' }), workflow: '{"b":1}' } },
+    );
     const latin1 = png.toString('latin1');
     expect(latin1).toContain('tEXtprompt\0{"a":"\\u4e2d"}');
     expect(latin1.indexOf('tEXt')).toBeLessThan(latin1.indexOf('IDAT'));
@@ -103,6 +116,8 @@ describe('PNG and JPEG codecs', () => {
   });
 
   it('refuses to batch images of different sizes', () => {
-    expect(() => concatImageBatches([createImageBatch(1, 2, 2, 3), createImageBatch(1, 3, 2, 3)])).toThrow(/share a size/);
+    expect(() => concatImageBatches([createImageBatch(1, 2, 2, 3), createImageBatch(1, 3, 2, 3)])).toThrow(
+      /share a size/,
+    );
   });
 });

@@ -1,11 +1,28 @@
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PromptQueue } from '../../server/prompt-queue.js';
 import Database from 'better-sqlite3';
 import { closingSummary } from '../../server/store/closing-summary.js';
-import { DataFolderInUseError, JobStore, JobStoreFaultError, JobStoreFlushError, type JobStoreOptions } from '../../server/store/job-store.js';
+import {
+  DataFolderInUseError,
+  JobStore,
+  JobStoreFaultError,
+  JobStoreFlushError,
+  type JobStoreOptions,
+} from '../../server/store/job-store.js';
 import type { HistoryEntry, QueueItem } from '../../shared/protocol.js';
 import { historyEntryOf, historyOf } from '../helpers/history.js';
 
@@ -23,7 +40,10 @@ afterEach(() => {
 });
 
 /** Opens the store as a starting server does: the queue restored from disk. */
-function start(maxHistory?: number, options: JobStoreOptions = { log: () => {} }): { store: JobStore; queue: PromptQueue } {
+function start(
+  maxHistory?: number,
+  options: JobStoreOptions = { log: () => {} },
+): { store: JobStore; queue: PromptQueue } {
   const { store, restored } = JobStore.open(dbPath, options);
   open.push(store);
   return { store, queue: new PromptQueue(store, restored, maxHistory) };
@@ -52,11 +72,22 @@ class FillableDisk {
 }
 
 function job(queue: PromptQueue, id: string, extra: QueueItem[3] = {}): QueueItem {
-  return [queue.assignNumber(undefined, undefined), id, { '1': { class_type: 'ImageInvert', inputs: { image: ['2', 0] } } }, extra, ['1']];
+  return [
+    queue.assignNumber(undefined, undefined),
+    id,
+    { '1': { class_type: 'ImageInvert', inputs: { image: ['2', 0] } } },
+    extra,
+    ['1'],
+  ];
 }
 
 function entry(item: QueueItem, status: 'success' | 'error' = 'success'): HistoryEntry {
-  return { prompt: item, outputs: {}, status: { status_str: status, completed: status === 'success', messages: [] }, meta: {} };
+  return {
+    prompt: item,
+    outputs: {},
+    status: { status_str: status, completed: status === 'success', messages: [] },
+    meta: {},
+  };
 }
 
 describe('JobStore + PromptQueue across restarts', () => {
@@ -147,7 +178,11 @@ describe('JobStore + PromptQueue across restarts', () => {
     expect(first.queue.current).toBeUndefined();
     expect(Object.keys(historyOf(first.queue))).toEqual(['a']);
     expect(historyEntryOf(first.queue, 'a')?.status.status_str).toBe('success');
-    expect(first.queue.storeReport).toMatchObject({ state: 'full', fault: { kind: 'full', code: 'SQLITE_FULL' }, unsaved_history: ['a'] });
+    expect(first.queue.storeReport).toMatchObject({
+      state: 'full',
+      fault: { kind: 'full', code: 'SQLITE_FULL' },
+      unsaved_history: ['a'],
+    });
     expect(disk.lines.join('\n')).toMatch(/job a finished, but the job store refused its history entry \(SQLITE_FULL/);
     // The next end waits behind it, in order.
     expect(() => first.queue.take()).toThrow(JobStoreFaultError);
@@ -167,7 +202,9 @@ describe('JobStore + PromptQueue across restarts', () => {
 
   it('writes waiting history entries again on a timer, and says so', async () => {
     const disk = new FillableDisk();
-    const written = new Promise<void>((resolve) => (disk.onLine = (line) => line.startsWith('every history entry that waited') && resolve()));
+    const written = new Promise<void>(
+      (resolve) => (disk.onLine = (line) => line.startsWith('every history entry that waited') && resolve()),
+    );
     const first = start(undefined, { ...disk.options, retryMs: 20 });
     first.queue.put(job(first.queue, 'a'));
     first.queue.take();
@@ -191,9 +228,15 @@ describe('JobStore + PromptQueue across restarts', () => {
     die(first.store);
     const closed = first.store.closedWith;
     expect(closed).toMatchObject({ jobsOnDisk: 3, unsaved: 1, fault: { kind: 'full' } });
-    expect(closingSummary(closed)).toMatch(/^stopped; 3 job\(s\) wait on disk for the next start; 1 finished job\(s\) could not be written to history \(SQLITE_FULL: database or disk is full\)/);
+    expect(closingSummary(closed)).toMatch(
+      /^stopped; 3 job\(s\) wait on disk for the next start; 1 finished job\(s\) could not be written to history \(SQLITE_FULL: database or disk is full\)/,
+    );
     // On disk the job is still queued: it runs again.
-    expect(start().queue.snapshot().queue_pending.map((item) => item[1])).toEqual(['a', 'b', 'c']);
+    expect(
+      start()
+        .queue.snapshot()
+        .queue_pending.map((item) => item[1]),
+    ).toEqual(['a', 'b', 'c']);
   });
 
   it('flushes every change to disk before returning, and lets an accepted job start between commit and flush', () => {
@@ -204,7 +247,12 @@ describe('JobStore + PromptQueue across restarts', () => {
     events.length = 0;
     queue.put(job(queue, 'a'), () => {
       // Committed already: the row is in the database (a second read of it through SQLite sees it).
-      events.push(`start ${queue.snapshot().queue_pending.map((item) => item[1]).join()}`);
+      events.push(
+        `start ${queue
+          .snapshot()
+          .queue_pending.map((item) => item[1])
+          .join()}`,
+      );
       queue.take((item) => events.push(`engine ${item[1]}`));
     });
     // The start is recorded (and flushed) inside, then the acceptance's own flush.
@@ -234,7 +282,11 @@ describe('JobStore + PromptQueue across restarts', () => {
     expect(started).toBe(true);
     expect(queue.snapshot().queue_pending.map((item) => item[1])).toEqual(['a']);
     die(store);
-    expect(start().queue.snapshot().queue_pending.map((item) => item[1])).toEqual(['a']);
+    expect(
+      start()
+        .queue.snapshot()
+        .queue_pending.map((item) => item[1]),
+    ).toEqual(['a']);
   });
 
   it('queues nothing when the commit itself fails', () => {
@@ -318,7 +370,10 @@ describe('JobStore + PromptQueue across restarts', () => {
 
   it('names the file when the database cannot be read', () => {
     mkdirSync(join(folder, 'data'), { recursive: true });
-    writeFileSync(dbPath, 'this is not a database, but it is long enough to have a header that SQLite checks…'.repeat(20));
+    writeFileSync(
+      dbPath,
+      'this is not a database, but it is long enough to have a header that SQLite checks…'.repeat(20),
+    );
     expect(() => JobStore.open(dbPath)).toThrow(`cannot open the job database ${dbPath}: file is not a database`);
   });
 
@@ -351,7 +406,12 @@ describe('crash loops', () => {
     const failed = historyEntryOf(third.queue, 'a')!;
     expect(failed.status).toMatchObject({ status_str: 'error', completed: false });
     const error = failed.status.messages.find(([type]) => type === 'execution_error')?.[1];
-    expect(error).toMatchObject({ prompt_id: 'a', node_id: '1', node_type: 'ImageInvert', exception_message: 'the server stopped twice while running this job' });
+    expect(error).toMatchObject({
+      prompt_id: 'a',
+      node_id: '1',
+      node_type: 'ImageInvert',
+      exception_message: 'the server stopped twice while running this job',
+    });
     expect(failed.prompt[1]).toBe('a');
     die(third.store);
     const fourth = start();
@@ -385,7 +445,9 @@ describe('crash loops', () => {
     first.queue.put(job(first.queue, 'good'));
     die(first.store);
     const raw = new Database(dbPath);
-    const insert = raw.prepare("INSERT INTO jobs (prompt_id, number, item, state, restarts, deaths, running_node, queued_at) VALUES (?, 1, ?, ?, ?, ?, ?, 0)");
+    const insert = raw.prepare(
+      'INSERT INTO jobs (prompt_id, number, item, state, restarts, deaths, running_node, queued_at) VALUES (?, 1, ?, ?, ?, ?, ?, 0)',
+    );
     insert.run('not-json', '{', 'running', 0, 0, null);
     insert.run('wrong-shape', '{"a":1}', 'pending', 0, 0, null);
     insert.run('other-id', JSON.stringify(job(first.queue, 'elsewhere')), 'pending', 0, 0, null);
@@ -396,7 +458,10 @@ describe('crash loops', () => {
     const { store, restored } = JobStore.open(dbPath, { log: () => {} });
     open.push(store);
     expect([...restored.unreadable].sort()).toEqual(['not-json', 'other-id', 'wrong-shape']);
-    expect(restored.pending.map((restoredJob) => [restoredJob.item[1], restoredJob.restarts])).toEqual([['good', 0], ['odd-counts', 1]]);
+    expect(restored.pending.map((restoredJob) => [restoredJob.item[1], restoredJob.restarts])).toEqual([
+      ['good', 0],
+      ['odd-counts', 1],
+    ]);
     expect(restored.failed.map((failedJob) => failedJob.item[1])).toEqual(['gone-node']);
     // A node the prompt does not have is not named.
     expect(restored.failed[0]!.entry.status.messages[1]![1]).toMatchObject({ node_id: '', node_type: '' });
@@ -420,10 +485,22 @@ describe('existing databases', () => {
     const old = new Database(dbPath);
     old.pragma('journal_mode = WAL');
     old.exec(FIRST_SCHEMA);
-    const running: QueueItem = [0, 'was-running', { '1': { class_type: 'ImageInvert', inputs: { image: ['2', 0] } } }, {}, ['1']];
+    const running: QueueItem = [
+      0,
+      'was-running',
+      { '1': { class_type: 'ImageInvert', inputs: { image: ['2', 0] } } },
+      {},
+      ['1'],
+    ];
     const done: QueueItem = [1, 'done', {}, {}, []];
-    old.prepare("INSERT INTO jobs (prompt_id, number, item, state, restarts, last_restart, queued_at) VALUES (?, 0, ?, 'running', 1, 'crash', 0)").run('was-running', JSON.stringify(running));
-    old.prepare('INSERT INTO history (prompt_id, entry, finished_at) VALUES (?, ?, 0)').run('done', JSON.stringify(entry(done)));
+    old
+      .prepare(
+        "INSERT INTO jobs (prompt_id, number, item, state, restarts, last_restart, queued_at) VALUES (?, 0, ?, 'running', 1, 'crash', 0)",
+      )
+      .run('was-running', JSON.stringify(running));
+    old
+      .prepare('INSERT INTO history (prompt_id, entry, finished_at) VALUES (?, ?, 0)')
+      .run('done', JSON.stringify(entry(done)));
     old.prepare("INSERT INTO meta (key, value) VALUES ('counter', '2')").run();
     old.close();
 
@@ -435,13 +512,19 @@ describe('existing databases', () => {
     first.queue.nodeStarted('was-running', '1');
     die(first.store);
     const raw = new Database(dbPath);
-    const columns = raw.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('jobs')").all().map((row) => row.name);
+    const columns = raw
+      .prepare<[], { name: string }>("SELECT name FROM pragma_table_info('jobs')")
+      .all()
+      .map((row) => row.name);
     raw.close();
     expect(columns).toEqual(expect.arrayContaining(['deaths', 'running_node']));
     // Its first death was counted in the migrated file, so this second one ends it.
     const second = start();
     expect(second.queue.remaining).toBe(0);
-    expect(historyEntryOf(second.queue, 'was-running')?.status.messages[1]![1]).toMatchObject({ node_id: '1', exception_message: 'the server stopped twice while running this job' });
+    expect(historyEntryOf(second.queue, 'was-running')?.status.messages[1]![1]).toMatchObject({
+      node_id: '1',
+      exception_message: 'the server stopped twice while running this job',
+    });
   });
 });
 
@@ -511,7 +594,14 @@ describe('damaged databases', () => {
       fault = error;
     }
     expect(fault).toBeInstanceOf(JobStoreFaultError);
-    expect(fault).toMatchObject({ status: 503, fault: { kind: 'corrupt' }, message: expect.stringMatching(/is damaged \(restart the server/) });
-    expect(queue.storeReport).toMatchObject({ state: 'corrupt', fault: { code: expect.stringMatching(/^SQLITE_CORRUPT/) } });
+    expect(fault).toMatchObject({
+      status: 503,
+      fault: { kind: 'corrupt' },
+      message: expect.stringMatching(/is damaged \(restart the server/),
+    });
+    expect(queue.storeReport).toMatchObject({
+      state: 'corrupt',
+      fault: { code: expect.stringMatching(/^SQLITE_CORRUPT/) },
+    });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { encodeJpegFast } from '../../nodes/runtime/jpeg-encoder.js';
-import { decodeImage } from '../../nodes/runtime/png.js';
+import { encodeJpegFast } from '../../media/jpeg-encoder.js';
+import { decodeImage } from '../../media/decode-image.js';
 
 function psnr(a: Uint8Array, b: Uint8Array): number {
   let squared = 0;
@@ -10,14 +10,19 @@ function psnr(a: Uint8Array, b: Uint8Array): number {
 
 describe('baseline JPEG encoder', () => {
   it('writes a JPEG that a standard decoder reads back faithfully, at odd sizes too', () => {
-    for (const [width, height] of [[16, 16], [37, 21], [64, 48]] as const) {
+    for (const [width, height] of [
+      [16, 16],
+      [37, 21],
+      [64, 48],
+    ] as const) {
       const data = new Uint8Array(width * height * 3);
-      for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) {
-        const i = (y * width + x) * 3;
-        data[i] = (x * 255) / width;
-        data[i + 1] = (y * 255) / height;
-        data[i + 2] = ((x + y) % 7) * 30;
-      }
+      for (let y = 0; y < height; y++)
+        for (let x = 0; x < width; x++) {
+          const i = (y * width + x) * 3;
+          data[i] = (x * 255) / width;
+          data[i + 1] = (y * 255) / height;
+          data[i + 2] = ((x + y) % 7) * 30;
+        }
       const jpeg = encodeJpegFast({ width, height, channels: 3, data }, 95);
       expect([jpeg[0], jpeg[1], jpeg.at(-2), jpeg.at(-1)]).toEqual([0xff, 0xd8, 0xff, 0xd9]);
       const decoded = decodeImage(jpeg);

@@ -1,8 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { createImageBatch, type MaskBatch } from '../../nodes/runtime/image.js';
-import { compositeMasked, imageToMask, invertMask, joinImageWithAlpha, maskToImage, overlayMask } from '../../nodes/runtime/masks.js';
+import { createImageBatch } from '../../nodes/runtime/image/image-batch.js';
+import type { MaskBatch } from '../../nodes/contract/socket-types.js';
+import {
+  compositeMasked,
+  imageToMask,
+  invertMask,
+  joinImageWithAlpha,
+  maskToImage,
+  overlayMask,
+} from '../../nodes/runtime/image/masks.js';
 
-const mask = (values: number[], width = values.length): MaskBatch => ({ batch: 1, height: values.length / width, width, data: Float32Array.from(values) });
+const mask = (values: number[], width = values.length): MaskBatch => ({
+  batch: 1,
+  height: values.length / width,
+  width,
+  data: Float32Array.from(values),
+});
 
 describe('mask operations (ComfyUI semantics)', () => {
   it('converts masks and images both ways, and inverts', () => {

@@ -1,10 +1,18 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createRegistry } from '../../nodes/index.js';
-import { rowBytes, shapeKindOf } from '../../nodes/memory.js';
-import { fitRowCost, genericCosts, MAX_ROWS_PER_CALL, modelCallBudget, pipelineShape, rowsPerCall, type MemorySample } from '../../nodes/runtime/diffusion/memory-profile.js';
-import { estimateJobMemory, memoryBudgetError } from '../../server/engine/memory-budget.js';
-import { heldBytes, LruCache } from '../../server/engine/lru-cache.js';
+import { rowBytes, shapeKindOf } from '../../nodes/contract/memory.js';
+import {
+  fitRowCost,
+  genericCosts,
+  MAX_ROWS_PER_CALL,
+  modelCallBudget,
+  pipelineShape,
+  rowsPerCall,
+  type MemorySample,
+} from '../../nodes/runtime/diffusion/memory-profile.js';
+import { estimateJobMemory, memoryBudgetError } from '../../server/prompt/memory-budget.js';
+import { heldBytes, LruCache } from '../../server/worker/lru-cache.js';
 import type { ApiPrompt } from '../../shared/workflow.js';
 import { textToImage } from '../helpers/diffusion.js';
 
@@ -13,17 +21,23 @@ const MIB = 1024 ** 2;
 const registry = createRegistry();
 const modelsDir = resolve(import.meta.dirname, '..', '..', 'models');
 const env = { inputDir: '/nonexistent', outputDir: '/nonexistent', tempDir: '/nonexistent', modelsDir };
-const emoji = (size: number, batch = 1): ApiPrompt => textToImage({ ckpt: 'inkgraph-emoji', size, batch, steps: 20, cfg: 5 });
+const emoji = (size: number, batch = 1): ApiPrompt =>
+  textToImage({ ckpt: 'inkgraph-emoji', size, batch, steps: 20, cfg: 5 });
 
 describe('fitting a memory profile', () => {
   it('recovers a quadratic cost and never falls below a sample', () => {
     const truth = { constant: 2 * MIB, linear: 1000, quadratic: 2.5 };
-    const samples: MemorySample[] = [16, 32, 48, 64, 96].map((side) => [1, side * side, rowBytes(truth, side * side) * (side === 48 ? 1.05 : 1)]);
+    const samples: MemorySample[] = [16, 32, 48, 64, 96].map((side) => [
+      1,
+      side * side,
+      rowBytes(truth, side * side) * (side === 48 ? 1.05 : 1),
+    ]);
     samples.push([2, 48 * 48, 2 * rowBytes(truth, 48 * 48)]);
     const cost = fitRowCost(samples, 1);
     expect(cost.quadratic).toBeGreaterThan(truth.quadratic * 0.9);
     expect(cost.quadratic).toBeLessThan(truth.quadratic * 1.15);
-    for (const [rows, cells, bytes] of samples) expect(rows * rowBytes(cost, cells)).toBeGreaterThanOrEqual(bytes * 0.999);
+    for (const [rows, cells, bytes] of samples)
+      expect(rows * rowBytes(cost, cells)).toBeGreaterThanOrEqual(bytes * 0.999);
     // Extrapolated to a 4× larger side it stays within 15% of the truth.
     expect(rowBytes(cost, 384 * 384) / rowBytes(truth, 384 * 384)).toBeLessThan(1.15);
   });
@@ -100,7 +114,10 @@ describe('image nodes', () => {
     '1': { class_type: 'EmptyLatentImage', inputs: { width: 64, height: 64, batch_size: 1 } },
     '2': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'inkgraph-emoji' } },
     '3': { class_type: 'VAEDecode', inputs: { samples: ['1', 0], vae: ['2', 2] } },
-    '4': { class_type: 'ImageScale', inputs: { image: ['3', 0], upscale_method: 'bilinear', width, height: width, crop: 'disabled' } },
+    '4': {
+      class_type: 'ImageScale',
+      inputs: { image: ['3', 0], upscale_method: 'bilinear', width, height: width, crop: 'disabled' },
+    },
     '5': { class_type: 'PreviewImage', inputs: { images: ['4', 0] } },
   });
 
@@ -117,7 +134,8 @@ describe('image nodes', () => {
 
   it('lets results go once their last reader has run, as the executor does', () => {
     const chain: ApiPrompt = { ...scaled(1024) };
-    for (let index = 0; index < 50; index++) chain[`i${index}`] = { class_type: 'ImageInvert', inputs: { image: [index === 0 ? '4' : `i${index - 1}`, 0] } };
+    for (let index = 0; index < 50; index++)
+      chain[`i${index}`] = { class_type: 'ImageInvert', inputs: { image: [index === 0 ? '4' : `i${index - 1}`, 0] } };
     chain['5'] = { class_type: 'PreviewImage', inputs: { images: ['i49', 0] } };
     const estimate = estimateJobMemory(chain, ['5'], registry, { env, memoryBudgetBytes: 12 * GIB });
     // Fifty 12 MiB images in a chain, but never more than two held at once.

@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkWritablePath, removeStaleTemporaries, writeFileAtomic } from '../../nodes/runtime/atomic-file.js';
-import { byteLength, checkPathLength, checkSegmentLengths, fitName } from '../../nodes/runtime/path-limits.js';
-import { checkFileName, resolveInside } from '../../nodes/runtime/safe-path.js';
+import { checkWritablePath, removeStaleTemporaries, writeFileAtomic } from '../../media/atomic-file.js';
+import { byteLength, checkPathLength, checkSegmentLengths, fitName } from '../../media/path-limits.js';
+import { checkFileName, resolveInside } from '../../media/safe-path.js';
 import { makeTestEnv } from '../helpers/env.js';
 
 const env = makeTestEnv();
@@ -21,9 +21,15 @@ describe('name lengths in bytes', () => {
 
   it('checks every segment of a subfolder and the whole of an absolute path', () => {
     expect(checkSegmentLengths('a/b/c').ok).toBe(true);
-    expect(checkSegmentLengths(`a/${'s'.repeat(300)}/c`, 'subfolder')).toEqual({ ok: false, reason: expect.stringContaining('is 300 bytes long') });
+    expect(checkSegmentLengths(`a/${'s'.repeat(300)}/c`, 'subfolder')).toEqual({
+      ok: false,
+      reason: expect.stringContaining('is 300 bytes long'),
+    });
     expect(checkPathLength(`/${'d/'.repeat(1000)}file`).ok).toBe(true);
-    expect(checkPathLength(`/${'dir/'.repeat(1100)}file`)).toEqual({ ok: false, reason: expect.stringContaining('the most is 4095') });
+    expect(checkPathLength(`/${'dir/'.repeat(1100)}file`)).toEqual({
+      ok: false,
+      reason: expect.stringContaining('the most is 4095'),
+    });
   });
 
   it('shortens a stem so a counter still fits, at a character boundary', () => {
@@ -39,7 +45,10 @@ describe('name lengths in bytes', () => {
     // 4,060 bytes: room for "/a.png" but not for the 38-byte temporary.
     const deeper = `${deep}/${'e'.repeat(240)}`;
     expect(byteLength(`${deeper}/a.png`)).toBeLessThan(4095);
-    expect(checkWritablePath(deeper, 'a.png')).toEqual({ ok: false, reason: expect.stringContaining('bytes long on disk') });
+    expect(checkWritablePath(deeper, 'a.png')).toEqual({
+      ok: false,
+      reason: expect.stringContaining('bytes long on disk'),
+    });
   });
 });
 
@@ -71,7 +80,10 @@ describe('resolveInside and broken links', () => {
     mkdirSync(base, { recursive: true });
     symlinkSync(join(env.root, 'nowhere'), join(base, 'dangling'));
     symlinkSync(join(base, 'loop'), join(base, 'loop'));
-    expect(resolveInside(base, 'dangling/a.png')).toEqual({ ok: false, reason: expect.stringContaining('cannot be followed (ENOENT)') });
+    expect(resolveInside(base, 'dangling/a.png')).toEqual({
+      ok: false,
+      reason: expect.stringContaining('cannot be followed (ENOENT)'),
+    });
     expect(resolveInside(base, 'loop/a.png')).toEqual({ ok: false, reason: expect.stringContaining('ELOOP') });
     expect(resolveInside(base, `${'s'.repeat(300)}/a.png`).ok).toBe(true);
     expect(existsSync(join(env.root, 'nowhere'))).toBe(false);

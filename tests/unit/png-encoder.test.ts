@@ -1,12 +1,19 @@
 import { inflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import type { RasterU8 } from '../../nodes/runtime/image.js';
-import { bestFilter, writePng } from '../../nodes/runtime/png-encoder.js';
+import type { RasterU8 } from '../../media/raster.js';
+import { bestFilter, writePng } from '../../media/png-encoder.js';
 
-function raster(width: number, height: number, channels: 3 | 4, pixel: (x: number, y: number, c: number) => number): RasterU8 {
+function raster(
+  width: number,
+  height: number,
+  channels: 3 | 4,
+  pixel: (x: number, y: number, c: number) => number,
+): RasterU8 {
   const data = new Uint8Array(width * height * channels);
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) for (let c = 0; c < channels; c++) data[(y * width + x) * channels + c] = pixel(x, y, c) & 0xff;
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++)
+      for (let c = 0; c < channels; c++) data[(y * width + x) * channels + c] = pixel(x, y, c) & 0xff;
   return { width, height, channels, data };
 }
 
@@ -14,7 +21,8 @@ function raster(width: number, height: number, channels: 3 | 4, pixel: (x: numbe
 function decode(png: Buffer, channels: 3 | 4): Uint8Array {
   const image = PNG.sync.read(png);
   const out = new Uint8Array(image.width * image.height * channels);
-  for (let i = 0; i < image.width * image.height; i++) for (let c = 0; c < channels; c++) out[i * channels + c] = image.data[i * 4 + c]!;
+  for (let i = 0; i < image.width * image.height; i++)
+    for (let c = 0; c < channels; c++) out[i * channels + c] = image.data[i * 4 + c]!;
   return out;
 }
 
@@ -46,7 +54,15 @@ describe('writePng', () => {
     const vertical = writePng(cases[3]![1], 4);
     expect(filterTypes(vertical, 8 * 3).every((type) => type !== 0)).toBe(true);
     // A flat image: Sub on the first row (only its first pixel costs anything), Up below it (all zeros).
-    expect(filterTypes(writePng(raster(16, 4, 3, () => 90), 4), 16 * 3)).toEqual([1, 2, 2, 2]);
+    expect(
+      filterTypes(
+        writePng(
+          raster(16, 4, 3, () => 90),
+          4,
+        ),
+        16 * 3,
+      ),
+    ).toEqual([1, 2, 2, 2]);
     expect(horizontal[25]).toBe(2);
     expect(writePng(cases[1]![1], 4)[25]).toBe(6);
   });
@@ -76,7 +92,12 @@ describe('writePng', () => {
       const row = new Uint8Array(above.length);
       for (let i = 0; i < row.length; i++) {
         const left = i >= bpp ? row[i - bpp]! : 0;
-        row[i] = [random(), left + (random() % 3), above[i]! + (random() % 3), ((left + above[i]!) >> 1) + (random() % 2)][kind]!;
+        row[i] = [
+          random(),
+          left + (random() % 3),
+          above[i]! + (random() % 3),
+          ((left + above[i]!) >> 1) + (random() % 2),
+        ][kind]!;
       }
       const costs = [0, 1, 2, 3, 4].map((type) => cost(type, row, above, bpp));
       const expected = costs.indexOf(Math.min(...costs));
@@ -100,6 +121,8 @@ describe('writePng', () => {
   it('places extra chunks after IHDR and refuses a raster whose data does not match its size', () => {
     const marker = Buffer.from([0, 0, 0, 0, 0x74, 0x45, 0x58, 0x74, 0, 0, 0, 0]);
     expect(writePng(cases[5]![1], 4, [marker]).subarray(33, 45)).toEqual(marker);
-    expect(() => writePng({ width: 2, height: 2, channels: 3, data: new Uint8Array(5) }, 4)).toThrow(/needs 12 bytes, got 5/);
+    expect(() => writePng({ width: 2, height: 2, channels: 3, data: new Uint8Array(5) }, 4)).toThrow(
+      /needs 12 bytes, got 5/,
+    );
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeImage } from '../../nodes/runtime/png.js';
+import { decodeImage } from '../../media/decode-image.js';
 import { SD15_LATENT_RGB } from '../../nodes/runtime/diffusion/pipeline-loader.js';
 import { encodeStepPreview, fitPreview } from '../../server/preview-encoding.js';
 
@@ -14,18 +14,29 @@ describe('step preview frames', () => {
     // Every pixel: channel 0 at +1, the rest 0 → rgb = factors[0] + bias, mapped from −1…1 to 0…255.
     const data = new Float32Array(4 * 8 * 8);
     data.fill(1, 0, 64);
-    const frame = encodeStepPreview({ kind: 'latent', latent: { channels: 4, height: 8, width: 8, data, latentRgb: SD15_LATENT_RGB } });
+    const frame = encodeStepPreview({
+      kind: 'latent',
+      latent: { channels: 4, height: 8, width: 8, data, latentRgb: SD15_LATENT_RGB },
+    });
     expect(frame.mimeType).toBe('image/jpeg');
     const image = decoded(frame.bytes);
     expect([image.width, image.height]).toEqual([8, 8]);
-    const expected = SD15_LATENT_RGB.factors[0]!.map((factor, c) => ((factor + SD15_LATENT_RGB.bias[c]! + 1) / 2) * 255);
-    for (let c = 0; c < 3; c++) expect(Math.abs(image.data[(4 * 8 + 4) * image.channels + c]! - expected[c]!)).toBeLessThanOrEqual(3);
+    const expected = SD15_LATENT_RGB.factors[0]!.map(
+      (factor, c) => ((factor + SD15_LATENT_RGB.bias[c]! + 1) / 2) * 255,
+    );
+    for (let c = 0; c < 3; c++)
+      expect(Math.abs(image.data[(4 * 8 + 4) * image.channels + c]! - expected[c]!)).toBeLessThanOrEqual(3);
   });
 
   it('clamps Latent2RGB colours outside −1…1', () => {
     const data = new Float32Array(4 * 8 * 8);
     data.fill(40, 0, 64);
-    const image = decoded(encodeStepPreview({ kind: 'latent', latent: { channels: 4, height: 8, width: 8, data, latentRgb: SD15_LATENT_RGB } }).bytes);
+    const image = decoded(
+      encodeStepPreview({
+        kind: 'latent',
+        latent: { channels: 4, height: 8, width: 8, data, latentRgb: SD15_LATENT_RGB },
+      }).bytes,
+    );
     const signs = SD15_LATENT_RGB.factors[0]!.map((factor) => (factor > 0 ? 255 : 0));
     for (let c = 0; c < 3; c++) expect(Math.abs(image.data[c]! - signs[c]!)).toBeLessThanOrEqual(2);
   });

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { decodeFrame, encodePreviewFrame, encodePreviewFrameWithMetadata, encodeTextFrame } from '../../shared/preview-frame.js';
+import {
+  decodeFrame,
+  encodePreviewFrame,
+  encodePreviewFrameWithMetadata,
+  encodeTextFrame,
+} from '../../shared/preview-frame.js';
 
 const image = Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]);
 
@@ -18,7 +23,14 @@ describe('binary preview frames', () => {
   });
 
   it('writes event 4 with its metadata length and JSON', () => {
-    const metadata = { node_id: '3', prompt_id: 'p', display_node_id: '3', parent_node_id: null, real_node_id: '3', image_type: 'image/jpeg' as const };
+    const metadata = {
+      node_id: '3',
+      prompt_id: 'p',
+      display_node_id: '3',
+      parent_node_id: null,
+      real_node_id: '3',
+      image_type: 'image/jpeg' as const,
+    };
     const frame = encodePreviewFrameWithMetadata(metadata, image);
     const view = new DataView(frame.buffer);
     expect(view.getUint32(0)).toBe(4);

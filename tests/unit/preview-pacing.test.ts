@@ -4,7 +4,10 @@ import type { StepPreview } from '../../server/engine/engine-events.js';
 import { PREVIEW_MAX_LAG_MS, shouldSendPreview } from '../../server/preview-pacing.js';
 
 const image = { width: 2, height: 2, channels: 3 as const, data: new Uint8Array(12) };
-const latent: StepPreview = { kind: 'latent', latent: { channels: 4, height: 2, width: 2, data: new Float32Array(16), latentRgb: SD15_LATENT_RGB } };
+const latent: StepPreview = {
+  kind: 'latent',
+  latent: { channels: 4, height: 2, width: 2, data: new Float32Array(16), latentRgb: SD15_LATENT_RGB },
+};
 const pixels: StepPreview = { kind: 'preview', image };
 const streamed: StepPreview = { kind: 'image', image };
 const now = 1_000_000;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../../server/engine/engine-events.js';
-import { ProgressBatcher } from '../../server/engine/progress-batcher.js';
+import { ProgressBatcher } from '../../server/worker/progress-batcher.js';
 
 function progress(value: number, max = 20, node = '3'): EngineEvent {
   return { type: 'progress', promptId: 'p', node, value, max, reportedAt: 0 };
@@ -52,7 +52,9 @@ describe('progress events leave the engine thread in bursts, in order', () => {
     const interrupted = harness();
     interrupted.at(0, progress(1));
     interrupted.at(1, progress(2));
-    expect(interrupted.at(2, { type: 'node_done', promptId: 'p', node: '3', ui: undefined, fromCache: false, ms: 2 })).toEqual(['p1', 'p2', 'node_done']);
+    expect(
+      interrupted.at(2, { type: 'node_done', promptId: 'p', node: '3', ui: undefined, fromCache: false, ms: 2 }),
+    ).toEqual(['p1', 'p2', 'node_done']);
   });
 
   it('starts timing again after another event: a new node first progress goes out at once', () => {

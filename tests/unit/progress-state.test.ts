@@ -3,7 +3,16 @@ import { ProgressStates } from '../../server/progress-state.js';
 import type { ProgressNodeState } from '../../shared/protocol.js';
 
 function state(node: string, value: number, kind: ProgressNodeState['state']): ProgressNodeState {
-  return { value, max: 1, state: kind, node_id: node, prompt_id: 'p', display_node_id: node, parent_node_id: null, real_node_id: node };
+  return {
+    value,
+    max: 1,
+    state: kind,
+    node_id: node,
+    prompt_id: 'p',
+    display_node_id: node,
+    parent_node_id: null,
+    real_node_id: node,
+  };
 }
 
 describe('ProgressStates', () => {

@@ -72,7 +72,9 @@ describe('PromptQueue', () => {
   });
 
   it('strips secrets from extra_data', () => {
-    expect(withoutSecrets({ client_id: 'c', auth_token_comfy_org: 's', api_key_comfy_org: 'k' })).toEqual({ client_id: 'c' });
+    expect(withoutSecrets({ client_id: 'c', auth_token_comfy_org: 's', api_key_comfy_org: 'k' })).toEqual({
+      client_id: 'c',
+    });
   });
 });
 

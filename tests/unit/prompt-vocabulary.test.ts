@@ -7,21 +7,45 @@ import { createRegistry } from '../../nodes/index.js';
 import { buildObjectInfo } from '../../nodes/object-info.js';
 import { modelVocabularySchema, type ModelVocabularies } from '../../shared/model-vocabulary.js';
 
-const objectInfo = buildObjectInfo(createRegistry(), { inputDir: '/none', outputDir: '/none', tempDir: '/none', modelsDir: '/none' });
+const objectInfo = buildObjectInfo(createRegistry(), {
+  inputDir: '/none',
+  outputDir: '/none',
+  tempDir: '/none',
+  modelsDir: '/none',
+});
 // The vocabulary the shipped model publishes.
-const shipped = modelVocabularySchema.parse(JSON.parse(readFileSync(resolve(import.meta.dirname, '..', '..', 'models', 'diffusion', 'inkgraph-emoji', 'vocabulary.json'), 'utf8')));
+const shipped = modelVocabularySchema.parse(
+  JSON.parse(
+    readFileSync(
+      resolve(import.meta.dirname, '..', '..', 'models', 'diffusion', 'inkgraph-emoji', 'vocabulary.json'),
+      'utf8',
+    ),
+  ),
+);
 const vocabularies: ModelVocabularies = { 'inkgraph-emoji': shipped };
 
 function ink(id: string, classType: string, widgets: Record<string, unknown> = {}): InkNode {
-  return { id, type: 'ink', position: { x: 0, y: 0 }, data: { classType, title: classType, widgets, mode: 0, collapsed: false, controls: {} } };
+  return {
+    id,
+    type: 'ink',
+    position: { x: 0, y: 0 },
+    data: { classType, title: classType, widgets, mode: 0, collapsed: false, controls: {} },
+  };
 }
 
 function graph(ckpt: string, viaReroute: boolean): EditorGraph {
-  const nodes: EditorNode[] = [ink('4', 'CheckpointLoaderSimple', { ckpt_name: ckpt }), ink('6', 'CLIPTextEncode', { text: '' }), ink('9', 'SaveImage')];
+  const nodes: EditorNode[] = [
+    ink('4', 'CheckpointLoaderSimple', { ckpt_name: ckpt }),
+    ink('6', 'CLIPTextEncode', { text: '' }),
+    ink('9', 'SaveImage'),
+  ];
   const edges: EditorEdge[] = [];
   if (viaReroute) {
     nodes.push({ id: 'r', type: 'reroute', position: { x: 0, y: 0 }, data: {} });
-    edges.push({ id: 'a', source: '4', sourceHandle: 'out-1', target: 'r', targetHandle: 'in' }, { id: 'b', source: 'r', sourceHandle: 'out', target: '6', targetHandle: 'clip' });
+    edges.push(
+      { id: 'a', source: '4', sourceHandle: 'out-1', target: 'r', targetHandle: 'in' },
+      { id: 'b', source: 'r', sourceHandle: 'out', target: '6', targetHandle: 'clip' },
+    );
   } else {
     edges.push({ id: 'a', source: '4', sourceHandle: 'out-1', target: '6', targetHandle: 'clip' });
   }
@@ -30,13 +54,19 @@ function graph(ckpt: string, viaReroute: boolean): EditorGraph {
 
 describe('the vocabulary offered under a prompt', () => {
   it('follows the CLIP wire (through reroutes) to the model that publishes it', () => {
-    expect(vocabularyForNode(graph('inkgraph-emoji', false), '6', objectInfo, vocabularies)?.model).toBe('inkgraph-emoji');
-    expect(vocabularyForNode(graph('inkgraph-emoji', true), '6', objectInfo, vocabularies)?.vocabulary.objects).toHaveLength(48);
+    expect(vocabularyForNode(graph('inkgraph-emoji', false), '6', objectInfo, vocabularies)?.model).toBe(
+      'inkgraph-emoji',
+    );
+    expect(
+      vocabularyForNode(graph('inkgraph-emoji', true), '6', objectInfo, vocabularies)?.vocabulary.objects,
+    ).toHaveLength(48);
   });
 
   it('offers nothing for a model without one, an unwired text node, or a node with no CLIP input', () => {
     expect(vocabularyForNode(graph('some-sd15', false), '6', objectInfo, vocabularies)).toBeUndefined();
-    expect(vocabularyForNode({ nodes: graph('inkgraph-emoji', false).nodes, edges: [] }, '6', objectInfo, vocabularies)).toBeUndefined();
+    expect(
+      vocabularyForNode({ nodes: graph('inkgraph-emoji', false).nodes, edges: [] }, '6', objectInfo, vocabularies),
+    ).toBeUndefined();
     expect(vocabularyForNode(graph('inkgraph-emoji', false), '9', objectInfo, vocabularies)).toBeUndefined();
   });
 

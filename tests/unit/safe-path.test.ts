@@ -1,7 +1,7 @@
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkFileName, resolveInside } from '../../nodes/runtime/safe-path.js';
+import { checkFileName, resolveInside } from '../../media/safe-path.js';
 import { makeTestEnv } from '../helpers/env.js';
 
 const env = makeTestEnv();

@@ -41,20 +41,40 @@ describe('σ schedulers against the handbook vectors (n = 10)', () => {
 
   it('gives diffusers LCM timesteps (4 of 50 → 999, 759, 499, 259)', () => {
     expect(lcmTimesteps(4, 50)).toEqual([999, 759, 499, 259]);
-    expect(round4(computeSigmas(sd, 'lcm', 4))).toEqual(round4([sd.sigmas[999]!, sd.sigmas[759]!, sd.sigmas[499]!, sd.sigmas[259]!, 0]));
+    expect(round4(computeSigmas(sd, 'lcm', 4))).toEqual(
+      round4([sd.sigmas[999]!, sd.sigmas[759]!, sd.sigmas[499]!, sd.sigmas[259]!, 0]),
+    );
   });
 
   it('slices for denoise < 1 and start/end steps as ComfyUI does', () => {
     const full = computeSigmas(sd, 'normal', 20);
     const img2img = samplerSigmas({ sampling: sd, scheduler: 'normal', sampler: 'euler', steps: 10, denoise: 0.5 });
     expect(img2img).toEqual(full.slice(-11));
-    const part = samplerSigmas({ sampling: sd, scheduler: 'normal', sampler: 'euler', steps: 20, denoise: 1, startStep: 5, endStep: 12, forceFullDenoise: true });
+    const part = samplerSigmas({
+      sampling: sd,
+      scheduler: 'normal',
+      sampler: 'euler',
+      steps: 20,
+      denoise: 1,
+      startStep: 5,
+      endStep: 12,
+      forceFullDenoise: true,
+    });
     expect(part).toHaveLength(8);
     expect(part[0]).toBe(full[5]);
     expect(part[7]).toBe(0);
-    const leftover = samplerSigmas({ sampling: sd, scheduler: 'normal', sampler: 'euler', steps: 20, denoise: 1, endStep: 12 });
+    const leftover = samplerSigmas({
+      sampling: sd,
+      scheduler: 'normal',
+      sampler: 'euler',
+      steps: 20,
+      denoise: 1,
+      endStep: 12,
+    });
     expect(leftover[12]).toBe(full[12]);
-    expect(samplerSigmas({ sampling: sd, scheduler: 'normal', sampler: 'euler', steps: 20, denoise: 1, startStep: 25 })).toEqual([]);
+    expect(
+      samplerSigmas({ sampling: sd, scheduler: 'normal', sampler: 'euler', steps: 20, denoise: 1, startStep: 25 }),
+    ).toEqual([]);
   });
 
   it('distilled (LCM) sampling keeps every 20th σ', () => {
@@ -103,15 +123,27 @@ describe('sampler updates on a closed-form denoiser', () => {
   const start = (n: number) => Float32Array.from([c + sigmas[0]! * n]);
   const zeroNoise = () => new Float32Array(1);
 
-  it.each(['euler', 'ddim', 'heun', 'dpmpp_2m', 'dpmpp_2m_sde', 'euler_ancestral', 'lcm'] as SamplerName[])('%s converges to the data exactly', async (name) => {
-    const steps: number[] = [];
-    const out = await runSampler(name, start(1), { sigmas, denoise: exact, noise: zeroNoise, onStep: (i) => void steps.push(i) });
-    expect(out[0]).toBeCloseTo(c, 6);
-    expect(steps).toEqual([0, 1, 2]);
-  });
+  it.each(['euler', 'ddim', 'heun', 'dpmpp_2m', 'dpmpp_2m_sde', 'euler_ancestral', 'lcm'] as SamplerName[])(
+    '%s converges to the data exactly',
+    async (name) => {
+      const steps: number[] = [];
+      const out = await runSampler(name, start(1), {
+        sigmas,
+        denoise: exact,
+        noise: zeroNoise,
+        onStep: (i) => void steps.push(i),
+      });
+      expect(out[0]).toBeCloseTo(c, 6);
+      expect(steps).toEqual([0, 1, 2]);
+    },
+  );
 
   it('euler: one step by hand', async () => {
-    const out = await runSampler('euler', Float32Array.from([3]), { sigmas: [2, 1], denoise: async () => Float32Array.from([1]), noise: zeroNoise });
+    const out = await runSampler('euler', Float32Array.from([3]), {
+      sigmas: [2, 1],
+      denoise: async () => Float32Array.from([1]),
+      noise: zeroNoise,
+    });
     // d = (3 − 1)/2 = 1; x = 3 + 1·(1 − 2) = 2
     expect(out[0]).toBeCloseTo(2, 6);
   });
@@ -120,7 +152,11 @@ describe('sampler updates on a closed-form denoiser', () => {
     const { down, up } = ancestralSigmas(2, 1);
     expect(up).toBeCloseTo(Math.sqrt((1 * (4 - 1)) / 4), 10);
     expect(down).toBeCloseTo(Math.sqrt(1 - 0.75), 10);
-    const out = await runSampler('euler_ancestral', Float32Array.from([3]), { sigmas: [2, 1], denoise: async () => Float32Array.from([1]), noise: () => Float32Array.from([1]) });
+    const out = await runSampler('euler_ancestral', Float32Array.from([3]), {
+      sigmas: [2, 1],
+      denoise: async () => Float32Array.from([1]),
+      noise: () => Float32Array.from([1]),
+    });
     // x = 3 + 1·(0.5 − 2) + 1·√0.75
     expect(out[0]).toBeCloseTo(3 - 1.5 + Math.sqrt(0.75), 5);
   });
@@ -136,7 +172,11 @@ describe('sampler updates on a closed-form denoiser', () => {
   it('dpmpp_2m: second-order step by hand', async () => {
     const values = [Float32Array.from([1]), Float32Array.from([2])];
     let call = 0;
-    const out = await runSampler('dpmpp_2m', Float32Array.from([8]), { sigmas: [4, 2, 1], denoise: async () => values[call++]!, noise: zeroNoise });
+    const out = await runSampler('dpmpp_2m', Float32Array.from([8]), {
+      sigmas: [4, 2, 1],
+      denoise: async () => values[call++]!,
+      noise: zeroNoise,
+    });
     const h = Math.log(2);
     const first = 0.5 * 8 - Math.expm1(-h) * 1; // σ ratio 1/2
     const r = 1; // h_last / h
@@ -145,14 +185,22 @@ describe('sampler updates on a closed-form denoiser', () => {
   });
 
   it('dpmpp_2m_sde: first step by hand with unit noise', async () => {
-    const out = await runSampler('dpmpp_2m_sde', Float32Array.from([8]), { sigmas: [4, 2], denoise: async () => Float32Array.from([1]), noise: () => Float32Array.from([1]) });
+    const out = await runSampler('dpmpp_2m_sde', Float32Array.from([8]), {
+      sigmas: [4, 2],
+      denoise: async () => Float32Array.from([1]),
+      noise: () => Float32Array.from([1]),
+    });
     const h = Math.log(2);
     const expected = 0.5 * Math.exp(-h) * 8 + -Math.expm1(-2 * h) * 1 + 2 * Math.sqrt(-Math.expm1(-2 * h));
     expect(out[0]).toBeCloseTo(expected, 5);
   });
 
   it('lcm: x ← D + σ_next·z', async () => {
-    const out = await runSampler('lcm', Float32Array.from([8]), { sigmas: [4, 2], denoise: async () => Float32Array.from([1]), noise: () => Float32Array.from([0.5]) });
+    const out = await runSampler('lcm', Float32Array.from([8]), {
+      sigmas: [4, 2],
+      denoise: async () => Float32Array.from([1]),
+      noise: () => Float32Array.from([0.5]),
+    });
     expect(out[0]).toBeCloseTo(1 + 2 * 0.5, 6);
   });
 
@@ -182,7 +230,11 @@ describe('classifier-free guidance', () => {
     const random = new SeededRandom(7);
     const values = (): Float32Array => Float32Array.from({ length: 256 }, () => random.nextGaussian());
     const lcm = new ModelSampling(SD_SCHEDULE, 'epsilon', 20);
-    for (const [sampling, sigma] of [[sd, 3.1], [new ModelSampling(SD_SCHEDULE, 'v_prediction'), 0.7], [lcm, lcm.sigmas[30]!]] as const) {
+    for (const [sampling, sigma] of [
+      [sd, 3.1],
+      [new ModelSampling(SD_SCHEDULE, 'v_prediction'), 0.7],
+      [lcm, lcm.sigmas[30]!],
+    ] as const) {
       const x = values();
       const uncond = values();
       const cond = values();
@@ -208,14 +260,18 @@ describe('ModelSampling.indexOf', () => {
       const argmin = (sigma: number): number => {
         let best = 0;
         for (let i = 1; i < sampling.logSigmas.length; i++) {
-          if (Math.abs(Math.log(sigma) - sampling.logSigmas[i]!) < Math.abs(Math.log(sigma) - sampling.logSigmas[best]!)) best = i;
+          if (
+            Math.abs(Math.log(sigma) - sampling.logSigmas[i]!) < Math.abs(Math.log(sigma) - sampling.logSigmas[best]!)
+          )
+            best = i;
         }
         return best;
       };
       let seed = 3;
       const probes = [...sampling.sigmas, 1e-6, 1e6, sampling.sigmaMin * 0.5, sampling.sigmaMax * 2];
       for (let i = 0; i < 2000; i++) probes.push(Math.exp(((seed = (seed * 16807) % 2147483647) / 2147483647) * 9 - 4));
-      for (let i = 0; i + 1 < sampling.sigmas.length; i++) probes.push(Math.exp((sampling.logSigmas[i]! + sampling.logSigmas[i + 1]!) / 2));
+      for (let i = 0; i + 1 < sampling.sigmas.length; i++)
+        probes.push(Math.exp((sampling.logSigmas[i]! + sampling.logSigmas[i + 1]!) / 2));
       for (const sigma of probes) expect(sampling.indexOf(sigma), `σ = ${sigma}`).toBe(argmin(sigma));
     }
   });

@@ -2,13 +2,15 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createImageBatch } from '../../nodes/runtime/image.js';
-import { saveImages } from '../../nodes/runtime/save-images.js';
+import { createImageBatch } from '../../nodes/runtime/image/image-batch.js';
+import { saveImages } from '../../nodes/runtime/image/save-images.js';
 
 function save(baseDir: string, batch = 1, prefix = 'shot'): string[] {
   const images = createImageBatch(batch, 4, 4, 3);
   images.data.fill(0.5);
-  return saveImages({ images, baseDir, type: 'output', prefix, compressionLevel: 1, metadata: {} }).map((ref) => ref.filename);
+  return saveImages({ images, baseDir, type: 'output', prefix, compressionLevel: 1, metadata: {} }).map(
+    (ref) => ref.filename,
+  );
 }
 
 describe('saveImages counters', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RasterU8 } from '../../nodes/runtime/image.js';
+import type { RasterU8 } from '../../media/raster.js';
 import { borderColour, foregroundMask, foregroundPlace } from '../helpers/scene-checks.js';
 
 /** A 64×64 blue scene with a red square (x0, y0, side) and single off-colour pixels at the given places. */
@@ -21,7 +21,13 @@ describe('scene checks (the smoke test’s judge)', () => {
   });
 
   it('ignores a speck far from the object, such as a decoder’s corner pixel', () => {
-    const raster = scene([6, 22, 20], [[63, 63], [0, 0]]);
+    const raster = scene(
+      [6, 22, 20],
+      [
+        [63, 63],
+        [0, 0],
+      ],
+    );
     expect(foregroundPlace(raster)).toEqual({ column: 'start', row: 'middle', extent: 20 / 64 });
     expect(foregroundMask(raster)[63 * 64 + 63]).toBe(false);
   });
@@ -33,6 +39,17 @@ describe('scene checks (the smoke test’s judge)', () => {
   });
 
   it('reports no object when only specks differ', () => {
-    expect(foregroundPlace(scene([0, 0, 0], [[63, 63], [0, 63], [30, 30]]))).toBeUndefined();
+    expect(
+      foregroundPlace(
+        scene(
+          [0, 0, 0],
+          [
+            [63, 63],
+            [0, 63],
+            [30, 30],
+          ],
+        ),
+      ),
+    ).toBeUndefined();
   });
 });

@@ -1,16 +1,39 @@
 import { describe, expect, it } from 'vitest';
-import { checkHost, checkOrigin, isLoopbackBind, parseHost, redactArgv, tokensEqual, type HostPolicy } from '../../server/security.js';
+import {
+  checkHost,
+  checkOrigin,
+  isLoopbackBind,
+  parseHost,
+  redactArgv,
+  tokensEqual,
+  type HostPolicy,
+} from '../../server/security.js';
 
-const loopback = (port = 8188, allowedHosts: string[] = []): HostPolicy => ({ loopbackOnly: true, port: () => port, allowedHosts });
+const loopback = (port = 8188, allowedHosts: string[] = []): HostPolicy => ({
+  loopbackOnly: true,
+  port: () => port,
+  allowedHosts,
+});
 
 describe('Host check (DNS rebinding)', () => {
   it("lets through this server's loopback names and port", () => {
-    for (const host of ['127.0.0.1:8188', 'localhost:8188', 'LOCALHOST:8188', '[::1]:8188', '127.1.2.3:8188']) expect(checkHost(host, loopback()), host).toBeUndefined();
+    for (const host of ['127.0.0.1:8188', 'localhost:8188', 'LOCALHOST:8188', '[::1]:8188', '127.1.2.3:8188'])
+      expect(checkHost(host, loopback()), host).toBeUndefined();
     expect(checkHost('localhost', loopback(80))).toBeUndefined();
   });
 
   it('refuses other names, spellings and ports whatever the Origin', () => {
-    for (const host of ['evil.example:8188', '0.0.0.0:8188', 'localhost.:8188', '127.0.0.1:9999', 'localhost', '[::ffff:7f00:1]:8188', '127.0.0.1.nip.io:8188', 'a b', '']) {
+    for (const host of [
+      'evil.example:8188',
+      '0.0.0.0:8188',
+      'localhost.:8188',
+      '127.0.0.1:9999',
+      'localhost',
+      '[::ffff:7f00:1]:8188',
+      '127.0.0.1.nip.io:8188',
+      'a b',
+      '',
+    ]) {
       const reason = checkHost(host, loopback());
       expect(reason, host).toBeDefined();
     }
@@ -28,7 +51,9 @@ describe('Host check (DNS rebinding)', () => {
   it('on the network, restricts the Host only when --allowed-hosts is given', () => {
     expect(checkHost('anything:1', { loopbackOnly: false, port: () => 8188, allowedHosts: [] })).toBeUndefined();
     expect(checkHost('anything:1', { loopbackOnly: false, port: () => 8188, allowedHosts: ['art.lan'] })).toBeDefined();
-    expect(checkHost('art.lan:8188', { loopbackOnly: false, port: () => 8188, allowedHosts: ['art.lan'] })).toBeUndefined();
+    expect(
+      checkHost('art.lan:8188', { loopbackOnly: false, port: () => 8188, allowedHosts: ['art.lan'] }),
+    ).toBeUndefined();
   });
 
   it('parses hosts strictly', () => {
@@ -58,13 +83,23 @@ describe('Origin check', () => {
   });
 
   it('allows an origin named in --allowed-hosts (a reverse proxy that rewrites Host)', () => {
-    expect(checkOrigin({ host: '127.0.0.1:8188', origin: 'https://inkgraph.example' }, ['inkgraph.example'])).toBeUndefined();
+    expect(
+      checkOrigin({ host: '127.0.0.1:8188', origin: 'https://inkgraph.example' }, ['inkgraph.example']),
+    ).toBeUndefined();
   });
 });
 
 describe('secrets', () => {
   it('redacts --auth-token in both spellings', () => {
-    expect(redactArgv(['node', 'inkgraph.js', 'serve', '--auth-token', 'hunter2', '--port', '1'])).toEqual(['node', 'inkgraph.js', 'serve', '--auth-token', '<redacted>', '--port', '1']);
+    expect(redactArgv(['node', 'inkgraph.js', 'serve', '--auth-token', 'hunter2', '--port', '1'])).toEqual([
+      'node',
+      'inkgraph.js',
+      'serve',
+      '--auth-token',
+      '<redacted>',
+      '--port',
+      '1',
+    ]);
     expect(redactArgv(['serve', '--auth-token=hunter2'])).toEqual(['serve', '--auth-token=<redacted>']);
     expect(redactArgv(['serve', '--auth-token'])).toEqual(['serve', '--auth-token']);
   });

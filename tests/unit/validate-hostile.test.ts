@@ -2,8 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRegistry } from '../../nodes/index.js';
-import { encodePng } from '../../nodes/runtime/png.js';
-import { CYCLE_IDS_SHOWN, DETAIL_LINES_SHOWN, validatePrompt } from '../../server/engine/validate.js';
+import { encodePng } from '../../media/png.js';
+import { CYCLE_IDS_SHOWN, DETAIL_LINES_SHOWN, validatePrompt } from '../../server/prompt/validate.js';
 import type { ApiPrompt } from '../../shared/workflow.js';
 import { makeTestEnv } from '../helpers/env.js';
 import { invertChain } from '../helpers/prompts.js';
@@ -16,7 +16,6 @@ writeFileSync(join(env.inputDir, 'in.png'), encodePng({ width: 2, height: 2, cha
 const registry = createRegistry();
 
 const NAMES = ['constructor', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__', 'isPrototypeOf'] as const;
-
 
 describe('ids and input names named like Object.prototype members', () => {
   for (const name of NAMES) {
@@ -33,14 +32,31 @@ describe('ids and input names named like Object.prototype members', () => {
     });
 
     it(`${name}: a link to it when there is no such node is a bad link on the linking node`, () => {
-      const result = validatePrompt({ '1': { class_type: 'ImageInvert', inputs: { image: [name, 0] } }, '2': { class_type: 'PreviewImage', inputs: { images: ['1', 0] } } }, registry, env);
+      const result = validatePrompt(
+        {
+          '1': { class_type: 'ImageInvert', inputs: { image: [name, 0] } },
+          '2': { class_type: 'PreviewImage', inputs: { images: ['1', 0] } },
+        },
+        registry,
+        env,
+      );
       expect(result.ok).toBe(false);
       expect(Object.keys(result.nodeErrors)).toEqual(['1']);
-      expect(result.nodeErrors['1']!.errors[0]).toMatchObject({ type: 'bad_linked_input', message: `Linked node #${name} does not exist` });
+      expect(result.nodeErrors['1']!.errors[0]).toMatchObject({
+        type: 'bad_linked_input',
+        message: `Linked node #${name} does not exist`,
+      });
     });
 
     it(`${name}: a node of that id with an error gets its own entry`, () => {
-      const result = validatePrompt({ [name]: { class_type: 'LoadImage', inputs: { image: 'gone.png' } }, '2': { class_type: 'PreviewImage', inputs: { images: [name, 0] } } }, registry, env);
+      const result = validatePrompt(
+        {
+          [name]: { class_type: 'LoadImage', inputs: { image: 'gone.png' } },
+          '2': { class_type: 'PreviewImage', inputs: { images: [name, 0] } },
+        },
+        registry,
+        env,
+      );
       expect(Object.keys(result.nodeErrors)).toEqual([name]);
       expect(Object.hasOwn(result.nodeErrors, name)).toBe(true);
       expect(result.nodeErrors[name]).toMatchObject({ class_type: 'LoadImage', dependent_outputs: ['2'] });
@@ -77,7 +93,9 @@ describe('chains and rings of 100,000 nodes', () => {
     expect(error.type).toBe('dependency_cycle');
     expect(error.extra_info).toMatchObject({ cycle_length: 100_001 });
     expect(error.extra_info.cycle).toHaveLength(CYCLE_IDS_SHOWN);
-    expect(error.details).toBe(`node #n5 depends on itself through #n100000 → #n99999 → #n99998 → #n99997 → #n99996 → #n99995 → #n99994 → #n99993 → #n99992 → #n99991 → #n99990 → … 99989 more … → #n0 → #n100000`);
+    expect(error.details).toBe(
+      `node #n5 depends on itself through #n100000 → #n99999 → #n99998 → #n99997 → #n99996 → #n99995 → #n99994 → #n99993 → #n99992 → #n99991 → #n99990 → … 99989 more … → #n0 → #n100000`,
+    );
   });
 });
 
@@ -90,7 +108,12 @@ describe('results as before', () => {
     };
     const result = validatePrompt(prompt, registry, env);
     expect(result.nodeErrors['2']!.errors).toEqual([
-      { type: 'dependency_cycle', message: 'Dependency cycle detected', details: 'node #2 depends on itself through #2 → #1 → #2', extra_info: { cycle: ['2', '1'] } },
+      {
+        type: 'dependency_cycle',
+        message: 'Dependency cycle detected',
+        details: 'node #2 depends on itself through #2 → #1 → #2',
+        extra_info: { cycle: ['2', '1'] },
+      },
     ]);
   });
 
@@ -101,7 +124,8 @@ describe('results as before', () => {
       '2': { class_type: 'ImageInvert', inputs: { image: ['1', 0] } },
       '3': { class_type: 'ImageInvert', inputs: { image: ['1', 0] } },
     };
-    for (const output of ['o1', 'o2', 'o3']) prompt[output] = { class_type: 'SaveImage', inputs: { images: ['2', 0], filename_prefix: ['3', 0] } };
+    for (const output of ['o1', 'o2', 'o3'])
+      prompt[output] = { class_type: 'SaveImage', inputs: { images: ['2', 0], filename_prefix: ['3', 0] } };
     const result = validatePrompt(prompt, registry, env);
     expect(Object.keys(result.nodeErrors).sort()).toEqual(['1', 'o1', 'o2', 'o3']);
     expect(result.nodeErrors['1']!.dependent_outputs).toEqual(['o1', 'o2', 'o3']);

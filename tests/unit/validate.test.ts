@@ -2,8 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRegistry } from '../../nodes/index.js';
-import { encodePng } from '../../nodes/runtime/png.js';
-import { validatePrompt } from '../../server/engine/validate.js';
+import { encodePng } from '../../media/png.js';
+import { validatePrompt } from '../../server/prompt/validate.js';
 import type { ApiPrompt } from '../../shared/workflow.js';
 import { makeTestEnv } from '../helpers/env.js';
 
@@ -15,14 +15,19 @@ const registry = createRegistry();
 function pipeline(overrides: Partial<Record<string, Record<string, unknown>>> = {}): ApiPrompt {
   return {
     '1': { class_type: 'LoadImage', inputs: { image: 'in.png', ...overrides['1'] } },
-    '2': { class_type: 'ImageScale', inputs: { image: ['1', 0], upscale_method: 'bilinear', width: 4, height: 4, crop: 'disabled', ...overrides['2'] } },
+    '2': {
+      class_type: 'ImageScale',
+      inputs: { image: ['1', 0], upscale_method: 'bilinear', width: 4, height: 4, crop: 'disabled', ...overrides['2'] },
+    },
     '3': { class_type: 'SaveImage', inputs: { images: ['2', 0], filename_prefix: 'out', ...overrides['3'] } },
   };
 }
 
 function errorsOf(prompt: ApiPrompt): Record<string, string[]> {
   const result = validatePrompt(prompt, registry, env);
-  return Object.fromEntries(Object.entries(result.nodeErrors).map(([id, entry]) => [id, entry.errors.map((error) => error.type)]));
+  return Object.fromEntries(
+    Object.entries(result.nodeErrors).map(([id, entry]) => [id, entry.errors.map((error) => error.type)]),
+  );
 }
 
 describe('validatePrompt', () => {
@@ -54,7 +59,11 @@ describe('validatePrompt', () => {
     delete prompt['2']!.inputs.width;
     const result = validatePrompt(prompt, registry, env);
     expect(!result.ok && result.error.type).toBe('prompt_outputs_failed_validation');
-    expect(result.nodeErrors['2']!.errors[0]).toMatchObject({ type: 'required_input_missing', details: 'width', extra_info: { input_name: 'width' } });
+    expect(result.nodeErrors['2']!.errors[0]).toMatchObject({
+      type: 'required_input_missing',
+      details: 'width',
+      extra_info: { input_name: 'width' },
+    });
     expect(result.nodeErrors['2']!.dependent_outputs).toEqual(['3']);
     // The save node is invalid only because of its upstream: it has no entry of its own.
     expect(result.nodeErrors['3']).toBeUndefined();
@@ -77,7 +86,10 @@ describe('validatePrompt', () => {
     expect(errorsOf(pipeline({ '2': { width: -1 } }))).toEqual({ '2': ['value_smaller_than_min'] });
     expect(errorsOf(pipeline({ '2': { height: 20000 } }))).toEqual({ '2': ['value_bigger_than_max'] });
     const notInList = validatePrompt(pipeline({ '2': { upscale_method: 'magic' } }), registry, env);
-    expect(notInList.nodeErrors['2']!.errors[0]).toMatchObject({ type: 'value_not_in_list', details: `upscale_method: 'magic' not in ["nearest-exact","bilinear","area","bicubic","lanczos"]` });
+    expect(notInList.nodeErrors['2']!.errors[0]).toMatchObject({
+      type: 'value_not_in_list',
+      details: `upscale_method: 'magic' not in ["nearest-exact","bilinear","area","bicubic","lanczos"]`,
+    });
   });
 
   it('refuses an input image that is not in the input folder', () => {
@@ -96,12 +108,23 @@ describe('validatePrompt', () => {
     expect(result.ok).toBe(false);
     expect(Object.keys(result.nodeErrors).sort()).toEqual(['1', '2']);
     expect(result.nodeErrors['1']!.errors[0]!.type).toBe('dependency_cycle');
-    const self = validatePrompt({ '1': { class_type: 'ImageInvert', inputs: { image: ['1', 0] } }, '3': { class_type: 'SaveImage', inputs: { images: ['1', 0], filename_prefix: 'x' } } }, registry, env);
+    const self = validatePrompt(
+      {
+        '1': { class_type: 'ImageInvert', inputs: { image: ['1', 0] } },
+        '3': { class_type: 'SaveImage', inputs: { images: ['1', 0], filename_prefix: 'x' } },
+      },
+      registry,
+      env,
+    );
     expect(self.nodeErrors['1']!.errors[0]!.type).toBe('dependency_cycle');
   });
 
   it('queues the good outputs when only some fail, reporting the others', () => {
-    const prompt: ApiPrompt = { ...pipeline(), '4': { class_type: 'PreviewImage', inputs: { images: ['5', 0] } }, '5': { class_type: 'ImageInvert', inputs: {} } };
+    const prompt: ApiPrompt = {
+      ...pipeline(),
+      '4': { class_type: 'PreviewImage', inputs: { images: ['5', 0] } },
+      '5': { class_type: 'ImageInvert', inputs: {} },
+    };
     const result = validatePrompt(prompt, registry, env);
     expect(result.ok).toBe(true);
     expect(result.ok && result.outputs).toEqual(['3']);

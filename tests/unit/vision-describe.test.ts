@@ -12,7 +12,9 @@ suite('DescribeImage text', () => {
 
   it('writes English and Chinese', () => {
     const labels = [{ label: 'apple', label_zh: '红苹果', score: 0.92 }];
-    expect(describe(labels, { cell: 4, coverage: 0.4 }, 'en')).toBe('an apple (92%), in the centre, covering 40% of the image');
+    expect(describe(labels, { cell: 4, coverage: 0.4 }, 'en')).toBe(
+      'an apple (92%), in the centre, covering 40% of the image',
+    );
     expect(describe(labels, { cell: 2, coverage: 0.05 }, 'zh')).toBe('红苹果（92%），位于右上，占画面 5%');
     expect(describe([{ label: 'cat', score: 0.5 }], undefined, 'en')).toBe('a cat (50%)');
     expect(describe([], undefined, 'en')).toBe('an unrecognised object');

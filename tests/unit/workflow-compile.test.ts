@@ -13,9 +13,16 @@ function envelope(prompt: WorkflowEnvelope['prompt']): WorkflowEnvelope {
 
 describe('compileWorkflow', () => {
   const base = {
-    '1': { class_type: 'LoadImage', inputs: { image: 'a.png' }, _meta: { title: 'Load', pos: [0, 0] as [number, number] } },
+    '1': {
+      class_type: 'LoadImage',
+      inputs: { image: 'a.png' },
+      _meta: { title: 'Load', pos: [0, 0] as [number, number] },
+    },
     '2': { class_type: 'ImageInvert', inputs: { image: ['1', 0] }, _meta: { title: 'Invert' } },
-    '3': { class_type: 'ImageScale', inputs: { image: ['2', 0], upscale_method: 'area', width: 8, height: 8, crop: 'disabled' } },
+    '3': {
+      class_type: 'ImageScale',
+      inputs: { image: ['2', 0], upscale_method: 'area', width: 8, height: 8, crop: 'disabled' },
+    },
     '4': { class_type: 'SaveImage', inputs: { images: ['3', 0], filename_prefix: 'x' } },
   };
 
@@ -25,7 +32,7 @@ describe('compileWorkflow', () => {
     expect(prompt['4']!.inputs.images).toEqual(['3', 0]);
   });
 
-  it('passes a bypassed node\'s matching input through, also across chains of bypassed nodes', () => {
+  it("passes a bypassed node's matching input through, also across chains of bypassed nodes", () => {
     const bypassed = structuredClone(base);
     (bypassed['2']._meta as Record<string, unknown>).mode = 4;
     let prompt = compileWorkflow(envelope(bypassed), objectInfo);
@@ -44,7 +51,7 @@ describe('compileWorkflow', () => {
     expect(prompt['3']!.inputs.image).toBeUndefined();
   });
 
-  it('drops a bypassed node\'s output when no input matches its type', () => {
+  it("drops a bypassed node's output when no input matches its type", () => {
     const loader = structuredClone(base);
     (loader['1']._meta as Record<string, unknown>).mode = 4;
     const prompt = compileWorkflow(envelope(loader), objectInfo);

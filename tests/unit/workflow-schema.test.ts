@@ -3,7 +3,11 @@ import { isLink, parseWorkflowDocument, toApiPrompt } from '../../shared/workflo
 
 const bare = {
   '1': { class_type: 'LoadImage', inputs: { image: 'example.png' } },
-  '2': { class_type: 'SaveImage', inputs: { images: ['1', 0], filename_prefix: 'x' }, _meta: { title: 'Save', pos: [10, 20] } },
+  '2': {
+    class_type: 'SaveImage',
+    inputs: { images: ['1', 0], filename_prefix: 'x' },
+    _meta: { title: 'Save', pos: [10, 20] },
+  },
 };
 
 describe('workflow documents', () => {
@@ -33,7 +37,11 @@ describe('workflow documents', () => {
     const result = parseWorkflowDocument({ prompt: bare });
     if (!result.ok) throw new Error(result.reason);
     const api = toApiPrompt(result.envelope);
-    expect(api['2']).toEqual({ class_type: 'SaveImage', inputs: { images: ['1', 0], filename_prefix: 'x' }, _meta: { title: 'Save' } });
+    expect(api['2']).toEqual({
+      class_type: 'SaveImage',
+      inputs: { images: ['1', 0], filename_prefix: 'x' },
+      _meta: { title: 'Save' },
+    });
     expect(api['1']).toEqual({ class_type: 'LoadImage', inputs: { image: 'example.png' } });
   });
 

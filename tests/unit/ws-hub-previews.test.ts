@@ -81,7 +81,12 @@ describe('WsHub, a client that does not read', () => {
     const hub = new WsHub({});
     const socket = new SlowSocket();
     hub.attach(socket as unknown as WebSocket, 'big', () => []);
-    hub.sendPreview('big', target, () => ({ mimeType: 'image/png', bytes: new Uint8Array(MAX_BUFFERED_BYTES + 1) }), false);
+    hub.sendPreview(
+      'big',
+      target,
+      () => ({ mimeType: 'image/png', bytes: new Uint8Array(MAX_BUFFERED_BYTES + 1) }),
+      false,
+    );
     expect(socket.sent).toHaveLength(1);
     expect(socket.readyState).toBe(1);
   });

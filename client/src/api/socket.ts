@@ -60,8 +60,18 @@ export function connectSocket(clientId: string, handlers: SocketHandlers): () =>
         const decoded = decodeFrame(new Uint8Array(event.data));
         if (!decoded.ok) return;
         const frameValue = decoded.value;
-        if (frameValue.event === 4) lastPreview = { nodeId: frameValue.metadata.node_id, promptId: frameValue.metadata.prompt_id, blob: new Blob([frameValue.image.slice()], { type: frameValue.metadata.image_type }) };
-        else if (frameValue.event === 1) lastPreview = { nodeId: undefined, promptId: undefined, blob: new Blob([frameValue.image.slice()], { type: frameValue.mimeType }) };
+        if (frameValue.event === 4)
+          lastPreview = {
+            nodeId: frameValue.metadata.node_id,
+            promptId: frameValue.metadata.prompt_id,
+            blob: new Blob([frameValue.image.slice()], { type: frameValue.metadata.image_type }),
+          };
+        else if (frameValue.event === 1)
+          lastPreview = {
+            nodeId: undefined,
+            promptId: undefined,
+            blob: new Blob([frameValue.image.slice()], { type: frameValue.mimeType }),
+          };
       }
       schedule();
     };

@@ -68,7 +68,11 @@ function Editor() {
 
   useEffect(() => {
     if (!loaded.current) return;
-    const persist = (): void => localStorage.setItem(DOCUMENT_KEY, JSON.stringify({ document: graphToWorkflow(graph), name: store.get(workflowNameAtom) }));
+    const persist = (): void =>
+      localStorage.setItem(
+        DOCUMENT_KEY,
+        JSON.stringify({ document: graphToWorkflow(graph), name: store.get(workflowNameAtom) }),
+      );
     const timer = setTimeout(persist, 300);
     // A reload within the debounce still keeps the last edit.
     window.addEventListener('pagehide', persist);
@@ -83,38 +87,70 @@ function Editor() {
       const info = objectInfo?.[classType];
       if (!info) return;
       const position = screenToFlowPosition({ x: window.innerWidth / 2, y: window.innerHeight / 2 });
-      updateGraph({ update: (current) => ({ ...current, nodes: [...current.nodes, createNode(info, nextNodeId(current), position, info.display_name)] }) });
+      updateGraph({
+        update: (current) => ({
+          ...current,
+          nodes: [...current.nodes, createNode(info, nextNodeId(current), position, info.display_name)],
+        }),
+      });
     },
     [objectInfo, screenToFlowPosition, updateGraph],
   );
 
   const arrange = useCallback(() => {
-    updateGraph({ update: (current) => autoLayout(current, (id) => ({ width: current.nodes.find((node) => node.id === id)?.measured?.width ?? 300, height: current.nodes.find((node) => node.id === id)?.measured?.height ?? 200 })) });
+    updateGraph({
+      update: (current) =>
+        autoLayout(current, (id) => ({
+          width: current.nodes.find((node) => node.id === id)?.measured?.width ?? 300,
+          height: current.nodes.find((node) => node.id === id)?.measured?.height ?? 200,
+        })),
+    });
     setTimeout(() => void fitView({ duration: 200 }), 50);
   }, [fitView, updateGraph]);
 
   useEffect(() => {
-    const selected = (current: EditorGraph): Set<string> => new Set(current.nodes.filter((node) => node.selected).map((node) => node.id));
+    const selected = (current: EditorGraph): Set<string> =>
+      new Set(current.nodes.filter((node) => node.selected).map((node) => node.id));
     const setMode = (mode: NodeMode) =>
       updateGraph({
         update: (current) => ({
           ...current,
-          nodes: current.nodes.map((node) => (node.selected && node.type === 'ink' ? { ...node, data: { ...node.data, mode: node.data.mode === mode ? 0 : mode } } : node) as EditorNode),
+          nodes: current.nodes.map((node) =>
+            node.selected && node.type === 'ink'
+              ? { ...node, data: { ...node.data, mode: node.data.mode === mode ? 0 : mode } }
+              : node,
+          ),
         }),
       });
     const onKey = (event: KeyboardEvent): void => {
-      const typing = event.target instanceof HTMLElement && (event.target.matches('input, textarea, select') || event.target.isContentEditable);
+      const typing =
+        event.target instanceof HTMLElement &&
+        (event.target.matches('input, textarea, select') || event.target.isContentEditable);
       const mod = event.ctrlKey || event.metaKey;
       if (mod && event.key === 'Enter') void run(1);
       else if (typing) return;
       else if (mod && event.key.toLowerCase() === 's') void save(store.get(workflowNameAtom) || 'untitled');
-      else if (mod && event.key.toLowerCase() === 'a') updateGraph({ record: false, update: (current) => ({ ...current, nodes: current.nodes.map((node) => ({ ...node, selected: true }) as EditorNode) }) });
+      else if (mod && event.key.toLowerCase() === 'a')
+        updateGraph({
+          record: false,
+          update: (current) => ({
+            ...current,
+            nodes: current.nodes.map((node) => ({ ...node, selected: true })),
+          }),
+        });
       else if (mod && event.key.toLowerCase() === 'z' && !event.shiftKey) store.set(undoAtom);
-      else if (mod && (event.key.toLowerCase() === 'y' || (event.key.toLowerCase() === 'z' && event.shiftKey))) store.set(redoAtom);
-      else if (mod && event.key.toLowerCase() === 'c') void navigator.clipboard?.writeText(copySelection(store.get(graphAtom), selected(store.get(graphAtom))));
+      else if (mod && (event.key.toLowerCase() === 'y' || (event.key.toLowerCase() === 'z' && event.shiftKey)))
+        store.set(redoAtom);
+      else if (mod && event.key.toLowerCase() === 'c')
+        void navigator.clipboard?.writeText(copySelection(store.get(graphAtom), selected(store.get(graphAtom))));
       else if (mod && event.key.toLowerCase() === 'd') {
         const text = copySelection(store.get(graphAtom), selected(store.get(graphAtom)));
-        updateGraph({ update: (current) => { const pasted = pasteWorkflowText(current, text, objectInfo ?? {}); return 'graph' in pasted ? pasted.graph : current; } });
+        updateGraph({
+          update: (current) => {
+            const pasted = pasteWorkflowText(current, text, objectInfo ?? {});
+            return 'graph' in pasted ? pasted.graph : current;
+          },
+        });
       } else if (mod && event.key.toLowerCase() === 'b') setMode(4);
       else if (mod && event.key.toLowerCase() === 'm') setMode(2);
       else if (mod && event.key.toLowerCase() === 'g') {
@@ -126,9 +162,35 @@ function Editor() {
         const y = Math.min(...ys) - 50;
         const width = Math.max(...nodes.map((node) => node.position.x + (node.measured?.width ?? 300))) - x + 30;
         const height = Math.max(...nodes.map((node) => node.position.y + (node.measured?.height ?? 200))) - y + 30;
-        updateGraph({ update: (current) => ({ ...current, nodes: [{ id: `group-${Date.now().toString(36)}`, type: 'group', position: { x, y }, width, height, style: { width, height }, zIndex: -1, data: { title: t('groupTitle') } }, ...current.nodes] }) });
+        updateGraph({
+          update: (current) => ({
+            ...current,
+            nodes: [
+              {
+                id: `group-${Date.now().toString(36)}`,
+                type: 'group',
+                position: { x, y },
+                width,
+                height,
+                style: { width, height },
+                zIndex: -1,
+                data: { title: t('groupTitle') },
+              },
+              ...current.nodes,
+            ],
+          }),
+        });
       } else if (event.altKey && event.key.toLowerCase() === 'c')
-        updateGraph({ update: (current) => ({ ...current, nodes: current.nodes.map((node) => (node.selected && node.type === 'ink' ? { ...node, data: { ...node.data, collapsed: !node.data.collapsed } } : node) as EditorNode) }) });
+        updateGraph({
+          update: (current) => ({
+            ...current,
+            nodes: current.nodes.map((node) =>
+              node.selected && node.type === 'ink'
+                ? { ...node, data: { ...node.data, collapsed: !node.data.collapsed } }
+                : node,
+            ),
+          }),
+        });
       else if (event.shiftKey && event.key.toLowerCase() === 'l') arrange();
       else if (event.key === 'f' && !mod) void fitView({ duration: 200 });
       else if (event.key === '?') setShortcutsOpen((open) => !open);
@@ -194,13 +256,17 @@ export function App() {
   const setConnected = useSetAtom(connectedAtom);
   const showToast = useSetAtom(showToastAtom);
   useEffect(() => {
-    void api.objectInfo().then((result) => (result.ok ? setObjectInfo(result.value) : showToast({ kind: 'error', text: result.reason })));
+    void api
+      .objectInfo()
+      .then((result) => (result.ok ? setObjectInfo(result.value) : showToast({ kind: 'error', text: result.reason })));
     void api.vocabularies().then((result) => result.ok && setVocabularies(result.value));
     return connectSocket(clientId, {
       onConnection: setConnected,
       onMessages: (messages) => {
         setExecution((state) => reduceAll(state, messages, performance.now()));
-        const images: UiImageRef[] = messages.flatMap((message) => (message.type === 'executed' ? (message.data.output?.images ?? []) : []));
+        const images: UiImageRef[] = messages.flatMap((message) =>
+          message.type === 'executed' ? (message.data.output?.images ?? []) : [],
+        );
         if (images.length > 0) setGallery((current) => [...current, ...images].slice(-200));
       },
       onPreview: (preview) => {

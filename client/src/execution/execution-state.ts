@@ -24,7 +24,12 @@ export interface ExecutionState {
   readonly queueRemaining: number;
 }
 
-export const initialExecutionState: ExecutionState = { promptId: undefined, runningNode: undefined, nodes: {}, queueRemaining: 0 };
+export const initialExecutionState: ExecutionState = {
+  promptId: undefined,
+  runningNode: undefined,
+  nodes: {},
+  queueRemaining: 0,
+};
 
 /** Marks the nodes of a queued prompt as waiting. */
 export function queued(state: ExecutionState, nodeIds: readonly string[]): ExecutionState {
@@ -37,7 +42,8 @@ function finishRunning(state: ExecutionState, now: number, status: NodeStatus = 
   const nodes = { ...state.nodes };
   const running = state.runningNode;
   const current = running ? nodes[running] : undefined;
-  if (running && current?.status === 'running') nodes[running] = { ...current, status, ms: current.startedAt !== undefined ? now - current.startedAt : undefined };
+  if (running && current?.status === 'running')
+    nodes[running] = { ...current, status, ms: current.startedAt !== undefined ? now - current.startedAt : undefined };
   return nodes;
 }
 
@@ -56,22 +62,49 @@ export function reduceExecution(state: ExecutionState, message: WsMessage, now: 
       const nodes = finishRunning(state, now);
       const node = message.data.node;
       if (node === null) return { ...state, nodes, runningNode: undefined };
-      nodes[node] = { ...nodes[node], status: 'running', startedAt: now, value: undefined, max: undefined, error: undefined };
+      nodes[node] = {
+        ...nodes[node],
+        status: 'running',
+        startedAt: now,
+        value: undefined,
+        max: undefined,
+        error: undefined,
+      };
       return { ...state, nodes, runningNode: node };
     }
     case 'progress': {
       const current = state.nodes[message.data.node];
-      return { ...state, nodes: { ...state.nodes, [message.data.node]: { ...current, status: 'running', value: message.data.value, max: message.data.max } } };
+      return {
+        ...state,
+        nodes: {
+          ...state.nodes,
+          [message.data.node]: { ...current, status: 'running', value: message.data.value, max: message.data.max },
+        },
+      };
     }
     case 'executed': {
       const current = state.nodes[message.data.node];
-      return { ...state, nodes: { ...state.nodes, [message.data.node]: { ...current, status: current?.status ?? 'done', ...(message.data.output ? { output: message.data.output } : {}) } } };
+      return {
+        ...state,
+        nodes: {
+          ...state.nodes,
+          [message.data.node]: {
+            ...current,
+            status: current?.status ?? 'done',
+            ...(message.data.output ? { output: message.data.output } : {}),
+          },
+        },
+      };
     }
     case 'execution_success':
       return { ...state, nodes: finishRunning(state, now), runningNode: undefined };
     case 'execution_error': {
       const nodes = finishRunning(state, now, 'error');
-      nodes[message.data.node_id] = { ...nodes[message.data.node_id], status: 'error', error: `${message.data.exception_type}: ${message.data.exception_message}` };
+      nodes[message.data.node_id] = {
+        ...nodes[message.data.node_id],
+        status: 'error',
+        error: `${message.data.exception_type}: ${message.data.exception_message}`,
+      };
       return { ...state, nodes, runningNode: undefined };
     }
     case 'execution_interrupted': {

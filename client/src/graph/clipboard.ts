@@ -13,7 +13,12 @@ export function copySelection(graph: EditorGraph, selected: ReadonlySet<string>)
 }
 
 /** Pasted nodes get fresh ids and are offset; links among them are kept. Returns the ids pasted. */
-export function pasteWorkflowText(graph: EditorGraph, text: string, objectInfo: ObjectInfo, at?: { x: number; y: number }): { graph: EditorGraph; pasted: string[] } | { reason: string } {
+export function pasteWorkflowText(
+  graph: EditorGraph,
+  text: string,
+  objectInfo: ObjectInfo,
+  at?: { x: number; y: number },
+): { graph: EditorGraph; pasted: string[] } | { reason: string } {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -25,17 +30,32 @@ export function pasteWorkflowText(graph: EditorGraph, text: string, objectInfo: 
   const incoming = workflowToGraph(document.envelope, objectInfo).graph;
   const ids = new Map<string, string>();
   let next = Number(nextNodeId(graph));
-  for (const node of incoming.nodes) ids.set(node.id, node.type === 'ink' ? String(next++) : `${node.type}-${Date.now().toString(36)}-${ids.size}`);
+  for (const node of incoming.nodes)
+    ids.set(node.id, node.type === 'ink' ? String(next++) : `${node.type}-${Date.now().toString(36)}-${ids.size}`);
   const xs = incoming.nodes.map((node) => node.position.x);
   const ys = incoming.nodes.map((node) => node.position.y);
   const dx = at ? at.x - Math.min(...xs) : 40;
   const dy = at ? at.y - Math.min(...ys) : 40;
-  const nodes: EditorNode[] = incoming.nodes.map((node) => ({ ...node, id: ids.get(node.id)!, position: { x: node.position.x + dx, y: node.position.y + dy }, selected: true }) as EditorNode);
+  const nodes: EditorNode[] = incoming.nodes.map((node) => ({
+    ...node,
+    id: ids.get(node.id)!,
+    position: { x: node.position.x + dx, y: node.position.y + dy },
+    selected: true,
+  }));
   const edges = incoming.edges
     .filter((edge) => ids.has(edge.source) && ids.has(edge.target))
-    .map((edge) => ({ ...edge, id: `${ids.get(edge.source)}:${edge.sourceHandle}->${ids.get(edge.target)}:${edge.targetHandle}`, source: ids.get(edge.source)!, target: ids.get(edge.target)! }));
+    .map((edge) => ({
+      ...edge,
+      id: `${ids.get(edge.source)}:${edge.sourceHandle}->${ids.get(edge.target)}:${edge.targetHandle}`,
+      source: ids.get(edge.source)!,
+      target: ids.get(edge.target)!,
+    }));
   return {
-    graph: { ...graph, nodes: [...graph.nodes.map((node) => ({ ...node, selected: false }) as EditorNode), ...nodes], edges: [...graph.edges, ...edges] },
+    graph: {
+      ...graph,
+      nodes: [...graph.nodes.map((node) => ({ ...node, selected: false })), ...nodes],
+      edges: [...graph.edges, ...edges],
+    },
     pasted: nodes.map((node) => node.id),
   };
 }

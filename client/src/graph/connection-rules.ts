@@ -6,7 +6,8 @@ import { isInkNode, outputIndex, type EditorEdge, type EditorNode } from './type
  * shown when a drop is refused, and the filtered node picker. Reasons are i18n keys with parameters.
  */
 
-export type ConnectionVerdict = { ok: true; type: string } | { ok: false; reason: ConnectionRefusal; params?: Record<string, string> };
+export type ConnectionVerdict =
+  { ok: true; type: string } | { ok: false; reason: ConnectionRefusal; params?: Record<string, string> };
 export type ConnectionRefusal = 'sameNode' | 'unknownNode' | 'noSuchOutput' | 'noSuchInput' | 'typeMismatch' | 'cycle';
 
 export interface ConnectionAttempt {
@@ -17,7 +18,14 @@ export interface ConnectionAttempt {
 }
 
 /** The type a node's output carries; through reroutes, the type of what feeds them ('*' when nothing does). */
-export function outputType(nodeId: string, handle: string | null | undefined, nodes: ReadonlyMap<string, EditorNode>, edges: readonly EditorEdge[], objectInfo: ObjectInfo, seen = new Set<string>()): string | undefined {
+export function outputType(
+  nodeId: string,
+  handle: string | null | undefined,
+  nodes: ReadonlyMap<string, EditorNode>,
+  edges: readonly EditorEdge[],
+  objectInfo: ObjectInfo,
+  seen = new Set<string>(),
+): string | undefined {
   const node = nodes.get(nodeId);
   if (!node) return undefined;
   if (node.type === 'reroute') {
@@ -32,7 +40,12 @@ export function outputType(nodeId: string, handle: string | null | undefined, no
 }
 
 /** The type an input accepts ('COMBO' for combos), or '*' for a reroute. */
-export function inputType(nodeId: string, handle: string | null | undefined, nodes: ReadonlyMap<string, EditorNode>, objectInfo: ObjectInfo): string | undefined {
+export function inputType(
+  nodeId: string,
+  handle: string | null | undefined,
+  nodes: ReadonlyMap<string, EditorNode>,
+  objectInfo: ObjectInfo,
+): string | undefined {
   const node = nodes.get(nodeId);
   if (node?.type === 'reroute') return '*';
   if (!isInkNode(node) || !handle) return undefined;
@@ -60,7 +73,12 @@ function reaches(from: string, to: string, edges: readonly EditorEdge[], ignore?
   return false;
 }
 
-export function validateConnection(attempt: ConnectionAttempt, nodes: ReadonlyMap<string, EditorNode>, edges: readonly EditorEdge[], objectInfo: ObjectInfo): ConnectionVerdict {
+export function validateConnection(
+  attempt: ConnectionAttempt,
+  nodes: ReadonlyMap<string, EditorNode>,
+  edges: readonly EditorEdge[],
+  objectInfo: ObjectInfo,
+): ConnectionVerdict {
   if (attempt.source === attempt.target) return { ok: false, reason: 'sameNode' };
   if (!nodes.has(attempt.source) || !nodes.has(attempt.target)) return { ok: false, reason: 'unknownNode' };
   const from = outputType(attempt.source, attempt.sourceHandle, nodes, edges, objectInfo);

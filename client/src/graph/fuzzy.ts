@@ -30,15 +30,34 @@ export interface SearchHit {
 
 export function nodeTexts(info: NodeInfo, locale: Locale): string[] {
   const translation = locale === 'zh-CN' ? info.translations?.['zh-CN'] : undefined;
-  return [info.display_name, info.name, info.category, info.description, translation?.display_name ?? '', translation?.description ?? ''];
+  return [
+    info.display_name,
+    info.name,
+    info.category,
+    info.description,
+    translation?.display_name ?? '',
+    translation?.description ?? '',
+  ];
 }
 
-export function searchNodes(query: string, objectInfo: ObjectInfo, locale: Locale, accept?: (info: NodeInfo) => boolean): SearchHit[] {
+export function searchNodes(
+  query: string,
+  objectInfo: ObjectInfo,
+  locale: Locale,
+  accept?: (info: NodeInfo) => boolean,
+): SearchHit[] {
   const hits: SearchHit[] = [];
   for (const info of Object.values(objectInfo)) {
     if (accept && !accept(info)) continue;
     const [display, name, category, description, zhName, zhDescription] = nodeTexts(info, locale);
-    const score = Math.max(fuzzyScore(query, display!) * 3, fuzzyScore(query, name!) * 3, fuzzyScore(query, zhName!) * 3, fuzzyScore(query, category!) * 2, fuzzyScore(query, description!), fuzzyScore(query, zhDescription!));
+    const score = Math.max(
+      fuzzyScore(query, display!) * 3,
+      fuzzyScore(query, name!) * 3,
+      fuzzyScore(query, zhName!) * 3,
+      fuzzyScore(query, category!) * 2,
+      fuzzyScore(query, description!),
+      fuzzyScore(query, zhDescription!),
+    );
     if (score > 0) hits.push({ classType: info.name, score });
   }
   return hits.sort((a, b) => b.score - a.score || a.classType.localeCompare(b.classType));

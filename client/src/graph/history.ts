@@ -17,10 +17,15 @@ export function createHistory<T>(present: T): History<T> {
   return { past: [], present, future: [], lastGroup: undefined, lastAt: 0 };
 }
 
-export function commit<T>(history: History<T>, next: T, options: { group?: string; now: number; windowMs?: number }): History<T> {
+export function commit<T>(
+  history: History<T>,
+  next: T,
+  options: { group?: string; now: number; windowMs?: number },
+): History<T> {
   if (next === history.present) return history;
   const windowMs = options.windowMs ?? 1000;
-  const amend = options.group !== undefined && options.group === history.lastGroup && options.now - history.lastAt <= windowMs;
+  const amend =
+    options.group !== undefined && options.group === history.lastGroup && options.now - history.lastAt <= windowMs;
   if (amend) return { ...history, present: next, future: [], lastAt: options.now };
   const past = [...history.past, history.present].slice(-HISTORY_LIMIT);
   return { past, present: next, future: [], lastGroup: options.group, lastAt: options.now };
@@ -29,13 +34,25 @@ export function commit<T>(history: History<T>, next: T, options: { group?: strin
 export function undo<T>(history: History<T>): History<T> {
   const previous = history.past[history.past.length - 1];
   if (previous === undefined) return history;
-  return { past: history.past.slice(0, -1), present: previous, future: [history.present, ...history.future], lastGroup: undefined, lastAt: 0 };
+  return {
+    past: history.past.slice(0, -1),
+    present: previous,
+    future: [history.present, ...history.future],
+    lastGroup: undefined,
+    lastAt: 0,
+  };
 }
 
 export function redo<T>(history: History<T>): History<T> {
   const next = history.future[0];
   if (next === undefined) return history;
-  return { past: [...history.past, history.present], present: next, future: history.future.slice(1), lastGroup: undefined, lastAt: 0 };
+  return {
+    past: [...history.past, history.present],
+    present: next,
+    future: history.future.slice(1),
+    lastGroup: undefined,
+    lastAt: 0,
+  };
 }
 
 /** Group keys for the usual edits. */

@@ -8,7 +8,8 @@ export function autoLayout(graph: EditorGraph, sizeOf: (id: string) => { width: 
   layout.setDefaultEdgeLabel(() => ({}));
   const movable = graph.nodes.filter((node) => node.type !== 'group');
   for (const node of movable) layout.setNode(node.id, sizeOf(node.id));
-  for (const edge of graph.edges) if (layout.hasNode(edge.source) && layout.hasNode(edge.target)) layout.setEdge(edge.source, edge.target);
+  for (const edge of graph.edges)
+    if (layout.hasNode(edge.source) && layout.hasNode(edge.target)) layout.setEdge(edge.source, edge.target);
   dagre.layout(layout);
   return {
     ...graph,
@@ -16,7 +17,9 @@ export function autoLayout(graph: EditorGraph, sizeOf: (id: string) => { width: 
       if (node.type === 'group') return node;
       const placed = layout.node(node.id);
       const size = sizeOf(node.id);
-      return placed ? { ...node, position: { x: Math.round(placed.x - size.width / 2), y: Math.round(placed.y - size.height / 2) } } : node;
+      return placed
+        ? { ...node, position: { x: Math.round(placed.x - size.width / 2), y: Math.round(placed.y - size.height / 2) } }
+        : node;
     }),
   };
 }

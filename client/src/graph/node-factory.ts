@@ -1,4 +1,10 @@
-import { inputSpecType, isWidgetType, type InputSpec, type NodeInfo, type ObjectInfo } from '../../../shared/node-spec.js';
+import {
+  inputSpecType,
+  isWidgetType,
+  type InputSpec,
+  type NodeInfo,
+  type ObjectInfo,
+} from '../../../shared/node-spec.js';
 import type { EditorGraph, InkNode, SeedControl } from './types.js';
 
 /** Nodes from specs, and the seed controls applied before queueing. Pure. */
@@ -41,7 +47,10 @@ export function defaultValue(field: WidgetField): unknown {
 }
 
 export function hasSeedControl(field: WidgetField): boolean {
-  return field.type === 'INT' && (field.spec[1]?.control_after_generate === true || field.name === 'seed' || field.name === 'noise_seed');
+  return (
+    field.type === 'INT' &&
+    (field.spec[1]?.control_after_generate === true || field.name === 'seed' || field.name === 'noise_seed')
+  );
 }
 
 export function createNode(info: NodeInfo, id: string, position: { x: number; y: number }, title: string): InkNode {
@@ -52,7 +61,12 @@ export function createNode(info: NodeInfo, id: string, position: { x: number; y:
     values[field.name] = defaultValue(field);
     if (hasSeedControl(field)) controls[field.name] = 'randomize';
   }
-  return { id, type: 'ink', position, data: { classType: info.name, title, widgets: values, mode: 0, collapsed: false, controls } };
+  return {
+    id,
+    type: 'ink',
+    position,
+    data: { classType: info.name, title, widgets: values, mode: 0, collapsed: false, controls },
+  };
 }
 
 /** The next free numeric node id, as ComfyUI numbers nodes. */
@@ -82,8 +96,13 @@ export function applySeedControls(graph: EditorGraph, objectInfo: ObjectInfo, ra
       const spec = info.input.required[name] ?? info.input.optional?.[name];
       const min = spec?.[1]?.min ?? 0;
       const max = Math.min(spec?.[1]?.max ?? Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
-      const current = typeof widgets[name] === 'number' ? (widgets[name] as number) : min;
-      const next = control === 'increment' ? current + 1 : control === 'decrement' ? current - 1 : Math.floor(random() * (Math.min(max, 2 ** 50) - min + 1)) + min;
+      const current = typeof widgets[name] === 'number' ? widgets[name] : min;
+      const next =
+        control === 'increment'
+          ? current + 1
+          : control === 'decrement'
+            ? current - 1
+            : Math.floor(random() * (Math.min(max, 2 ** 50) - min + 1)) + min;
       widgets[name] = next > max ? min : next < min ? max : next;
       touched = true;
     }

@@ -9,12 +9,21 @@ import { realSource } from './workflow-graph.js';
  * The vocabulary of the model a text node encodes for: follows the node's CLIP input (through reroutes) to the
  * node that loads it, and looks its widget values up among the models that publish a vocabulary. Pure.
  */
-export function vocabularyForNode(graph: EditorGraph, nodeId: string, objectInfo: ObjectInfo, vocabularies: ModelVocabularies): { model: string; vocabulary: ModelVocabulary } | undefined {
+export function vocabularyForNode(
+  graph: EditorGraph,
+  nodeId: string,
+  objectInfo: ObjectInfo,
+  vocabularies: ModelVocabularies,
+): { model: string; vocabulary: ModelVocabulary } | undefined {
   const node = graph.nodes.find((candidate) => candidate.id === nodeId);
   if (!isInkNode(node)) return undefined;
   const info = objectInfo[node.data.classType];
   if (!info) return undefined;
-  const clipInputs = new Set(nodeInputs(info).sockets.filter((field) => field.type === 'CLIP').map((field) => field.name));
+  const clipInputs = new Set(
+    nodeInputs(info)
+      .sockets.filter((field) => field.type === 'CLIP')
+      .map((field) => field.name),
+  );
   if (clipInputs.size === 0) return undefined;
   const byId = new Map<string, EditorNode>(graph.nodes.map((candidate) => [candidate.id, candidate]));
   for (const edge of graph.edges) {
@@ -23,7 +32,8 @@ export function vocabularyForNode(graph: EditorGraph, nodeId: string, objectInfo
     const loader = source ? byId.get(source.source) : undefined;
     if (!isInkNode(loader)) continue;
     for (const value of Object.values(loader.data.widgets)) {
-      if (typeof value === 'string' && Object.hasOwn(vocabularies, value)) return { model: value, vocabulary: vocabularies[value]! };
+      if (typeof value === 'string' && Object.hasOwn(vocabularies, value))
+        return { model: value, vocabulary: vocabularies[value]! };
     }
   }
   return undefined;
@@ -38,8 +48,20 @@ export interface VocabularyGroup {
 export function vocabularyGroups(vocabulary: ModelVocabulary, locale: Locale): VocabularyGroup[] {
   const word = (entry: { en: string; zh: string }): string => (locale === 'zh-CN' ? entry.zh : entry.en);
   return [
-    { key: 'objects', words: vocabulary.objects.map((entry) => ({ label: `${entry.emoji ?? ''} ${word(entry)}`.trim(), phrase: word(entry) })) },
-    { key: 'colours', words: vocabulary.colours.map((entry) => ({ label: word(entry), phrase: locale === 'zh-CN' ? `${entry.zh}背景` : `${entry.en} background` })) },
+    {
+      key: 'objects',
+      words: vocabulary.objects.map((entry) => ({
+        label: `${entry.emoji ?? ''} ${word(entry)}`.trim(),
+        phrase: word(entry),
+      })),
+    },
+    {
+      key: 'colours',
+      words: vocabulary.colours.map((entry) => ({
+        label: word(entry),
+        phrase: locale === 'zh-CN' ? `${entry.zh}背景` : `${entry.en} background`,
+      })),
+    },
     { key: 'sizes', words: vocabulary.sizes.map((entry) => ({ label: word(entry), phrase: word(entry) })) },
     { key: 'positions', words: vocabulary.positions.map((entry) => ({ label: word(entry), phrase: word(entry) })) },
   ];

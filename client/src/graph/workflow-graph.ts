@@ -1,7 +1,24 @@
-import { isLink, WORKFLOW_FORMAT, WORKFLOW_VERSION, type ApiNode, type WorkflowEnvelope } from '../../../shared/workflow.js';
+import {
+  isLink,
+  WORKFLOW_FORMAT,
+  WORKFLOW_VERSION,
+  type ApiNode,
+  type WorkflowEnvelope,
+} from '../../../shared/workflow.js';
 import type { ObjectInfo } from '../../../shared/node-spec.js';
 import { hasSeedControl, nodeInputs } from './node-factory.js';
-import { outputHandle, outputIndex, type EditorEdge, type EditorGraph, type EditorNode, type GroupNode, type InkNode, type NodeMode, type RerouteNode, type SeedControl } from './types.js';
+import {
+  outputHandle,
+  outputIndex,
+  type EditorEdge,
+  type EditorGraph,
+  type EditorNode,
+  type GroupNode,
+  type InkNode,
+  type NodeMode,
+  type RerouteNode,
+  type SeedControl,
+} from './types.js';
 
 /** Workflow file ⇄ editor graph. Layout lives in each node's `_meta`; a workflow without layout is flagged. Pure. */
 
@@ -29,13 +46,34 @@ export function workflowToGraph(envelope: WorkflowEnvelope, objectInfo: ObjectIn
   let needsLayout = false;
   for (const group of envelope.groups) {
     const [x, y, width, height] = group.bounding;
-    const node: GroupNode = { id: group.id ?? `group-${nodes.length}`, type: 'group', position: { x, y }, width, height, data: { title: group.title }, zIndex: -1, style: { width, height } };
+    const node: GroupNode = {
+      id: group.id ?? `group-${nodes.length}`,
+      type: 'group',
+      position: { x, y },
+      width,
+      height,
+      data: { title: group.title },
+      zIndex: -1,
+      style: { width, height },
+    };
     nodes.push(node);
   }
   for (const reroute of envelope.reroutes) {
-    const node: RerouteNode = { id: reroute.id, type: 'reroute', position: { x: reroute.pos[0], y: reroute.pos[1] }, data: {} };
+    const node: RerouteNode = {
+      id: reroute.id,
+      type: 'reroute',
+      position: { x: reroute.pos[0], y: reroute.pos[1] },
+      data: {},
+    };
     nodes.push(node);
-    if (reroute.from) addEdge({ id: edgeId(reroute.from[0], outputHandle(reroute.from[1]), reroute.id, 'in'), source: reroute.from[0], sourceHandle: outputHandle(reroute.from[1]), target: reroute.id, targetHandle: 'in' });
+    if (reroute.from)
+      addEdge({
+        id: edgeId(reroute.from[0], outputHandle(reroute.from[1]), reroute.id, 'in'),
+        source: reroute.from[0],
+        sourceHandle: outputHandle(reroute.from[1]),
+        target: reroute.id,
+        targetHandle: 'in',
+      });
   }
   for (const [id, apiNode] of Object.entries(envelope.prompt)) {
     const meta = (apiNode._meta ?? {}) as Record<string, unknown> & NonNullable<ApiNode['_meta']>;
@@ -51,15 +89,29 @@ export function workflowToGraph(envelope: WorkflowEnvelope, objectInfo: ObjectIn
       const handle = outputHandle(value[1]);
       const reroute = via[name];
       if (reroute && nodes.some((node) => node.id === reroute && node.type === 'reroute')) {
-        addEdge({ id: edgeId(source, handle, reroute, 'in'), source, sourceHandle: handle, target: reroute, targetHandle: 'in' });
-        addEdge({ id: edgeId(reroute, 'out', id, name), source: reroute, sourceHandle: 'out', target: id, targetHandle: name });
-      } else addEdge({ id: edgeId(source, handle, id, name), source, sourceHandle: handle, target: id, targetHandle: name });
+        addEdge({
+          id: edgeId(source, handle, reroute, 'in'),
+          source,
+          sourceHandle: handle,
+          target: reroute,
+          targetHandle: 'in',
+        });
+        addEdge({
+          id: edgeId(reroute, 'out', id, name),
+          source: reroute,
+          sourceHandle: 'out',
+          target: id,
+          targetHandle: name,
+        });
+      } else
+        addEdge({ id: edgeId(source, handle, id, name), source, sourceHandle: handle, target: id, targetHandle: name });
     }
     const info = objectInfo[apiNode.class_type];
     const size = meta.size ?? DEFAULT_SIZE;
     // Seed-like inputs always carry a control; ComfyUI's default is randomize.
     const controls: Record<string, SeedControl> = { ...((meta.controls ?? {}) as Record<string, SeedControl>) };
-    if (info) for (const field of nodeInputs(info).widgets) if (hasSeedControl(field)) controls[field.name] ??= 'randomize';
+    if (info)
+      for (const field of nodeInputs(info).widgets) if (hasSeedControl(field)) controls[field.name] ??= 'randomize';
     const node: InkNode = {
       id,
       type: 'ink',
@@ -69,7 +121,7 @@ export function workflowToGraph(envelope: WorkflowEnvelope, objectInfo: ObjectIn
         classType: apiNode.class_type,
         title: meta.title ?? info?.display_name ?? apiNode.class_type,
         widgets,
-        mode: (meta.mode ?? 0) as NodeMode,
+        mode: meta.mode ?? 0,
         collapsed: meta.collapsed ?? false,
         controls,
       },
@@ -80,7 +132,12 @@ export function workflowToGraph(envelope: WorkflowEnvelope, objectInfo: ObjectIn
 }
 
 /** Follows reroutes back to the real source of a wire. */
-export function realSource(edge: EditorEdge, nodes: ReadonlyMap<string, EditorNode>, edges: readonly EditorEdge[], seen = new Set<string>()): { source: string; handle: string; via?: string } | undefined {
+export function realSource(
+  edge: EditorEdge,
+  nodes: ReadonlyMap<string, EditorNode>,
+  edges: readonly EditorEdge[],
+  seen = new Set<string>(),
+): { source: string; handle: string; via?: string } | undefined {
   const node = nodes.get(edge.source);
   if (node?.type !== 'reroute') return { source: edge.source, handle: edge.sourceHandle ?? '' };
   if (seen.has(node.id)) return undefined;
@@ -113,7 +170,9 @@ export function graphToWorkflow(graph: EditorGraph): WorkflowEnvelope {
       _meta: {
         title: node.data.title,
         pos: [Math.round(node.position.x), Math.round(node.position.y)],
-        ...(width !== undefined && height !== undefined ? { size: [Math.round(width), Math.round(height)] as [number, number] } : {}),
+        ...(width !== undefined && height !== undefined
+          ? { size: [Math.round(width), Math.round(height)] as [number, number] }
+          : {}),
         ...(node.data.collapsed ? { collapsed: true } : {}),
         ...(node.data.mode !== 0 ? { mode: node.data.mode } : {}),
         ...(Object.keys(node.data.controls).length > 0 ? { controls: node.data.controls } : {}),
@@ -127,10 +186,30 @@ export function graphToWorkflow(graph: EditorGraph): WorkflowEnvelope {
       const feed = graph.edges.find((edge) => edge.target === node.id);
       const source = feed ? realSource(feed, nodes, graph.edges) : undefined;
       const index = source ? outputIndex(source.handle) : undefined;
-      return { id: node.id, pos: [Math.round(node.position.x), Math.round(node.position.y)] as [number, number], ...(source && index !== undefined ? { from: [source.source, index] as [string, number] } : {}) };
+      return {
+        id: node.id,
+        pos: [Math.round(node.position.x), Math.round(node.position.y)] as [number, number],
+        ...(source && index !== undefined ? { from: [source.source, index] as [string, number] } : {}),
+      };
     });
   const groups = graph.nodes
     .filter((node): node is GroupNode => node.type === 'group')
-    .map((node) => ({ id: node.id, title: node.data.title, bounding: [node.position.x, node.position.y, node.measured?.width ?? node.width ?? 300, node.measured?.height ?? node.height ?? 200] as [number, number, number, number] }));
-  return { format: WORKFLOW_FORMAT, version: WORKFLOW_VERSION, prompt, groups, reroutes, ...(graph.viewport ? { viewport: graph.viewport } : {}) };
+    .map((node) => ({
+      id: node.id,
+      title: node.data.title,
+      bounding: [
+        node.position.x,
+        node.position.y,
+        node.measured?.width ?? node.width ?? 300,
+        node.measured?.height ?? node.height ?? 200,
+      ] as [number, number, number, number],
+    }));
+  return {
+    format: WORKFLOW_FORMAT,
+    version: WORKFLOW_VERSION,
+    prompt,
+    groups,
+    reroutes,
+    ...(graph.viewport ? { viewport: graph.viewport } : {}),
+  };
 }

@@ -81,7 +81,8 @@ export const en = {
   'connection.cycle': 'that would make a loop',
   loadFailed: 'Cannot load this file',
   runFailed: 'The workflow cannot run',
-  shortcutList: 'Ctrl+Enter run · Ctrl+S save · Ctrl+Z / Ctrl+Shift+Z undo/redo · Ctrl+C / Ctrl+V copy/paste · Ctrl+D duplicate · Ctrl+A select all · Ctrl+B bypass · Ctrl+M mute · Alt+C collapse · Delete remove · Double-click canvas add node · A add a node after the selected one · Ctrl+G group · Shift+L auto-arrange · F fit view · ? this list',
+  shortcutList:
+    'Ctrl+Enter run · Ctrl+S save · Ctrl+Z / Ctrl+Shift+Z undo/redo · Ctrl+C / Ctrl+V copy/paste · Ctrl+D duplicate · Ctrl+A select all · Ctrl+B bypass · Ctrl+M mute · Alt+C collapse · Delete remove · Double-click canvas add node · A add a node after the selected one · Ctrl+G group · Shift+L auto-arrange · F fit view · ? this list',
   close: 'Close',
 } as const;
 
@@ -168,7 +169,8 @@ export const zhCN: Record<MessageKey, string> = {
   'connection.cycle': '这样会形成循环',
   loadFailed: '无法载入此文件',
   runFailed: '工作流无法运行',
-  shortcutList: 'Ctrl+Enter 运行 · Ctrl+S 保存 · Ctrl+Z / Ctrl+Shift+Z 撤销/重做 · Ctrl+C / Ctrl+V 复制/粘贴 · Ctrl+D 复制节点 · Ctrl+A 全选 · Ctrl+B 旁路 · Ctrl+M 静音 · Alt+C 折叠 · Delete 删除 · 双击画布添加节点 · A 在所选节点后添加节点 · Ctrl+G 分组 · Shift+L 自动排列 · F 适应视图 · ? 本列表',
+  shortcutList:
+    'Ctrl+Enter 运行 · Ctrl+S 保存 · Ctrl+Z / Ctrl+Shift+Z 撤销/重做 · Ctrl+C / Ctrl+V 复制/粘贴 · Ctrl+D 复制节点 · Ctrl+A 全选 · Ctrl+B 旁路 · Ctrl+M 静音 · Alt+C 折叠 · Delete 删除 · 双击画布添加节点 · A 在所选节点后添加节点 · Ctrl+G 分组 · Shift+L 自动排列 · F 适应视图 · ? 本列表',
   close: '关闭',
 };
 

@@ -10,7 +10,12 @@ export function useT(): (key: MessageKey, params?: Record<string, string>) => st
 }
 
 /** A node's title, description and input labels in the chosen language, where the node gives translations. */
-export function useNodeText(): (info: NodeInfo) => { title: string; description: string; input: (name: string) => string; output: (index: number) => string } {
+export function useNodeText(): (info: NodeInfo) => {
+  title: string;
+  description: string;
+  input: (name: string) => string;
+  output: (index: number) => string;
+} {
   const locale = useAtomValue(localeAtom);
   return useCallback(
     (info: NodeInfo) => {

@@ -12,7 +12,17 @@ import { applySeedControls } from '../graph/node-factory.js';
 import { graphToWorkflow, workflowToGraph } from '../graph/workflow-graph.js';
 import type { EditorGraph } from '../graph/types.js';
 import { useT } from '../i18n/use-t.js';
-import { clientId, executionAtom, historyAtom, nodeErrorsAtom, objectInfoAtom, replaceGraphAtom, showToastAtom, updateGraphAtom, workflowNameAtom } from './atoms.js';
+import {
+  clientId,
+  executionAtom,
+  historyAtom,
+  nodeErrorsAtom,
+  objectInfoAtom,
+  replaceGraphAtom,
+  showToastAtom,
+  updateGraphAtom,
+  workflowNameAtom,
+} from './atoms.js';
 
 const ESTIMATED_SIZE = { width: 300, height: 200 };
 
@@ -23,7 +33,7 @@ export function errorsByNode(nodeErrors: Record<string, NodeError>): Record<stri
     out[id] = {};
     for (const error of entry.errors) {
       const input = typeof error.extra_info.input_name === 'string' ? error.extra_info.input_name : '';
-      out[id]![input] = `${error.message}${error.details && error.details !== input ? `: ${error.details}` : ''}`;
+      out[id][input] = `${error.message}${error.details && error.details !== input ? `: ${error.details}` : ''}`;
     }
   }
   return out;
@@ -74,10 +84,16 @@ export function useEditorActions() {
         const document = currentDocument();
         const prompt = compileWorkflow(document, objectInfo);
         // ComfyUI opens the `workflow` chunk (its UI format); Inkgraph opens its own `inkgraph` chunk first.
-        const result = await api.queuePrompt(prompt, clientId, { inkgraph: document, workflow: toLitegraph(document, objectInfo) });
+        const result = await api.queuePrompt(prompt, clientId, {
+          inkgraph: document,
+          workflow: toLitegraph(document, objectInfo),
+        });
         if (!result.ok) {
           setNodeErrors(result.nodeErrors ? errorsByNode(result.nodeErrors) : {});
-          showToast({ kind: 'error', text: `${t('runFailed')}: ${result.reason}${result.error?.details ? ` — ${result.error.details.split('\n')[0]}` : ''}` });
+          showToast({
+            kind: 'error',
+            text: `${t('runFailed')}: ${result.reason}${result.error?.details ? ` — ${result.error.details.split('\n')[0]}` : ''}`,
+          });
           return;
         }
         setNodeErrors({});
@@ -104,8 +120,15 @@ export function useEditorActions() {
   const download = useCallback(
     (api: boolean): void => {
       const document = currentDocument();
-      const body = JSON.stringify(api ? toApiPrompt({ ...document, prompt: compileWorkflow(document, objectInfo ?? {}) }) : document, null, 2);
-      const link = Object.assign(window.document.createElement('a'), { href: URL.createObjectURL(new Blob([body], { type: 'application/json' })), download: `${store.get(workflowNameAtom) || 'workflow'}${api ? '.api' : ''}.json` });
+      const body = JSON.stringify(
+        api ? toApiPrompt({ ...document, prompt: compileWorkflow(document, objectInfo ?? {}) }) : document,
+        null,
+        2,
+      );
+      const link = Object.assign(window.document.createElement('a'), {
+        href: URL.createObjectURL(new Blob([body], { type: 'application/json' })),
+        download: `${store.get(workflowNameAtom) || 'workflow'}${api ? '.api' : ''}.json`,
+      });
       link.click();
       URL.revokeObjectURL(link.href);
     },

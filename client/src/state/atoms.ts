@@ -31,7 +31,11 @@ export const updateGraphAtom = atom(null, (get, set, change: GraphUpdate) => {
   const next = change.update(history.present);
   if (next === history.present) return;
   if (change.record === false) set(historyAtom, { ...history, present: next });
-  else set(historyAtom, commit(history, next, { now: Date.now(), ...(change.group !== undefined ? { group: change.group } : {}) }));
+  else
+    set(
+      historyAtom,
+      commit(history, next, { now: Date.now(), ...(change.group !== undefined ? { group: change.group } : {}) }),
+    );
 });
 
 export const replaceGraphAtom = atom(null, (_get, set, graph: EditorGraph) => set(historyAtom, createHistory(graph)));
@@ -60,7 +64,10 @@ let toastCounter = 0;
 export const showToastAtom = atom(null, (get, set, toast: Omit<Toast, 'id'>) => {
   const id = ++toastCounter;
   set(toastsAtom, [...get(toastsAtom), { ...toast, id }].slice(-4));
-  setTimeout(() => set(toastsAtom, (current) => current.filter((item) => item.id !== id)), toast.kind === 'error' ? 8000 : 3000);
+  setTimeout(
+    () => set(toastsAtom, (current) => current.filter((item) => item.id !== id)),
+    toast.kind === 'error' ? 8000 : 3000,
+  );
 });
 
 // ---- preferences ---------------------------------------------------------------------------------------------
@@ -77,8 +84,16 @@ function stored<T extends string>(key: string, fallback: T, allowed: readonly T[
   );
 }
 
-export const localeAtom = stored<Locale>('inkgraph.locale', browserLocale(navigator.languages ?? [navigator.language]), ['en', 'zh-CN']);
-export const themeAtom = stored<'dark' | 'light'>('inkgraph.theme', matchMedia('(prefers-color-scheme: light)').matches ? 'light' : 'dark', ['dark', 'light']);
+export const localeAtom = stored<Locale>(
+  'inkgraph.locale',
+  browserLocale(navigator.languages ?? [navigator.language]),
+  ['en', 'zh-CN'],
+);
+export const themeAtom = stored<'dark' | 'light'>(
+  'inkgraph.theme',
+  matchMedia('(prefers-color-scheme: light)').matches ? 'light' : 'dark',
+  ['dark', 'light'],
+);
 
 export const clientId: string = (() => {
   const existing = sessionStorage.getItem('inkgraph.clientId');

@@ -1,9 +1,9 @@
-import type { NodeContext, ProgressUpdate } from '../../define-node.js';
+import type { NodeContext, ProgressUpdate } from '../../contract/node-context.js';
 import { runSession, type Feed } from '../onnx/session.js';
 import { batchNoise } from '../sampling/noise.js';
 import { runSampler, type SamplerName } from '../sampling/samplers.js';
 import { samplerSigmas, type SchedulerName } from '../sampling/schedulers.js';
-import { batchItemToRaster } from '../image.js';
+import { batchItemToRaster } from '../image/image-batch.js';
 import { samplerBuffersFor } from './sampler-buffers.js';
 import { decodeLatents } from './vae.js';
 import { modelCallBudget, rowsPerCall } from './memory-profile.js';
@@ -75,7 +75,9 @@ export function latentForModel(latent: Latent, model: Pick<DiffusionModel, 'name
   const cell = latent.downscale ?? 8;
   if (cell === model.downscale) return samples;
   if (samples.data.some((value) => value !== 0)) {
-    throw new Error(`latent_image has ${cell}-pixel latent cells but ${model.name} works on ${model.downscale}-pixel cells: encode the image with this model's VAE`);
+    throw new Error(
+      `latent_image has ${cell}-pixel latent cells but ${model.name} works on ${model.downscale}-pixel cells: encode the image with this model's VAE`,
+    );
   }
   const height = Math.max(1, Math.round((samples.height * cell) / model.downscale));
   const width = Math.max(1, Math.round((samples.width * cell) / model.downscale));
@@ -85,7 +87,8 @@ export function latentForModel(latent: Latent, model: Pick<DiffusionModel, 'name
 export async function sampleLatent(request: SampleRequest, ctx: NodeContext): Promise<Latent> {
   const { model } = request;
   const latent = latentForModel(request.latent, model);
-  if (latent.channels !== model.latentChannels) throw new Error(`latent_image has ${latent.channels} channels but ${model.name} works on ${model.latentChannels}`);
+  if (latent.channels !== model.latentChannels)
+    throw new Error(`latent_image has ${latent.channels} channels but ${model.name} works on ${model.latentChannels}`);
   const sigmas = samplerSigmas({
     sampling: model.sampling,
     scheduler: request.scheduler,
@@ -103,7 +106,8 @@ export async function sampleLatent(request: SampleRequest, ctx: NodeContext): Pr
   const itemSize = channels * height * width;
   const scale = model.scaleFactor;
   const sigma0 = sigmas[0]!;
-  const maxDenoise = Math.abs(sigma0 - model.sampling.sigmaMax) <= 1e-5 * model.sampling.sigmaMax || sigma0 > model.sampling.sigmaMax;
+  const maxDenoise =
+    Math.abs(sigma0 - model.sampling.sigmaMax) <= 1e-5 * model.sampling.sigmaMax || sigma0 > model.sampling.sigmaMax;
   const noiseScale = maxDenoise ? Math.sqrt(1 + sigma0 * sigma0) : sigma0;
   const noise = request.addNoise ? batchNoise(request.seed, batch, itemSize) : new Float32Array(batch * itemSize);
   const x = new Float32Array(batch * itemSize);
@@ -112,10 +116,14 @@ export async function sampleLatent(request: SampleRequest, ctx: NodeContext): Pr
   const positive = firstEntry(request.positive, 'positive');
   const negative = firstEntry(request.negative, 'negative');
   const useCfg = request.cfg !== 1 && model.timestepCondDim === undefined;
-  const tokens = useCfg ? (positive.tokens * negative.tokens) / greatestCommonDivisor(positive.tokens, negative.tokens) : positive.tokens;
-  if (useCfg && positive.dim !== negative.dim) throw new Error(`positive and negative conditionings differ in width (${positive.dim} vs ${negative.dim})`);
+  const tokens = useCfg
+    ? (positive.tokens * negative.tokens) / greatestCommonDivisor(positive.tokens, negative.tokens)
+    : positive.tokens;
+  if (useCfg && positive.dim !== negative.dim)
+    throw new Error(`positive and negative conditionings differ in width (${positive.dim} vs ${negative.dim})`);
   const context = { cond: repeatTo(positive, tokens), uncond: useCfg ? repeatTo(negative, tokens) : undefined };
-  const guidance = model.timestepCondDim !== undefined ? guidanceEmbedding(request.cfg, model.timestepCondDim) : undefined;
+  const guidance =
+    model.timestepCondDim !== undefined ? guidanceEmbedding(request.cfg, model.timestepCondDim) : undefined;
 
   // The UNet's inputs live in buffers kept with the model, from step to step and job to job (sampler-buffers.ts).
   const buffers = samplerBuffersFor(model);
@@ -135,15 +143,24 @@ export async function sampleLatent(request: SampleRequest, ctx: NodeContext): Pr
 
   // Rows per UNet call: as many as fit the memory the estimate allowed (memory-profile.ts), and no more than about
   // CALL_TARGET_MS of work, so an interrupt waits for at most one short call (one call cannot be stopped).
-  const memoryRows = rowsPerCall(model.unetCost, height * width, batch * 2, model.maxBatch, modelCallBudget(ctx.memoryBudgetBytes));
+  const memoryRows = rowsPerCall(
+    model.unetCost,
+    height * width,
+    batch * 2,
+    model.maxBatch,
+    modelCallBudget(ctx.memoryBudgetBytes),
+  );
   let msPerRow: number | undefined;
 
   /** Runs the UNet on `rows` (each: latent item, context) in calls that fit memory and time: its raw output per row. */
-  const evaluate = async (rows: { latent: Float32Array; context: Float32Array }[], sigma: number): Promise<Float32Array[]> => {
+  const evaluate = async (
+    rows: { latent: Float32Array; context: Float32Array }[],
+    sigma: number,
+  ): Promise<Float32Array[]> => {
     const cIn = model.sampling.inputScale(sigma);
     timestep.data[0] = model.sampling.timestep(sigma);
     const outputs: Float32Array[] = [];
-    for (let start = 0; start < rows.length; ) {
+    for (let start = 0; start < rows.length;) {
       const timedRows = msPerRow === undefined ? FIRST_CALL_ROWS : Math.floor(CALL_TARGET_MS / msPerRow);
       const callSize = Math.max(1, Math.min(rows.length - start, memoryRows, timedRows));
       const group = rows.slice(start, start + callSize);
@@ -160,7 +177,8 @@ export async function sampleLatent(request: SampleRequest, ctx: NodeContext): Pr
         timestep,
         encoder_hidden_states: { data: contextData, dims: [group.length, tokens, positive.dim] },
       };
-      if (guidance) feeds.timestep_cond = { data: guidanceRows(guidance, group.length), dims: [group.length, guidance.length] };
+      if (guidance)
+        feeds.timestep_cond = { data: guidanceRows(guidance, group.length), dims: [group.length, guidance.length] };
       const callStarted = performance.now();
       const result = await runSession(unet, feeds, ['out_sample']);
       msPerRow = Math.max(1e-3, (performance.now() - callStarted) / group.length);
@@ -184,21 +202,33 @@ export async function sampleLatent(request: SampleRequest, ctx: NodeContext): Pr
     for (let b = 0; b < batch; b++) {
       const item = current.subarray(b * itemSize, (b + 1) * itemSize);
       const target = denoised.subarray(b * itemSize, (b + 1) * itemSize);
-      if (context.uncond) model.sampling.guidedDenoised(item, outputs[2 * b]!, outputs[2 * b + 1]!, request.cfg, sigma, target);
+      if (context.uncond)
+        model.sampling.guidedDenoised(item, outputs[2 * b]!, outputs[2 * b + 1]!, request.cfg, sigma, target);
       else model.sampling.denoised(item, outputs[b]!, sigma, target);
     }
     return denoised;
   };
 
-  const previews = async (step: number, total: number, denoised: Float32Array): Promise<Pick<ProgressUpdate, 'preview' | 'latentPreview'>> => {
+  const previews = async (
+    step: number,
+    total: number,
+    denoised: Float32Array,
+  ): Promise<Pick<ProgressUpdate, 'preview' | 'latentPreview'>> => {
     if (ctx.previewMethod === 'latent2rgb' && model.latentRgb) {
       // Item 0 only (a view of a batch would carry the whole buffer to the main thread), made RGB over there.
       const data = denoised.length === itemSize ? denoised : denoised.slice(0, itemSize);
       return { latentPreview: { channels, height, width, data, latentRgb: model.latentRgb } };
     }
-    if (ctx.previewMethod === 'vae' && (step % Math.max(1, ctx.previewEvery) === ctx.previewEvery - 1 || step === total - 1)) {
+    if (
+      ctx.previewMethod === 'vae' &&
+      (step % Math.max(1, ctx.previewEvery) === ctx.previewEvery - 1 || step === total - 1)
+    ) {
       const vaeLatent = Float32Array.from(denoised.subarray(0, itemSize), (value) => value / scale);
-      const image = await decodeLatents(model.previewDecoder, { batch: 1, channels, height, width, data: vaeLatent }, ctx.caches);
+      const image = await decodeLatents(
+        model.previewDecoder,
+        { batch: 1, channels, height, width, data: vaeLatent },
+        ctx.caches,
+      );
       return { preview: batchItemToRaster(image, 0) };
     }
     return {};

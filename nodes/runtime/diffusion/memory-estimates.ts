@@ -1,8 +1,16 @@
 import { join } from 'node:path';
-import type { EstimateContext } from '../../define-node.js';
-import { rowBytes, shapeBytes, weightsOf, type ImageShape, type LatentShape, type ModelShape, type NodeMemory } from '../../memory.js';
+import type { EstimateContext } from '../../contract/node-context.js';
+import {
+  rowBytes,
+  shapeBytes,
+  weightsOf,
+  type ImageShape,
+  type LatentShape,
+  type ModelShape,
+  type NodeMemory,
+} from '../../contract/memory.js';
 import { formatBytes } from '../../../shared/format-bytes.js';
-import { resolveInside } from '../safe-path.js';
+import { resolveInside } from '../../../media/safe-path.js';
 import { modelCallBudget, partsBytes, pipelineShape, rowsPerCall } from './memory-profile.js';
 
 /** The memory estimates of the diffusion nodes (see nodes/memory.ts), next to the code whose memory they count. */
@@ -18,14 +26,23 @@ export function checkpointMemory(name: string | undefined, ctx: EstimateContext)
   if (!dir) return { outputs: [undefined, undefined, undefined], workingBytes: 0 };
   const model = pipelineShape(dir);
   // Loading reads each file while its session is built: about the weights once more, for a moment.
-  return { outputs: [model, model, model], workingBytes: model.weightsBytes, models: [weightsOf(model)], driver: { input: 'ckpt_name', why: `${model.name} weighs ${formatBytes(model.weightsBytes)}` } };
+  return {
+    outputs: [model, model, model],
+    workingBytes: model.weightsBytes,
+    models: [weightsOf(model)],
+    driver: { input: 'ckpt_name', why: `${model.name} weighs ${formatBytes(model.weightsBytes)}` },
+  };
 }
 
 export function vaeLoaderMemory(name: string | undefined, ctx: EstimateContext): NodeMemory {
   const dir = pipelineDir(ctx, name);
   if (!dir) return { outputs: [undefined], workingBytes: 0 };
   const pipeline = pipelineShape(dir);
-  const vae: ModelShape = { ...pipeline, key: `vae:${dir}`, weightsBytes: partsBytes(dir, ['vae_decoder', 'vae_encoder']) };
+  const vae: ModelShape = {
+    ...pipeline,
+    key: `vae:${dir}`,
+    weightsBytes: partsBytes(dir, ['vae_decoder', 'vae_encoder']),
+  };
   return { outputs: [vae], workingBytes: vae.weightsBytes, models: [weightsOf(vae)] };
 }
 
@@ -47,17 +64,26 @@ export function latentOnModelGrid(latent: LatentShape, model: ModelShape): Laten
 /** Latent-sized arrays a sampler holds at once: x, noise, denoised, the UNet's input and output, a sampler's history. */
 const SAMPLER_LATENT_COPIES = 10;
 
-export function samplerMemory(model: ModelShape | undefined, latentIn: LatentShape | undefined, cfg: number | undefined, ctx: EstimateContext): NodeMemory {
+export function samplerMemory(
+  model: ModelShape | undefined,
+  latentIn: LatentShape | undefined,
+  cfg: number | undefined,
+  ctx: EstimateContext,
+): NodeMemory {
   if (!model || !latentIn) return { outputs: [latentIn], workingBytes: 0 };
   const latent = latentOnModelGrid(latentIn, model);
   const cells = latent.height * latent.width;
   const rows = latent.batch * (cfg === 1 ? 1 : 2);
   const unet = model.unet ? rowBytes(model.unet, cells) : 0;
-  const perCall = model.unet ? rowsPerCall(model.unet, cells, rows, model.maxBatch, modelCallBudget(ctx.memoryBudgetBytes)) : rows;
+  const perCall = model.unet
+    ? rowsPerCall(model.unet, cells, rows, model.maxBatch, modelCallBudget(ctx.memoryBudgetBytes))
+    : rows;
   // A `vae` preview decodes one item between UNet calls, never during one.
   const preview = model.vaeDecoder ? rowBytes(model.vaeDecoder, cells) : 0;
   const working = Math.max(perCall * unet, preview) + SAMPLER_LATENT_COPIES * shapeBytes(latent);
-  const measured = model.measured ? '' : ` (a generic estimate: ${model.name} has no memory-profile.json; \`inkgraph calibrate-memory\` measures one)`;
+  const measured = model.measured
+    ? ''
+    : ` (a generic estimate: ${model.name} has no memory-profile.json; \`inkgraph calibrate-memory\` measures one)`;
   return {
     outputs: [latent],
     workingBytes: working,
@@ -71,16 +97,40 @@ export function samplerMemory(model: ModelShape | undefined, latentIn: LatentSha
 export function vaeDecodeMemory(latent: LatentShape | undefined, vae: ModelShape | undefined): NodeMemory {
   if (!latent || !vae) return { outputs: [undefined], workingBytes: 0 };
   const cells = latent.height * latent.width;
-  const image: ImageShape = { kind: 'image', batch: latent.batch, height: latent.height * vae.downscale, width: latent.width * vae.downscale, channels: 3 };
+  const image: ImageShape = {
+    kind: 'image',
+    batch: latent.batch,
+    height: latent.height * vae.downscale,
+    width: latent.width * vae.downscale,
+    channels: 3,
+  };
   const perItem = vae.vaeDecoder ? rowBytes(vae.vaeDecoder, cells) : 0;
-  return { outputs: [image], workingBytes: perItem, driver: { input: 'samples', why: `${latent.width}×${latent.height} latent cells decode to ${image.width}×${image.height} px, ~${formatBytes(perItem)} per item` } };
+  return {
+    outputs: [image],
+    workingBytes: perItem,
+    driver: {
+      input: 'samples',
+      why: `${latent.width}×${latent.height} latent cells decode to ${image.width}×${image.height} px, ~${formatBytes(perItem)} per item`,
+    },
+  };
 }
 
 export function vaeEncodeMemory(image: ImageShape | undefined, vae: ModelShape | undefined): NodeMemory {
   if (!image || !vae) return { outputs: [undefined], workingBytes: 0 };
   const height = Math.floor(image.height / vae.downscale);
   const width = Math.floor(image.width / vae.downscale);
-  const latent: LatentShape = { kind: 'latent', batch: image.batch, channels: vae.latentChannels, height, width, downscale: vae.downscale };
+  const latent: LatentShape = {
+    kind: 'latent',
+    batch: image.batch,
+    channels: vae.latentChannels,
+    height,
+    width,
+    downscale: vae.downscale,
+  };
   const perItem = (vae.vaeEncoder ? rowBytes(vae.vaeEncoder, height * width) : 0) + image.height * image.width * 3 * 4;
-  return { outputs: [latent], workingBytes: perItem, driver: { input: 'pixels', why: `${image.width}×${image.height} px, ~${formatBytes(perItem)} per item to encode` } };
+  return {
+    outputs: [latent],
+    workingBytes: perItem,
+    driver: { input: 'pixels', why: `${image.width}×${image.height} px, ~${formatBytes(perItem)} per item to encode` },
+  };
 }

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
-import { rowBytes, type ModelShape, type RowCost } from '../../memory.js';
+import { rowBytes, type ModelShape, type RowCost } from '../../contract/memory.js';
 
 /**
  * What a pipeline's models need in memory: `memory-profile.json` in the pipeline folder holds each part's cost per
@@ -16,13 +16,22 @@ export const MEMORY_PROFILE_FORMAT = 'inkgraph-memory-profile';
 export const memoryParts = ['unet', 'vae_decoder', 'vae_encoder', 'text_encoder'] as const;
 export type MemoryPart = (typeof memoryParts)[number];
 
-const rowCostSchema = z.object({ constant: z.number().nonnegative(), linear: z.number().nonnegative(), quadratic: z.number().nonnegative() });
+const rowCostSchema = z.object({
+  constant: z.number().nonnegative(),
+  linear: z.number().nonnegative(),
+  quadratic: z.number().nonnegative(),
+});
 
 export const memoryProfileSchema = z.object({
   format: z.literal(MEMORY_PROFILE_FORMAT),
   version: z.literal(1),
   measured_with: z.string(),
-  parts: z.object({ unet: rowCostSchema, vae_decoder: rowCostSchema, vae_encoder: rowCostSchema.optional(), text_encoder: rowCostSchema }),
+  parts: z.object({
+    unet: rowCostSchema,
+    vae_decoder: rowCostSchema,
+    vae_encoder: rowCostSchema.optional(),
+    text_encoder: rowCostSchema,
+  }),
   /** The measurements the costs were fitted to: [rows, latent cells, peak bytes over the loaded model]. */
   samples: z.record(z.string(), z.array(z.tuple([z.number(), z.number(), z.number()]))),
 });
@@ -49,13 +58,18 @@ export function partsBytes(dir: string, parts: readonly MemoryPart[]): number {
   for (const part of parts) {
     const folder = join(dir, part);
     if (!existsSync(folder)) continue;
-    for (const entry of readdirSync(folder, { withFileTypes: true })) if (entry.isFile()) total += statSync(join(folder, entry.name)).size;
+    for (const entry of readdirSync(folder, { withFileTypes: true }))
+      if (entry.isFile()) total += statSync(join(folder, entry.name)).size;
   }
   return total;
 }
 
 const vaeConfigSchema = z
-  .object({ latent_channels: z.number().int().positive().default(4), block_out_channels: z.array(z.number()).optional(), downscale_factor: z.number().int().positive().optional() })
+  .object({
+    latent_channels: z.number().int().positive().default(4),
+    block_out_channels: z.array(z.number()).optional(),
+    downscale_factor: z.number().int().positive().optional(),
+  })
   .passthrough();
 
 function readJsonFile(path: string): unknown {
@@ -71,7 +85,11 @@ export function readMemoryProfile(dir: string): { profile: MemoryProfile | undef
   const path = join(dir, MEMORY_PROFILE_FILE);
   if (!existsSync(path)) return { profile: undefined, problem: undefined };
   const parsed = memoryProfileSchema.safeParse(readJsonFile(path));
-  if (!parsed.success) return { profile: undefined, problem: `${basename(dir)}/${MEMORY_PROFILE_FILE} is not a memory profile: ${parsed.error.issues[0]?.message ?? 'malformed'}` };
+  if (!parsed.success)
+    return {
+      profile: undefined,
+      problem: `${basename(dir)}/${MEMORY_PROFILE_FILE} is not a memory profile: ${parsed.error.issues[0]?.message ?? 'malformed'}`,
+    };
   return { profile: parsed.data, problem: undefined };
 }
 
@@ -92,7 +110,9 @@ export function pipelineShape(dir: string): ModelShape {
   const known = shapes.get(dir);
   if (known && known.stamp === stamp) return known.shape;
   const config = vaeConfigSchema.safeParse(readJsonFile(join(dir, 'vae_decoder', 'config.json')) ?? {});
-  const vae = config.success ? config.data : { latent_channels: 4, block_out_channels: undefined, downscale_factor: undefined };
+  const vae = config.success
+    ? config.data
+    : { latent_channels: 4, block_out_channels: undefined, downscale_factor: undefined };
   const downscale = vae.downscale_factor ?? (vae.block_out_channels ? 2 ** (vae.block_out_channels.length - 1) : 8);
   const { profile } = readMemoryProfile(dir);
   const costs = profile ? { ...genericCosts(downscale), ...profile.parts } : genericCosts(downscale);
@@ -166,13 +186,27 @@ export function fitRowCost(samples: readonly MemorySample[], margin = 1.1): RowC
     if (active.length > points.length) continue;
     // Columns scaled to unit size so n² of large latents does not swamp the constant.
     const scale = active.map((term) => Math.max(...points.map((point) => Math.abs(terms[term]!(point.cells)))) || 1);
-    const normal = active.map((i, r) => active.map((j, c) => points.reduce((sum, point) => sum + (terms[i]!(point.cells) / scale[r]!) * (terms[j]!(point.cells) / scale[c]!), 0)));
-    const right = active.map((i, r) => points.reduce((sum, point) => sum + (terms[i]!(point.cells) / scale[r]!) * point.perRow, 0));
+    const normal = active.map((i, r) =>
+      active.map((j, c) =>
+        points.reduce(
+          (sum, point) => sum + (terms[i]!(point.cells) / scale[r]!) * (terms[j]!(point.cells) / scale[c]!),
+          0,
+        ),
+      ),
+    );
+    const right = active.map((i, r) =>
+      points.reduce((sum, point) => sum + (terms[i]!(point.cells) / scale[r]!) * point.perRow, 0),
+    );
     const solved = solve3(normal, right);
     if (!solved || solved.some((value) => value < 0)) continue;
     const coefficients = [0, 0, 0];
     active.forEach((term, index) => (coefficients[term] = solved[index]! / scale[index]!));
-    const error = points.reduce((sum, point) => sum + (coefficients[0]! + coefficients[1]! * point.cells + coefficients[2]! * point.cells ** 2 - point.perRow) ** 2, 0);
+    const error = points.reduce(
+      (sum, point) =>
+        sum +
+        (coefficients[0]! + coefficients[1]! * point.cells + coefficients[2]! * point.cells ** 2 - point.perRow) ** 2,
+      0,
+    );
     if (!best || error < best.error) best = { coefficients, error };
   }
   const [constant, linear, quadratic] = best?.coefficients ?? [Math.max(...points.map((point) => point.perRow)), 0, 0];
@@ -181,5 +215,9 @@ export function fitRowCost(samples: readonly MemorySample[], margin = 1.1): RowC
   // proportion), then everything is raised by the margin.
   const slack = Math.max(0, ...points.map((point) => point.perRow - rowBytes(fitted, point.cells)));
   const factor = margin;
-  return { constant: Math.ceil((fitted.constant + slack) * factor), linear: fitted.linear * factor, quadratic: fitted.quadratic * factor };
+  return {
+    constant: Math.ceil((fitted.constant + slack) * factor),
+    linear: fitted.linear * factor,
+    quadratic: fitted.quadratic * factor,
+  };
 }

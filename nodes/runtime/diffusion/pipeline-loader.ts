@@ -1,12 +1,13 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
-import type { SharedCaches } from '../../define-node.js';
-import { ClipTokenizer } from '../clip-tokenizer.js';
+import type { SharedCaches } from '../../contract/node-context.js';
+import { ClipTokenizer } from '../text/clip-tokenizer.js';
 import { fixedDim, loadSession, type LoadedSession } from '../onnx/session.js';
 import { ModelSampling, type BetaSchedule } from '../sampling/model-sampling.js';
 import { genericCosts, pipelineShape } from './memory-profile.js';
-import type { ClipModel, DiffusionModel, LatentRgb, PipelineHandle, PipelineSessions, VaeHandle, VaeModel } from './types.js';
+import type { ClipModel, DiffusionModel, PipelineHandle, PipelineSessions, VaeHandle, VaeModel } from './types.js';
+import type { LatentRgb } from '../../../media/latent-preview.js';
 
 /** SD 1.5's latent→RGB factors (ComfyUI latent_formats.SD15), for 4-channel latents without their own. */
 export const SD15_LATENT_RGB: LatentRgb = {
@@ -50,7 +51,12 @@ export function listPipelines(modelsDir: string): string[] {
   const root = join(modelsDir, 'diffusion');
   if (!existsSync(root)) return [];
   return readdirSync(root)
-    .filter((name) => !name.startsWith('.') && statSync(join(root, name)).isDirectory() && existsSync(join(root, name, 'model_index.json')))
+    .filter(
+      (name) =>
+        !name.startsWith('.') &&
+        statSync(join(root, name)).isDirectory() &&
+        existsSync(join(root, name, 'model_index.json')),
+    )
     .sort();
 }
 
@@ -69,7 +75,14 @@ export function checkPipelineFolder(dir: string): string[] {
   if (existsSync(join(dir, 'text_encoder_2')) || existsSync(join(dir, 'tokenizer_2'))) {
     problems.push('it has a second text encoder (text_encoder_2: an SDXL pipeline), which Inkgraph does not run yet');
   }
-  for (const part of ['text_encoder/model.onnx', 'unet/model.onnx', 'vae_decoder/model.onnx', 'tokenizer/vocab.json', 'tokenizer/merges.txt', 'scheduler/scheduler_config.json']) {
+  for (const part of [
+    'text_encoder/model.onnx',
+    'unet/model.onnx',
+    'vae_decoder/model.onnx',
+    'tokenizer/vocab.json',
+    'tokenizer/merges.txt',
+    'scheduler/scheduler_config.json',
+  ]) {
     if (!existsSync(join(dir, part))) problems.push(`${part} is missing`);
   }
   return problems;
@@ -93,32 +106,62 @@ function loadClip(dir: string, name: string, pipeline: PipelineHandle, encoder: 
     if (id === undefined) throw new Error(`tokenizer: the ${role} ${JSON.stringify(text)} is not in vocab.json`);
     return id;
   };
-  const maxLength = typeof config.model_max_length === 'number' && config.model_max_length <= 1024 ? config.model_max_length : 77;
+  const maxLength =
+    typeof config.model_max_length === 'number' && config.model_max_length <= 1024 ? config.model_max_length : 77;
   if (!encoder.inputs.has('input_ids')) throw new Error('text_encoder/model.onnx has no input_ids input');
-  if (!encoder.outputNames.includes('last_hidden_state')) throw new Error('text_encoder/model.onnx has no last_hidden_state output');
-  return { name, pipeline, tokenizer, bosId: idFor('bos_token', '<|startoftext|>'), eosId: idFor('eos_token', '<|endoftext|>'), padId: idFor('pad_token', '<|endoftext|>'), maxLength };
+  if (!encoder.outputNames.includes('last_hidden_state'))
+    throw new Error('text_encoder/model.onnx has no last_hidden_state output');
+  return {
+    name,
+    pipeline,
+    tokenizer,
+    bosId: idFor('bos_token', '<|startoftext|>'),
+    eosId: idFor('eos_token', '<|endoftext|>'),
+    padId: idFor('pad_token', '<|endoftext|>'),
+    maxLength,
+  };
 }
 
-function loadVae(dir: string, name: string, pipeline: VaeHandle, sessions: Pick<PipelineSessions, 'vaeDecoder' | 'vaeEncoder'>): VaeModel {
+function loadVae(
+  dir: string,
+  name: string,
+  pipeline: VaeHandle,
+  sessions: Pick<PipelineSessions, 'vaeDecoder' | 'vaeEncoder'>,
+): VaeModel {
   const configPath = join(dir, 'vae_decoder', 'config.json');
   const config = vaeConfigSchema.parse(existsSync(configPath) ? readJson(configPath) : {});
-  if (!sessions.vaeDecoder.inputs.has('latent_sample')) throw new Error('vae_decoder/model.onnx has no latent_sample input');
+  if (!sessions.vaeDecoder.inputs.has('latent_sample'))
+    throw new Error('vae_decoder/model.onnx has no latent_sample input');
   const encoder = sessions.vaeEncoder;
   let encoderOutput: VaeModel['encoderOutput'];
   if (encoder) {
     if (encoder.outputNames.includes('latent_parameters')) encoderOutput = 'latent_parameters';
     else if (encoder.outputNames.includes('latent_sample')) encoderOutput = 'latent_sample';
-    else throw new Error(`vae_encoder/model.onnx has neither latent_parameters nor latent_sample among its outputs (${encoder.outputNames.join(', ')})`);
+    else
+      throw new Error(
+        `vae_encoder/model.onnx has neither latent_parameters nor latent_sample among its outputs (${encoder.outputNames.join(', ')})`,
+      );
   }
-  const downscale = config.downscale_factor ?? (config.block_out_channels ? 2 ** (config.block_out_channels.length - 1) : 8);
-  return { name, pipeline, encoderOutput, scaleFactor: config.scaling_factor, latentChannels: config.latent_channels, downscale };
+  const downscale =
+    config.downscale_factor ?? (config.block_out_channels ? 2 ** (config.block_out_channels.length - 1) : 8);
+  return {
+    name,
+    pipeline,
+    encoderOutput,
+    scaleFactor: config.scaling_factor,
+    latentChannels: config.latent_channels,
+    downscale,
+  };
 }
 
 function latentRgbOf(dir: string, channels: number): LatentRgb | undefined {
   const configPath = join(dir, 'vae_decoder', 'config.json');
   const config = vaeConfigSchema.parse(existsSync(configPath) ? readJson(configPath) : {});
   if (config.latent_rgb_factors) {
-    if (config.latent_rgb_factors.length !== channels) throw new Error(`vae_decoder/config.json: latent_rgb_factors has ${config.latent_rgb_factors.length} rows for ${channels} latent channels`);
+    if (config.latent_rgb_factors.length !== channels)
+      throw new Error(
+        `vae_decoder/config.json: latent_rgb_factors has ${config.latent_rgb_factors.length} rows for ${channels} latent channels`,
+      );
     return { factors: config.latent_rgb_factors, bias: config.latent_rgb_bias ?? [0, 0, 0] };
   }
   return channels === 4 ? SD15_LATENT_RGB : undefined;
@@ -141,7 +184,8 @@ export function pipelineHandle(dir: string): PipelineHandle {
           };
         },
         async (sessions) => {
-          for (const loaded of [sessions.unet, sessions.textEncoder, sessions.vaeDecoder, sessions.vaeEncoder]) await loaded?.session.release();
+          for (const loaded of [sessions.unet, sessions.textEncoder, sessions.vaeDecoder, sessions.vaeEncoder])
+            await loaded?.session.release();
         },
       ),
   };
@@ -159,25 +203,32 @@ export async function loadPipeline(dir: string, caches: SharedCaches): Promise<L
   const problems = checkPipelineFolder(dir);
   if (problems.length > 0) throw new Error(`cannot run ${name}: ${problems.join('; ')}`);
   const scheduler = schedulerConfigSchema.parse(readJson(join(dir, 'scheduler', 'scheduler_config.json')));
-  if (scheduler.prediction_type === 'sample') throw new Error(`cannot run ${name}: prediction_type "sample" is not supported (epsilon and v_prediction are)`);
+  if (scheduler.prediction_type === 'sample')
+    throw new Error(`cannot run ${name}: prediction_type "sample" is not supported (epsilon and v_prediction are)`);
   const pipeline = pipelineHandle(dir);
   const sessions = await pipeline.sessions(caches);
   const unet = sessions.unet;
   for (const required of ['sample', 'timestep', 'encoder_hidden_states']) {
-    if (!unet.inputs.has(required)) throw new Error(`cannot run ${name}: unet/model.onnx has no ${required} input (it has ${[...unet.inputs.keys()].join(', ')})`);
+    if (!unet.inputs.has(required))
+      throw new Error(
+        `cannot run ${name}: unet/model.onnx has no ${required} input (it has ${[...unet.inputs.keys()].join(', ')})`,
+      );
   }
   for (const sdxl of ['text_embeds', 'time_ids']) {
-    if (unet.inputs.has(sdxl)) throw new Error(`cannot run ${name}: its UNet takes ${sdxl} (an SDXL pipeline), which Inkgraph does not run yet`);
+    if (unet.inputs.has(sdxl))
+      throw new Error(`cannot run ${name}: its UNet takes ${sdxl} (an SDXL pipeline), which Inkgraph does not run yet`);
   }
   const clip = loadClip(dir, name, pipeline, sessions.textEncoder);
   const vae = loadVae(dir, name, pipeline, sessions);
   const isLcm = scheduler._class_name === 'LCMScheduler';
-  const stride = isLcm ? Math.floor(scheduler.num_train_timesteps / (scheduler.original_inference_steps ?? 50)) : undefined;
+  const stride = isLcm
+    ? Math.floor(scheduler.num_train_timesteps / (scheduler.original_inference_steps ?? 50))
+    : undefined;
   const sampling = new ModelSampling(
     {
       betaStart: scheduler.beta_start,
       betaEnd: scheduler.beta_end,
-      betaSchedule: scheduler.beta_schedule as BetaSchedule,
+      betaSchedule: scheduler.beta_schedule,
       numTrainTimesteps: scheduler.num_train_timesteps,
       ...(scheduler.trained_betas ? { trainedBetas: scheduler.trained_betas } : {}),
     },
@@ -185,7 +236,7 @@ export async function loadPipeline(dir: string, caches: SharedCaches): Promise<L
     stride,
   );
   const condInfo = unet.inputs.get('timestep_cond');
-  const condDim = condInfo ? fixedDim(condInfo, 1) ?? 256 : undefined;
+  const condDim = condInfo ? (fixedDim(condInfo, 1) ?? 256) : undefined;
   const model: DiffusionModel = {
     name,
     pipeline,
@@ -205,13 +256,16 @@ export async function loadPipeline(dir: string, caches: SharedCaches): Promise<L
 
 /** Pipeline folders that have a VAE decoder, for VAELoader. */
 export function listVaes(modelsDir: string): string[] {
-  return listPipelines(modelsDir).filter((name) => existsSync(join(modelsDir, 'diffusion', name, 'vae_decoder', 'model.onnx')));
+  return listPipelines(modelsDir).filter((name) =>
+    existsSync(join(modelsDir, 'diffusion', name, 'vae_decoder', 'model.onnx')),
+  );
 }
 
 /** Loads only a pipeline folder's VAE (decoder, and encoder where present), to mix parts of pipelines. */
 export async function loadVaeOnly(dir: string, caches: SharedCaches): Promise<VaeModel> {
   const name = basename(dir);
-  if (!existsSync(join(dir, 'vae_decoder', 'model.onnx'))) throw new Error(`cannot load the VAE of ${name}: vae_decoder/model.onnx is missing`);
+  if (!existsSync(join(dir, 'vae_decoder', 'model.onnx')))
+    throw new Error(`cannot load the VAE of ${name}: vae_decoder/model.onnx is missing`);
   const handle: VaeHandle = {
     sessions: (shared) =>
       shared.getOrCreate(

@@ -21,7 +21,9 @@ export class SamplerBuffers {
 
   /** The rows' contexts one after another; the same array while the rows are the same arrays. */
   context(rows: readonly Float32Array[]): Float32Array {
-    const index = this.contexts.findIndex((known) => known.rows.length === rows.length && known.rows.every((row, r) => row === rows[r]));
+    const index = this.contexts.findIndex(
+      (known) => known.rows.length === rows.length && known.rows.every((row, r) => row === rows[r]),
+    );
     if (index >= 0) {
       const known = this.contexts[index]!;
       if (index > 0) this.contexts = [known, ...this.contexts.slice(0, index), ...this.contexts.slice(index + 1)];

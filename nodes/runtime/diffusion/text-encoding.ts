@@ -1,5 +1,5 @@
-import type { SharedCaches } from '../../define-node.js';
-import { parsePromptWeights } from '../prompt-weights.js';
+import type { SharedCaches } from '../../contract/node-context.js';
+import { parsePromptWeights } from '../text/prompt-weights.js';
 import { runSession } from '../onnx/session.js';
 import type { ClipModel, ConditioningEntry } from './types.js';
 
@@ -17,7 +17,10 @@ export interface WeightedToken {
 const MAX_WORD_LENGTH = 8;
 
 /** Splits a prompt into 77-token chunks of (id, weight), as ComfyUI's `tokenize_with_weights`. Pure. */
-export function chunkPrompt(text: string, clip: Pick<ClipModel, 'tokenizer' | 'bosId' | 'eosId' | 'padId' | 'maxLength'>): WeightedToken[][] {
+export function chunkPrompt(
+  text: string,
+  clip: Pick<ClipModel, 'tokenizer' | 'bosId' | 'eosId' | 'padId' | 'maxLength'>,
+): WeightedToken[][] {
   const words: WeightedToken[][] = [];
   for (const segment of parsePromptWeights(text)) {
     for (const word of segment.text.replaceAll('\n', ' ').split(' ')) {
@@ -67,7 +70,8 @@ export async function encodePrompt(clip: ClipModel, text: string, caches: Shared
   const length = clip.maxLength;
   const outputs = await runSession(textEncoder, { input_ids: { data: rows.flat(), dims: [rows.length, length] } });
   const hidden = outputs.last_hidden_state;
-  if (!hidden || hidden.dims.length !== 3) throw new Error('the text encoder did not return last_hidden_state [batch, tokens, dim]');
+  if (!hidden || hidden.dims.length !== 3)
+    throw new Error('the text encoder did not return last_hidden_state [batch, tokens, dim]');
   const dim = Number(hidden.dims[2]);
   const embeddings = new Float32Array(chunks.length * length * dim);
   const empty = weighted ? hidden.data.subarray(chunks.length * length * dim) : undefined;
@@ -76,11 +80,14 @@ export async function encodePrompt(clip: ClipModel, text: string, caches: Shared
       const from = (c * length + j) * dim;
       for (let k = 0; k < dim; k++) {
         const value = hidden.data[from + k]!;
-        embeddings[from + k] = empty && token.weight !== 1 ? (value - empty[j * dim + k]!) * token.weight + empty[j * dim + k]! : value;
+        embeddings[from + k] =
+          empty && token.weight !== 1 ? (value - empty[j * dim + k]!) * token.weight + empty[j * dim + k]! : value;
       }
     });
   });
   const pooledOutput = outputs.pooler_output ?? outputs.text_embeds;
-  const pooled = pooledOutput ? pooledOutput.data.slice(0, Number(pooledOutput.dims[1] ?? pooledOutput.data.length)) : undefined;
+  const pooled = pooledOutput
+    ? pooledOutput.data.slice(0, Number(pooledOutput.dims[1] ?? pooledOutput.data.length))
+    : undefined;
   return { embeddings, tokens: chunks.length * length, dim, pooled };
 }

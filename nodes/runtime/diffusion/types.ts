@@ -1,8 +1,9 @@
-import type { ClipTokenizer } from '../clip-tokenizer.js';
-import type { SharedCaches } from '../../define-node.js';
+import type { LatentRgb } from '../../../media/latent-preview.js';
+import type { ClipTokenizer } from '../text/clip-tokenizer.js';
+import type { SharedCaches } from '../../contract/node-context.js';
 import type { InputInfo, LoadedSession } from '../onnx/session.js';
 import type { ModelSampling } from '../sampling/model-sampling.js';
-import type { RowCost } from '../../memory.js';
+import type { RowCost } from '../../contract/memory.js';
 
 /** An NCHW float tensor. */
 export interface Tensor4 {
@@ -29,12 +30,6 @@ export interface ConditioningEntry {
 }
 
 export type Conditioning = readonly ConditioningEntry[];
-
-export interface LatentRgb {
-  /** Rows: latent channels; columns: R, G, B. */
-  readonly factors: readonly (readonly [number, number, number])[];
-  readonly bias: readonly [number, number, number];
-}
 
 /** The sessions of one pipeline folder, loaded together and freed together. */
 export interface PipelineSessions {
@@ -98,7 +93,7 @@ export interface VaeModel {
   readonly downscale: number;
 }
 
-declare module '../../socket-types.js' {
+declare module '../../contract/socket-types.js' {
   interface SocketTypes {
     MODEL: DiffusionModel;
     CLIP: ClipModel;

@@ -1,10 +1,16 @@
-import type { SharedCaches } from '../../define-node.js';
-import { createImageBatch, type ImageBatch } from '../image.js';
+import type { SharedCaches } from '../../contract/node-context.js';
+import { createImageBatch } from '../image/image-batch.js';
+import type { ImageBatch } from '../../contract/socket-types.js';
 import { runSession } from '../onnx/session.js';
 import type { Tensor4, VaeModel } from './types.js';
 
 /** VAE decode of VAE-space latents into an IMAGE, one item at a time (as diffusers' ONNX pipelines do). */
-export async function decodeLatents(vae: VaeModel, latents: Tensor4, caches: SharedCaches, onItem?: (done: number, total: number) => void): Promise<ImageBatch> {
+export async function decodeLatents(
+  vae: VaeModel,
+  latents: Tensor4,
+  caches: SharedCaches,
+  onItem?: (done: number, total: number) => void,
+): Promise<ImageBatch> {
   const { vaeDecoder } = await vae.pipeline.sessions(caches);
   if (latents.channels !== vae.latentChannels) {
     throw new Error(`the latent has ${latents.channels} channels but this VAE takes ${vae.latentChannels}`);
@@ -12,7 +18,12 @@ export async function decodeLatents(vae: VaeModel, latents: Tensor4, caches: Sha
   const itemSize = latents.channels * latents.height * latents.width;
   let out: ImageBatch | undefined;
   for (let b = 0; b < latents.batch; b++) {
-    const result = await runSession(vaeDecoder, { latent_sample: { data: latents.data.subarray(b * itemSize, (b + 1) * itemSize), dims: [1, latents.channels, latents.height, latents.width] } });
+    const result = await runSession(vaeDecoder, {
+      latent_sample: {
+        data: latents.data.subarray(b * itemSize, (b + 1) * itemSize),
+        dims: [1, latents.channels, latents.height, latents.width],
+      },
+    });
     const sample = result.sample ?? Object.values(result)[0];
     if (!sample || sample.dims.length !== 4) throw new Error('the VAE decoder returned no [1, 3, H, W] sample');
     const height = Number(sample.dims[2]);
@@ -35,11 +46,13 @@ export async function decodeLatents(vae: VaeModel, latents: Tensor4, caches: Sha
 /** VAE encode of an IMAGE (alpha dropped, cropped to a multiple of the VAE's downscale) into VAE-space latents. */
 export async function encodeImages(vae: VaeModel, images: ImageBatch, caches: SharedCaches): Promise<Tensor4> {
   const { vaeEncoder } = await vae.pipeline.sessions(caches);
-  if (!vaeEncoder || !vae.encoderOutput) throw new Error(`${vae.name} has no vae_encoder/model.onnx, so it cannot encode images (img2img)`);
+  if (!vaeEncoder || !vae.encoderOutput)
+    throw new Error(`${vae.name} has no vae_encoder/model.onnx, so it cannot encode images (img2img)`);
   const step = vae.downscale;
   const height = Math.floor(images.height / step) * step;
   const width = Math.floor(images.width / step) * step;
-  if (height === 0 || width === 0) throw new Error(`the image (${images.width}×${images.height}) is smaller than the VAE's ${step}-pixel cell`);
+  if (height === 0 || width === 0)
+    throw new Error(`the image (${images.width}×${images.height}) is smaller than the VAE's ${step}-pixel cell`);
   const yOffset = Math.floor((images.height - height) / 2);
   const xOffset = Math.floor((images.width - width) / 2);
   const plane = height * width;

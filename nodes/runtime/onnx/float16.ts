@@ -19,12 +19,12 @@ export function toHalf(value: number): number {
     let half = mantissa >>> shift;
     const remainder = mantissa & ((1 << shift) - 1);
     const halfway = 1 << (shift - 1);
-    if (remainder > halfway || (remainder === halfway && (half & 1))) half += 1;
+    if (remainder > halfway || (remainder === halfway && half & 1)) half += 1;
     return sign | half;
   }
   let half = (e << 10) | (mantissa >>> 13);
   const remainder = mantissa & 0x1fff;
-  if (remainder > 0x1000 || (remainder === 0x1000 && (half & 1))) half += 1; // round to nearest even
+  if (remainder > 0x1000 || (remainder === 0x1000 && half & 1)) half += 1; // round to nearest even
   e = half >>> 10;
   return sign | half;
 }

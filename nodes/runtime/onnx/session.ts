@@ -1,7 +1,7 @@
 import type * as Ort from 'onnxruntime-node';
 import { availableParallelism } from 'node:os';
 import { float16ToFloat32, float32ToFloat16 } from './float16.js';
-import { NATIVE_IDLE, NATIVE_IN_CALL } from './native-call-state.js';
+import { NATIVE_IDLE, NATIVE_IN_CALL } from '../../contract/native-call-state.js';
 
 /**
  * Loading ONNX sessions and calling them with inputs cast to whatever dtype each model declares
@@ -61,7 +61,8 @@ export async function loadSession(path: string): Promise<LoadedSession> {
   const inputs = new Map<string, InputInfo>();
   for (const meta of session.inputMetadata) {
     if (!meta.isTensor) throw new Error(`${path}: input ${meta.name} is not a tensor`);
-    if (!SUPPORTED_TYPES.has(meta.type)) throw new Error(`${path}: input ${meta.name} has unsupported type ${meta.type}`);
+    if (!SUPPORTED_TYPES.has(meta.type))
+      throw new Error(`${path}: input ${meta.name} has unsupported type ${meta.type}`);
     inputs.set(meta.name, { name: meta.name, type: meta.type as InputType, shape: meta.shape });
   }
   const outputShapes = new Map<string, readonly (number | string)[]>();
@@ -98,9 +99,17 @@ function toTensor(ort: typeof Ort, info: InputInfo, feed: Feed): Ort.Tensor {
     case 'float32':
       return new ort.Tensor('float32', Float32Array.from(feed.data), dims);
     case 'float16':
-      return new ort.Tensor('float16', float32ToFloat16(feed.data instanceof Float32Array ? feed.data : Float32Array.from(feed.data)), dims);
+      return new ort.Tensor(
+        'float16',
+        float32ToFloat16(feed.data instanceof Float32Array ? feed.data : Float32Array.from(feed.data)),
+        dims,
+      );
     case 'int32':
-      return new ort.Tensor('int32', Int32Array.from(feed.data, (v) => Math.round(v)), dims);
+      return new ort.Tensor(
+        'int32',
+        Int32Array.from(feed.data, (v) => Math.round(v)),
+        dims,
+      );
     case 'int64':
       return new ort.Tensor('int64', BigInt64Array.from(Array.from(feed.data, (v) => BigInt(Math.round(v)))), dims);
   }
@@ -112,7 +121,11 @@ export interface Output {
 }
 
 /** Runs a session, casting feeds to the declared types and float outputs back to float32. */
-export async function runSession(loaded: LoadedSession, feeds: Record<string, Feed>, outputs?: readonly string[]): Promise<Record<string, Output>> {
+export async function runSession(
+  loaded: LoadedSession,
+  feeds: Record<string, Feed>,
+  outputs?: readonly string[],
+): Promise<Record<string, Output>> {
   const tensors: Record<string, Ort.Tensor> = {};
   for (const [name, info] of loaded.inputs) {
     const feed = feeds[name];
@@ -120,7 +133,8 @@ export async function runSession(loaded: LoadedSession, feeds: Record<string, Fe
     tensors[name] = toTensor(loaded.ort, info, feed);
   }
   const started = performance.now();
-  if (nativeState && Atomics.compareExchange(nativeState, 0, NATIVE_IDLE, NATIVE_IN_CALL) !== NATIVE_IDLE) throw new EngineStoppingError();
+  if (nativeState && Atomics.compareExchange(nativeState, 0, NATIVE_IDLE, NATIVE_IN_CALL) !== NATIVE_IDLE)
+    throw new EngineStoppingError();
   let results: Ort.InferenceSession.OnnxValueMapType;
   try {
     results = outputs ? await loaded.session.run(tensors, [...outputs]) : await loaded.session.run(tensors);

@@ -14,7 +14,12 @@ export interface ScheduleConfig {
   readonly trainedBetas?: readonly number[];
 }
 
-export const SD_SCHEDULE: ScheduleConfig = { betaStart: 0.00085, betaEnd: 0.012, betaSchedule: 'scaled_linear', numTrainTimesteps: 1000 };
+export const SD_SCHEDULE: ScheduleConfig = {
+  betaStart: 0.00085,
+  betaEnd: 0.012,
+  betaSchedule: 'scaled_linear',
+  numTrainTimesteps: 1000,
+};
 
 export function makeBetas(config: ScheduleConfig): Float64Array {
   const n = config.numTrainTimesteps;
@@ -114,7 +119,12 @@ export class ModelSampling {
   }
 
   /** The denoised estimate from the model's raw output, for ε, v and the distilled (LCM) parameterisations. */
-  denoised(x: Float32Array, output: Float32Array, sigma: number, out: Float32Array = new Float32Array(x.length)): Float32Array {
+  denoised(
+    x: Float32Array,
+    output: Float32Array,
+    sigma: number,
+    out: Float32Array = new Float32Array(x.length),
+  ): Float32Array {
     if (this.prediction === 'v_prediction') {
       const a = 1 / (sigma * sigma + 1);
       const b = sigma / Math.sqrt(sigma * sigma + 1);
@@ -137,7 +147,14 @@ export class ModelSampling {
    * computed in one pass over the raw outputs: `denoised` is affine in the output for a fixed x and σ (for ε, v and
    * LCM alike), so guiding the outputs first gives the same estimate, up to rounding, with one array fewer.
    */
-  guidedDenoised(x: Float32Array, uncondOutput: Float32Array, condOutput: Float32Array, scale: number, sigma: number, out: Float32Array = new Float32Array(x.length)): Float32Array {
+  guidedDenoised(
+    x: Float32Array,
+    uncondOutput: Float32Array,
+    condOutput: Float32Array,
+    scale: number,
+    sigma: number,
+    out: Float32Array = new Float32Array(x.length),
+  ): Float32Array {
     for (let i = 0; i < x.length; i++) out[i] = uncondOutput[i]! + (condOutput[i]! - uncondOutput[i]!) * scale;
     return this.denoised(x, out, sigma, out);
   }

@@ -25,7 +25,9 @@ export class SeededRandom {
     const big = BigInt.asUintN(64, typeof seed === 'bigint' ? seed : BigInt(Math.trunc(Math.max(0, seed))));
     const lo = Number(big & 0xffffffffn);
     const hi = Number(big >> 32n);
-    const state = { value: lo ^ Math.imul(hi, 0x27d4eb2f) ^ Math.imul(item + 1, 0x165667b1) ^ Math.imul(stream + 1, 0x9e3779b1) };
+    const state = {
+      value: lo ^ Math.imul(hi, 0x27d4eb2f) ^ Math.imul(item + 1, 0x165667b1) ^ Math.imul(stream + 1, 0x9e3779b1),
+    };
     // Mix every word of the key in, so nearby seeds give unrelated streams.
     splitmix32(state);
     state.value ^= hi;

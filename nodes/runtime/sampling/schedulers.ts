@@ -2,7 +2,15 @@ import type { ModelSampling } from './model-sampling.js';
 
 /** σ schedules, as ComfyUI's SCHEDULER_HANDLERS compute them: n sigmas then a final 0. Pure. */
 
-export const schedulerNames = ['simple', 'sgm_uniform', 'karras', 'exponential', 'ddim_uniform', 'normal', 'lcm'] as const;
+export const schedulerNames = [
+  'simple',
+  'sgm_uniform',
+  'karras',
+  'exponential',
+  'ddim_uniform',
+  'normal',
+  'lcm',
+] as const;
 export type SchedulerName = (typeof schedulerNames)[number];
 
 function linspace(start: number, end: number, count: number): number[] {

@@ -1,10 +1,30 @@
-import type { MaskBatch } from '../image.js';
+import type { MaskBatch } from '../../contract/socket-types.js';
 import type { Label } from './vision-model.js';
 
 /** Short descriptions of what was made — "a red apple (92%), in the centre, covering 40% of the image". Pure. */
 
-const POSITIONS_EN = ['at the top left', 'at the top', 'at the top right', 'on the left', 'in the centre', 'on the right', 'at the bottom left', 'at the bottom', 'at the bottom right'];
-const POSITIONS_ZH = ['位于左上', '位于上方', '位于右上', '位于左边', '位于中间', '位于右边', '位于左下', '位于下方', '位于右下'];
+const POSITIONS_EN = [
+  'at the top left',
+  'at the top',
+  'at the top right',
+  'on the left',
+  'in the centre',
+  'on the right',
+  'at the bottom left',
+  'at the bottom',
+  'at the bottom right',
+];
+const POSITIONS_ZH = [
+  '位于左上',
+  '位于上方',
+  '位于右上',
+  '位于左边',
+  '位于中间',
+  '位于右边',
+  '位于左下',
+  '位于下方',
+  '位于右下',
+];
 
 export function maskPlacement(mask: MaskBatch, item: number): { cell: number; coverage: number } | undefined {
   const plane = mask.width * mask.height;
@@ -23,7 +43,11 @@ export function maskPlacement(mask: MaskBatch, item: number): { cell: number; co
   return { cell: Math.min(2, Math.floor(cy * 3)) * 3 + Math.min(2, Math.floor(cx * 3)), coverage: total / plane };
 }
 
-export function describe(labels: readonly Label[], placement: { cell: number; coverage: number } | undefined, language: 'en' | 'zh'): string {
+export function describe(
+  labels: readonly Label[],
+  placement: { cell: number; coverage: number } | undefined,
+  language: 'en' | 'zh',
+): string {
   const top = labels[0];
   const percent = (value: number): string => `${Math.round(value * 100)}%`;
   if (language === 'zh') {

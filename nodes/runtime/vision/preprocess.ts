@@ -1,5 +1,5 @@
-import type { ImageBatch } from '../image.js';
-import { resizePixels } from '../resize.js';
+import type { ImageBatch } from '../../contract/socket-types.js';
+import { resizePixels } from '../image/resize.js';
 import type { Preprocessing } from './sidecar.js';
 
 /** Image → model input tensor, and the geometry that maps outputs back onto the image. Pure. */
@@ -19,13 +19,18 @@ export interface Prepared {
 }
 
 /** The box of pixels that differ from the border colour (the object of a flat-background scene). */
-export function foregroundBox(image: ImageBatch, item: number): { x: number; y: number; width: number; height: number } {
+export function foregroundBox(
+  image: ImageBatch,
+  item: number,
+): { x: number; y: number; width: number; height: number } {
   const { width, height, channels } = image;
   const base = item * width * height * channels;
   const at = (x: number, y: number, c: number): number => image.data[base + (y * width + x) * channels + c]!;
   const border: number[][] = [[], [], []];
-  for (let x = 0; x < width; x++) for (const y of [0, height - 1]) for (let c = 0; c < 3; c++) border[c]!.push(at(x, y, c));
-  for (let y = 0; y < height; y++) for (const x of [0, width - 1]) for (let c = 0; c < 3; c++) border[c]!.push(at(x, y, c));
+  for (let x = 0; x < width; x++)
+    for (const y of [0, height - 1]) for (let c = 0; c < 3; c++) border[c]!.push(at(x, y, c));
+  for (let y = 0; y < height; y++)
+    for (const x of [0, width - 1]) for (let c = 0; c < 3; c++) border[c]!.push(at(x, y, c));
   const background = border.map((values) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!);
   let minX = width;
   let minY = height;
@@ -33,7 +38,10 @@ export function foregroundBox(image: ImageBatch, item: number): { x: number; y: 
   let maxY = -1;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      const difference = Math.abs(at(x, y, 0) - background[0]!) + Math.abs(at(x, y, 1) - background[1]!) + Math.abs(at(x, y, 2) - background[2]!);
+      const difference =
+        Math.abs(at(x, y, 0) - background[0]!) +
+        Math.abs(at(x, y, 1) - background[1]!) +
+        Math.abs(at(x, y, 2) - background[2]!);
       if (difference > 0.25) {
         minX = Math.min(minX, x);
         maxX = Math.max(maxX, x);
@@ -64,25 +72,50 @@ function sliceItem(image: ImageBatch, item: number, region: { x: number; y: numb
 }
 
 /** The tensor size and the part the image fills, for a source size and a preprocessing. */
-export function plan(width: number, height: number, spec: Preprocessing): { tensor: { width: number; height: number }; content: { width: number; height: number }; resizeTo: { width: number; height: number }; crop?: { x: number; y: number } } {
+export function plan(
+  width: number,
+  height: number,
+  spec: Preprocessing,
+): {
+  tensor: { width: number; height: number };
+  content: { width: number; height: number };
+  resizeTo: { width: number; height: number };
+  crop?: { x: number; y: number };
+} {
   const [sizeH, sizeW] = spec.size ?? [224, 224];
   switch (spec.resize) {
     case 'stretch':
-      return { tensor: { width: sizeW, height: sizeH }, content: { width: sizeW, height: sizeH }, resizeTo: { width: sizeW, height: sizeH } };
+      return {
+        tensor: { width: sizeW, height: sizeH },
+        content: { width: sizeW, height: sizeH },
+        resizeTo: { width: sizeW, height: sizeH },
+      };
     case 'short-side-crop': {
       const short = spec.resize_short ?? Math.round((Math.min(sizeH, sizeW) * 256) / 224);
       const scale = short / Math.min(width, height);
-      const resizeTo = { width: Math.max(sizeW, Math.round(width * scale)), height: Math.max(sizeH, Math.round(height * scale)) };
-      return { tensor: { width: sizeW, height: sizeH }, content: { width: sizeW, height: sizeH }, resizeTo, crop: { x: Math.floor((resizeTo.width - sizeW) / 2), y: Math.floor((resizeTo.height - sizeH) / 2) } };
+      const resizeTo = {
+        width: Math.max(sizeW, Math.round(width * scale)),
+        height: Math.max(sizeH, Math.round(height * scale)),
+      };
+      return {
+        tensor: { width: sizeW, height: sizeH },
+        content: { width: sizeW, height: sizeH },
+        resizeTo,
+        crop: { x: Math.floor((resizeTo.width - sizeW) / 2), y: Math.floor((resizeTo.height - sizeH) / 2) },
+      };
     }
     case 'keep-aspect-pad': {
       const scale = Math.min(sizeW / width, sizeH / height);
-      const content = { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
+      const content = {
+        width: Math.max(1, Math.round(width * scale)),
+        height: Math.max(1, Math.round(height * scale)),
+      };
       return { tensor: { width: sizeW, height: sizeH }, content, resizeTo: content };
     }
     case 'multiple-of': {
       const scale = Math.min(1, spec.max_side / Math.max(width, height));
-      const round = (value: number): number => Math.max(spec.multiple, Math.round((value * scale) / spec.multiple) * spec.multiple);
+      const round = (value: number): number =>
+        Math.max(spec.multiple, Math.round((value * scale) / spec.multiple) * spec.multiple);
       const size = { width: round(width), height: round(height) };
       return { tensor: size, content: size, resizeTo: size };
     }
@@ -91,7 +124,8 @@ export function plan(width: number, height: number, spec: Preprocessing): { tens
 
 /** One batch item as the model's input tensor (batch dimension 1). */
 export function prepareItem(image: ImageBatch, item: number, spec: Preprocessing): Prepared {
-  const source = spec.crop === 'foreground' ? foregroundBox(image, item) : { x: 0, y: 0, width: image.width, height: image.height };
+  const source =
+    spec.crop === 'foreground' ? foregroundBox(image, item) : { x: 0, y: 0, width: image.width, height: image.height };
   const pixels = sliceItem(image, item, source);
   const layout = plan(source.width, source.height, spec);
   const resized = resizePixels(pixels, layout.resizeTo.width, layout.resizeTo.height, 'bilinear', 'disabled');
@@ -139,14 +173,32 @@ export function topK(scores: Float32Array, k: number): { index: number; score: n
  * A map the model produced over its input tensor ([H, W] for one channel) brought back onto the source image:
  * the padding dropped, resized to the region the model saw, placed in a full-size map (0 elsewhere).
  */
-export function mapToImage(map: Float32Array, mapWidth: number, mapHeight: number, geometry: Geometry, imageWidth: number, imageHeight: number): Float32Array {
+export function mapToImage(
+  map: Float32Array,
+  mapWidth: number,
+  mapHeight: number,
+  geometry: Geometry,
+  imageWidth: number,
+  imageHeight: number,
+): Float32Array {
   // The map may be smaller than the tensor (strided outputs): scale the content box accordingly.
   const contentWidth = Math.max(1, Math.round((geometry.content.width * mapWidth) / geometry.tensor.width));
   const contentHeight = Math.max(1, Math.round((geometry.content.height * mapHeight) / geometry.tensor.height));
   const content = new Float32Array(contentWidth * contentHeight);
-  for (let y = 0; y < contentHeight; y++) for (let x = 0; x < contentWidth; x++) content[y * contentWidth + x] = map[y * mapWidth + x]!;
-  const resized = resizePixels({ batch: 1, height: contentHeight, width: contentWidth, channels: 1, data: content }, geometry.source.width, geometry.source.height, 'bilinear', 'disabled');
+  for (let y = 0; y < contentHeight; y++)
+    for (let x = 0; x < contentWidth; x++) content[y * contentWidth + x] = map[y * mapWidth + x]!;
+  const resized = resizePixels(
+    { batch: 1, height: contentHeight, width: contentWidth, channels: 1, data: content },
+    geometry.source.width,
+    geometry.source.height,
+    'bilinear',
+    'disabled',
+  );
   const out = new Float32Array(imageWidth * imageHeight);
-  for (let y = 0; y < geometry.source.height; y++) out.set(resized.data.subarray(y * geometry.source.width, (y + 1) * geometry.source.width), (geometry.source.y + y) * imageWidth + geometry.source.x);
+  for (let y = 0; y < geometry.source.height; y++)
+    out.set(
+      resized.data.subarray(y * geometry.source.width, (y + 1) * geometry.source.width),
+      (geometry.source.y + y) * imageWidth + geometry.source.x,
+    );
   return out;
 }

@@ -14,28 +14,65 @@ export interface ModelShapes {
 }
 
 export const VOC_CLASSES = [
-  '__background__', 'aeroplane', 'bicycle', 'bird', 'boat', 'bottle', 'bus', 'car', 'cat', 'chair', 'cow', 'diningtable', 'dog', 'horse', 'motorbike',
-  'person', 'pottedplant', 'sheep', 'sofa', 'train', 'tvmonitor',
+  '__background__',
+  'aeroplane',
+  'bicycle',
+  'bird',
+  'boat',
+  'bottle',
+  'bus',
+  'car',
+  'cat',
+  'chair',
+  'cow',
+  'diningtable',
+  'dog',
+  'horse',
+  'motorbike',
+  'person',
+  'pottedplant',
+  'sheep',
+  'sofa',
+  'train',
+  'tvmonitor',
 ];
 
-const fixed = (dim: number | string | undefined): number | undefined => (typeof dim === 'number' && dim > 0 ? dim : undefined);
+const fixed = (dim: number | string | undefined): number | undefined =>
+  typeof dim === 'number' && dim > 0 ? dim : undefined;
 
-export function inferSidecar(task: 'classification' | 'segmentation', shapes: ModelShapes): { sidecar: Sidecar; note: string } {
+export function inferSidecar(
+  task: 'classification' | 'segmentation',
+  shapes: ModelShapes,
+): { sidecar: Sidecar; note: string } {
   const channelsLast = fixed(shapes.inputShape[3]) === 3 && fixed(shapes.inputShape[1]) !== 3;
   const height = fixed(shapes.inputShape[channelsLast ? 1 : 2]);
   const width = fixed(shapes.inputShape[channelsLast ? 2 : 3]);
   const layout = channelsLast ? 'NHWC' : 'NCHW';
-  const input = (fields: Record<string, unknown>) => preprocessingSchema.parse({ name: shapes.inputName, layout, ...fields });
+  const input = (fields: Record<string, unknown>) =>
+    preprocessingSchema.parse({ name: shapes.inputName, layout, ...fields });
   if (task === 'classification') {
     if (shapes.inputName === 'pixel_values') {
       return {
-        sidecar: sidecarSchema.parse({ task, input: input({ size: [height ?? 224, width ?? 224], resize: 'stretch', mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] }), output: { name: shapes.outputName, activation: 'softmax' } }),
+        sidecar: sidecarSchema.parse({
+          task,
+          input: input({
+            size: [height ?? 224, width ?? 224],
+            resize: 'stretch',
+            mean: [0.5, 0.5, 0.5],
+            std: [0.5, 0.5, 0.5],
+          }),
+          output: { name: shapes.outputName, activation: 'softmax' },
+        }),
         note: 'no sidecar: assumed a Hugging Face ViT (pixel_values, resize to the input size, mean = std = 0.5)',
       };
     }
     const size: [number, number] = [height ?? 224, width ?? 224];
     return {
-      sidecar: sidecarSchema.parse({ task, input: input({ size, resize: 'short-side-crop', resize_short: Math.round((Math.min(...size) * 256) / 224) }), output: { name: shapes.outputName, activation: 'softmax' } }),
+      sidecar: sidecarSchema.parse({
+        task,
+        input: input({ size, resize: 'short-side-crop', resize_short: Math.round((Math.min(...size) * 256) / 224) }),
+        output: { name: shapes.outputName, activation: 'softmax' },
+      }),
       note: `no sidecar: assumed an ImageNet classifier (short side ${Math.round((Math.min(...size) * 256) / 224)}, centre crop ${size.join('×')}, ImageNet mean/std)`,
     };
   }
@@ -54,24 +91,50 @@ export function inferSidecar(task: 'classification' | 'segmentation', shapes: Mo
   }
   if (height === 320 && width === 320) {
     return {
-      sidecar: sidecarSchema.parse({ task, kind: 'probability', input: input({ size: [320, 320], resize: 'stretch', normalize_by_max: true }), output: { name: shapes.outputName, min_max: true } }),
+      sidecar: sidecarSchema.parse({
+        task,
+        kind: 'probability',
+        input: input({ size: [320, 320], resize: 'stretch', normalize_by_max: true }),
+        output: { name: shapes.outputName, min_max: true },
+      }),
       note: 'no sidecar: assumed a U²-Net background remover (320×320, divided by the image maximum, ImageNet mean/std)',
     };
   }
   if (height === 1024 && width === 1024) {
     return {
-      sidecar: sidecarSchema.parse({ task, kind: 'probability', input: input({ size: [1024, 1024], resize: 'stretch', normalize_by_max: true, mean: [0.5, 0.5, 0.5], std: [1, 1, 1] }), output: { name: shapes.outputName, min_max: true } }),
+      sidecar: sidecarSchema.parse({
+        task,
+        kind: 'probability',
+        input: input({
+          size: [1024, 1024],
+          resize: 'stretch',
+          normalize_by_max: true,
+          mean: [0.5, 0.5, 0.5],
+          std: [1, 1, 1],
+        }),
+        output: { name: shapes.outputName, min_max: true },
+      }),
       note: 'no sidecar: assumed an ISNet background remover (1024×1024, mean 0.5, std 1)',
     };
   }
   if (height !== undefined && width !== undefined) {
     return {
-      sidecar: sidecarSchema.parse({ task, kind: 'probability', input: input({ size: [height, width], resize: 'stretch' }), output: { name: shapes.outputName } }),
+      sidecar: sidecarSchema.parse({
+        task,
+        kind: 'probability',
+        input: input({ size: [height, width], resize: 'stretch' }),
+        output: { name: shapes.outputName },
+      }),
       note: `no sidecar: assumed a ${height}×${width} probability-map segmenter with ImageNet mean/std`,
     };
   }
   return {
-    sidecar: sidecarSchema.parse({ task, kind: 'probability', input: input({ resize: 'multiple-of', multiple: 32, max_side: 960 }), output: { name: shapes.outputName, threshold: 0.3, unclip: 1.5 } }),
+    sidecar: sidecarSchema.parse({
+      task,
+      kind: 'probability',
+      input: input({ resize: 'multiple-of', multiple: 32, max_side: 960 }),
+      output: { name: shapes.outputName, threshold: 0.3, unclip: 1.5 },
+    }),
     note: 'no sidecar: assumed a DB text-region detector (sides a multiple of 32, at most 960, ImageNet mean/std, a [N,1,H,W] probability map, regions grown ×1.5)',
   };
 }
@@ -82,7 +145,7 @@ export function mergeSidecar(preset: Sidecar, file: unknown): Sidecar {
   return sidecarSchema.parse({
     ...preset,
     ...given,
-    input: { ...preset.input, ...((given.input ?? {}) as object) },
-    output: { ...preset.output, ...((given.output ?? {}) as object) },
+    input: { ...preset.input, ...(given.input ?? {}) },
+    output: { ...preset.output, ...(given.output ?? {}) },
   });
 }

@@ -14,7 +14,12 @@ export function labelRegions(binary: Uint8Array, width: number, height: number):
       const p = stack.pop()!;
       const x = p % width;
       const y = (p - x) / width;
-      for (const [nx, ny] of [[x + 1, y], [x - 1, y], [x, y + 1], [x, y - 1]] as const) {
+      for (const [nx, ny] of [
+        [x + 1, y],
+        [x - 1, y],
+        [x, y + 1],
+        [x, y - 1],
+      ] as const) {
         if (nx < 0 || ny < 0 || nx >= width || ny >= height) continue;
         const q = ny * width + nx;
         if (binary[q] && !labels[q]) {
@@ -42,7 +47,12 @@ export function unclipRegions(binary: Uint8Array, width: number, height: number,
     area[label]! += 1;
     const x = p % width;
     const y = (p - x) / width;
-    for (const [nx, ny] of [[x + 1, y], [x - 1, y], [x, y + 1], [x, y - 1]] as const) {
+    for (const [nx, ny] of [
+      [x + 1, y],
+      [x - 1, y],
+      [x, y + 1],
+      [x, y - 1],
+    ] as const) {
       if (nx < 0 || ny < 0 || nx >= width || ny >= height || labels[ny * width + nx] !== label) perimeter[label]! += 1;
     }
   }

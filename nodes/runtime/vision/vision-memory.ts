@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { NodeMemory } from '../../memory.js';
-import { resolveInside } from '../safe-path.js';
+import type { NodeMemory } from '../../contract/memory.js';
+import { resolveInside } from '../../../media/safe-path.js';
 
 /**
  * Vision models run on their own small input size (a few hundred pixels a side), so a run costs about the same
@@ -18,5 +18,9 @@ export function visionLoaderMemory(modelsDir: string, folder: string, name: stri
   } catch {
     // A missing file fails at run time with its own error.
   }
-  return { outputs: [undefined], workingBytes: bytes, models: [{ key: `vision:${path.ok ? path.value : name}`, name, bytes }] };
+  return {
+    outputs: [undefined],
+    workingBytes: bytes,
+    models: [{ key: `vision:${path.ok ? path.value : name}`, name, bytes }],
+  };
 }

@@ -31,17 +31,27 @@ import { NodeSearch, type NodeSearchRequest } from './NodeSearch.js';
 const nodeTypes: NodeTypes = { ink: InkNodeView, reroute: RerouteNodeView, group: GroupNodeView };
 
 function edgeFor(connection: Connection): EditorEdge {
-  return { id: `${connection.source}:${connection.sourceHandle}->${connection.target}:${connection.targetHandle}`, ...connection };
+  return {
+    id: `${connection.source}:${connection.sourceHandle}->${connection.target}:${connection.targetHandle}`,
+    ...connection,
+  };
 }
 
 /** Adds an edge, replacing whatever fed that input before. */
 export function connect(graph: EditorGraph, connection: Connection): EditorGraph {
-  const edges = graph.edges.filter((edge) => !(edge.target === connection.target && edge.targetHandle === connection.targetHandle));
+  const edges = graph.edges.filter(
+    (edge) => !(edge.target === connection.target && edge.targetHandle === connection.targetHandle),
+  );
   return { ...graph, edges: [...edges, edgeFor(connection)] };
 }
 
 /** Splits a wire with a reroute point: source → reroute → target. */
-export function insertReroute(graph: EditorGraph, edge: EditorEdge, position: { x: number; y: number }, id: string): EditorGraph {
+export function insertReroute(
+  graph: EditorGraph,
+  edge: EditorEdge,
+  position: { x: number; y: number },
+  id: string,
+): EditorGraph {
   const reroute: EditorNode = { id, type: 'reroute', position: { x: position.x - 7, y: position.y - 7 }, data: {} };
   const edges = graph.edges.filter((candidate) => candidate.id !== edge.id);
   return {
@@ -69,8 +79,12 @@ export const Canvas = memo(function Canvas() {
 
   const onNodesChange = useCallback(
     (changes: NodeChange<EditorNode>[]) => {
-      const moved = changes.filter((change) => change.type === 'position').map((change) => (change.type === 'position' ? change.id : ''));
-      const structural = changes.some((change) => change.type === 'remove' || change.type === 'add' || change.type === 'replace');
+      const moved = changes
+        .filter((change) => change.type === 'position')
+        .map((change) => (change.type === 'position' ? change.id : ''));
+      const structural = changes.some(
+        (change) => change.type === 'remove' || change.type === 'add' || change.type === 'replace',
+      );
       updateGraph({
         update: (current) => {
           let edges = current.edges;
@@ -87,37 +101,74 @@ export const Canvas = memo(function Canvas() {
 
   const onEdgesChange = useCallback(
     (changes: EdgeChange<EditorEdge>[]) =>
-      updateGraph({ update: (current) => ({ ...current, edges: applyEdgeChanges(changes, [...current.edges]) }), record: changes.some((change) => change.type === 'remove') }),
+      updateGraph({
+        update: (current) => ({ ...current, edges: applyEdgeChanges(changes, [...current.edges]) }),
+        record: changes.some((change) => change.type === 'remove'),
+      }),
     [updateGraph],
   );
 
   const isValidConnection: IsValidConnection = useCallback(
-    (connection) => !!objectInfo && validateConnection({ source: connection.source, sourceHandle: connection.sourceHandle ?? null, target: connection.target, targetHandle: connection.targetHandle ?? null }, nodesById, graph.edges, objectInfo).ok,
+    (connection) =>
+      !!objectInfo &&
+      validateConnection(
+        {
+          source: connection.source,
+          sourceHandle: connection.sourceHandle ?? null,
+          target: connection.target,
+          targetHandle: connection.targetHandle ?? null,
+        },
+        nodesById,
+        graph.edges,
+        objectInfo,
+      ).ok,
     [graph.edges, nodesById, objectInfo],
   );
 
-  const onConnect = useCallback((connection: Connection) => updateGraph({ update: (current) => connect(current, connection) }), [updateGraph]);
+  const onConnect = useCallback(
+    (connection: Connection) => updateGraph({ update: (current) => connect(current, connection) }),
+    [updateGraph],
+  );
 
   const addNode = useCallback(
-    (classType: string, position: { x: number; y: number }, wire?: { nodeId: string; handleId: string | null; fromSource: boolean }) => {
+    (
+      classType: string,
+      position: { x: number; y: number },
+      wire?: { nodeId: string; handleId: string | null; fromSource: boolean },
+    ) => {
       const info = objectInfo?.[classType];
       if (!info) return;
       updateGraph({
         update: (current) => {
           const id = nextNodeId(current);
           const node = createNode(info, id, position, info.display_name);
-          let next: EditorGraph = { ...current, nodes: [...current.nodes.map((n) => ({ ...n, selected: false }) as EditorNode), { ...node, selected: true }] };
+          let next: EditorGraph = {
+            ...current,
+            nodes: [...current.nodes.map((n) => ({ ...n, selected: false })), { ...node, selected: true }],
+          };
           if (wire && objectInfo) {
             const nodes = new Map(next.nodes.map((n) => [n.id, n]));
             if (wire.fromSource) {
               const type = outputType(wire.nodeId, wire.handleId, nodes, next.edges, objectInfo) ?? '*';
               const { widgets, sockets } = nodeInputs(info);
               const target = [...sockets, ...widgets].find((field) => typesConnect(type, field.type));
-              if (target) next = connect(next, { source: wire.nodeId, sourceHandle: wire.handleId, target: id, targetHandle: target.name });
+              if (target)
+                next = connect(next, {
+                  source: wire.nodeId,
+                  sourceHandle: wire.handleId,
+                  target: id,
+                  targetHandle: target.name,
+                });
             } else {
               const wanted = inputType(wire.nodeId, wire.handleId, nodes, objectInfo) ?? '*';
               const index = info.output.findIndex((type) => typesConnect(type, wanted));
-              if (index >= 0) next = connect(next, { source: id, sourceHandle: outputHandle(index), target: wire.nodeId, targetHandle: wire.handleId });
+              if (index >= 0)
+                next = connect(next, {
+                  source: id,
+                  sourceHandle: outputHandle(index),
+                  target: wire.nodeId,
+                  targetHandle: wire.handleId,
+                });
             }
           }
           return next;
@@ -134,17 +185,38 @@ export const Canvas = memo(function Canvas() {
       if (state.toHandle && state.toNode) {
         const fromSource = state.fromHandle?.type === 'source';
         const attempt = fromSource
-          ? { source: state.fromNode.id, sourceHandle: state.fromHandle?.id, target: state.toNode.id, targetHandle: state.toHandle.id }
-          : { source: state.toNode.id, sourceHandle: state.toHandle.id, target: state.fromNode.id, targetHandle: state.fromHandle?.id };
+          ? {
+              source: state.fromNode.id,
+              sourceHandle: state.fromHandle?.id,
+              target: state.toNode.id,
+              targetHandle: state.toHandle.id,
+            }
+          : {
+              source: state.toNode.id,
+              sourceHandle: state.toHandle.id,
+              target: state.fromNode.id,
+              targetHandle: state.fromHandle?.id,
+            };
         const verdict = validateConnection(attempt, nodesById, graph.edges, objectInfo);
-        if (!verdict.ok) showToast({ kind: 'error', text: `${t('refusedConnection')}: ${t(`connection.${verdict.reason}`, verdict.params)}` });
+        if (!verdict.ok)
+          showToast({
+            kind: 'error',
+            text: `${t('refusedConnection')}: ${t(`connection.${verdict.reason}`, verdict.params)}`,
+          });
         return;
       }
       // Dropped on empty canvas (not on a node, a control or the minimap): offer the nodes that fit the wire.
-      if (!(event.target instanceof Element) || event.target.closest('.react-flow__node, .react-flow__panel') || !event.target.closest('.react-flow')) return;
+      if (
+        !(event.target instanceof Element) ||
+        event.target.closest('.react-flow__node, .react-flow__panel') ||
+        !event.target.closest('.react-flow')
+      )
+        return;
       const fromSource = state.fromHandle?.type === 'source';
       const wire = { nodeId: state.fromNode.id, handleId: state.fromHandle?.id ?? null, fromSource };
-      const type = fromSource ? outputType(wire.nodeId, wire.handleId, nodesById, graph.edges, objectInfo) : inputType(wire.nodeId, wire.handleId, nodesById, objectInfo);
+      const type = fromSource
+        ? outputType(wire.nodeId, wire.handleId, nodesById, graph.edges, objectInfo)
+        : inputType(wire.nodeId, wire.handleId, nodesById, objectInfo);
       const accept = (info: NodeInfo): boolean => {
         if (!type) return true;
         if (fromSource) {
@@ -153,7 +225,12 @@ export const Canvas = memo(function Canvas() {
         }
         return info.output.some((output) => typesConnect(output, type));
       };
-      setSearch({ screen: { x: point.clientX, y: point.clientY }, flow: screenToFlowPosition({ x: point.clientX, y: point.clientY }), accept, onPick: (classType) => addNode(classType, screenToFlowPosition({ x: point.clientX, y: point.clientY }), wire) });
+      setSearch({
+        screen: { x: point.clientX, y: point.clientY },
+        flow: screenToFlowPosition({ x: point.clientX, y: point.clientY }),
+        accept,
+        onPick: (classType) => addNode(classType, screenToFlowPosition({ x: point.clientX, y: point.clientY }), wire),
+      });
     },
     [addNode, graph.edges, nodesById, objectInfo, screenToFlowPosition, showToast, t],
   );
@@ -162,7 +239,11 @@ export const Canvas = memo(function Canvas() {
     (event: React.MouseEvent) => {
       if (!(event.target instanceof Element) || !event.target.classList.contains('react-flow__pane')) return;
       const flow = screenToFlowPosition({ x: event.clientX, y: event.clientY });
-      setSearch({ screen: { x: event.clientX, y: event.clientY }, flow, onPick: (classType) => addNode(classType, flow) });
+      setSearch({
+        screen: { x: event.clientX, y: event.clientY },
+        flow,
+        onPick: (classType) => addNode(classType, flow),
+      });
     },
     [addNode, screenToFlowPosition],
   );
@@ -185,7 +266,13 @@ export const Canvas = memo(function Canvas() {
         const { widgets, sockets } = nodeInputs(info);
         return [...sockets, ...widgets].some((field) => typesConnect(type, field.type));
       };
-      setSearch({ screen, flow, accept, onPick: (classType) => addNode(classType, flow, { nodeId: node.id, handleId: outputHandle(0), fromSource: true }) });
+      setSearch({
+        screen,
+        flow,
+        accept,
+        onPick: (classType) =>
+          addNode(classType, flow, { nodeId: node.id, handleId: outputHandle(0), fromSource: true }),
+      });
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -195,7 +282,9 @@ export const Canvas = memo(function Canvas() {
   const onEdgeDoubleClick = useCallback(
     (event: React.MouseEvent, edge: EditorEdge) => {
       const position = screenToFlowPosition({ x: event.clientX, y: event.clientY });
-      updateGraph({ update: (current) => insertReroute(current, edge, position, `reroute-${Date.now().toString(36)}`) });
+      updateGraph({
+        update: (current) => insertReroute(current, edge, position, `reroute-${Date.now().toString(36)}`),
+      });
     },
     [screenToFlowPosition, updateGraph],
   );
@@ -221,7 +310,13 @@ export const Canvas = memo(function Canvas() {
   );
 
   return (
-    <div className="canvas" onDrop={(event) => void onDrop(event)} onDragOver={(event) => event.preventDefault()} onDoubleClick={onDoubleClick} data-testid="canvas">
+    <div
+      className="canvas"
+      onDrop={(event) => void onDrop(event)}
+      onDragOver={(event) => event.preventDefault()}
+      onDoubleClick={onDoubleClick}
+      data-testid="canvas"
+    >
       <ReactFlow<EditorNode, EditorEdge>
         nodes={graph.nodes as EditorNode[]}
         edges={graph.edges as EditorEdge[]}

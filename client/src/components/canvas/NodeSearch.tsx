@@ -15,7 +15,13 @@ export interface NodeSearchRequest {
 }
 
 /** The add-node search: fuzzy over names, categories and descriptions; arrow keys and Enter; Escape closes. */
-export const NodeSearch = memo(function NodeSearch({ request, onClose }: { request: NodeSearchRequest; onClose: () => void }) {
+export const NodeSearch = memo(function NodeSearch({
+  request,
+  onClose,
+}: {
+  request: NodeSearchRequest;
+  onClose: () => void;
+}) {
   const t = useT();
   const nodeText = useNodeText();
   const objectInfo = useAtomValue(objectInfoAtom);
@@ -23,7 +29,10 @@ export const NodeSearch = memo(function NodeSearch({ request, onClose }: { reque
   const [query, setQuery] = useState('');
   const [active, setActive] = useState(0);
   const input = useRef<HTMLInputElement>(null);
-  const hits = useMemo(() => (objectInfo ? searchNodes(query, objectInfo, locale, request.accept).slice(0, 30) : []), [objectInfo, query, locale, request.accept]);
+  const hits = useMemo(
+    () => (objectInfo ? searchNodes(query, objectInfo, locale, request.accept).slice(0, 30) : []),
+    [objectInfo, query, locale, request.accept],
+  );
   useEffect(() => input.current?.focus(), []);
   useEffect(() => setActive(0), [query]);
   const pick = (classType: string): void => {
@@ -31,7 +40,13 @@ export const NodeSearch = memo(function NodeSearch({ request, onClose }: { reque
     onClose();
   };
   return (
-    <div className="node-search" style={{ left: request.screen.x, top: request.screen.y }} role="dialog" aria-label={t('searchPlaceholder')} data-testid="node-search">
+    <div
+      className="node-search"
+      style={{ left: request.screen.x, top: request.screen.y }}
+      role="dialog"
+      aria-label={t('searchPlaceholder')}
+      data-testid="node-search"
+    >
       <input
         ref={input}
         value={query}
@@ -54,7 +69,15 @@ export const NodeSearch = memo(function NodeSearch({ request, onClose }: { reque
           const info = objectInfo![hit.classType]!;
           const text = nodeText(info);
           return (
-            <li key={hit.classType} role="option" aria-selected={index === active} className={index === active ? 'active' : ''} onMouseDown={(event) => event.preventDefault()} onClick={() => pick(hit.classType)} title={text.description}>
+            <li
+              key={hit.classType}
+              role="option"
+              aria-selected={index === active}
+              className={index === active ? 'active' : ''}
+              onMouseDown={(event) => event.preventDefault()}
+              onClick={() => pick(hit.classType)}
+              title={text.description}
+            >
               <span>{text.title}</span>
               <small>{info.category}</small>
             </li>

@@ -18,7 +18,14 @@ export const GroupNodeView = memo(function GroupNodeView({ id, data, selected }:
         onChange={(event) =>
           updateGraph({
             group: groupKeys.typing(id, 'title'),
-            update: (graph) => ({ ...graph, nodes: graph.nodes.map((node) => (node.id === id && node.type === 'group' ? { ...node, data: { ...node.data, title: event.target.value } } : node)) }),
+            update: (graph) => ({
+              ...graph,
+              nodes: graph.nodes.map((node) =>
+                node.id === id && node.type === 'group'
+                  ? { ...node, data: { ...node.data, title: event.target.value } }
+                  : node,
+              ),
+            }),
           })
         }
       />

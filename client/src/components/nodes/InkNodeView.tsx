@@ -7,7 +7,14 @@ import { groupKeys } from '../../graph/history.js';
 import { hasSeedControl, nodeInputs } from '../../graph/node-factory.js';
 import { outputHandle, type InkNode, type SeedControl } from '../../graph/types.js';
 import { useNodeText, useT } from '../../i18n/use-t.js';
-import { executionAtom, localeAtom, nodeErrorsAtom, objectInfoAtom, previewsAtom, updateGraphAtom } from '../../state/atoms.js';
+import {
+  executionAtom,
+  localeAtom,
+  nodeErrorsAtom,
+  objectInfoAtom,
+  previewsAtom,
+  updateGraphAtom,
+} from '../../state/atoms.js';
 import { typeColor } from '../type-colors.js';
 import { WidgetInput } from '../widgets/WidgetInput.js';
 import { VocabularyPicker } from '../widgets/VocabularyPicker.js';
@@ -22,7 +29,11 @@ interface LabelEntry {
 /** The LABELS a classifier node reports (a list per image), if its UI output has them. */
 function labelLists(value: readonly unknown[] | undefined): LabelEntry[][] {
   if (!value) return [];
-  return value.filter((item): item is LabelEntry[] => Array.isArray(item) && item.every((entry) => typeof entry === 'object' && entry !== null && 'label' in entry && 'score' in entry));
+  return value.filter(
+    (item): item is LabelEntry[] =>
+      Array.isArray(item) &&
+      item.every((entry) => typeof entry === 'object' && entry !== null && 'label' in entry && 'score' in entry),
+  );
 }
 
 /** A node built from its spec: typed sockets, a widget per widget input (hidden while connected), run state. */
@@ -45,13 +56,29 @@ export const InkNodeView = memo(function InkNodeView({ id, data, selected }: Nod
     (name: string, value: unknown) =>
       updateGraph({
         group: groupKeys.typing(id, name),
-        update: (graph) => ({ ...graph, nodes: graph.nodes.map((node) => (node.id === id && node.type === 'ink' ? { ...node, data: { ...node.data, widgets: { ...node.data.widgets, [name]: value } } } : node)) }),
+        update: (graph) => ({
+          ...graph,
+          nodes: graph.nodes.map((node) =>
+            node.id === id && node.type === 'ink'
+              ? { ...node, data: { ...node.data, widgets: { ...node.data.widgets, [name]: value } } }
+              : node,
+          ),
+        }),
       }),
     [id, updateGraph],
   );
   const setControl = useCallback(
     (name: string, control: SeedControl) =>
-      updateGraph({ update: (graph) => ({ ...graph, nodes: graph.nodes.map((node) => (node.id === id && node.type === 'ink' ? { ...node, data: { ...node.data, controls: { ...node.data.controls, [name]: control } } } : node)) }) }),
+      updateGraph({
+        update: (graph) => ({
+          ...graph,
+          nodes: graph.nodes.map((node) =>
+            node.id === id && node.type === 'ink'
+              ? { ...node, data: { ...node.data, controls: { ...node.data.controls, [name]: control } } }
+              : node,
+          ),
+        }),
+      }),
     [id, updateGraph],
   );
 
@@ -72,21 +99,41 @@ export const InkNodeView = memo(function InkNodeView({ id, data, selected }: Nod
   const images = run?.output?.images ?? [];
   if (far) {
     return (
-      <div className={`ink-node far${selected ? ' selected' : ''}${status ? ` status-${status}` : ''}${modeClass}${errors ? ' invalid' : ''}`} data-testid={`node-${id}`} data-class={data.classType}>
+      <div
+        className={`ink-node far${selected ? ' selected' : ''}${status ? ` status-${status}` : ''}${modeClass}${errors ? ' invalid' : ''}`}
+        data-testid={`node-${id}`}
+        data-class={data.classType}
+      >
         <div className="node-header">
           <span className="node-title">{data.title === info.display_name ? text.title : data.title}</span>
         </div>
         {[...sockets, ...widgets].map((field, index) => (
-          <Handle key={field.name} type="target" position={Position.Left} id={field.name} style={{ top: 12 + index * 4, background: typeColor(field.type) }} />
+          <Handle
+            key={field.name}
+            type="target"
+            position={Position.Left}
+            id={field.name}
+            style={{ top: 12 + index * 4, background: typeColor(field.type) }}
+          />
         ))}
         {info.output.map((type, index) => (
-          <Handle key={index} type="source" position={Position.Right} id={outputHandle(index)} style={{ top: 12 + index * 4, background: typeColor(type) }} />
+          <Handle
+            key={index}
+            type="source"
+            position={Position.Right}
+            id={outputHandle(index)}
+            style={{ top: 12 + index * 4, background: typeColor(type) }}
+          />
         ))}
       </div>
     );
   }
   return (
-    <div className={`ink-node${selected ? ' selected' : ''}${status ? ` status-${status}` : ''}${modeClass}${errors ? ' invalid' : ''}`} data-testid={`node-${id}`} data-class={data.classType}>
+    <div
+      className={`ink-node${selected ? ' selected' : ''}${status ? ` status-${status}` : ''}${modeClass}${errors ? ' invalid' : ''}`}
+      data-testid={`node-${id}`}
+      data-class={data.classType}
+    >
       <div className="node-header" title={text.description}>
         <span className="node-title">{data.title === info.display_name ? text.title : data.title}</span>
         {status && (
@@ -111,7 +158,12 @@ export const InkNodeView = memo(function InkNodeView({ id, data, selected }: Nod
             <div className="node-inputs">
               {sockets.map((field) => (
                 <div className="socket-row" key={field.name}>
-                  <Handle type="target" position={Position.Left} id={field.name} style={{ background: typeColor(field.type) }} />
+                  <Handle
+                    type="target"
+                    position={Position.Left}
+                    id={field.name}
+                    style={{ background: typeColor(field.type) }}
+                  />
                   <span className={errors?.[field.name] ? 'has-error' : ''} title={errors?.[field.name]}>
                     {text.input(field.name)}
                   </span>
@@ -122,7 +174,12 @@ export const InkNodeView = memo(function InkNodeView({ id, data, selected }: Nod
               {info.output.map((type, index) => (
                 <div className="socket-row out" key={index}>
                   <span>{text.output(index)}</span>
-                  <Handle type="source" position={Position.Right} id={outputHandle(index)} style={{ background: typeColor(type) }} />
+                  <Handle
+                    type="source"
+                    position={Position.Right}
+                    id={outputHandle(index)}
+                    style={{ background: typeColor(type) }}
+                  />
                 </div>
               ))}
             </div>
@@ -130,12 +187,23 @@ export const InkNodeView = memo(function InkNodeView({ id, data, selected }: Nod
           {widgets.map((field) =>
             connected.has(field.name) ? (
               <div className="socket-row widget-linked" key={field.name}>
-                <Handle type="target" position={Position.Left} id={field.name} style={{ background: typeColor(field.type) }} />
+                <Handle
+                  type="target"
+                  position={Position.Left}
+                  id={field.name}
+                  style={{ background: typeColor(field.type) }}
+                />
                 <span>{text.input(field.name)}</span>
               </div>
             ) : (
               <div className="widget-row" key={field.name}>
-                <Handle type="target" position={Position.Left} id={field.name} className="widget-handle" style={{ background: typeColor(field.type) }} />
+                <Handle
+                  type="target"
+                  position={Position.Left}
+                  id={field.name}
+                  className="widget-handle"
+                  style={{ background: typeColor(field.type) }}
+                />
                 <WidgetInput
                   nodeId={id}
                   field={field}
@@ -147,16 +215,28 @@ export const InkNodeView = memo(function InkNodeView({ id, data, selected }: Nod
                   onControlChange={(control) => setControl(field.name, control)}
                 />
                 {field.type === 'STRING' && field.spec[1]?.multiline && hasClipInput && (
-                  <VocabularyPicker nodeId={id} onPick={(phrase) => setWidget(field.name, appendPhrase(String(data.widgets[field.name] ?? ''), phrase, locale))} />
+                  <VocabularyPicker
+                    nodeId={id}
+                    onPick={(phrase) =>
+                      setWidget(field.name, appendPhrase(String(data.widgets[field.name] ?? ''), phrase, locale))
+                    }
+                  />
                 )}
               </div>
             ),
           )}
-          {preview && status === 'running' && <img className="node-preview" src={preview} alt="step preview" data-testid={`preview-${id}`} />}
+          {preview && status === 'running' && (
+            <img className="node-preview" src={preview} alt="step preview" data-testid={`preview-${id}`} />
+          )}
           {images.length > 0 && (
             <div className="node-images">
               {images.map((image) => (
-                <img key={`${image.subfolder}/${image.filename}`} src={viewUrl(image)} alt={image.filename} data-testid={`output-${id}`} />
+                <img
+                  key={`${image.subfolder}/${image.filename}`}
+                  src={viewUrl(image)}
+                  alt={image.filename}
+                  data-testid={`output-${id}`}
+                />
               ))}
             </div>
           )}
@@ -176,7 +256,11 @@ export const InkNodeView = memo(function InkNodeView({ id, data, selected }: Nod
               {text}
             </pre>
           ))}
-          {run?.error && <div className="field-error" data-testid={`error-${id}`}>{run.error}</div>}
+          {run?.error && (
+            <div className="field-error" data-testid={`error-${id}`}>
+              {run.error}
+            </div>
+          )}
         </div>
       )}
     </div>

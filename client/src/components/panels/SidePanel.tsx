@@ -23,7 +23,14 @@ export const SidePanel = memo(function SidePanel({ onAddNode }: { onAddNode: (cl
     <aside className="side-panel">
       <nav role="tablist">
         {tabs.map(([id, label]) => (
-          <button key={id} role="tab" aria-selected={tab === id} className={tab === id ? 'active' : ''} onClick={() => setTab(id)} data-testid={`tab-${id}`}>
+          <button
+            key={id}
+            role="tab"
+            aria-selected={tab === id}
+            className={tab === id ? 'active' : ''}
+            onClick={() => setTab(id)}
+            data-testid={`tab-${id}`}
+          >
             {label}
           </button>
         ))}
@@ -44,7 +51,8 @@ const Palette = memo(function Palette({ onAddNode }: { onAddNode: (classType: st
   const nodeText = useNodeText();
   const byCategory = useMemo(() => {
     const groups = new Map<string, string[]>();
-    for (const info of Object.values(objectInfo ?? {})) groups.set(info.category, [...(groups.get(info.category) ?? []), info.name]);
+    for (const info of Object.values(objectInfo ?? {}))
+      groups.set(info.category, [...(groups.get(info.category) ?? []), info.name]);
     return [...groups.entries()].sort(([a], [b]) => a.localeCompare(b));
   }, [objectInfo]);
   return (
@@ -55,7 +63,13 @@ const Palette = memo(function Palette({ onAddNode }: { onAddNode: (classType: st
           {classes.map((classType) => {
             const text = nodeText(objectInfo![classType]!);
             return (
-              <button key={classType} className="palette-item" onClick={() => onAddNode(classType)} title={text.description} data-testid={`palette-${classType}`}>
+              <button
+                key={classType}
+                className="palette-item"
+                onClick={() => onAddNode(classType)}
+                title={text.description}
+                data-testid={`palette-${classType}`}
+              >
                 {text.title}
               </button>
             );
@@ -83,7 +97,9 @@ const QueuePanel = memo(function QueuePanel() {
   const row = (item: QueueItem, running: boolean) => (
     <li key={item[1]}>
       <code>{item[1].slice(0, 8)}</code> #{item[0]}
-      <button onClick={() => void (running ? api.interrupt(item[1]) : api.deleteFromQueue([item[1]])).then(refresh)}>{t('cancel')}</button>
+      <button onClick={() => void (running ? api.interrupt(item[1]) : api.deleteFromQueue([item[1]])).then(refresh)}>
+        {t('cancel')}
+      </button>
     </li>
   );
   return (
@@ -125,7 +141,9 @@ const HistoryPanel = memo(function HistoryPanel() {
           <li key={id} className={entry.status.status_str}>
             {image && <img src={viewUrl(image)} alt="" />}
             <code>{id.slice(0, 8)}</code>
-            {entry.status.messages.some(([type]) => type === 'execution_restarted') && <span title={t('restartedRun')}>↻</span>}
+            {entry.status.messages.some(([type]) => type === 'execution_restarted') && (
+              <span title={t('restartedRun')}>↻</span>
+            )}
             <button onClick={() => loadDocument(document)}>{t('reload')}</button>
           </li>
         );
@@ -141,7 +159,12 @@ const GalleryPanel = memo(function GalleryPanel() {
     <div className="gallery" data-testid="gallery">
       {gallery.length === 0 && <p className="empty">{t('emptyGallery')}</p>}
       {[...gallery].reverse().map((image) => (
-        <a key={`${image.type}/${image.subfolder}/${image.filename}`} href={viewUrl(image)} target="_blank" rel="noreferrer">
+        <a
+          key={`${image.type}/${image.subfolder}/${image.filename}`}
+          href={viewUrl(image)}
+          target="_blank"
+          rel="noreferrer"
+        >
           <img src={viewUrl(image)} alt={image.filename} />
         </a>
       ))}
@@ -175,7 +198,10 @@ const LibraryPanel = memo(function LibraryPanel() {
             <button className="link" onClick={() => void open(entry.name, false)} data-testid={`library-${entry.name}`}>
               {entry.name}
             </button>
-            <button onClick={() => void api.deleteWorkflow(entry.name).then(refresh)} aria-label={`${t('delete')} ${entry.name}`}>
+            <button
+              onClick={() => void api.deleteWorkflow(entry.name).then(refresh)}
+              aria-label={`${t('delete')} ${entry.name}`}
+            >
               ×
             </button>
           </li>

@@ -4,9 +4,24 @@ import { api } from '../../api/server-api.js';
 import { readPngTextChunks, workflowFromPngText } from '../../graph/png-metadata.js';
 import { useT } from '../../i18n/use-t.js';
 import { useEditorActions } from '../../state/actions.js';
-import { connectedAtom, executionAtom, localeAtom, redoAtom, showToastAtom, themeAtom, undoAtom, workflowNameAtom } from '../../state/atoms.js';
+import {
+  connectedAtom,
+  executionAtom,
+  localeAtom,
+  redoAtom,
+  showToastAtom,
+  themeAtom,
+  undoAtom,
+  workflowNameAtom,
+} from '../../state/atoms.js';
 
-export const Toolbar = memo(function Toolbar({ onAutoLayout, onShortcuts }: { onAutoLayout: () => void; onShortcuts: () => void }) {
+export const Toolbar = memo(function Toolbar({
+  onAutoLayout,
+  onShortcuts,
+}: {
+  onAutoLayout: () => void;
+  onShortcuts: () => void;
+}) {
   const t = useT();
   const { run, save, download, loadDocument } = useEditorActions();
   const [locale, setLocale] = useAtom(localeAtom);
@@ -27,14 +42,31 @@ export const Toolbar = memo(function Toolbar({ onAutoLayout, onShortcuts }: { on
       </button>
       <label className="batch">
         {t('batchCount')}
-        <input type="number" min={1} max={100} value={batch} onChange={(event) => setBatch(Math.max(1, Math.min(100, Number(event.target.value) || 1)))} data-testid="batch-count" />
+        <input
+          type="number"
+          min={1}
+          max={100}
+          value={batch}
+          onChange={(event) => setBatch(Math.max(1, Math.min(100, Number(event.target.value) || 1)))}
+          data-testid="batch-count"
+        />
       </label>
       <button onClick={() => void api.interrupt()} disabled={!execution.runningNode} data-testid="interrupt">
         ■ {t('interrupt')}
       </button>
       <span className="separator" />
-      <input className="workflow-name" value={name} placeholder={t('workflowName')} onChange={(event) => setName(event.target.value)} aria-label={t('workflowName')} data-testid="workflow-name" />
-      <button onClick={() => (name.trim() ? void save(name.trim()) : showToast({ kind: 'error', text: t('workflowName') }))} data-testid="save">
+      <input
+        className="workflow-name"
+        value={name}
+        placeholder={t('workflowName')}
+        onChange={(event) => setName(event.target.value)}
+        aria-label={t('workflowName')}
+        data-testid="workflow-name"
+      />
+      <button
+        onClick={() => (name.trim() ? void save(name.trim()) : showToast({ kind: 'error', text: t('workflowName') }))}
+        data-testid="save"
+      >
         {t('save')}
       </button>
       <button onClick={() => download(false)}>{t('download')}</button>
@@ -75,7 +107,12 @@ export const Toolbar = memo(function Toolbar({ onAutoLayout, onShortcuts }: { on
       </button>
       <span className="spacer" />
       <span className={`connection ${connected ? 'on' : 'off'}`}>{connected ? t('connected') : t('disconnected')}</span>
-      <select value={locale} onChange={(event) => setLocale(event.target.value as 'en' | 'zh-CN')} aria-label={t('language')} data-testid="language">
+      <select
+        value={locale}
+        onChange={(event) => setLocale(event.target.value as 'en' | 'zh-CN')}
+        aria-label={t('language')}
+        data-testid="language"
+      >
         <option value="en">English</option>
         <option value="zh-CN">简体中文</option>
       </select>

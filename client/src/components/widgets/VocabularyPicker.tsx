@@ -9,14 +9,23 @@ import { graphAtom, localeAtom, objectInfoAtom, vocabulariesAtom } from '../../s
  * Under a prompt: the words the model this text is encoded for was trained on (from its `vocabulary.json`), in
  * the editor's language; a click adds the word to the prompt. Shown only when the model publishes a vocabulary.
  */
-export const VocabularyPicker = memo(function VocabularyPicker({ nodeId, onPick }: { nodeId: string; onPick: (phrase: string) => void }) {
+export const VocabularyPicker = memo(function VocabularyPicker({
+  nodeId,
+  onPick,
+}: {
+  nodeId: string;
+  onPick: (phrase: string) => void;
+}) {
   const t = useT();
   const locale = useAtomValue(localeAtom);
   const objectInfo = useAtomValue(objectInfoAtom);
   const vocabularies = useAtomValue(vocabulariesAtom);
   // Re-rendered only when the model feeding this node changes, not on every edit of the graph.
   const modelAtom = useMemo(
-    () => selectAtom(graphAtom, (graph) => (objectInfo ? vocabularyForNode(graph, nodeId, objectInfo, vocabularies)?.model : undefined)),
+    () =>
+      selectAtom(graphAtom, (graph) =>
+        objectInfo ? vocabularyForNode(graph, nodeId, objectInfo, vocabularies)?.model : undefined,
+      ),
     [nodeId, objectInfo, vocabularies],
   );
   const model = useAtomValue(modelAtom);

@@ -17,15 +17,32 @@ interface WidgetInputProps {
 const CONTROLS: SeedControl[] = ['fixed', 'increment', 'decrement', 'randomize'];
 
 /** One widget per input type: numbers with steps and limits (slider where asked), text, combo, toggle, seed control. */
-export const WidgetInput = memo(function WidgetInput({ nodeId, field, label, value, control, error, onChange, onControlChange }: WidgetInputProps) {
+export const WidgetInput = memo(function WidgetInput({
+  nodeId,
+  field,
+  label,
+  value,
+  control,
+  error,
+  onChange,
+  onControlChange,
+}: WidgetInputProps) {
   const t = useT();
   const options = field.spec[1] ?? {};
   const id = `w-${nodeId}-${field.name}`;
   let input: React.ReactNode;
   if (Array.isArray(field.spec[0])) {
     input = (
-      <select id={id} className="nodrag nokey" value={String(value ?? '')} onChange={(event) => onChange(event.target.value)} aria-label={label}>
-        {!field.spec[0].map(String).includes(String(value)) && <option value={String(value ?? '')}>{String(value ?? '')}</option>}
+      <select
+        id={id}
+        className="nodrag nokey"
+        value={String(value ?? '')}
+        onChange={(event) => onChange(event.target.value)}
+        aria-label={label}
+      >
+        {!field.spec[0].map(String).includes(String(value)) && (
+          <option value={String(value ?? '')}>{String(value ?? '')}</option>
+        )}
         {field.spec[0].map((option) => (
           <option key={String(option)} value={String(option)}>
             {String(option)}
@@ -39,29 +56,80 @@ export const WidgetInput = memo(function WidgetInput({ nodeId, field, label, val
     input = (
       <span className="number-widget">
         {options.display === 'slider' && (
-          <input className="nodrag nokey" type="range" min={options.min} max={options.max} step={step} value={Number(value ?? 0)} onChange={(event) => onChange(parse(event.target.value))} aria-label={label} />
+          <input
+            className="nodrag nokey"
+            type="range"
+            min={options.min}
+            max={options.max}
+            step={step}
+            value={Number(value ?? 0)}
+            onChange={(event) => onChange(parse(event.target.value))}
+            aria-label={label}
+          />
         )}
-        <input id={id} className="nodrag nokey" type="number" min={options.min} max={options.max} step={step} value={Number(value ?? 0)} onChange={(event) => event.target.value !== '' && onChange(parse(event.target.value))} aria-label={label} />
+        <input
+          id={id}
+          className="nodrag nokey"
+          type="number"
+          min={options.min}
+          max={options.max}
+          step={step}
+          value={Number(value ?? 0)}
+          onChange={(event) => event.target.value !== '' && onChange(parse(event.target.value))}
+          aria-label={label}
+        />
       </span>
     );
   } else if (field.type === 'BOOLEAN') {
     input = (
       <label className="toggle nodrag">
-        <input id={id} type="checkbox" checked={Boolean(value)} onChange={(event) => onChange(event.target.checked)} aria-label={label} />
+        <input
+          id={id}
+          type="checkbox"
+          checked={Boolean(value)}
+          onChange={(event) => onChange(event.target.checked)}
+          aria-label={label}
+        />
         <span>{value ? (options.label_on ?? 'true') : (options.label_off ?? 'false')}</span>
       </label>
     );
   } else if (options.multiline) {
-    input = <textarea id={id} className="nodrag nokey nowheel" rows={4} value={String(value ?? '')} placeholder={options.placeholder} onChange={(event) => onChange(event.target.value)} aria-label={label} />;
+    input = (
+      <textarea
+        id={id}
+        className="nodrag nokey nowheel"
+        rows={4}
+        value={String(value ?? '')}
+        placeholder={options.placeholder}
+        onChange={(event) => onChange(event.target.value)}
+        aria-label={label}
+      />
+    );
   } else {
-    input = <input id={id} className="nodrag nokey" type="text" value={String(value ?? '')} placeholder={options.placeholder} onChange={(event) => onChange(event.target.value)} aria-label={label} />;
+    input = (
+      <input
+        id={id}
+        className="nodrag nokey"
+        type="text"
+        value={String(value ?? '')}
+        placeholder={options.placeholder}
+        onChange={(event) => onChange(event.target.value)}
+        aria-label={label}
+      />
+    );
   }
   return (
     <div className={`widget${error ? ' has-error' : ''}`} title={error ?? options.tooltip}>
       <label htmlFor={id}>{label}</label>
       {input}
       {control && (
-        <select className="nodrag nokey seed-control" value={control} onChange={(event) => onControlChange(event.target.value as SeedControl)} aria-label={t('control_after_generate')} title={t('control_after_generate')}>
+        <select
+          className="nodrag nokey seed-control"
+          value={control}
+          onChange={(event) => onControlChange(event.target.value as SeedControl)}
+          aria-label={t('control_after_generate')}
+          title={t('control_after_generate')}
+        >
           {CONTROLS.map((option) => (
             <option key={option} value={option}>
               {t(`control_${option}`)}

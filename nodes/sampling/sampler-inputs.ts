@@ -1,0 +1,53 @@
+import type { ComboInput, FloatInput, IntInput, SocketInput } from '../contract/node-definition.js';
+import { samplerNames } from '../runtime/sampling/samplers.js';
+import { schedulerNames } from '../runtime/sampling/schedulers.js';
+
+/** The widgets KSampler and KSamplerAdvanced share, with ComfyUI's ranges. */
+export const seedInput: IntInput = {
+  kind: 'INT',
+  default: 0,
+  min: 0,
+  max: 18446744073709551615,
+  controlAfterGenerate: true,
+  tooltip: 'The random seed for the noise.',
+};
+export const stepsInput: IntInput = {
+  kind: 'INT',
+  default: 20,
+  min: 1,
+  max: 10000,
+  tooltip: 'The number of denoising steps.',
+};
+export const cfgInput: FloatInput = {
+  kind: 'FLOAT',
+  default: 8,
+  min: 0,
+  max: 100,
+  step: 0.1,
+  round: 0.01,
+  tooltip: 'Classifier-free guidance scale; 1 skips the negative prompt.',
+};
+export const samplerInput: ComboInput = { kind: 'COMBO', options: samplerNames, tooltip: 'The sampling algorithm.' };
+export const schedulerInput: ComboInput = {
+  kind: 'COMBO',
+  options: schedulerNames,
+  tooltip: 'How the noise levels are spaced over the steps.',
+};
+
+export const samplerTranslations = {
+  seed: '种子',
+  noise_seed: '噪声种子',
+  steps: '步数',
+  cfg: 'CFG',
+  sampler_name: '采样器',
+  scheduler: '调度器',
+  positive: '正向',
+  negative: '负向',
+  latent_image: '潜空间图像',
+  denoise: '降噪',
+};
+
+export const modelInput: SocketInput<'MODEL'> = { kind: 'SOCKET', type: 'MODEL' };
+export const positiveInput: SocketInput<'CONDITIONING'> = { kind: 'SOCKET', type: 'CONDITIONING' };
+export const negativeInput: SocketInput<'CONDITIONING'> = { kind: 'SOCKET', type: 'CONDITIONING' };
+export const latentInput: SocketInput<'LATENT'> = { kind: 'SOCKET', type: 'LATENT' };

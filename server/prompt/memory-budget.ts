@@ -1,0 +1,142 @@
+import type { EstimateContext } from '../../nodes/contract/node-context.js';
+import type { NodeClass } from '../../nodes/contract/node-definition.js';
+import type { NodeRegistry } from '../../nodes/contract/node-definition.js';
+import {
+  describeShape,
+  shapeBytes,
+  shapeKindOf,
+  type NodeMemory,
+  type ValueShape,
+} from '../../nodes/contract/memory.js';
+import { formatBytes } from '../../shared/format-bytes.js';
+import type { NodeError, PromptError } from '../../shared/protocol.js';
+import { isLink, type ApiPrompt } from '../../shared/workflow.js';
+import { linkedSources, planExecution } from './graph.js';
+
+/**
+ * A job's peak memory, estimated before it runs: the nodes in the order the executor runs them, each holding its
+ * inputs, its working memory and its outputs while it runs; a result is let go once the last node that reads it
+ * has run (as the executor does); models' weights count once from the node that loads them. The output cache
+ * (--cache-memory) is bounded apart and not counted here. Pure apart from what nodes' estimates read (file
+ * headers, model folders).
+ */
+
+export interface NodeEstimate {
+  readonly node: string;
+  readonly classType: string;
+  /** Bytes held while this node ran: live results, its working memory, its outputs and the loaded weights. */
+  readonly peakBytes: number;
+  readonly memory: NodeMemory;
+}
+
+export interface JobEstimate {
+  readonly peakBytes: number;
+  /** The node running when the peak is reached. */
+  readonly peak: NodeEstimate | undefined;
+  readonly nodes: readonly NodeEstimate[];
+}
+
+function nodeInputs(
+  prompt: ApiPrompt,
+  id: string,
+  nodeClass: NodeClass,
+  shapes: ReadonlyMap<string, readonly (ValueShape | undefined)[]>,
+): Record<string, unknown> {
+  const node = prompt[id]!;
+  const inputs: Record<string, unknown> = {};
+  for (const [name, input] of Object.entries(nodeClass.inputs)) {
+    if (!Object.hasOwn(node.inputs, name)) continue;
+    const value = node.inputs[name];
+    if (isLink(value)) {
+      const shape = shapes.get(String(value[0]))?.[value[1]];
+      // Only a shape of the kind the socket carries reaches the node's estimate.
+      if (input.kind === 'SOCKET' && shape && shapeKindOf(input.type) === shape.kind) inputs[name] = shape;
+    } else inputs[name] = value;
+  }
+  return inputs;
+}
+
+export function estimateJobMemory(
+  prompt: ApiPrompt,
+  outputs: readonly string[],
+  registry: NodeRegistry,
+  ctx: EstimateContext,
+): JobEstimate {
+  const { toRun } = planExecution(prompt, outputs, () => false);
+  const readers = new Map<string, number>();
+  for (const id of toRun)
+    for (const source of linkedSources(prompt, id)) readers.set(source, (readers.get(source) ?? 0) + 1);
+
+  const shapes = new Map<string, readonly (ValueShape | undefined)[]>();
+  const resultBytes = new Map<string, number>();
+  const loaded = new Map<string, number>();
+  let liveBytes = 0;
+  let weightsBytes = 0;
+  const nodes: NodeEstimate[] = [];
+  let peak: NodeEstimate | undefined;
+  for (const id of toRun) {
+    const classType = prompt[id]!.class_type;
+    const nodeClass = registry.get(classType);
+    if (!nodeClass) continue;
+    let memory: NodeMemory;
+    try {
+      memory = nodeClass.estimate(nodeInputs(prompt, id, nodeClass, shapes), ctx);
+    } catch {
+      // An estimate that cannot read what it needs (a file gone since validation) counts nothing; the run will say why.
+      memory = { outputs: [], workingBytes: 0 };
+    }
+    for (const model of memory.models ?? []) {
+      if (loaded.has(model.key)) continue;
+      loaded.set(model.key, model.bytes);
+      weightsBytes += model.bytes;
+    }
+    const outputBytes = memory.outputs.reduce((sum, shape) => sum + shapeBytes(shape), 0);
+    const estimate: NodeEstimate = {
+      node: id,
+      classType,
+      peakBytes: liveBytes + memory.workingBytes + outputBytes + weightsBytes,
+      memory,
+    };
+    nodes.push(estimate);
+    if (!peak || estimate.peakBytes > peak.peakBytes) peak = estimate;
+    shapes.set(id, memory.outputs);
+    resultBytes.set(id, outputBytes);
+    liveBytes += outputBytes;
+    for (const source of linkedSources(prompt, id)) {
+      const left = (readers.get(source) ?? 1) - 1;
+      readers.set(source, left);
+      if (left === 0) liveBytes -= resultBytes.get(source) ?? 0;
+    }
+  }
+  return { peakBytes: peak?.peakBytes ?? 0, peak, nodes };
+}
+
+/** The error that refuses a job over the budget, on the node running at the peak and the input that drives it. */
+export function memoryBudgetError(
+  estimate: JobEstimate,
+  budgetBytes: number,
+  outputs: readonly string[],
+): { error: PromptError; nodeErrors: Record<string, NodeError> } {
+  const peak = estimate.peak!;
+  const largestOutput = peak.memory.outputs.reduce<ValueShape | undefined>(
+    (best, shape) => (shapeBytes(shape) > shapeBytes(best) ? shape : best),
+    undefined,
+  );
+  const parts = [
+    peak.memory.driver ? `${peak.memory.driver.input}: ${peak.memory.driver.why}` : undefined,
+    peak.memory.workingBytes > 0 ? `working memory ${formatBytes(peak.memory.workingBytes)}` : undefined,
+    largestOutput ? `output ${describeShape(largestOutput)} ${formatBytes(shapeBytes(largestOutput))}` : undefined,
+  ].filter((part): part is string => part !== undefined);
+  const message = `Estimated memory ${formatBytes(estimate.peakBytes)} is over the server's budget of ${formatBytes(budgetBytes)} (--max-memory)`;
+  const details = `#${peak.node} ${peak.classType} at its peak: ${parts.join('; ')}. Make the images or the batch smaller, or start the server with a larger --max-memory.`;
+  const extra = {
+    input_name: peak.memory.driver?.input ?? '',
+    estimated_bytes: estimate.peakBytes,
+    budget_bytes: budgetBytes,
+  };
+  const error: PromptError = { type: 'memory_budget_exceeded', message, details, extra_info: extra };
+  return {
+    error,
+    nodeErrors: { [peak.node]: { errors: [error], dependent_outputs: [...outputs], class_type: peak.classType } },
+  };
+}

@@ -1,0 +1,405 @@
+import { comboOptions, inputTypeName } from '../../nodes/contract/input-spec.js';
+import type { InputDefinition, NodeClass } from '../../nodes/contract/node-definition.js';
+import type { NodeEnvironment } from '../../nodes/contract/node-context.js';
+import type { NodeRegistry } from '../../nodes/contract/node-definition.js';
+import { toInputSpec } from '../../nodes/contract/input-spec.js';
+import { socketTypesMatch } from '../../shared/node-spec.js';
+import type { NodeError, PromptError } from '../../shared/protocol.js';
+import type { ApiPrompt } from '../../shared/workflow.js';
+import { ownValue } from '../../shared/own-property.js';
+import { findCycles, nodesReachedFrom, walkDepthFirst } from './graph.js';
+
+/**
+ * Validates a prompt before anything runs, with ComfyUI's error types and per-node `node_errors`.
+ * Pure apart from what the nodes' own `validate` hooks and dynamic combos read from their folders.
+ */
+
+export type ValidationResult =
+  | { ok: true; prompt: ApiPrompt; outputs: string[]; nodeErrors: Record<string, NodeError> }
+  | { ok: false; error: PromptError; nodeErrors: Record<string, NodeError> };
+
+export interface ValidateOptions {
+  readonly partialExecutionTargets?: readonly string[];
+}
+
+function promptError(
+  type: string,
+  message: string,
+  details = '',
+  extraInfo: Record<string, unknown> = {},
+): PromptError {
+  return { type, message, details, extra_info: extraInfo };
+}
+
+type CastResult = { ok: true; value: unknown } | { ok: false; reason: string };
+
+/** Casts a constant to its declared widget type, as ComfyUI's int()/float()/str()/bool() do, but stricter. */
+export function castConstant(input: InputDefinition, raw: unknown): CastResult {
+  const value =
+    typeof raw === 'object' && raw !== null && !Array.isArray(raw) && '__value__' in raw ? raw.__value__ : raw;
+  switch (input.kind) {
+    case 'INT': {
+      const number =
+        typeof value === 'number'
+          ? value
+          : typeof value === 'boolean'
+            ? Number(value)
+            : typeof value === 'string' && value.trim() !== ''
+              ? Number(value)
+              : Number.NaN;
+      if (!Number.isFinite(number)) return { ok: false, reason: `${JSON.stringify(value)} is not an integer` };
+      return { ok: true, value: Math.trunc(number) };
+    }
+    case 'FLOAT': {
+      const number =
+        typeof value === 'number'
+          ? value
+          : typeof value === 'boolean'
+            ? Number(value)
+            : typeof value === 'string' && value.trim() !== ''
+              ? Number(value)
+              : Number.NaN;
+      if (!Number.isFinite(number)) return { ok: false, reason: `${JSON.stringify(value)} is not a number` };
+      return { ok: true, value: number };
+    }
+    case 'STRING':
+    case 'COMBO':
+      if (typeof value === 'string') return { ok: true, value };
+      if (typeof value === 'number' || typeof value === 'boolean') return { ok: true, value: String(value) };
+      return { ok: false, reason: `${JSON.stringify(value)} is not a string` };
+    case 'BOOLEAN':
+      if (typeof value === 'boolean') return { ok: true, value };
+      if (value === 1 || value === 0) return { ok: true, value: value === 1 };
+      if (typeof value === 'string' && /^(true|false)$/i.test(value.trim()))
+        return { ok: true, value: value.trim().toLowerCase() === 'true' };
+      return { ok: false, reason: `${JSON.stringify(value)} is not a boolean` };
+    case 'SOCKET':
+      return { ok: false, reason: `${input.type} inputs take a link, not a constant value` };
+  }
+}
+
+interface NodeCheck {
+  readonly valid: boolean;
+  readonly errors: PromptError[];
+}
+
+export function validatePrompt(
+  prompt: ApiPrompt,
+  registry: NodeRegistry,
+  env: NodeEnvironment,
+  options: ValidateOptions = {},
+): ValidationResult {
+  // 1. Every node names a registered class.
+  for (const [id, node] of Object.entries(prompt)) {
+    if (typeof node.class_type !== 'string' || node.class_type.length === 0) {
+      const error = promptError(
+        'invalid_prompt',
+        'Cannot execute because a node is missing the class_type property.',
+        `Node ID '#${id}'`,
+      );
+      return { ok: false, error, nodeErrors: { [id]: { errors: [error], dependent_outputs: [], class_type: '' } } };
+    }
+    if (!registry.has(node.class_type)) {
+      const error = promptError(
+        'invalid_prompt',
+        `Cannot execute because node ${node.class_type} does not exist.`,
+        `Node ID '#${id}'`,
+      );
+      return {
+        ok: false,
+        error,
+        nodeErrors: { [id]: { errors: [error], dependent_outputs: [], class_type: node.class_type } },
+      };
+    }
+  }
+
+  // 2. The outputs to run.
+  const targets = options.partialExecutionTargets ? new Set(options.partialExecutionTargets) : undefined;
+  const outputs = Object.entries(prompt)
+    .filter(([id, node]) => registry.get(node.class_type)!.outputNode && (!targets || targets.has(id)))
+    .map(([id]) => id);
+  if (outputs.length === 0) {
+    return { ok: false, error: promptError('prompt_no_outputs', 'Prompt has no outputs', ''), nodeErrors: {} };
+  }
+
+  const coerced: ApiPrompt = structuredClone(prompt);
+  const ownErrors = new Map<string, PromptError[]>();
+  const checks = new Map<string, NodeCheck>();
+
+  // 3. Cycles among the nodes the outputs reach: each node on a cycle gets its own error.
+  const cycleMembers = new Set<string>();
+  for (const cycle of findCycles(prompt, outputs)) {
+    for (const id of cycle) {
+      if (cycleMembers.has(id)) continue;
+      cycleMembers.add(id);
+      ownErrors.set(id, [cycleError(id, cycle)]);
+      checks.set(id, { valid: false, errors: ownErrors.get(id)! });
+    }
+  }
+
+  // 4. Each output's upstream, ancestors first (walked without recursion: a chain may be 100,000 long). A node's own
+  // inputs are checked on the way in; it is valid when they are and every node it links to is.
+  const followed = new Map<string, string[]>();
+  const enter = (id: string): string[] | undefined => {
+    if (checks.has(id)) return undefined;
+    // Marked in progress so a cycle that slipped through cannot loop forever: it reads as invalid.
+    checks.set(id, { valid: false, errors: [] });
+    const own = checkOwnInputs(id, coerced, registry, env);
+    if (own.errors.length > 0) ownErrors.set(id, own.errors);
+    followed.set(id, own.sources);
+    return own.sources;
+  };
+  const leave = (id: string): void => {
+    const errors = ownErrors.get(id) ?? [];
+    const upstreamValid = followed.get(id)!.every((source) => checks.get(source)!.valid);
+    followed.delete(id);
+    checks.set(id, { valid: errors.length === 0 && upstreamValid, errors });
+  };
+  // Only an invalid node can have a node with errors upstream: the walk from a failed output skips valid ones.
+  const mayLeadToErrors = (id: string): boolean => checks.get(id)?.valid !== true;
+
+  const goodOutputs: string[] = [];
+  const nodeErrors: Record<string, NodeError> = {};
+  for (const output of outputs) {
+    walkDepthFirst([output], enter, leave);
+    if (checks.get(output)!.valid) {
+      goodOutputs.push(output);
+      continue;
+    }
+    // Each id comes once per output, so an output joins a node's list once without searching it.
+    for (const id of nodesReachedFrom(coerced, [output], mayLeadToErrors)) {
+      const errors = ownErrors.get(id);
+      if (!errors) continue;
+      if (!Object.hasOwn(nodeErrors, id))
+        nodeErrors[id] = { errors, dependent_outputs: [], class_type: coerced[id]!.class_type };
+      nodeErrors[id]!.dependent_outputs.push(output);
+    }
+  }
+  if (goodOutputs.length === 0) {
+    const lines = Object.values(nodeErrors).flatMap((entry) =>
+      entry.errors.map((error) => `${error.message}: ${error.details}`),
+    );
+    const shown =
+      lines.length <= DETAIL_LINES_SHOWN
+        ? lines
+        : [...lines.slice(0, DETAIL_LINES_SHOWN), `… and ${lines.length - DETAIL_LINES_SHOWN} more in node_errors`];
+    const details = shown.join('\n');
+    return {
+      ok: false,
+      error: promptError('prompt_outputs_failed_validation', 'Prompt outputs failed validation', details),
+      nodeErrors,
+    };
+  }
+  return { ok: true, prompt: coerced, outputs: goodOutputs, nodeErrors };
+}
+
+/** The most node errors the prompt's own error repeats in its details (all are in node_errors). */
+export const DETAIL_LINES_SHOWN = 100;
+
+/** The most node ids a cycle's error shows: a ring of 100,000 nodes gives 100,000 errors, each naming its cycle. */
+export const CYCLE_IDS_SHOWN = 12;
+
+/** A node's error for one cycle through it; a long cycle is shown by its first and last ids and its length. */
+function cycleError(id: string, cycle: readonly string[]): PromptError {
+  const shown = cycle.length <= CYCLE_IDS_SHOWN ? cycle : [...cycle.slice(0, CYCLE_IDS_SHOWN - 1), cycle.at(-1)!];
+  const names = shown.map((n) => `#${n}`);
+  if (shown.length < cycle.length) names.splice(CYCLE_IDS_SHOWN - 1, 0, `… ${cycle.length - shown.length} more …`);
+  return promptError(
+    'dependency_cycle',
+    'Dependency cycle detected',
+    `node #${id} depends on itself through ${names.join(' → ')} → #${cycle[0]}`,
+    {
+      cycle: shown,
+      ...(shown.length < cycle.length ? { cycle_length: cycle.length } : {}),
+    },
+  );
+}
+
+interface OwnInputsCheck {
+  readonly errors: PromptError[];
+  /** The nodes its valid links come from, in input order: its validity depends on theirs. */
+  readonly sources: string[];
+}
+
+/** Checks one node's inputs (not what is upstream), writing coerced constants and links into `coerced`. */
+function checkOwnInputs(id: string, coerced: ApiPrompt, registry: NodeRegistry, env: NodeEnvironment): OwnInputsCheck {
+  const node = coerced[id]!;
+  const nodeClass = registry.get(node.class_type)!;
+  const errors: PromptError[] = [];
+  const sources: string[] = [];
+  const constants: Record<string, unknown> = {};
+  for (const [name, input] of Object.entries(nodeClass.inputs)) {
+    // The input's spec goes only into errors: made when one is reported (a combo's spec lists its folder).
+    const extra = (more: Record<string, unknown> = {}): Record<string, unknown> => ({
+      input_name: name,
+      input_config: toInputSpec(input, env),
+      ...more,
+    });
+    const raw = ownValue(node.inputs, name);
+    if (raw === undefined || raw === null) {
+      if (!input.optional)
+        errors.push(promptError('required_input_missing', 'Required input is missing', name, extra()));
+      continue;
+    }
+    if (Array.isArray(raw)) {
+      const linkCheck = checkLink(id, name, input, raw, coerced, registry);
+      if (!linkCheck.ok) {
+        errors.push({ ...linkCheck.error, extra_info: { ...extra(), ...linkCheck.error.extra_info } });
+        continue;
+      }
+      node.inputs[name] = linkCheck.link;
+      sources.push(linkCheck.link[0]);
+      continue;
+    }
+    const cast = castConstant(input, raw);
+    if (!cast.ok) {
+      errors.push(
+        promptError(
+          'invalid_input_type',
+          `Failed to convert an input value to a ${inputTypeName(input)} value`,
+          `${name}, ${JSON.stringify(raw)}, ${cast.reason}`,
+          extra({ received_value: raw }),
+        ),
+      );
+      continue;
+    }
+    const value = cast.value;
+    if ((input.kind === 'INT' || input.kind === 'FLOAT') && typeof value === 'number') {
+      if (input.min !== undefined && value < input.min) {
+        errors.push(
+          promptError(
+            'value_smaller_than_min',
+            `Value ${value} smaller than min of ${input.min}`,
+            name,
+            extra({ received_value: value }),
+          ),
+        );
+        continue;
+      }
+      if (input.max !== undefined && value > input.max) {
+        errors.push(
+          promptError(
+            'value_bigger_than_max',
+            `Value ${value} bigger than max of ${input.max}`,
+            name,
+            extra({ received_value: value }),
+          ),
+        );
+        continue;
+      }
+    }
+    if (input.kind === 'COMBO') {
+      const options = comboOptions(input, env);
+      if (!options.includes(value as string)) {
+        const listed = options.length > 20 ? `(list of length ${options.length})` : JSON.stringify(options);
+        errors.push(
+          promptError('value_not_in_list', 'Value not in list', `${name}: '${String(value)}' not in ${listed}`, {
+            input_name: name,
+            input_config: options.length > 20 ? null : toInputSpec(input, env),
+            received_value: value,
+          }),
+        );
+        continue;
+      }
+    }
+    node.inputs[name] = value;
+    constants[name] = value;
+  }
+  if (errors.length === 0) {
+    const reason = safeCustomValidate(nodeClass, constants, env);
+    if (reason !== undefined)
+      errors.push(
+        promptError('custom_validation_failed', 'Custom validation failed for node', reason, {
+          input_name: Object.keys(constants)[0] ?? '',
+        }),
+      );
+  }
+  return { errors, sources };
+}
+
+type LinkCheck = { ok: true; link: [string, number] } | { ok: false; error: PromptError };
+
+function checkLink(
+  id: string,
+  name: string,
+  input: InputDefinition,
+  raw: unknown[],
+  prompt: ApiPrompt,
+  registry: NodeRegistry,
+): LinkCheck {
+  const [source, slot] = raw;
+  if (
+    raw.length !== 2 ||
+    (typeof source !== 'string' && typeof source !== 'number') ||
+    typeof slot !== 'number' ||
+    !Number.isInteger(slot) ||
+    slot < 0
+  ) {
+    return {
+      ok: false,
+      error: promptError('bad_linked_input', 'Bad linked input, must be a length-2 list of [string, int]', name, {
+        received_value: raw,
+      }),
+    };
+  }
+  const sourceId = String(source);
+  const sourceNode = ownValue(prompt, sourceId);
+  if (!sourceNode) {
+    return {
+      ok: false,
+      error: promptError('bad_linked_input', `Linked node #${sourceId} does not exist`, `${name} ← #${sourceId}`, {
+        linked_node: [sourceId, slot],
+      }),
+    };
+  }
+  if (sourceId === id)
+    return {
+      ok: false,
+      error: promptError('dependency_cycle', 'Dependency cycle detected', `node #${id} is linked to itself`, {}),
+    };
+  const sourceClass = registry.get(sourceNode.class_type)!;
+  const output = sourceClass.outputs[slot];
+  if (!output) {
+    return {
+      ok: false,
+      error: promptError(
+        'bad_linked_input',
+        `Node #${sourceId} (${sourceNode.class_type}) has no output ${slot}`,
+        `${name} ← #${sourceId}[${slot}]`,
+        { linked_node: [sourceId, slot] },
+      ),
+    };
+  }
+  const inputType = inputTypeName(input);
+  const accepts =
+    input.kind === 'COMBO'
+      ? ['COMBO', 'STRING'].includes(output.type) || socketTypesMatch(output.type, inputType)
+      : socketTypesMatch(output.type, inputType);
+  if (!accepts) {
+    return {
+      ok: false,
+      error: promptError(
+        'return_type_mismatch',
+        'Return type mismatch between linked nodes',
+        `${name}, received_type(${output.type}) mismatch input_type(${inputType})`,
+        {
+          received_type: output.type,
+          linked_node: [sourceId, slot],
+        },
+      ),
+    };
+  }
+  return { ok: true, link: [sourceId, slot] };
+}
+
+function safeCustomValidate(
+  nodeClass: NodeClass,
+  constants: Record<string, unknown>,
+  env: NodeEnvironment,
+): string | undefined {
+  try {
+    return nodeClass.validate(constants, env);
+  } catch (error) {
+    return `validation raised: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}

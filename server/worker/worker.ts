@@ -1,0 +1,55 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import type { NodeEnvironment } from '../../nodes/contract/node-context.js';
+import { createRegistry } from '../../nodes/index.js';
+import type { EngineEvent, EngineRequest, EngineWorkerData } from '../engine/engine-events.js';
+import { executePrompt, type CachedResult } from './executor.js';
+import { heldBytes, LruCache } from './lru-cache.js';
+import { ProgressBatcher } from './progress-batcher.js';
+import { SharedCachesStore } from './shared-caches.js';
+import { shareNativeCallState } from '../../nodes/runtime/onnx/session.js';
+
+/** The engine's worker thread: runs jobs one at a time, so model calls never block the server's event loop. */
+
+const data = workerData as EngineWorkerData;
+const port = parentPort;
+if (!port) throw new Error('engine worker must run in a worker thread');
+
+const registry = createRegistry();
+shareNativeCallState(new Int32Array(data.nativeCallState));
+const flag = new Int32Array(data.interruptFlag);
+// Bounded in bytes as well as entries: one 16384² image is 3 GiB, and 256 of them would fill any machine.
+const outputCache = new LruCache<string, CachedResult>(data.outputCacheSize, {
+  maxBytes: data.cacheMemoryBytes,
+  sizeOf: (result) => heldBytes(result.outputs),
+});
+const caches = new SharedCachesStore(data.maxModels);
+
+/**
+ * Every event the engine reports, in order, step progress in short bursts (progress-batcher.ts). Posted with no
+ * transfer list: previews (pixels or latents) are small and copied; with their buffers transferred some posts took
+ * half a millisecond or more (timed inside `npm run bench`: 1–13 ms of posting per 20-step job, ~1 ms copied).
+ */
+const events = new ProgressBatcher((event) => port.postMessage(event));
+const post = (event: EngineEvent): void => events.post(event);
+
+let queue = Promise.resolve();
+
+port.on('message', (request: EngineRequest) => {
+  queue = queue.then(async () => {
+    if (request.type === 'execute') {
+      const result = await executePrompt(request.job, {
+        registry,
+        env: data.env,
+        outputCache,
+        caches,
+        memoryBudgetBytes: data.memoryBudgetBytes,
+        isInterrupted: () => Atomics.load(flag, 0) === 1,
+        emit: post,
+      });
+      post({ type: 'finished', promptId: request.job.promptId, result });
+    } else if (request.type === 'free') {
+      if (request.freeMemory) outputCache.clear();
+      if (request.unloadModels || request.freeMemory) await caches.clear();
+    }
+  });
+});
