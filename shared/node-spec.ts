@@ -92,3 +92,11 @@ export function socketTypesMatch(outputType: string, inputType: string): boolean
   const accepted = new Set(inputType.split(',').map((part) => part.trim()));
   return received.some((part) => accepted.has(part));
 }
+
+/**
+ * Does an input of type `inputType` accept a link from an output of type `outputType`? The one link rule of
+ * client and server: combo inputs (type 'COMBO') also take strings, as ComfyUI's primitive and string nodes feed them.
+ */
+export function inputAcceptsLink(outputType: string, inputType: string): boolean {
+  return socketTypesMatch(outputType, inputType === 'COMBO' ? 'COMBO,STRING' : inputType);
+}

@@ -3,7 +3,7 @@ import type { InputDefinition, NodeClass } from '../../nodes/contract/node-defin
 import type { NodeEnvironment } from '../../nodes/contract/node-context.js';
 import type { NodeRegistry } from '../../nodes/contract/node-definition.js';
 import { toInputSpec } from '../../nodes/contract/input-spec.js';
-import { socketTypesMatch } from '../../shared/node-spec.js';
+import { inputAcceptsLink } from '../../shared/node-spec.js';
 import type { NodeError, PromptError } from '../../shared/protocol.js';
 import type { ApiPrompt } from '../../shared/workflow.js';
 import { ownValue } from '../../shared/own-property.js';
@@ -371,11 +371,7 @@ function checkLink(
     };
   }
   const inputType = inputTypeName(input);
-  const accepts =
-    input.kind === 'COMBO'
-      ? ['COMBO', 'STRING'].includes(output.type) || socketTypesMatch(output.type, inputType)
-      : socketTypesMatch(output.type, inputType);
-  if (!accepts) {
+  if (!inputAcceptsLink(output.type, inputType)) {
     return {
       ok: false,
       error: promptError(

@@ -1,4 +1,4 @@
-import { inputSpecType, socketTypesMatch, type ObjectInfo } from '../../../shared/node-spec.js';
+import { inputAcceptsLink, inputSpecType, type ObjectInfo } from '../../../shared/node-spec.js';
 import { isInkNode, outputIndex, type EditorEdge, type EditorNode } from './types.js';
 
 /**
@@ -54,10 +54,9 @@ export function inputType(
   return spec ? inputSpecType(spec) : undefined;
 }
 
-/** Can a value of `from` go into an input of type `to`? Combos take strings; '*' takes anything. */
+/** Can a value of `from` go into an input of type `to`? (The shared link rule.) */
 export function typesConnect(from: string, to: string): boolean {
-  if (to === 'COMBO') return from === 'COMBO' || from === 'STRING' || from === '*';
-  return socketTypesMatch(from, to);
+  return inputAcceptsLink(from, to);
 }
 
 function reaches(from: string, to: string, edges: readonly EditorEdge[], ignore?: EditorEdge): boolean {
