@@ -72,8 +72,8 @@ function writeFiltered(
 
 /**
  * The filter type whose output has the smallest heuristic cost for `row` (ties: the lowest type), all five costs
- * summed in one pass; only the chosen filter is then written. Against writing all five and keeping the cheapest,
- * a whole PNG at level 4 took 0.39 instead of 0.44–0.50 ms at 64×64 and 15.0–15.6 instead of 17.7–18.1 ms at 512×512.
+ * summed in one pass; only the chosen filter is then written, which is cheaper than writing all five and keeping
+ * the smallest (docs/benchmarks.md).
  */
 export function bestFilter(row: Uint8Array, above: Uint8Array, bpp: number): number {
   let none = 0;

@@ -340,8 +340,7 @@ export class JobStore {
 
   /**
    * The running job's node that started last, so a job that kills the process can be reported by node. Committed
-   * without a flush: it matters only if the process dies, and it costs ~12 µs a node for a 2 KB prompt, ~45 µs for
-   * 30 KB (the row is rewritten). Returns whether it was written; a refusal is only recorded as the store's fault.
+   * without a flush: it matters only if the process dies, and the row (with its prompt) is rewritten per node. Returns whether it was written; a refusal is only recorded as the store's fault.
    */
   nodeStarted(promptId: string, node: string): boolean {
     try {

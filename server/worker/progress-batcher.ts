@@ -1,9 +1,9 @@
 import type { EngineEvent } from '../engine/engine-events.js';
 
 /**
- * How long the engine thread may hold a step's progress event so that it goes out with the next ones. Each post
- * to the main thread that finds it asleep costs the engine ~20–45 µs (waking a thread, timed in `npm run bench`);
- * posts that follow it before the main thread has run cost ~2 µs.
+ * How long the engine thread may hold a step's progress event so that it goes out with the next ones. A post that
+ * finds the main thread asleep costs the engine a thread wake-up; posts that follow it before the main thread has
+ * run are nearly free.
  */
 export const PROGRESS_BATCH_MS = 33;
 

@@ -26,8 +26,8 @@ const caches = new SharedCachesStore(data.maxModels);
 
 /**
  * Every event the engine reports, in order, step progress in short bursts (progress-batcher.ts). Posted with no
- * transfer list: previews (pixels or latents) are small and copied; with their buffers transferred some posts took
- * half a millisecond or more (timed inside `npm run bench`: 1–13 ms of posting per 20-step job, ~1 ms copied).
+ * transfer list: previews (pixels or latents) are small and copied; transferring their buffers made some posts far
+ * slower than copying them.
  */
 const events = new ProgressBatcher((event) => port.postMessage(event));
 const post = (event: EngineEvent): void => events.post(event);

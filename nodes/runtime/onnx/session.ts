@@ -55,7 +55,7 @@ export async function loadSession(path: string): Promise<LoadedSession> {
     executionMode: 'sequential',
     intraOpNumThreads: Math.max(1, Math.min(availableParallelism(), 8)),
     // ORT's pool threads busy-wait between parallel sections by default; on a 2-core machine that starves the
-    // server's main thread (HTTP, WebSocket, previews) and slowed a 20-step image by ~7% (npm run bench).
+    // server's main thread (HTTP, WebSocket, previews) and slows every image (npm run bench).
     extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
   });
   const inputs = new Map<string, InputInfo>();
