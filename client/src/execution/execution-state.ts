@@ -112,7 +112,9 @@ export function reduceExecution(state: ExecutionState, message: WsMessage, now: 
       nodes[message.data.node_id] = { ...nodes[message.data.node_id], status: 'interrupted' };
       return { ...state, nodes, runningNode: undefined };
     }
-    default:
+    case 'progress_state':
+    case 'logs':
+    case 'feature_flags':
       return state;
   }
 }

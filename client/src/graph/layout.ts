@@ -1,9 +1,9 @@
-import dagre from '@dagrejs/dagre';
+import dagre, { type EdgeLabel, type GraphLabel, type NodeLabel } from '@dagrejs/dagre';
 import type { EditorGraph } from './types.js';
 
 /** Left-to-right auto-arrangement with dagre; groups and their contents keep their places. */
 export function autoLayout(graph: EditorGraph, sizeOf: (id: string) => { width: number; height: number }): EditorGraph {
-  const layout = new dagre.graphlib.Graph();
+  const layout = new dagre.graphlib.Graph<GraphLabel, NodeLabel, EdgeLabel>();
   layout.setGraph({ rankdir: 'LR', nodesep: 40, ranksep: 80, marginx: 40, marginy: 40 });
   layout.setDefaultEdgeLabel(() => ({}));
   const movable = graph.nodes.filter((node) => node.type !== 'group');
@@ -17,7 +17,7 @@ export function autoLayout(graph: EditorGraph, sizeOf: (id: string) => { width: 
       if (node.type === 'group') return node;
       const placed = layout.node(node.id);
       const size = sizeOf(node.id);
-      return placed
+      return placed?.x !== undefined && placed.y !== undefined
         ? { ...node, position: { x: Math.round(placed.x - size.width / 2), y: Math.round(placed.y - size.height / 2) } }
         : node;
     }),

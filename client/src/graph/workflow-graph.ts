@@ -15,7 +15,6 @@ import {
   type EditorNode,
   type GroupNode,
   type InkNode,
-  type NodeMode,
   type RerouteNode,
   type SeedControl,
 } from './types.js';

@@ -6,6 +6,7 @@ import { viewUrl } from '../../api/server-api.js';
 import { groupKeys } from '../../graph/history.js';
 import { hasSeedControl, nodeInputs } from '../../graph/node-factory.js';
 import { outputHandle, type InkNode, type SeedControl } from '../../graph/types.js';
+import { widgetText } from '../../graph/widget-text.js';
 import { useNodeText, useT } from '../../i18n/use-t.js';
 import {
   executionAtom,
@@ -218,7 +219,7 @@ export const InkNodeView = memo(function InkNodeView({ id, data, selected }: Nod
                   <VocabularyPicker
                     nodeId={id}
                     onPick={(phrase) =>
-                      setWidget(field.name, appendPhrase(String(data.widgets[field.name] ?? ''), phrase, locale))
+                      setWidget(field.name, appendPhrase(widgetText(data.widgets[field.name]), phrase, locale))
                     }
                   />
                 )}

@@ -1,5 +1,6 @@
 import { memo } from 'react';
 import type { WidgetField } from '../../graph/node-factory.js';
+import { widgetText } from '../../graph/widget-text.js';
 import type { SeedControl } from '../../graph/types.js';
 import { useT } from '../../i18n/use-t.js';
 
@@ -36,12 +37,12 @@ export const WidgetInput = memo(function WidgetInput({
       <select
         id={id}
         className="nodrag nokey"
-        value={String(value ?? '')}
+        value={widgetText(value)}
         onChange={(event) => onChange(event.target.value)}
         aria-label={label}
       >
         {!field.spec[0].map(String).includes(String(value)) && (
-          <option value={String(value ?? '')}>{String(value ?? '')}</option>
+          <option value={widgetText(value)}>{widgetText(value)}</option>
         )}
         {field.spec[0].map((option) => (
           <option key={String(option)} value={String(option)}>
@@ -99,7 +100,7 @@ export const WidgetInput = memo(function WidgetInput({
         id={id}
         className="nodrag nokey nowheel"
         rows={4}
-        value={String(value ?? '')}
+        value={widgetText(value)}
         placeholder={options.placeholder}
         onChange={(event) => onChange(event.target.value)}
         aria-label={label}
@@ -111,7 +112,7 @@ export const WidgetInput = memo(function WidgetInput({
         id={id}
         className="nodrag nokey"
         type="text"
-        value={String(value ?? '')}
+        value={widgetText(value)}
         placeholder={options.placeholder}
         onChange={(event) => onChange(event.target.value)}
         aria-label={label}
