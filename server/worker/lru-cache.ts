@@ -1,6 +1,8 @@
 /**
  * A least-recently-used map bounded by its entry count and, when given `sizeOf`, by the bytes its values hold.
  * A value larger than the byte bound is not kept at all (it would evict everything else for nothing).
+ * The Map's insertion order is the recency order, so eviction takes the first key: O(1) whatever the size.
+ * `onEvict` sees what the bounds push out and what `clear` drops, not what `delete` or a new `set` replaces.
  */
 export class LruCache<K, V> {
   private readonly entries = new Map<K, { value: V; bytes: number }>();
@@ -29,6 +31,11 @@ export class LruCache<K, V> {
 
   has(key: K): boolean {
     return this.entries.has(key);
+  }
+
+  /** The value without making it the most recently used. */
+  peek(key: K): V | undefined {
+    return this.entries.get(key)?.value;
   }
 
   get(key: K): V | undefined {

@@ -1,9 +1,10 @@
 import type { SharedCaches } from '../../nodes/contract/node-context.js';
+import { LruCache } from './lru-cache.js';
 
 interface Entry {
   readonly value: Promise<unknown>;
-  readonly dispose: ((value: never) => Promise<void> | void) | undefined;
-  lastUsed: number;
+  /** Waits for the value and disposes of it; never throws. */
+  readonly release: () => Promise<void>;
 }
 
 /**
@@ -11,10 +12,14 @@ interface Entry {
  * bounded by `maxEntries` with least-recently-used eviction, and disposed when evicted or cleared.
  */
 export class SharedCachesStore implements SharedCaches {
-  private readonly entries = new Map<string, Entry>();
-  private clock = 0;
+  private readonly entries: LruCache<string, Entry>;
+  /** Evicted entries not yet disposed of: the LRU evicts synchronously, disposal is awaited after. */
+  private readonly evicted: Entry[] = [];
 
-  constructor(private readonly maxEntries = Number.POSITIVE_INFINITY) {}
+  constructor(maxEntries = Number.POSITIVE_INFINITY) {
+    // At least one entry stays: the one just created is never evicted to make room for itself.
+    this.entries = new LruCache(Math.max(1, maxEntries), { onEvict: (_key, entry) => this.evicted.push(entry) });
+  }
 
   get size(): number {
     return this.entries.size;
@@ -26,52 +31,31 @@ export class SharedCachesStore implements SharedCaches {
     dispose?: (value: T) => Promise<void> | void,
   ): Promise<T> {
     const existing = this.entries.get(key);
-    if (existing) {
-      existing.lastUsed = ++this.clock;
-      return existing.value as Promise<T>;
-    }
+    // A key names one kind of value: whoever created it under this key created a T.
+    if (existing) return existing.value as Promise<T>;
     const value = create();
-    this.entries.set(key, {
-      value,
-      dispose: dispose,
-      lastUsed: ++this.clock,
-    });
+    const release = async (): Promise<void> => {
+      try {
+        await dispose?.(await value);
+      } catch {
+        // Creation failed or disposal failed: either way nothing is left to free.
+      }
+    };
+    this.entries.set(key, { value, release });
     // A failed creation must not stay cached: the next caller tries again.
     value.catch(() => {
-      if (this.entries.get(key)?.value === value) this.entries.delete(key);
+      if (this.entries.peek(key)?.value === value) this.entries.delete(key);
     });
-    await this.evictBeyondLimit(key);
+    await this.disposeEvicted();
     return value;
   }
 
-  private async evictBeyondLimit(keep: string): Promise<void> {
-    while (this.entries.size > this.maxEntries) {
-      let oldestKey: string | undefined;
-      let oldest = Number.POSITIVE_INFINITY;
-      for (const [key, entry] of this.entries) {
-        if (key !== keep && entry.lastUsed < oldest) {
-          oldest = entry.lastUsed;
-          oldestKey = key;
-        }
-      }
-      if (oldestKey === undefined) return;
-      await this.disposeEntry(oldestKey);
-    }
-  }
-
-  private async disposeEntry(key: string): Promise<void> {
-    const entry = this.entries.get(key);
-    if (!entry) return;
-    this.entries.delete(key);
-    try {
-      const value = await entry.value;
-      await entry.dispose?.(value as never);
-    } catch {
-      // Creation failed or disposal failed: either way nothing is left to free.
-    }
-  }
-
   async clear(): Promise<void> {
-    for (const key of [...this.entries.keys()]) await this.disposeEntry(key);
+    this.entries.clear();
+    await this.disposeEvicted();
+  }
+
+  private async disposeEvicted(): Promise<void> {
+    for (let entry = this.evicted.shift(); entry !== undefined; entry = this.evicted.shift()) await entry.release();
   }
 }

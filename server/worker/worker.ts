@@ -1,5 +1,4 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { NodeEnvironment } from '../../nodes/contract/node-context.js';
 import { createRegistry } from '../../nodes/index.js';
 import type { EngineEvent, EngineRequest, EngineWorkerData } from '../engine/engine-events.js';
 import { executePrompt, type CachedResult } from './executor.js';
