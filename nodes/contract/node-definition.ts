@@ -49,11 +49,14 @@ export interface BooleanInput extends InputBase {
   readonly labelOn?: string;
   readonly labelOff?: string;
 }
-export interface ComboInput extends InputBase {
+/**
+ * A choice among strings. Fixed options declared as literals (inline, or a constant `as const`) give `run` their
+ * union; options read from the environment (e.g. files in a folder) each time they are asked for stay `string`.
+ */
+export interface ComboInput<T extends string = string> extends InputBase {
   readonly kind: 'COMBO';
-  /** Fixed options, or options read from the environment (e.g. files in a folder) each time they are asked for. */
-  readonly options: readonly string[] | ((env: NodeEnvironment) => readonly string[]);
-  readonly default?: string;
+  readonly options: readonly T[] | ((env: NodeEnvironment) => readonly T[]);
+  readonly default?: NoInfer<T>;
   readonly imageUpload?: boolean;
   readonly imageFolder?: 'input' | 'output' | 'temp';
 }
@@ -72,13 +75,15 @@ export interface OutputDefinition<T extends SocketTypeName = SocketTypeName> {
 
 type ValueOfInput<D> = D extends IntInput | FloatInput
   ? number
-  : D extends StringInput | ComboInput
+  : D extends StringInput
     ? string
-    : D extends BooleanInput
-      ? boolean
-      : D extends SocketInput<infer T>
-        ? SocketTypes[T]
-        : never;
+    : D extends ComboInput<infer T>
+      ? T
+      : D extends BooleanInput
+        ? boolean
+        : D extends SocketInput<infer T>
+          ? SocketTypes[T]
+          : never;
 
 type RequiredKeys<I> = { [K in keyof I]: I[K] extends { optional: true } ? never : K }[keyof I];
 type OptionalKeys<I> = Exclude<keyof I, RequiredKeys<I>>;
@@ -119,13 +124,14 @@ export interface NodeDefinition<I extends Record<string, InputDefinition>, O ext
   /** Extra checks on constant inputs (ComfyUI's VALIDATE_INPUTS): a reason when they fail. */
   readonly validate?: (inputs: Partial<InputValues<I>>, env: NodeEnvironment) => string | undefined;
   /** What makes the node's result change besides its inputs (ComfyUI's IS_CHANGED), e.g. a file's hash. */
-  readonly fingerprint?: (inputs: Partial<InputValues<I>>, env: NodeEnvironment) => Promise<string>;
+  readonly fingerprint?: (inputs: Partial<InputValues<I>>, env: NodeEnvironment) => string | Promise<string>;
   /**
    * The memory it will need, from its inputs' shapes (nodes/memory.ts): its outputs' shapes, its working memory and
    * the models it loads. Absent: it holds nothing worth counting, and its outputs' shapes are unknown downstream.
    */
   readonly estimate?: (inputs: EstimateValues<I>, ctx: EstimateContext) => NodeMemory;
-  readonly run: (inputs: InputValues<I>, ctx: NodeContext) => Promise<NodeResult<O>>;
+  /** Synchronous or asynchronous: the engine awaits either. */
+  readonly run: (inputs: InputValues<I>, ctx: NodeContext) => NodeResult<O> | Promise<NodeResult<O>>;
 }
 
 /** A node definition with its types erased, as the registry and engine hold it. */
@@ -172,7 +178,7 @@ export function defineNode<
     hidden: definition.hidden ?? {},
     translations: definition.translations ?? {},
     validate: (inputs, env) => definition.validate?.(inputs as Partial<InputValues<I>>, env),
-    fingerprint: async (inputs, env) => definition.fingerprint?.(inputs as Partial<InputValues<I>>, env),
+    fingerprint: async (inputs, env) => await definition.fingerprint?.(inputs as Partial<InputValues<I>>, env),
     estimate: (inputs, ctx) =>
       definition.estimate ? definition.estimate(inputs as EstimateValues<I>, ctx) : NO_MEMORY,
     run: async (inputs, ctx) => {

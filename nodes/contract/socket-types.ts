@@ -30,4 +30,4 @@ export interface SocketTypes {
   BOOLEAN: boolean;
 }
 
-export type SocketTypeName = keyof SocketTypes & string;
+export type SocketTypeName = Extract<keyof SocketTypes, string>;

@@ -30,7 +30,7 @@ export const ImageCompositeMasked = defineNode({
       ? destination.batch * destination.height * destination.width * destination.channels * 4
       : 0,
   }),
-  run: async ({ destination, source, x, y, resize_source, mask }) => ({
+  run: ({ destination, source, x, y, resize_source, mask }) => ({
     outputs: [compositeMasked(destination, source, x, y, resize_source, mask)],
   }),
 });

@@ -19,7 +19,7 @@ export const ImageInvert = defineNode({
   },
   outputs: [{ type: 'IMAGE', name: 'IMAGE' }],
   estimate: ({ image }) => sameSizeImage(image),
-  run: async ({ image }) => {
+  run: ({ image }) => {
     const out = createImageBatch(image.batch, image.height, image.width, image.channels);
     for (let i = 0; i < image.data.length; i++) out.data[i] = 1 - image.data[i]!;
     return { outputs: [out] };

@@ -1,13 +1,6 @@
 import { defineNode } from '../contract/node-definition.js';
 import { imageScaleMemory } from '../runtime/image/image-memory.js';
-import {
-  cropModes,
-  resizeImageBatch,
-  resolveTargetSize,
-  upscaleMethods,
-  type CropMode,
-  type UpscaleMethod,
-} from '../runtime/image/resize.js';
+import { cropModes, resizeImageBatch, resolveTargetSize, upscaleMethods } from '../runtime/image/resize.js';
 
 export const ImageScale = defineNode({
   classType: 'ImageScale',
@@ -31,14 +24,12 @@ export const ImageScale = defineNode({
   },
   outputs: [{ type: 'IMAGE', name: 'IMAGE' }],
   estimate: ({ image, width, height }) => imageScaleMemory(image, width, height),
-  run: async ({ image, upscale_method, width, height, crop }, ctx) => {
+  run: ({ image, upscale_method, width, height, crop }, ctx) => {
     const target = resolveTargetSize(image.width, image.height, width, height);
     // Large images take a while: report progress (and honour interrupts) every 64 rows.
     const onRows = (done: number, total: number): void => ctx.progress({ value: done, max: total });
     return {
-      outputs: [
-        resizeImageBatch(image, target.width, target.height, upscale_method as UpscaleMethod, crop as CropMode, onRows),
-      ],
+      outputs: [resizeImageBatch(image, target.width, target.height, upscale_method, crop, onRows)],
     };
   },
 });

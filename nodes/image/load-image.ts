@@ -39,7 +39,7 @@ export const LoadImage = defineNode({
     const file = inputFile(env.inputDir, inputs.image);
     return file.ok ? undefined : file.reason;
   },
-  fingerprint: async (inputs, env) => {
+  fingerprint: (inputs, env) => {
     if (inputs.image === undefined) return '';
     const file = inputFile(env.inputDir, inputs.image);
     return file.ok ? sha256OfFile(file.path) : 'missing';
@@ -48,7 +48,7 @@ export const LoadImage = defineNode({
     const file = image === undefined ? undefined : inputFile(ctx.env.inputDir, image);
     return loadImageMemory(file?.ok ? file.path : undefined);
   },
-  run: async ({ image }, ctx) => {
+  run: ({ image }, ctx) => {
     const file = inputFile(ctx.env.inputDir, image);
     if (!file.ok) throw new Error(file.reason);
     // The same limits as uploads: a file put in the input folder by hand is checked from its header too.

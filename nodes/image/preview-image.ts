@@ -28,7 +28,7 @@ export const PreviewImage = defineNode({
   outputNode: true,
   hidden: { prompt: 'PROMPT', extra_pnginfo: 'EXTRA_PNGINFO' },
   estimate: ({ images }) => pngWritingMemory(images),
-  run: async ({ images }, ctx) => {
+  run: ({ images }, ctx) => {
     const refs = saveImages({
       images,
       baseDir: ctx.env.tempDir,

@@ -24,9 +24,9 @@ export const SaveImageWebsocket = defineNode({
   outputs: [],
   outputNode: true,
   // Its result is the frames it sends, so it runs every time (ComfyUI's IS_CHANGED returns the time).
-  fingerprint: async () => `${Date.now()}-${Math.random()}`,
+  fingerprint: () => `${Date.now()}-${Math.random()}`,
   estimate: ({ images }) => pngWritingMemory(images),
-  run: async ({ images }, ctx) => {
+  run: ({ images }, ctx) => {
     for (let index = 0; index < images.batch; index++) {
       ctx.progress({ value: index, max: images.batch, image: batchItemToRaster(images, index) });
     }

@@ -28,7 +28,7 @@ export const SaveImage = defineNode({
   outputNode: true,
   hidden: { prompt: 'PROMPT', extra_pnginfo: 'EXTRA_PNGINFO' },
   estimate: ({ images }) => pngWritingMemory(images),
-  run: async ({ images, filename_prefix }, ctx) => {
+  run: ({ images, filename_prefix }, ctx) => {
     const refs = saveImages({
       images,
       baseDir: ctx.env.outputDir,

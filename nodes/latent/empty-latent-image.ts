@@ -36,7 +36,7 @@ export const EmptyLatentImage = defineNode({
           ],
           workingBytes: 0,
         },
-  run: async ({ width, height, batch_size }) => {
+  run: ({ width, height, batch_size }) => {
     const latentHeight = Math.floor(height / 8);
     const latentWidth = Math.floor(width / 8);
     const data = new Float32Array(batch_size * 4 * latentHeight * latentWidth);

@@ -63,7 +63,7 @@ export const LatentUpscale = defineNode({
   },
   outputs: [{ type: 'LATENT', name: 'LATENT' }],
   estimate: ({ samples, width, height }) => latentUpscaleMemory(samples, width, height),
-  run: async ({ samples, upscale_method, width, height, crop }, ctx) => {
+  run: ({ samples, upscale_method, width, height, crop }, ctx) => {
     const source = samples.samples;
     const cell = samples.downscale ?? 8;
     if (width === 0 && height === 0) return { outputs: [samples] };
@@ -75,8 +75,8 @@ export const LatentUpscale = defineNode({
       source,
       Math.max(1, Math.floor(targetWidth / cell)),
       Math.max(1, Math.floor(targetHeight / cell)),
-      upscale_method as UpscaleMethod,
-      crop as CropMode,
+      upscale_method,
+      crop,
       () => ctx.throwIfInterrupted(),
     );
     return { outputs: [{ samples: resized, downscale: cell }] };

@@ -1,6 +1,6 @@
 import { defineNode } from '../contract/node-definition.js';
 import { maskShape } from '../runtime/image/image-memory.js';
-import { imageToMask, maskChannels, type MaskChannel } from '../runtime/image/masks.js';
+import { imageToMask, maskChannels } from '../runtime/image/masks.js';
 
 export const ImageToMask = defineNode({
   classType: 'ImageToMask',
@@ -20,5 +20,5 @@ export const ImageToMask = defineNode({
     outputs: [image ? maskShape(image.batch, image.height, image.width) : undefined],
     workingBytes: 0,
   }),
-  run: async ({ image, channel }) => ({ outputs: [imageToMask(image, channel as MaskChannel)] }),
+  run: ({ image, channel }) => ({ outputs: [imageToMask(image, channel)] }),
 });

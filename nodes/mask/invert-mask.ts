@@ -12,5 +12,5 @@ export const InvertMask = defineNode({
   inputs: { mask: { kind: 'SOCKET', type: 'MASK' } },
   outputs: [{ type: 'MASK', name: 'MASK' }],
   estimate: ({ mask }) => ({ outputs: [mask], workingBytes: 0 }),
-  run: async ({ mask }) => ({ outputs: [invertMask(mask)] }),
+  run: ({ mask }) => ({ outputs: [invertMask(mask)] }),
 });

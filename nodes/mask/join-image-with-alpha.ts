@@ -17,5 +17,5 @@ export const JoinImageWithAlpha = defineNode({
   inputs: { image: { kind: 'SOCKET', type: 'IMAGE' }, alpha: { kind: 'SOCKET', type: 'MASK' } },
   outputs: [{ type: 'IMAGE', name: 'IMAGE' }],
   estimate: ({ image }) => sameSizeImage(image, 4),
-  run: async ({ image, alpha }) => ({ outputs: [joinImageWithAlpha(image, alpha)] }),
+  run: ({ image, alpha }) => ({ outputs: [joinImageWithAlpha(image, alpha)] }),
 });

@@ -27,7 +27,7 @@ export const MaskPreview = defineNode({
       pngWritingMemory(images).workingBytes +
       (images ? images.batch * images.height * images.width * images.channels * 4 : 0),
   }),
-  run: async ({ images, mask }, ctx) => {
+  run: ({ images, mask }, ctx) => {
     const overlay = overlayMask(images, mask, [1, 0.15, 0.3]);
     const refs = saveImages({
       images: overlay,

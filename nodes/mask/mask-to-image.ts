@@ -16,5 +16,5 @@ export const MaskToImage = defineNode({
     outputs: [mask ? imageShape(mask.batch, mask.height, mask.width, 3) : undefined],
     workingBytes: 0,
   }),
-  run: async ({ mask }) => ({ outputs: [maskToImage(mask)] }),
+  run: ({ mask }) => ({ outputs: [maskToImage(mask)] }),
 });

@@ -1,8 +1,6 @@
 import { defineNode } from '../contract/node-definition.js';
 import { sampleLatent } from '../runtime/diffusion/ksampler.js';
 import { samplerMemory } from '../runtime/diffusion/memory-estimates.js';
-import type { SamplerName } from '../runtime/sampling/samplers.js';
-import type { SchedulerName } from '../runtime/sampling/schedulers.js';
 import {
   cfgInput,
   latentInput,
@@ -53,8 +51,8 @@ export const KSampler = defineNode({
         seed: inputs.seed,
         steps: inputs.steps,
         cfg: inputs.cfg,
-        sampler: inputs.sampler_name as SamplerName,
-        scheduler: inputs.scheduler as SchedulerName,
+        sampler: inputs.sampler_name,
+        scheduler: inputs.scheduler,
         denoise: inputs.denoise,
         addNoise: true,
       },

@@ -1,6 +1,6 @@
 import type { ComboInput, FloatInput, IntInput, SocketInput } from '../contract/node-definition.js';
-import { samplerNames } from '../runtime/sampling/samplers.js';
-import { schedulerNames } from '../runtime/sampling/schedulers.js';
+import { samplerNames, type SamplerName } from '../runtime/sampling/samplers.js';
+import { schedulerNames, type SchedulerName } from '../runtime/sampling/schedulers.js';
 
 /** The widgets KSampler and KSamplerAdvanced share, with ComfyUI's ranges. */
 export const seedInput: IntInput = {
@@ -27,8 +27,12 @@ export const cfgInput: FloatInput = {
   round: 0.01,
   tooltip: 'Classifier-free guidance scale; 1 skips the negative prompt.',
 };
-export const samplerInput: ComboInput = { kind: 'COMBO', options: samplerNames, tooltip: 'The sampling algorithm.' };
-export const schedulerInput: ComboInput = {
+export const samplerInput: ComboInput<SamplerName> = {
+  kind: 'COMBO',
+  options: samplerNames,
+  tooltip: 'The sampling algorithm.',
+};
+export const schedulerInput: ComboInput<SchedulerName> = {
   kind: 'COMBO',
   options: schedulerNames,
   tooltip: 'How the noise levels are spaced over the steps.',

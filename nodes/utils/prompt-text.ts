@@ -17,5 +17,5 @@ export const PromptText = defineNode({
     value: { kind: 'STRING', multiline: true, default: '' },
   },
   outputs: [{ type: 'STRING', name: 'STRING' }],
-  run: async ({ value }) => ({ outputs: [value] }),
+  run: ({ value }) => ({ outputs: [value] }),
 });

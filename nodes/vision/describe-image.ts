@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { defineNode } from '../contract/node-definition.js';
 import { describe, maskPlacement } from '../runtime/vision/describe.js';
 
@@ -22,7 +21,7 @@ export const DescribeImage = defineNode({
   },
   outputs: [{ type: 'STRING', name: 'text' }],
   outputNode: true,
-  run: async ({ labels, language, mask }) => {
+  run: ({ labels, language, mask }) => {
     const lines = labels.map((item, index) =>
       describe(
         item,

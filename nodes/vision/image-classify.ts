@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { defineNode } from '../contract/node-definition.js';
 import { classify } from '../runtime/vision/vision-model.js';
 import { VISION_RUN_BYTES } from '../runtime/vision/vision-memory.js';

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { SharedCaches } from '../../contract/node-context.js';
 import { ClipTokenizer } from '../text/clip-tokenizer.js';
 import { fixedDim, loadSession, type LoadedSession } from '../onnx/session.js';
-import { ModelSampling, type BetaSchedule } from '../sampling/model-sampling.js';
+import { ModelSampling } from '../sampling/model-sampling.js';
 import { genericCosts, pipelineShape } from './memory-profile.js';
 import type { ClipModel, DiffusionModel, PipelineHandle, PipelineSessions, VaeHandle, VaeModel } from './types.js';
 import type { LatentRgb } from '../../../media/latent-preview.js';

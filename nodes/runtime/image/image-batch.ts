@@ -1,4 +1,4 @@
-import type { ImageBatch, MaskBatch } from '../../contract/socket-types.js';
+import type { ImageBatch } from '../../contract/socket-types.js';
 import type { RasterU8 } from '../../../media/raster.js';
 export function createImageBatch(batch: number, height: number, width: number, channels: 3 | 4): ImageBatch {
   return { batch, height, width, channels, data: new Float32Array(batch * height * width * channels) };
