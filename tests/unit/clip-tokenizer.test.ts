@@ -4,8 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { bytesToUnicode, cleanText, ClipTokenizer } from '../../nodes/runtime/text/clip-tokenizer.js';
 import { parsePromptWeights } from '../../nodes/runtime/text/prompt-weights.js';
 
-const sharedData = resolve(import.meta.dirname, '..', '..', '..', 'shared', 'data', 'clip-tokenizer');
-const hasRealVocabulary = existsSync(join(sharedData, 'vocab.json'));
+// OpenAI CLIP's real vocabulary, part of the repository's fixtures: missing, the suite fails rather than skips.
+const vocabulary = resolve(import.meta.dirname, '..', 'fixtures', 'clip-tokenizer');
+for (const file of ['vocab.json', 'merges.txt'])
+  if (!existsSync(join(vocabulary, file)))
+    throw new Error(`the CLIP tokenizer fixture ${join(vocabulary, file)} is missing`);
 
 describe('byte→unicode table and cleanup', () => {
   it('maps printable bytes to themselves and the rest to 256+', () => {
@@ -21,34 +24,32 @@ describe('byte→unicode table and cleanup', () => {
   });
 });
 
-describe.skipIf(!hasRealVocabulary)('ClipTokenizer on the real CLIP vocabulary', () => {
-  const tokenizer = hasRealVocabulary
-    ? ClipTokenizer.fromFiles(join(sharedData, 'vocab.json'), join(sharedData, 'merges.txt'))
-    : undefined;
+describe('ClipTokenizer on the real CLIP vocabulary', () => {
+  const tokenizer = ClipTokenizer.fromFiles(join(vocabulary, 'vocab.json'), join(vocabulary, 'merges.txt'));
 
   it('has the CLIP vocabulary and specials', () => {
-    expect(tokenizer!.vocabSize).toBe(49408);
-    expect(tokenizer!.idOf('<|startoftext|>')).toBe(49406);
-    expect(tokenizer!.idOf('<|endoftext|>')).toBe(49407);
+    expect(tokenizer.vocabSize).toBe(49408);
+    expect(tokenizer.idOf('<|startoftext|>')).toBe(49406);
+    expect(tokenizer.idOf('<|endoftext|>')).toBe(49407);
   });
 
   it('encodes as the reference tokenizer does', () => {
     // Reference ids from transformers' CLIPTokenizer (openai/clip-vit-large-patch14).
-    expect(tokenizer!.encode('a photo of a cat')).toEqual([320, 1125, 539, 320, 2368]);
-    expect(tokenizer!.encode('Hello, world!')).toEqual([3306, 267, 1002, 256]);
-    expect(tokenizer!.encode('2024')).toEqual([273, 271, 273, 275]);
-    expect(tokenizer!.encode("it's")).toEqual([585, 568]);
+    expect(tokenizer.encode('a photo of a cat')).toEqual([320, 1125, 539, 320, 2368]);
+    expect(tokenizer.encode('Hello, world!')).toEqual([3306, 267, 1002, 256]);
+    expect(tokenizer.encode('2024')).toEqual([273, 271, 273, 275]);
+    expect(tokenizer.encode("it's")).toEqual([585, 568]);
   });
 
   it('handles non-ASCII text through the byte table', () => {
-    const ids = tokenizer!.encode('蓝色背景 café');
+    const ids = tokenizer.encode('蓝色背景 café');
     expect(ids.length).toBeGreaterThan(3);
     expect(ids.every((id) => id >= 0 && id < 49406)).toBe(true);
-    expect(tokenizer!.encode('café')).toEqual(tokenizer!.encode('CAFÉ'));
+    expect(tokenizer.encode('café')).toEqual(tokenizer.encode('CAFÉ'));
   });
 
   it('passes special tokens through', () => {
-    expect(tokenizer!.encode('<|endoftext|>')).toEqual([49407]);
+    expect(tokenizer.encode('<|endoftext|>')).toEqual([49407]);
   });
 });
 
