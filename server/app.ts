@@ -15,6 +15,7 @@ import { bodyReader } from './body-reader.js';
 import { sendError } from './http-errors.js';
 import { defaultServerOptions, type ServerOptions } from './options.js';
 import { PromptQueue } from './prompt-queue.js';
+import { broadcastQueueStatus } from './queue-status.js';
 import { JobStore } from './store/job-store.js';
 import { fileRoutes } from './routes/file-routes.js';
 import { infoRoutes } from './routes/info-routes.js';
@@ -80,6 +81,8 @@ export async function startServer(overrides: StartServerOptions = {}): Promise<R
   for (const promptId of restored.unreadable)
     options.log(`job ${promptId} in the job store could not be read back; it was left there untouched`);
   const queue = new PromptQueue(store, restored);
+  // Every client hears the queue's state after each change, before what the change's caller sends next.
+  broadcastQueueStatus(queue, hub);
   const engine = new EngineHost({
     env,
     outputCacheSize: options.outputCacheSize,

@@ -1,11 +1,13 @@
 import type { PreviewMethod } from '../nodes/contract/node-context.js';
-import type { HistoryEntry, ProgressNodeState, QueueItem, UiOutput, WsMessage } from '../shared/protocol.js';
+import type { HistoryEntry, ProgressNodeState, WsMessage } from '../shared/protocol.js';
 import type { EngineEvent, ExecutionResult } from './engine/engine-events.js';
 import type { EngineHost } from './engine/engine-host.js';
 import { encodeStepPreview } from './preview-encoding.js';
 import { shouldSendPreview } from './preview-pacing.js';
 import { ProgressStates } from './progress-state.js';
-import { withoutSecrets, type PromptQueue } from './prompt-queue.js';
+import type { PromptQueue } from './prompt-queue.js';
+import { jobWithoutSecrets, toQueueItem, type QueuedJob } from './queued-job.js';
+import { statusMessage } from './queue-status.js';
 import { JobStoreFlushError } from './store/job-store.js';
 import type { WsHub } from './ws-hub.js';
 
@@ -28,7 +30,8 @@ export interface ExecutionServiceOptions {
 /**
  * Moves jobs from the queue through the engine, one at a time, and turns the engine's events into ComfyUI's
  * message sequence: execution_start, execution_cached, per node progress_state/executing/progress/previews/
- * executed, then success/error/interrupted, history, status, and `executing {node: null}`.
+ * executed, then success/error/interrupted, history, and `executing {node: null}`. The `status` messages between
+ * them are the queue's own announcements (see `broadcastQueueStatus`).
  */
 export class ExecutionService {
   private runningNode: string | undefined;
@@ -48,46 +51,24 @@ export class ExecutionService {
     private readonly options: ExecutionServiceOptions,
   ) {}
 
-  statusMessage(sid?: string): WsMessage {
-    return {
-      type: 'status',
-      data: {
-        status: { exec_info: { queue_remaining: this.queue.remaining } },
-        ...(sid !== undefined ? { sid } : {}),
-        paused: this.queue.paused,
-      },
-    };
-  }
-
   /** The first messages a new socket gets. */
   greeting(clientId: string): WsMessage[] {
-    const messages: WsMessage[] = [this.statusMessage(clientId)];
+    const messages: WsMessage[] = [statusMessage(this.queue, clientId)];
     const current = this.queue.current;
-    if (current && current[3].client_id === clientId && this.runningNode !== undefined) {
+    if (current?.extraData.client_id === clientId && this.runningNode !== undefined) {
       messages.push({ type: 'executing', data: { node: this.runningNode } });
     }
     return messages;
   }
 
-  broadcastStatus(): void {
-    this.hub.broadcast(this.statusMessage());
-  }
-
   /** Queues a job, durably, and starts it if the engine is free (before the disk flush: see `PromptQueue.put`). */
-  submit(item: QueueItem): void {
+  submit(job: QueuedJob): void {
     try {
-      this.queue.put(item, () => {
-        this.broadcastStatus();
-        this.pump();
-      });
+      this.queue.put(job, () => this.pump());
     } catch (error) {
       if (!(error instanceof JobStoreFlushError)) throw error;
-      this.options.log(`job ${item[1]} is queued, but ${error.message}: it may not survive a power cut`);
+      this.options.log(`job ${job.promptId} is queued, but ${error.message}: it may not survive a power cut`);
     }
-  }
-
-  get isPaused(): boolean {
-    return this.queue.paused;
   }
 
   /** True once shutdown has begun: new prompts are refused. */
@@ -95,9 +76,9 @@ export class ExecutionService {
     return this.draining;
   }
 
+  /** Pauses or resumes the queue (a store fault throws, changing nothing); resuming starts the next job. */
   setPaused(paused: boolean): void {
-    this.queue.paused = paused;
-    this.broadcastStatus();
+    this.queue.setPaused(paused);
     if (!paused) this.pump();
   }
 
@@ -137,29 +118,31 @@ export class ExecutionService {
   interrupt(promptId?: string): void {
     const current = this.queue.current;
     if (!current) return;
-    if (promptId !== undefined && current[1] !== promptId) return;
+    if (promptId !== undefined && current.promptId !== promptId) return;
     this.engine.interrupt();
   }
 
   private pump(): void {
     if (this.queue.paused || this.draining || this.engine.isBusy || this.queue.current) return;
+    let started: QueuedJob | undefined;
     try {
-      this.queue.take((item) => this.begin(item));
+      this.queue.take((job) => {
+        started = job;
+        this.begin(job);
+      });
     } catch (error) {
       // The job runs all the same; on disk it stays pending, so a crash before it ends re-runs it without counting a restart.
-      const running = this.queue.current;
       this.options.log(
-        `could not record the start of job ${running?.[1] ?? ''}: ${error instanceof Error ? error.message : String(error)}`,
+        `could not record the start of job ${started?.promptId ?? ''}: ${error instanceof Error ? error.message : String(error)}`,
       );
     }
   }
 
-  private begin(item: QueueItem): void {
-    const run = this.run(item).catch((error: unknown) => {
+  private begin(job: QueuedJob): void {
+    const run = this.run(job).catch((error: unknown) => {
       // The store refused a write (disk full, say): the job stays on disk as it was and is re-run after a restart.
-      this.broadcastStatus();
       this.options.log(
-        `could not record the end of job ${item[1]}: ${error instanceof Error ? error.message : String(error)}`,
+        `could not record the end of job ${job.promptId}: ${error instanceof Error ? error.message : String(error)}`,
       );
       this.pump();
     });
@@ -169,8 +152,8 @@ export class ExecutionService {
     });
   }
 
-  private async run(item: QueueItem): Promise<void> {
-    const [, promptId, prompt, extraData, outputs] = item;
+  private async run(job: QueuedJob): Promise<void> {
+    const { promptId, prompt, extraData, outputs } = job;
     const clientId = extraData.client_id;
     const messages: [string, Record<string, unknown>][] = [];
     const toClient = (message: WsMessage): void => {
@@ -255,7 +238,6 @@ export class ExecutionService {
       onEvent,
     );
     // Events arrive from the next turn of the event loop on, so these go out (and into the history) before any of them.
-    this.broadcastStatus();
     const { restarts, lastRestart } = this.queue.currentRestarts;
     if (restarts > 0) {
       const reason =
@@ -310,7 +292,7 @@ export class ExecutionService {
     }
 
     const entry: HistoryEntry = {
-      prompt: [item[0], promptId, prompt, withoutSecrets(extraData), outputs],
+      prompt: toQueueItem(jobWithoutSecrets(job)),
       outputs: result.outputs,
       status: {
         status_str: result.status === 'success' ? 'success' : 'error',
@@ -326,7 +308,6 @@ export class ExecutionService {
     };
     this.options.onFinished?.(promptId, result);
     this.queue.complete(promptId, entry, () => {
-      this.broadcastStatus();
       toClient({ type: 'executing', data: { node: null, prompt_id: promptId } });
       this.pump();
     });

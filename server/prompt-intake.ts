@@ -1,17 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { NodeEnvironment } from '../nodes/contract/node-context.js';
 import type { NodeRegistry } from '../nodes/contract/node-definition.js';
-import { postPromptBodySchema, type NodeError, type PromptError, type QueueItem } from '../shared/protocol.js';
+import { postPromptBodySchema, type NodeError, type PromptError } from '../shared/protocol.js';
 import { validatePrompt } from './prompt/validate.js';
 import { estimateJobMemory, memoryBudgetError } from './prompt/memory-budget.js';
 import type { PromptQueue } from './prompt-queue.js';
+import type { QueuedJob } from './queued-job.js';
 
 export type IntakeResult =
-  | { ok: true; item: QueueItem; nodeErrors: Record<string, NodeError> }
+  | { ok: true; job: QueuedJob; nodeErrors: Record<string, NodeError> }
   | { ok: false; error: PromptError; nodeErrors: Record<string, NodeError> };
 
 /**
- * Turns a `POST /prompt` body into a validated queue item, or ComfyUI's error shape; a job whose estimated peak
+ * Turns a `POST /prompt` body into a validated job, or ComfyUI's error shape; a job whose estimated peak
  * memory is over `memoryBudgetBytes` is refused on the node where the peak falls.
  */
 export function acceptPrompt(
@@ -62,7 +63,7 @@ export function acceptPrompt(
   const promptId = request.prompt_id ?? randomUUID();
   return {
     ok: true,
-    item: [number, promptId, validation.prompt, extraData, validation.outputs],
+    job: { number, promptId, prompt: validation.prompt, extraData, outputs: validation.outputs },
     nodeErrors: validation.nodeErrors,
   };
 }

@@ -1,5 +1,6 @@
-import type { ExtraData, HistoryEntry, QueueItem } from '../shared/protocol.js';
+import type { HistoryEntry } from '../shared/protocol.js';
 import { historyWindow, leftOutForBytes } from './history-window.js';
+import { compareJobs, jobWithoutSecrets, type QueuedJob } from './queued-job.js';
 import type {
   ClosingReport,
   HistoryRef,
@@ -9,15 +10,6 @@ import type {
   RestoredState,
   StoreReport,
 } from './store/job-store.js';
-
-/** Keys of `extra_data` that never reach history (ComfyUI's SENSITIVE_EXTRA_DATA_KEYS). */
-export const SENSITIVE_EXTRA_DATA_KEYS = ['auth_token_comfy_org', 'api_key_comfy_org'] as const;
-
-export function withoutSecrets(extraData: ExtraData): ExtraData {
-  const copy: ExtraData = { ...extraData };
-  for (const key of SENSITIVE_EXTRA_DATA_KEYS) delete copy[key];
-  return copy;
-}
 
 export const MAXIMUM_HISTORY_SIZE = 10_000;
 
@@ -30,10 +22,23 @@ export interface HistoryAnswerPlan {
   readonly nextOffset: number;
 }
 
-/** Orders queue items as ComfyUI's heap does: smallest number first, ties by prompt id. */
-export function compareQueueItems(a: QueueItem, b: QueueItem): number {
-  if (a[0] !== b[0]) return a[0] - b[0];
-  return a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0;
+/**
+ * A change the queue announces to its subscribers, once made in memory. `removed`, `paused` and `resumed` are
+ * announced for every request to make them, even one that changed nothing (clients hear the queue's state after
+ * each), but not for a request the store refused.
+ */
+export type QueueChange = 'added' | 'started' | 'finished' | 'requeued' | 'removed' | 'paused' | 'resumed';
+
+/** The pending and running jobs, in the order they run. */
+export interface QueueSnapshot {
+  readonly running: readonly QueuedJob[];
+  readonly pending: readonly QueuedJob[];
+}
+
+/** Which pending jobs a `POST /queue` removes: all of them, or these prompt ids (clear first when both). */
+export interface PendingRemoval {
+  readonly clear?: boolean | undefined;
+  readonly delete?: readonly string[] | undefined;
 }
 
 /**
@@ -50,6 +55,7 @@ export class PromptQueue {
   private readonly pending: RestoredJob[] = [];
   private running: RestoredJob | undefined;
   private pausedState: boolean;
+  private readonly listeners = new Set<(change: QueueChange) => void>();
 
   constructor(
     private readonly store: JobStore,
@@ -60,7 +66,20 @@ export class PromptQueue {
     this.pausedState = restored.paused;
     for (const job of restored.pending) this.insertSorted(job);
     // Jobs the process died under twice end here, as failed runs (kept in memory if the disk refuses them).
-    for (const job of restored.failed) this.store.finished(job.item[1], job.entry, maxHistory);
+    for (const failed of restored.failed) this.store.finished(failed.job.promptId, failed.entry, maxHistory);
+  }
+
+  /**
+   * Calls `listener` after each change, synchronously, in the call that made it (so what it sends goes out in order
+   * with what the caller sends next). A listener must not throw. Returns the unsubscribe function.
+   */
+  subscribe(listener: (change: QueueChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private announce(change: QueueChange): void {
+    for (const listener of this.listeners) listener(change);
   }
 
   /** Whether jobs wait instead of starting (kept across restarts). */
@@ -68,12 +87,14 @@ export class PromptQueue {
     return this.pausedState;
   }
 
-  set paused(paused: boolean) {
+  /** Pauses or resumes the queue: on disk (when it changes), then announced. A store fault throws, changing nothing. */
+  setPaused(paused: boolean): void {
     if (paused !== this.pausedState) this.store.setPaused(paused);
     this.pausedState = paused;
+    this.announce(paused ? 'paused' : 'resumed');
   }
 
-  /** The priority number for a new item: explicit, or the next counter value (negated for `front`). */
+  /** The priority number for a new job: explicit, or the next counter value (negated for `front`). */
   assignNumber(explicit: number | undefined, front: boolean | undefined): number {
     if (explicit !== undefined) return explicit;
     const number = front ? -this.counter : this.counter;
@@ -82,45 +103,47 @@ export class PromptQueue {
   }
 
   /**
-   * Accepts a job: committed to disk (its `extra_data` without secrets), then queued in memory, then
+   * Accepts a job: committed to disk (its `extra_data` without secrets), then queued in memory and announced, then
    * `whileFlushing` runs (the server may start the job there) while nothing waits but the disk flush; durable when
    * this returns. A failed commit throws with nothing queued; a failed flush throws after queueing it.
    */
-  put(item: QueueItem, whileFlushing?: () => void): void {
-    this.store.queued([item[0], item[1], item[2], withoutSecrets(item[3]), item[4]], this.counter, () => {
-      this.insertSorted({ item, restarts: 0, lastRestart: undefined });
+  put(job: QueuedJob, whileFlushing?: () => void): void {
+    this.store.queued(jobWithoutSecrets(job), this.counter, () => {
+      this.insertSorted({ job, restarts: 0, lastRestart: undefined });
+      this.announce('added');
       whileFlushing?.();
     });
   }
 
-  private insertSorted(job: RestoredJob): void {
-    let index = this.pending.findIndex((other) => compareQueueItems(job.item, other.item) < 0);
+  private insertSorted(entry: RestoredJob): void {
+    let index = this.pending.findIndex((other) => compareJobs(entry.job, other.job) < 0);
     if (index < 0) index = this.pending.length;
-    this.pending.splice(index, 0, job);
+    this.pending.splice(index, 0, entry);
   }
 
   /**
-   * Moves the first pending item to running: in memory, then `start` (which hands it to the engine), then on disk,
-   * so the job does not wait for the write. If the write fails the job still runs, and this throws.
+   * Moves the first pending job to running: in memory (announced), then `start` (which hands it to the engine),
+   * then on disk, so the job does not wait for the write. If the write fails the job still runs, and this throws.
    */
-  take(start?: (item: QueueItem) => void): QueueItem | undefined {
+  take(start?: (job: QueuedJob) => void): QueuedJob | undefined {
     if (this.running) return undefined;
-    const job = this.pending.shift();
-    if (!job) return undefined;
-    this.running = job;
-    start?.(job.item);
-    this.store.started(job.item[1]);
-    return job.item;
+    const next = this.pending.shift();
+    if (!next) return undefined;
+    this.running = next;
+    this.announce('started');
+    start?.(next.job);
+    this.store.started(next.job.promptId);
+    return next.job;
   }
 
   /** The pending or running job with this prompt id. */
-  find(promptId: string): QueueItem | undefined {
-    if (this.running?.item[1] === promptId) return this.running.item;
-    return this.pending.find((job) => job.item[1] === promptId)?.item;
+  find(promptId: string): QueuedJob | undefined {
+    if (this.running?.job.promptId === promptId) return this.running.job;
+    return this.pending.find((entry) => entry.job.promptId === promptId)?.job;
   }
 
-  get current(): QueueItem | undefined {
-    return this.running?.item;
+  get current(): QueuedJob | undefined {
+    return this.running?.job;
   }
 
   /** How often the running job was started before and put back, and why the last time. */
@@ -130,29 +153,31 @@ export class PromptQueue {
 
   /** The running job's node `node` started (recorded cheaply, for a job that kills the process). */
   nodeStarted(promptId: string, node: string): void {
-    if (this.running?.item[1] === promptId) this.store.nodeStarted(promptId, node);
+    if (this.running?.job.promptId === promptId) this.store.nodeStarted(promptId, node);
   }
 
   /** Running → pending again (the server is stopping before the job could finish). */
   requeueRunning(reason: RestartReason): void {
-    const job = this.running;
-    if (!job) return;
-    this.store.requeued(job.item[1], reason);
+    const entry = this.running;
+    if (!entry) return;
+    this.store.requeued(entry.job.promptId, reason);
     this.running = undefined;
-    this.insertSorted({ item: job.item, restarts: job.restarts + 1, lastRestart: reason });
+    this.insertSorted({ job: entry.job, restarts: entry.restarts + 1, lastRestart: reason });
+    this.announce('requeued');
   }
 
   /**
-   * Running → history. The job leaves the queue in memory, `announce` runs (the server tells its clients and hands
-   * the engine its next job), then the history entry is committed: all in one turn of the event loop, so every
+   * Running → history. The job leaves the queue in memory (announced), `next` runs (the server tells its client and
+   * hands the engine its next job), then the history entry is committed: all in one turn of the event loop, so every
    * reader still sees the job either running or in history, and the disk write delays neither the client hearing
    * the end nor the next job. If the store refuses the write, it keeps the entry in memory (served with the rest of
    * history) and writes it once it can; on disk the job is still queued until then.
    */
-  complete(promptId: string, entry: HistoryEntry, announce?: () => void): void {
-    if (this.running?.item[1] === promptId) this.running = undefined;
+  complete(promptId: string, entry: HistoryEntry, next?: () => void): void {
+    if (this.running?.job.promptId === promptId) this.running = undefined;
     try {
-      announce?.();
+      this.announce('finished');
+      next?.();
     } finally {
       this.store.finished(promptId, entry, this.maxHistory);
     }
@@ -162,24 +187,36 @@ export class PromptQueue {
     return this.pending.length + (this.running ? 1 : 0);
   }
 
-  snapshot(): { queue_running: QueueItem[]; queue_pending: QueueItem[] } {
+  snapshot(): QueueSnapshot {
     return {
-      queue_running: this.running ? [this.running.item] : [],
-      queue_pending: this.pending.map((job) => job.item),
+      running: this.running ? [this.running.job] : [],
+      pending: this.pending.map((entry) => entry.job),
     };
   }
 
-  deletePending(promptIds: readonly string[]): number {
+  /**
+   * Removes pending jobs, on disk then in memory, and announces it; returns how many went. A store fault throws:
+   * what it refused is still queued, and nothing is announced.
+   */
+  removePending(removal: PendingRemoval): number {
+    let removed = 0;
+    if (removal.clear) removed += this.clearPending();
+    if (removal.delete) removed += this.deletePending(removal.delete);
+    this.announce('removed');
+    return removed;
+  }
+
+  private deletePending(promptIds: readonly string[]): number {
     const doomed = new Set(promptIds);
     this.store.removePending(promptIds);
     const before = this.pending.length;
     for (let index = this.pending.length - 1; index >= 0; index--) {
-      if (doomed.has(this.pending[index]!.item[1])) this.pending.splice(index, 1);
+      if (doomed.has(this.pending[index]!.job.promptId)) this.pending.splice(index, 1);
     }
     return before - this.pending.length;
   }
 
-  clearPending(): number {
+  private clearPending(): number {
     this.store.clearPending();
     const removed = this.pending.length;
     this.pending.length = 0;

@@ -5,6 +5,7 @@ import { acceptPrompt } from '../prompt-intake.js';
 import type { ServerContext } from '../server-context.js';
 import { JobStoreFaultError } from '../store/job-store.js';
 import { writeHistoryAnswer } from './history-answer.js';
+import { queueAnswer } from './queue-answer.js';
 
 const queueChangeSchema = z.object({ clear: z.boolean().optional(), delete: z.array(z.string()).optional() });
 const freeSchema = z.object({ unload_models: z.boolean().optional(), free_memory: z.boolean().optional() });
@@ -31,26 +32,21 @@ function storeWrite(res: Response, change: () => void, answer: () => void): void
   answer();
 }
 
-/** A `{clear?, delete?: [prompt_id, …]}` body (`POST /queue`, `POST /history`) applied with `clear` and `remove`. */
+/** A `{clear?, delete?: [prompt_id, …]}` body (`POST /queue`, `POST /history`) applied by `change`, then `{}`. */
 function clearOrDelete(
   req: Request,
   res: Response,
-  change: { clear: () => void; remove: (ids: string[]) => void },
-  answer: () => void,
+  change: (removal: z.infer<typeof queueChangeSchema>) => void,
 ): void {
   const body = parseJsonBody(req.body);
   if (!body.ok) return sendError(res, 400, body.type, body.reason);
   const parsed = queueChangeSchema.safeParse(body.value ?? {});
   if (!parsed.success)
     return sendError(res, 400, 'invalid_request', 'expected {"clear"?: boolean, "delete"?: [prompt_id, …]}');
-  const { clear, delete: doomed } = parsed.data;
   storeWrite(
     res,
-    () => {
-      if (clear) change.clear();
-      if (doomed) change.remove(doomed);
-    },
-    answer,
+    () => change(parsed.data),
+    () => res.status(200).json({}),
   );
 }
 
@@ -77,13 +73,13 @@ export function promptRoutes(ctx: ServerContext): Router {
       res.status(400).json({ error: result.error, node_errors: result.nodeErrors });
       return;
     }
-    const [number, promptId, prompt] = result.item;
+    const { number, promptId, prompt } = result.job;
     const queued = ctx.queue.find(promptId);
     if (queued) {
       // A client retrying a POST it got no answer to (the server restarted, say) is told the job is there; the same
       // id for a different prompt is refused rather than running either one twice or losing one.
-      if (JSON.stringify(queued[2]) === JSON.stringify(prompt)) {
-        res.json({ prompt_id: promptId, number: queued[0], node_errors: result.nodeErrors });
+      if (JSON.stringify(queued.prompt) === JSON.stringify(prompt)) {
+        res.json({ prompt_id: promptId, number: queued.number, node_errors: result.nodeErrors });
         return;
       }
       return sendError(
@@ -94,7 +90,7 @@ export function promptRoutes(ctx: ServerContext): Router {
       );
     }
     try {
-      ctx.execution.submit(result.item);
+      ctx.execution.submit(result.job);
     } catch (error) {
       return sendError(
         res,
@@ -107,15 +103,11 @@ export function promptRoutes(ctx: ServerContext): Router {
   });
 
   router.get('/queue', (_req, res) => {
-    res.json({ ...ctx.queue.snapshot(), paused: ctx.execution.isPaused });
+    res.json(queueAnswer(ctx.queue.snapshot(), ctx.queue.paused));
   });
 
   router.post('/queue', (req, res) => {
-    const change = { clear: () => ctx.queue.clearPending(), remove: (ids: string[]) => ctx.queue.deletePending(ids) };
-    clearOrDelete(req, res, change, () => {
-      ctx.execution.broadcastStatus();
-      res.status(200).json({});
-    });
+    clearOrDelete(req, res, (removal) => ctx.queue.removePending(removal));
   });
 
   router.post('/queue/pause', (_req, res) => {
@@ -182,8 +174,10 @@ export function promptRoutes(ctx: ServerContext): Router {
   });
 
   router.post('/history', (req, res) => {
-    const change = { clear: () => ctx.queue.clearHistory(), remove: (ids: string[]) => ctx.queue.deleteHistory(ids) };
-    clearOrDelete(req, res, change, () => res.status(200).json({}));
+    clearOrDelete(req, res, (removal) => {
+      if (removal.clear) ctx.queue.clearHistory();
+      if (removal.delete) ctx.queue.deleteHistory(removal.delete);
+    });
   });
 
   return router;

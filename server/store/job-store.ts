@@ -1,7 +1,8 @@
 import { closeSync, fstatSync, fsyncSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { HistoryEntry, QueueItem } from '../../shared/protocol.js';
+import type { HistoryEntry } from '../../shared/protocol.js';
+import { toQueueItem, type QueuedJob } from '../queued-job.js';
 import { syncFile, syncFolder } from './file-sync.js';
 import { openDatabase } from './open-database.js';
 import { salvage, type SalvageReport } from './salvage.js';
@@ -202,9 +203,9 @@ export class JobStore {
       this.log(`could not record which jobs were running when the last process stopped: ${messageOf(error)}`);
     }
     const { pending, failed, unreadable } = interpretJobRows(rows, Date.now());
-    for (const { item, node } of failed) {
+    for (const { job, node } of failed) {
       this.log(
-        `job ${item[1]} was running each of the last ${DEATHS_BEFORE_FAILING} times the server stopped${node ? ` (node #${node} had started)` : ''}: it is marked failed and not run again`,
+        `job ${job.promptId} was running each of the last ${DEATHS_BEFORE_FAILING} times the server stopped${node ? ` (node #${node} had started)` : ''}: it is marked failed and not run again`,
       );
     }
     return {
@@ -317,18 +318,19 @@ export class JobStore {
   }
 
   /**
-   * A job was accepted (`counter` is the queue's next number, kept so numbers keep growing across restarts).
+   * A job was accepted, written as given (the queue leaves its secrets out); `counter` is the queue's next number,
+   * kept so numbers keep growing across restarts.
    * `whileFlushing` runs once the job is committed, before the flush that makes it durable: the queue hands the job
    * to the engine there, so its run does not wait for the disk.
    */
-  queued(item: QueueItem, counter: number, whileFlushing?: () => void): void {
+  queued(job: QueuedJob, counter: number, whileFlushing?: () => void): void {
     this.write(
       () => {
-        this.statements.insertJob.run(item[1], item[0], JSON.stringify(item), Date.now());
+        this.statements.insertJob.run(job.promptId, job.number, JSON.stringify(toQueueItem(job)), Date.now());
         this.statements.setMeta.run('counter', String(counter));
       },
       () => {
-        this.unsaved.rowReplaced(item[1]);
+        this.unsaved.rowReplaced(job.promptId);
         whileFlushing?.();
       },
     );

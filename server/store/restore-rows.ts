@@ -1,4 +1,5 @@
-import { queueItemSchema, type HistoryEntry, type QueueItem } from '../../shared/protocol.js';
+import { queueItemSchema, type HistoryEntry } from '../../shared/protocol.js';
+import { fromQueueItem, type QueuedJob } from '../queued-job.js';
 import { DEATHS_BEFORE_FAILING, stoppedTwiceEntry } from './stopped-twice.js';
 
 /** Why a job that had started was put back in the queue. */
@@ -6,7 +7,7 @@ export type RestartReason = 'crash' | 'shutdown';
 
 /** A pending or running job: restored from disk, or accepted since. */
 export interface RestoredJob {
-  readonly item: QueueItem;
+  readonly job: QueuedJob;
   /** How many times this job was started and then put back (0: never started). */
   readonly restarts: number;
   readonly lastRestart: RestartReason | undefined;
@@ -14,7 +15,7 @@ export interface RestoredJob {
 
 /** A job that was running each time the process died: it goes to history as failed instead of running again. */
 export interface FailedJob {
-  readonly item: QueueItem;
+  readonly job: QueuedJob;
   /** The node that had started last when the process died, if it was recorded. */
   readonly node: string | undefined;
   readonly entry: HistoryEntry;
@@ -34,7 +35,7 @@ export interface JobRow {
 /**
  * What the rows of the jobs table mean at start. A row still marked running is a job the process died under: one
  * more restart and one more death (written by the store), and at the second death a failed history entry instead
- * of another run. A row whose item does not read back as a queue item of its own prompt id is unreadable.
+ * of another run. A row whose item does not read back as a job of its own prompt id is unreadable.
  */
 export function interpretJobRows(
   rows: readonly JobRow[],
@@ -44,8 +45,8 @@ export function interpretJobRows(
   const failed: FailedJob[] = [];
   const unreadable: string[] = [];
   for (const row of rows) {
-    const item = typeof row.item === 'string' ? parseQueueItem(row.item) : undefined;
-    if (!item || item[1] !== row.prompt_id) {
+    const job = typeof row.item === 'string' ? parseJob(row.item) : undefined;
+    if (!job || job.promptId !== row.prompt_id) {
       unreadable.push(String(row.prompt_id));
       continue;
     }
@@ -53,7 +54,7 @@ export function interpretJobRows(
     const restarts = count(row.restarts) + died;
     const node = typeof row.running_node === 'string' ? row.running_node : undefined;
     if (count(row.deaths) + died >= DEATHS_BEFORE_FAILING) {
-      failed.push({ item, node, entry: stoppedTwiceEntry(item, node, restarts, now) });
+      failed.push({ job, node, entry: stoppedTwiceEntry(job, node, restarts, now) });
       continue;
     }
     const lastRestart = died
@@ -61,7 +62,7 @@ export function interpretJobRows(
       : row.last_restart === 'crash' || row.last_restart === 'shutdown'
         ? row.last_restart
         : undefined;
-    pending.push({ item, restarts, lastRestart });
+    pending.push({ job, restarts, lastRestart });
   }
   return { pending, failed, unreadable };
 }
@@ -70,10 +71,11 @@ function count(value: unknown): number {
   return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : 0;
 }
 
-function parseQueueItem(text: string): QueueItem | undefined {
+/** A row's `item`: the job as ComfyUI's queue tuple (the shape every version has written). */
+function parseJob(text: string): QueuedJob | undefined {
   try {
     const result = queueItemSchema.safeParse(JSON.parse(text) as unknown);
-    return result.success ? result.data : undefined;
+    return result.success ? fromQueueItem(result.data) : undefined;
   } catch {
     return undefined;
   }

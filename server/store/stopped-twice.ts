@@ -1,4 +1,5 @@
-import type { HistoryEntry, QueueItem } from '../../shared/protocol.js';
+import type { HistoryEntry } from '../../shared/protocol.js';
+import { toQueueItem, type QueuedJob } from '../queued-job.js';
 
 /** A job that was running when the process died this many times is not run again: it ends a crash loop. */
 export const DEATHS_BEFORE_FAILING = 2;
@@ -10,15 +11,15 @@ export const STOPPED_TWICE_MESSAGE = 'the server stopped twice while running thi
  * error, with an `execution_error` naming the node that had started last (empty when none had).
  */
 export function stoppedTwiceEntry(
-  item: QueueItem,
+  job: QueuedJob,
   runningNode: string | undefined,
   restarts: number,
   now: number,
 ): HistoryEntry {
-  const [, promptId, prompt] = item;
+  const { promptId, prompt } = job;
   const node = runningNode !== undefined && Object.hasOwn(prompt, runningNode) ? runningNode : '';
   return {
-    prompt: item,
+    prompt: toQueueItem(job),
     outputs: {},
     status: {
       status_str: 'error',

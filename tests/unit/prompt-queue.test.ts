@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { entryAnswerBytes, historyWindow, leftOutForBytes } from '../../server/history-window.js';
-import { PromptQueue, withoutSecrets } from '../../server/prompt-queue.js';
+import { PromptQueue, type QueueChange } from '../../server/prompt-queue.js';
+import { toQueueItem, withoutSecrets, type QueuedJob } from '../../server/queued-job.js';
 import { JobStore } from '../../server/store/job-store.js';
-import type { HistoryEntry, QueueItem } from '../../shared/protocol.js';
+import type { HistoryEntry } from '../../shared/protocol.js';
 import { historyEntryOf, historyOf } from '../helpers/history.js';
 
 const openStores: JobStore[] = [];
@@ -17,12 +18,23 @@ function newQueue(maxHistory?: number): PromptQueue {
   return new PromptQueue(store, restored, maxHistory);
 }
 
-function item(queue: PromptQueue, id: string, options: { number?: number; front?: boolean } = {}): QueueItem {
-  return [queue.assignNumber(options.number, options.front), id, {}, {}, []];
+function item(queue: PromptQueue, id: string, options: { number?: number; front?: boolean } = {}): QueuedJob {
+  return {
+    number: queue.assignNumber(options.number, options.front),
+    promptId: id,
+    prompt: {},
+    extraData: {},
+    outputs: [],
+  };
 }
 
-function entry(item: QueueItem): HistoryEntry {
-  return { prompt: item, outputs: {}, status: { status_str: 'success', completed: true, messages: [] }, meta: {} };
+function entry(job: QueuedJob): HistoryEntry {
+  return {
+    prompt: toQueueItem(job),
+    outputs: {},
+    status: { status_str: 'success', completed: true, messages: [] },
+    meta: {},
+  };
 }
 
 describe('PromptQueue', () => {
@@ -34,9 +46,9 @@ describe('PromptQueue', () => {
     const d = item(queue, 'd', { number: 0.5 });
     for (const it of [a, b, c, d]) queue.put(it);
     // numbers: a 0, b 1, c −2 (front), d 0.5 (explicit)
-    expect([a[0], b[0], c[0], d[0]]).toEqual([0, 1, -2, 0.5]);
-    expect(queue.snapshot().queue_pending.map((x) => x[1])).toEqual(['c', 'a', 'd', 'b']);
-    expect(queue.take()![1]).toBe('c');
+    expect([a.number, b.number, c.number, d.number]).toEqual([0, 1, -2, 0.5]);
+    expect(queue.snapshot().pending.map((x) => x.promptId)).toEqual(['c', 'a', 'd', 'b']);
+    expect(queue.take()!.promptId).toBe('c');
     expect(queue.take()).toBeUndefined();
     expect(queue.remaining).toBe(4);
   });
@@ -46,9 +58,9 @@ describe('PromptQueue', () => {
     const a = item(queue, 'a');
     queue.put(a);
     queue.take();
-    expect(queue.snapshot().queue_running[0]![1]).toBe('a');
+    expect(queue.snapshot().running[0]!.promptId).toBe('a');
     queue.complete('a', entry(a));
-    expect(queue.snapshot().queue_running).toEqual([]);
+    expect(queue.snapshot().running).toEqual([]);
     expect(historyEntryOf(queue, 'a')).toBeDefined();
     expect(queue.remaining).toBe(0);
   });
@@ -66,9 +78,9 @@ describe('PromptQueue', () => {
   it('deletes and clears pending items', () => {
     const queue = newQueue();
     for (const id of ['a', 'b', 'c']) queue.put(item(queue, id));
-    expect(queue.deletePending(['b', 'zz'])).toBe(1);
-    expect(queue.snapshot().queue_pending.map((x) => x[1])).toEqual(['a', 'c']);
-    expect(queue.clearPending()).toBe(2);
+    expect(queue.removePending({ delete: ['b', 'zz'] })).toBe(1);
+    expect(queue.snapshot().pending.map((x) => x.promptId)).toEqual(['a', 'c']);
+    expect(queue.removePending({ clear: true })).toBe(2);
   });
 
   it('strips secrets from extra_data', () => {
@@ -78,13 +90,73 @@ describe('PromptQueue', () => {
   });
 });
 
+describe('PromptQueue announcements', () => {
+  /** A queue whose announcements are recorded, each with the queue's size and pause state at that moment. */
+  function watched(): { queue: PromptQueue; heard: string[] } {
+    const queue = newQueue();
+    const heard: string[] = [];
+    queue.subscribe((change: QueueChange) =>
+      heard.push(`${change} ${queue.remaining}${queue.paused ? ' paused' : ''}`),
+    );
+    return { queue, heard };
+  }
+
+  it('announces a job added, started and finished, each once it is made in memory', () => {
+    const { queue, heard } = watched();
+    const a = item(queue, 'a');
+    queue.put(a, () => heard.push('flushing'));
+    queue.take((job) => heard.push(`start ${job.promptId} running=${queue.current?.promptId ?? ''}`));
+    queue.complete('a', entry(a), () => heard.push(`next running=${queue.current?.promptId ?? ''}`));
+    expect(heard).toEqual(['added 1', 'flushing', 'started 1', 'start a running=a', 'finished 0', 'next running=']);
+  });
+
+  it('announces removals and pause changes for every request, even one that changes nothing', () => {
+    const { queue, heard } = watched();
+    for (const id of ['a', 'b']) queue.put(item(queue, id));
+    heard.length = 0;
+    queue.removePending({ clear: true, delete: ['a'] });
+    queue.removePending({});
+    queue.setPaused(true);
+    queue.setPaused(true);
+    queue.setPaused(false);
+    expect(heard).toEqual(['removed 0', 'removed 0', 'paused 0 paused', 'paused 0 paused', 'resumed 0']);
+  });
+
+  it('announces a job put back at shutdown', () => {
+    const { queue, heard } = watched();
+    queue.put(item(queue, 'a'));
+    queue.take();
+    queue.requeueRunning('shutdown');
+    expect(heard).toEqual(['added 1', 'started 1', 'requeued 1']);
+    expect(queue.snapshot().pending.map((job) => job.promptId)).toEqual(['a']);
+  });
+
+  it('announces nothing the store refused, and stops once unsubscribed', () => {
+    const { store, restored } = JobStore.open(':memory:');
+    const queue = new PromptQueue(store, restored);
+    const heard: QueueChange[] = [];
+    const unsubscribe = queue.subscribe((change) => heard.push(change));
+    queue.put(item(queue, 'a'));
+    unsubscribe();
+    queue.put(item(queue, 'b'));
+    queue.subscribe((change) => heard.push(change));
+    store.close();
+    expect(() => queue.put(item(queue, 'c'))).toThrow(/not open/);
+    expect(() => queue.removePending({ clear: true })).toThrow(/not open/);
+    expect(() => queue.setPaused(true)).toThrow(/not open/);
+    expect(heard).toEqual(['added']);
+    expect(queue.remaining).toBe(2);
+    expect(queue.paused).toBe(false);
+  });
+});
+
 describe('history answers bounded in bytes', () => {
   /** Six finished jobs a…f whose entries are each about 1 KB. */
   function sixEntries(): { queue: PromptQueue; entryBytes: number } {
     const queue = newQueue();
     for (const id of ['a', 'b', 'c', 'd', 'e', 'f']) {
       const it = item(queue, id);
-      queue.complete(id, { ...entry(it), prompt: [it[0], id, {}, { note: 'x'.repeat(1000) }, []] });
+      queue.complete(id, entry({ ...it, extraData: { note: 'x'.repeat(1000) } }));
     }
     return { queue, entryBytes: Buffer.byteLength(queue.historyText('a')!) };
   }
