@@ -1,46 +1,6 @@
 import { describeTooDeep, findTooDeep } from '../../shared/json-depth.js';
 import { err, ok, type Result } from '../../shared/result.js';
 
-export interface ParsedArgs {
-  readonly positional: string[];
-  readonly flags: Map<string, string[]>;
-}
-
-/** `--name value`, `--name=value` and bare `--switch` (given in `switches`). */
-export function parseArgs(
-  argv: readonly string[],
-  switches: ReadonlySet<string>,
-  valued: ReadonlySet<string>,
-): Result<ParsedArgs> {
-  const positional: string[] = [];
-  const flags = new Map<string, string[]>();
-  const add = (name: string, value: string): void => {
-    flags.set(name, [...(flags.get(name) ?? []), value]);
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (!arg.startsWith('--')) {
-      positional.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = arg.slice(2, eq < 0 ? undefined : eq);
-    if (switches.has(name)) {
-      add(name, eq < 0 ? 'true' : arg.slice(eq + 1));
-      continue;
-    }
-    if (!valued.has(name)) return err(`unknown option --${name}`);
-    const value = eq < 0 ? argv[++i] : arg.slice(eq + 1);
-    if (value === undefined) return err(`--${name} needs a value`);
-    add(name, value);
-  }
-  return ok({ positional, flags });
-}
-
-export function lastFlag(args: ParsedArgs, name: string): string | undefined {
-  return args.flags.get(name)?.at(-1);
-}
-
 /** `--set NODE_ID.INPUT=VALUE`: VALUE is JSON when it parses as JSON, else a string. */
 export interface InputOverride {
   readonly nodeId: string;

@@ -44,7 +44,7 @@ export function loadWorkflowFile(path: string, objectInfo: ObjectInfo): Result<W
     return converted.ok ? converted : err(`${path}: ${converted.reason}`);
   }
   const document = parseWorkflowDocument(json);
-  return document.ok ? ok(document.envelope) : err(`${path}: ${document.reason}`);
+  return document.ok ? ok(document.value.envelope) : err(`${path}: ${document.reason}`);
 }
 
 /** Applies `--set` overrides; each must name an existing node. */

@@ -1,0 +1,159 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { seedExampleInputs } from '../../media/example-inputs.js';
+import { createRegistry } from '../../nodes/index.js';
+import { buildObjectInfo } from '../../nodes/object-info.js';
+import { toLitegraph } from '../../shared/litegraph-export.js';
+import { ownValue } from '../../shared/own-property.js';
+import type { ApiPrompt } from '../../shared/workflow.js';
+import { compileWorkflow } from '../../shared/workflow-compile.js';
+import { EngineHost } from '../engine/engine-host.js';
+import type { EngineEvent } from '../engine/engine-events.js';
+import { defaultServerOptions } from '../options.js';
+import { formatValidationErrors } from '../prompt/format-errors.js';
+import { estimateJobMemory, memoryBudgetError } from '../prompt/memory-budget.js';
+import { validatePrompt } from '../prompt/validate.js';
+import type { RUN_OPTIONS } from './commands.js';
+import { applyOverrides, loadWorkflowFile } from './load-workflow.js';
+import type { OptionValues } from './option-spec.js';
+import { formatProgressLine } from './progress-bar.js';
+
+type RunValues = OptionValues<typeof RUN_OPTIONS>;
+
+/** `inkgraph run` (execute) and `inkgraph validate`: the workflow in `file`, with the flags' overrides. */
+export async function runWorkflow(file: string, values: RunValues, execute: boolean): Promise<number> {
+  const registry = createRegistry();
+  const defaults = defaultServerOptions();
+  const tempDir = join(tmpdir(), `inkgraph-run-${randomUUID()}`);
+  const env = {
+    modelsDir: values.models ? resolve(values.models) : defaults.modelsDir,
+    inputDir: values.input ? resolve(values.input) : defaults.inputDir,
+    outputDir: values.out ? resolve(values.out) : defaults.outputDir,
+    tempDir,
+  };
+  seedExampleInputs(env.inputDir);
+  const objectInfo = buildObjectInfo(registry, env);
+  const loaded = loadWorkflowFile(file, objectInfo);
+  if (!loaded.ok) {
+    console.error(loaded.reason);
+    return 1;
+  }
+  const workflow = applyOverrides(loaded.value, values.set);
+  if (!workflow.ok) {
+    console.error(workflow.reason);
+    return 1;
+  }
+  // Muted and bypassed nodes are resolved away as the editor does before queueing.
+  const prompt = compileWorkflow(workflow.value, objectInfo);
+  const validated = validatePrompt(prompt, registry, env);
+  if (!validated.ok) {
+    const { error, nodeErrors } = validated.reason;
+    for (const line of formatValidationErrors(workflow.value.prompt, error, nodeErrors)) console.error(line);
+    return 1;
+  }
+  const validation = validated.value;
+  if (Object.keys(validation.nodeErrors).length > 0) {
+    console.error('Some outputs failed validation and will not run:');
+    for (const line of formatValidationErrors(
+      workflow.value.prompt,
+      { type: '', message: '', details: '', extra_info: {} },
+      validation.nodeErrors,
+    ).slice(1))
+      console.error(line);
+  }
+  const memoryBudgetBytes = values['max-memory'] ?? defaults.maxMemoryBytes;
+  const memory = estimateJobMemory(validation.validated, { env, memoryBudgetBytes });
+  if (memory.peakBytes > memoryBudgetBytes) {
+    const refused = memoryBudgetError(memory, memoryBudgetBytes, validation.outputs);
+    for (const line of formatValidationErrors(workflow.value.prompt, refused.error, refused.nodeErrors))
+      console.error(line);
+    return 1;
+  }
+  if (!execute) {
+    console.log(
+      `${file}: valid (${Object.keys(validation.prompt).length} nodes, outputs ${validation.outputs.map((id) => `#${id}`).join(', ')})`,
+    );
+    return 0;
+  }
+
+  mkdirSync(env.outputDir, { recursive: true });
+  mkdirSync(tempDir, { recursive: true });
+  const engine = new EngineHost({
+    env,
+    outputCacheSize: 64,
+    cacheMemoryBytes: defaults.cacheMemoryBytes,
+    memoryBudgetBytes,
+    maxModels: 4,
+  });
+  const startedAt = performance.now();
+  const interactive = process.stderr.isTTY === true;
+  const stop = (): void => engine.interrupt();
+  process.once('SIGINT', stop);
+  try {
+    const result = await engine.execute(
+      {
+        promptId: randomUUID(),
+        prompt: validation.prompt,
+        outputs: validation.outputs,
+        extraPngInfo: { inkgraph: workflow.value, workflow: toLitegraph(workflow.value, objectInfo) },
+        previewMethod: values['preview-method'],
+        previewEvery: values['preview-every'],
+      },
+      progressPrinter(validation.prompt, startedAt, interactive),
+    );
+    if (interactive) process.stderr.write('\r\x1b[2K');
+    if (result.status !== 'success') {
+      if (result.status === 'interrupted') console.error(`Interrupted at #${result.interruptedAt.node}`);
+      else {
+        const failure = result.failure;
+        const node = ownValue(validation.prompt, failure.node);
+        console.error(
+          `Error in #${failure.node} ${failure.nodeType}${node?._meta?.title ? ` (${node._meta.title})` : ''}: ${failure.message}`,
+        );
+      }
+      return 1;
+    }
+    for (const ui of Object.values(result.outputs)) {
+      for (const image of ui.images ?? []) {
+        if (image.type === 'output') console.log(join(env.outputDir, image.subfolder, image.filename));
+      }
+    }
+    console.error(
+      `Done in ${((performance.now() - startedAt) / 1000).toFixed(2)}s (${result.executed.length} nodes run)`,
+    );
+    return 0;
+  } finally {
+    process.off('SIGINT', stop);
+    await engine.close();
+    rmSync(tempDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Shows which node runs and its step progress on stderr: one line redrawn on a terminal, else a line per node
+ * and at most one progress line a second (and the last step), so a log file stays short.
+ */
+function progressPrinter(prompt: ApiPrompt, startedAt: number, interactive: boolean): (event: EngineEvent) => void {
+  let lastLineAt = 0;
+  return (event) => {
+    if (event.type !== 'progress' && event.type !== 'node_start') return;
+    const node = ownValue(prompt, event.node)!;
+    const label = `#${event.node} ${node._meta?.title ?? node.class_type}`;
+    const line =
+      event.type === 'progress'
+        ? formatProgressLine({ value: event.value, max: event.max, label, elapsedMs: performance.now() - startedAt })
+        : `▶ ${label}`;
+    const now = performance.now();
+    if (interactive) process.stderr.write(`\r\x1b[2K${line}`);
+    else if (
+      event.type === 'node_start' ||
+      now - lastLineAt > 1000 ||
+      (event.type === 'progress' && event.value === event.max)
+    ) {
+      process.stderr.write(`${line}\n`);
+      lastLineAt = now;
+    }
+  };
+}
