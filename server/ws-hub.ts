@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { WebSocket } from 'ws';
+import type { RawData, WebSocket } from 'ws';
 import { findTooDeep } from '../shared/json-depth.js';
 import { encodePreviewFrame, encodePreviewFrameWithMetadata, type PreviewMimeType } from '../shared/preview-frame.js';
 import { clientFeatureFlagsMessageSchema, type WsMessage } from '../shared/protocol.js';
@@ -28,6 +28,13 @@ export interface EncodedPreview {
  */
 export const PREVIEW_SKIP_BUFFERED_BYTES = 2 * 1024 * 1024;
 export const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+
+/** A text frame's UTF-8 (ws hands it over as one Buffer, a list of them, or an ArrayBuffer). */
+function frameText(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
+  return data.toString('utf8');
+}
 
 /**
  * The WebSocket clients by clientId. A reconnect with the same id replaces the old socket; a closing socket
@@ -58,7 +65,7 @@ export class WsHub {
       if (!firstFrame || isBinary) return;
       firstFrame = false;
       try {
-        const json: unknown = JSON.parse(data.toString());
+        const json: unknown = JSON.parse(frameText(data));
         // Flags live as long as the connection: nested deeper than a request body may be, they are ignored like non-JSON.
         if (findTooDeep(json) !== undefined) return;
         const parsed = clientFeatureFlagsMessageSchema.safeParse(json);

@@ -1,10 +1,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { MediaRequest, MediaResponse, MediaWorkerData } from './media-protocol.js';
+import { readMediaWorkerData, type MediaRequest, type MediaResponse } from './media-protocol.js';
 import { checkUpload, convertForView, type MediaRefusal } from './media-tasks.js';
 
 /** The media worker: decodes uploads and converts `/view` images one at a time, off the server's event loop. */
 
-const data: MediaWorkerData = workerData;
+const data = readMediaWorkerData(workerData);
 const port = parentPort;
 if (!port) throw new Error('the media worker must run in a worker thread');
 

@@ -1,5 +1,5 @@
 import { statSync, readFileSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
+import { basename, extname } from 'node:path';
 import { Router, type Request, type Response } from 'express';
 import multer from 'multer';
 import { checkWritablePath } from '../../media/atomic-file.js';
@@ -139,7 +139,7 @@ export function fileRoutes(ctx: ServerContext, media: MediaHost): Router {
   router.post('/upload/image', (req, res) => {
     upload.single('image')(req, res, (error: unknown) => {
       if (error) {
-        const message = error instanceof Error ? error.message : String(error);
+        const message = messageOf(error);
         return sendError(
           res,
           error instanceof multer.MulterError && error.code === 'LIMIT_FILE_SIZE' ? 413 : 400,
@@ -166,16 +166,28 @@ export function fileRoutes(ctx: ServerContext, media: MediaHost): Router {
   return router;
 }
 
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** A text field of the multipart form (multer puts them on `req.body`), or undefined. */
+function formText(body: unknown, name: string): string | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const value: unknown = Reflect.get(body, name);
+  return typeof value === 'string' ? value : undefined;
+}
+
 /** Checks an upload's names and image (header here, the full decode in the media worker), then stores it. */
 async function receiveUpload(ctx: ServerContext, media: MediaHost, req: Request, res: Response): Promise<void> {
   const file = req.file;
   if (!file) return sendError(res, 400, 'no_image', 'the multipart field "image" with a file is required');
-  const body: Record<string, unknown> = req.body ?? {};
-  const type = typeof body.type === 'string' && body.type !== '' ? body.type : 'input';
+  const body: unknown = req.body;
+  const typeField = formText(body, 'type');
+  const type = typeField === undefined || typeField === '' ? 'input' : typeField;
   const base = folderFor(ctx, type);
   if (!base)
     return sendError(res, 400, 'invalid_type', `type must be input, temp or output, not ${JSON.stringify(type)}`);
-  const subfolder = typeof body.subfolder === 'string' ? body.subfolder : '';
+  const subfolder = formText(body, 'subfolder') ?? '';
   const segments = checkSegmentLengths(subfolder, 'subfolder');
   if (!segments.ok) return sendError(res, 400, 'name_too_long', `subfolder: ${segments.reason}`);
   const folder = resolveInside(base, subfolder === '' ? '.' : subfolder);
@@ -196,7 +208,7 @@ async function receiveUpload(ctx: ServerContext, media: MediaHost, req: Request,
   }
   if (!verdict.ok) return sendRefusal(res, verdict);
 
-  const overwrite = body.overwrite === 'true' || body.overwrite === '1';
+  const overwrite = formText(body, 'overwrite') === 'true' || formText(body, 'overwrite') === '1';
   const stored = storeUpload(folder.value, name.value, file.buffer, overwrite);
   if (!stored.ok)
     return sendFsError(res, stored.error, stored.field, stored.field === 'subfolder' ? subfolder : name.value);
