@@ -1,15 +1,10 @@
 import type { NodeContext, NodeEnvironment, SharedCaches } from '../../nodes/contract/node-context.js';
 import type { NodeRegistry } from '../../nodes/contract/node-definition.js';
 import type { UiOutput } from '../../shared/protocol.js';
-import type {
-  EngineEvent,
-  ExecuteJob,
-  ExecutionFailure,
-  ExecutionResult,
-  StepPreview,
-} from '../engine/engine-events.js';
+import type { EngineEvent, ExecuteJob, ExecutionFailure, ExecutionResult } from '../engine/engine-events.js';
 import { linkedSources, nodesReachedFrom, planExecution } from '../prompt/graph.js';
 import type { LruCache } from './lru-cache.js';
+import { stepPreviewOf } from './step-preview.js';
 import { computeSignatures } from '../prompt/signature.js';
 import { ownValue } from '../../shared/own-property.js';
 import { sessionRunClock } from '../../nodes/runtime/onnx/session.js';
@@ -154,15 +149,7 @@ export async function executePrompt(job: ExecuteJob, deps: ExecutorDeps): Promis
         },
         progress: (update) => {
           ctx.throwIfInterrupted();
-          const preview: StepPreview | undefined = update.image
-            ? { kind: 'image', image: update.image }
-            : job.previewMethod === 'none'
-              ? undefined
-              : update.preview
-                ? { kind: 'preview', image: update.preview }
-                : update.latentPreview
-                  ? { kind: 'latent', latent: update.latentPreview }
-                  : undefined;
+          const preview = stepPreviewOf(update, job.previewMethod);
           deps.emit({
             type: 'progress',
             promptId,
