@@ -262,7 +262,7 @@ export class ExecutionService {
       messages.push(['execution_success', data]);
       toClient({ type: 'execution_success', data });
     } else if (result.status === 'interrupted') {
-      const at = result.interruptedAt ?? { node: '', nodeType: '' };
+      const at = result.interruptedAt;
       const data = {
         prompt_id: promptId,
         node_id: at.node,
@@ -274,7 +274,7 @@ export class ExecutionService {
       // Interrupts go to the prompt's client, or to everyone when it has none.
       this.hub.sendToOrBroadcast(clientId, { type: 'execution_interrupted', data });
     } else {
-      const failure = result.failure!;
+      const failure = result.failure;
       const data = {
         prompt_id: promptId,
         node_id: failure.node,

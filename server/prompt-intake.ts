@@ -1,15 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { NodeEnvironment } from '../nodes/contract/node-context.js';
 import type { NodeRegistry } from '../nodes/contract/node-definition.js';
-import { postPromptBodySchema, type NodeError, type PromptError } from '../shared/protocol.js';
-import { validatePrompt } from './prompt/validate.js';
+import { postPromptBodySchema, type NodeError } from '../shared/protocol.js';
+import { err, ok, type Result } from '../shared/result.js';
+import { validatePrompt, type PromptRefusal } from './prompt/validate.js';
 import { estimateJobMemory, memoryBudgetError } from './prompt/memory-budget.js';
 import type { PromptQueue } from './prompt-queue.js';
 import type { QueuedJob } from './queued-job.js';
 
-export type IntakeResult =
-  | { ok: true; job: QueuedJob; nodeErrors: Record<string, NodeError> }
-  | { ok: false; error: PromptError; nodeErrors: Record<string, NodeError> };
+export interface AcceptedPrompt {
+  readonly job: QueuedJob;
+  /** Errors of the outputs that failed validation (the others run). */
+  readonly nodeErrors: Record<string, NodeError>;
+}
+
+export type IntakeResult = Result<AcceptedPrompt, PromptRefusal>;
 
 /**
  * Turns a `POST /prompt` body into a validated job, or ComfyUI's error shape; a job whose estimated peak
@@ -23,18 +28,16 @@ export function acceptPrompt(
   memoryBudgetBytes: number,
 ): IntakeResult {
   if (typeof body !== 'object' || body === null || !('prompt' in body)) {
-    return {
-      ok: false,
+    return err({
       error: { type: 'no_prompt', message: 'No prompt provided', details: 'No prompt provided', extra_info: {} },
       nodeErrors: {},
-    };
+    });
   }
   const parsed = postPromptBodySchema.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue ? issue.path.join('.') : '';
-    return {
-      ok: false,
+    return err({
       error: {
         type: 'invalid_prompt',
         message: 'Invalid prompt',
@@ -42,7 +45,7 @@ export function acceptPrompt(
         extra_info: {},
       },
       nodeErrors: {},
-    };
+    });
   }
   const request = parsed.data;
   const validation = validatePrompt(
@@ -51,19 +54,16 @@ export function acceptPrompt(
     env,
     request.partial_execution_targets ? { partialExecutionTargets: request.partial_execution_targets } : {},
   );
-  if (!validation.ok) return { ok: false, error: validation.error, nodeErrors: validation.nodeErrors };
-  const memory = estimateJobMemory(validation.prompt, validation.outputs, registry, { env, memoryBudgetBytes });
-  if (memory.peakBytes > memoryBudgetBytes) {
-    const refused = memoryBudgetError(memory, memoryBudgetBytes, validation.outputs);
-    return { ok: false, error: refused.error, nodeErrors: refused.nodeErrors };
-  }
+  if (!validation.ok) return validation;
+  const valid = validation.value;
+  const memory = estimateJobMemory(valid.validated, { env, memoryBudgetBytes });
+  if (memory.peakBytes > memoryBudgetBytes) return err(memoryBudgetError(memory, memoryBudgetBytes, valid.outputs));
   const extraData = { ...(request.extra_data ?? {}) };
   if (request.client_id !== undefined) extraData.client_id = request.client_id;
   const number = queue.assignNumber(request.number, request.front);
   const promptId = request.prompt_id ?? randomUUID();
-  return {
-    ok: true,
-    job: { number, promptId, prompt: validation.prompt, extraData, outputs: validation.outputs },
-    nodeErrors: validation.nodeErrors,
-  };
+  return ok({
+    job: { number, promptId, prompt: valid.prompt, extraData, outputs: valid.outputs },
+    nodeErrors: valid.nodeErrors,
+  });
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { err, ok, type Result } from './result.js';
 
 /**
  * The workflow JSON. Its core is ComfyUI's API format ("the prompt"): node id → {class_type, inputs, _meta}.
@@ -92,8 +93,11 @@ export function isLink(value: unknown): value is [string | number, number] {
   );
 }
 
-export type WorkflowDocumentResult =
-  { ok: true; envelope: WorkflowEnvelope; wasBare: boolean } | { ok: false; reason: string };
+/** A workflow document as read: its envelope, and whether it came as a bare API prompt. */
+export interface WorkflowDocument {
+  readonly envelope: WorkflowEnvelope;
+  readonly wasBare: boolean;
+}
 
 function describeIssues(error: z.ZodError): string {
   return error.issues
@@ -106,9 +110,9 @@ function describeIssues(error: z.ZodError): string {
  * Reads any workflow document Inkgraph accepts: the Inkgraph envelope, or a bare ComfyUI API prompt.
  * A ComfyUI UI-format (litegraph) workflow is recognised and refused with a clear reason.
  */
-export function parseWorkflowDocument(json: unknown): WorkflowDocumentResult {
+export function parseWorkflowDocument(json: unknown): Result<WorkflowDocument> {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    return { ok: false, reason: 'a workflow must be a JSON object' };
+    return err('a workflow must be a JSON object');
   }
   const record = json as Record<string, unknown>;
   if (
@@ -118,23 +122,17 @@ export function parseWorkflowDocument(json: unknown): WorkflowDocumentResult {
     !('class_type' in record.prompt)
   ) {
     const parsed = workflowEnvelopeSchema.safeParse(record);
-    if (!parsed.success) return { ok: false, reason: `invalid workflow envelope: ${describeIssues(parsed.error)}` };
-    return { ok: true, envelope: parsed.data, wasBare: false };
+    if (!parsed.success) return err(`invalid workflow envelope: ${describeIssues(parsed.error)}`);
+    return ok({ envelope: parsed.data, wasBare: false });
   }
   if (Array.isArray(record.nodes) && Array.isArray(record.links)) {
-    return {
-      ok: false,
-      reason:
-        'this is a ComfyUI UI-format (litegraph) workflow; export it with "Export (API)" in ComfyUI, or drop it into the Inkgraph editor',
-    };
+    return err(
+      'this is a ComfyUI UI-format (litegraph) workflow; export it with "Export (API)" in ComfyUI, or drop it into the Inkgraph editor',
+    );
   }
   const parsed = apiPromptSchema.safeParse(record);
-  if (!parsed.success) return { ok: false, reason: `invalid API prompt: ${describeIssues(parsed.error)}` };
-  return {
-    ok: true,
-    envelope: { version: WORKFLOW_VERSION, prompt: parsed.data, groups: [], reroutes: [] },
-    wasBare: true,
-  };
+  if (!parsed.success) return err(`invalid API prompt: ${describeIssues(parsed.error)}`);
+  return ok({ envelope: { version: WORKFLOW_VERSION, prompt: parsed.data, groups: [], reroutes: [] }, wasBare: true });
 }
 
 /** Export for the API: the bare prompt, without editor-only layout beyond `_meta.title`. */

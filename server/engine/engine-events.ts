@@ -72,21 +72,28 @@ export interface ExecutionFailure {
   readonly currentInputs: Record<string, unknown[]>;
 }
 
-export interface ExecutionResult {
-  readonly status: 'success' | 'error' | 'interrupted';
+/** Time spent inside nodes' `run` calls, inside onnxruntime's `session.run`, and in the whole job (ms). */
+export interface ExecutionTiming {
+  readonly nodeRunMs: number;
+  readonly sessionRunMs: number;
+  readonly sessionRuns: number;
+  readonly totalMs: number;
+  readonly nodesRun: number;
+}
+
+interface ExecutionOutcome {
+  /** The UI outputs of the output nodes that ran (or came from the cache), also when the job failed part way. */
   readonly outputs: Record<string, UiOutput>;
   readonly executed: string[];
-  readonly failure?: ExecutionFailure;
-  readonly interruptedAt?: { readonly node: string; readonly nodeType: string };
-  /**
-   * Time spent inside nodes' `run` calls, inside onnxruntime's `session.run`, and in the whole job (ms), for
-   * measuring the engine's overhead.
-   */
-  readonly timing: {
-    readonly nodeRunMs: number;
-    readonly sessionRunMs: number;
-    readonly sessionRuns: number;
-    readonly totalMs: number;
-    readonly nodesRun: number;
-  };
+  /** For measuring the engine's overhead. */
+  readonly timing: ExecutionTiming;
 }
+
+/** How a job ended: each status carries what it needs (a failure, where it was interrupted). */
+export type ExecutionResult =
+  | (ExecutionOutcome & { readonly status: 'success' })
+  | (ExecutionOutcome & { readonly status: 'error'; readonly failure: ExecutionFailure })
+  | (ExecutionOutcome & {
+      readonly status: 'interrupted';
+      readonly interruptedAt: { readonly node: string; readonly nodeType: string };
+    });

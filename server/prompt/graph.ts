@@ -1,21 +1,42 @@
 import { ownValue } from '../../shared/own-property.js';
-import type { ApiPrompt } from '../../shared/workflow.js';
+import { isLink, type ApiPrompt } from '../../shared/workflow.js';
+import { linkSources, type ValidatedPrompt } from './validated-prompt.js';
 
 /**
- * Graph helpers over a prompt's links. Pure, and without recursion: a prompt is input, and a chain of 100,000 nodes
+ * Graph walks over a prompt's links. Pure, and without recursion: a prompt is input, and a chain of 100,000 nodes
  * must not exhaust the stack. Node ids are looked up as own properties only (a node may be named `constructor`).
  */
 
-/** The ids of the nodes that an input of `id` links to, in input order. */
-export function linkedSources(prompt: ApiPrompt, id: string): string[] {
-  const node = ownValue(prompt, id);
-  if (!node) return [];
-  const sources: string[] = [];
-  for (const value of Object.values(node.inputs)) {
-    if (Array.isArray(value) && value.length === 2 && (typeof value[0] === 'string' || typeof value[0] === 'number'))
-      sources.push(String(value[0]));
-  }
-  return sources;
+/** The nodes of a prompt and the links between them, as the walks see them. */
+export interface LinkGraph {
+  has(id: string): boolean;
+  /** The ids of the nodes that the inputs of `id` link to, in input order (none for an absent node). */
+  sources(id: string): readonly string[];
+}
+
+/** A prompt as it arrives, before validation: its links are the inputs shaped like one. */
+export function promptGraph(prompt: ApiPrompt): LinkGraph {
+  return {
+    has: (id) => Object.hasOwn(prompt, id),
+    sources: (id) => {
+      const node = ownValue(prompt, id);
+      if (!node) return [];
+      const sources: string[] = [];
+      for (const value of Object.values(node.inputs)) if (isLink(value)) sources.push(String(value[0]));
+      return sources;
+    },
+  };
+}
+
+/** A validated prompt: the nodes its outputs need, and their typed links. */
+export function validatedGraph(prompt: ValidatedPrompt): LinkGraph {
+  return {
+    has: (id) => prompt.nodes.has(id),
+    sources: (id) => {
+      const node = prompt.nodes.get(id);
+      return node ? linkSources(node) : [];
+    },
+  };
 }
 
 /**
@@ -35,10 +56,12 @@ export function walkDepthFirst(
   };
   for (const root of roots) {
     push(root);
-    while (stack.length > 0) {
-      const top = stack[stack.length - 1]!;
-      if (top.next < top.children.length) push(top.children[top.next++]!);
-      else {
+    for (let top = stack.at(-1); top; top = stack.at(-1)) {
+      const child = top.children[top.next];
+      if (child !== undefined) {
+        top.next += 1;
+        push(child);
+      } else {
         stack.pop();
         leave(top.id);
       }
@@ -51,18 +74,17 @@ export function walkDepthFirst(
  * whether to go on past a node; one it refuses is not listed either.
  */
 export function nodesReachedFrom(
-  prompt: ApiPrompt,
+  graph: LinkGraph,
   starts: readonly string[],
   descend: (id: string) => boolean = () => true,
 ): string[] {
   const seen = new Set<string>();
   for (const start of starts) {
     const stack = [start];
-    while (stack.length > 0) {
-      const id = stack.pop()!;
-      if (seen.has(id) || !Object.hasOwn(prompt, id) || !descend(id)) continue;
+    for (let id = stack.pop(); id !== undefined; id = stack.pop()) {
+      if (seen.has(id) || !graph.has(id) || !descend(id)) continue;
       seen.add(id);
-      for (const source of linkedSources(prompt, id)) stack.push(source);
+      for (const source of graph.sources(id)) stack.push(source);
     }
   }
   return [...seen];
@@ -75,7 +97,7 @@ export function nodesReachedFrom(
 export const CYCLE_LISTING_LIMIT = 1_000_000;
 
 /** Every cycle reachable from the start nodes, each as the list of its node ids (in link order). */
-export function findCycles(prompt: ApiPrompt, starts: readonly string[]): string[][] {
+export function findCycles(graph: LinkGraph, starts: readonly string[]): string[][] {
   const state = new Map<string, 'visiting' | 'done'>();
   const path: string[] = [];
   const positionOnPath = new Map<string, number>();
@@ -84,7 +106,7 @@ export function findCycles(prompt: ApiPrompt, starts: readonly string[]): string
   walkDepthFirst(
     starts,
     (id) => {
-      if (!Object.hasOwn(prompt, id)) return undefined;
+      if (!graph.has(id)) return undefined;
       const current = state.get(id);
       if (current === 'done') return undefined;
       if (current === 'visiting') {
@@ -98,7 +120,7 @@ export function findCycles(prompt: ApiPrompt, starts: readonly string[]): string
       state.set(id, 'visiting');
       positionOnPath.set(id, path.length);
       path.push(id);
-      return linkedSources(prompt, id);
+      return graph.sources(id);
     },
     (id) => {
       path.pop();
@@ -116,28 +138,22 @@ export interface ExecutionPlan {
   readonly cached: string[];
 }
 
-/**
- * Plans a run: only what the outputs need, ancestors first; a cached node's ancestors are not needed.
- * Assumes a validated (acyclic) prompt.
- */
-export function planExecution(
-  prompt: ApiPrompt,
-  outputs: readonly string[],
-  isCached: (id: string) => boolean,
-): ExecutionPlan {
+/** Plans a run of a validated prompt's outputs: only what they need, ancestors first; a cached node's ancestors are not needed. */
+export function planExecution(prompt: ValidatedPrompt, isCached: (id: string) => boolean): ExecutionPlan {
   const toRun: string[] = [];
   const cached: string[] = [];
   const visited = new Set<string>();
   walkDepthFirst(
-    outputs,
+    prompt.outputs,
     (id) => {
-      if (visited.has(id) || !Object.hasOwn(prompt, id)) return undefined;
+      const node = prompt.nodes.get(id);
+      if (visited.has(id) || !node) return undefined;
       visited.add(id);
       if (isCached(id)) {
         cached.push(id);
         return undefined;
       }
-      return linkedSources(prompt, id);
+      return linkSources(node);
     },
     (id) => toRun.push(id),
   );

@@ -1,6 +1,4 @@
 import type { EstimateContext } from '../../nodes/contract/node-context.js';
-import type { NodeClass } from '../../nodes/contract/node-definition.js';
-import type { NodeRegistry } from '../../nodes/contract/node-definition.js';
 import {
   describeShape,
   shapeBytes,
@@ -10,8 +8,8 @@ import {
 } from '../../nodes/contract/memory.js';
 import { formatBytes } from '../../shared/format-bytes.js';
 import type { NodeError, PromptError } from '../../shared/protocol.js';
-import { isLink, type ApiPrompt } from '../../shared/workflow.js';
-import { linkedSources, planExecution } from './graph.js';
+import { planExecution } from './graph.js';
+import { linkSources, type ValidatedNode, type ValidatedPrompt } from './validated-prompt.js';
 
 /**
  * A job's peak memory, estimated before it runs: the nodes in the order the executor runs them, each holding its
@@ -37,35 +35,29 @@ export interface JobEstimate {
 }
 
 function nodeInputs(
-  prompt: ApiPrompt,
-  id: string,
-  nodeClass: NodeClass,
+  node: ValidatedNode,
   shapes: ReadonlyMap<string, readonly (ValueShape | undefined)[]>,
 ): Record<string, unknown> {
-  const node = prompt[id]!;
   const inputs: Record<string, unknown> = {};
-  for (const [name, input] of Object.entries(nodeClass.inputs)) {
-    if (!Object.hasOwn(node.inputs, name)) continue;
-    const value = node.inputs[name];
-    if (isLink(value)) {
-      const shape = shapes.get(String(value[0]))?.[value[1]];
-      // Only a shape of the kind the socket carries reaches the node's estimate.
-      if (input.kind === 'SOCKET' && shape && shapeKindOf(input.type) === shape.kind) inputs[name] = shape;
-    } else inputs[name] = value;
+  for (const [name, value] of node.inputs) {
+    if (value.kind === 'constant') {
+      inputs[name] = value.value;
+      continue;
+    }
+    const input = node.nodeClass.inputs[name];
+    const shape = shapes.get(value.from)?.[value.slot];
+    // Only a shape of the kind the socket carries reaches the node's estimate.
+    if (input?.kind === 'SOCKET' && shape && shapeKindOf(input.type) === shape.kind) inputs[name] = shape;
   }
   return inputs;
 }
 
-export function estimateJobMemory(
-  prompt: ApiPrompt,
-  outputs: readonly string[],
-  registry: NodeRegistry,
-  ctx: EstimateContext,
-): JobEstimate {
-  const { toRun } = planExecution(prompt, outputs, () => false);
+/** The peak memory of running a validated prompt's outputs, node by node as the executor runs them. */
+export function estimateJobMemory(prompt: ValidatedPrompt, ctx: EstimateContext): JobEstimate {
+  const { toRun } = planExecution(prompt, () => false);
   const readers = new Map<string, number>();
   for (const id of toRun)
-    for (const source of linkedSources(prompt, id)) readers.set(source, (readers.get(source) ?? 0) + 1);
+    for (const source of sourcesOf(prompt, id)) readers.set(source, (readers.get(source) ?? 0) + 1);
 
   const shapes = new Map<string, readonly (ValueShape | undefined)[]>();
   const resultBytes = new Map<string, number>();
@@ -75,12 +67,11 @@ export function estimateJobMemory(
   const nodes: NodeEstimate[] = [];
   let peak: NodeEstimate | undefined;
   for (const id of toRun) {
-    const classType = prompt[id]!.class_type;
-    const nodeClass = registry.get(classType);
-    if (!nodeClass) continue;
+    const node = prompt.nodes.get(id);
+    if (!node) continue;
     let memory: NodeMemory;
     try {
-      memory = nodeClass.estimate(nodeInputs(prompt, id, nodeClass, shapes), ctx);
+      memory = node.nodeClass.estimate(nodeInputs(node, shapes), ctx);
     } catch {
       // An estimate that cannot read what it needs (a file gone since validation) counts nothing; the run will say why.
       memory = { outputs: [], workingBytes: 0 };
@@ -93,7 +84,7 @@ export function estimateJobMemory(
     const outputBytes = memory.outputs.reduce((sum, shape) => sum + shapeBytes(shape), 0);
     const estimate: NodeEstimate = {
       node: id,
-      classType,
+      classType: node.classType,
       peakBytes: liveBytes + memory.workingBytes + outputBytes + weightsBytes,
       memory,
     };
@@ -102,13 +93,18 @@ export function estimateJobMemory(
     shapes.set(id, memory.outputs);
     resultBytes.set(id, outputBytes);
     liveBytes += outputBytes;
-    for (const source of linkedSources(prompt, id)) {
+    for (const source of linkSources(node)) {
       const left = (readers.get(source) ?? 1) - 1;
       readers.set(source, left);
       if (left === 0) liveBytes -= resultBytes.get(source) ?? 0;
     }
   }
   return { peakBytes: peak?.peakBytes ?? 0, peak, nodes };
+}
+
+function sourcesOf(prompt: ValidatedPrompt, id: string): string[] {
+  const node = prompt.nodes.get(id);
+  return node ? linkSources(node) : [];
 }
 
 /** The error that refuses a job over the budget, on the node running at the peak and the input that drives it. */

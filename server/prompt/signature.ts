@@ -1,12 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { ApiPrompt } from '../../shared/workflow.js';
 import { walkDepthFirst } from './graph.js';
-
-type LinkValue = [string | number, unknown];
-
-function isLinkValue(value: unknown): value is LinkValue {
-  return Array.isArray(value) && value.length === 2 && (typeof value[0] === 'string' || typeof value[0] === 'number');
-}
+import { linkSources, type ValidatedPrompt } from './validated-prompt.js';
 
 /**
  * Input signatures for the output cache: a node's signature hashes its class, its fingerprint (what besides
@@ -14,39 +8,37 @@ function isLinkValue(value: unknown): value is LinkValue {
  * it links to. A change anywhere upstream changes every signature below it. Pure; ancestors are hashed first,
  * walking links without recursion.
  */
-export function computeSignatures(prompt: ApiPrompt, fingerprints: ReadonlyMap<string, string>): Map<string, string> {
+export function computeSignatures(
+  prompt: ValidatedPrompt,
+  fingerprints: ReadonlyMap<string, string>,
+): Map<string, string> {
   const signatures = new Map<string, string>();
-  // The nodes being hashed, whose ancestors are not done yet: a link back to one of them is a cycle.
+  // The nodes being hashed, whose ancestors are not done yet: a link back to one of them would be a cycle, which
+  // validation refuses; hashed as 'cycle' all the same rather than walked forever.
   const trail = new Set<string>();
-  const sortedNames = new Map<string, string[]>();
   walkDepthFirst(
-    Object.keys(prompt),
+    prompt.nodes.keys(),
     (id) => {
-      if (signatures.has(id) || !Object.hasOwn(prompt, id) || trail.has(id)) return undefined;
+      const node = prompt.nodes.get(id);
+      if (signatures.has(id) || !node || trail.has(id)) return undefined;
       trail.add(id);
-      const inputs = prompt[id]!.inputs;
-      const names = Object.keys(inputs).sort();
-      sortedNames.set(id, names);
-      return names.flatMap((name) => {
-        const value = inputs[name];
-        return isLinkValue(value) ? [String(value[0])] : [];
-      });
+      return linkSources(node);
     },
     (id) => {
-      const node = prompt[id]!;
-      const inputs = sortedNames.get(id)!.map((name) => {
-        const value = node.inputs[name];
-        if (!isLinkValue(value)) return [name, 'CONST', value];
-        const source = String(value[0]);
-        const upstream = signatures.get(source) ?? (!Object.hasOwn(prompt, source) ? 'missing' : 'cycle');
-        return [name, 'LINK', upstream, value[1]];
-      });
-      sortedNames.delete(id);
       trail.delete(id);
+      const node = prompt.nodes.get(id);
+      if (!node) return;
+      // By name, in code-unit order (as Array.prototype.sort orders strings): key order does not matter.
+      const byName = [...node.inputs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      const inputs = byName.map(([name, input]) => {
+        if (input.kind === 'constant') return [name, 'CONST', input.value];
+        const upstream = signatures.get(input.from) ?? (prompt.nodes.has(input.from) ? 'cycle' : 'missing');
+        return [name, 'LINK', upstream, input.slot];
+      });
       signatures.set(
         id,
         createHash('sha256')
-          .update(JSON.stringify([node.class_type, fingerprints.get(id) ?? null, inputs]))
+          .update(JSON.stringify([node.classType, fingerprints.get(id) ?? null, inputs]))
           .digest('hex'),
       );
     },

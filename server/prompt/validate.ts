@@ -7,16 +7,34 @@ import { inputAcceptsLink } from '../../shared/node-spec.js';
 import type { NodeError, PromptError } from '../../shared/protocol.js';
 import type { ApiPrompt } from '../../shared/workflow.js';
 import { ownValue } from '../../shared/own-property.js';
-import { findCycles, nodesReachedFrom, walkDepthFirst } from './graph.js';
+import { err, ok, type Result } from '../../shared/result.js';
+import { findCycles, nodesReachedFrom, promptGraph, walkDepthFirst } from './graph.js';
+import { readValidatedPrompt } from './read-validated-prompt.js';
+import type { ConstantValue, ValidatedPrompt } from './validated-prompt.js';
 
 /**
  * Validates a prompt before anything runs, with ComfyUI's error types and per-node `node_errors`.
  * Pure apart from what the nodes' own `validate` hooks and dynamic combos read from their folders.
  */
 
-export type ValidationResult =
-  | { ok: true; prompt: ApiPrompt; outputs: string[]; nodeErrors: Record<string, NodeError> }
-  | { ok: false; error: PromptError; nodeErrors: Record<string, NodeError> };
+export interface ValidPrompt {
+  /** The prompt with its constants cast and links normalised, as it is queued and shown in the history. */
+  readonly prompt: ApiPrompt;
+  /** The same, typed: what the engine runs. */
+  readonly validated: ValidatedPrompt;
+  /** The outputs that passed validation. */
+  readonly outputs: string[];
+  /** Errors of the outputs that did not (they will not run). */
+  readonly nodeErrors: Record<string, NodeError>;
+}
+
+/** ComfyUI's refusal of a prompt: its error, and the errors of each node at fault. */
+export interface PromptRefusal {
+  readonly error: PromptError;
+  readonly nodeErrors: Record<string, NodeError>;
+}
+
+export type ValidationResult = Result<ValidPrompt, PromptRefusal>;
 
 export interface ValidateOptions {
   readonly partialExecutionTargets?: readonly string[];
@@ -31,10 +49,8 @@ function promptError(
   return { type, message, details, extra_info: extraInfo };
 }
 
-type CastResult = { ok: true; value: unknown } | { ok: false; reason: string };
-
 /** Casts a constant to its declared widget type, as ComfyUI's int()/float()/str()/bool() do, but stricter. */
-export function castConstant(input: InputDefinition, raw: unknown): CastResult {
+export function castConstant(input: InputDefinition, raw: unknown): Result<ConstantValue> {
   const value =
     typeof raw === 'object' && raw !== null && !Array.isArray(raw) && '__value__' in raw ? raw.__value__ : raw;
   switch (input.kind) {
@@ -47,8 +63,8 @@ export function castConstant(input: InputDefinition, raw: unknown): CastResult {
             : typeof value === 'string' && value.trim() !== ''
               ? Number(value)
               : Number.NaN;
-      if (!Number.isFinite(number)) return { ok: false, reason: `${JSON.stringify(value)} is not an integer` };
-      return { ok: true, value: Math.trunc(number) };
+      if (!Number.isFinite(number)) return err(`${JSON.stringify(value)} is not an integer`);
+      return ok(Math.trunc(number));
     }
     case 'FLOAT': {
       const number =
@@ -59,22 +75,22 @@ export function castConstant(input: InputDefinition, raw: unknown): CastResult {
             : typeof value === 'string' && value.trim() !== ''
               ? Number(value)
               : Number.NaN;
-      if (!Number.isFinite(number)) return { ok: false, reason: `${JSON.stringify(value)} is not a number` };
-      return { ok: true, value: number };
+      if (!Number.isFinite(number)) return err(`${JSON.stringify(value)} is not a number`);
+      return ok(number);
     }
     case 'STRING':
     case 'COMBO':
-      if (typeof value === 'string') return { ok: true, value };
-      if (typeof value === 'number' || typeof value === 'boolean') return { ok: true, value: String(value) };
-      return { ok: false, reason: `${JSON.stringify(value)} is not a string` };
+      if (typeof value === 'string') return ok(value);
+      if (typeof value === 'number' || typeof value === 'boolean') return ok(String(value));
+      return err(`${JSON.stringify(value)} is not a string`);
     case 'BOOLEAN':
-      if (typeof value === 'boolean') return { ok: true, value };
-      if (value === 1 || value === 0) return { ok: true, value: value === 1 };
+      if (typeof value === 'boolean') return ok(value);
+      if (value === 1 || value === 0) return ok(value === 1);
       if (typeof value === 'string' && /^(true|false)$/i.test(value.trim()))
-        return { ok: true, value: value.trim().toLowerCase() === 'true' };
-      return { ok: false, reason: `${JSON.stringify(value)} is not a boolean` };
+        return ok(value.trim().toLowerCase() === 'true');
+      return err(`${JSON.stringify(value)} is not a boolean`);
     case 'SOCKET':
-      return { ok: false, reason: `${input.type} inputs take a link, not a constant value` };
+      return err(`${input.type} inputs take a link, not a constant value`);
   }
 }
 
@@ -97,7 +113,7 @@ export function validatePrompt(
         'Cannot execute because a node is missing the class_type property.',
         `Node ID '#${id}'`,
       );
-      return { ok: false, error, nodeErrors: { [id]: { errors: [error], dependent_outputs: [], class_type: '' } } };
+      return err({ error, nodeErrors: { [id]: { errors: [error], dependent_outputs: [], class_type: '' } } });
     }
     if (!registry.has(node.class_type)) {
       const error = promptError(
@@ -105,21 +121,20 @@ export function validatePrompt(
         `Cannot execute because node ${node.class_type} does not exist.`,
         `Node ID '#${id}'`,
       );
-      return {
-        ok: false,
+      return err({
         error,
         nodeErrors: { [id]: { errors: [error], dependent_outputs: [], class_type: node.class_type } },
-      };
+      });
     }
   }
 
   // 2. The outputs to run.
   const targets = options.partialExecutionTargets ? new Set(options.partialExecutionTargets) : undefined;
   const outputs = Object.entries(prompt)
-    .filter(([id, node]) => registry.get(node.class_type)!.outputNode && (!targets || targets.has(id)))
+    .filter(([id, node]) => registry.get(node.class_type)?.outputNode === true && (!targets || targets.has(id)))
     .map(([id]) => id);
   if (outputs.length === 0) {
-    return { ok: false, error: promptError('prompt_no_outputs', 'Prompt has no outputs', ''), nodeErrors: {} };
+    return err({ error: promptError('prompt_no_outputs', 'Prompt has no outputs', ''), nodeErrors: {} });
   }
 
   const coerced: ApiPrompt = structuredClone(prompt);
@@ -128,12 +143,13 @@ export function validatePrompt(
 
   // 3. Cycles among the nodes the outputs reach: each node on a cycle gets its own error.
   const cycleMembers = new Set<string>();
-  for (const cycle of findCycles(prompt, outputs)) {
+  for (const cycle of findCycles(promptGraph(prompt), outputs)) {
     for (const id of cycle) {
       if (cycleMembers.has(id)) continue;
       cycleMembers.add(id);
-      ownErrors.set(id, [cycleError(id, cycle)]);
-      checks.set(id, { valid: false, errors: ownErrors.get(id)! });
+      const errors = [cycleError(id, cycle)];
+      ownErrors.set(id, errors);
+      checks.set(id, { valid: false, errors });
     }
   }
 
@@ -151,7 +167,7 @@ export function validatePrompt(
   };
   const leave = (id: string): void => {
     const errors = ownErrors.get(id) ?? [];
-    const upstreamValid = followed.get(id)!.every((source) => checks.get(source)!.valid);
+    const upstreamValid = (followed.get(id) ?? []).every((source) => checks.get(source)?.valid === true);
     followed.delete(id);
     checks.set(id, { valid: errors.length === 0 && upstreamValid, errors });
   };
@@ -162,17 +178,17 @@ export function validatePrompt(
   const nodeErrors: Record<string, NodeError> = {};
   for (const output of outputs) {
     walkDepthFirst([output], enter, leave);
-    if (checks.get(output)!.valid) {
+    if (checks.get(output)?.valid === true) {
       goodOutputs.push(output);
       continue;
     }
     // Each id comes once per output, so an output joins a node's list once without searching it.
-    for (const id of nodesReachedFrom(coerced, [output], mayLeadToErrors)) {
+    for (const id of nodesReachedFrom(promptGraph(coerced), [output], mayLeadToErrors)) {
       const errors = ownErrors.get(id);
       if (!errors) continue;
-      if (!Object.hasOwn(nodeErrors, id))
-        nodeErrors[id] = { errors, dependent_outputs: [], class_type: coerced[id]!.class_type };
-      nodeErrors[id]!.dependent_outputs.push(output);
+      const entry = ownValue(nodeErrors, id) ?? { errors, dependent_outputs: [], class_type: classTypeOf(coerced, id) };
+      entry.dependent_outputs.push(output);
+      nodeErrors[id] = entry;
     }
   }
   if (goodOutputs.length === 0) {
@@ -184,13 +200,20 @@ export function validatePrompt(
         ? lines
         : [...lines.slice(0, DETAIL_LINES_SHOWN), `… and ${lines.length - DETAIL_LINES_SHOWN} more in node_errors`];
     const details = shown.join('\n');
-    return {
-      ok: false,
+    return err({
       error: promptError('prompt_outputs_failed_validation', 'Prompt outputs failed validation', details),
       nodeErrors,
-    };
+    });
   }
-  return { ok: true, prompt: coerced, outputs: goodOutputs, nodeErrors };
+  // Every node the good outputs reach was checked above, so reading it typed cannot fail; were it to, the prompt is
+  // refused rather than run half-read.
+  const validated = readValidatedPrompt(coerced, goodOutputs, registry);
+  if (!validated.ok) return err({ error: promptError('invalid_prompt', validated.reason, ''), nodeErrors });
+  return ok({ prompt: coerced, validated: validated.value, outputs: goodOutputs, nodeErrors });
+}
+
+function classTypeOf(prompt: ApiPrompt, id: string): string {
+  return ownValue(prompt, id)?.class_type ?? '';
 }
 
 /** The most node errors the prompt's own error repeats in its details (all are in node_errors). */
@@ -201,7 +224,7 @@ export const CYCLE_IDS_SHOWN = 12;
 
 /** A node's error for one cycle through it; a long cycle is shown by its first and last ids and its length. */
 function cycleError(id: string, cycle: readonly string[]): PromptError {
-  const shown = cycle.length <= CYCLE_IDS_SHOWN ? cycle : [...cycle.slice(0, CYCLE_IDS_SHOWN - 1), cycle.at(-1)!];
+  const shown = cycle.length <= CYCLE_IDS_SHOWN ? cycle : [...cycle.slice(0, CYCLE_IDS_SHOWN - 1), ...cycle.slice(-1)];
   const names = shown.map((n) => `#${n}`);
   if (shown.length < cycle.length) names.splice(CYCLE_IDS_SHOWN - 1, 0, `… ${cycle.length - shown.length} more …`);
   return promptError(
@@ -223,11 +246,13 @@ interface OwnInputsCheck {
 
 /** Checks one node's inputs (not what is upstream), writing coerced constants and links into `coerced`. */
 function checkOwnInputs(id: string, coerced: ApiPrompt, registry: NodeRegistry, env: NodeEnvironment): OwnInputsCheck {
-  const node = coerced[id]!;
-  const nodeClass = registry.get(node.class_type)!;
+  const node = ownValue(coerced, id);
+  const nodeClass = node && registry.get(node.class_type);
+  // Step 1 checked every node's class; a link to an absent node is the linking node's error.
+  if (!node || !nodeClass) return { errors: [], sources: [] };
   const errors: PromptError[] = [];
   const sources: string[] = [];
-  const constants: Record<string, unknown> = {};
+  const constants: Record<string, ConstantValue> = {};
   for (const [name, input] of Object.entries(nodeClass.inputs)) {
     // The input's spec goes only into errors: made when one is reported (a combo's spec lists its folder).
     const extra = (more: Record<string, unknown> = {}): Record<string, unknown> => ({
@@ -290,7 +315,7 @@ function checkOwnInputs(id: string, coerced: ApiPrompt, registry: NodeRegistry, 
     }
     if (input.kind === 'COMBO') {
       const options = comboOptions(input, env);
-      if (!options.includes(value as string)) {
+      if (typeof value !== 'string' || !options.includes(value)) {
         const listed = options.length > 20 ? `(list of length ${options.length})` : JSON.stringify(options);
         errors.push(
           promptError('value_not_in_list', 'Value not in list', `${name}: '${String(value)}' not in ${listed}`, {
@@ -357,8 +382,7 @@ function checkLink(
       ok: false,
       error: promptError('dependency_cycle', 'Dependency cycle detected', `node #${id} is linked to itself`, {}),
     };
-  const sourceClass = registry.get(sourceNode.class_type)!;
-  const output = sourceClass.outputs[slot];
+  const output = registry.get(sourceNode.class_type)?.outputs[slot];
   if (!output) {
     return {
       ok: false,

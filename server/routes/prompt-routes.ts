@@ -39,7 +39,7 @@ function clearOrDelete(
   change: (removal: z.infer<typeof queueChangeSchema>) => void,
 ): void {
   const body = parseJsonBody(req.body);
-  if (!body.ok) return sendError(res, 400, body.type, body.reason);
+  if (!body.ok) return sendError(res, 400, body.reason.type, body.reason.message);
   const parsed = queueChangeSchema.safeParse(body.value ?? {});
   if (!parsed.success)
     return sendError(res, 400, 'invalid_request', 'expected {"clear"?: boolean, "delete"?: [prompt_id, …]}');
@@ -67,12 +67,13 @@ export function promptRoutes(ctx: ServerContext): Router {
         'the server is shutting down and takes no new prompts; queue it again once it is back',
       );
     const body = parseJsonBody(req.body);
-    if (!body.ok) return sendError(res, 400, body.type, body.reason);
-    const result = acceptPrompt(body.value, ctx.registry, ctx.env, ctx.queue, ctx.options.maxMemoryBytes);
-    if (!result.ok) {
-      res.status(400).json({ error: result.error, node_errors: result.nodeErrors });
+    if (!body.ok) return sendError(res, 400, body.reason.type, body.reason.message);
+    const accepted = acceptPrompt(body.value, ctx.registry, ctx.env, ctx.queue, ctx.options.maxMemoryBytes);
+    if (!accepted.ok) {
+      res.status(400).json({ error: accepted.reason.error, node_errors: accepted.reason.nodeErrors });
       return;
     }
+    const result = accepted.value;
     const { number, promptId, prompt } = result.job;
     const queued = ctx.queue.find(promptId);
     if (queued) {
@@ -139,7 +140,7 @@ export function promptRoutes(ctx: ServerContext): Router {
 
   router.post('/free', (req, res) => {
     const body = parseJsonBody(req.body);
-    if (!body.ok) return sendError(res, 400, body.type, body.reason);
+    if (!body.ok) return sendError(res, 400, body.reason.type, body.reason.message);
     const request = freeSchema.safeParse(body.value ?? {});
     if (!request.success)
       return sendError(res, 400, 'invalid_request', 'expected {"unload_models"?: boolean, "free_memory"?: boolean}');

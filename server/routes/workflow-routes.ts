@@ -63,7 +63,7 @@ export function workflowRoutes(ctx: ServerContext): Router {
     const file = workflowFile(folder, req.params.name);
     if (!file.ok) return sendError(res, 400, 'invalid_name', file.reason);
     const body = parseJsonBody(req.body);
-    if (!body.ok) return sendError(res, 400, body.type, body.reason);
+    if (!body.ok) return sendError(res, 400, body.reason.type, body.reason.message);
     const document = parseWorkflowDocument(body.value);
     if (!document.ok) return sendError(res, 400, 'invalid_workflow', document.reason);
     const existed = existsSync(file.value);

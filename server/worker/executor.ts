@@ -2,11 +2,12 @@ import type { NodeContext, NodeEnvironment, SharedCaches } from '../../nodes/con
 import type { NodeRegistry } from '../../nodes/contract/node-definition.js';
 import type { UiOutput } from '../../shared/protocol.js';
 import type { EngineEvent, ExecuteJob, ExecutionFailure, ExecutionResult } from '../engine/engine-events.js';
-import { linkedSources, nodesReachedFrom, planExecution } from '../prompt/graph.js';
+import { planExecution } from '../prompt/graph.js';
+import { readValidatedPrompt } from '../prompt/read-validated-prompt.js';
+import { computeSignatures } from '../prompt/signature.js';
+import { constantInputs, linkSources, type ValidatedNode } from '../prompt/validated-prompt.js';
 import type { LruCache } from './lru-cache.js';
 import { stepPreviewOf } from './step-preview.js';
-import { computeSignatures } from '../prompt/signature.js';
-import { ownValue } from '../../shared/own-property.js';
 import { sessionRunClock } from '../../nodes/runtime/onnx/session.js';
 
 export class InterruptedError extends Error {
@@ -59,73 +60,77 @@ export async function executePrompt(job: ExecuteJob, deps: ExecutorDeps): Promis
   const executed: string[] = [];
   const outputs: Record<string, UiOutput> = {};
   const results = new Map<string, readonly unknown[]>();
-  const { promptId, prompt } = job;
-  const finish = (status: ExecutionResult['status'], extra: Partial<ExecutionResult> = {}): ExecutionResult => ({
-    status,
-    outputs,
-    executed,
-    ...extra,
-    timing: {
-      nodeRunMs,
-      sessionRunMs: sessionRunClock.ms - sessionClockAtStart.ms,
-      sessionRuns: sessionRunClock.calls - sessionClockAtStart.calls,
-      totalMs: performance.now() - startedAt,
-      nodesRun: executed.length,
-    },
+  const { promptId } = job;
+  const timing = (): ExecutionResult['timing'] => ({
+    nodeRunMs,
+    sessionRunMs: sessionRunClock.ms - sessionClockAtStart.ms,
+    sessionRuns: sessionRunClock.calls - sessionClockAtStart.calls,
+    totalMs: performance.now() - startedAt,
+    nodesRun: executed.length,
   });
 
   let currentNode = job.outputs[0] ?? '';
+  let currentType = '';
   let currentInputs: Record<string, unknown> = {};
   try {
+    // The queued prompt was validated on the main thread; it is read typed here, with this thread's classes.
+    const read = readValidatedPrompt(job.prompt, job.outputs, deps.registry);
+    if (!read.ok) throw new Error(read.reason);
+    const prompt = read.value;
+    currentType = prompt.nodes.get(currentNode)?.classType ?? '';
     // Fingerprints (IS_CHANGED) from constant inputs only.
     const fingerprints = new Map<string, string>();
-    for (const [id, node] of Object.entries(prompt)) {
-      const nodeClass = deps.registry.get(node.class_type);
-      if (!nodeClass) continue;
-      const constants = Object.fromEntries(Object.entries(node.inputs).filter(([, value]) => !Array.isArray(value)));
-      const fingerprint = await nodeClass.fingerprint(constants, deps.env);
+    for (const [id, node] of prompt.nodes) {
+      const fingerprint = await node.nodeClass.fingerprint(constantInputs(node), deps.env);
       if (fingerprint !== undefined) fingerprints.set(id, fingerprint);
     }
     const signatures = computeSignatures(prompt, fingerprints);
-    const isCached = (id: string): boolean => deps.outputCache.has(signatures.get(id)!);
-    const plan = planExecution(prompt, job.outputs, isCached);
+    const signatureOf = (id: string): string => signatures.get(id) ?? '';
+    const isCached = (id: string): boolean => deps.outputCache.has(signatureOf(id));
+    const plan = planExecution(prompt, isCached);
     // ComfyUI names every node the outputs reach whose result is cached, not only where planning stopped.
-    const reached = new Set(nodesReachedFrom(prompt, job.outputs));
-    deps.emit({ type: 'cached', promptId, nodes: Object.keys(prompt).filter((id) => reached.has(id) && isCached(id)) });
+    deps.emit({ type: 'cached', promptId, nodes: [...prompt.nodes.keys()].filter(isCached) });
     // A result is let go once the last node that reads it has run (the cache may keep it, within its bounds): the
     // memory estimate (memory-budget.ts) counts on it.
+    const toRun: ValidatedNode[] = [];
+    for (const id of plan.toRun) {
+      const node = prompt.nodes.get(id);
+      if (node) toRun.push(node);
+    }
     const readers = new Map<string, number>();
-    for (const id of plan.toRun)
-      for (const source of linkedSources(prompt, id)) readers.set(source, (readers.get(source) ?? 0) + 1);
-    const release = (id: string): void => {
-      for (const source of linkedSources(prompt, id)) {
+    for (const node of toRun)
+      for (const source of linkSources(node)) readers.set(source, (readers.get(source) ?? 0) + 1);
+    const release = (node: ValidatedNode): void => {
+      for (const source of linkSources(node)) {
         const left = (readers.get(source) ?? 1) - 1;
         readers.set(source, left);
         if (left === 0) results.delete(source);
       }
     };
     for (const id of plan.cached) {
-      const cached = deps.outputCache.get(signatures.get(id)!)!;
+      const cached = deps.outputCache.get(signatureOf(id));
+      if (!cached) continue;
       results.set(id, cached.outputs);
-      if (deps.registry.get(prompt[id]!.class_type)!.outputNode) {
+      if (prompt.nodes.get(id)?.nodeClass.outputNode === true) {
         if (cached.ui) outputs[id] = cached.ui;
         deps.emit({ type: 'node_done', promptId, node: id, ui: cached.ui, fromCache: true, ms: 0 });
       }
     }
 
-    for (const id of plan.toRun) {
+    for (const node of toRun) {
+      const { id, nodeClass } = node;
       currentNode = id;
-      const node = prompt[id]!;
-      const nodeClass = deps.registry.get(node.class_type)!;
+      currentType = node.classType;
       if (deps.isInterrupted()) throw new InterruptedError();
       const inputs: Record<string, unknown> = {};
-      for (const [name, value] of Object.entries(node.inputs)) {
-        if (!Object.hasOwn(nodeClass.inputs, name)) continue;
-        if (Array.isArray(value) && value.length === 2) {
-          const upstream = results.get(String(value[0]));
-          if (!upstream) throw new Error(`input ${name}: node #${String(value[0])} produced no result`);
-          inputs[name] = upstream[Number(value[1])];
-        } else inputs[name] = value;
+      for (const [name, input] of node.inputs) {
+        if (input.kind === 'constant') {
+          inputs[name] = input.value;
+          continue;
+        }
+        const upstream = results.get(input.from);
+        if (!upstream) throw new Error(`input ${name}: node #${input.from} produced no result`);
+        inputs[name] = upstream[input.slot];
       }
       currentInputs = inputs;
       deps.emit({ type: 'node_start', promptId, node: id });
@@ -136,7 +141,7 @@ export async function executePrompt(job: ExecuteJob, deps: ExecutorDeps): Promis
         signal: controller.signal,
         env: deps.env,
         caches: deps.caches,
-        prompt,
+        prompt: job.prompt,
         extraPngInfo: job.extraPngInfo,
         previewMethod: job.previewMethod,
         previewEvery: job.previewEvery,
@@ -167,24 +172,30 @@ export async function executePrompt(job: ExecuteJob, deps: ExecutorDeps): Promis
       nodeRunMs += ms;
       if (result.outputs.length !== nodeClass.outputs.length) {
         throw new Error(
-          `${node.class_type} returned ${result.outputs.length} outputs, but declares ${nodeClass.outputs.length}`,
+          `${node.classType} returned ${result.outputs.length} outputs, but declares ${nodeClass.outputs.length}`,
         );
       }
       results.set(id, result.outputs);
-      deps.outputCache.set(signatures.get(id)!, { outputs: result.outputs, ui: result.ui });
+      deps.outputCache.set(signatureOf(id), { outputs: result.outputs, ui: result.ui });
       executed.push(id);
       if (result.ui && nodeClass.outputNode) outputs[id] = result.ui;
-      release(id);
+      release(node);
       deps.emit({ type: 'node_done', promptId, node: id, ui: result.ui, fromCache: false, ms });
     }
-    return finish('success');
+    return { status: 'success', outputs, executed, timing: timing() };
   } catch (error) {
-    const nodeType = ownValue(prompt, currentNode)?.class_type ?? '';
+    const nodeType = currentType;
     if (
       error instanceof InterruptedError ||
       (error instanceof Error && error.name === 'AbortError' && deps.isInterrupted())
     ) {
-      return finish('interrupted', { interruptedAt: { node: currentNode, nodeType } });
+      return {
+        status: 'interrupted',
+        outputs,
+        executed,
+        interruptedAt: { node: currentNode, nodeType },
+        timing: timing(),
+      };
     }
     const failure: ExecutionFailure = {
       node: currentNode,
@@ -194,6 +205,6 @@ export async function executePrompt(job: ExecuteJob, deps: ExecutorDeps): Promis
       traceback: error instanceof Error && error.stack ? error.stack.split('\n').map((line) => `${line}\n`) : [],
       currentInputs: describeInputs(currentInputs),
     };
-    return finish('error', { failure });
+    return { status: 'error', outputs, executed, failure, timing: timing() };
   }
 }

@@ -75,7 +75,8 @@ async function runOnce(
   if (reply.type !== 'done')
     throw new Error(reply.type === 'failed' ? reply.reason : 'the bench client answered out of turn');
   const result = results.get(reply.promptId)!;
-  if (result.status !== 'success') throw new Error(`run failed: ${JSON.stringify(result.failure)}`);
+  if (result.status === 'error') throw new Error(`run failed: ${JSON.stringify(result.failure)}`);
+  if (result.status === 'interrupted') throw new Error(`run interrupted at #${result.interruptedAt.node}`);
   outsideEngine.push(finishedAt.get(reply.promptId)! - reply.postedAt - result.timing.totalMs);
   return {
     wallMs: reply.endedAt - reply.postedAt,

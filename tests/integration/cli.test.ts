@@ -93,7 +93,7 @@ describe('inkgraph CLI', () => {
       tempDir: dirs.tempDir,
       modelsDir: dirs.modelsDir,
     });
-    writeFileSync(join(dirs.root, 'comfy-ui.json'), JSON.stringify(toLitegraph(document.envelope, objectInfo)));
+    writeFileSync(join(dirs.root, 'comfy-ui.json'), JSON.stringify(toLitegraph(document.value.envelope, objectInfo)));
     const result = await cli(['run', join(dirs.root, 'comfy-ui.json'), '--out', join(dirs.root, 'ui-out')]);
     expect(result.code, result.stderr).toBe(0);
     expect(readdirSync(join(dirs.root, 'ui-out'))).toEqual(['inverted_00001_.png']);

@@ -189,7 +189,7 @@ describe('workflow ⇄ graph', () => {
       '6': { class_type: 'LoadImage', inputs: { image: 'b.png' } },
     });
     if (!bare.ok) throw new Error(bare.reason);
-    const { graph, needsLayout } = workflowToGraph(bare.envelope, objectInfo);
+    const { graph, needsLayout } = workflowToGraph(bare.value.envelope, objectInfo);
     expect(needsLayout).toBe(true);
     const load = graph.nodes.find((n) => n.id === '6') as InkNode;
     expect(load.data.widgets).toEqual({ image: 'b.png' });

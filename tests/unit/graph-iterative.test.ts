@@ -3,14 +3,15 @@ import { describe, expect, it } from 'vitest';
 import {
   CYCLE_LISTING_LIMIT,
   findCycles,
-  linkedSources,
   nodesReachedFrom,
   planExecution,
+  promptGraph,
   walkDepthFirst,
 } from '../../server/prompt/graph.js';
 import { computeSignatures } from '../../server/prompt/signature.js';
 import type { ApiPrompt } from '../../shared/workflow.js';
 import { invertChain } from '../helpers/prompts.js';
+import { validatedFrom } from '../helpers/validated.js';
 
 /**
  * The graph walks are iterative: the same results, in the same order, as the recursive walks they replaced (kept
@@ -18,6 +19,10 @@ import { invertChain } from '../helpers/prompts.js';
  */
 
 // ---- references: the recursive algorithms as they were, over own properties --------------------------------
+
+function linkedSources(prompt: ApiPrompt, id: string): string[] {
+  return promptGraph(prompt).sources(id).slice();
+}
 
 function referenceCycles(prompt: ApiPrompt, starts: readonly string[]): string[][] {
   const state = new Map<string, 'visiting' | 'done'>();
@@ -81,7 +86,8 @@ function referenceSignatures(prompt: ApiPrompt, fingerprints: ReadonlyMap<string
           value.length === 2 &&
           (typeof value[0] === 'string' || typeof value[0] === 'number')
         ) {
-          return [name, 'LINK', compute(String(value[0]), trail), value[1]];
+          const slot: unknown = value[1];
+          return [name, 'LINK', compute(String(value[0]), trail), slot];
         }
         return [name, 'CONST', value];
       });
@@ -111,8 +117,11 @@ function random(seed: number): () => number {
 
 const NAMES = ['1', '2', '3', '10', 'a', 'b', 'constructor', 'toString', 'valueOf', 'hasOwnProperty', 'x:1', '7'];
 
-/** A random graph over NAMES: links back and forth (cycles), to missing nodes, numeric ids, constants. */
-function randomPrompt(seed: number): ApiPrompt {
+/**
+ * A random graph over NAMES: links back and forth (cycles), to missing nodes, numeric ids, constants. As validation
+ * leaves it (`acyclic`): links only to nodes listed before, which exist.
+ */
+function randomPrompt(seed: number, acyclic = false): ApiPrompt {
   const next = random(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
   const prompt: ApiPrompt = {};
@@ -120,13 +129,16 @@ function randomPrompt(seed: number): ApiPrompt {
     if (next() < 0.2) continue;
     const inputs: Record<string, unknown> = {};
     const count = Math.floor(next() * 4);
+    const before = Object.keys(prompt);
     for (let i = 0; i < count; i++) {
       const roll = next();
+      const targets = acyclic ? before : [...NAMES, 'missing'];
+      const numeric = (acyclic ? before : ['1', '2', '3']).filter((name) => /^[123]$/.test(name));
       inputs[pick(['image', 'b', 'a', 'z', 'toString'])] =
-        roll < 0.6
-          ? [pick([...NAMES, 'missing']), Math.floor(next() * 2)]
-          : roll < 0.7
-            ? [Number(pick(['1', '2', '3'])), 0]
+        roll < 0.6 && targets.length > 0
+          ? [pick(targets), Math.floor(next() * 2)]
+          : roll < 0.7 && numeric.length > 0
+            ? [Number(pick(numeric)), 0]
             : roll;
     }
     prompt[id] = { class_type: pick(['LoadImage', 'ImageInvert', 'SaveImage']), inputs };
@@ -139,18 +151,26 @@ describe('iterative graph walks give the recursive walks’ results, in their or
     for (let seed = 1; seed <= 300; seed++) {
       const prompt = randomPrompt(seed);
       const starts = Object.keys(prompt).filter((_id, i) => i % 2 === 0);
+      expect(findCycles(promptGraph(prompt), starts), `seed ${seed}`).toEqual(referenceCycles(prompt, starts));
+    }
+  });
+
+  it('plans and signs 300 random validated graphs with numeric and prototype-named ids', () => {
+    for (let seed = 1; seed <= 300; seed++) {
+      const prompt = randomPrompt(seed, true);
+      const starts = Object.keys(prompt).filter((_id, i) => i % 2 === 0);
       const cachedIds = new Set(Object.keys(prompt).filter((_id, i) => i % 3 === 1));
-      expect(findCycles(prompt, starts), `seed ${seed}`).toEqual(referenceCycles(prompt, starts));
+      const validated = validatedFrom(prompt, starts);
       expect(
-        planExecution(prompt, starts, () => false),
+        planExecution(validated, () => false),
         `seed ${seed}`,
       ).toEqual(referencePlan(prompt, starts, () => false));
       expect(
-        planExecution(prompt, starts, (id) => cachedIds.has(id)),
+        planExecution(validated, (id) => cachedIds.has(id)),
         `seed ${seed}`,
       ).toEqual(referencePlan(prompt, starts, (id) => cachedIds.has(id)));
       const fingerprints = new Map([[Object.keys(prompt)[0] ?? '', 'file-hash']]);
-      expect(computeSignatures(prompt, fingerprints), `seed ${seed}`).toEqual(
+      expect(computeSignatures(validatedFrom(prompt), fingerprints), `seed ${seed}`).toEqual(
         referenceSignatures(prompt, fingerprints),
       );
     }
@@ -182,16 +202,17 @@ describe('chains of 100,000 nodes', () => {
   const ids = ['n0', ...Array.from({ length }, (_, i) => `n${i + 1}`), 'out'];
 
   it('plans every node, ancestors first', () => {
-    const plan = planExecution(prompt, ['out'], () => false);
+    const validated = validatedFrom(prompt, ['out']);
+    const plan = planExecution(validated, () => false);
     expect(plan.toRun).toEqual(ids);
-    expect(planExecution(prompt, ['out'], (id) => id === 'n50000').toRun).toEqual(ids.slice(50_001));
+    expect(planExecution(validated, (id) => id === 'n50000').toRun).toEqual(ids.slice(50_001));
   });
 
   it('finds no cycle in a chain, and the one cycle of a ring', () => {
-    expect(findCycles(prompt, ['out'])).toEqual([]);
+    expect(findCycles(promptGraph(prompt), ['out'])).toEqual([]);
     const ring = invertChain(length, 'a.png');
     ring.n0 = { class_type: 'ImageInvert', inputs: { image: [`n${length}`, 0] } };
-    const cycles = findCycles(ring, ['out']);
+    const cycles = findCycles(promptGraph(ring), ['out']);
     expect(cycles).toHaveLength(1);
     // Entered from the output: n100000 … n1, n0, and n0 links back to n100000.
     expect(cycles[0]).toEqual(ids.slice(0, -1).reverse());
@@ -200,18 +221,20 @@ describe('chains of 100,000 nodes', () => {
   it('gives each node its own signature, a change at the root changing all of them', () => {
     // Hashed from the output down: the first id listed is the far end of the chain.
     const reversed: ApiPrompt = Object.fromEntries(Object.entries(prompt).reverse());
-    const signatures = computeSignatures(reversed, new Map());
-    expect(computeSignatures(prompt, new Map())).toEqual(signatures);
+    const signatures = computeSignatures(validatedFrom(reversed), new Map());
+    const validated = validatedFrom(prompt);
+    expect(computeSignatures(validated, new Map())).toEqual(signatures);
     expect(new Set(signatures.values()).size).toBe(ids.length);
-    const changed = computeSignatures(prompt, new Map([['n0', 'other file']]));
+    const changed = computeSignatures(validated, new Map([['n0', 'other file']]));
     expect(ids.every((id) => changed.get(id) !== signatures.get(id))).toBe(true);
   });
 
   it('lists the nodes an output reaches, once each', () => {
-    const reached = nodesReachedFrom(prompt, ['out', 'n5']);
+    const graph = promptGraph(prompt);
+    const reached = nodesReachedFrom(graph, ['out', 'n5']);
     expect(reached).toHaveLength(ids.length);
     expect(new Set(reached)).toEqual(new Set(ids));
-    expect(nodesReachedFrom(prompt, ['out'], (id) => id !== 'n99990')).toHaveLength(11);
+    expect(nodesReachedFrom(graph, ['out'], (id) => id !== 'n99990')).toHaveLength(11);
   });
 
   it('bounds the cycles listed when the far end of a chain links back to many nodes near its start', () => {
@@ -221,7 +244,7 @@ describe('chains of 100,000 nodes', () => {
       class_type: 'ImageInvert',
       inputs: Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`back${i}`, [`n${length - i}`, 0]])),
     };
-    const cycles = findCycles(looped, ['out']);
+    const cycles = findCycles(promptGraph(looped), ['out']);
     const listed = cycles.reduce((sum, cycle) => sum + cycle.length, 0);
     expect(listed).toBeGreaterThanOrEqual(CYCLE_LISTING_LIMIT);
     expect(listed).toBeLessThanOrEqual(CYCLE_LISTING_LIMIT + length + 1);
@@ -235,20 +258,24 @@ describe('node ids named like Object.prototype members', () => {
       toString: { class_type: 'ImageInvert', inputs: { image: ['constructor', 0], other: ['valueOf', 0] } },
       hasOwnProperty: { class_type: 'PreviewImage', inputs: { images: ['toString', 0], more: ['__proto__', 0] } },
     };
-    expect(linkedSources(prompt, 'valueOf')).toEqual([]);
-    expect(linkedSources(prompt, '__proto__')).toEqual([]);
-    expect(planExecution(prompt, ['hasOwnProperty', 'isPrototypeOf'], () => false).toRun).toEqual([
-      'constructor',
-      'toString',
-      'hasOwnProperty',
-    ]);
-    expect(findCycles(prompt, ['hasOwnProperty', 'valueOf'])).toEqual([]);
-    expect(nodesReachedFrom(prompt, ['hasOwnProperty', '__defineGetter__']).sort()).toEqual([
+    const graph = promptGraph(prompt);
+    expect(graph.sources('valueOf')).toEqual([]);
+    expect(graph.sources('__proto__')).toEqual([]);
+    expect(findCycles(graph, ['hasOwnProperty', 'valueOf'])).toEqual([]);
+    expect(nodesReachedFrom(graph, ['hasOwnProperty', '__defineGetter__']).sort()).toEqual([
       'constructor',
       'hasOwnProperty',
       'toString',
     ]);
-    const signatures = computeSignatures(prompt, new Map());
+    // Validated, without its links to absent nodes (validation refuses those).
+    const linked: ApiPrompt = {
+      constructor: { class_type: 'LoadImage', inputs: { image: 'a.png' } },
+      toString: { class_type: 'ImageInvert', inputs: { image: ['constructor', 0] } },
+      hasOwnProperty: { class_type: 'PreviewImage', inputs: { images: ['toString', 0] } },
+    };
+    const validated = validatedFrom(linked, ['hasOwnProperty']);
+    expect(planExecution(validated, () => false).toRun).toEqual(['constructor', 'toString', 'hasOwnProperty']);
+    const signatures = computeSignatures(validated, new Map());
     expect([...signatures.keys()]).toEqual(['constructor', 'toString', 'hasOwnProperty']);
   });
 });

@@ -41,13 +41,13 @@ describe('findTooDeep', () => {
 describe('parseJsonBody', () => {
   it('refuses JSON nested past the limit as json_too_deep, saying how deep and where', () => {
     const body = parseJsonBody(Buffer.from(`{"prompt":{},"extra_data":${nestedObjects(100_000)}}`));
-    expect(body).toMatchObject({ ok: false, type: 'json_too_deep' });
-    expect(!body.ok && body.reason).toContain(`deeper than ${MAX_JSON_DEPTH} levels`);
-    expect(!body.ok && body.reason).toContain('extra_data.a.a');
+    expect(body).toMatchObject({ ok: false, reason: { type: 'json_too_deep' } });
+    expect(!body.ok && body.reason.message).toContain(`deeper than ${MAX_JSON_DEPTH} levels`);
+    expect(!body.ok && body.reason.message).toContain('extra_data.a.a');
   });
 
   it('still tells invalid JSON apart, and parses ordinary bodies', () => {
-    expect(parseJsonBody(Buffer.from('{"a":'))).toMatchObject({ ok: false, type: 'invalid_json' });
+    expect(parseJsonBody(Buffer.from('{"a":'))).toMatchObject({ ok: false, reason: { type: 'invalid_json' } });
     expect(parseJsonBody(Buffer.from(nestedObjects(10)))).toMatchObject({ ok: true });
     expect(parseJsonBody(Buffer.from(' '))).toEqual({ ok: true, value: undefined });
   });

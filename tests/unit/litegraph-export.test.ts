@@ -19,7 +19,7 @@ describe('toLitegraph (ComfyUI UI format for the workflow chunk)', () => {
       JSON.parse(readFileSync(resolve(import.meta.dirname, '..', '..', 'workflows', 'text-to-image.json'), 'utf8')),
     );
     if (!document.ok) throw new Error(document.reason);
-    const graph = toLitegraph(document.envelope, objectInfo) as {
+    const graph = toLitegraph(document.value.envelope, objectInfo) as {
       nodes: Record<string, unknown>[];
       links: unknown[][];
       version: number;
@@ -48,7 +48,7 @@ describe('toLitegraph (ComfyUI UI format for the workflow chunk)', () => {
       '3': { class_type: 'SaveImage', inputs: { images: ['2', 0], filename_prefix: ['1', 0] } },
     });
     if (!document.ok) throw new Error(document.reason);
-    const save = (toLitegraph(document.envelope, objectInfo) as { nodes: Record<string, unknown>[] }).nodes.find(
+    const save = (toLitegraph(document.value.envelope, objectInfo) as { nodes: Record<string, unknown>[] }).nodes.find(
       (node) => node.type === 'SaveImage',
     )!;
     expect(save.inputs).toEqual([

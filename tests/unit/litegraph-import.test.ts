@@ -20,9 +20,9 @@ describe('fromLitegraph (ComfyUI UI-format workflows)', () => {
       JSON.parse(readFileSync(resolve(import.meta.dirname, '..', '..', 'workflows', 'text-to-image.json'), 'utf8')),
     );
     if (!document.ok) throw new Error(document.reason);
-    const back = fromLitegraph(toLitegraph(document.envelope, objectInfo), objectInfo);
+    const back = fromLitegraph(toLitegraph(document.value.envelope, objectInfo), objectInfo);
     if (!back.ok) throw new Error(back.reason);
-    for (const [id, node] of Object.entries(document.envelope.prompt)) {
+    for (const [id, node] of Object.entries(document.value.envelope.prompt)) {
       expect(back.value.prompt[id]!.inputs, id).toEqual(node.inputs);
       expect(back.value.prompt[id]!._meta?.pos, id).toEqual(node._meta?.pos);
     }

@@ -11,7 +11,9 @@ import {
   rowsPerCall,
   type MemorySample,
 } from '../../nodes/runtime/diffusion/memory-profile.js';
-import { estimateJobMemory, memoryBudgetError } from '../../server/prompt/memory-budget.js';
+import type { EstimateContext } from '../../nodes/contract/node-context.js';
+import { estimateJobMemory as estimateValidated, memoryBudgetError } from '../../server/prompt/memory-budget.js';
+import { readValidatedPrompt } from '../../server/prompt/read-validated-prompt.js';
 import { heldBytes, LruCache } from '../../server/worker/lru-cache.js';
 import type { ApiPrompt } from '../../shared/workflow.js';
 import { textToImage } from '../helpers/diffusion.js';
@@ -21,6 +23,12 @@ const MIB = 1024 ** 2;
 const registry = createRegistry();
 const modelsDir = resolve(import.meta.dirname, '..', '..', 'models');
 const env = { inputDir: '/nonexistent', outputDir: '/nonexistent', tempDir: '/nonexistent', modelsDir };
+/** The estimate of a prompt written here in its validated form (constants already of their types). */
+function estimateJobMemory(prompt: ApiPrompt, outputs: readonly string[], ctx: EstimateContext) {
+  const validated = readValidatedPrompt(prompt, outputs, registry);
+  if (!validated.ok) throw new Error(validated.reason);
+  return estimateValidated(validated.value, ctx);
+}
 const emoji = (size: number, batch = 1): ApiPrompt =>
   textToImage({ ckpt: 'inkgraph-emoji', size, batch, steps: 20, cfg: 5 });
 
@@ -81,10 +89,10 @@ describe('the embedded model', () => {
 
   it('estimates a 64×64 text-to-image job in megabytes and a 1024×1024 one in gigabytes', () => {
     const ctx = { env, memoryBudgetBytes: 12 * GIB };
-    const small = estimateJobMemory(emoji(64), ['9'], registry, ctx);
+    const small = estimateJobMemory(emoji(64), ['9'], ctx);
     expect(small.peakBytes).toBeGreaterThan(20 * MIB);
     expect(small.peakBytes).toBeLessThan(200 * MIB);
-    const large = estimateJobMemory(emoji(1024), ['9'], registry, ctx);
+    const large = estimateJobMemory(emoji(1024), ['9'], ctx);
     expect(large.peakBytes).toBeGreaterThan(8 * GIB);
     expect(large.peak?.classType).toBe('KSampler');
     expect(large.peak?.memory.driver?.input).toBe('latent_image');
@@ -92,9 +100,9 @@ describe('the embedded model', () => {
 
   it('splits the two CFG rows of a large image into calls of one under a small budget, and says so', () => {
     const ctx = { env, memoryBudgetBytes: 2 * GIB };
-    const estimate = estimateJobMemory(emoji(512), ['9'], registry, ctx);
+    const estimate = estimateJobMemory(emoji(512), ['9'], ctx);
     expect(estimate.peak?.memory.driver?.why).toMatch(/2 UNet rows in calls of 1/);
-    const refused = memoryBudgetError(estimateJobMemory(emoji(1024), ['9'], registry, ctx), 2 * GIB, ['9']);
+    const refused = memoryBudgetError(estimateJobMemory(emoji(1024), ['9'], ctx), 2 * GIB, ['9']);
     expect(refused.error.type).toBe('memory_budget_exceeded');
     expect(refused.error.message).toMatch(/over the server's budget of 2\.0 GiB/);
     expect(refused.nodeErrors['3']?.errors[0]?.extra_info.input_name).toBe('latent_image');
@@ -102,7 +110,7 @@ describe('the embedded model', () => {
   });
 
   it('counts a batch of 4096 small images by their latents and images, not one giant model call', () => {
-    const estimate = estimateJobMemory(emoji(64, 4096), ['9'], registry, { env, memoryBudgetBytes: 12 * GIB });
+    const estimate = estimateJobMemory(emoji(64, 4096), ['9'], { env, memoryBudgetBytes: 12 * GIB });
     // 4096 RGB float images of 64×64 are 192 MiB; the UNet calls are split to fit the budget.
     expect(estimate.peakBytes).toBeGreaterThan(192 * MIB);
     expect(estimate.peakBytes).toBeLessThan(6 * GIB);
@@ -122,7 +130,7 @@ describe('image nodes', () => {
   });
 
   it('charges ImageScale with its output, and names the widget that sets it', () => {
-    const estimate = estimateJobMemory(scaled(16384), ['5'], registry, { env, memoryBudgetBytes: 12 * GIB });
+    const estimate = estimateJobMemory(scaled(16384), ['5'], { env, memoryBudgetBytes: 12 * GIB });
     // 16384² RGB float32 is 3 GiB; the PNG writer then holds it while it encodes ~2.25 GiB more.
     expect(estimate.peakBytes).toBeGreaterThan(3 * GIB);
     const refused = memoryBudgetError(estimate, 2 * GIB, ['5']);
@@ -137,7 +145,7 @@ describe('image nodes', () => {
     for (let index = 0; index < 50; index++)
       chain[`i${index}`] = { class_type: 'ImageInvert', inputs: { image: [index === 0 ? '4' : `i${index - 1}`, 0] } };
     chain['5'] = { class_type: 'PreviewImage', inputs: { images: ['i49', 0] } };
-    const estimate = estimateJobMemory(chain, ['5'], registry, { env, memoryBudgetBytes: 12 * GIB });
+    const estimate = estimateJobMemory(chain, ['5'], { env, memoryBudgetBytes: 12 * GIB });
     // Fifty 12 MiB images in a chain, but never more than two held at once.
     expect(estimate.peakBytes).toBeLessThan(120 * MIB);
   });

@@ -6,6 +6,7 @@ import { encodePng } from '../../media/png.js';
 import { CYCLE_IDS_SHOWN, DETAIL_LINES_SHOWN, validatePrompt } from '../../server/prompt/validate.js';
 import type { ApiPrompt } from '../../shared/workflow.js';
 import { makeTestEnv } from '../helpers/env.js';
+import { nodeErrorsOf } from '../helpers/validated.js';
 import { invertChain } from '../helpers/prompts.js';
 
 /** Validation of prompts no editor makes: ids named like Object.prototype members, chains and rings of 100,000. */
@@ -27,8 +28,8 @@ describe('ids and input names named like Object.prototype members', () => {
       };
       const result = validatePrompt(prompt, registry, env);
       expect(result.ok).toBe(true);
-      expect(result.ok && result.outputs).toEqual([`${name}-out`]);
-      expect(result.ok && result.prompt['2']!.inputs.image).toEqual([name, 0]);
+      expect(result.ok && result.value.outputs).toEqual([`${name}-out`]);
+      expect(result.ok && result.value.prompt['2']!.inputs.image).toEqual([name, 0]);
     });
 
     it(`${name}: a link to it when there is no such node is a bad link on the linking node`, () => {
@@ -41,8 +42,8 @@ describe('ids and input names named like Object.prototype members', () => {
         env,
       );
       expect(result.ok).toBe(false);
-      expect(Object.keys(result.nodeErrors)).toEqual(['1']);
-      expect(result.nodeErrors['1']!.errors[0]).toMatchObject({
+      expect(Object.keys(nodeErrorsOf(result))).toEqual(['1']);
+      expect(nodeErrorsOf(result)['1']!.errors[0]).toMatchObject({
         type: 'bad_linked_input',
         message: `Linked node #${name} does not exist`,
       });
@@ -57,9 +58,10 @@ describe('ids and input names named like Object.prototype members', () => {
         registry,
         env,
       );
-      expect(Object.keys(result.nodeErrors)).toEqual([name]);
-      expect(Object.hasOwn(result.nodeErrors, name)).toBe(true);
-      expect(result.nodeErrors[name]).toMatchObject({ class_type: 'LoadImage', dependent_outputs: ['2'] });
+      expect(Object.keys(nodeErrorsOf(result))).toEqual([name]);
+      expect(Object.hasOwn(nodeErrorsOf(result), name)).toBe(true);
+      // Read by a plain string key: typed by its literal, `name` would be Object.prototype's member.
+      expect(nodeErrorsOf(result)[String(name)]).toMatchObject({ class_type: 'LoadImage', dependent_outputs: ['2'] });
     });
   }
 });
@@ -68,16 +70,16 @@ describe('chains and rings of 100,000 nodes', () => {
   it('validates a chain', () => {
     const result = validatePrompt(invertChain(100_000, 'in.png'), registry, env);
     expect(result.ok).toBe(true);
-    expect(result.ok && result.outputs).toEqual(['out']);
+    expect(result.ok && result.value.outputs).toEqual(['out']);
   });
 
   it('names the one node with an error, with its one dependent output', () => {
     const prompt = invertChain(100_000, 'in.png');
     prompt.n0!.inputs.image = 'gone.png';
     const result = validatePrompt(prompt, registry, env);
-    expect(!result.ok && result.error.type).toBe('prompt_outputs_failed_validation');
-    expect(Object.keys(result.nodeErrors)).toEqual(['n0']);
-    expect(result.nodeErrors.n0!.dependent_outputs).toEqual(['out']);
+    expect(!result.ok && result.reason.error.type).toBe('prompt_outputs_failed_validation');
+    expect(Object.keys(nodeErrorsOf(result))).toEqual(['n0']);
+    expect(nodeErrorsOf(result).n0!.dependent_outputs).toEqual(['out']);
   });
 
   it('gives every node of a ring its cycle error, each a bounded size', () => {
@@ -85,11 +87,11 @@ describe('chains and rings of 100,000 nodes', () => {
     prompt.n0 = { class_type: 'ImageInvert', inputs: { image: ['n100000', 0] } };
     const result = validatePrompt(prompt, registry, env);
     expect(result.ok).toBe(false);
-    expect(Object.keys(result.nodeErrors)).toHaveLength(100_001);
+    expect(Object.keys(nodeErrorsOf(result))).toHaveLength(100_001);
     // The prompt's own error repeats the first hundred, not 20 MB of them.
-    expect(!result.ok && result.error.details.split('\n')).toHaveLength(DETAIL_LINES_SHOWN + 1);
-    expect(!result.ok && result.error.details).toMatch(/\n… and 99901 more in node_errors$/);
-    const error = result.nodeErrors.n5!.errors[0]!;
+    expect(!result.ok && result.reason.error.details.split('\n')).toHaveLength(DETAIL_LINES_SHOWN + 1);
+    expect(!result.ok && result.reason.error.details).toMatch(/\n… and 99901 more in node_errors$/);
+    const error = nodeErrorsOf(result).n5!.errors[0]!;
     expect(error.type).toBe('dependency_cycle');
     expect(error.extra_info).toMatchObject({ cycle_length: 100_001 });
     expect(error.extra_info.cycle).toHaveLength(CYCLE_IDS_SHOWN);
@@ -107,7 +109,7 @@ describe('results as before', () => {
       '3': { class_type: 'SaveImage', inputs: { images: ['2', 0], filename_prefix: 'x' } },
     };
     const result = validatePrompt(prompt, registry, env);
-    expect(result.nodeErrors['2']!.errors).toEqual([
+    expect(nodeErrorsOf(result)['2']!.errors).toEqual([
       {
         type: 'dependency_cycle',
         message: 'Dependency cycle detected',
@@ -127,7 +129,7 @@ describe('results as before', () => {
     for (const output of ['o1', 'o2', 'o3'])
       prompt[output] = { class_type: 'SaveImage', inputs: { images: ['2', 0], filename_prefix: ['3', 0] } };
     const result = validatePrompt(prompt, registry, env);
-    expect(Object.keys(result.nodeErrors).sort()).toEqual(['1', 'o1', 'o2', 'o3']);
-    expect(result.nodeErrors['1']!.dependent_outputs).toEqual(['o1', 'o2', 'o3']);
+    expect(Object.keys(nodeErrorsOf(result)).sort()).toEqual(['1', 'o1', 'o2', 'o3']);
+    expect(nodeErrorsOf(result)['1']!.dependent_outputs).toEqual(['o1', 'o2', 'o3']);
   });
 });

@@ -15,9 +15,9 @@ describe('workflow documents', () => {
     const result = parseWorkflowDocument(bare);
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.wasBare).toBe(true);
-    expect(result.envelope.prompt['2']!.inputs.images).toEqual(['1', 0]);
-    expect(result.envelope.groups).toEqual([]);
+    expect(result.value.wasBare).toBe(true);
+    expect(result.value.envelope.prompt['2']!.inputs.images).toEqual(['1', 0]);
+    expect(result.value.envelope.groups).toEqual([]);
   });
 
   it('loads the Inkgraph envelope with groups and viewport', () => {
@@ -28,15 +28,15 @@ describe('workflow documents', () => {
       groups: [{ title: 'Inputs', bounding: [0, 0, 100, 100] }],
       viewport: { x: 1, y: 2, zoom: 0.5 },
     });
-    expect(result.ok && result.envelope.groups[0]!.title).toBe('Inputs');
-    expect(result.ok && result.envelope.viewport?.zoom).toBe(0.5);
-    expect(result.ok && result.wasBare).toBe(false);
+    expect(result.ok && result.value.envelope.groups[0]!.title).toBe('Inputs');
+    expect(result.ok && result.value.envelope.viewport?.zoom).toBe(0.5);
+    expect(result.ok && result.value.wasBare).toBe(false);
   });
 
   it('exports the bare prompt without layout, keeping titles', () => {
     const result = parseWorkflowDocument({ prompt: bare });
     if (!result.ok) throw new Error(result.reason);
-    const api = toApiPrompt(result.envelope);
+    const api = toApiPrompt(result.value.envelope);
     expect(api['2']).toEqual({
       class_type: 'SaveImage',
       inputs: { images: ['1', 0], filename_prefix: 'x' },

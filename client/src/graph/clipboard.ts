@@ -27,7 +27,7 @@ export function pasteWorkflowText(
   }
   const document = parseWorkflowDocument(json);
   if (!document.ok) return { reason: document.reason };
-  const incoming = workflowToGraph(document.envelope, objectInfo).graph;
+  const incoming = workflowToGraph(document.value.envelope, objectInfo).graph;
   const ids = new Map<string, string>();
   let next = Number(nextNodeId(graph));
   for (const node of incoming.nodes)

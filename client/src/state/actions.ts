@@ -64,7 +64,7 @@ export function useEditorActions() {
         showToast({ kind: 'error', text: `${t('loadFailed')}: ${document.reason}` });
         return false;
       }
-      const { graph, needsLayout } = workflowToGraph(document.envelope, objectInfo);
+      const { graph, needsLayout } = workflowToGraph(document.value.envelope, objectInfo);
       replaceGraph(needsLayout ? autoLayout(graph, () => ESTIMATED_SIZE) : graph);
       setNodeErrors({});
       if (name !== undefined) setName(name);
