@@ -6,11 +6,21 @@ import { api } from '../api/server-api.js';
 import { connectSocket } from '../api/socket.js';
 import { reduceAll } from '../execution/execution-state.js';
 import { copySelection, pasteWorkflowText } from '../graph/clipboard.js';
+import { duplicateSelection } from '../graph/duplicate.js';
 import { autoLayout } from '../graph/layout.js';
 import { createNode, nextNodeId } from '../graph/node-factory.js';
-import type { EditorGraph, EditorNode, NodeMode } from '../graph/types.js';
+import {
+  groupSelection,
+  nodeSize,
+  selectAll,
+  selectedIds,
+  toggleCollapsedOfSelected,
+  toggleModeOfSelected,
+} from '../graph/node-edits.js';
 import { graphToWorkflow } from '../graph/workflow-graph.js';
 import { useT } from '../i18n/use-t.js';
+import { shortcutLines } from '../keyboard/keymap.js';
+import { useShortcuts } from '../keyboard/use-shortcuts.js';
 import { useEditorActions } from '../state/actions.js';
 import {
   clientId,
@@ -99,104 +109,39 @@ function Editor() {
 
   const arrange = useCallback(() => {
     updateGraph({
-      update: (current) =>
-        autoLayout(current, (id) => ({
-          width: current.nodes.find((node) => node.id === id)?.measured?.width ?? 300,
-          height: current.nodes.find((node) => node.id === id)?.measured?.height ?? 200,
-        })),
+      update: (current) => autoLayout(current, (id) => nodeSize(current.nodes.find((node) => node.id === id))),
     });
     setTimeout(() => void fitView({ duration: 200 }), 50);
   }, [fitView, updateGraph]);
 
+  useShortcuts('editor', {
+    run: () => void run(1),
+    save: () => void save(store.get(workflowNameAtom) || 'untitled'),
+    undo: () => store.set(undoAtom),
+    redo: () => store.set(redoAtom),
+    copy: () => {
+      const current = store.get(graphAtom);
+      void navigator.clipboard?.writeText(copySelection(current, selectedIds(current)));
+    },
+    duplicate: () => {
+      const selected = selectedIds(store.get(graphAtom));
+      updateGraph({ update: (current) => duplicateSelection(current, selected, objectInfo ?? {}) });
+    },
+    selectAll: () => updateGraph({ record: false, update: selectAll }),
+    bypass: () => updateGraph({ update: (current) => toggleModeOfSelected(current, 4) }),
+    mute: () => updateGraph({ update: (current) => toggleModeOfSelected(current, 2) }),
+    collapse: () => updateGraph({ update: toggleCollapsedOfSelected }),
+    group: () => {
+      if (selectedIds(store.get(graphAtom)).size === 0) return false;
+      const id = `group-${Date.now().toString(36)}`;
+      updateGraph({ update: (current) => groupSelection(current, id, t('groupTitle')) ?? current });
+    },
+    autoLayout: arrange,
+    fitView: () => void fitView({ duration: 200 }),
+    shortcuts: () => setShortcutsOpen((open) => !open),
+  });
+
   useEffect(() => {
-    const selected = (current: EditorGraph): Set<string> =>
-      new Set(current.nodes.filter((node) => node.selected).map((node) => node.id));
-    const setMode = (mode: NodeMode) =>
-      updateGraph({
-        update: (current) => ({
-          ...current,
-          nodes: current.nodes.map((node) =>
-            node.selected && node.type === 'ink'
-              ? { ...node, data: { ...node.data, mode: node.data.mode === mode ? 0 : mode } }
-              : node,
-          ),
-        }),
-      });
-    const onKey = (event: KeyboardEvent): void => {
-      const typing =
-        event.target instanceof HTMLElement &&
-        (event.target.matches('input, textarea, select') || event.target.isContentEditable);
-      const mod = event.ctrlKey || event.metaKey;
-      if (mod && event.key === 'Enter') void run(1);
-      else if (typing) return;
-      else if (mod && event.key.toLowerCase() === 's') void save(store.get(workflowNameAtom) || 'untitled');
-      else if (mod && event.key.toLowerCase() === 'a')
-        updateGraph({
-          record: false,
-          update: (current) => ({
-            ...current,
-            nodes: current.nodes.map((node) => ({ ...node, selected: true })),
-          }),
-        });
-      else if (mod && event.key.toLowerCase() === 'z' && !event.shiftKey) store.set(undoAtom);
-      else if (mod && (event.key.toLowerCase() === 'y' || (event.key.toLowerCase() === 'z' && event.shiftKey)))
-        store.set(redoAtom);
-      else if (mod && event.key.toLowerCase() === 'c')
-        void navigator.clipboard?.writeText(copySelection(store.get(graphAtom), selected(store.get(graphAtom))));
-      else if (mod && event.key.toLowerCase() === 'd') {
-        const text = copySelection(store.get(graphAtom), selected(store.get(graphAtom)));
-        updateGraph({
-          update: (current) => {
-            const pasted = pasteWorkflowText(current, text, objectInfo ?? {});
-            return 'graph' in pasted ? pasted.graph : current;
-          },
-        });
-      } else if (mod && event.key.toLowerCase() === 'b') setMode(4);
-      else if (mod && event.key.toLowerCase() === 'm') setMode(2);
-      else if (mod && event.key.toLowerCase() === 'g') {
-        const nodes = store.get(graphAtom).nodes.filter((node) => node.selected);
-        if (nodes.length === 0) return;
-        const xs = nodes.map((node) => node.position.x);
-        const ys = nodes.map((node) => node.position.y);
-        const x = Math.min(...xs) - 30;
-        const y = Math.min(...ys) - 50;
-        const width = Math.max(...nodes.map((node) => node.position.x + (node.measured?.width ?? 300))) - x + 30;
-        const height = Math.max(...nodes.map((node) => node.position.y + (node.measured?.height ?? 200))) - y + 30;
-        updateGraph({
-          update: (current) => ({
-            ...current,
-            nodes: [
-              {
-                id: `group-${Date.now().toString(36)}`,
-                type: 'group',
-                position: { x, y },
-                width,
-                height,
-                style: { width, height },
-                zIndex: -1,
-                data: { title: t('groupTitle') },
-              },
-              ...current.nodes,
-            ],
-          }),
-        });
-      } else if (event.altKey && event.key.toLowerCase() === 'c')
-        updateGraph({
-          update: (current) => ({
-            ...current,
-            nodes: current.nodes.map((node) =>
-              node.selected && node.type === 'ink'
-                ? { ...node, data: { ...node.data, collapsed: !node.data.collapsed } }
-                : node,
-            ),
-          }),
-        });
-      else if (event.shiftKey && event.key.toLowerCase() === 'l') arrange();
-      else if (event.key === 'f' && !mod) void fitView({ duration: 200 });
-      else if (event.key === '?') setShortcutsOpen((open) => !open);
-      else return;
-      event.preventDefault();
-    };
     const onPaste = (event: ClipboardEvent): void => {
       if (event.target instanceof HTMLElement && event.target.matches('input, textarea')) return;
       const text = event.clipboardData?.getData('text/plain');
@@ -205,13 +150,9 @@ function Editor() {
       if ('reason' in result) showToast({ kind: 'error', text: result.reason });
       else updateGraph({ update: () => result.graph });
     };
-    window.addEventListener('keydown', onKey);
     window.addEventListener('paste', onPaste);
-    return () => {
-      window.removeEventListener('keydown', onKey);
-      window.removeEventListener('paste', onPaste);
-    };
-  }, [arrange, fitView, objectInfo, run, save, showToast, store, t, updateGraph]);
+    return () => window.removeEventListener('paste', onPaste);
+  }, [objectInfo, showToast, store, updateGraph]);
 
   return (
     <div className={`app theme-${theme}`} data-theme={theme}>
@@ -225,11 +166,9 @@ function Editor() {
           <div className="dialog-body">
             <h3>{t('shortcuts')}</h3>
             <ul>
-              {t('shortcutList')
-                .split(' · ')
-                .map((line) => (
-                  <li key={line}>{line}</li>
-                ))}
+              {shortcutLines(t).map((line) => (
+                <li key={line}>{line}</li>
+              ))}
             </ul>
             <button onClick={() => setShortcutsOpen(false)}>{t('close')}</button>
           </div>
@@ -279,7 +218,7 @@ export function App() {
         });
       },
     });
-  }, [setConnected, setExecution, setGallery, setObjectInfo, setPreviews, showToast]);
+  }, [setConnected, setExecution, setGallery, setObjectInfo, setPreviews, setVocabularies, showToast]);
   return (
     <ReactFlowProvider>
       <Editor />

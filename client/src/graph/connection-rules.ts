@@ -17,6 +17,18 @@ export interface ConnectionAttempt {
   readonly targetHandle: string | null | undefined;
 }
 
+/** One end of a wire being dragged: the node and handle it starts from or is dropped on. */
+export interface WireEnd {
+  readonly nodeId: string;
+  readonly handleId: string | null | undefined;
+}
+
+/** The connection a drop asks for; a wire dragged from an input runs backwards, so its ends swap. */
+export function droppedAttempt(from: WireEnd & { readonly fromSource: boolean }, to: WireEnd): ConnectionAttempt {
+  const [source, target] = from.fromSource ? [from, to] : [to, from];
+  return { source: source.nodeId, sourceHandle: source.handleId, target: target.nodeId, targetHandle: target.handleId };
+}
+
 /** The type a node's output carries; through reroutes, the type of what feeds them ('*' when nothing does). */
 export function outputType(
   nodeId: string,

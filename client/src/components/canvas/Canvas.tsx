@@ -13,14 +13,18 @@ import {
 } from '@xyflow/react';
 import { applyEdgeChanges, applyNodeChanges } from '@xyflow/react';
 import { useAtomValue, useSetAtom } from 'jotai';
-import { memo, useCallback, useEffect, useMemo, useState } from 'react';
+import { memo, useCallback, useMemo, useState } from 'react';
 import type { NodeInfo } from '../../../../shared/node-spec.js';
-import { inputType, outputType, typesConnect, validateConnection } from '../../graph/connection-rules.js';
+import { fitsWire, inputAccepting } from '../../graph/accepts.js';
+import { addNode as addNodeTo, type LooseWire } from '../../graph/add-node.js';
+import { droppedAttempt, inputType, outputType, validateConnection } from '../../graph/connection-rules.js';
 import { groupKeys } from '../../graph/history.js';
-import { createNode, nextNodeId, nodeInputs } from '../../graph/node-factory.js';
-import { readPngTextChunks, workflowFromPngText } from '../../graph/png-metadata.js';
-import { outputHandle, type EditorEdge, type EditorGraph, type EditorNode } from '../../graph/types.js';
+import { nodeSize, soleSelectedInk } from '../../graph/node-edits.js';
+import { outputHandle, type EditorEdge, type EditorNode } from '../../graph/types.js';
+import { readWorkflowFile } from '../../graph/workflow-file.js';
+import { connect, edgesWithout, insertReroute } from '../../graph/wiring.js';
 import { useT } from '../../i18n/use-t.js';
+import { useShortcuts } from '../../keyboard/use-shortcuts.js';
 import { useEditorActions } from '../../state/actions.js';
 import { graphAtom, objectInfoAtom, showToastAtom, themeAtom, updateGraphAtom } from '../../state/atoms.js';
 import { GroupNodeView } from '../nodes/GroupNodeView.js';
@@ -29,41 +33,6 @@ import { RerouteNodeView } from '../nodes/RerouteNodeView.js';
 import { NodeSearch, type NodeSearchRequest } from './NodeSearch.js';
 
 const nodeTypes: NodeTypes = { ink: InkNodeView, reroute: RerouteNodeView, group: GroupNodeView };
-
-function edgeFor(connection: Connection): EditorEdge {
-  return {
-    id: `${connection.source}:${connection.sourceHandle}->${connection.target}:${connection.targetHandle}`,
-    ...connection,
-  };
-}
-
-/** Adds an edge, replacing whatever fed that input before. */
-export function connect(graph: EditorGraph, connection: Connection): EditorGraph {
-  const edges = graph.edges.filter(
-    (edge) => !(edge.target === connection.target && edge.targetHandle === connection.targetHandle),
-  );
-  return { ...graph, edges: [...edges, edgeFor(connection)] };
-}
-
-/** Splits a wire with a reroute point: source → reroute → target. */
-export function insertReroute(
-  graph: EditorGraph,
-  edge: EditorEdge,
-  position: { x: number; y: number },
-  id: string,
-): EditorGraph {
-  const reroute: EditorNode = { id, type: 'reroute', position: { x: position.x - 7, y: position.y - 7 }, data: {} };
-  const edges = graph.edges.filter((candidate) => candidate.id !== edge.id);
-  return {
-    ...graph,
-    nodes: [...graph.nodes, reroute],
-    edges: [
-      ...edges,
-      edgeFor({ source: edge.source, sourceHandle: edge.sourceHandle ?? null, target: id, targetHandle: 'in' }),
-      edgeFor({ source: id, sourceHandle: 'out', target: edge.target, targetHandle: edge.targetHandle ?? null }),
-    ],
-  };
-}
 
 export const Canvas = memo(function Canvas() {
   const t = useT();
@@ -87,10 +56,12 @@ export const Canvas = memo(function Canvas() {
       );
       updateGraph({
         update: (current) => {
-          let edges = current.edges;
           const removed = new Set(changes.flatMap((change) => (change.type === 'remove' ? [change.id] : [])));
-          if (removed.size > 0) edges = edges.filter((edge) => !removed.has(edge.source) && !removed.has(edge.target));
-          return { ...current, nodes: applyNodeChanges(changes, [...current.nodes]), edges };
+          return {
+            ...current,
+            nodes: applyNodeChanges(changes, [...current.nodes]),
+            edges: edgesWithout(current.edges, removed),
+          };
         },
         record: structural || moved.length > 0,
         ...(moved.length > 0 && !structural ? { group: groupKeys.drag(moved) } : {}),
@@ -131,49 +102,10 @@ export const Canvas = memo(function Canvas() {
   );
 
   const addNode = useCallback(
-    (
-      classType: string,
-      position: { x: number; y: number },
-      wire?: { nodeId: string; handleId: string | null; fromSource: boolean },
-    ) => {
+    (classType: string, position: { x: number; y: number }, wire?: LooseWire) => {
       const info = objectInfo?.[classType];
       if (!info) return;
-      updateGraph({
-        update: (current) => {
-          const id = nextNodeId(current);
-          const node = createNode(info, id, position, info.display_name);
-          let next: EditorGraph = {
-            ...current,
-            nodes: [...current.nodes.map((n) => ({ ...n, selected: false })), { ...node, selected: true }],
-          };
-          if (wire && objectInfo) {
-            const nodes = new Map(next.nodes.map((n) => [n.id, n]));
-            if (wire.fromSource) {
-              const type = outputType(wire.nodeId, wire.handleId, nodes, next.edges, objectInfo) ?? '*';
-              const { widgets, sockets } = nodeInputs(info);
-              const target = [...sockets, ...widgets].find((field) => typesConnect(type, field.type));
-              if (target)
-                next = connect(next, {
-                  source: wire.nodeId,
-                  sourceHandle: wire.handleId,
-                  target: id,
-                  targetHandle: target.name,
-                });
-            } else {
-              const wanted = inputType(wire.nodeId, wire.handleId, nodes, objectInfo) ?? '*';
-              const index = info.output.findIndex((type) => typesConnect(type, wanted));
-              if (index >= 0)
-                next = connect(next, {
-                  source: id,
-                  sourceHandle: outputHandle(index),
-                  target: wire.nodeId,
-                  targetHandle: wire.handleId,
-                });
-            }
-          }
-          return next;
-        },
-      });
+      updateGraph({ update: (current) => addNodeTo(current, info, position, objectInfo, wire) });
     },
     [objectInfo, updateGraph],
   );
@@ -183,20 +115,14 @@ export const Canvas = memo(function Canvas() {
       if (!objectInfo || state.isValid || !state.fromNode) return;
       const point = 'changedTouches' in event ? event.changedTouches[0]! : event;
       if (state.toHandle && state.toNode) {
-        const fromSource = state.fromHandle?.type === 'source';
-        const attempt = fromSource
-          ? {
-              source: state.fromNode.id,
-              sourceHandle: state.fromHandle?.id,
-              target: state.toNode.id,
-              targetHandle: state.toHandle.id,
-            }
-          : {
-              source: state.toNode.id,
-              sourceHandle: state.toHandle.id,
-              target: state.fromNode.id,
-              targetHandle: state.fromHandle?.id,
-            };
+        const attempt = droppedAttempt(
+          {
+            nodeId: state.fromNode.id,
+            handleId: state.fromHandle?.id,
+            fromSource: state.fromHandle?.type === 'source',
+          },
+          { nodeId: state.toNode.id, handleId: state.toHandle.id },
+        );
         const verdict = validateConnection(attempt, nodesById, graph.edges, objectInfo);
         if (!verdict.ok)
           showToast({
@@ -213,18 +139,11 @@ export const Canvas = memo(function Canvas() {
       )
         return;
       const fromSource = state.fromHandle?.type === 'source';
-      const wire = { nodeId: state.fromNode.id, handleId: state.fromHandle?.id ?? null, fromSource };
+      const wire: LooseWire = { nodeId: state.fromNode.id, handleId: state.fromHandle?.id ?? null, fromSource };
       const type = fromSource
         ? outputType(wire.nodeId, wire.handleId, nodesById, graph.edges, objectInfo)
         : inputType(wire.nodeId, wire.handleId, nodesById, objectInfo);
-      const accept = (info: NodeInfo): boolean => {
-        if (!type) return true;
-        if (fromSource) {
-          const { widgets, sockets } = nodeInputs(info);
-          return [...sockets, ...widgets].some((field) => typesConnect(type, field.type));
-        }
-        return info.output.some((output) => typesConnect(output, type));
-      };
+      const accept = (info: NodeInfo): boolean => fitsWire(info, type, fromSource);
       setSearch({
         screen: { x: point.clientX, y: point.clientY },
         flow: screenToFlowPosition({ x: point.clientX, y: point.clientY }),
@@ -248,35 +167,23 @@ export const Canvas = memo(function Canvas() {
     [addNode, screenToFlowPosition],
   );
 
-  // Keyboard: with one node selected, A opens the search for nodes that take its first output and adds the chosen
-  // one after it, connected.
-  useEffect(() => {
-    const onKey = (event: KeyboardEvent): void => {
-      if (event.key.toLowerCase() !== 'a' || event.ctrlKey || event.metaKey || event.altKey || !objectInfo) return;
-      if (event.target instanceof HTMLElement && event.target.matches('input, textarea, select')) return;
-      const selected = graph.nodes.filter((node) => node.selected && node.type === 'ink');
-      const node = selected[0];
-      if (selected.length !== 1 || !node || node.type !== 'ink') return;
-      const type = objectInfo[node.data.classType]?.output[0];
-      if (!type) return;
-      event.preventDefault();
-      const flow = { x: node.position.x + (node.measured?.width ?? 300) + 80, y: node.position.y };
-      const screen = flowToScreenPosition(flow);
-      const accept = (info: NodeInfo): boolean => {
-        const { widgets, sockets } = nodeInputs(info);
-        return [...sockets, ...widgets].some((field) => typesConnect(type, field.type));
-      };
+  useShortcuts('canvas', {
+    // With one node selected, open the search for nodes that take its first output; the pick is added after it,
+    // connected.
+    addAfterSelected: () => {
+      const node = objectInfo ? soleSelectedInk(graph) : undefined;
+      const type = node ? objectInfo?.[node.data.classType]?.output[0] : undefined;
+      if (!node || !type) return false;
+      const flow = { x: node.position.x + nodeSize(node).width + 80, y: node.position.y };
       setSearch({
-        screen,
+        screen: flowToScreenPosition(flow),
         flow,
-        accept,
+        accept: (info) => inputAccepting(info, type) !== undefined,
         onPick: (classType) =>
           addNode(classType, flow, { nodeId: node.id, handleId: outputHandle(0), fromSource: true }),
       });
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [addNode, flowToScreenPosition, graph.nodes, objectInfo]);
+    },
+  });
 
   /** Double-clicking a wire puts a reroute point on it. */
   const onEdgeDoubleClick = useCallback(
@@ -294,17 +201,10 @@ export const Canvas = memo(function Canvas() {
       const file = event.dataTransfer.files[0];
       if (!file) return;
       event.preventDefault();
-      if (file.name.toLowerCase().endsWith('.png') || file.type === 'image/png') {
-        const workflow = workflowFromPngText(readPngTextChunks(new Uint8Array(await file.arrayBuffer())));
-        if (workflow === undefined) showToast({ kind: 'error', text: `${t('loadFailed')}: ${file.name}` });
-        else loadDocument(workflow, file.name.replace(/\.png$/i, ''));
-        return;
-      }
-      try {
-        loadDocument(JSON.parse(await file.text()) as unknown, file.name.replace(/\.json$/i, ''));
-      } catch {
-        showToast({ kind: 'error', text: `${t('loadFailed')}: ${file.name}` });
-      }
+      const png = file.name.toLowerCase().endsWith('.png') || file.type === 'image/png';
+      const opened = await readWorkflowFile(file, png ? 'png' : 'json');
+      if (opened) loadDocument(opened.document, opened.name);
+      else showToast({ kind: 'error', text: `${t('loadFailed')}: ${file.name}` });
     },
     [loadDocument, showToast, t],
   );

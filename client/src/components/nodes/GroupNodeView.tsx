@@ -4,6 +4,7 @@ import { memo } from 'react';
 import type { GroupNode } from '../../graph/types.js';
 import { updateGraphAtom } from '../../state/atoms.js';
 import { groupKeys } from '../../graph/history.js';
+import { setGroupTitle } from '../../graph/node-edits.js';
 
 /** A titled frame behind nodes. */
 export const GroupNodeView = memo(function GroupNodeView({ id, data, selected }: NodeProps<GroupNode>) {
@@ -18,14 +19,7 @@ export const GroupNodeView = memo(function GroupNodeView({ id, data, selected }:
         onChange={(event) =>
           updateGraph({
             group: groupKeys.typing(id, 'title'),
-            update: (graph) => ({
-              ...graph,
-              nodes: graph.nodes.map((node) =>
-                node.id === id && node.type === 'group'
-                  ? { ...node, data: { ...node.data, title: event.target.value } }
-                  : node,
-              ),
-            }),
+            update: (graph) => setGroupTitle(graph, id, event.target.value),
           })
         }
       />

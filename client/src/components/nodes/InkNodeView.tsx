@@ -4,6 +4,7 @@ import { selectAtom } from 'jotai/utils';
 import { memo, useCallback, useMemo } from 'react';
 import { viewUrl } from '../../api/server-api.js';
 import { groupKeys } from '../../graph/history.js';
+import { setSeedControl, setWidgetValue } from '../../graph/node-edits.js';
 import { hasSeedControl, nodeInputs } from '../../graph/node-factory.js';
 import { outputHandle, type InkNode, type SeedControl } from '../../graph/types.js';
 import { widgetText } from '../../graph/widget-text.js';
@@ -57,28 +58,14 @@ export const InkNodeView = memo(function InkNodeView({ id, data, selected }: Nod
     (name: string, value: unknown) =>
       updateGraph({
         group: groupKeys.typing(id, name),
-        update: (graph) => ({
-          ...graph,
-          nodes: graph.nodes.map((node) =>
-            node.id === id && node.type === 'ink'
-              ? { ...node, data: { ...node.data, widgets: { ...node.data.widgets, [name]: value } } }
-              : node,
-          ),
-        }),
+        update: (graph) => setWidgetValue(graph, id, name, value),
       }),
     [id, updateGraph],
   );
   const setControl = useCallback(
     (name: string, control: SeedControl) =>
       updateGraph({
-        update: (graph) => ({
-          ...graph,
-          nodes: graph.nodes.map((node) =>
-            node.id === id && node.type === 'ink'
-              ? { ...node, data: { ...node.data, controls: { ...node.data.controls, [name]: control } } }
-              : node,
-          ),
-        }),
+        update: (graph) => setSeedControl(graph, id, name, control),
       }),
     [id, updateGraph],
   );

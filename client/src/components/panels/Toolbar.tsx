@@ -1,8 +1,9 @@
 import { useAtom, useAtomValue, useSetAtom } from 'jotai';
 import { memo, useRef, useState } from 'react';
 import { api } from '../../api/server-api.js';
-import { readPngTextChunks, workflowFromPngText } from '../../graph/png-metadata.js';
+import { readWorkflowFile, type WorkflowFile } from '../../graph/workflow-file.js';
 import { useT } from '../../i18n/use-t.js';
+import { shortcutHint } from '../../keyboard/keymap.js';
 import { useEditorActions } from '../../state/actions.js';
 import {
   connectedAtom,
@@ -34,6 +35,11 @@ export const Toolbar = memo(function Toolbar({
   const showToast = useSetAtom(showToastAtom);
   const [batch, setBatch] = useState(1);
   const file = useRef<HTMLInputElement>(null);
+  const open = async (chosen: WorkflowFile): Promise<void> => {
+    const opened = await readWorkflowFile(chosen, chosen.name.toLowerCase().endsWith('.png') ? 'png' : 'json');
+    if (opened) loadDocument(opened.document, opened.name);
+    else showToast({ kind: 'error', text: `${t('loadFailed')}: ${chosen.name}` });
+  };
   return (
     <header className="toolbar" role="toolbar">
       <strong className="brand">{t('appTitle')}</strong>
@@ -78,31 +84,20 @@ export const Toolbar = memo(function Toolbar({
         accept=".json,.png,application/json,image/png"
         hidden
         data-testid="upload-input"
-        onChange={async (event) => {
+        onChange={(event) => {
           const chosen = event.target.files?.[0];
           event.target.value = '';
-          if (!chosen) return;
-          if (chosen.name.toLowerCase().endsWith('.png')) {
-            const workflow = workflowFromPngText(readPngTextChunks(new Uint8Array(await chosen.arrayBuffer())));
-            if (workflow === undefined) showToast({ kind: 'error', text: `${t('loadFailed')}: ${chosen.name}` });
-            else loadDocument(workflow, chosen.name.replace(/\.png$/i, ''));
-          } else {
-            try {
-              loadDocument(JSON.parse(await chosen.text()) as unknown, chosen.name.replace(/\.json$/i, ''));
-            } catch {
-              showToast({ kind: 'error', text: `${t('loadFailed')}: ${chosen.name}` });
-            }
-          }
+          if (chosen) void open(chosen);
         }}
       />
       <span className="separator" />
-      <button onClick={() => undo()} title="Ctrl+Z">
+      <button onClick={() => undo()} title={shortcutHint('undo', t)}>
         ↶ {t('undo')}
       </button>
-      <button onClick={() => redo()} title="Ctrl+Shift+Z">
+      <button onClick={() => redo()} title={shortcutHint('redo', t)}>
         ↷ {t('redo')}
       </button>
-      <button onClick={onAutoLayout} title="Shift+L">
+      <button onClick={onAutoLayout} title={shortcutHint('autoLayout', t)}>
         {t('autoLayout')}
       </button>
       <span className="spacer" />

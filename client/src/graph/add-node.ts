@@ -1,0 +1,47 @@
+import type { NodeInfo, ObjectInfo } from '../../../shared/node-spec.js';
+import { inputAccepting, outputFeeding } from './accepts.js';
+import { inputType, outputType } from './connection-rules.js';
+import { createNode, nextNodeId } from './node-factory.js';
+import { outputHandle, type EditorGraph } from './types.js';
+import { connect } from './wiring.js';
+
+/** The loose end of a wire the user dragged out: which node and handle it starts from, and on which side. */
+export interface LooseWire {
+  readonly nodeId: string;
+  readonly handleId: string | null;
+  /** Dragged from an output (the new node's input takes it) rather than from an input. */
+  readonly fromSource: boolean;
+}
+
+/**
+ * Adds a node as the only selected one; with a loose wire, connects it to the new node's first input (or output)
+ * that fits. Pure.
+ */
+export function addNode(
+  graph: EditorGraph,
+  info: NodeInfo,
+  position: { x: number; y: number },
+  objectInfo: ObjectInfo,
+  wire?: LooseWire,
+): EditorGraph {
+  const id = nextNodeId(graph);
+  const node = createNode(info, id, position, info.display_name);
+  const next: EditorGraph = {
+    ...graph,
+    nodes: [...graph.nodes.map((n) => ({ ...n, selected: false })), { ...node, selected: true }],
+  };
+  if (!wire) return next;
+  const nodes = new Map(next.nodes.map((n) => [n.id, n]));
+  if (wire.fromSource) {
+    const type = outputType(wire.nodeId, wire.handleId, nodes, next.edges, objectInfo) ?? '*';
+    const target = inputAccepting(info, type);
+    return target
+      ? connect(next, { source: wire.nodeId, sourceHandle: wire.handleId, target: id, targetHandle: target.name })
+      : next;
+  }
+  const wanted = inputType(wire.nodeId, wire.handleId, nodes, objectInfo) ?? '*';
+  const index = outputFeeding(info, wanted);
+  return index >= 0
+    ? connect(next, { source: id, sourceHandle: outputHandle(index), target: wire.nodeId, targetHandle: wire.handleId })
+    : next;
+}
