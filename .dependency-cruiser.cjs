@@ -2,7 +2,7 @@
  * The import rules of ARCHITECTURE.md, checked by `npm run lint:deps` (part of `npm test`).
  * Each rule names a room and what it must not reach; a rule's comment is what CI prints when it is broken.
  */
-const NODE_FOLDERS = '^nodes/(loaders|conditioning|latent|sampling|image|mask|vision|utils)/';
+const NODE_FOLDERS = '^nodes/(loaders|conditioning|latent|sampling|image|mask|vision|utils|testing)/';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -73,6 +73,13 @@ module.exports = {
         pathNot: ['^nodes/contract/', '^nodes/runtime/', '^shared/', '^media/', '^node_modules/', '^nodes/$1/'],
         dependencyTypesNot: ['core'],
       },
+    },
+    {
+      name: 'test-nodes-only-through-the-registry',
+      severity: 'error',
+      comment: 'nodes/testing/ holds test-only nodes: only nodes/index.ts (and tests) import them, registering them when INKGRAPH_TEST_GATES is set.',
+      from: { pathNot: ['^nodes/index\\.ts$', '^nodes/testing/', '^tests/'] },
+      to: { path: '^nodes/testing/' },
     },
     {
       name: 'nodes-never-import-the-server',

@@ -26,6 +26,7 @@ import { ImageSegment } from './vision/image-segment.js';
 import { ImageSegmenterLoader } from './vision/image-segmenter-loader.js';
 import { SaveImage } from './image/save-image.js';
 import { SaveImageWebsocket } from './image/save-image-websocket.js';
+import { TEST_GATES_ENV, TestGate } from './testing/test-gate.js';
 
 /** Every node Inkgraph ships, in palette order. */
 export const allNodes: readonly NodeClass[] = [
@@ -58,7 +59,12 @@ export const allNodes: readonly NodeClass[] = [
   DescribeImage,
 ];
 
-export function createRegistry(nodes: readonly NodeClass[] = allNodes): NodeRegistry {
+/** The shipped nodes, and the test-only nodes when the process runs with INKGRAPH_TEST_GATES set. */
+function defaultNodes(): readonly NodeClass[] {
+  return process.env[TEST_GATES_ENV] ? [...allNodes, TestGate] : allNodes;
+}
+
+export function createRegistry(nodes: readonly NodeClass[] = defaultNodes()): NodeRegistry {
   const registry = new Map<string, NodeClass>();
   for (const node of nodes) {
     if (registry.has(node.classType)) throw new Error(`two nodes share the class_type ${node.classType}`);

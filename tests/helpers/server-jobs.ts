@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { HistoryEntry } from '../../shared/protocol.js';
 import { textToImage } from './diffusion.js';
+import type { TestGates } from './gates.js';
 import { ServerProcess, type ServerFolders } from './server-process.js';
 import { getJson, postJson, TestSocket } from './server.js';
 
@@ -10,6 +12,9 @@ export class ProcessFleet {
   private readonly servers: ServerProcess[] = [];
   private readonly sockets: TestSocket[] = [];
   private made = 0;
+
+  /** `gates`: the TestGate folder every server of the fleet sees. */
+  constructor(private readonly gates?: TestGates) {}
 
   /** Fresh data and output folders under `env.root`, with its shared models and inputs. */
   folders(env: { readonly root: string; readonly inputDir: string; readonly modelsDir: string }): ServerFolders {
@@ -23,7 +28,7 @@ export class ProcessFleet {
   }
 
   async start(folders: ServerFolders, extraArgs: readonly string[] = []): Promise<ServerProcess> {
-    const server = await ServerProcess.start(folders, extraArgs);
+    const server = await ServerProcess.start(folders, extraArgs, this.gates?.env);
     this.servers.push(server);
     return server;
   }
@@ -40,42 +45,31 @@ export class ProcessFleet {
   }
 }
 
-/**
- * A job that must still be running when the test acts on it, yet finish after a restart: 10,000 steps (the most a
- * KSampler takes) at 256×256 on the tiny fixture model, ~2–3.5 s here with a client receiving its previews. (6,000
- * steps at 64×64 took only 0.35–0.6 s once the sampler's per-step work shrank, and on a loaded CI machine the job
- * once ended between the test's signal and the server acting on it.)
- */
-export const LONG = { steps: 10_000, size: 256 } as const;
-
-export function job(
-  name: string,
-  steps: number,
-  seed: number,
-  clientId?: string,
-  size?: number,
-): Record<string, unknown> {
+export function job(name: string, steps: number, seed: number, clientId?: string): Record<string, unknown> {
   return {
-    prompt: textToImage({ steps, seed, prefix: name, ...(size ? { size } : {}) }),
+    prompt: textToImage({ steps, seed, prefix: name }),
     ...(clientId ? { client_id: clientId } : {}),
   };
 }
 
-export function longJob(name: string, seed: number, clientId: string): Record<string, unknown> {
-  return job(name, LONG.steps, seed, clientId, LONG.size);
+/** The id of the TestGate node in a `gatedJob`'s prompt. */
+export const GATE_NODE = '10';
+
+/**
+ * A job that stays running until the test releases its gate (named `name`: `gates.held(name)`, then
+ * `gates.release(name)`), held between its empty latent and its sampler; two steps once released.
+ */
+export function gatedJob(gates: TestGates, name: string, seed: number, clientId?: string): Record<string, unknown> {
+  const prompt = textToImage({ steps: 2, seed, prefix: name });
+  prompt[GATE_NODE] = gates.node(name, ['5', 0]);
+  prompt['3']!.inputs.latent_image = [GATE_NODE, 0];
+  return { prompt, ...(clientId ? { client_id: clientId } : {}) };
 }
 
 export async function queue(server: ServerProcess, body: Record<string, unknown>): Promise<string> {
   const response = await postJson(`${server.url}/prompt`, body);
   expect(response.status).toBe(200);
   return (response.json as { prompt_id: string }).prompt_id;
-}
-
-export async function waitForProgress(socket: TestSocket, promptId: string): Promise<void> {
-  await socket.waitFor(
-    (r) => r.kind === 'json' && r.message.type === 'progress' && r.message.data.prompt_id === promptId,
-    60_000,
-  );
 }
 
 export async function history(server: ServerProcess): Promise<Record<string, HistoryEntry>> {
@@ -97,21 +91,31 @@ export async function queueIds(
   };
 }
 
-/** Polls until every id is in history. */
+/**
+ * Resolves once every id is in history: read again after each WebSocket message (the queue's `status` broadcasts
+ * follow each job's history entry), so no fixed wait.
+ */
 export async function waitForHistory(
   server: ServerProcess,
   ids: readonly string[],
   timeoutMs = 120_000,
 ): Promise<Record<string, HistoryEntry>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const entries = await history(server);
-    if (ids.every((id) => id in entries)) return entries;
-    if (Date.now() > deadline)
-      throw new Error(
-        `not in history after ${timeoutMs} ms: ${ids.filter((id) => !(id in entries)).join(', ')}\n${server.log}`,
-      );
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  const watcher = await TestSocket.open(server.url, `history-${randomUUID()}`);
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const seen = watcher.received.length;
+      const entries = await history(server);
+      if (ids.every((id) => id in entries)) return entries;
+      const left = deadline - Date.now();
+      if (left <= 0)
+        throw new Error(
+          `not in history after ${timeoutMs} ms: ${ids.filter((id) => !(id in entries)).join(', ')}\n${server.log}`,
+        );
+      await watcher.waitFor((received) => watcher.received.indexOf(received) >= seen, left).catch(() => undefined);
+    }
+  } finally {
+    watcher.close();
   }
 }
 

@@ -13,6 +13,7 @@ export interface ServerFolders {
 /** `inkgraph serve` as its own OS process (so it can be killed for real), on a free loopback port. */
 export class ServerProcess {
   private output = '';
+  private readonly outputWaiters = new Set<() => void>();
   private readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
   private constructor(
@@ -21,8 +22,12 @@ export class ServerProcess {
     initialOutput: string,
   ) {
     this.output = initialOutput;
-    child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    const onOutput = (chunk: Buffer): void => {
+      this.output += chunk.toString();
+      for (const wake of [...this.outputWaiters]) wake();
+    };
+    child.stdout?.on('data', onOutput);
+    child.stderr?.on('data', onOutput);
     this.exited = new Promise((resolveExit) => {
       if (child.exitCode !== null || child.signalCode !== null)
         resolveExit({ code: child.exitCode, signal: child.signalCode });
@@ -30,7 +35,12 @@ export class ServerProcess {
     });
   }
 
-  static async start(folders: ServerFolders, extraArgs: readonly string[] = []): Promise<ServerProcess> {
+  /** `env` is added to the test's own environment (e.g. INKGRAPH_TEST_GATES for TestGate nodes). */
+  static async start(
+    folders: ServerFolders,
+    extraArgs: readonly string[] = [],
+    env: Readonly<Record<string, string>> = {},
+  ): Promise<ServerProcess> {
     const args = [
       BIN,
       'serve',
@@ -48,7 +58,7 @@ export class ServerProcess {
     ];
     const child = spawn(process.execPath, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, INKGRAPH_AUTH_TOKEN: '' },
+      env: { ...process.env, INKGRAPH_AUTH_TOKEN: '', ...env },
     });
     let seen = '';
     const url = await new Promise<string>((resolveUrl, reject) => {
@@ -79,6 +89,24 @@ export class ServerProcess {
 
   get log(): string {
     return this.output;
+  }
+
+  /** Resolves once the process's output (stdout and stderr) matches `pattern`. */
+  async waitForOutput(pattern: RegExp, timeoutMs = 60_000): Promise<void> {
+    await new Promise<void>((resolveMatch, reject) => {
+      const timer = setTimeout(() => {
+        this.outputWaiters.delete(check);
+        reject(new Error(`the server's output did not match ${String(pattern)} in ${timeoutMs} ms:\n${this.output}`));
+      }, timeoutMs);
+      const check = (): void => {
+        if (!pattern.test(this.output)) return;
+        clearTimeout(timer);
+        this.outputWaiters.delete(check);
+        resolveMatch();
+      };
+      this.outputWaiters.add(check);
+      check();
+    });
   }
 
   /** Sends `signal` and waits for the process to end. */

@@ -4,31 +4,32 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decodeImage } from '../../media/decode-image.js';
 import { copyFixtureModels, textToImage } from '../helpers/diffusion.js';
 import { makeTestEnv } from '../helpers/env.js';
+import { objectContaining, stringMatching } from '../helpers/matchers.js';
+import { TestGates } from '../helpers/gates.js';
 import {
+  GATE_NODE,
+  gatedJob,
   history,
   job,
-  longJob,
   messageTypes,
   ProcessFleet,
   queue,
   queueIds,
   waitForHistory,
-  waitForProgress,
 } from '../helpers/server-jobs.js';
 import { ServerProcess, type ServerFolders } from '../helpers/server-process.js';
 import { getJson, postJson, type TestSocket } from '../helpers/server.js';
 
 // Each test runs `inkgraph serve` as a real process, kills it (SIGKILL, or SIGTERM for a graceful stop) and starts
-// a new one on the same folders, then looks for every job it had accepted.
+// a new one on the same folders, then looks for every job it had accepted. A job "running" when the server is
+// killed waits at a TestGate (tests/helpers/gates.ts) until the test releases it.
 
-let dirs: ReturnType<typeof makeTestEnv>;
+const dirs = makeTestEnv('inkgraph-durable-');
+const gates = new TestGates(dirs.root);
 let folders: ServerFolders;
-const fleet = new ProcessFleet();
+const fleet = new ProcessFleet(gates);
 
-beforeAll(() => {
-  dirs = makeTestEnv('inkgraph-durable-');
-  copyFixtureModels(dirs.modelsDir);
-});
+beforeAll(() => copyFixtureModels(dirs.modelsDir));
 afterAll(() => dirs.cleanup());
 afterEach(() => fleet.stopAll());
 
@@ -64,11 +65,11 @@ describe('kill -9 and restart', () => {
     expect(saved.status).toBe(201);
 
     await postJson(`${first.url}/api/queue/pause`, {});
-    const long = await queue(first, longJob('long', 2, 'durable-run'));
+    const long = await queue(first, gatedJob(gates, 'long', 2, 'durable-run'));
     const second = await queue(first, job('second', 2, 3, 'durable-run'));
     const third = await queue(first, job('third', 2, 4, 'durable-run'));
     await postJson(`${first.url}/api/queue/resume`, {});
-    await waitForProgress(socket, long);
+    await gates.held('long');
     expect((await queueIds(first)).running).toEqual([long]);
     // A stale temporary, as a process killed between writing and renaming leaves it.
     writeFileSync(join(folders.outputDir, '.long_00009_.png.0123456789ab.inkgraph-tmp'), 'half a png');
@@ -76,15 +77,17 @@ describe('kill -9 and restart', () => {
 
     const restarted = await start();
     expect(restarted.log).toMatch(/3 jobs restored/);
+    await gates.held('long', 2);
     const afterRestart = await queueIds(restarted);
     expect([...afterRestart.running, ...afterRestart.pending]).toEqual([long, second, third]);
+    gates.release('long');
     const entries = await waitForHistory(restarted, [done, long, second, third]);
     expect(Object.keys(entries)).toEqual([done, long, second, third]);
     expect(messageTypes(entries[long]!)[0]).toBe('execution_restarted');
     expect(entries[long]!.status.messages[0]![1]).toMatchObject({
       prompt_id: long,
       restarts: 1,
-      reason: expect.stringMatching(/crash or kill/),
+      reason: stringMatching(/crash or kill/),
     });
     for (const id of [done, long, second, third]) expect(entries[id]!.status.status_str).toBe('success');
     for (const id of [done, second, third]) expect(messageTypes(entries[id]!)).not.toContain('execution_restarted');
@@ -99,16 +102,18 @@ describe('kill -9 and restart', () => {
     folders = freshFolders();
     const first = await start();
     const accepted: string[] = [];
+    let fifteenAccepted: () => void = () => {};
+    const fifteen = new Promise<void>((resolve) => (fifteenAccepted = resolve));
     const attempts = Array.from({ length: 60 }, (_, index) =>
       postJson(`${first.url}/prompt`, job(`burst-${index}`, 2, 100 + index))
         .then((response) => {
           if (response.status === 200) accepted.push((response.json as { prompt_id: string }).prompt_id);
+          if (accepted.length === 15) fifteenAccepted();
         })
         .catch(() => undefined),
     );
     // Kill while answers are still coming in and jobs are running.
-    for (let waited = 0; accepted.length < 15 && waited < 60_000; waited += 5)
-      await new Promise((resolve) => setTimeout(resolve, 5));
+    await Promise.race([fifteen, Promise.all(attempts)]);
     const finishedBeforeKill = Object.keys(await history(first).catch(() => ({})));
     await first.stop('SIGKILL');
     await Promise.all(attempts);
@@ -151,26 +156,24 @@ describe('graceful shutdown', () => {
   it('SIGTERM: refuses new prompts, lets the running job finish, exits 0, and the result is in history', async () => {
     folders = freshFolders();
     const first = await start();
-    const socket = await listen(first, 'graceful');
-    const long = await queue(first, longJob('finish', 20, 'graceful'));
-    const waiting = await queue(first, job('waiting', 2, 21, 'graceful'));
-    await waitForProgress(socket, long);
+    const long = await queue(first, gatedJob(gates, 'finish', 20));
+    const waiting = await queue(first, gatedJob(gates, 'waiting', 21));
+    await gates.held('finish');
     const exit = first.stop('SIGTERM');
-    // Prompts sent before the signal lands are accepted (and kept); once it has, they are refused.
-    let refused: { status: number; json: unknown } | undefined;
-    const acceptedBeforeSignal: string[] = [];
-    for (let i = 0; i < 200 && !refused; i++) {
-      const response = await postJson(`${first.url}/prompt`, job(`late-${i}`, 2, 1000 + i)).catch(() => undefined);
-      if (response?.status === 503) refused = response;
-      else if (response?.status === 200) acceptedBeforeSignal.push((response.json as { prompt_id: string }).prompt_id);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    expect(refused?.json).toMatchObject({ error: { type: 'server_shutting_down' } });
+    // A prompt sent as the signal is sent is accepted (and kept) or refused, as it lands before or after the
+    // signal; once the server has said it takes no new prompts, every prompt is refused.
+    const raced = await postJson(`${first.url}/prompt`, job('late-raced', 2, 1000));
+    expect([200, 503]).toContain(raced.status);
+    const acceptedBeforeSignal = raced.status === 200 ? [(raced.json as { prompt_id: string }).prompt_id] : [];
+    await first.waitForOutput(/SIGTERM: taking no new prompts; letting the running job finish/);
+    const refused = await postJson(`${first.url}/prompt`, job('late-refused', 2, 1001));
+    expect(refused).toMatchObject({ status: 503, json: { error: { type: 'server_shutting_down' } } });
+    gates.release('finish');
     expect(await exit).toEqual({ code: 0, signal: null });
-    expect(first.log).toMatch(/SIGTERM: taking no new prompts; letting the running job finish/);
 
     const restarted = await start();
     expect([...(await queueIds(restarted)).running, ...(await queueIds(restarted)).pending]).toContain(waiting);
+    gates.release('waiting');
     const entries = await waitForHistory(restarted, [long, waiting, ...acceptedBeforeSignal]);
     expect(messageTypes(entries[long]!)).not.toContain('execution_restarted');
     expect(entries[long]!.status.status_str).toBe('success');
@@ -180,18 +183,18 @@ describe('graceful shutdown', () => {
   it('SIGTERM past --shutdown-grace: the running job is interrupted, kept in the queue, and runs after the restart', async () => {
     folders = freshFolders();
     const first = await start(['--shutdown-grace', '0']);
-    const socket = await listen(first, 'impatient');
-    const long = await queue(first, longJob('checkpointed', 30, 'impatient'));
-    await waitForProgress(socket, long);
+    const long = await queue(first, gatedJob(gates, 'checkpointed', 30));
+    await gates.held('checkpointed');
     expect(await first.stop('SIGTERM')).toEqual({ code: 0, signal: null });
     expect(first.log).toMatch(/1 job\(s\) wait on disk/);
     expect(expectOnlyWholeImages(folders.outputDir)).toEqual([]);
 
+    gates.release('checkpointed');
     const restarted = await start();
     const entries = await waitForHistory(restarted, [long]);
     expect(entries[long]!.status.messages[0]).toEqual([
       'execution_restarted',
-      expect.objectContaining({ restarts: 1, reason: expect.stringMatching(/shut down/) }),
+      objectContaining({ restarts: 1, reason: stringMatching(/shut down/) }),
     ]);
     expect(entries[long]!.status.status_str).toBe('success');
   });
@@ -201,20 +204,23 @@ describe('crash loops', () => {
   it('a job running at two kills is failed after the second restart, never runs again, and the queue goes on', async () => {
     folders = freshFolders();
     const first = await start();
-    const looping = await queue(first, longJob('looping', 40, 'looping'));
-    await waitForProgress(await listen(first, 'looping'), looping);
+    // Its gate is never released: the job is running each time the server is killed.
+    const looping = await queue(first, gatedJob(gates, 'looping', 40));
+    await gates.held('looping');
     expect(await first.stop('SIGKILL')).toEqual({ code: null, signal: 'SIGKILL' });
 
     // It runs again (the first death), and a job queued behind it waits.
     const second = await start();
-    await waitForProgress(await listen(second, 'looping'), looping);
-    const after = await queue(second, job('after', 2, 41, 'looping'));
+    await gates.held('looping', 2);
+    const after = await queue(second, job('after', 2, 41));
     expect(await queueIds(second)).toMatchObject({ running: [looping], pending: [after] });
     await second.stop('SIGKILL');
 
     const third = await start();
     expect(third.log).toMatch(
-      new RegExp(`job ${looping} was running each of the last 2 times the server stopped \\(node #3 had started\\)`),
+      new RegExp(
+        `job ${looping} was running each of the last 2 times the server stopped \\(node #${GATE_NODE} had started\\)`,
+      ),
     );
     const entries = await waitForHistory(third, [looping, after]);
     expect(Object.keys(entries)).toEqual([looping, after]);
@@ -222,8 +228,8 @@ describe('crash loops', () => {
     const error = entries[looping]!.status.messages.find(([type]) => type === 'execution_error')?.[1];
     expect(error).toMatchObject({
       prompt_id: looping,
-      node_id: '3',
-      node_type: 'KSampler',
+      node_id: GATE_NODE,
+      node_type: 'TestGate',
       exception_message: 'the server stopped twice while running this job',
     });
     expect(entries[after]!.status.status_str).toBe('success');

@@ -8,30 +8,22 @@ import { JobStore, type StoreReport } from '../../server/store/job-store.js';
 import type { HistoryEntry } from '../../shared/protocol.js';
 import { copyFixtureModels } from '../helpers/diffusion.js';
 import { makeTestEnv } from '../helpers/env.js';
-import {
-  history,
-  job,
-  longJob,
-  ProcessFleet,
-  queue,
-  queueIds,
-  waitForHistory,
-  waitForProgress,
-} from '../helpers/server-jobs.js';
+import { anyOf, stringMatching } from '../helpers/matchers.js';
+import { TestGates } from '../helpers/gates.js';
+import { gatedJob, history, job, ProcessFleet, queue, queueIds, waitForHistory } from '../helpers/server-jobs.js';
 import type { ServerFolders, ServerProcess } from '../helpers/server-process.js';
-import { getJson, postJson, type TestSocket } from '../helpers/server.js';
+import { getJson, postJson } from '../helpers/server.js';
 
 // Real `inkgraph serve` processes whose job store's disk fills up, whose file is damaged, or whose history holds
 // entries too big to send at once.
 
-let dirs: ReturnType<typeof makeTestEnv>;
-const fleet = new ProcessFleet();
+const dirs = makeTestEnv('inkgraph-store-faults-');
+// Jobs that must be running when the disk fills wait at a TestGate until the test releases them.
+const gates = new TestGates(dirs.root);
+const fleet = new ProcessFleet(gates);
 const mounts: string[] = [];
 
-beforeAll(() => {
-  dirs = makeTestEnv('inkgraph-store-faults-');
-  copyFixtureModels(dirs.modelsDir);
-});
+beforeAll(() => copyFixtureModels(dirs.modelsDir));
 afterEach(async () => {
   await fleet.stopAll();
   for (const mount of mounts.splice(0)) execFileSync('umount', ['-l', mount]);
@@ -40,7 +32,6 @@ afterAll(() => dirs.cleanup());
 
 const freshFolders = (): ServerFolders => fleet.folders(dirs);
 const start = (folders: ServerFolders): Promise<ServerProcess> => fleet.start(folders);
-const listen = (server: ServerProcess, clientId: string): Promise<TestSocket> => fleet.listen(server, clientId);
 
 /** Fresh folders whose data folder is a 16 MB tmpfs of its own. */
 function foldersOnTmpfs(): ServerFolders {
@@ -53,21 +44,6 @@ function foldersOnTmpfs(): ServerFolders {
 
 async function storeReport(server: ServerProcess): Promise<StoreReport> {
   return ((await getJson(`${server.url}/system_stats`)).json as { store: StoreReport }).store;
-}
-
-/** Polls `/system_stats` until the store's report passes `check`. */
-async function waitForReport(
-  server: ServerProcess,
-  check: (report: StoreReport) => boolean,
-  timeoutMs = 30_000,
-): Promise<StoreReport> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const report = await storeReport(server);
-    if (check(report)) return report;
-    if (Date.now() > deadline) throw new Error(`the store's report stayed ${JSON.stringify(report)}\n${server.log}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 /** A job store written as a server would, with `count` finished jobs whose entries carry `noteBytes` of text. */
@@ -146,14 +122,11 @@ describe('the job store on a full disk', () => {
     async () => {
       const folders = foldersOnTmpfs();
       const server = await start(folders);
-      const socket = await listen(server, 'full');
-      const long = await queue(server, longJob('full-long', 50, 'full'));
-      const short = [
-        await queue(server, job('full-a', 2, 51, 'full')),
-        await queue(server, job('full-b', 2, 52, 'full')),
-      ];
-      await waitForProgress(socket, long);
+      const long = await queue(server, gatedJob(gates, 'full-long', 50));
+      const short = [await queue(server, job('full-a', 2, 51)), await queue(server, job('full-b', 2, 52))];
+      await gates.held('full-long');
       const filler = fillDisk(folders.dataDir);
+      gates.release('full-long');
 
       // All three ran after the disk filled: none may leave the API.
       const entries = await waitForHistory(server, [long, ...short]);
@@ -172,14 +145,15 @@ describe('the job store on a full disk', () => {
       const pause = await postJson(`${server.url}/api/queue/pause`, {});
       expect(pause).toMatchObject({
         status: 503,
-        json: { error: { type: 'job_store_unavailable', message: expect.stringMatching(/disk is full/) } },
+        json: { error: { type: 'job_store_unavailable', message: stringMatching(/disk is full/) } },
       });
       expect((await postJson(`${server.url}/prompt`, job('refused', 2, 53))).status).toBe(503);
       expect((await queueIds(server)).paused).toBe(false);
 
       rmSync(filler);
-      await waitForReport(server, (report) => report.state === 'ok' && report.unsaved_history.length === 0);
-      expect(server.log).toMatch(/every history entry that waited for the disk is written/);
+      // The store retries on its own timer and says so once everything that waited is written.
+      await server.waitForOutput(/every history entry that waited for the disk is written/);
+      expect(await storeReport(server)).toMatchObject({ state: 'ok', unsaved_history: [] });
       expect(await history(server)).toEqual(entries);
       expect(await server.stop('SIGTERM')).toEqual({ code: 0, signal: null });
       expect(server.log).toMatch(/stopped; 0 job\(s\) wait on disk for the next start\n/);
@@ -191,15 +165,15 @@ describe('the job store on a full disk', () => {
     async () => {
       const folders = foldersOnTmpfs();
       const first = await start(folders);
-      const socket = await listen(first, 'full-stop');
-      const long = await queue(first, longJob('stop-long', 60, 'full-stop'));
+      const long = await queue(first, gatedJob(gates, 'stop-long', 60));
       const short = [
         await queue(first, job('stop-a', 2, 61)),
         await queue(first, job('stop-b', 2, 62)),
         await queue(first, job('stop-c', 2, 63)),
       ];
-      await waitForProgress(socket, long);
+      await gates.held('stop-long');
       const filler = fillDisk(folders.dataDir);
+      gates.release('stop-long');
       await waitForHistory(first, [long, ...short]);
       expect(await first.stop('SIGTERM')).toEqual({ code: 0, signal: null });
       expect(first.log).toMatch(
@@ -227,8 +201,8 @@ describe('a damaged job store', () => {
     const server = await start(folders);
     const report = await storeReport(server);
     expect(report.salvaged).toMatchObject({
-      moved_aside: expect.stringMatching(/inkgraph\.sqlite\.damaged-/),
-      history: expect.any(Number),
+      moved_aside: stringMatching(/inkgraph\.sqlite\.damaged-/),
+      history: anyOf(Number),
     });
     const movedAside = report.salvaged!.moved_aside;
     expect(server.log).toContain(`the damaged file is now ${movedAside}`);
@@ -252,7 +226,7 @@ describe('a damaged job store', () => {
     expect(response.json).toMatchObject({
       error: {
         type: 'job_store_unavailable',
-        message: expect.stringMatching(/is damaged \(restart the server.*SQLITE_CORRUPT/),
+        message: stringMatching(/is damaged \(restart the server.*SQLITE_CORRUPT/),
       },
     });
     expect(await storeReport(first)).toMatchObject({ state: 'corrupt', fault: { kind: 'corrupt' } });
