@@ -98,9 +98,8 @@ describe('copy and paste as workflow JSON', () => {
     if ('reason' in pasted) throw new Error(pasted.reason);
     expect(pasted.pasted).toEqual(['3', '4']);
     expect(pasted.graph.edges.map((edge) => `${edge.source}>${edge.target}`)).toEqual(['1>2', '3>4']);
-    expect(pasteWorkflowText(graph, 'not json', objectInfo)).toMatchObject({
-      reason: expect.stringContaining('clipboard'),
-    });
+    const refused = pasteWorkflowText(graph, 'not json', objectInfo);
+    expect('reason' in refused ? refused.reason : undefined).toContain('clipboard');
   });
 });
 

@@ -35,7 +35,7 @@ export const Toolbar = memo(function Toolbar({
   const showToast = useSetAtom(showToastAtom);
   const [batch, setBatch] = useState(1);
   const file = useRef<HTMLInputElement>(null);
-  const open = async (chosen: WorkflowFile): Promise<void> => {
+  const openFile = async (chosen: WorkflowFile): Promise<void> => {
     const opened = await readWorkflowFile(chosen, chosen.name.toLowerCase().endsWith('.png') ? 'png' : 'json');
     if (opened) loadDocument(opened.document, opened.name);
     else showToast({ kind: 'error', text: `${t('loadFailed')}: ${chosen.name}` });
@@ -87,7 +87,7 @@ export const Toolbar = memo(function Toolbar({
         onChange={(event) => {
           const chosen = event.target.files?.[0];
           event.target.value = '';
-          if (chosen) void open(chosen);
+          if (chosen) void openFile(chosen);
         }}
       />
       <span className="separator" />
