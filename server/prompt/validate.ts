@@ -269,11 +269,11 @@ function checkOwnInputs(id: string, coerced: ApiPrompt, registry: NodeRegistry, 
     if (Array.isArray(raw)) {
       const linkCheck = checkLink(id, name, input, raw, coerced, registry);
       if (!linkCheck.ok) {
-        errors.push({ ...linkCheck.error, extra_info: { ...extra(), ...linkCheck.error.extra_info } });
+        errors.push({ ...linkCheck.reason, extra_info: { ...extra(), ...linkCheck.reason.extra_info } });
         continue;
       }
-      node.inputs[name] = linkCheck.link;
-      sources.push(linkCheck.link[0]);
+      node.inputs[name] = linkCheck.value;
+      sources.push(linkCheck.value[0]);
       continue;
     }
     const cast = castConstant(input, raw);
@@ -342,8 +342,6 @@ function checkOwnInputs(id: string, coerced: ApiPrompt, registry: NodeRegistry, 
   return { errors, sources };
 }
 
-type LinkCheck = { ok: true; link: [string, number] } | { ok: false; error: PromptError };
-
 function checkLink(
   id: string,
   name: string,
@@ -351,7 +349,7 @@ function checkLink(
   raw: unknown[],
   prompt: ApiPrompt,
   registry: NodeRegistry,
-): LinkCheck {
+): Result<[string, number], PromptError> {
   const [source, slot] = raw;
   if (
     raw.length !== 2 ||
@@ -360,45 +358,38 @@ function checkLink(
     !Number.isInteger(slot) ||
     slot < 0
   ) {
-    return {
-      ok: false,
-      error: promptError('bad_linked_input', 'Bad linked input, must be a length-2 list of [string, int]', name, {
+    return err(
+      promptError('bad_linked_input', 'Bad linked input, must be a length-2 list of [string, int]', name, {
         received_value: raw,
       }),
-    };
+    );
   }
   const sourceId = String(source);
   const sourceNode = ownValue(prompt, sourceId);
   if (!sourceNode) {
-    return {
-      ok: false,
-      error: promptError('bad_linked_input', `Linked node #${sourceId} does not exist`, `${name} ← #${sourceId}`, {
+    return err(
+      promptError('bad_linked_input', `Linked node #${sourceId} does not exist`, `${name} ← #${sourceId}`, {
         linked_node: [sourceId, slot],
       }),
-    };
+    );
   }
   if (sourceId === id)
-    return {
-      ok: false,
-      error: promptError('dependency_cycle', 'Dependency cycle detected', `node #${id} is linked to itself`, {}),
-    };
+    return err(promptError('dependency_cycle', 'Dependency cycle detected', `node #${id} is linked to itself`, {}));
   const output = registry.get(sourceNode.class_type)?.outputs[slot];
   if (!output) {
-    return {
-      ok: false,
-      error: promptError(
+    return err(
+      promptError(
         'bad_linked_input',
         `Node #${sourceId} (${sourceNode.class_type}) has no output ${slot}`,
         `${name} ← #${sourceId}[${slot}]`,
         { linked_node: [sourceId, slot] },
       ),
-    };
+    );
   }
   const inputType = inputTypeName(input);
   if (!inputAcceptsLink(output.type, inputType)) {
-    return {
-      ok: false,
-      error: promptError(
+    return err(
+      promptError(
         'return_type_mismatch',
         'Return type mismatch between linked nodes',
         `${name}, received_type(${output.type}) mismatch input_type(${inputType})`,
@@ -407,9 +398,9 @@ function checkLink(
           linked_node: [sourceId, slot],
         },
       ),
-    };
+    );
   }
-  return { ok: true, link: [sourceId, slot] };
+  return ok([sourceId, slot]);
 }
 
 function safeCustomValidate(
