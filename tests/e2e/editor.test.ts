@@ -54,6 +54,12 @@ describe.skipIf(!hasChromium)('the editor in Chromium', () => {
     await page.waitForSelector('[data-testid="node-3"][data-class="KSampler"]');
     expect(await page.locator('[data-class="SaveImage"]').count()).toBe(1);
     await screenshot(page, '01-default-workflow');
+    // ? lists the shortcuts, one line per keymap entry.
+    await page.keyboard.press('?');
+    const shortcuts = page.locator('[role="dialog"] li');
+    await expect.poll(() => shortcuts.count()).toBe(18);
+    expect(await shortcuts.allTextContents()).toContain('Ctrl+Shift+Z / Ctrl+Y redo');
+    await screenshot(page, '01b-shortcuts');
     await page.context().close();
   });
 
@@ -184,11 +190,14 @@ describe.skipIf(!hasChromium)('the editor in Chromium', () => {
       if (!file) await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const png = readFileSync(join(server.dirs.outputDir, file!.subfolder, file!.filename));
-    expect(JSON.parse(readPngText(png).inkgraph!).prompt['6'].inputs.text).toContain('small heart');
+    const embedded = JSON.parse(readPngText(png).inkgraph!) as {
+      prompt: Record<string, { inputs: { text?: unknown } }>;
+    };
+    expect(embedded.prompt['6']?.inputs.text).toContain('small heart');
     const page = await openEditor({ fresh: true });
     await page.waitForSelector('[data-testid="node-3"]');
     await page.evaluate(
-      async ({ bytes }) => {
+      ({ bytes }) => {
         const file = new File([new Uint8Array(bytes)], 'made-by-inkgraph.png', { type: 'image/png' });
         const transfer = new DataTransfer();
         transfer.items.add(file);
@@ -284,6 +293,8 @@ describe.skipIf(!hasChromium)('the editor in Chromium', () => {
     await page.context().close();
     const chinese = await openEditor({ locale: 'zh-CN', fresh: true });
     await expect.poll(() => chinese.locator('[data-testid="run"]').textContent()).toContain('运行');
+    await chinese.keyboard.press('?');
+    await expect.poll(() => chinese.locator('[role="dialog"] li').allTextContents()).toContain('? 本列表');
     await chinese.context().close();
   });
 });
