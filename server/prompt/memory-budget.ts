@@ -7,8 +7,9 @@ import {
   type ValueShape,
 } from '../../nodes/contract/memory.js';
 import { formatBytes } from '../../shared/format-bytes.js';
-import type { NodeError, PromptError } from '../../shared/protocol.js';
+import type { PromptError } from '../../shared/protocol.js';
 import { planExecution } from './graph.js';
+import type { PromptRefusal } from './validate.js';
 import { linkSources, type ValidatedNode, type ValidatedPrompt } from './validated-prompt.js';
 
 /**
@@ -112,8 +113,11 @@ export function memoryBudgetError(
   estimate: JobEstimate,
   budgetBytes: number,
   outputs: readonly string[],
-): { error: PromptError; nodeErrors: Record<string, NodeError> } {
-  const peak = estimate.peak!;
+): PromptRefusal {
+  const message = `Estimated memory ${formatBytes(estimate.peakBytes)} is over the server's budget of ${formatBytes(budgetBytes)} (--max-memory)`;
+  const peak = estimate.peak;
+  // No node to blame only when nothing runs, which no validated prompt asks for.
+  if (!peak) return { error: budgetError(message, '', '', estimate.peakBytes, budgetBytes), nodeErrors: {} };
   const largestOutput = peak.memory.outputs.reduce<ValueShape | undefined>(
     (best, shape) => (shapeBytes(shape) > shapeBytes(best) ? shape : best),
     undefined,
@@ -123,16 +127,25 @@ export function memoryBudgetError(
     peak.memory.workingBytes > 0 ? `working memory ${formatBytes(peak.memory.workingBytes)}` : undefined,
     largestOutput ? `output ${describeShape(largestOutput)} ${formatBytes(shapeBytes(largestOutput))}` : undefined,
   ].filter((part): part is string => part !== undefined);
-  const message = `Estimated memory ${formatBytes(estimate.peakBytes)} is over the server's budget of ${formatBytes(budgetBytes)} (--max-memory)`;
   const details = `#${peak.node} ${peak.classType} at its peak: ${parts.join('; ')}. Make the images or the batch smaller, or start the server with a larger --max-memory.`;
-  const extra = {
-    input_name: peak.memory.driver?.input ?? '',
-    estimated_bytes: estimate.peakBytes,
-    budget_bytes: budgetBytes,
-  };
-  const error: PromptError = { type: 'memory_budget_exceeded', message, details, extra_info: extra };
+  const error = budgetError(message, details, peak.memory.driver?.input ?? '', estimate.peakBytes, budgetBytes);
   return {
     error,
     nodeErrors: { [peak.node]: { errors: [error], dependent_outputs: [...outputs], class_type: peak.classType } },
+  };
+}
+
+function budgetError(
+  message: string,
+  details: string,
+  inputName: string,
+  estimatedBytes: number,
+  budgetBytes: number,
+): PromptError {
+  return {
+    type: 'memory_budget_exceeded',
+    message,
+    details,
+    extra_info: { input_name: inputName, estimated_bytes: estimatedBytes, budget_bytes: budgetBytes },
   };
 }
