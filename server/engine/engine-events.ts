@@ -17,6 +17,7 @@ export interface EngineWorkerData {
 /** What the main thread asks of the engine worker. */
 export interface ExecuteJob {
   readonly promptId: string;
+  /** The prompt as validation left it and the queue holds it: plain data, read typed by the worker's registry. */
   readonly prompt: ApiPrompt;
   readonly outputs: readonly string[];
   readonly extraPngInfo: Readonly<Record<string, unknown>> | undefined;
