@@ -29,9 +29,15 @@ export class TestGates {
     return this;
   }
 
-  /** A TestGate node named `name` passing `value` (a link) on. */
-  node(name: string, value: Link): ApiPrompt[string] {
-    return { class_type: 'TestGate', inputs: { value, name } };
+  /**
+   * A TestGate node named `name` passing `value` (a link) on. `repeatProgressMs` reports the held progress again at
+   * that interval, for clients that start listening only after the job has started.
+   */
+  node(name: string, value: Link, repeatProgressMs = 0): ApiPrompt[string] {
+    return {
+      class_type: 'TestGate',
+      inputs: { value, name, ...(repeatProgressMs > 0 ? { repeat_progress_ms: repeatProgressMs } : {}) },
+    };
   }
 
   /** The prompt ids that have reached gate `name`, in order (one per time a job reached it). */

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { CallWrapper, ComfyApi, PromptBuilder } from '@saintno/comfyui-sdk';
 import { Client } from '@stable-canvas/comfyui-client';
 import { BrowserLikeWebSocket } from '../helpers/browser-like-websocket.js';
@@ -7,6 +6,8 @@ import { decodeImage } from '../../media/decode-image.js';
 import type { ApiPrompt } from '../../shared/workflow.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { copyFixtureModels, FIXTURE_VARIANTS, textToImage } from '../helpers/diffusion.js';
+import { makeTestEnv } from '../helpers/env.js';
+import { TestGates } from '../helpers/gates.js';
 
 /** The published npm ComfyUI clients, unchanged, against Inkgraph's server. */
 
@@ -22,46 +23,42 @@ function titled(prompt: ApiPrompt): TitledPrompt {
   );
 }
 
+// These clients attach their listeners only after some HTTP round trips of their own: a job waits at a TestGate,
+// reporting its held progress every 50 ms, until the client shows it is listening (it has seen that progress).
+const gateDirs = makeTestEnv('inkgraph-gates-');
+const gates = new TestGates(gateDirs.root).enableInProcess();
+const HELD_PROGRESS_MS = 50;
+
 let server: TestServer;
 beforeAll(async () => {
   server = await startTestServer();
   copyFixtureModels(server.dirs.modelsDir);
 });
-afterAll(async () => server.stop());
+afterAll(async () => {
+  await server.stop();
+  gateDirs.cleanup();
+});
 
-function workflow(width: number, method = 'bilinear', height = 200): ApiPrompt {
+/** LoadImage → ImageScale → ImageInvert → SaveImage; with `gate`, the image waits at that gate before the resize. */
+function workflow(width: number, method = 'bilinear', height = 200, gate?: string): ApiPrompt {
   return {
     '1': { class_type: 'LoadImage', inputs: { image: 'test.png' } },
+    ...(gate ? { g: gates.node(gate, ['1', 0], HELD_PROGRESS_MS) } : {}),
     '2': {
       class_type: 'ImageScale',
-      inputs: { image: ['1', 0], upscale_method: method, width, height, crop: 'disabled' },
+      inputs: { image: [gate ? 'g' : '1', 0], upscale_method: method, width, height, crop: 'disabled' },
     },
     '3': { class_type: 'ImageInvert', inputs: { image: ['2', 0] } },
     '4': { class_type: 'SaveImage', inputs: { images: ['3', 0], filename_prefix: 'client' } },
   };
 }
 
-/**
- * A job that runs for many seconds unless interrupted: three chained 3000-pixel Lanczos resizes, each reporting
- * progress every 64 rows. The clients attach their progress listeners only after some HTTP round trips, which on
- * a loaded 2-core machine can outlast a single resize. `size` keeps each test's prompt distinct (no cache hits).
- */
-function slowWorkflow(size: number): ApiPrompt {
+/** A job that runs until it is interrupted: it waits at a gate that is never released. */
+function heldWorkflow(gate: string): ApiPrompt {
   return {
     '1': { class_type: 'LoadImage', inputs: { image: 'test.png' } },
-    '2': {
-      class_type: 'ImageScale',
-      inputs: { image: ['1', 0], upscale_method: 'lanczos', width: size, height: size, crop: 'disabled' },
-    },
-    '5': {
-      class_type: 'ImageScale',
-      inputs: { image: ['2', 0], upscale_method: 'lanczos', width: size - 1, height: size - 1, crop: 'disabled' },
-    },
-    '6': {
-      class_type: 'ImageScale',
-      inputs: { image: ['5', 0], upscale_method: 'lanczos', width: size, height: size, crop: 'disabled' },
-    },
-    '3': { class_type: 'ImageInvert', inputs: { image: ['6', 0] } },
+    '2': gates.node(gate, ['1', 0], HELD_PROGRESS_MS),
+    '3': { class_type: 'ImageInvert', inputs: { image: ['2', 0] } },
     '4': { class_type: 'SaveImage', inputs: { images: ['3', 0], filename_prefix: 'client' } },
   };
 }
@@ -78,12 +75,15 @@ describe('@saintno/comfyui-sdk 0.3.1', () => {
   it('queues a workflow, receives progress and the output, fetches the image with /view', async () => {
     const api = new ComfyApi(server.url, 'saintno-test').init();
     await api.waitForReady();
-    const builder = new PromptBuilder(titled(workflow(150)), ['width'], ['output'])
+    const builder = new PromptBuilder(titled(workflow(150, 'bilinear', 200, 'saintno-progress')), ['width'], ['output'])
       .setInputNode('width', '2.inputs.width')
       .setOutputNode('output', '4');
     const progress: number[] = [];
     const result = await new CallWrapper(api, builder.input('width', 160))
-      .onProgress((info) => progress.push(info.value))
+      .onProgress((info) => {
+        progress.push(info.value);
+        gates.release('saintno-progress');
+      })
       .run();
     expect(result).toBeTruthy();
     if (!result) return;
@@ -97,14 +97,11 @@ describe('@saintno/comfyui-sdk 0.3.1', () => {
   it('receives event-1 frames as previews, and interrupts a run', async () => {
     const api = new ComfyApi(server.url, 'saintno-interrupt').init();
     await api.waitForReady();
-    // The SDK listens for previews only after it has seen the job start and read its history, so a slow
-    // node runs first, as a sampler would.
+    // The SDK listens for previews only after it has seen the job start and read its history: the image waits at
+    // a gate until the SDK has seen progress.
     const streamed: ApiPrompt = {
       '1': { class_type: 'LoadImage', inputs: { image: 'test.png' } },
-      '2': {
-        class_type: 'ImageScale',
-        inputs: { image: ['1', 0], upscale_method: 'bicubic', width: 1200, height: 1200, crop: 'disabled' },
-      },
+      '2': gates.node('saintno-stream', ['1', 0], HELD_PROGRESS_MS),
       '3': {
         class_type: 'ImageScale',
         inputs: { image: ['2', 0], upscale_method: 'area', width: 32, height: 32, crop: 'disabled' },
@@ -118,12 +115,16 @@ describe('@saintno/comfyui-sdk 0.3.1', () => {
       new PromptBuilder(titled(streamed), [], ['saved']).setOutputNode('saved', '5'),
     )
       .onPreview((blob) => previews.push(blob))
+      .onProgress(() => gates.release('saintno-stream'))
       .run();
     expect(streamedResult).toBeTruthy();
     expect(previews).toHaveLength(1);
     expect(decodeImage(new Uint8Array(await previews[0]!.arrayBuffer())).ok).toBe(true);
 
-    const slow = new PromptBuilder(titled(slowWorkflow(3000)), [], ['output']).setOutputNode('output', '4');
+    const slow = new PromptBuilder(titled(heldWorkflow('saintno-interrupt')), [], ['output']).setOutputNode(
+      'output',
+      '4',
+    );
     let failure: Error | undefined;
     let interrupted = false;
     const outcome = await new CallWrapper(api, slow)
@@ -154,15 +155,18 @@ describe('@stable-canvas/comfyui-client 1.5.9', () => {
     const comfy = client('canvas-test');
     await comfy.connect();
     const progress: number[] = [];
-    // Large enough that progress is still being reported once the client has its prompt id back.
-    const result = await comfy.enqueue(workflow(1100, 'bicubic', 1100), {
+    // Held at a gate until progress reaches the client, which listens once it has its prompt id back.
+    const result = await comfy.enqueue(workflow(110, 'bicubic', 110, 'canvas-progress'), {
       workflow: { from: 'stable-canvas' },
-      progress: (p) => progress.push(p.value),
+      progress: (p) => {
+        progress.push(p.value);
+        gates.release('canvas-progress');
+      },
     });
     expect(progress.length).toBeGreaterThan(0);
     const image = result.images[0];
     expect(image?.type).toBe('url');
-    expect(await fetchPng(image!.data as string)).toEqual({ width: 1100, height: 1100 });
+    expect(await fetchPng(image!.data as string)).toEqual({ width: 110, height: 110 });
 
     const polled = await comfy.enqueue_polling(workflow(130), { polling_ms: 50 });
     const polledImage = polled.images[0];
@@ -176,7 +180,7 @@ describe('@stable-canvas/comfyui-client 1.5.9', () => {
     // uses its queue/polling calls around interrupt(), as its own runPrompt does.
     const comfy = client('canvas-interrupt');
     await comfy.connect();
-    const { prompt_id: promptId } = await comfy._enqueue_prompt(slowWorkflow(3001));
+    const { prompt_id: promptId } = await comfy._enqueue_prompt(heldWorkflow('canvas-interrupt'));
     await new Promise<void>((resolve) => {
       const off = comfy.on('progress', (progress) => {
         if (progress.prompt_id === promptId) {
@@ -205,15 +209,13 @@ describe('text-to-image through both clients, on every fixture variant', () => {
       await api.waitForReady();
       const steps = 6;
       // The SDK listens for progress and previews only once it has seen the job start and then read the job's
-      // history: a tiny model's whole run fits in that round trip. So the sampler starts from an image that takes
-      // a slow resize to make (as a real model's text encoding would take its time), and the SDK is listening by then.
+      // history: a tiny model's whole run fits in that round trip. So the sampler starts from an encoded image
+      // that waits at a gate until the SDK has seen progress.
+      const gate = `saintno-${variant}`;
       const prompt: ApiPrompt = {
         ...textToImage({ ckpt: variant, steps, seed: 500, prefix: `saintno-${variant}` }),
         '1': { class_type: 'LoadImage', inputs: { image: 'test.png' } },
-        '2': {
-          class_type: 'ImageScale',
-          inputs: { image: ['1', 0], upscale_method: 'lanczos', width: 1500, height: 1500, crop: 'disabled' },
-        },
+        '2': gates.node(gate, ['1', 0], HELD_PROGRESS_MS),
         '10': {
           class_type: 'ImageScale',
           inputs: { image: ['2', 0], upscale_method: 'area', width: 64, height: 64, crop: 'disabled' },
@@ -229,6 +231,7 @@ describe('text-to-image through both clients, on every fixture variant', () => {
       const result = await new CallWrapper(api, builder.input('seed', 501))
         .onPreview((blob) => previews.push(blob))
         .onProgress((info) => {
+          gates.release(gate);
           if (info.node === '3') progress.push(info.value);
         })
         .run();
@@ -252,21 +255,19 @@ describe('text-to-image through both clients, on every fixture variant', () => {
     });
     await comfy.connect();
     const progress: number[] = [];
-    // The client listens only once its POST has returned; hold the queue until then, or a tiny model's whole run
-    // can finish first (a race of the client's, not of the server).
-    await fetch(`${server.url}/api/queue/pause`, { method: 'POST' });
-    const running = comfy.enqueue(textToImage({ ckpt: variant, steps: 6, seed: 600, prefix: `canvas-${variant}` }), {
-      progress: (p) => progress.push(p.value),
+    // The client listens only once its POST has returned, and a tiny model's whole run can finish first (a race
+    // of the client's, not of the server): the latent waits at a gate until the client has seen progress.
+    const gate = `canvas-${variant}`;
+    const prompt = textToImage({ ckpt: variant, steps: 6, seed: 600, prefix: `canvas-${variant}` });
+    prompt.g = gates.node(gate, ['5', 0], HELD_PROGRESS_MS);
+    prompt['3']!.inputs.latent_image = ['g', 0];
+    const result = await comfy.enqueue(prompt, {
+      progress: (p) => {
+        gates.release(gate);
+        progress.push(p.value);
+      },
       disable_random_seed: true,
     });
-    for (let i = 0; i < 100; i++) {
-      const queue = (await (await fetch(`${server.url}/queue`)).json()) as { queue_pending: unknown[] };
-      if (queue.queue_pending.length > 0) break;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    await fetch(`${server.url}/api/queue/resume`, { method: 'POST' });
-    const result = await running;
     expect(progress.length).toBeGreaterThan(0);
     // The client keeps binary frames received during the run as images: one step preview per sampling step. (It
     // reads each frame asynchronously; BrowserLikeWebSocket gives it a browser's one task per message.)
