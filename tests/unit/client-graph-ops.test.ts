@@ -3,7 +3,7 @@ import { encodePng } from '../../media/png.js';
 import { createRegistry } from '../../nodes/index.js';
 import { buildObjectInfo } from '../../nodes/object-info.js';
 import { fitsWire, inputAccepting, outputFeeding } from '../../client/src/graph/accepts.js';
-import { addNode } from '../../client/src/graph/add-node.js';
+import { addNode, looseWireType } from '../../client/src/graph/add-node.js';
 import { duplicateSelection } from '../../client/src/graph/duplicate.js';
 import { droppedAttempt } from '../../client/src/graph/connection-rules.js';
 import {
@@ -154,6 +154,15 @@ describe('adding a node', () => {
     });
     expect(next.nodes).toHaveLength(3);
     expect(next.edges).toEqual([]);
+  });
+
+  it("reads a loose wire's type from its output, or from the input it leaves", () => {
+    const nodes = new Map(graph.nodes.map((node) => [node.id, node]));
+    expect(looseWireType({ nodeId: '1', handleId: 'out-1', fromSource: true }, nodes, [], objectInfo)).toBe('MASK');
+    expect(looseWireType({ nodeId: '5', handleId: 'images', fromSource: false }, nodes, [], objectInfo)).toBe('IMAGE');
+    expect(
+      looseWireType({ nodeId: 'gone', handleId: 'out-0', fromSource: true }, nodes, [], objectInfo),
+    ).toBeUndefined();
   });
 
   it('takes a wire from an unfed reroute as any type', () => {

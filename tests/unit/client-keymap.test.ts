@@ -5,6 +5,7 @@ import {
   formatTrigger,
   matchShortcut,
   shortcutHint,
+  shortcutKeys,
   shortcutLines,
   type KeyInput,
   type ShortcutScope,
@@ -185,5 +186,7 @@ describe('shortcut list', () => {
     expect(shortcutHint('undo', en)).toBe('Ctrl+Z');
     expect(shortcutHint('redo', en)).toBe('Ctrl+Shift+Z');
     expect(shortcutHint('autoLayout', en)).toBe('Shift+L');
+    expect(shortcutKeys('delete')).toEqual(['Delete', 'Backspace']);
+    expect(shortcutKeys('addNode')).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import type { NodeInfo, ObjectInfo } from '../../../shared/node-spec.js';
 import { inputAccepting, outputFeeding } from './accepts.js';
 import { inputType, outputType } from './connection-rules.js';
 import { createNode, nextNodeId } from './node-factory.js';
-import { outputHandle, type EditorGraph } from './types.js';
+import { outputHandle, type EditorEdge, type EditorGraph, type EditorNode } from './types.js';
 import { connect } from './wiring.js';
 
 /** The loose end of a wire the user dragged out: which node and handle it starts from, and on which side. */
@@ -11,6 +11,18 @@ export interface LooseWire {
   readonly handleId: string | null;
   /** Dragged from an output (the new node's input takes it) rather than from an input. */
   readonly fromSource: boolean;
+}
+
+/** The type a loose wire carries: its output's type, or the type its input accepts; undefined when unknown. */
+export function looseWireType(
+  wire: LooseWire,
+  nodes: ReadonlyMap<string, EditorNode>,
+  edges: readonly EditorEdge[],
+  objectInfo: ObjectInfo,
+): string | undefined {
+  return wire.fromSource
+    ? outputType(wire.nodeId, wire.handleId, nodes, edges, objectInfo)
+    : inputType(wire.nodeId, wire.handleId, nodes, objectInfo);
 }
 
 /**
@@ -31,16 +43,14 @@ export function addNode(
     nodes: [...graph.nodes.map((n) => ({ ...n, selected: false })), { ...node, selected: true }],
   };
   if (!wire) return next;
-  const nodes = new Map(next.nodes.map((n) => [n.id, n]));
+  const type = looseWireType(wire, new Map(next.nodes.map((n) => [n.id, n])), next.edges, objectInfo) ?? '*';
   if (wire.fromSource) {
-    const type = outputType(wire.nodeId, wire.handleId, nodes, next.edges, objectInfo) ?? '*';
     const target = inputAccepting(info, type);
     return target
       ? connect(next, { source: wire.nodeId, sourceHandle: wire.handleId, target: id, targetHandle: target.name })
       : next;
   }
-  const wanted = inputType(wire.nodeId, wire.handleId, nodes, objectInfo) ?? '*';
-  const index = outputFeeding(info, wanted);
+  const index = outputFeeding(info, type);
   return index >= 0
     ? connect(next, { source: id, sourceHandle: outputHandle(index), target: wire.nodeId, targetHandle: wire.handleId })
     : next;

@@ -176,6 +176,12 @@ export function shortcutHint(action: ShortcutAction, translate: (key: MessageKey
   return first ? formatTrigger(first, translate) : '';
 }
 
+/** The keys of an action, for a component that takes key names (React Flow's delete keys). */
+export function shortcutKeys(action: ShortcutAction): string[] {
+  const entry: Shortcut | undefined = KEYMAP.find((candidate) => candidate.action === action);
+  return (entry?.triggers ?? []).flatMap((trigger) => (isCombo(trigger) ? [trigger.key] : []));
+}
+
 /** The `?` list: one line per shortcut, its triggers then what it does. */
 export function shortcutLines(translate: (key: MessageKey) => string): string[] {
   return KEYMAP.map(

@@ -15,15 +15,16 @@ import { applyEdgeChanges, applyNodeChanges } from '@xyflow/react';
 import { useAtomValue, useSetAtom } from 'jotai';
 import { memo, useCallback, useMemo, useState } from 'react';
 import type { NodeInfo } from '../../../../shared/node-spec.js';
-import { fitsWire, inputAccepting } from '../../graph/accepts.js';
-import { addNode as addNodeTo, type LooseWire } from '../../graph/add-node.js';
-import { droppedAttempt, inputType, outputType, validateConnection } from '../../graph/connection-rules.js';
+import { fitsWire } from '../../graph/accepts.js';
+import { addNode as addNodeTo, looseWireType, type LooseWire } from '../../graph/add-node.js';
+import { droppedAttempt, validateConnection } from '../../graph/connection-rules.js';
 import { groupKeys } from '../../graph/history.js';
 import { nodeSize, soleSelectedInk } from '../../graph/node-edits.js';
 import { outputHandle, type EditorEdge, type EditorNode } from '../../graph/types.js';
 import { readWorkflowFile } from '../../graph/workflow-file.js';
 import { connect, edgesWithout, insertReroute } from '../../graph/wiring.js';
 import { useT } from '../../i18n/use-t.js';
+import { shortcutKeys } from '../../keyboard/keymap.js';
 import { useShortcuts } from '../../keyboard/use-shortcuts.js';
 import { useEditorActions } from '../../state/actions.js';
 import { graphAtom, objectInfoAtom, showToastAtom, themeAtom, updateGraphAtom } from '../../state/atoms.js';
@@ -33,6 +34,7 @@ import { RerouteNodeView } from '../nodes/RerouteNodeView.js';
 import { NodeSearch, type NodeSearchRequest } from './NodeSearch.js';
 
 const nodeTypes: NodeTypes = { ink: InkNodeView, reroute: RerouteNodeView, group: GroupNodeView };
+const DELETE_KEYS = shortcutKeys('delete');
 
 export const Canvas = memo(function Canvas() {
   const t = useT();
@@ -140,9 +142,7 @@ export const Canvas = memo(function Canvas() {
         return;
       const fromSource = state.fromHandle?.type === 'source';
       const wire: LooseWire = { nodeId: state.fromNode.id, handleId: state.fromHandle?.id ?? null, fromSource };
-      const type = fromSource
-        ? outputType(wire.nodeId, wire.handleId, nodesById, graph.edges, objectInfo)
-        : inputType(wire.nodeId, wire.handleId, nodesById, objectInfo);
+      const type = looseWireType(wire, nodesById, graph.edges, objectInfo);
       const accept = (info: NodeInfo): boolean => fitsWire(info, type, fromSource);
       setSearch({
         screen: { x: point.clientX, y: point.clientY },
@@ -178,7 +178,7 @@ export const Canvas = memo(function Canvas() {
       setSearch({
         screen: flowToScreenPosition(flow),
         flow,
-        accept: (info) => inputAccepting(info, type) !== undefined,
+        accept: (info) => fitsWire(info, type, true),
         onPick: (classType) =>
           addNode(classType, flow, { nodeId: node.id, handleId: outputHandle(0), fromSource: true }),
       });
@@ -228,7 +228,7 @@ export const Canvas = memo(function Canvas() {
         onEdgeDoubleClick={onEdgeDoubleClick}
         isValidConnection={isValidConnection}
         zoomOnDoubleClick={false}
-        deleteKeyCode={['Delete', 'Backspace']}
+        deleteKeyCode={DELETE_KEYS}
         multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
         selectionOnDrag
         panOnDrag={[1, 2]}
