@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeImage } from '../../media/decode-image.js';
 import { readPngText } from '../../media/png.js';
 import { dragWire, hasChromium, launchBrowser, screenshot } from '../helpers/browser.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { startTestServer, TestSocket, type TestServer } from '../helpers/server.js';
 
 /** The editor in real headless Chromium against a real server and the shipped model. */
 
@@ -175,20 +175,23 @@ describe.skipIf(!hasChromium)('the editor in Chromium', () => {
     };
     prompt.prompt['6']!.inputs.text = 'a small heart at the top right, green background';
     prompt.prompt['3']!.inputs.steps = 2;
+    const socket = await TestSocket.open(server.url, 'png-maker');
     const queued = await fetch(`${server.url}/prompt`, {
       method: 'POST',
-      body: JSON.stringify({ prompt: prompt.prompt, extra_data: { extra_pnginfo: { inkgraph: prompt } } }),
+      body: JSON.stringify({
+        prompt: prompt.prompt,
+        client_id: socket.clientId,
+        extra_data: { extra_pnginfo: { inkgraph: prompt } },
+      }),
     });
     const { prompt_id: promptId } = (await queued.json()) as { prompt_id: string };
-    let file: { filename: string; subfolder: string } | undefined;
-    for (let i = 0; i < 100 && !file; i++) {
-      const history = (await (await fetch(`${server.url}/history/${promptId}`)).json()) as Record<
-        string,
-        { outputs: Record<string, { images?: { filename: string; subfolder: string }[] }> }
-      >;
-      file = history[promptId]?.outputs['9']?.images?.[0];
-      if (!file) await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await socket.waitForEnd(promptId);
+    socket.close();
+    const history = (await (await fetch(`${server.url}/history/${promptId}`)).json()) as Record<
+      string,
+      { outputs: Record<string, { images?: { filename: string; subfolder: string }[] }> }
+    >;
+    const file = history[promptId]?.outputs['9']?.images?.[0];
     const png = readFileSync(join(server.dirs.outputDir, file!.subfolder, file!.filename));
     const embedded = JSON.parse(readPngText(png).inkgraph!) as {
       prompt: Record<string, { inputs: { text?: unknown } }>;
