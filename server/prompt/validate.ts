@@ -176,6 +176,7 @@ export function validatePrompt(
 
   const goodOutputs: string[] = [];
   const nodeErrors: Record<string, NodeError> = {};
+  const coercedGraph = promptGraph(coerced);
   for (const output of outputs) {
     walkDepthFirst([output], enter, leave);
     if (checks.get(output)?.valid === true) {
@@ -183,7 +184,7 @@ export function validatePrompt(
       continue;
     }
     // Each id comes once per output, so an output joins a node's list once without searching it.
-    for (const id of nodesReachedFrom(promptGraph(coerced), [output], mayLeadToErrors)) {
+    for (const id of nodesReachedFrom(coercedGraph, [output], mayLeadToErrors)) {
       const errors = ownErrors.get(id);
       if (!errors) continue;
       const entry = ownValue(nodeErrors, id) ?? { errors, dependent_outputs: [], class_type: classTypeOf(coerced, id) };
