@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { initialExecutionState, queued, reduceAll } from '../../client/src/execution/execution-state.js';
+import { labelLists } from '../../client/src/execution/labels.js';
 import type { WsMessage } from '../../shared/protocol.js';
 
 const p = 'prompt-1';
@@ -78,5 +79,16 @@ describe('execution state from WebSocket messages', () => {
       20,
     );
     expect(state.nodes['5']!.status).toBe('interrupted');
+  });
+});
+
+describe('classifier labels in a node output', () => {
+  it('keeps the per-image lists of labelled scores and drops anything else', () => {
+    const cat = { label: 'cat', label_zh: '猫', score: 0.9 };
+    expect(labelLists([[cat], [{ label: 'dog', score: 0.1 }], 'text', [{ label: 'no score' }], [null]])).toEqual([
+      [cat],
+      [{ label: 'dog', score: 0.1 }],
+    ]);
+    expect(labelLists(undefined)).toEqual([]);
   });
 });

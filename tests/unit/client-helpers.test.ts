@@ -6,7 +6,7 @@ import { fuzzyScore, searchNodes } from '../../client/src/graph/fuzzy.js';
 import { applySeedControls, createNode, nextNodeId } from '../../client/src/graph/node-factory.js';
 import { readPngTextChunks, workflowFromPngText } from '../../client/src/graph/png-metadata.js';
 import { copySelection, pasteWorkflowText } from '../../client/src/graph/clipboard.js';
-import { browserLocale, translate } from '../../client/src/i18n/messages.js';
+import { browserLocale, isLocale, translate } from '../../client/src/i18n/messages.js';
 import type { EditorGraph, InkNode } from '../../client/src/graph/types.js';
 
 const objectInfo = buildObjectInfo(createRegistry(), {
@@ -109,5 +109,11 @@ describe('i18n', () => {
     expect(browserLocale(['en-US'])).toBe('en');
     expect(translate('en', 'connection.typeMismatch', { from: 'MASK', to: 'IMAGE' })).toBe('MASK cannot go into IMAGE');
     expect(translate('zh-CN', 'run')).toBe('运行');
+  });
+
+  it('knows its locales', () => {
+    expect(isLocale('zh-CN')).toBe(true);
+    expect(isLocale('en')).toBe(true);
+    expect(isLocale('fr')).toBe(false);
   });
 });

@@ -208,7 +208,12 @@ export const zhCN: Record<MessageKey, string> = {
   close: '关闭',
 };
 
-export type Locale = 'en' | 'zh-CN';
+export const locales = ['en', 'zh-CN'] as const;
+export type Locale = (typeof locales)[number];
+
+export function isLocale(value: string): value is Locale {
+  return (locales as readonly string[]).includes(value);
+}
 
 export function translate(locale: Locale, key: MessageKey, params: Record<string, string> = {}): string {
   const template = locale === 'zh-CN' ? zhCN[key] : en[key];

@@ -3,11 +3,14 @@ import { useAtomValue, useSetAtom } from 'jotai';
 import { selectAtom } from 'jotai/utils';
 import { memo, useCallback, useMemo } from 'react';
 import { viewUrl } from '../../api/server-api.js';
+import { labelLists } from '../../execution/labels.js';
+import type { NodeStatus } from '../../execution/execution-state.js';
 import { groupKeys } from '../../graph/history.js';
 import { setSeedControl, setWidgetValue } from '../../graph/node-edits.js';
 import { hasSeedControl, nodeInputs } from '../../graph/node-factory.js';
 import { outputHandle, type InkNode, type SeedControl } from '../../graph/types.js';
 import { widgetText } from '../../graph/widget-text.js';
+import type { MessageKey } from '../../i18n/messages.js';
 import { useNodeText, useT } from '../../i18n/use-t.js';
 import {
   executionAtom,
@@ -22,21 +25,15 @@ import { WidgetInput } from '../widgets/WidgetInput.js';
 import { VocabularyPicker } from '../widgets/VocabularyPicker.js';
 import { appendPhrase } from '../../graph/prompt-vocabulary.js';
 
-interface LabelEntry {
-  readonly label: string;
-  readonly label_zh?: string;
-  readonly score: number;
-}
-
-/** The LABELS a classifier node reports (a list per image), if its UI output has them. */
-function labelLists(value: readonly unknown[] | undefined): LabelEntry[][] {
-  if (!value) return [];
-  return value.filter(
-    (item): item is LabelEntry[] =>
-      Array.isArray(item) &&
-      item.every((entry) => typeof entry === 'object' && entry !== null && 'label' in entry && 'score' in entry),
-  );
-}
+/** The label of each run status. */
+const STATUS_LABELS: Readonly<Record<NodeStatus, MessageKey>> = {
+  queued: 'statusQueued',
+  running: 'statusRunning',
+  cached: 'statusCached',
+  done: 'statusDone',
+  error: 'statusError',
+  interrupted: 'statusInterrupted',
+};
 
 /** A node built from its spec: typed sockets, a widget per widget input (hidden while connected), run state. */
 export const InkNodeView = memo(function InkNodeView({ id, data, selected }: NodeProps<InkNode>) {
@@ -126,7 +123,7 @@ export const InkNodeView = memo(function InkNodeView({ id, data, selected }: Nod
         <span className="node-title">{data.title === info.display_name ? text.title : data.title}</span>
         {status && (
           <span className={`node-status ${status}`} data-testid={`status-${id}`}>
-            {t(`status${status[0]!.toUpperCase()}${status.slice(1)}` as 'statusDone')}
+            {t(STATUS_LABELS[status])}
             {run?.ms !== undefined && status === 'done' ? ` ${(run.ms / 1000).toFixed(2)}s` : ''}
           </span>
         )}

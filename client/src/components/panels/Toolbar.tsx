@@ -2,6 +2,7 @@ import { useAtom, useAtomValue, useSetAtom } from 'jotai';
 import { memo, useRef, useState } from 'react';
 import { api } from '../../api/server-api.js';
 import { readWorkflowFile, type WorkflowFile } from '../../graph/workflow-file.js';
+import { isLocale } from '../../i18n/messages.js';
 import { useT } from '../../i18n/use-t.js';
 import { shortcutHint } from '../../keyboard/keymap.js';
 import { useEditorActions } from '../../state/actions.js';
@@ -104,7 +105,10 @@ export const Toolbar = memo(function Toolbar({
       <span className={`connection ${connected ? 'on' : 'off'}`}>{connected ? t('connected') : t('disconnected')}</span>
       <select
         value={locale}
-        onChange={(event) => setLocale(event.target.value as 'en' | 'zh-CN')}
+        onChange={(event) => {
+          const chosen = event.target.value;
+          if (isLocale(chosen)) setLocale(chosen);
+        }}
         aria-label={t('language')}
         data-testid="language"
       >

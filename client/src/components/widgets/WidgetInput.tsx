@@ -127,7 +127,10 @@ export const WidgetInput = memo(function WidgetInput({
         <select
           className="nodrag nokey seed-control"
           value={control}
-          onChange={(event) => onControlChange(event.target.value as SeedControl)}
+          onChange={(event) => {
+            const chosen = CONTROLS.find((option) => option === event.target.value);
+            if (chosen) onControlChange(chosen);
+          }}
           aria-label={t('control_after_generate')}
           title={t('control_after_generate')}
         >
