@@ -7,12 +7,14 @@ import { isOpaque } from '../../media/raster.js';
 import { fileExists, listImageFiles, sha256OfFile } from '../../media/image-files.js';
 import { resolveInside } from '../../media/safe-path.js';
 import { loadImageMemory } from '../runtime/image/image-memory.js';
+import { err, type Result } from '../../shared/result.js';
 
-function inputFile(inputDir: string, name: string): { ok: true; path: string } | { ok: false; reason: string } {
+/** The path of an image in the input folder, if it is there. */
+function inputFile(inputDir: string, name: string): Result<string> {
   const resolved = resolveInside(inputDir, name);
-  if (!resolved.ok) return { ok: false, reason: resolved.reason };
-  if (!fileExists(resolved.value)) return { ok: false, reason: `Invalid image file: ${name}` };
-  return { ok: true, path: resolved.value };
+  if (!resolved.ok) return resolved;
+  if (!fileExists(resolved.value)) return err(`Invalid image file: ${name}`);
+  return resolved;
 }
 
 export const LoadImage = defineNode({
@@ -42,17 +44,17 @@ export const LoadImage = defineNode({
   fingerprint: (inputs, env) => {
     if (inputs.image === undefined) return '';
     const file = inputFile(env.inputDir, inputs.image);
-    return file.ok ? sha256OfFile(file.path) : 'missing';
+    return file.ok ? sha256OfFile(file.value) : 'missing';
   },
   estimate: ({ image }, ctx) => {
     const file = image === undefined ? undefined : inputFile(ctx.env.inputDir, image);
-    return loadImageMemory(file?.ok ? file.path : undefined);
+    return loadImageMemory(file?.ok ? file.value : undefined);
   },
   run: ({ image }, ctx) => {
     const file = inputFile(ctx.env.inputDir, image);
     if (!file.ok) throw new Error(file.reason);
     // The same limits as uploads: a file put in the input folder by hand is checked from its header too.
-    const decoded = decodeImage(readFileSync(file.path), ctx.env.imageLimits);
+    const decoded = decodeImage(readFileSync(file.value), ctx.env.imageLimits);
     if (!decoded.ok) throw new Error(`${image}: ${decoded.reason}`);
     const raster = decoded.raster;
     const hasAlpha = raster.channels === 4 && !isOpaque(raster);
