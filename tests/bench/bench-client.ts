@@ -67,7 +67,14 @@ socket.on('message', (message, isBinary) => {
     firstPreviewAt ??= now();
     return;
   }
-  const parsed = JSON.parse(message.toString()) as { type: string; data: { node?: string | null; prompt_id?: string } };
+  const parsed = JSON.parse(
+    (message instanceof ArrayBuffer
+      ? Buffer.from(message)
+      : Array.isArray(message)
+        ? Buffer.concat(message)
+        : message
+    ).toString(),
+  ) as { type: string; data: { node?: string | null; prompt_id?: string } };
   if (parsed.type === 'executing' && parsed.data.node === null && parsed.data.prompt_id) {
     endedAt.set(parsed.data.prompt_id, now());
     waiting.get(parsed.data.prompt_id)?.();

@@ -87,9 +87,7 @@ for (let round = 0; round < 4; round++) {
   await page.mouse.move(800, 500, { steps: 40 });
   await page.mouse.up({ button: 'middle' });
 }
-const frames = (await page.evaluate(
-  '(() => { window.recording = false; return window.frames.slice(5); })()',
-)) as number[];
+const frames = await page.evaluate<number[]>('(() => { window.recording = false; return window.frames.slice(5); })()');
 await browser.close();
 await server.stop();
 const sorted = [...frames].sort((a, b) => a - b);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import type { ExecutionResult } from '../../server/engine/engine-events.js';
 import type { ApiPrompt } from '../../shared/workflow.js';
-import { startTestServer, testPng } from '../helpers/server.js';
+import { rawText, startTestServer, testPng } from '../helpers/server.js';
 
 const NODES = 50;
 const RUNS = 30;
@@ -40,7 +40,7 @@ const ends = new Map<string, () => void>();
 const ended = new Set<string>();
 socket.on('message', (data, isBinary) => {
   if (isBinary) return;
-  const message = JSON.parse(data.toString()) as { type: string; data: { node?: string | null; prompt_id?: string } };
+  const message = JSON.parse(rawText(data)) as { type: string; data: { node?: string | null; prompt_id?: string } };
   if (message.type === 'executing' && message.data.node === null && message.data.prompt_id) {
     ended.add(message.data.prompt_id);
     ends.get(message.data.prompt_id)?.();

@@ -53,6 +53,13 @@ export function testPng(width: number, height: number): Buffer {
   return encodePng({ width, height, channels: 3, data });
 }
 
+/** A WebSocket message's bytes as text (ws hands them over as a Buffer, a list of Buffers or an ArrayBuffer). */
+export function rawText(data: WebSocket.RawData): string {
+  return (
+    data instanceof ArrayBuffer ? Buffer.from(data) : Array.isArray(data) ? Buffer.concat(data) : data
+  ).toString();
+}
+
 export type Received = { kind: 'json'; message: WsMessage } | { kind: 'binary'; frame: DecodedFrame };
 
 /** A real WebSocket client that keeps everything it receives, validated against the shared schemas. */
@@ -72,9 +79,10 @@ export class TestSocket {
         if (frame.ok) this.received.push({ kind: 'binary', frame: frame.value });
         else this.invalid.push(frame.reason);
       } else {
-        const parsed = wsMessageSchema.safeParse(JSON.parse(data.toString()));
+        const json: unknown = JSON.parse(rawText(data));
+        const parsed = wsMessageSchema.safeParse(json);
         if (parsed.success) this.received.push({ kind: 'json', message: parsed.data });
-        else this.invalid.push(JSON.parse(data.toString()));
+        else this.invalid.push(json);
       }
       for (const wake of this.waiters.splice(0)) wake();
     });

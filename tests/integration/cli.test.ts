@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeImage } from '../../media/decode-image.js';
 import { readPngText } from '../../media/png.js';
+import { apiPromptSchema, type ApiPrompt } from '../../shared/workflow.js';
 import { makeTestEnv } from '../helpers/env.js';
 import { FIXTURE_MODELS, FIXTURE_VARIANTS, textToImage } from '../helpers/diffusion.js';
 
@@ -39,8 +40,9 @@ describe('inkgraph CLI', () => {
     expect(result.stdout.trim()).toBe(join(out, 'inverted_00001_.png'));
     expect(result.stderr).toMatch(/Done in/);
     const text = readPngText(readFileSync(join(out, 'inverted_00001_.png')));
-    expect(JSON.parse(text.prompt!)['2'].inputs.width).toBe(64);
-    expect(JSON.parse(text.inkgraph!).prompt['4'].class_type).toBe('SaveImage');
+    expect(apiPromptSchema.parse(JSON.parse(text.prompt!))['2']!.inputs.width).toBe(64);
+    const inkgraph = JSON.parse(text.inkgraph!) as { prompt: ApiPrompt };
+    expect(inkgraph.prompt['4']!.class_type).toBe('SaveImage');
     // ComfyUI's own chunk, in its UI format, so ComfyUI opens the image with its layout.
     const litegraph = JSON.parse(text.workflow!) as { version: number; nodes: { type: string }[]; links: unknown[] };
     expect(litegraph.version).toBe(0.4);

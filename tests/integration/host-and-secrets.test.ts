@@ -120,7 +120,7 @@ describe('secrets', () => {
       });
       expect(stats.status).toBe(200);
       expect(stats.body).not.toContain('tok-in-argv');
-      expect(JSON.parse(stats.body).system.argv).toContain('<redacted>');
+      expect((JSON.parse(stats.body) as { system: { argv: string[] } }).system.argv).toContain('<redacted>');
     } finally {
       process.argv = saved;
       await server.stop();

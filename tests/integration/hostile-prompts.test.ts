@@ -2,7 +2,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiPrompt } from '../../shared/workflow.js';
 import { invertChain } from '../helpers/prompts.js';
-import { postJson, startTestServer, type TestServer } from '../helpers/server.js';
+import { postJson, rawText, startTestServer, type TestServer } from '../helpers/server.js';
 
 /**
  * Hostile prompts over real HTTP: node ids and links named like Object.prototype members, chains far deeper than any
@@ -42,7 +42,7 @@ class RunEnds {
   private constructor(private readonly socket: WebSocket) {
     socket.on('message', (data, isBinary) => {
       if (isBinary) return;
-      const text = data.toString();
+      const text = rawText(data);
       if (
         !text.includes('"execution_success"') &&
         !text.includes('"execution_error"') &&

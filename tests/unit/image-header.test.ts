@@ -7,6 +7,7 @@ import { encodeJpeg } from '../../media/jpeg.js';
 import { encodePng, readPngText, readPngTextChunks } from '../../media/png.js';
 import { PNG_SIGNATURE, pngChunk } from '../../media/png-encoder.js';
 import { claimedSizePng, interlacedBombPng, textBombPng } from '../helpers/hostile-images.js';
+import { objectContaining, stringContaining } from '../helpers/matchers.js';
 
 const rgb = (width: number, height: number) => ({
   width,
@@ -51,7 +52,7 @@ describe('image headers', () => {
   it('reads a PNG size from IHDR and a JPEG size from its frame header', () => {
     expect(readImageSize(encodePng(rgb(17, 5)))).toEqual({
       ok: true,
-      value: expect.objectContaining({ format: 'png', width: 17, height: 5 }),
+      value: objectContaining({ format: 'png', width: 17, height: 5 }),
     });
     expect(readImageSize(encodeJpeg(rgb(33, 9)))).toEqual({
       ok: true,
@@ -119,9 +120,9 @@ describe('decodeImage with limits', () => {
 
   it('refuses a size beyond the limit before decoding', () => {
     const claimed = decodeImage(claimedSizePng(16000, 16000), limits);
-    expect(claimed).toEqual({ ok: false, reason: expect.stringContaining('--max-image-pixels') });
+    expect(claimed).toEqual({ ok: false, reason: stringContaining('--max-image-pixels') });
     const jpeg = decodeImage(encodeJpeg(rgb(40, 30)), { ...limits, maxPixels: 1000 });
-    expect(jpeg).toEqual({ ok: false, reason: expect.stringContaining('40×30 is 1,200 pixels') });
+    expect(jpeg).toEqual({ ok: false, reason: stringContaining('40×30 is 1,200 pixels') });
     expect(decodeImage(encodeJpeg(rgb(40, 30)), limits).ok).toBe(true);
   });
 
@@ -139,7 +140,7 @@ describe('decodeImage with limits', () => {
       expect(at(width - 1, height - 1)).toEqual([width - 1, height - 1, (width - 1) ^ (height - 1), 255]);
     }
     const bomb = decodeImage(interlacedBombPng(100, 100, 256), limits);
-    expect(bomb).toEqual({ ok: false, reason: expect.stringContaining('inflates beyond the 40188 bytes') });
+    expect(bomb).toEqual({ ok: false, reason: stringContaining('inflates beyond the 40188 bytes') });
   });
 
   it('skips a text chunk that inflates beyond the cap, and names it', () => {

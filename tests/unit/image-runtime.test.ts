@@ -42,7 +42,7 @@ describe('resize', () => {
 
   it('bicubic and lanczos keep a flat image flat and stay in 0..1', () => {
     for (const method of ['bicubic', 'lanczos'] as const) {
-      const flat = resizeImageBatch(grey(3, 3, Array(9).fill(0.6)), 7, 5, method, 'disabled');
+      const flat = resizeImageBatch(grey(3, 3, new Array<number>(9).fill(0.6)), 7, 5, method, 'disabled');
       for (const value of channel0(flat)) expect(value).toBeCloseTo(0.6, 4);
       const edge = resizeImageBatch(grey(4, 1, [0, 0, 1, 1]), 9, 1, method, 'disabled');
       for (const value of channel0(edge)) expect(value >= 0 && value <= 1).toBe(true);

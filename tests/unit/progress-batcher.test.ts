@@ -17,7 +17,7 @@ function harness(maxDelayMs = 33) {
   );
   return {
     sent,
-    at(ms: number, event: EngineEvent) {
+    at: (ms: number, event: EngineEvent): string[] => {
       clock = ms;
       batcher.post(event);
       return [...sent];

@@ -16,6 +16,7 @@ import {
   type WorkflowEnvelope,
 } from '../../shared/workflow.js';
 import { makeTestEnv } from '../helpers/env.js';
+import { stringContaining } from '../helpers/matchers.js';
 
 /**
  * Ids, input names and class types named like Object.prototype members, and chains far longer than a workflow,
@@ -47,14 +48,14 @@ describe('the prompt schema and __proto__', () => {
     expect(asId.success).toBe(false);
     expect(asId.error?.issues[0]).toMatchObject({
       path: ['prompt', '__proto__'],
-      message: expect.stringContaining('"__proto__" cannot be a node id'),
+      message: stringContaining('"__proto__" cannot be a node id'),
     });
     const asInput = apiPromptSchema.safeParse(
       JSON.parse('{"1":{"class_type":"LoadImage","inputs":{"__proto__":{"polluted":true}}}}'),
     );
     expect(asInput.error?.issues[0]).toMatchObject({
       path: ['1', 'inputs', '__proto__'],
-      message: expect.stringContaining('an input name'),
+      message: stringContaining('an input name'),
     });
     const document = parseWorkflowDocument(
       JSON.parse('{"prompt":{"__proto__":{"class_type":"LoadImage","inputs":{}}}}'),
@@ -109,7 +110,7 @@ describe('ComfyUI UI-format workflows', () => {
     });
     expect(fromLitegraph(workflow('__proto__', 'PreviewImage'), objectInfo)).toMatchObject({
       ok: false,
-      reason: expect.stringContaining('"__proto__"'),
+      reason: stringContaining('"__proto__"'),
     });
     const ordinary = fromLitegraph(workflow('toString', 'PreviewImage'), objectInfo);
     expect(ordinary.ok && Object.keys(ordinary.value.prompt)).toEqual(['toString']);
@@ -161,11 +162,11 @@ describe('the CLI', () => {
     const loaded = envelope({ '1': { class_type: 'LoadImage', inputs: { image: 'a.png' } } });
     expect(applyOverrides(loaded, [{ nodeId: 'constructor', input: 'image', value: 'b.png' }])).toMatchObject({
       ok: false,
-      reason: expect.stringContaining('has no node constructor'),
+      reason: stringContaining('has no node constructor'),
     });
     expect(applyOverrides(loaded, [{ nodeId: '1', input: '__proto__', value: { polluted: true } }])).toMatchObject({
       ok: false,
-      reason: expect.stringContaining('"__proto__" cannot be an input name'),
+      reason: stringContaining('"__proto__" cannot be an input name'),
     });
     expect(applyOverrides(loaded, [{ nodeId: '1', input: 'toString', value: 2 }])).toMatchObject({
       ok: true,
@@ -176,7 +177,7 @@ describe('the CLI', () => {
   it('refuses a --set value nested 100,000 deep', () => {
     expect(parseOverride(`1.image=${'['.repeat(100_000)}${']'.repeat(100_000)}`)).toMatchObject({
       ok: false,
-      reason: expect.stringContaining('--set 1.image: the JSON nests deeper than 256 levels'),
+      reason: stringContaining('--set 1.image: the JSON nests deeper than 256 levels'),
     });
     expect(parseOverride('1.image=[[1]]')).toEqual({ ok: true, value: { nodeId: '1', input: 'image', value: [[1]] } });
   });
@@ -189,7 +190,7 @@ describe('the CLI', () => {
     );
     expect(loadWorkflowFile(file, objectInfo)).toMatchObject({
       ok: false,
-      reason: expect.stringContaining('deeper than 256 levels (level 257 at prompt.1._meta.a.a'),
+      reason: stringContaining('deeper than 256 levels (level 257 at prompt.1._meta.a.a'),
     });
   });
 });

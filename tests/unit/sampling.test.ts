@@ -118,7 +118,7 @@ describe('seeded noise', () => {
  */
 describe('sampler updates on a closed-form denoiser', () => {
   const c = 0.5;
-  const exact = async (x: Float32Array): Promise<Float32Array> => new Float32Array(x.length).fill(c);
+  const exact = (x: Float32Array): Promise<Float32Array> => Promise.resolve(new Float32Array(x.length).fill(c));
   const sigmas = [10, 5, 2, 0];
   const start = (n: number) => Float32Array.from([c + sigmas[0]! * n]);
   const zeroNoise = () => new Float32Array(1);
@@ -141,7 +141,7 @@ describe('sampler updates on a closed-form denoiser', () => {
   it('euler: one step by hand', async () => {
     const out = await runSampler('euler', Float32Array.from([3]), {
       sigmas: [2, 1],
-      denoise: async () => Float32Array.from([1]),
+      denoise: () => Promise.resolve(Float32Array.from([1])),
       noise: zeroNoise,
     });
     // d = (3 − 1)/2 = 1; x = 3 + 1·(1 − 2) = 2
@@ -154,7 +154,7 @@ describe('sampler updates on a closed-form denoiser', () => {
     expect(down).toBeCloseTo(Math.sqrt(1 - 0.75), 10);
     const out = await runSampler('euler_ancestral', Float32Array.from([3]), {
       sigmas: [2, 1],
-      denoise: async () => Float32Array.from([1]),
+      denoise: () => Promise.resolve(Float32Array.from([1])),
       noise: () => Float32Array.from([1]),
     });
     // x = 3 + 1·(0.5 − 2) + 1·√0.75
@@ -163,7 +163,7 @@ describe('sampler updates on a closed-form denoiser', () => {
 
   it('heun: the corrected step by hand', async () => {
     // D(x, σ) = x/2 (a linear denoiser): d = x/(2σ).
-    const half = async (x: Float32Array) => x.map((v) => v / 2);
+    const half = (x: Float32Array) => Promise.resolve(x.map((v) => v / 2));
     const out = await runSampler('heun', Float32Array.from([4]), { sigmas: [2, 1], denoise: half, noise: zeroNoise });
     // d1 = (4 − 2)/2 = 1; x̃ = 4 − 1 = 3; d2 = (3 − 1.5)/1 = 1.5; x = 4 + (1 + 1.5)/2·(−1) = 2.75
     expect(out[0]).toBeCloseTo(2.75, 6);
@@ -174,7 +174,7 @@ describe('sampler updates on a closed-form denoiser', () => {
     let call = 0;
     const out = await runSampler('dpmpp_2m', Float32Array.from([8]), {
       sigmas: [4, 2, 1],
-      denoise: async () => values[call++]!,
+      denoise: () => Promise.resolve(values[call++]!),
       noise: zeroNoise,
     });
     const h = Math.log(2);
@@ -187,7 +187,7 @@ describe('sampler updates on a closed-form denoiser', () => {
   it('dpmpp_2m_sde: first step by hand with unit noise', async () => {
     const out = await runSampler('dpmpp_2m_sde', Float32Array.from([8]), {
       sigmas: [4, 2],
-      denoise: async () => Float32Array.from([1]),
+      denoise: () => Promise.resolve(Float32Array.from([1])),
       noise: () => Float32Array.from([1]),
     });
     const h = Math.log(2);
@@ -198,7 +198,7 @@ describe('sampler updates on a closed-form denoiser', () => {
   it('lcm: x ← D + σ_next·z', async () => {
     const out = await runSampler('lcm', Float32Array.from([8]), {
       sigmas: [4, 2],
-      denoise: async () => Float32Array.from([1]),
+      denoise: () => Promise.resolve(Float32Array.from([1])),
       noise: () => Float32Array.from([0.5]),
     });
     expect(out[0]).toBeCloseTo(1 + 2 * 0.5, 6);
