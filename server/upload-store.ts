@@ -3,11 +3,13 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { writeFileAtomic } from '../media/atomic-file.js';
 import { fitName } from '../media/path-limits.js';
+import { err, ok, type Result } from '../shared/result.js';
 
-/** Where an upload went, or the file system error that stopped it and the request field it concerns. */
-export type StoreOutcome =
-  | { readonly ok: true; readonly name: string }
-  | { readonly ok: false; readonly error: unknown; readonly field: 'subfolder' | 'filename' };
+/** The file system error that stopped an upload, and the request field it concerns. */
+export interface StoreFailure {
+  readonly error: unknown;
+  readonly field: 'subfolder' | 'filename';
+}
 
 function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -33,18 +35,26 @@ function chooseName(folder: string, name: string, bytes: Uint8Array, overwrite: 
   return numbered(counter);
 }
 
-/** Writes an upload into `folder` (created if needed), atomically; every file system error comes back as a value. */
-export function storeUpload(folder: string, name: string, bytes: Uint8Array, overwrite: boolean): StoreOutcome {
+/**
+ * Writes an upload into `folder` (created if needed), atomically, and gives the name it was stored under; every
+ * file system error comes back as a value.
+ */
+export function storeUpload(
+  folder: string,
+  name: string,
+  bytes: Uint8Array,
+  overwrite: boolean,
+): Result<string, StoreFailure> {
   try {
     mkdirSync(folder, { recursive: true });
   } catch (error) {
-    return { ok: false, error, field: 'subfolder' };
+    return err({ error, field: 'subfolder' });
   }
   try {
     const finalName = chooseName(folder, name, bytes, overwrite);
     if (overwrite || !existsSync(join(folder, finalName))) writeFileAtomic(join(folder, finalName), bytes);
-    return { ok: true, name: finalName };
+    return ok(finalName);
   } catch (error) {
-    return { ok: false, error, field: 'filename' };
+    return err({ error, field: 'filename' });
   }
 }

@@ -56,7 +56,7 @@ export const LoadImage = defineNode({
     // The same limits as uploads: a file put in the input folder by hand is checked from its header too.
     const decoded = decodeImage(readFileSync(file.value), ctx.env.imageLimits);
     if (!decoded.ok) throw new Error(`${image}: ${decoded.reason}`);
-    const raster = decoded.raster;
+    const raster = decoded.value.raster;
     const hasAlpha = raster.channels === 4 && !isOpaque(raster);
     let mask: MaskBatch;
     if (hasAlpha) {

@@ -23,7 +23,7 @@ export function loadWorkflowFile(path: string, objectInfo: ObjectInfo): Result<W
   if (path.toLowerCase().endsWith('.png')) {
     const decoded = decodeImage(bytes);
     if (!decoded.ok) return err(`${path}: ${decoded.reason}`);
-    const text = decoded.text.inkgraph ?? decoded.text.workflow ?? decoded.text.prompt;
+    const text = decoded.value.text.inkgraph ?? decoded.value.text.workflow ?? decoded.value.text.prompt;
     if (text === undefined) return err(`${path} carries no embedded workflow`);
     try {
       json = JSON.parse(text);

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { readImageSize } from '../../media/image-header.js';
+import { readImageSize, type ImageSize } from '../../media/image-header.js';
 import { checkPixelCount, type ImageLimits } from '../../media/image-limits.js';
 import { decodeImage } from '../../media/decode-image.js';
 import { encodeJpeg } from '../../media/jpeg.js';
 import { encodePng, readPngTextChunks } from '../../media/png.js';
 import { toRgba } from '../../media/raster.js';
 import type { RasterU8 } from '../../media/raster.js';
+import { err, ok, type Err, type Result } from '../../shared/result.js';
 import { describeFsError } from '../fs-errors.js';
 
 /**
@@ -15,32 +16,37 @@ import { describeFsError } from '../fs-errors.js';
 
 /** Why a request is refused: the HTTP answer the route gives. */
 export interface MediaRefusal {
-  readonly ok: false;
   readonly status: number;
   readonly type: string;
-  readonly reason: string;
+  readonly message: string;
 }
 
-export type UploadVerdict = { readonly ok: true } | MediaRefusal;
+/** Nothing on success: the decoded pixels stay in the worker, only the verdict crosses back. */
+export type UploadVerdict = Result<undefined, MediaRefusal>;
 
 export type ViewConversion =
   { readonly kind: 'preview'; readonly quality: number } | { readonly kind: 'channel'; readonly channel: 'rgb' | 'a' };
 
-export type ViewResult = { readonly ok: true; readonly bytes: Uint8Array; readonly contentType: string } | MediaRefusal;
+export interface ViewImage {
+  readonly bytes: Uint8Array;
+  readonly contentType: string;
+}
 
-function refusal(status: number, type: string, reason: string): MediaRefusal {
-  return { ok: false, status, type, reason };
+export type ViewResult = Result<ViewImage, MediaRefusal>;
+
+export function refusal(status: number, type: string, message: string): Err<MediaRefusal> {
+  return err({ status, type, message });
 }
 
 /**
  * The checks that need only the header, cheap enough for the main thread: a PNG or JPEG header, and a size
  * within the pixel limit (a 69-byte PNG may claim 16000×16000).
  */
-export function checkHeader(bytes: Uint8Array, maxPixels: number, name: string): MediaRefusal | undefined {
+export function checkHeader(bytes: Uint8Array, maxPixels: number, name: string): Result<ImageSize, MediaRefusal> {
   const size = readImageSize(bytes);
   if (!size.ok) return refusal(400, 'not_an_image', `${name} is not a PNG or JPEG image: ${size.reason}`);
   const pixels = checkPixelCount(size.value, maxPixels);
-  return pixels.ok ? undefined : refusal(413, 'image_too_large', `${name}: ${pixels.reason}`);
+  return pixels.ok ? pixels : refusal(413, 'image_too_large', `${name}: ${pixels.reason}`);
 }
 
 /** An upload is kept only when it decodes within the limits and none of its text chunks inflates beyond them. */
@@ -55,7 +61,7 @@ export function checkUpload(bytes: Uint8Array, limits: ImageLimits, name: string
   }
   const decoded = decodeImage(bytes, limits);
   return decoded.ok
-    ? { ok: true }
+    ? ok(undefined)
     : refusal(400, 'not_an_image', `${name} is not a PNG or JPEG image we can read: ${decoded.reason}`);
 }
 
@@ -93,10 +99,10 @@ export function convertForView(
     return refusal(described.status, described.type, described.message);
   }
   const header = checkHeader(bytes, limits.maxPixels, name);
-  if (header) return header;
+  if (!header.ok) return header;
   const decoded = decodeImage(bytes, limits);
   if (!decoded.ok) return refusal(400, 'not_an_image', `${name}: ${decoded.reason}`);
   if (conversion.kind === 'preview')
-    return { ok: true, bytes: encodeJpeg(decoded.raster, conversion.quality), contentType: 'image/jpeg' };
-  return { ok: true, bytes: channelPng(decoded.raster, conversion.channel), contentType: 'image/png' };
+    return ok({ bytes: encodeJpeg(decoded.value.raster, conversion.quality), contentType: 'image/jpeg' });
+  return ok({ bytes: channelPng(decoded.value.raster, conversion.channel), contentType: 'image/png' });
 }

@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { readMediaWorkerData, type MediaRequest, type MediaResponse } from './media-protocol.js';
-import { checkUpload, convertForView, type MediaRefusal } from './media-tasks.js';
+import { checkUpload, convertForView, refusal, type MediaRefusal } from './media-tasks.js';
+import type { Err } from '../../shared/result.js';
 
 /** The media worker: decodes uploads and converts `/view` images one at a time, off the server's event loop. */
 
@@ -9,13 +10,12 @@ const port = parentPort;
 if (!port) throw new Error('the media worker must run in a worker thread');
 
 /** A task that throws (an allocation the machine refuses, say) fails alone, not the worker and its queue. */
-function failure(error: unknown): MediaRefusal {
-  return {
-    ok: false,
-    status: 500,
-    type: 'image_processing_failed',
-    reason: `the image could not be processed: ${error instanceof Error ? error.message : String(error)}`,
-  };
+function failure(error: unknown): Err<MediaRefusal> {
+  return refusal(
+    500,
+    'image_processing_failed',
+    `the image could not be processed: ${error instanceof Error ? error.message : String(error)}`,
+  );
 }
 
 function answer(request: MediaRequest): MediaResponse {
@@ -40,7 +40,7 @@ function answer(request: MediaRequest): MediaResponse {
 /** A converted image that owns its whole buffer is handed over, not copied (a pooled small Buffer must not be). */
 function transferable(response: MediaResponse): ArrayBuffer[] {
   if (response.task !== 'view' || !response.result.ok) return [];
-  const bytes = response.result.bytes;
+  const bytes = response.result.value.bytes;
   return bytes.buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
     ? [bytes.buffer]
     : [];

@@ -7,6 +7,7 @@ import { checkPathLength, checkSegmentLengths } from '../../media/path-limits.js
 import { checkFileName, resolveInside } from '../../media/safe-path.js';
 import { fsErrorCode, sendFsError } from '../fs-errors.js';
 import { sendError } from '../http-errors.js';
+import { err, ok, type Result } from '../../shared/result.js';
 import type { MediaHost } from '../media/media-host.js';
 import { checkHeader, type MediaRefusal, type ViewConversion } from '../media/media-tasks.js';
 import type { ServerContext } from '../server-context.js';
@@ -43,27 +44,30 @@ function sendImage(res: Response, bytes: Uint8Array, contentType: string, name: 
   res.end(bytes);
 }
 
+/** Why `/view`'s query is refused: the error type of the 400 answer, and its message. */
+interface ConversionError {
+  readonly type: 'invalid_preview' | 'invalid_channel';
+  readonly message: string;
+}
+
 /** `?channel=` and `?preview=`: how `/view` converts an image, nothing for the file as it is, or why not. */
-function parseConversion(
-  channel: unknown,
-  preview: unknown,
-): { ok: true; value: ViewConversion | undefined } | { ok: false; type: string; reason: string } {
+function parseConversion(channel: unknown, preview: unknown): Result<ViewConversion | undefined, ConversionError> {
   if (typeof preview === 'string') {
     // "webp" or "jpeg", with an optional ";quality". Inkgraph encodes previews as JPEG.
     const [format, qualityText] = preview.split(';');
     if (format !== 'webp' && format !== 'jpeg')
-      return { ok: false, type: 'invalid_preview', reason: 'preview must be webp or jpeg' };
+      return err({ type: 'invalid_preview', message: 'preview must be webp or jpeg' });
     const quality = Math.min(100, Math.max(1, Number.parseInt(qualityText ?? '90', 10) || 90));
-    return { ok: true, value: { kind: 'preview', quality } };
+    return ok({ kind: 'preview', quality });
   }
   const wanted = typeof channel === 'string' ? channel : 'rgba';
-  if (wanted === 'rgba') return { ok: true, value: undefined };
-  if (wanted === 'rgb' || wanted === 'a') return { ok: true, value: { kind: 'channel', channel: wanted } };
-  return { ok: false, type: 'invalid_channel', reason: 'channel must be rgba, rgb or a' };
+  if (wanted === 'rgba') return ok(undefined);
+  if (wanted === 'rgb' || wanted === 'a') return ok({ kind: 'channel', channel: wanted });
+  return err({ type: 'invalid_channel', message: 'channel must be rgba, rgb or a' });
 }
 
 function sendRefusal(res: Response, refusal: MediaRefusal): void {
-  sendError(res, refusal.status, refusal.type, refusal.reason);
+  sendError(res, refusal.status, refusal.type, refusal.message);
 }
 
 /** The media worker failed (it died, or the server is closing): the request is answered, the worker replaced. */
@@ -97,7 +101,7 @@ export function fileRoutes(ctx: ServerContext, media: MediaHost): Router {
       return sendError(res, 400, 'invalid_filename', "filename must be relative and must not contain '..'");
     }
     const conversion = parseConversion(req.query.channel, req.query.preview);
-    if (!conversion.ok) return sendError(res, 400, conversion.type, conversion.reason);
+    if (!conversion.ok) return sendError(res, 400, conversion.reason.type, conversion.reason.message);
     const subfolder = typeof req.query.subfolder === 'string' ? req.query.subfolder : '';
     const folder = resolveInside(base, subfolder === '' ? '.' : subfolder);
     if (!folder.ok) return sendError(res, 403, 'forbidden_path', `subfolder: ${folder.reason}`);
@@ -128,9 +132,9 @@ export function fileRoutes(ctx: ServerContext, media: MediaHost): Router {
     }
     try {
       const converted = await media.convertForView(file.value, name, conversion.value);
-      if (!converted.ok) return sendRefusal(res, converted);
+      if (!converted.ok) return sendRefusal(res, converted.reason);
       const shownName = conversion.value.kind === 'preview' ? name.replace(/\.[^.]+$/, '.jpg') : name;
-      return sendImage(res, converted.bytes, converted.contentType, shownName);
+      return sendImage(res, converted.value.bytes, converted.value.contentType, shownName);
     } catch (error) {
       return sendMediaFailure(res, error);
     }
@@ -199,18 +203,20 @@ async function receiveUpload(ctx: ServerContext, media: MediaHost, req: Request,
 
   // From the header, before anything is decoded or copied to the worker.
   const header = checkHeader(file.buffer, ctx.options.maxImagePixels, name.value);
-  if (header) return sendRefusal(res, header);
+  if (!header.ok) return sendRefusal(res, header.reason);
   let verdict;
   try {
     verdict = await media.checkUpload(file.buffer, name.value);
   } catch (error) {
     return sendMediaFailure(res, error);
   }
-  if (!verdict.ok) return sendRefusal(res, verdict);
+  if (!verdict.ok) return sendRefusal(res, verdict.reason);
 
   const overwrite = formText(body, 'overwrite') === 'true' || formText(body, 'overwrite') === '1';
   const stored = storeUpload(folder.value, name.value, file.buffer, overwrite);
-  if (!stored.ok)
-    return sendFsError(res, stored.error, stored.field, stored.field === 'subfolder' ? subfolder : name.value);
-  res.json({ name: stored.name, subfolder, type });
+  if (!stored.ok) {
+    const { error, field } = stored.reason;
+    return sendFsError(res, error, field, field === 'subfolder' ? subfolder : name.value);
+  }
+  res.json({ name: stored.value, subfolder, type });
 }

@@ -141,7 +141,7 @@ describe.skipIf(!hasChromium)('the editor in Chromium', () => {
     const src = await page.locator('[data-testid="output-7"]').first().getAttribute('src');
     const image = await (await fetch(`${server.url}${src}`)).arrayBuffer();
     const decoded = decodeImage(new Uint8Array(image));
-    expect(decoded.ok && [decoded.raster.width, decoded.raster.height]).toEqual([64, 64]);
+    expect(decoded.ok && [decoded.value.raster.width, decoded.value.raster.height]).toEqual([64, 64]);
     await page.context().close();
   });
 

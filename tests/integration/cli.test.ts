@@ -155,6 +155,8 @@ describe('inkgraph run on a text-to-image workflow', () => {
     expect(files).toHaveLength(FIXTURE_VARIANTS.length + 1);
     const first = decodeImage(readFileSync(join(out, files[0]!)));
     const last = decodeImage(readFileSync(join(out, files.at(-1)!)));
-    expect(first.ok && last.ok && Buffer.from(first.raster.data).equals(Buffer.from(last.raster.data))).toBe(true);
+    expect(
+      first.ok && last.ok && Buffer.from(first.value.raster.data).equals(Buffer.from(last.value.raster.data)),
+    ).toBe(true);
   });
 });

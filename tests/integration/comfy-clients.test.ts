@@ -68,7 +68,7 @@ async function fetchPng(url: string): Promise<{ width: number; height: number }>
   expect(response.status).toBe(200);
   const decoded = decodeImage(new Uint8Array(await response.arrayBuffer()));
   if (!decoded.ok) throw new Error(decoded.reason);
-  return { width: decoded.raster.width, height: decoded.raster.height };
+  return { width: decoded.value.raster.width, height: decoded.value.raster.height };
 }
 
 describe('@saintno/comfyui-sdk 0.3.1', () => {

@@ -96,9 +96,9 @@ describe.skipIf(!existsSync(shipped))('the shipped model', () => {
         const image = entry.outputs['9']!.images![0]!;
         const decoded = decodeImage(readFileSync(join(server.dirs.outputDir, image.subfolder, image.filename)));
         if (!decoded.ok) throw new Error(decoded.reason);
-        expect([decoded.raster.width, decoded.raster.height]).toEqual([64, 64]);
-        const background = borderColour(decoded.raster).name;
-        const place = foregroundPlace(decoded.raster);
+        expect([decoded.value.raster.width, decoded.value.raster.height]).toEqual([64, 64]);
+        const background = borderColour(decoded.value.raster).name;
+        const place = foregroundPlace(decoded.value.raster);
         backgrounds += background === testCase.background ? 1 : 0;
         places += placeMatches(place, testCase.place) ? 1 : 0;
         results.push(`${testCase.text} (seed ${seed}): ${background}, ${describePlace(place)}`);

@@ -242,7 +242,7 @@ describe('/view', () => {
     const alpha = decodeImage(
       new Uint8Array(await (await fetch(`${server.url}/view?filename=pic.png&subfolder=sub&channel=a`)).arrayBuffer()),
     );
-    expect(alpha.ok && alpha.raster.data[0]).toBe(255);
+    expect(alpha.ok && alpha.value.raster.data[0]).toBe(255);
     const jpeg = await fetch(`${server.url}/view?filename=pic.png&subfolder=sub&preview=jpeg;80`);
     expect(jpeg.headers.get('content-type')).toBe('image/jpeg');
   });

@@ -43,7 +43,7 @@ function outputPngs(entry: HistoryEntry, node = '9'): Buffer[] {
 function pixels(png: Buffer): Uint8Array {
   const decoded = decodeImage(png);
   if (!decoded.ok) throw new Error(decoded.reason);
-  return decoded.raster.data;
+  return decoded.value.raster.data;
 }
 
 async function freeCaches(): Promise<void> {
@@ -63,7 +63,7 @@ describe('ComfyUI text-to-image workflow on every dtype variant', () => {
       expect(result.frames).toBe(steps);
       const [png] = outputPngs(result.entry);
       const decoded = decodeImage(png!);
-      expect(decoded.ok && [decoded.raster.width, decoded.raster.height]).toEqual([64, 64]);
+      expect(decoded.ok && [decoded.value.raster.width, decoded.value.raster.height]).toEqual([64, 64]);
     },
   );
 });
@@ -115,7 +115,7 @@ describe('previews', () => {
     const frame = socket.received.filter((r) => r.kind === 'binary').at(-1)!;
     expect(frame.kind === 'binary' && frame.frame.event === 1 && decodeImage(frame.frame.image).ok).toBe(true);
     const decoded = frame.kind === 'binary' && frame.frame.event === 1 ? decodeImage(frame.frame.image) : undefined;
-    expect(decoded?.ok && decoded.raster.width).toBe(64);
+    expect(decoded?.ok && decoded.value.raster.width).toBe(64);
   });
 });
 
@@ -177,7 +177,7 @@ describe('img2img, advanced sampling and latent upscale', () => {
     expect(result.messages.filter((m) => m.type === 'progress' && m.data.node === '3')).toHaveLength(4);
     expect(result.messages.filter((m) => m.type === 'progress' && m.data.node === '13')).toHaveLength(4);
     const decoded = decodeImage(outputPngs(result.entry)[0]!);
-    expect(decoded.ok && [decoded.raster.width, decoded.raster.height]).toEqual([96, 96]);
+    expect(decoded.ok && [decoded.value.raster.width, decoded.value.raster.height]).toEqual([96, 96]);
   });
 });
 

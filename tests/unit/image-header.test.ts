@@ -136,7 +136,7 @@ describe('decodeImage with limits', () => {
       expect(decoded.ok).toBe(true);
       if (!decoded.ok) continue;
       const at = (x: number, y: number) =>
-        Array.from(decoded.raster.data.subarray((y * width + x) * 4, (y * width + x) * 4 + 4));
+        Array.from(decoded.value.raster.data.subarray((y * width + x) * 4, (y * width + x) * 4 + 4));
       expect(at(width - 1, height - 1)).toEqual([width - 1, height - 1, (width - 1) ^ (height - 1), 255]);
     }
     const bomb = decodeImage(interlacedBombPng(100, 100, 256), limits);
@@ -149,7 +149,7 @@ describe('decodeImage with limits', () => {
     expect(readPngTextChunks(bomb, limits.maxTextBytes)).toEqual({ text: {}, tooLarge: ['workflow'] });
     expect(readPngText(bomb)).toEqual({});
     const decoded = decodeImage(bomb, limits);
-    expect(decoded.ok && decoded.text).toEqual({});
+    expect(decoded.ok && decoded.value.text).toEqual({});
     // Under the cap it is read.
     expect(readPngTextChunks(textBombPng(2), limits.maxTextBytes).text.workflow).toHaveLength(2 * 1024 * 1024);
   });

@@ -93,16 +93,16 @@ describe('PNG and JPEG codecs', () => {
     expect(readPngText(png)).toEqual({ prompt: '{"a":"\\u4e2d"}', workflow: '{"b":1}' });
     const decoded = decodeImage(png);
     if (!decoded.ok) throw new Error(decoded.reason);
-    expect(decoded.raster.width).toBe(2);
-    expect([...decoded.raster.data.subarray(0, 4)]).toEqual([255, 0, 0, 255]);
-    expect(decoded.text.workflow).toBe('{"b":1}');
+    expect(decoded.value.raster.width).toBe(2);
+    expect([...decoded.value.raster.data.subarray(0, 4)]).toEqual([255, 0, 0, 255]);
+    expect(decoded.value.text.workflow).toBe('{"b":1}');
   });
 
   it('decodes JPEG and refuses what is neither', () => {
     const jpeg = encodeJpeg({ width: 8, height: 8, channels: 3, data: new Uint8Array(192).fill(128) }, 95);
     const decoded = decodeImage(jpeg);
-    expect(decoded.ok && decoded.raster.channels).toBe(3);
-    expect(decoded.ok && Math.abs(decoded.raster.data[0]! - 128)).toBeLessThan(3);
+    expect(decoded.ok && decoded.value.raster.channels).toBe(3);
+    expect(decoded.ok && Math.abs(decoded.value.raster.data[0]! - 128)).toBeLessThan(3);
     expect(decodeImage(Uint8Array.from([1, 2, 3]))).toEqual({ ok: false, reason: 'not a PNG or JPEG image' });
     expect(decodeImage(Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0])).ok).toBe(false);
   });

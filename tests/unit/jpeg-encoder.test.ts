@@ -27,8 +27,8 @@ describe('baseline JPEG encoder', () => {
       expect([jpeg[0], jpeg[1], jpeg.at(-2), jpeg.at(-1)]).toEqual([0xff, 0xd8, 0xff, 0xd9]);
       const decoded = decodeImage(jpeg);
       if (!decoded.ok) throw new Error(decoded.reason);
-      expect([decoded.raster.width, decoded.raster.height]).toEqual([width, height]);
-      expect(psnr(decoded.raster.data, data)).toBeGreaterThan(30);
+      expect([decoded.value.raster.width, decoded.value.raster.height]).toEqual([width, height]);
+      expect(psnr(decoded.value.raster.data, data)).toBeGreaterThan(30);
     }
   });
 

@@ -29,9 +29,9 @@ describe('MediaHost (the media worker)', () => {
       media.checkUpload(textBombPng(64), 'b.png'),
       media.checkUpload(Uint8Array.from([1, 2]), 'c.png'),
     ]);
-    expect(results[0]).toEqual({ ok: true });
-    expect(results[1]).toMatchObject({ ok: false, status: 413, type: 'image_text_too_large' });
-    expect(results[2]).toMatchObject({ ok: false, status: 400, type: 'not_an_image' });
+    expect(results[0]).toEqual({ ok: true, value: undefined });
+    expect(results[1]).toMatchObject({ ok: false, reason: { status: 413, type: 'image_text_too_large' } });
+    expect(results[2]).toMatchObject({ ok: false, reason: { status: 400, type: 'not_an_image' } });
     expect(decodeImage(png).ok).toBe(true);
   });
 
@@ -42,19 +42,19 @@ describe('MediaHost (the media worker)', () => {
       kind: 'channel',
       channel: 'a',
     });
-    const decoded = alpha.ok ? decodeImage(alpha.bytes) : undefined;
-    expect(decoded?.ok && Array.from(decoded.raster.data.subarray(0, 4))).toEqual([128, 128, 128, 255]);
+    const decoded = alpha.ok ? decodeImage(alpha.value.bytes) : undefined;
+    expect(decoded?.ok && Array.from(decoded.value.raster.data.subarray(0, 4))).toEqual([128, 128, 128, 255]);
     const jpeg = await media.convertForView(join(env.outputDir, 'pic.png'), 'pic.png', {
       kind: 'preview',
       quality: 80,
     });
-    expect(jpeg.ok && jpeg.contentType).toBe('image/jpeg');
+    expect(jpeg.ok && jpeg.value.contentType).toBe('image/jpeg');
     expect(
       await media.convertForView(join(env.outputDir, 'huge.png'), 'huge.png', { kind: 'preview', quality: 80 }),
-    ).toMatchObject({ status: 413, type: 'image_too_large' });
+    ).toMatchObject({ ok: false, reason: { status: 413, type: 'image_too_large' } });
     expect(
       await media.convertForView(join(env.outputDir, 'gone.png'), 'gone.png', { kind: 'preview', quality: 80 }),
-    ).toMatchObject({ status: 404, type: 'not_found' });
+    ).toMatchObject({ ok: false, reason: { status: 404, type: 'not_found' } });
   });
 
   it('fails what it holds when closed, and refuses new work after', async () => {

@@ -6,7 +6,7 @@ import { encodeStepPreview, fitPreview } from '../../server/preview-encoding.js'
 function decoded(bytes: Uint8Array) {
   const result = decodeImage(bytes);
   if (!result.ok) throw new Error(result.reason);
-  return result.raster;
+  return result.value.raster;
 }
 
 describe('step preview frames', () => {
