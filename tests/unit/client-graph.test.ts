@@ -46,7 +46,7 @@ describe('validateConnection', () => {
         edges,
         objectInfo,
       ),
-    ).toEqual({ ok: true, type: 'IMAGE' });
+    ).toEqual({ ok: true, value: 'IMAGE' });
     expect(
       validateConnection(
         { source: 'text', sourceHandle: 'out-0', target: 'clip', targetHandle: 'text' },
@@ -83,8 +83,7 @@ describe('validateConnection', () => {
       ),
     ).toEqual({
       ok: false,
-      reason: 'typeMismatch',
-      params: { from: 'MASK', to: 'IMAGE' },
+      reason: { refusal: 'typeMismatch', params: { from: 'MASK', to: 'IMAGE' } },
     });
     expect(
       validateConnection(
@@ -93,7 +92,7 @@ describe('validateConnection', () => {
         edges,
         objectInfo,
       ),
-    ).toMatchObject({ reason: 'sameNode' });
+    ).toMatchObject({ reason: { refusal: 'sameNode' } });
     const loop: EditorEdge[] = [
       ...edges,
       { id: 'e2', source: 'invert', sourceHandle: 'out-0', target: 'r1', targetHandle: 'in' },
@@ -105,7 +104,7 @@ describe('validateConnection', () => {
         loop,
         objectInfo,
       ),
-    ).toMatchObject({ ok: false, reason: 'cycle' });
+    ).toMatchObject({ ok: false, reason: { refusal: 'cycle' } });
     expect(
       validateConnection(
         { source: 'load', sourceHandle: 'out-0', target: 'save', targetHandle: 'nope' },
@@ -113,7 +112,7 @@ describe('validateConnection', () => {
         edges,
         objectInfo,
       ),
-    ).toMatchObject({ reason: 'noSuchInput' });
+    ).toMatchObject({ reason: { refusal: 'noSuchInput' } });
     expect(
       validateConnection(
         { source: 'load', sourceHandle: 'out-5', target: 'save', targetHandle: 'images' },
@@ -121,7 +120,7 @@ describe('validateConnection', () => {
         edges,
         objectInfo,
       ),
-    ).toMatchObject({ reason: 'noSuchOutput' });
+    ).toMatchObject({ reason: { refusal: 'noSuchOutput' } });
   });
 
   it('types a reroute by what feeds it', () => {
@@ -133,7 +132,7 @@ describe('validateConnection', () => {
         fed,
         objectInfo,
       ),
-    ).toMatchObject({ reason: 'typeMismatch', params: { from: 'MASK' } });
+    ).toMatchObject({ reason: { refusal: 'typeMismatch', params: { from: 'MASK' } } });
   });
 });
 

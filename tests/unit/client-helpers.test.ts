@@ -95,11 +95,11 @@ describe('copy and paste as workflow JSON', () => {
     };
     const text = copySelection(graph, new Set(['1', '2']));
     const pasted = pasteWorkflowText(graph, text, objectInfo);
-    if ('reason' in pasted) throw new Error(pasted.reason);
-    expect(pasted.pasted).toEqual(['3', '4']);
-    expect(pasted.graph.edges.map((edge) => `${edge.source}>${edge.target}`)).toEqual(['1>2', '3>4']);
+    if (!pasted.ok) throw new Error(pasted.reason);
+    expect(pasted.value.pasted).toEqual(['3', '4']);
+    expect(pasted.value.graph.edges.map((edge) => `${edge.source}>${edge.target}`)).toEqual(['1>2', '3>4']);
     const refused = pasteWorkflowText(graph, 'not json', objectInfo);
-    expect('reason' in refused ? refused.reason : undefined).toContain('clipboard');
+    expect(refused.ok ? undefined : refused.reason).toContain('clipboard');
   });
 });
 

@@ -10,11 +10,18 @@ import {
 import type { ApiPrompt } from '../../../shared/workflow.js';
 import { z } from 'zod';
 import { modelVocabulariesSchema, type ModelVocabularies } from '../../../shared/model-vocabulary.js';
+import { err, ok, type Result } from '../../../shared/result.js';
 
 /** The server's HTTP API, typed by the shared schemas. Every call returns a value or a reason. */
 
-export type ApiResult<T> =
-  { ok: true; value: T } | { ok: false; reason: string; nodeErrors?: Record<string, NodeError>; error?: PromptError };
+/** Why a call failed: a sentence to show, and ComfyUI's structured errors when the server sent them. */
+export interface ApiFailure {
+  readonly message: string;
+  readonly nodeErrors?: Record<string, NodeError>;
+  readonly error?: PromptError;
+}
+
+export type ApiResult<T> = Result<T, ApiFailure>;
 
 const TOKEN_KEY = 'inkgraph.token';
 
@@ -34,37 +41,34 @@ async function request<T>(path: string, init: RequestInit, parse: (json: unknown
       headers: { ...(init.headers ?? {}), ...(token ? { Authorization: `Bearer ${token}` } : {}) },
     });
   } catch (error) {
-    return {
-      ok: false,
-      reason: `the server cannot be reached (${error instanceof Error ? error.message : String(error)})`,
-    };
+    return err({
+      message: `the server cannot be reached (${error instanceof Error ? error.message : String(error)})`,
+    });
   }
   const text = await response.text();
   let json: unknown;
   try {
     json = text === '' ? undefined : JSON.parse(text);
   } catch {
-    return { ok: false, reason: `the server answered ${response.status} with something that is not JSON` };
+    return err({ message: `the server answered ${response.status} with something that is not JSON` });
   }
   if (!response.ok) {
     const body = (json ?? {}) as {
       error?: PromptError & { message?: string };
       node_errors?: Record<string, NodeError>;
     };
-    return {
-      ok: false,
-      reason: body.error?.message ?? `HTTP ${response.status}`,
+    return err({
+      message: body.error?.message ?? `HTTP ${response.status}`,
       ...(body.node_errors ? { nodeErrors: body.node_errors } : {}),
       ...(body.error ? { error: body.error } : {}),
-    };
+    });
   }
   try {
-    return { ok: true, value: parse(json) };
+    return ok(parse(json));
   } catch (error) {
-    return {
-      ok: false,
-      reason: `unexpected answer from ${path}: ${error instanceof Error ? error.message : String(error)}`,
-    };
+    return err({
+      message: `unexpected answer from ${path}: ${error instanceof Error ? error.message : String(error)}`,
+    });
   }
 }
 

@@ -147,8 +147,8 @@ function Editor() {
       const text = event.clipboardData?.getData('text/plain');
       if (!text || !objectInfo) return;
       const result = pasteWorkflowText(store.get(graphAtom), text, objectInfo);
-      if ('reason' in result) showToast({ kind: 'error', text: result.reason });
-      else updateGraph({ update: () => result.graph });
+      if (!result.ok) showToast({ kind: 'error', text: result.reason });
+      else updateGraph({ update: () => result.value.graph });
     };
     window.addEventListener('paste', onPaste);
     return () => window.removeEventListener('paste', onPaste);
@@ -197,7 +197,9 @@ export function App() {
   useEffect(() => {
     void api
       .objectInfo()
-      .then((result) => (result.ok ? setObjectInfo(result.value) : showToast({ kind: 'error', text: result.reason })));
+      .then((result) =>
+        result.ok ? setObjectInfo(result.value) : showToast({ kind: 'error', text: result.reason.message }),
+      );
     void api.vocabularies().then((result) => result.ok && setVocabularies(result.value));
     return connectSocket(clientId, {
       onConnection: setConnected,

@@ -1,4 +1,5 @@
 import type { ObjectInfo } from '../../../shared/node-spec.js';
+import { err, ok, type Result } from '../../../shared/result.js';
 import { parseWorkflowDocument } from '../../../shared/workflow.js';
 import { nextNodeId } from './node-factory.js';
 import type { EditorGraph, EditorNode } from './types.js';
@@ -18,15 +19,15 @@ export function pasteWorkflowText(
   text: string,
   objectInfo: ObjectInfo,
   at?: { x: number; y: number },
-): { graph: EditorGraph; pasted: string[] } | { reason: string } {
+): Result<{ graph: EditorGraph; pasted: string[] }> {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    return { reason: 'the clipboard does not hold workflow JSON' };
+    return err('the clipboard does not hold workflow JSON');
   }
   const document = parseWorkflowDocument(json);
-  if (!document.ok) return { reason: document.reason };
+  if (!document.ok) return err(document.reason);
   const incoming = workflowToGraph(document.value.envelope, objectInfo).graph;
   const ids = new Map<string, string>();
   let next = Number(nextNodeId(graph));
@@ -50,12 +51,12 @@ export function pasteWorkflowText(
       source: ids.get(edge.source)!,
       target: ids.get(edge.target)!,
     }));
-  return {
+  return ok({
     graph: {
       ...graph,
       nodes: [...graph.nodes.map((node) => ({ ...node, selected: false })), ...nodes],
       edges: [...graph.edges, ...edges],
     },
     pasted: nodes.map((node) => node.id),
-  };
+  });
 }

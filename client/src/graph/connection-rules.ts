@@ -1,4 +1,5 @@
 import { inputAcceptsLink, inputSpecType, type ObjectInfo } from '../../../shared/node-spec.js';
+import { err, ok, type Result } from '../../../shared/result.js';
 import { isInkNode, outputIndex, type EditorEdge, type EditorNode } from './types.js';
 
 /**
@@ -6,8 +7,14 @@ import { isInkNode, outputIndex, type EditorEdge, type EditorNode } from './type
  * shown when a drop is refused, and the filtered node picker. Reasons are i18n keys with parameters.
  */
 
-export type ConnectionVerdict =
-  { ok: true; type: string } | { ok: false; reason: ConnectionRefusal; params?: Record<string, string> };
+/** Why a wire is refused: the i18n key (under `connection.`) and its parameters. */
+export interface ConnectionProblem {
+  readonly refusal: ConnectionRefusal;
+  readonly params?: Record<string, string>;
+}
+
+/** The type the wire would carry, or why it may not be dropped. */
+export type ConnectionVerdict = Result<string, ConnectionProblem>;
 export type ConnectionRefusal = 'sameNode' | 'unknownNode' | 'noSuchOutput' | 'noSuchInput' | 'typeMismatch' | 'cycle';
 
 export interface ConnectionAttempt {
@@ -90,15 +97,15 @@ export function validateConnection(
   edges: readonly EditorEdge[],
   objectInfo: ObjectInfo,
 ): ConnectionVerdict {
-  if (attempt.source === attempt.target) return { ok: false, reason: 'sameNode' };
-  if (!nodes.has(attempt.source) || !nodes.has(attempt.target)) return { ok: false, reason: 'unknownNode' };
+  if (attempt.source === attempt.target) return err({ refusal: 'sameNode' });
+  if (!nodes.has(attempt.source) || !nodes.has(attempt.target)) return err({ refusal: 'unknownNode' });
   const from = outputType(attempt.source, attempt.sourceHandle, nodes, edges, objectInfo);
-  if (from === undefined) return { ok: false, reason: 'noSuchOutput' };
+  if (from === undefined) return err({ refusal: 'noSuchOutput' });
   const to = inputType(attempt.target, attempt.targetHandle, nodes, objectInfo);
-  if (to === undefined) return { ok: false, reason: 'noSuchInput', params: { input: attempt.targetHandle ?? '' } };
-  if (!typesConnect(from, to)) return { ok: false, reason: 'typeMismatch', params: { from, to } };
+  if (to === undefined) return err({ refusal: 'noSuchInput', params: { input: attempt.targetHandle ?? '' } });
+  if (!typesConnect(from, to)) return err({ refusal: 'typeMismatch', params: { from, to } });
   // The new wire replaces whatever feeds that input now, so that edge does not count for cycles.
   const replaced = edges.find((edge) => edge.target === attempt.target && edge.targetHandle === attempt.targetHandle);
-  if (reaches(attempt.target, attempt.source, edges, replaced)) return { ok: false, reason: 'cycle' };
-  return { ok: true, type: from };
+  if (reaches(attempt.target, attempt.source, edges, replaced)) return err({ refusal: 'cycle' });
+  return ok(from);
 }

@@ -9,5 +9,5 @@ export function duplicateSelection(
   objectInfo: ObjectInfo,
 ): EditorGraph {
   const pasted = pasteWorkflowText(graph, copySelection(graph, selected), objectInfo);
-  return 'graph' in pasted ? pasted.graph : graph;
+  return pasted.ok ? pasted.value.graph : graph;
 }

@@ -89,10 +89,11 @@ export function useEditorActions() {
           workflow: toLitegraph(document, objectInfo),
         });
         if (!result.ok) {
-          setNodeErrors(result.nodeErrors ? errorsByNode(result.nodeErrors) : {});
+          const { message, nodeErrors, error } = result.reason;
+          setNodeErrors(nodeErrors ? errorsByNode(nodeErrors) : {});
           showToast({
             kind: 'error',
-            text: `${t('runFailed')}: ${result.reason}${result.error?.details ? ` — ${result.error.details.split('\n')[0]}` : ''}`,
+            text: `${t('runFailed')}: ${message}${error?.details ? ` — ${error.details.split('\n')[0]}` : ''}`,
           });
           return;
         }
@@ -107,7 +108,7 @@ export function useEditorActions() {
     async (name: string): Promise<boolean> => {
       const result = await api.saveWorkflow(name, currentDocument());
       if (!result.ok) {
-        showToast({ kind: 'error', text: result.reason });
+        showToast({ kind: 'error', text: result.reason.message });
         return false;
       }
       setName(name);

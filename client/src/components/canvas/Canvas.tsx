@@ -129,7 +129,7 @@ export const Canvas = memo(function Canvas() {
         if (!verdict.ok)
           showToast({
             kind: 'error',
-            text: `${t('refusedConnection')}: ${t(`connection.${verdict.reason}`, verdict.params)}`,
+            text: `${t('refusedConnection')}: ${t(`connection.${verdict.reason.refusal}`, verdict.reason.params)}`,
           });
         return;
       }

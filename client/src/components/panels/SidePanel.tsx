@@ -187,7 +187,7 @@ const LibraryPanel = memo(function LibraryPanel() {
   const open = async (name: string, example: boolean): Promise<void> => {
     const result = example ? await api.loadExample(name) : await api.loadWorkflow(name);
     if (result.ok) loadDocument(result.value, name);
-    else showToast({ kind: 'error', text: result.reason });
+    else showToast({ kind: 'error', text: result.reason.message });
   };
   return (
     <div className="library" data-testid="library">
