@@ -21,7 +21,7 @@ import { fileRoutes } from './routes/file-routes.js';
 import { infoRoutes } from './routes/info-routes.js';
 import { promptRoutes } from './routes/prompt-routes.js';
 import { workflowRoutes } from './routes/workflow-routes.js';
-import { isLoopbackBind, refusal, securityMiddleware, type SecurityOptions } from './security.js';
+import { admit, isLoopbackBind, securityMiddleware, type SecurityOptions } from './security.js';
 import type { ServerContext } from './server-context.js';
 import { WsHub } from './ws-hub.js';
 import { landingPage } from './landing-page.js';
@@ -155,8 +155,8 @@ export async function startServer(overrides: StartServerOptions = {}): Promise<R
       );
     };
     if (url.pathname !== '/ws' && url.pathname !== '/api/ws') return refuse(404, `no WebSocket at ${url.pathname}`);
-    const refused = refusal(security, request);
-    if (refused) return refuse(refused.status, refused.reason);
+    const admitted = admit(security, request);
+    if (!admitted.ok) return refuse(admitted.reason.status, admitted.reason.message);
     wss.handleUpgrade(request, socket, head, (ws) => {
       hub.attach(ws, url.searchParams.get('clientId'), (clientId) => execution.greeting(clientId));
     });

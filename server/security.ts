@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
 import type { NextFunction, Request, Response } from 'express';
+import { err, ok, type Result } from '../shared/result.js';
 import { sendError } from './http-errors.js';
 
 /** A Host header split into its name (lower case, IPv6 in brackets) and port, if it is well formed. */
@@ -149,21 +150,28 @@ export interface SecurityOptions {
   readonly hosts: HostPolicy;
 }
 
-/** Why a request or WebSocket upgrade is refused (Host, then Origin, then token), or undefined to let it through. */
-export function refusal(
+/** Why a request or WebSocket upgrade is refused: the HTTP answer. */
+export interface SecurityRefusal {
+  readonly status: 401 | 403;
+  readonly type: 'forbidden_host' | 'forbidden_origin' | 'unauthorized';
+  readonly message: string;
+}
+
+/** Lets a request or WebSocket upgrade through, or says why not (Host, then Origin, then token). */
+export function admit(
   options: SecurityOptions,
   request: Pick<IncomingMessage, 'headers' | 'url'>,
   checks: { readonly auth: boolean } = { auth: true },
-): { status: 401 | 403; type: string; reason: string } | undefined {
+): Result<undefined, SecurityRefusal> {
   const hostProblem = checkHost(request.headers.host, options.hosts);
-  if (hostProblem) return { status: 403, type: 'forbidden_host', reason: hostProblem };
+  if (hostProblem) return err({ status: 403, type: 'forbidden_host', message: hostProblem });
   if (options.corsOrigin === undefined) {
     const originProblem = checkOrigin(request.headers, options.hosts.allowedHosts);
-    if (originProblem) return { status: 403, type: 'forbidden_origin', reason: originProblem };
+    if (originProblem) return err({ status: 403, type: 'forbidden_origin', message: originProblem });
   }
   const authProblem = checks.auth ? checkAuth(options.authToken, request.headers, request.url) : undefined;
-  if (authProblem) return { status: 401, type: 'unauthorized', reason: authProblem };
-  return undefined;
+  if (authProblem) return err({ status: 401, type: 'unauthorized', message: authProblem });
+  return ok(undefined);
 }
 
 export function securityMiddleware(options: SecurityOptions) {
@@ -175,14 +183,11 @@ export function securityMiddleware(options: SecurityOptions) {
       res.setHeader('Access-Control-Allow-Credentials', 'true');
     }
     // Preflights carry no token; they are answered once Host and Origin pass.
-    const refused = refusal(
-      options,
-      { headers: req.headers, url: req.originalUrl },
-      { auth: req.method !== 'OPTIONS' },
-    );
-    if (refused) {
-      if (refused.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
-      return sendError(res, refused.status, refused.type, refused.reason);
+    const admitted = admit(options, { headers: req.headers, url: req.originalUrl }, { auth: req.method !== 'OPTIONS' });
+    if (!admitted.ok) {
+      const { status, type, message } = admitted.reason;
+      if (status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+      return sendError(res, status, type, message);
     }
     if (req.method === 'OPTIONS') {
       res.status(200).end();
