@@ -77,7 +77,8 @@ module.exports = {
     {
       name: 'test-nodes-only-through-the-registry',
       severity: 'error',
-      comment: 'nodes/testing/ holds test-only nodes: only nodes/index.ts (and tests) import them, registering them when INKGRAPH_TEST_GATES is set.',
+      comment:
+        'nodes/testing/ holds test-only nodes: only nodes/index.ts (and tests) import them, registering them when INKGRAPH_TEST_GATES is set.',
       from: { pathNot: ['^nodes/index\\.ts$', '^nodes/testing/', '^tests/'] },
       to: { path: '^nodes/testing/' },
     },

@@ -1,8 +1,14 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+// `npm test` runs the fast suite; `npm run test:slow` (CI runs both) the tests that are slow for a real reason:
+// killing and restarting server processes, filling a disk, driving Chromium, prompts of 100,000 nodes.
+const SLOW = ['tests/e2e/**/*.test.ts', 'tests/**/*.slow.test.ts'];
+const slowSuite = process.env.INKGRAPH_TEST_SUITE === 'slow';
 
 export default defineConfig({
   test: {
-    include: ['tests/**/*.test.ts'],
+    include: slowSuite ? SLOW : ['tests/**/*.test.ts'],
+    exclude: slowSuite ? configDefaults.exclude : [...configDefaults.exclude, ...SLOW],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
