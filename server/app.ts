@@ -94,6 +94,7 @@ export async function startServer(overrides: StartServerOptions = {}): Promise<R
   const execution = new ExecutionService(queue, engine, hub, {
     previewMethod: options.previewMethod,
     previewEvery: options.previewEvery,
+    previewMaxLagMs: options.previewMaxLagMs,
     log: options.log,
     ...(overrides.onFinished ? { onFinished: overrides.onFinished } : {}),
   });

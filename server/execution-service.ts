@@ -16,12 +16,14 @@ export const previewMethods = ['none', 'latent2rgb', 'vae'] as const;
 export function parsePreviewMethod(value: unknown, fallback: PreviewMethod): PreviewMethod {
   if (value === 'auto') return 'latent2rgb';
   if (value === 'taesd') return 'vae';
-  return (previewMethods as readonly unknown[]).includes(value) ? (value as PreviewMethod) : fallback;
+  return previewMethods.find((method) => method === value) ?? fallback;
 }
 
 export interface ExecutionServiceOptions {
   readonly previewMethod: PreviewMethod;
   readonly previewEvery: number;
+  /** How late a step preview may reach the main thread and still be sent (preview-pacing.ts). */
+  readonly previewMaxLagMs: number;
   readonly log: (line: string) => void;
   /** Called with each finished job's timings (benchmarks read them). */
   readonly onFinished?: (promptId: string, result: ExecutionResult) => void;
@@ -195,7 +197,7 @@ export class ExecutionService {
             type: 'progress',
             data: { value: event.value, max: event.max, prompt_id: promptId, node: event.node },
           });
-          if (event.preview && shouldSendPreview(event.preview, event, Date.now())) {
+          if (event.preview && shouldSendPreview(event.preview, event, Date.now(), this.options.previewMaxLagMs)) {
             const preview = event.preview;
             this.hub.sendPreview(
               clientId,

@@ -2,6 +2,7 @@ import { totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PreviewMethod } from '../nodes/contract/node-context.js';
+import { PREVIEW_MAX_LAG_MS } from './preview-pacing.js';
 import { DEFAULT_IMAGE_LIMITS } from '../media/image-limits.js';
 
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -36,6 +37,8 @@ export interface ServerOptions {
   readonly maxImageTextBytes: number;
   /** How long an interrupted job may take to stop before its engine worker is abandoned (ms). */
   readonly interruptGraceMs: number;
+  /** How late a step preview may reach the main thread and still be sent; later ones are skipped. */
+  readonly previewMaxLagMs: number;
   /** The most bytes one `GET /history` answer carries (always at least one entry); the rest is paged with offset. */
   readonly historyAnswerBytes: number;
   readonly maxUploadBytes: number;
@@ -79,6 +82,7 @@ export function defaultServerOptions(overrides: Partial<ServerOptions> = {}): Se
     maxImageTextBytes: DEFAULT_IMAGE_LIMITS.maxTextBytes,
     historyAnswerBytes: 16 * 1024 * 1024,
     interruptGraceMs: 1_000,
+    previewMaxLagMs: PREVIEW_MAX_LAG_MS,
     maxUploadBytes: 100 * 1024 * 1024,
     maxJsonBytes: 32 * 1024 * 1024,
     previewMethod: 'latent2rgb',

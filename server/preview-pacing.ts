@@ -16,8 +16,9 @@ export function shouldSendPreview(
   preview: StepPreview,
   step: { value: number; max: number; reportedAt: number },
   now: number,
+  maxLagMs: number = PREVIEW_MAX_LAG_MS,
 ): boolean {
   if (preview.kind === 'image') return true;
   if (step.value >= step.max) return true;
-  return now - step.reportedAt <= PREVIEW_MAX_LAG_MS;
+  return now - step.reportedAt <= maxLagMs;
 }

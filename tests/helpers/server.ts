@@ -27,6 +27,8 @@ export async function startTestServer(overrides: StartServerOptions = {}): Promi
     dataDir: join(dirs.root, 'data'),
     clientDir: join(dirs.root, 'no-client'),
     log: () => {},
+    // Tests that count previews must not depend on the machine's load; skipping late ones is unit-tested.
+    previewMaxLagMs: Number.POSITIVE_INFINITY,
     ...overrides,
   });
   return {

@@ -27,4 +27,11 @@ describe('step previews while the main thread is behind the engine', () => {
     expect(shouldSendPreview(latent, { value: 20, max: 20, reportedAt: stale }, now)).toBe(true);
     expect(shouldSendPreview(streamed, { value: 1, max: 4, reportedAt: now - 60_000 }, now)).toBe(true);
   });
+
+  it('takes the allowed lag from the server (tests allow any, so their preview counts do not depend on load)', () => {
+    const late = { value: 3, max: 20, reportedAt: now - 5_000 };
+    expect(shouldSendPreview(latent, late, now, 10_000)).toBe(true);
+    expect(shouldSendPreview(latent, late, now, 1_000)).toBe(false);
+    expect(shouldSendPreview(latent, late, now, Number.POSITIVE_INFINITY)).toBe(true);
+  });
 });
