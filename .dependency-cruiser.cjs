@@ -2,6 +2,8 @@
  * The import rules of ARCHITECTURE.md, checked by `npm run lint:deps` (part of `npm test`).
  * Each rule names a room and what it must not reach; a rule's comment is what CI prints when it is broken.
  */
+// Packages (from node_modules, wherever it is) are never a layer violation.
+const PACKAGES = ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-bundled', 'npm-no-pkg', 'npm-unknown'];
 const NODE_FOLDERS = '^nodes/(loaders|conditioning|latent|sampling|image|mask|vision|utils|testing)/';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -21,7 +23,7 @@ module.exports = {
       comment:
         'shared/ runs in the browser and on the server: it imports only shared/ and npm packages, and no Node built-in.',
       from: { path: '^shared/' },
-      to: { pathNot: ['^shared/', '^node_modules/'] },
+      to: { pathNot: ['^shared/'], dependencyTypesNot: ['core', ...PACKAGES] },
     },
     {
       name: 'shared-has-no-node-builtins',
@@ -35,7 +37,7 @@ module.exports = {
       severity: 'error',
       comment: 'The client talks to the server over HTTP and WebSocket only: it imports client/ and shared/.',
       from: { path: '^client/' },
-      to: { pathNot: ['^client/', '^shared/', '^node_modules/'] },
+      to: { pathNot: ['^client/', '^shared/'], dependencyTypesNot: PACKAGES },
     },
     {
       name: 'media-stands-on-shared',
@@ -43,14 +45,14 @@ module.exports = {
       comment:
         'media/ (codecs, image files, safe paths) is the floor both nodes/ and server/ stand on: it imports only media/ and shared/.',
       from: { path: '^media/' },
-      to: { pathNot: ['^media/', '^shared/', '^node_modules/'], dependencyTypesNot: ['core'] },
+      to: { pathNot: ['^media/', '^shared/'], dependencyTypesNot: ['core', ...PACKAGES] },
     },
     {
       name: 'contract-is-types-and-rules',
       severity: 'error',
       comment: 'nodes/contract/ is what nodes and the engine agree on: it imports only itself, shared/ and media/.',
       from: { path: '^nodes/contract/' },
-      to: { pathNot: ['^nodes/contract/', '^shared/', '^media/', '^node_modules/'], dependencyTypesNot: ['core'] },
+      to: { pathNot: ['^nodes/contract/', '^shared/', '^media/'], dependencyTypesNot: ['core', ...PACKAGES] },
     },
     {
       name: 'runtime-below-nodes',
@@ -59,8 +61,8 @@ module.exports = {
         'nodes/runtime/ (ONNX, tokenizer, samplers, diffusion, vision) serves node files; it never imports them or the server.',
       from: { path: '^nodes/runtime/' },
       to: {
-        pathNot: ['^nodes/runtime/', '^nodes/contract/', '^shared/', '^media/', '^node_modules/'],
-        dependencyTypesNot: ['core'],
+        pathNot: ['^nodes/runtime/', '^nodes/contract/', '^shared/', '^media/'],
+        dependencyTypesNot: ['core', ...PACKAGES],
       },
     },
     {
@@ -70,8 +72,8 @@ module.exports = {
         "A node file imports the contract, the runtime, media/, shared/ and helpers of its own folder, never another category's nodes or the server.",
       from: { path: NODE_FOLDERS + '.*' },
       to: {
-        pathNot: ['^nodes/contract/', '^nodes/runtime/', '^shared/', '^media/', '^node_modules/', '^nodes/$1/'],
-        dependencyTypesNot: ['core'],
+        pathNot: ['^nodes/contract/', '^nodes/runtime/', '^shared/', '^media/', '^nodes/$1/'],
+        dependencyTypesNot: ['core', ...PACKAGES],
       },
     },
     {
@@ -120,8 +122,8 @@ module.exports = {
         'server/prompt/ (validation, planning, signatures) is pure logic for either thread: it imports shared/, nodes/contract/ and itself.',
       from: { path: '^server/prompt/' },
       to: {
-        pathNot: ['^server/prompt/', '^shared/', '^nodes/contract/', '^node_modules/'],
-        dependencyTypesNot: ['core'],
+        pathNot: ['^server/prompt/', '^shared/', '^nodes/contract/'],
+        dependencyTypesNot: ['core', ...PACKAGES],
       },
     },
     {
