@@ -49,32 +49,26 @@ function promptError(
   return { type, message, details, extra_info: extraInfo };
 }
 
+/** A number as ComfyUI's INT and FLOAT widgets accept one: a number, a boolean, or a numeric string. */
+function numberFrom(value: unknown): number {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'boolean') return Number(value);
+  if (typeof value === 'string' && value.trim() !== '') return Number(value);
+  return Number.NaN;
+}
+
 /** Casts a constant to its declared widget type, as ComfyUI's int()/float()/str()/bool() do, but stricter. */
 export function castConstant(input: InputDefinition, raw: unknown): Result<ConstantValue> {
   const value =
     typeof raw === 'object' && raw !== null && !Array.isArray(raw) && '__value__' in raw ? raw.__value__ : raw;
   switch (input.kind) {
     case 'INT': {
-      const number =
-        typeof value === 'number'
-          ? value
-          : typeof value === 'boolean'
-            ? Number(value)
-            : typeof value === 'string' && value.trim() !== ''
-              ? Number(value)
-              : Number.NaN;
+      const number = numberFrom(value);
       if (!Number.isFinite(number)) return err(`${JSON.stringify(value)} is not an integer`);
       return ok(Math.trunc(number));
     }
     case 'FLOAT': {
-      const number =
-        typeof value === 'number'
-          ? value
-          : typeof value === 'boolean'
-            ? Number(value)
-            : typeof value === 'string' && value.trim() !== ''
-              ? Number(value)
-              : Number.NaN;
+      const number = numberFrom(value);
       if (!Number.isFinite(number)) return err(`${JSON.stringify(value)} is not a number`);
       return ok(number);
     }
