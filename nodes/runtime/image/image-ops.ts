@@ -1,0 +1,139 @@
+import type { ImageShape, NodeMemory } from '../../contract/memory.js';
+import type { ImageBatch } from '../../contract/socket-types.js';
+import { createImageBatch } from './image-batch.js';
+import { imageShape } from './image-memory.js';
+import { resizeImageBatch } from './resize.js';
+
+/**
+ * Pure IMAGE operations behind ComfyUI's EmptyImage, ImageBatch, ImageCrop, ImageScaleBy and
+ * ImageScaleToTotalPixels (nodes.py, comfy_extras/nodes_images.py, comfy_extras/nodes_post_processing.py).
+ */
+
+/** Python's round(): halves go to the even neighbour, so sizes match ComfyUI's `round(w * scale_by)`. */
+export function pythonRound(x: number): number {
+  const floor = Math.floor(x);
+  const diff = x - floor;
+  if (diff > 0.5) return floor + 1;
+  if (diff < 0.5) return floor;
+  return floor % 2 === 0 ? floor : floor + 1;
+}
+
+/** EmptyImage: an RGB batch filled with a 0xRRGGBB colour, each byte / 255. */
+export function emptyImage(width: number, height: number, batch: number, color: number): ImageBatch {
+  const rgb = [((color >> 16) & 0xff) / 0xff, ((color >> 8) & 0xff) / 0xff, (color & 0xff) / 0xff] as const;
+  const out = createImageBatch(batch, height, width, 3);
+  for (let i = 0; i < out.data.length; i += 3) {
+    out.data[i] = rgb[0];
+    out.data[i + 1] = rgb[1];
+    out.data[i + 2] = rgb[2];
+  }
+  return out;
+}
+
+/** The window ImageCrop keeps: x and y at most the last column and row, the far edge clipped to the image. */
+export function cropWindow(
+  imageWidth: number,
+  imageHeight: number,
+  width: number,
+  height: number,
+  x: number,
+  y: number,
+): { x: number; y: number; width: number; height: number } {
+  const left = Math.min(x, imageWidth - 1);
+  const top = Math.min(y, imageHeight - 1);
+  return {
+    x: left,
+    y: top,
+    width: Math.max(0, Math.min(left + width, imageWidth) - left),
+    height: Math.max(0, Math.min(top + height, imageHeight) - top),
+  };
+}
+
+export function cropImage(image: ImageBatch, width: number, height: number, x: number, y: number): ImageBatch {
+  const window = cropWindow(image.width, image.height, width, height, x, y);
+  const c = image.channels;
+  const out = createImageBatch(image.batch, window.height, window.width, c);
+  const rowLength = window.width * c;
+  for (let b = 0; b < image.batch; b++) {
+    for (let row = 0; row < window.height; row++) {
+      const from = ((b * image.height + window.y + row) * image.width + window.x) * c;
+      out.data.set(image.data.subarray(from, from + rowLength), (b * window.height + row) * rowLength);
+    }
+  }
+  return out;
+}
+
+/** RGB → RGBA by repeating the last channel, as PyTorch's `pad(..., (0, 1), mode='replicate')` does. */
+export function padToFourChannels(image: ImageBatch): ImageBatch {
+  if (image.channels === 4) return image;
+  const out = createImageBatch(image.batch, image.height, image.width, 4);
+  const pixels = image.batch * image.height * image.width;
+  for (let p = 0; p < pixels; p++) {
+    const r = image.data[p * 3]!;
+    const g = image.data[p * 3 + 1]!;
+    const b = image.data[p * 3 + 2]!;
+    out.data[p * 4] = r;
+    out.data[p * 4 + 1] = g;
+    out.data[p * 4 + 2] = b;
+    out.data[p * 4 + 3] = b;
+  }
+  return out;
+}
+
+/**
+ * ImageBatch: image1's batch followed by image2's. Channel counts are matched first (the fewer gains one, a copy
+ * of its last); image2 is then resized to image1's size, bilinear with a centre crop, when the two differ.
+ */
+export function batchImages(image1: ImageBatch, image2: ImageBatch): ImageBatch {
+  let first = image1;
+  let second = image2;
+  if (first.channels !== second.channels) {
+    if (first.channels > second.channels) second = padToFourChannels(second);
+    else first = padToFourChannels(first);
+  }
+  if (first.width !== second.width || first.height !== second.height)
+    second = resizeImageBatch(second, first.width, first.height, 'bilinear', 'center');
+  const out = createImageBatch(first.batch + second.batch, first.height, first.width, first.channels);
+  out.data.set(first.data, 0);
+  out.data.set(second.data, first.data.length);
+  return out;
+}
+
+/** ImageScaleBy's target: each side times scale_by, rounded as Python does. */
+export function scaleBySize(width: number, height: number, scaleBy: number): { width: number; height: number } {
+  return { width: pythonRound(width * scaleBy), height: pythonRound(height * scaleBy) };
+}
+
+/** ImageScaleToTotalPixels' target: about megapixels × 2^20 pixels, each side a multiple of resolution_steps. */
+export function totalPixelsSize(
+  width: number,
+  height: number,
+  megapixels: number,
+  resolutionSteps: number,
+): { width: number; height: number } {
+  const scaleBy = Math.sqrt((megapixels * 1024 * 1024) / (width * height));
+  return {
+    width: pythonRound((width * scaleBy) / resolutionSteps) * resolutionSteps,
+    height: pythonRound((height * scaleBy) / resolutionSteps) * resolutionSteps,
+  };
+}
+
+/** A node that makes one image of a known size from its input: the output, plus the resizer's horizontal pass. */
+export function resizedImageMemory(image: ImageShape | undefined, width: number, height: number): NodeMemory {
+  if (!image) return { outputs: [undefined], workingBytes: 0 };
+  return {
+    outputs: [imageShape(image.batch, height, width, image.channels)],
+    workingBytes: image.height * width * image.channels * 4,
+  };
+}
+
+/** ImageBatch's output: both batches at image1's size, with the larger channel count. */
+export function batchImagesMemory(image1: ImageShape | undefined, image2: ImageShape | undefined): NodeMemory {
+  if (!image1 || !image2) return { outputs: [undefined], workingBytes: 0 };
+  const channels = Math.max(image1.channels, image2.channels);
+  const resized = image2.batch * image1.height * image1.width * channels * 4;
+  return {
+    outputs: [imageShape(image1.batch + image2.batch, image1.height, image1.width, channels)],
+    workingBytes: resized,
+  };
+}
