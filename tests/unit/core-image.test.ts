@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createImageBatch } from '../../nodes/runtime/image/image-batch.js';
 import {
   batchImages,
+  comfyCenterCropWindow,
   cropImage,
   cropWindow,
   emptyImage,
@@ -109,6 +110,14 @@ describe('ImageBatch', () => {
     // 4×1 into 2×1: the centre crop keeps columns 1..2 (x = round((4 − 4·2/4)/2) = 1), then 2→2 is a copy.
     const cropped = batchImages(grey(2, 1, [0, 0]), grey(4, 1, [0, 1, 0.5, 0.25]));
     expect(channel0(cropped)).toEqual([0, 0, 1, 0.5]);
+  });
+  it("centre-crops as ComfyUI's common_upscale (Python's round, as much off each side)", () => {
+    // 7×1 into 4×1: x = round((7 − 7·4/7) / 2) = round(1.5) = 2, so columns 2..4 stay.
+    expect(comfyCenterCropWindow(7, 1, 4, 1)).toEqual({ x: 2, y: 0, width: 3, height: 1 });
+    expect(comfyCenterCropWindow(2, 6, 1, 1)).toEqual({ x: 0, y: 2, width: 2, height: 2 });
+    // Then bilinear 3→4 of [0.2, 0.3, 0.4]: centres −0.125 (→ 0), 0.625, 1.375, 2.125 (→ last).
+    const out = batchImages(grey(4, 1, [0, 0, 0, 0]), grey(7, 1, [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6]));
+    expect(channel0(out).slice(4)).toEqual([0.2, 0.2625, 0.3375, 0.4]);
   });
   it('gives RGB a fourth channel copied from its last (replicate padding)', () => {
     const rgb = createImageBatch(1, 1, 1, 3);

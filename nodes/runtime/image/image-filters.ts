@@ -1,6 +1,6 @@
 import type { ImageBatch } from '../../contract/socket-types.js';
 import { createImageBatch } from './image-batch.js';
-import { resizeImageBatch } from './resize.js';
+import { resizeCentered } from './image-ops.js';
 
 /** ImageBlend, ImageBlur and ImageSharpen as comfy_extras/nodes_post_processing.py defines them. */
 
@@ -45,7 +45,7 @@ export function blendMismatch(image1: ImageBatch, image2: ImageBatch): string | 
 export function blendImages(image1: ImageBatch, image2: ImageBatch, factor: number, mode: BlendMode): ImageBatch {
   const second =
     image2.width !== image1.width || image2.height !== image1.height
-      ? resizeImageBatch(image2, image1.width, image1.height, 'bicubic', 'center')
+      ? resizeCentered(image2, image1.width, image1.height, 'bicubic')
       : image2;
   const mismatch = blendMismatch(image1, second);
   if (mismatch) throw new Error(mismatch);

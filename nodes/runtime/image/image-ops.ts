@@ -49,8 +49,14 @@ export function cropWindow(
   };
 }
 
-export function cropImage(image: ImageBatch, width: number, height: number, x: number, y: number): ImageBatch {
-  const window = cropWindow(image.width, image.height, width, height, x, y);
+interface Window {
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+function copyWindow(image: ImageBatch, window: Window): ImageBatch {
   const c = image.channels;
   const out = createImageBatch(image.batch, window.height, window.width, c);
   const rowLength = window.width * c;
@@ -61,6 +67,40 @@ export function cropImage(image: ImageBatch, width: number, height: number, x: n
     }
   }
   return out;
+}
+
+export function cropImage(image: ImageBatch, width: number, height: number, x: number, y: number): ImageBatch {
+  return copyWindow(image, cropWindow(image.width, image.height, width, height, x, y));
+}
+
+/**
+ * comfy.utils.common_upscale's centre crop: x = round((w − w·(new aspect / old aspect)) / 2) with Python's round,
+ * and as much cut from each side.
+ */
+export function comfyCenterCropWindow(
+  width: number,
+  height: number,
+  targetWidth: number,
+  targetHeight: number,
+): Window {
+  const oldAspect = width / height;
+  const newAspect = targetWidth / targetHeight;
+  let x = 0;
+  let y = 0;
+  if (oldAspect > newAspect) x = pythonRound((width - width * (newAspect / oldAspect)) / 2);
+  else if (oldAspect < newAspect) y = pythonRound((height - height * (oldAspect / newAspect)) / 2);
+  return { x, y, width: width - 2 * x, height: height - 2 * y };
+}
+
+/** Resizes as common_upscale(..., crop='center') does: the centre crop first, then the resize of what is left. */
+export function resizeCentered(
+  image: ImageBatch,
+  width: number,
+  height: number,
+  method: 'bilinear' | 'bicubic',
+): ImageBatch {
+  const cropped = copyWindow(image, comfyCenterCropWindow(image.width, image.height, width, height));
+  return resizeImageBatch(cropped, width, height, method, 'disabled');
 }
 
 /** RGB → RGBA by repeating the last channel, as PyTorch's `pad(..., (0, 1), mode='replicate')` does. */
@@ -92,7 +132,7 @@ export function batchImages(image1: ImageBatch, image2: ImageBatch): ImageBatch 
     else first = padToFourChannels(first);
   }
   if (first.width !== second.width || first.height !== second.height)
-    second = resizeImageBatch(second, first.width, first.height, 'bilinear', 'center');
+    second = resizeCentered(second, first.width, first.height, 'bilinear');
   const out = createImageBatch(first.batch + second.batch, first.height, first.width, first.channels);
   out.data.set(first.data, 0);
   out.data.set(second.data, first.data.length);
