@@ -119,15 +119,15 @@ describe('ImageBatch', () => {
     const out = batchImages(grey(4, 1, [0, 0, 0, 0]), grey(7, 1, [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6]));
     expect(channel0(out).slice(4)).toEqual([0.2, 0.2625, 0.3375, 0.4]);
   });
-  it('gives RGB a fourth channel copied from its last (replicate padding)', () => {
+  it('gives RGB an opaque alpha when the other image has one', () => {
     const rgb = createImageBatch(1, 1, 1, 3);
     rgb.data.set([0.1, 0.2, 0.3]);
-    expect(Array.from(padToFourChannels(rgb).data)).toEqual(Array.from(new Float32Array([0.1, 0.2, 0.3, 0.3])));
+    expect(Array.from(padToFourChannels(rgb).data)).toEqual(Array.from(new Float32Array([0.1, 0.2, 0.3, 1])));
     const rgba = createImageBatch(1, 1, 1, 4);
     rgba.data.set([1, 1, 1, 1]);
     const out = batchImages(rgb, rgba);
     expect(out.channels).toBe(4);
-    expect(Array.from(out.data)).toEqual(Array.from(new Float32Array([0.1, 0.2, 0.3, 0.3, 1, 1, 1, 1])));
+    expect(Array.from(out.data)).toEqual(Array.from(new Float32Array([0.1, 0.2, 0.3, 1, 1, 1, 1, 1])));
   });
 });
 

@@ -103,7 +103,7 @@ export function resizeCentered(
   return resizeImageBatch(cropped, width, height, method, 'disabled');
 }
 
-/** RGB → RGBA by repeating the last channel, as PyTorch's `pad(..., (0, 1), mode='replicate')` does. */
+/** RGB → RGBA with an opaque alpha, as ComfyUI's ImageBatch pads the missing channel with 1.0. */
 export function padToFourChannels(image: ImageBatch): ImageBatch {
   if (image.channels === 4) return image;
   const out = createImageBatch(image.batch, image.height, image.width, 4);
@@ -115,14 +115,14 @@ export function padToFourChannels(image: ImageBatch): ImageBatch {
     out.data[p * 4] = r;
     out.data[p * 4 + 1] = g;
     out.data[p * 4 + 2] = b;
-    out.data[p * 4 + 3] = b;
+    out.data[p * 4 + 3] = 1;
   }
   return out;
 }
 
 /**
- * ImageBatch: image1's batch followed by image2's. Channel counts are matched first (the fewer gains one, a copy
- * of its last); image2 is then resized to image1's size, bilinear with a centre crop, when the two differ.
+ * ImageBatch: image1's batch followed by image2's. Channel counts are matched first (RGB gains an opaque alpha);
+ * image2 is then resized to image1's size, bilinear with a centre crop, when the two differ.
  */
 export function batchImages(image1: ImageBatch, image2: ImageBatch): ImageBatch {
   let first = image1;
