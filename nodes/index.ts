@@ -5,6 +5,15 @@ import { EmptyLatentImage } from './latent/empty-latent-image.js';
 import { KSampler } from './sampling/ksampler.js';
 import { KSamplerAdvanced } from './sampling/ksampler-advanced.js';
 import { LatentUpscale } from './latent/latent-upscale.js';
+import { LatentUpscaleBy } from './latent/latent-upscale-by.js';
+import { LatentFromBatch } from './latent/latent-from-batch.js';
+import { RepeatLatentBatch } from './latent/repeat-latent-batch.js';
+import { LatentComposite } from './latent/latent-composite.js';
+import { LatentCompositeMasked } from './latent/latent-composite-masked.js';
+import { LatentBlend } from './latent/latent-blend.js';
+import { LatentCrop } from './latent/latent-crop.js';
+import { LatentFlip } from './latent/latent-flip.js';
+import { LatentRotate } from './latent/latent-rotate.js';
 import { VAEDecode } from './latent/vae-decode.js';
 import { VAEEncode } from './latent/vae-encode.js';
 import { VAELoader } from './loaders/vae-loader.js';
@@ -13,6 +22,10 @@ import { ImageScale } from './image/image-scale.js';
 import { LoadImage } from './image/load-image.js';
 import { PreviewImage } from './image/preview-image.js';
 import { PromptText } from './utils/prompt-text.js';
+import { PrimitiveInt } from './utils/primitive-int.js';
+import { PrimitiveFloat } from './utils/primitive-float.js';
+import { PrimitiveBoolean } from './utils/primitive-boolean.js';
+import { PrimitiveString } from './utils/primitive-string.js';
 import { ImageCompositeMasked } from './image/image-composite-masked.js';
 import { ImageToMask } from './mask/image-to-mask.js';
 import { InvertMask } from './mask/invert-mask.js';
@@ -39,6 +52,15 @@ export const allNodes: readonly NodeClass[] = [
   VAEDecode,
   VAEEncode,
   LatentUpscale,
+  LatentUpscaleBy,
+  LatentFromBatch,
+  RepeatLatentBatch,
+  LatentComposite,
+  LatentCompositeMasked,
+  LatentBlend,
+  LatentCrop,
+  LatentFlip,
+  LatentRotate,
   LoadImage,
   SaveImage,
   PreviewImage,
@@ -46,6 +68,10 @@ export const allNodes: readonly NodeClass[] = [
   ImageScale,
   ImageInvert,
   PromptText,
+  PrimitiveInt,
+  PrimitiveFloat,
+  PrimitiveBoolean,
+  PrimitiveString,
   MaskToImage,
   ImageToMask,
   InvertMask,
