@@ -19,6 +19,14 @@ import { VAEEncode } from './latent/vae-encode.js';
 import { VAELoader } from './loaders/vae-loader.js';
 import { ImageInvert } from './image/image-invert.js';
 import { ImageScale } from './image/image-scale.js';
+import { ImageScaleBy } from './image/image-scale-by.js';
+import { ImageScaleToTotalPixels } from './image/image-scale-to-total-pixels.js';
+import { EmptyImage } from './image/empty-image.js';
+import { ImageBatch } from './image/image-batch.js';
+import { ImageCrop } from './image/image-crop.js';
+import { ImageBlend } from './image/image-blend.js';
+import { ImageBlur } from './image/image-blur.js';
+import { ImageSharpen } from './image/image-sharpen.js';
 import { LoadImage } from './image/load-image.js';
 import { PreviewImage } from './image/preview-image.js';
 import { PromptText } from './utils/prompt-text.js';
@@ -66,7 +74,15 @@ export const allNodes: readonly NodeClass[] = [
   PreviewImage,
   SaveImageWebsocket,
   ImageScale,
+  ImageScaleBy,
+  ImageScaleToTotalPixels,
   ImageInvert,
+  EmptyImage,
+  ImageBatch,
+  ImageCrop,
+  ImageBlend,
+  ImageBlur,
+  ImageSharpen,
   PromptText,
   PrimitiveInt,
   PrimitiveFloat,

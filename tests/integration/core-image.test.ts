@@ -1,0 +1,139 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeImage } from '../../media/decode-image.js';
+import type { RasterU8 } from '../../media/raster.js';
+import { objectInfoSchema } from '../../shared/node-spec.js';
+import type { ApiPrompt } from '../../shared/workflow.js';
+import { getJson, postJson, startTestServer, TestSocket, type TestServer } from '../helpers/server.js';
+
+let server: TestServer;
+let socket: TestSocket;
+beforeAll(async () => {
+  server = await startTestServer();
+  socket = await TestSocket.open(server.url, 'core-image');
+});
+afterAll(async () => {
+  socket.close();
+  await server.stop();
+});
+
+function savedRaster(name: string): RasterU8 {
+  const decoded = decodeImage(readFileSync(join(server.dirs.outputDir, 'core_image', name)));
+  if (!decoded.ok) throw new Error(decoded.reason);
+  return decoded.value.raster;
+}
+
+/** One channel of every pixel, row by row. */
+function plane(raster: RasterU8, channel: number): number[][] {
+  return Array.from({ length: raster.height }, (_, y) =>
+    Array.from({ length: raster.width }, (_, x) => raster.data[(y * raster.width + x) * raster.channels + channel]!),
+  );
+}
+
+async function run(prompt: ApiPrompt): Promise<ReturnType<TestSocket['messages']>> {
+  const response = await postJson(`${server.url}/prompt`, { prompt, client_id: 'core-image' });
+  expect(response.status).toBe(200);
+  return socket.waitForEnd((response.json as { prompt_id: string }).prompt_id);
+}
+
+describe('the core image nodes in a workflow through the server', () => {
+  it('serves their ComfyUI definitions in /object_info', async () => {
+    const info = objectInfoSchema.parse((await getJson(`${server.url}/object_info`)).json);
+    expect(info.EmptyImage!.input_order).toEqual({ required: ['width', 'height', 'batch_size', 'color'] });
+    expect(info.EmptyImage!.input.required.color).toEqual(['INT', { default: 0, min: 0, max: 16777215, step: 1 }]);
+    expect(info.ImageBlend!.input.required.blend_mode![0]).toEqual([
+      'normal',
+      'multiply',
+      'screen',
+      'overlay',
+      'soft_light',
+      'difference',
+    ]);
+    expect(info.ImageCrop).toMatchObject({ category: 'image/transform', display_name: 'Crop Image' });
+    expect(info.ImageScaleBy!.input.required.scale_by).toEqual([
+      'FLOAT',
+      { default: 1, min: 0.01, max: 8, step: 0.01 },
+    ]);
+    expect(info.ImageScaleToTotalPixels!.input_order).toEqual({
+      required: ['image', 'upscale_method', 'megapixels', 'resolution_steps'],
+    });
+    for (const name of ['ImageBlend', 'ImageBlur', 'ImageSharpen'])
+      expect(info[name]).toMatchObject({ category: 'image/postprocessing', output: ['IMAGE'] });
+  });
+
+  it('crops, scales, batches, blends, blurs and sharpens', async () => {
+    // test.png is 16×12 with red = round(x / 15 × 255), green = round(y / 11 × 255), blue = 100.
+    const prompt: ApiPrompt = {
+      '1': { class_type: 'LoadImage', inputs: { image: 'test.png' } },
+      '2': { class_type: 'ImageCrop', inputs: { image: ['1', 0], width: 4, height: 2, x: 2, y: 0 } },
+      '3': { class_type: 'ImageScaleBy', inputs: { image: ['2', 0], upscale_method: 'nearest-exact', scale_by: 2 } },
+      '4': { class_type: 'EmptyImage', inputs: { width: 8, height: 4, batch_size: 1, color: 0x102030 } },
+      '5': { class_type: 'ImageBatch', inputs: { image1: ['4', 0], image2: ['3', 0] } },
+      '6': { class_type: 'SaveImage', inputs: { images: ['5', 0], filename_prefix: 'core_image/a' } },
+      '7': {
+        class_type: 'ImageBlend',
+        inputs: { image1: ['3', 0], image2: ['4', 0], blend_factor: 0.5, blend_mode: 'normal' },
+      },
+      '8': { class_type: 'SaveImage', inputs: { images: ['7', 0], filename_prefix: 'core_image/b' } },
+      '9': { class_type: 'ImageSharpen', inputs: { image: ['4', 0], sharpen_radius: 1, sigma: 1, alpha: 1 } },
+      '10': { class_type: 'ImageBlur', inputs: { image: ['9', 0], blur_radius: 2, sigma: 1 } },
+      '11': { class_type: 'SaveImage', inputs: { images: ['10', 0], filename_prefix: 'core_image/c' } },
+      '12': {
+        class_type: 'ImageScaleToTotalPixels',
+        inputs: { image: ['1', 0], upscale_method: 'bilinear', megapixels: 0.01, resolution_steps: 8 },
+      },
+      '13': { class_type: 'SaveImage', inputs: { images: ['12', 0], filename_prefix: 'core_image/d' } },
+    };
+    const messages = await run(prompt);
+    expect(messages.map((m) => m.type)).toContain('execution_success');
+
+    // ImageBatch: the empty image first, then the crop (columns 2..5, rows 0..1) doubled by nearest-exact.
+    const empty = savedRaster('a_00001_.png');
+    expect([empty.width, empty.height]).toEqual([8, 4]);
+    expect(
+      plane(empty, 0)
+        .flat()
+        .every((v) => v === 0x10),
+    ).toBe(true);
+    expect(
+      plane(empty, 2)
+        .flat()
+        .every((v) => v === 0x30),
+    ).toBe(true);
+    const scaled = savedRaster('a_00002_.png');
+    expect(plane(scaled, 0)[0]).toEqual([34, 34, 51, 51, 68, 68, 85, 85]);
+    expect(plane(scaled, 1).map((row) => row[0])).toEqual([0, 0, 23, 23]);
+
+    // normal at 0.5: the mean of the two, (34 + 16) / 2 = 25 in the first column.
+    const blended = savedRaster('b_00001_.png');
+    expect(plane(blended, 0)[0]).toEqual([25, 25, 34, 34, 42, 42, 51, 51]);
+
+    // A flat image stays flat through sharpen and blur.
+    const flat = savedRaster('c_00001_.png');
+    expect(
+      plane(flat, 1)
+        .flat()
+        .every((v) => v === 0x20),
+    ).toBe(true);
+
+    // 0.01 MP of a 16×12 image: scale √(10485.76 / 192) ≈ 7.39 → 118.2 and 88.7, in steps of 8 → 120×88.
+    const total = savedRaster('d_00001_.png');
+    expect([total.width, total.height]).toEqual([120, 88]);
+  });
+
+  it('reports a blur radius the image cannot take as an error of that node and field', async () => {
+    const prompt: ApiPrompt = {
+      '1': { class_type: 'EmptyImage', inputs: { width: 4, height: 4, batch_size: 1, color: 0 } },
+      '2': { class_type: 'ImageBlur', inputs: { image: ['1', 0], blur_radius: 4, sigma: 1 } },
+      '3': { class_type: 'PreviewImage', inputs: { images: ['2', 0] } },
+    };
+    const messages = await run(prompt);
+    const error = messages.find((m) => m.type === 'execution_error');
+    expect(error?.type === 'execution_error' && error.data).toMatchObject({
+      node_id: '2',
+      node_type: 'ImageBlur',
+      exception_message: expect.stringContaining('blur_radius') as unknown,
+    });
+  });
+});
