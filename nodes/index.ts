@@ -40,6 +40,14 @@ import { InvertMask } from './mask/invert-mask.js';
 import { JoinImageWithAlpha } from './mask/join-image-with-alpha.js';
 import { MaskToImage } from './mask/mask-to-image.js';
 import { MaskPreview } from './mask/mask-preview.js';
+import { SolidMask } from './mask/solid-mask.js';
+import { ThresholdMask } from './mask/threshold-mask.js';
+import { CropMask } from './mask/crop-mask.js';
+import { MaskComposite } from './mask/mask-composite.js';
+import { GrowMask } from './mask/grow-mask.js';
+import { FeatherMask } from './mask/feather-mask.js';
+import { ImageColorToMask } from './mask/image-color-to-mask.js';
+import { LoadImageMask } from './mask/load-image-mask.js';
 import { DescribeImage } from './vision/describe-image.js';
 import { ImageClassifierLoader } from './vision/image-classifier-loader.js';
 import { ImageClassify } from './vision/image-classify.js';
@@ -91,6 +99,14 @@ export const allNodes: readonly NodeClass[] = [
   MaskToImage,
   ImageToMask,
   InvertMask,
+  SolidMask,
+  ThresholdMask,
+  CropMask,
+  MaskComposite,
+  GrowMask,
+  FeatherMask,
+  ImageColorToMask,
+  LoadImageMask,
   JoinImageWithAlpha,
   ImageCompositeMasked,
   ImageClassifierLoader,
