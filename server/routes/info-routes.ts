@@ -4,13 +4,11 @@ import { listFiles } from '../../media/image-files.js';
 import { Router } from 'express';
 import { buildObjectInfo, toNodeInfo } from '../../nodes/object-info.js';
 import { sendError } from '../http-errors.js';
+import { listModelFolder, modelFolderNames, modelFolderSource } from '../model-folders.js';
 import type { ServerContext } from '../server-context.js';
 import { INKGRAPH_VERSION } from '../version.js';
 import { redactArgv } from '../security.js';
 import { readVocabularies } from '../vocabularies.js';
-
-/** ComfyUI's model folder keys that Inkgraph serves from its models folder. */
-const MODEL_FOLDERS = ['diffusion', 'classifiers', 'segmenters', 'embeddings', 'vae', 'text_encoders'] as const;
 
 /** Discovery routes: node specs, system stats, features, and the probes real clients make. */
 export function infoRoutes(ctx: ServerContext): Router {
@@ -81,14 +79,14 @@ export function infoRoutes(ctx: ServerContext): Router {
   });
 
   router.get('/models', (_req, res) => {
-    res.json([...MODEL_FOLDERS]);
+    res.json(modelFolderNames());
   });
 
   router.get('/models/:folder', (req, res) => {
     const folder = req.params.folder;
-    if (!(MODEL_FOLDERS as readonly string[]).includes(folder))
-      return sendError(res, 404, 'unknown_folder', `no model folder named ${folder}`);
-    res.json(listFiles(join(ctx.env.modelsDir, folder)));
+    const source = modelFolderSource(folder);
+    if (!source) return sendError(res, 404, 'unknown_folder', `no model folder named ${folder}`);
+    res.json(listModelFolder(source, ctx.registry, ctx.env));
   });
 
   router.get('/users', (_req, res) => {
