@@ -1,12 +1,13 @@
-import { inputSpecType, isWidgetType, type ObjectInfo } from './node-spec.js';
+import { inputSpecType, isWidgetType, type InputSpec, type ObjectInfo } from './node-spec.js';
 import { ownValue } from './own-property.js';
 import { err, ok, type Result } from './result.js';
 import { WORKFLOW_FORMAT, WORKFLOW_VERSION, type ApiPrompt, type WorkflowEnvelope } from './workflow.js';
 
 /**
  * A ComfyUI UI-format (litegraph 0.4 or 1) workflow as an Inkgraph document: widget values mapped to inputs in
- * ComfyUI's widget order (skipping the seed control and upload widgets), links resolved through Reroute nodes,
- * muted/bypassed modes and layout kept. Pure; unknown node types are named in the reason.
+ * ComfyUI's widget order (skipping the seed control and upload widgets; missing values take the input's default),
+ * links resolved through Reroute nodes, PrimitiveNode values folded into the widgets they feed, Note/MarkdownNote
+ * dropped, muted/bypassed modes and layout kept. Pure; unknown node types are all named in the reason.
  */
 
 interface LiteNode {
@@ -19,6 +20,22 @@ interface LiteNode {
   flags?: { collapsed?: boolean };
   inputs?: { name: string; link: number | null; widget?: { name: string } }[];
   widgets_values?: unknown[] | Record<string, unknown>;
+}
+
+/** Nodes that ComfyUI's frontend never sends: they only shape the graph or, for PrimitiveNode, a widget value. */
+const FRONTEND_ONLY = new Set(['Reroute', 'Note', 'MarkdownNote', 'PrimitiveNode']);
+
+/**
+ * The value a widget starts with before `widgets_values` is applied, so a short or missing array leaves the rest at
+ * these (the same rule as the editor's new nodes: the spec's default, else a combo's first option, min, false, '').
+ */
+function widgetDefault(spec: InputSpec, type: string): unknown {
+  const options = spec[1] ?? {};
+  if (options.default !== undefined) return options.default;
+  if (Array.isArray(spec[0])) return spec[0][0];
+  if (type === 'INT' || type === 'FLOAT') return options.min ?? 0;
+  if (type === 'BOOLEAN') return false;
+  return '';
 }
 
 type LinkTuple = [number, number | string, number, number | string, number, string];
@@ -55,13 +72,7 @@ export function fromLitegraph(json: unknown, objectInfo: ObjectInfo): Result<Wor
   const unknown = [
     ...new Set(
       graph.nodes
-        .filter(
-          (node) =>
-            node.type !== 'Reroute' &&
-            node.type !== 'Note' &&
-            node.type !== 'MarkdownNote' &&
-            !ownValue(objectInfo, node.type),
-        )
+        .filter((node) => !FRONTEND_ONLY.has(node.type) && !ownValue(objectInfo, node.type))
         .map((node) => node.type),
     ),
   ];
@@ -88,7 +99,7 @@ export function fromLitegraph(json: unknown, objectInfo: ObjectInfo): Result<Wor
 
   const prompt: ApiPrompt = {};
   for (const node of graph.nodes) {
-    const info = ownValue(objectInfo, node.type);
+    const info = FRONTEND_ONLY.has(node.type) ? undefined : ownValue(objectInfo, node.type);
     if (!info) continue;
     const inputs: Record<string, unknown> = {};
     const specs = { ...info.input.required, ...(info.input.optional ?? {}) };
@@ -97,16 +108,25 @@ export function fromLitegraph(json: unknown, objectInfo: ObjectInfo): Result<Wor
     for (const name of [...info.input_order.required, ...(info.input_order.optional ?? [])]) {
       const spec = specs[name]!;
       const type = inputSpecType(spec);
-      const slot = node.inputs?.find((input) => input.name === name);
+      // A converted widget is an input slot that names the widget; newer frontends give every widget such a slot.
+      const slot =
+        node.inputs?.find((input) => input.widget?.name === name) ?? node.inputs?.find((input) => input.name === name);
       const linked = source(slot?.link);
+      // A PrimitiveNode has no output at run time: its applyToGraph writes its first widget value into each target.
+      const primitive = linked && byId.get(linked[0])?.type === 'PrimitiveNode' ? byId.get(linked[0]) : undefined;
       if (isWidgetType(type) && !spec[1]?.forceInput) {
-        const value = named ? ownValue(named, name) : values.shift();
+        const own = named ? ownValue(named, name) : values.shift();
         if (type === 'INT' && (spec[1]?.control_after_generate || name === 'seed' || name === 'noise_seed') && !named)
           values.shift();
         if (spec[1]?.image_upload && !named && values[0] === 'image') values.shift();
-        if (linked) inputs[name] = linked;
-        else if (value !== undefined && value !== null) inputs[name] = value;
-      } else if (linked) inputs[name] = linked;
+        const value = own === undefined ? widgetDefault(spec, type) : own;
+        const fed = primitive && Array.isArray(primitive.widgets_values) ? primitive.widgets_values[0] : undefined;
+        if (primitive) {
+          if (fed !== undefined && fed !== null) inputs[name] = fed;
+          else if (value !== null) inputs[name] = value;
+        } else if (linked) inputs[name] = linked;
+        else if (value !== null) inputs[name] = value;
+      } else if (linked && !primitive) inputs[name] = linked;
     }
     const pos = pair(node.pos);
     const size = pair(node.size);

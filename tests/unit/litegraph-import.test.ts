@@ -85,4 +85,237 @@ describe('fromLitegraph (ComfyUI UI-format workflows)', () => {
       reason: 'this workflow uses node types Inkgraph does not have: FancyCustomNode',
     });
   });
+
+  // Shaped as ComfyUI's frontend (0.4 format) saves a graph where one PrimitiveNode drives two widgets.
+  it('folds a PrimitiveNode into every widget it feeds, through a Reroute, and never sends it', () => {
+    const workflow = {
+      last_node_id: 5,
+      last_link_id: 3,
+      nodes: [
+        {
+          id: 1,
+          type: 'PrimitiveNode',
+          pos: [0, 0],
+          size: [210, 82],
+          flags: {},
+          order: 0,
+          mode: 0,
+          inputs: [],
+          outputs: [{ name: 'INT', type: 'INT', links: [1, 2], widget: { name: 'width' }, slot_index: 0 }],
+          title: 'size',
+          properties: { 'Run widget replace on values': false },
+          widgets_values: [768, 'fixed'],
+        },
+        {
+          id: 2,
+          type: 'EmptyLatentImage',
+          pos: [300, 0],
+          size: [315, 106],
+          flags: {},
+          order: 2,
+          mode: 0,
+          inputs: [{ name: 'width', type: 'INT', link: 1, widget: { name: 'width' } }],
+          outputs: [{ name: 'LATENT', type: 'LATENT', links: null, slot_index: 0 }],
+          properties: { 'Node name for S&R': 'EmptyLatentImage' },
+          widgets_values: [512, 640, 1],
+        },
+        {
+          id: 3,
+          type: 'Reroute',
+          pos: [200, 200],
+          size: [75, 26],
+          flags: {},
+          order: 1,
+          mode: 0,
+          inputs: [{ name: '', type: '*', link: 2 }],
+          outputs: [{ name: '', type: 'INT', links: [3], slot_index: 0 }],
+          properties: { showOutputText: false, horizontal: false },
+        },
+        {
+          id: 4,
+          type: 'EmptyLatentImage',
+          pos: [300, 200],
+          size: [315, 106],
+          flags: {},
+          order: 3,
+          mode: 0,
+          inputs: [{ name: 'height', type: 'INT', link: 3, widget: { name: 'height' } }],
+          outputs: [{ name: 'LATENT', type: 'LATENT', links: null, slot_index: 0 }],
+          properties: { 'Node name for S&R': 'EmptyLatentImage' },
+          widgets_values: [512, 512, 2],
+        },
+        {
+          id: 5,
+          type: 'MarkdownNote',
+          pos: [0, 400],
+          size: [300, 100],
+          flags: {},
+          order: 4,
+          mode: 0,
+          inputs: [],
+          outputs: [],
+          properties: {},
+          widgets_values: ['# read me'],
+        },
+        {
+          id: 6,
+          type: 'Note',
+          pos: [0, 600],
+          size: [300, 100],
+          flags: {},
+          order: 5,
+          mode: 0,
+          inputs: [],
+          outputs: [],
+          properties: {},
+          widgets_values: ['a note'],
+        },
+      ],
+      links: [
+        [1, 1, 0, 2, 0, 'INT'],
+        [2, 1, 0, 3, 0, '*'],
+        [3, 3, 0, 4, 0, 'INT'],
+      ],
+      groups: [],
+      config: {},
+      extra: { ds: { scale: 1, offset: [0, 0] } },
+      version: 0.4,
+    };
+    const result = fromLitegraph(workflow, objectInfo);
+    if (!result.ok) throw new Error(result.reason);
+    expect(Object.keys(result.value.prompt).sort()).toEqual(['2', '4']);
+    expect(result.value.prompt['2']!.inputs).toEqual({ width: 768, height: 640, batch_size: 1 });
+    expect(result.value.prompt['4']!.inputs).toEqual({ width: 512, height: 768, batch_size: 2 });
+  });
+
+  it('fills widgets whose widgets_values are missing or short with the input defaults, past the seed control', () => {
+    const workflow = {
+      last_node_id: 2,
+      last_link_id: 0,
+      nodes: [
+        {
+          id: 1,
+          type: 'KSampler',
+          pos: [0, 0],
+          size: [315, 262],
+          flags: {},
+          order: 0,
+          mode: 0,
+          inputs: [
+            { name: 'model', type: 'MODEL', link: null },
+            { name: 'positive', type: 'CONDITIONING', link: null },
+            { name: 'negative', type: 'CONDITIONING', link: null },
+            { name: 'latent_image', type: 'LATENT', link: null },
+          ],
+          outputs: [{ name: 'LATENT', type: 'LATENT', links: [], slot_index: 0 }],
+          properties: { 'Node name for S&R': 'KSampler' },
+          widgets_values: [42, 'randomize', 30],
+        },
+        {
+          id: 2,
+          type: 'EmptyLatentImage',
+          pos: [0, 300],
+          size: [315, 106],
+          flags: {},
+          order: 1,
+          mode: 0,
+          inputs: [],
+          outputs: [{ name: 'LATENT', type: 'LATENT', links: [], slot_index: 0 }],
+          properties: { 'Node name for S&R': 'EmptyLatentImage' },
+        },
+      ],
+      links: [],
+      groups: [],
+      config: {},
+      extra: {},
+      version: 0.4,
+    };
+    const result = fromLitegraph(workflow, objectInfo);
+    if (!result.ok) throw new Error(result.reason);
+    expect(result.value.prompt['1']!.inputs).toEqual({
+      seed: 42,
+      steps: 30,
+      cfg: 8,
+      sampler_name: 'euler',
+      scheduler: 'simple',
+      denoise: 1,
+    });
+    expect(result.value.prompt['2']!.inputs).toEqual({ width: 512, height: 512, batch_size: 1 });
+  });
+
+  it('takes the link of a converted widget instead of its stored value, and keeps muted nodes as muted', () => {
+    const workflow = {
+      last_node_id: 3,
+      last_link_id: 2,
+      nodes: [
+        {
+          id: 1,
+          type: 'PrimitiveInt',
+          pos: [0, 0],
+          size: [270, 82],
+          flags: {},
+          order: 0,
+          mode: 0,
+          inputs: [],
+          outputs: [{ name: 'INT', type: 'INT', links: [1], slot_index: 0 }],
+          properties: { 'Node name for S&R': 'PrimitiveInt' },
+          widgets_values: [99, 'fixed'],
+        },
+        {
+          id: 2,
+          type: 'KSampler',
+          pos: [300, 0],
+          size: [315, 262],
+          flags: {},
+          order: 1,
+          mode: 2,
+          inputs: [
+            { name: 'model', type: 'MODEL', link: null },
+            { name: 'positive', type: 'CONDITIONING', link: null },
+            { name: 'negative', type: 'CONDITIONING', link: null },
+            { name: 'latent_image', type: 'LATENT', link: null },
+            { name: 'seed', type: 'INT', link: 1, widget: { name: 'seed' } },
+          ],
+          outputs: [{ name: 'LATENT', type: 'LATENT', links: [], slot_index: 0 }],
+          properties: { 'Node name for S&R': 'KSampler' },
+          widgets_values: [5, 'fixed', 20, 7, 'euler', 'karras', 0.5],
+        },
+      ],
+      links: [[1, 1, 0, 2, 4, 'INT']],
+      groups: [],
+      config: {},
+      extra: {},
+      version: 0.4,
+    };
+    const result = fromLitegraph(workflow, objectInfo);
+    if (!result.ok) throw new Error(result.reason);
+    expect(result.value.prompt['2']!.inputs).toEqual({
+      seed: ['1', 0],
+      steps: 20,
+      cfg: 7,
+      sampler_name: 'euler',
+      scheduler: 'karras',
+      denoise: 0.5,
+    });
+    expect(result.value.prompt['2']!._meta?.mode).toBe(2);
+  });
+
+  it('names every missing node type at once', () => {
+    const result = fromLitegraph(
+      {
+        nodes: [
+          { id: 1, type: 'FancyCustomNode' },
+          { id: 2, type: 'PrimitiveNode', widgets_values: [1] },
+          { id: 3, type: 'OtherCustomNode' },
+          { id: 4, type: 'FancyCustomNode' },
+        ],
+        links: [],
+      },
+      objectInfo,
+    );
+    expect(result).toEqual({
+      ok: false,
+      reason: 'this workflow uses node types Inkgraph does not have: FancyCustomNode, OtherCustomNode',
+    });
+  });
 });
