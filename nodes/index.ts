@@ -16,6 +16,8 @@ import { LatentFlip } from './latent/latent-flip.js';
 import { LatentRotate } from './latent/latent-rotate.js';
 import { VAEDecode } from './latent/vae-decode.js';
 import { VAEEncode } from './latent/vae-encode.js';
+import { VAEDecodeTiled } from './latent/vae-decode-tiled.js';
+import { VAEEncodeTiled } from './latent/vae-encode-tiled.js';
 import { VAELoader } from './loaders/vae-loader.js';
 import { ImageInvert } from './image/image-invert.js';
 import { ImageScale } from './image/image-scale.js';
@@ -67,6 +69,8 @@ export const allNodes: readonly NodeClass[] = [
   KSamplerAdvanced,
   VAEDecode,
   VAEEncode,
+  VAEDecodeTiled,
+  VAEEncodeTiled,
   LatentUpscale,
   LatentUpscaleBy,
   LatentFromBatch,
