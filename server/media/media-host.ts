@@ -9,7 +9,11 @@ type Pending =
       readonly resolve: (result: UploadVerdict) => void;
       readonly reject: (error: Error) => void;
     }
-  | { readonly task: 'view'; readonly resolve: (result: ViewResult) => void; readonly reject: (error: Error) => void };
+  | {
+      readonly task: 'view' | 'mask';
+      readonly resolve: (result: ViewResult) => void;
+      readonly reject: (error: Error) => void;
+    };
 
 /**
  * The server's media worker: started on the first image to decode, replaced if it dies (failing only the
@@ -37,6 +41,15 @@ export class MediaHost {
     return new Promise((resolve, reject) => {
       const id = this.register({ task: 'view', resolve, reject });
       this.send({ id, task: 'view', path, name, conversion }, []);
+    });
+  }
+
+  /** `/upload/mask`: the original file (resolved inside its folder) with the mask's alpha, as PNG bytes. */
+  mergeMask(originalPath: string, originalName: string, mask: Uint8Array, maskName: string): Promise<ViewResult> {
+    return new Promise((resolve, reject) => {
+      const id = this.register({ task: 'mask', resolve, reject });
+      const copy = mask.slice();
+      this.send({ id, task: 'mask', originalPath, originalName, mask: copy, maskName }, [copy.buffer]);
     });
   }
 
@@ -84,7 +97,7 @@ export class MediaHost {
     if (!entry) return;
     this.pending.delete(response.id);
     if (entry.task === 'check' && response.task === 'check') entry.resolve(response.result);
-    else if (entry.task === 'view' && response.task === 'view') entry.resolve(response.result);
+    else if (entry.task !== 'check' && response.task === entry.task) entry.resolve(response.result);
     else entry.reject(new Error(`the media worker answered a ${entry.task} request with a ${response.task} result`));
   }
 

@@ -10,11 +10,19 @@ export type MediaRequest =
       readonly path: string;
       readonly name: string;
       readonly conversion: ViewConversion;
+    }
+  | {
+      readonly id: number;
+      readonly task: 'mask';
+      readonly originalPath: string;
+      readonly originalName: string;
+      readonly mask: Uint8Array;
+      readonly maskName: string;
     };
 
 export type MediaResponse =
   | { readonly id: number; readonly task: 'check'; readonly result: UploadVerdict }
-  | { readonly id: number; readonly task: 'view'; readonly result: ViewResult };
+  | { readonly id: number; readonly task: 'view' | 'mask'; readonly result: ViewResult };
 
 export interface MediaWorkerData {
   readonly entry: string;

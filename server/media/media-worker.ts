@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { readMediaWorkerData, type MediaRequest, type MediaResponse } from './media-protocol.js';
 import { checkUpload, convertForView, refusal, type MediaRefusal } from './media-tasks.js';
+import { mergeMaskAlpha } from './mask-merge.js';
 import type { Err } from '../../shared/result.js';
 
 /** The media worker: decodes uploads and converts `/view` images one at a time, off the server's event loop. */
@@ -26,6 +27,18 @@ function answer(request: MediaRequest): MediaResponse {
       return { id: request.id, task: 'check', result: failure(error) };
     }
   }
+  if (request.task === 'mask') {
+    try {
+      const { originalPath, originalName, mask, maskName } = request;
+      return {
+        id: request.id,
+        task: 'mask',
+        result: mergeMaskAlpha(originalPath, originalName, mask, maskName, data.limits),
+      };
+    } catch (error) {
+      return { id: request.id, task: 'mask', result: failure(error) };
+    }
+  }
   try {
     return {
       id: request.id,
@@ -39,7 +52,7 @@ function answer(request: MediaRequest): MediaResponse {
 
 /** A converted image that owns its whole buffer is handed over, not copied (a pooled small Buffer must not be). */
 function transferable(response: MediaResponse): ArrayBuffer[] {
-  if (response.task !== 'view' || !response.result.ok) return [];
+  if (response.task === 'check' || !response.result.ok) return [];
   const bytes = response.result.value.bytes;
   return bytes.buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
     ? [bytes.buffer]

@@ -11,9 +11,13 @@ import { err, ok, type Result } from '../../shared/result.js';
 import type { MediaHost } from '../media/media-host.js';
 import { checkHeader, type MediaRefusal, type ViewConversion } from '../media/media-tasks.js';
 import type { ServerContext } from '../server-context.js';
+import { parseOriginalRef } from '../original-ref.js';
 import { storeUpload } from '../upload-store.js';
 
 type FolderType = 'output' | 'input' | 'temp';
+
+/** What an upload route stores: the image as sent, or (`/upload/mask`) the original with the mask's alpha. */
+type UploadKind = 'image' | 'mask';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.png': 'image/png',
@@ -140,7 +144,8 @@ export function fileRoutes(ctx: ServerContext, media: MediaHost): Router {
     }
   });
 
-  router.post('/upload/image', (req, res) => {
+  // `/upload/mask` is an upload whose stored image is the original with the mask's alpha (ComfyUI's server.py).
+  const receive = (kind: UploadKind) => (req: Request, res: Response) => {
     upload.single('image')(req, res, (error: unknown) => {
       if (error) {
         const message = messageOf(error);
@@ -152,7 +157,7 @@ export function fileRoutes(ctx: ServerContext, media: MediaHost): Router {
         );
       }
       // This callback runs outside Express's error handling: whatever happens is answered here, never thrown.
-      receiveUpload(ctx, media, req, res).catch((failure: unknown) => {
+      receiveUpload(ctx, media, req, res, kind).catch((failure: unknown) => {
         ctx.options.log(
           `upload failed: ${failure instanceof Error ? (failure.stack ?? failure.message) : String(failure)}`,
         );
@@ -165,7 +170,9 @@ export function fileRoutes(ctx: ServerContext, media: MediaHost): Router {
           );
       });
     });
-  });
+  };
+  router.post('/upload/image', receive('image'));
+  router.post('/upload/mask', receive('mask'));
 
   return router;
 }
@@ -182,7 +189,13 @@ function formText(body: unknown, name: string): string | undefined {
 }
 
 /** Checks an upload's names and image (header here, the full decode in the media worker), then stores it. */
-async function receiveUpload(ctx: ServerContext, media: MediaHost, req: Request, res: Response): Promise<void> {
+async function receiveUpload(
+  ctx: ServerContext,
+  media: MediaHost,
+  req: Request,
+  res: Response,
+  kind: UploadKind,
+): Promise<void> {
   const file = req.file;
   if (!file) return sendError(res, 400, 'no_image', 'the multipart field "image" with a file is required');
   const body: unknown = req.body;
@@ -212,11 +225,69 @@ async function receiveUpload(ctx: ServerContext, media: MediaHost, req: Request,
   }
   if (!verdict.ok) return sendRefusal(res, verdict.reason);
 
+  let bytes: Uint8Array = file.buffer;
+  if (kind === 'mask') {
+    const merged = await mergeWithOriginal(ctx, media, formText(body, 'original_ref'), file.buffer, name.value, res);
+    if (merged === undefined) return;
+    bytes = merged;
+  }
   const overwrite = formText(body, 'overwrite') === 'true' || formText(body, 'overwrite') === '1';
-  const stored = storeUpload(folder.value, name.value, file.buffer, overwrite);
+  const stored = storeUpload(folder.value, name.value, bytes, overwrite);
   if (!stored.ok) {
     const { error, field } = stored.reason;
     return sendFsError(res, error, field, field === 'subfolder' ? subfolder : name.value);
   }
   res.json({ name: stored.value, subfolder, type });
+}
+
+/**
+ * `/upload/mask`: finds `original_ref`'s image inside its folder (as `/view` does) and has the media worker put
+ * the mask's alpha into it. Undefined when it has answered the request with a refusal.
+ */
+async function mergeWithOriginal(
+  ctx: ServerContext,
+  media: MediaHost,
+  refText: string | undefined,
+  mask: Uint8Array,
+  maskName: string,
+  res: Response,
+): Promise<Uint8Array | undefined> {
+  const ref = parseOriginalRef(refText);
+  if (!ref.ok) return void sendError(res, 400, 'invalid_original_ref', ref.reason);
+  const { filename, subfolder, type } = ref.value;
+  const base = folderFor(ctx, type);
+  if (!base)
+    return void sendError(
+      res,
+      400,
+      'invalid_original_ref',
+      `original_ref.type must be output, input or temp, not ${JSON.stringify(type)}`,
+    );
+  const folder = resolveInside(base, subfolder === '' ? '.' : subfolder);
+  if (!folder.ok) return void sendError(res, 403, 'forbidden_path', `original_ref.subfolder: ${folder.reason}`);
+  const original = resolveInside(folder.value, filename);
+  if (!original.ok) return void sendError(res, 400, 'forbidden_path', `original_ref.filename: ${original.reason}`);
+  const missing = (): void =>
+    sendError(
+      res,
+      404,
+      'not_found',
+      `original_ref.filename: no file ${filename} in ${type}${subfolder ? `/${subfolder}` : ''}`,
+    );
+  if (!checkPathLength(original.value).ok) return void missing();
+  try {
+    if (!statSync(original.value).isFile()) return void missing();
+  } catch (error) {
+    const code = fsErrorCode(error);
+    if (code === 'ENOENT' || code === 'ENOTDIR') return void missing();
+    return void sendFsError(res, error, 'original_ref.filename', filename);
+  }
+  let merged;
+  try {
+    merged = await media.mergeMask(original.value, filename, mask, maskName);
+  } catch (error) {
+    return void sendMediaFailure(res, error);
+  }
+  if (!merged.ok) return void sendRefusal(res, merged.reason);
+  return merged.value.bytes;
 }

@@ -1,7 +1,9 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getJson, startTestServer, type TestServer } from '../helpers/server.js';
+import { decodeImage } from '../../media/decode-image.js';
+import { encodePng } from '../../media/png.js';
+import { getJson, startTestServer, testPng, type TestServer } from '../helpers/server.js';
 
 /** Issue 15, item 4: routes real ComfyUI clients call, answered as ComfyUI answers them. */
 
@@ -41,5 +43,105 @@ describe('GET /models/{folder} with ComfyUI folder names', () => {
     const unknown = await getJson(`${server.url}/models/nope`);
     expect(unknown.status).toBe(404);
     expect(unknown.json).toHaveProperty('error.type', 'unknown_folder');
+  });
+});
+
+interface Answer {
+  readonly status: number;
+  readonly json: unknown;
+}
+
+async function uploadMask(mask: Uint8Array, fields: Record<string, string>): Promise<Answer> {
+  const form = new FormData();
+  form.append('image', new Blob([new Uint8Array(mask)]), 'clipspace-mask.png');
+  for (const [key, value] of Object.entries(fields)) form.append(key, value);
+  const response = await fetch(`${server.url}/api/upload/mask`, { method: 'POST', body: form });
+  return { status: response.status, json: await response.json() };
+}
+
+/** A 16×12 mask whose alpha is the column index times 10. */
+function maskPng(width = 16, height = 12): Buffer {
+  const data = new Uint8Array(width * height * 4);
+  for (let i = 0; i < width * height; i++) data[i * 4 + 3] = (i % width) * 10;
+  return encodePng({ width, height, channels: 4, data });
+}
+
+function expectRefusal(answer: Answer, status: number, type: string, field: string): void {
+  expect(answer.status).toBe(status);
+  expect(answer.json).toHaveProperty('error.type', type);
+  expect(answer.json).toHaveProperty('error.message', expect.stringContaining(field));
+}
+
+describe('POST /upload/mask', () => {
+  it("stores the original's pixels with the mask's alpha, as ComfyUI's mask editor expects", async () => {
+    const answer = await uploadMask(maskPng(), {
+      original_ref: JSON.stringify({ filename: 'test.png', type: 'input', subfolder: '' }),
+      type: 'input',
+      subfolder: 'clipspace',
+    });
+    expect(answer).toEqual({
+      status: 200,
+      json: { name: 'clipspace-mask.png', subfolder: 'clipspace', type: 'input' },
+    });
+    const stored = decodeImage(readFileSync(join(server.dirs.inputDir, 'clipspace', 'clipspace-mask.png')));
+    const original = decodeImage(testPng(16, 12));
+    expect(stored.ok && original.ok).toBe(true);
+    if (!stored.ok || !original.ok) return;
+    const { raster } = stored.value;
+    expect(raster.channels).toBe(4);
+    for (let i = 0; i < 16 * 12; i++) {
+      expect(raster.data[i * 4 + 3]).toBe((i % 16) * 10);
+      expect(raster.data[i * 4]).toBe(original.value.raster.data[i * original.value.raster.channels]);
+    }
+    // The annotated form of the name also finds the original.
+    const annotated = await uploadMask(maskPng(), { original_ref: JSON.stringify({ filename: 'test.png [input]' }) });
+    expect(annotated.status).toBe(200);
+  });
+
+  it('refuses a bad original_ref, a missing original and a mask of another size, naming the field', async () => {
+    expectRefusal(await uploadMask(maskPng(), {}), 400, 'invalid_original_ref', 'original_ref');
+    expectRefusal(await uploadMask(maskPng(), { original_ref: '{' }), 400, 'invalid_original_ref', 'original_ref');
+    expectRefusal(
+      await uploadMask(maskPng(), { original_ref: JSON.stringify({ filename: 'test.png', type: 'models' }) }),
+      400,
+      'invalid_original_ref',
+      'original_ref.type',
+    );
+    expectRefusal(
+      await uploadMask(maskPng(), { original_ref: JSON.stringify({ filename: '../test.png', type: 'input' }) }),
+      400,
+      'forbidden_path',
+      'original_ref.filename',
+    );
+    expectRefusal(
+      await uploadMask(maskPng(), {
+        original_ref: JSON.stringify({ filename: 'test.png', subfolder: '../..', type: 'input' }),
+      }),
+      403,
+      'forbidden_path',
+      'original_ref.subfolder',
+    );
+    expectRefusal(
+      await uploadMask(maskPng(), { original_ref: JSON.stringify({ filename: 'gone.png', type: 'input' }) }),
+      404,
+      'not_found',
+      'original_ref.filename',
+    );
+    expectRefusal(
+      await uploadMask(maskPng(4, 4), { original_ref: JSON.stringify({ filename: 'test.png', type: 'input' }) }),
+      400,
+      'mask_size_mismatch',
+      'image',
+    );
+  });
+
+  it('has the same limits as /upload/image', async () => {
+    const ref = { original_ref: JSON.stringify({ filename: 'test.png', type: 'input' }) };
+    expectRefusal(await uploadMask(Buffer.from('not an image'), ref), 400, 'not_an_image', 'clipspace-mask.png');
+    const form = new FormData();
+    form.append('original_ref', ref.original_ref);
+    const response = await fetch(`${server.url}/upload/mask`, { method: 'POST', body: form });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toHaveProperty('error.type', 'no_image');
   });
 });
