@@ -47,6 +47,171 @@ function pair(value: unknown): [number, number] | undefined {
   return undefined;
 }
 
+type LinkRecord =
+  | LinkTuple
+  | { id: number; origin_id: number | string; origin_slot: number; target_id?: number | string; target_slot?: number };
+
+interface LiteGraph {
+  nodes: LiteNode[];
+  links: LinkRecord[];
+  definitions?: { subgraphs?: SubgraphDefinition[] };
+}
+
+/** A subgraph as `definitions.subgraphs` holds it: a graph of its own; instances are nodes whose type is its id. */
+interface SubgraphDefinition extends Partial<LiteGraph> {
+  id: string;
+}
+
+/** Litegraph's ids for a subgraph's boundary: links from its inputs start at one, links to its outputs end at the other. */
+const SUBGRAPH_INPUT = '-10';
+const SUBGRAPH_OUTPUT = '-20';
+
+interface Origin {
+  origin: string;
+  slot: number;
+}
+
+interface LinkParts extends Origin {
+  target: string | undefined;
+  targetSlot: number | undefined;
+}
+
+function linkParts(link: LinkRecord): [number, LinkParts] {
+  if (Array.isArray(link))
+    return [
+      Number(link[0]),
+      { origin: String(link[1]), slot: Number(link[2]), target: String(link[3]), targetSlot: Number(link[4]) },
+    ];
+  return [
+    Number(link.id),
+    {
+      origin: String(link.origin_id),
+      slot: Number(link.origin_slot),
+      target: link.target_id === undefined ? undefined : String(link.target_id),
+      targetSlot: link.target_slot === undefined ? undefined : Number(link.target_slot),
+    },
+  ];
+}
+
+interface Level {
+  path: string[];
+  links: Map<number, LinkParts>;
+  byId: Map<string, LiteNode>;
+  instance?: { node: LiteNode; level: Level };
+}
+
+/**
+ * The graph with its subgraph instances expanded, as the frontend's ExecutableNodeDTO walks it: an inner node's id
+ * is the instance path joined by ':' (`12:5`), links are resolved across the subgraph boundary, and an unlinked
+ * instance input passes its promoted widget's value (stood in for by a PrimitiveNode, which the import folds).
+ * Node ids stay as they were for graphs without subgraphs; links get new ids.
+ */
+function flatten(root: LiteGraph): Result<{ nodes: LiteNode[]; links: Map<number, Origin> }> {
+  const definitions = new Map<string, SubgraphDefinition>();
+  const collect = (graph: Partial<LiteGraph>): void => {
+    for (const definition of graph.definitions?.subgraphs ?? [])
+      if (typeof definition.id === 'string' && !definitions.has(definition.id)) {
+        definitions.set(definition.id, definition);
+        collect(definition);
+      }
+  };
+  collect(root);
+
+  const levels = new Map<string, Level>();
+  const pending: { node: LiteNode; level: Level; muted: boolean; offset: [number, number] }[] = [];
+  const expand = (
+    graph: Partial<LiteGraph>,
+    path: string[],
+    instance: Level['instance'],
+    stack: string[],
+    muted: boolean,
+    offset: [number, number],
+  ): string | undefined => {
+    const level: Level = {
+      path,
+      links: new Map((graph.links ?? []).map(linkParts)),
+      byId: new Map((graph.nodes ?? []).map((node) => [String(node.id), node])),
+      ...(instance ? { instance } : {}),
+    };
+    levels.set(path.join(':'), level);
+    for (const node of graph.nodes ?? []) {
+      const definition = definitions.get(node.type);
+      if (!definition) {
+        pending.push({ node, level, muted, offset });
+        continue;
+      }
+      if (stack.includes(definition.id)) return `the subgraph "${definition.id}" contains itself`;
+      // Passing a whole subgraph's inputs through to its outputs is not something the document can say yet.
+      if (node.mode === 4) return `the subgraph node ${[...path, String(node.id)].join(':')} is bypassed`;
+      const pos = pair(node.pos) ?? [0, 0];
+      const failed = expand(
+        definition,
+        [...path, String(node.id)],
+        { node, level },
+        [...stack, definition.id],
+        muted || node.mode === 2,
+        [offset[0] + pos[0], offset[1] + pos[1]],
+      );
+      if (failed) return failed;
+    }
+    return undefined;
+  };
+  const failed = expand(root, [], undefined, [], false, [0, 0]);
+  if (failed) return err(`this workflow cannot be read: ${failed}`);
+
+  const nodes: LiteNode[] = [];
+  const standIns = new Set<string>();
+  const resolve = (level: Level, linkId: number | null | undefined, steps = 0): Origin | undefined => {
+    if (linkId === null || linkId === undefined || steps > 10_000) return undefined;
+    const link = level.links.get(Number(linkId));
+    if (!link) return undefined;
+    if (level.instance && link.origin === SUBGRAPH_INPUT) {
+      const { node: instance, level: outer } = level.instance;
+      const input = instance.inputs?.[link.slot];
+      if (input && input.link !== null && input.link !== undefined) return resolve(outer, input.link, steps + 1);
+      // The instance's widgets are its inputs that carry one, in input order; its widgets_values follow them.
+      const index = (instance.inputs ?? []).slice(0, link.slot).filter((slot) => slot.widget).length;
+      const value =
+        input?.widget && Array.isArray(instance.widgets_values) ? instance.widgets_values[index] : undefined;
+      if (value === undefined) return undefined;
+      const id = [...level.path, SUBGRAPH_INPUT, String(link.slot)].join(':');
+      if (!standIns.has(id)) {
+        standIns.add(id);
+        nodes.push({ id, type: 'PrimitiveNode', widgets_values: [value] });
+      }
+      return { origin: id, slot: 0 };
+    }
+    const origin = level.byId.get(link.origin);
+    const inner =
+      origin && definitions.has(origin.type) ? levels.get([...level.path, link.origin].join(':')) : undefined;
+    if (inner) {
+      const output = [...inner.links].find(([, l]) => l.target === SUBGRAPH_OUTPUT && l.targetSlot === link.slot);
+      return output ? resolve(inner, output[0], steps + 1) : undefined;
+    }
+    return { origin: [...level.path, link.origin].join(':'), slot: link.slot };
+  };
+
+  const links = new Map<number, Origin>();
+  for (const { node, level, muted, offset } of pending) {
+    const inputs = node.inputs?.map((input) => {
+      const origin = resolve(level, input.link);
+      if (!origin) return { ...input, link: null };
+      const id = links.size + 1;
+      links.set(id, origin);
+      return { ...input, link: id };
+    });
+    const pos = pair(node.pos);
+    nodes.push({
+      ...node,
+      id: level.path.length === 0 ? node.id : [...level.path, String(node.id)].join(':'),
+      ...(inputs ? { inputs } : {}),
+      ...(muted ? { mode: 2 } : {}),
+      ...(pos && level.path.length > 0 ? { pos: [pos[0] + offset[0], pos[1] + offset[1]] } : {}),
+    });
+  }
+  return ok({ nodes, links });
+}
+
 export function isLitegraphWorkflow(json: unknown): boolean {
   return (
     typeof json === 'object' &&
@@ -58,20 +223,14 @@ export function isLitegraphWorkflow(json: unknown): boolean {
 
 export function fromLitegraph(json: unknown, objectInfo: ObjectInfo): Result<WorkflowEnvelope> {
   if (!isLitegraphWorkflow(json)) return err('not a ComfyUI UI-format workflow');
-  const graph = json as {
-    nodes: LiteNode[];
-    links: (LinkTuple | { id: number; origin_id: number; origin_slot: number })[];
-    groups?: { title: string; bounding: number[] }[];
-  };
-  const links = new Map<number, { origin: string; slot: number }>();
-  for (const link of graph.links) {
-    if (Array.isArray(link)) links.set(Number(link[0]), { origin: String(link[1]), slot: Number(link[2]) });
-    else links.set(Number(link.id), { origin: String(link.origin_id), slot: Number(link.origin_slot) });
-  }
-  const byId = new Map(graph.nodes.map((node) => [String(node.id), node]));
+  const graph = json as LiteGraph & { groups?: { title: string; bounding: number[] }[] };
+  const flat = flatten(graph);
+  if (!flat.ok) return flat;
+  const { nodes, links } = flat.value;
+  const byId = new Map(nodes.map((node) => [String(node.id), node]));
   const unknown = [
     ...new Set(
-      graph.nodes
+      nodes
         .filter((node) => !FRONTEND_ONLY.has(node.type) && !ownValue(objectInfo, node.type))
         .map((node) => node.type),
     ),
@@ -98,7 +257,7 @@ export function fromLitegraph(json: unknown, objectInfo: ObjectInfo): Result<Wor
   };
 
   const prompt: ApiPrompt = {};
-  for (const node of graph.nodes) {
+  for (const node of nodes) {
     const info = FRONTEND_ONLY.has(node.type) ? undefined : ownValue(objectInfo, node.type);
     if (!info) continue;
     const inputs: Record<string, unknown> = {};

@@ -318,4 +318,145 @@ describe('fromLitegraph (ComfyUI UI-format workflows)', () => {
       reason: 'this workflow uses node types Inkgraph does not have: FancyCustomNode, OtherCustomNode',
     });
   });
+
+  // Shaped as the current frontend saves a subgraph: a v1 graph in definitions.subgraphs, used twice.
+  it('flattens subgraph instances to outer:inner ids, across the boundary, with each instance its own widget value', () => {
+    const subgraphId = '5a7d3c1e-8f0b-4b6a-9c2d-1e2f3a4b5c6d';
+    const instance = (id: number, input: number, output: number, scale: number | undefined, x: number) => ({
+      id,
+      type: subgraphId,
+      pos: [x, 0],
+      size: [220, 80],
+      flags: {},
+      order: id,
+      mode: 0,
+      inputs: [
+        { name: 'latent', type: 'LATENT', link: input },
+        { name: 'scale_by', type: 'FLOAT', widget: { name: 'scale_by' }, link: null },
+      ],
+      outputs: [{ name: 'LATENT', type: 'LATENT', links: [output] }],
+      properties: { proxyWidgets: [['10', 'scale_by']] },
+      widgets_values: scale === undefined ? [] : [scale],
+    });
+    const workflow = {
+      id: '0b7e1a34-2b1c-4c5d-8e9f-0a1b2c3d4e5f',
+      revision: 0,
+      last_node_id: 7,
+      last_link_id: 3,
+      nodes: [
+        {
+          id: 1,
+          type: 'EmptyLatentImage',
+          pos: [0, 0],
+          size: [315, 106],
+          flags: {},
+          order: 0,
+          mode: 0,
+          inputs: [],
+          outputs: [{ name: 'LATENT', type: 'LATENT', links: [1], slot_index: 0 }],
+          properties: { 'Node name for S&R': 'EmptyLatentImage' },
+          widgets_values: [64, 64, 1],
+        },
+        instance(5, 1, 2, 2, 400),
+        instance(6, 2, 3, undefined, 700),
+        {
+          id: 7,
+          type: 'LatentFlip',
+          pos: [1000, 0],
+          size: [315, 58],
+          flags: {},
+          order: 7,
+          mode: 0,
+          inputs: [{ name: 'samples', type: 'LATENT', link: 3 }],
+          outputs: [{ name: 'LATENT', type: 'LATENT', links: null }],
+          properties: { 'Node name for S&R': 'LatentFlip' },
+          widgets_values: ['x-axis: vertically'],
+        },
+      ],
+      links: [
+        [1, 1, 0, 5, 0, 'LATENT'],
+        [2, 5, 0, 6, 0, 'LATENT'],
+        [3, 6, 0, 7, 0, 'LATENT'],
+      ],
+      groups: [],
+      definitions: {
+        subgraphs: [
+          {
+            id: subgraphId,
+            version: 1,
+            state: { lastGroupId: 0, lastNodeId: 10, lastLinkId: 3, lastRerouteId: 0 },
+            revision: 0,
+            config: {},
+            name: 'Upscale',
+            inputNode: { id: -10, bounding: [0, 0, 120, 80] },
+            outputNode: { id: -20, bounding: [600, 0, 120, 60] },
+            inputs: [
+              { id: 'a1', name: 'latent', type: 'LATENT', linkIds: [1] },
+              { id: 'a2', name: 'scale_by', type: 'FLOAT', linkIds: [2] },
+            ],
+            outputs: [{ id: 'b1', name: 'LATENT', type: 'LATENT', linkIds: [3] }],
+            widgets: [],
+            nodes: [
+              {
+                id: 10,
+                type: 'LatentUpscaleBy',
+                pos: [200, 0],
+                size: [315, 82],
+                flags: {},
+                order: 0,
+                mode: 0,
+                inputs: [
+                  { name: 'samples', type: 'LATENT', link: 1 },
+                  { name: 'scale_by', type: 'FLOAT', widget: { name: 'scale_by' }, link: 2 },
+                ],
+                outputs: [{ name: 'LATENT', type: 'LATENT', links: [3] }],
+                properties: { 'Node name for S&R': 'LatentUpscaleBy' },
+                widgets_values: ['bilinear', 1.25],
+              },
+            ],
+            groups: [],
+            links: [
+              { id: 1, origin_id: -10, origin_slot: 0, target_id: 10, target_slot: 0, type: 'LATENT' },
+              { id: 2, origin_id: -10, origin_slot: 1, target_id: 10, target_slot: 1, type: 'FLOAT' },
+              { id: 3, origin_id: 10, origin_slot: 0, target_id: -20, target_slot: 0, type: 'LATENT' },
+            ],
+            extra: {},
+          },
+        ],
+      },
+      config: {},
+      extra: { ds: { scale: 1, offset: [0, 0] }, frontendVersion: '1.28.0' },
+      version: 0.4,
+    };
+    const result = fromLitegraph(workflow, objectInfo);
+    if (!result.ok) throw new Error(result.reason);
+    expect(Object.keys(result.value.prompt).sort()).toEqual(['1', '5:10', '6:10', '7']);
+    expect(result.value.prompt['5:10']!.inputs).toEqual({
+      samples: ['1', 0],
+      upscale_method: 'bilinear',
+      scale_by: 2,
+    });
+    // Without a value of its own the instance leaves the inner widget's value.
+    expect(result.value.prompt['6:10']!.inputs).toEqual({
+      samples: ['5:10', 0],
+      upscale_method: 'bilinear',
+      scale_by: 1.25,
+    });
+    expect(result.value.prompt['7']!.inputs).toEqual({ samples: ['6:10', 0], flip_method: 'x-axis: vertically' });
+    expect(result.value.prompt['5:10']!._meta?.pos).toEqual([600, 0]);
+    expect(parseWorkflowDocument(result.value).ok).toBe(true);
+  });
+
+  it('refuses a subgraph that contains itself instead of recursing', () => {
+    const id = 'c0ffee00-0000-4000-8000-000000000000';
+    const node = { id: 1, type: id, pos: [0, 0], mode: 0, inputs: [], outputs: [] };
+    const result = fromLitegraph(
+      { nodes: [node], links: [], definitions: { subgraphs: [{ id, nodes: [node], links: [] }] }, version: 0.4 },
+      objectInfo,
+    );
+    expect(result).toEqual({
+      ok: false,
+      reason: `this workflow cannot be read: the subgraph "${id}" contains itself`,
+    });
+  });
 });
