@@ -1,7 +1,9 @@
 import { join } from 'node:path';
-import { listFiles } from '../media/image-files.js';
+import { fileExists, listFiles } from '../media/image-files.js';
+import { resolveInside } from '../media/safe-path.js';
 import type { NodeEnvironment } from '../nodes/contract/node-context.js';
 import type { NodeRegistry } from '../nodes/contract/node-definition.js';
+import { err, type Result } from '../shared/result.js';
 
 /** Where a model folder's names come from. */
 export type ModelFolderSource =
@@ -76,4 +78,17 @@ export function listModelFolder(source: ModelFolderSource, registry: NodeRegistr
   if (input?.kind !== 'COMBO') return [];
   const options = typeof input.options === 'function' ? input.options(env) : input.options;
   return [...options];
+}
+
+/**
+ * A file in a model folder, as ComfyUI's `folder_paths.get_full_path` finds it: only folders of plain files have
+ * any (a checkpoint here is a pipeline folder), and the name stays inside the folder. Why not, otherwise.
+ */
+export function findModelFile(modelsDir: string, folder: string, filename: string): Result<string> {
+  const source = modelFolderSource(folder);
+  if (!source) return err(`no model folder named ${folder}`);
+  if (source.kind !== 'files') return err(`${folder} holds no files Inkgraph can read metadata from`);
+  const file = resolveInside(join(modelsDir, source.folder), filename);
+  if (!file.ok) return err(`filename: ${file.reason}`);
+  return fileExists(file.value) ? file : err(`no file ${filename} in ${folder}`);
 }

@@ -3,8 +3,10 @@ import { join } from 'node:path';
 import { listFiles } from '../../media/image-files.js';
 import { Router } from 'express';
 import { buildObjectInfo, toNodeInfo } from '../../nodes/object-info.js';
+import { sendFsError } from '../fs-errors.js';
 import { sendError } from '../http-errors.js';
-import { listModelFolder, modelFolderNames, modelFolderSource } from '../model-folders.js';
+import { findModelFile, listModelFolder, modelFolderNames, modelFolderSource } from '../model-folders.js';
+import { readSafetensorsMetadata } from '../model-metadata.js';
 import type { ServerContext } from '../server-context.js';
 import { INKGRAPH_VERSION } from '../version.js';
 import { redactArgv } from '../security.js';
@@ -87,6 +89,25 @@ export function infoRoutes(ctx: ServerContext): Router {
     const source = modelFolderSource(folder);
     if (!source) return sendError(res, 404, 'unknown_folder', `no model folder named ${folder}`);
     res.json(listModelFolder(source, ctx.registry, ctx.env));
+  });
+
+  // ComfyUI answers 404 for everything but a .safetensors file whose header has __metadata__ (Inkgraph's models are
+  // ONNX, so nearly always): without a filename, for another extension, a missing file, or no metadata.
+  router.get('/view_metadata/:folder', (req, res) => {
+    const filename = typeof req.query.filename === 'string' ? req.query.filename : '';
+    if (filename === '') return sendError(res, 404, 'not_found', 'filename is required');
+    if (!filename.endsWith('.safetensors'))
+      return sendError(res, 404, 'not_found', `filename: ${filename} is not a .safetensors file, it has no metadata`);
+    const file = findModelFile(ctx.env.modelsDir, req.params.folder, filename);
+    if (!file.ok) return sendError(res, 404, 'not_found', file.reason);
+    let metadata;
+    try {
+      metadata = readSafetensorsMetadata(file.value);
+    } catch (error) {
+      return sendFsError(res, error, 'filename', filename);
+    }
+    if (!metadata.ok) return sendError(res, 404, 'not_found', `filename: ${filename}: ${metadata.reason}`);
+    res.json(metadata.value);
   });
 
   router.get('/users', (_req, res) => {

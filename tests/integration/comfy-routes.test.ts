@@ -145,3 +145,28 @@ describe('POST /upload/mask', () => {
     expect(await response.json()).toHaveProperty('error.type', 'no_image');
   });
 });
+
+describe('GET /view_metadata/{folder}', () => {
+  it("answers a safetensors file's __metadata__, and 404 as ComfyUI does for everything else", async () => {
+    const header = Buffer.from(JSON.stringify({ __metadata__: { modelspec: 'x' } }), 'utf8');
+    const length = Buffer.alloc(8);
+    length.writeBigUInt64LE(BigInt(header.length));
+    writeFileSync(join(server.dirs.modelsDir, 'classifiers', 'tagged.safetensors'), Buffer.concat([length, header]));
+    expect(await getJson(`${server.url}/api/view_metadata/classifiers?filename=tagged.safetensors`)).toEqual({
+      status: 200,
+      json: { modelspec: 'x' },
+    });
+    for (const query of [
+      'classifiers?filename=things.onnx',
+      'classifiers',
+      'classifiers?filename=gone.safetensors',
+      'classifiers?filename=..%2F..%2Fetc%2Fpasswd.safetensors',
+      'checkpoints?filename=alpha.safetensors',
+      'nope?filename=tagged.safetensors',
+    ]) {
+      const answer = await getJson(`${server.url}/view_metadata/${query}`);
+      expect(answer.status, query).toBe(404);
+      expect(answer.json).toHaveProperty('error.type', 'not_found');
+    }
+  });
+});
