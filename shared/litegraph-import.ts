@@ -109,8 +109,16 @@ interface Level {
 function flatten(root: LiteGraph): Result<{ nodes: LiteNode[]; links: Map<number, Origin> }> {
   const definitions = new Map<string, SubgraphDefinition>();
   const collect = (graph: Partial<LiteGraph>): void => {
-    for (const definition of graph.definitions?.subgraphs ?? [])
-      if (typeof definition.id === 'string' && !definitions.has(definition.id)) {
+    const listed: unknown = graph.definitions?.subgraphs;
+    for (const definition of Array.isArray(listed) ? (listed as SubgraphDefinition[]) : [])
+      if (
+        typeof definition === 'object' &&
+        definition !== null &&
+        typeof definition.id === 'string' &&
+        Array.isArray(definition.nodes) &&
+        (definition.links === undefined || Array.isArray(definition.links)) &&
+        !definitions.has(definition.id)
+      ) {
         definitions.set(definition.id, definition);
         collect(definition);
       }
@@ -223,7 +231,10 @@ export function isLitegraphWorkflow(json: unknown): boolean {
 
 export function fromLitegraph(json: unknown, objectInfo: ObjectInfo): Result<WorkflowEnvelope> {
   if (!isLitegraphWorkflow(json)) return err('not a ComfyUI UI-format workflow');
-  const graph = json as LiteGraph & { groups?: { title: string; bounding: number[] }[] };
+  const graph = json as LiteGraph & {
+    groups?: { title: string; bounding: number[] }[];
+    extra?: { groupNodes?: Record<string, unknown> };
+  };
   const flat = flatten(graph);
   if (!flat.ok) return flat;
   const { nodes, links } = flat.value;
@@ -235,7 +246,22 @@ export function fromLitegraph(json: unknown, objectInfo: ObjectInfo): Result<Wor
         .map((node) => node.type),
     ),
   ];
-  if (unknown.length > 0) return err(`this workflow uses node types Inkgraph does not have: ${unknown.join(', ')}`);
+  // Legacy group nodes ("workflow>Name", older "workflow/Name", defined in extra.groupNodes) are named as such.
+  const groupNodes = graph.extra?.groupNodes ?? {};
+  const isGroupNode = (type: string): boolean =>
+    /^workflow[>/]/.test(type) && Object.hasOwn(groupNodes, type.slice('workflow>'.length));
+  const grouped = unknown.filter(isGroupNode);
+  const missing = unknown.filter((type) => !isGroupNode(type));
+  const reasons = [
+    ...(missing.length > 0 ? [`this workflow uses node types Inkgraph does not have: ${missing.join(', ')}`] : []),
+    ...(grouped.length > 0
+      ? [
+          `this workflow uses legacy group nodes, which Inkgraph does not read yet: ${grouped.join(', ')} ` +
+            "(ComfyUI's frontend turns them back into nodes with “Convert to nodes”)",
+        ]
+      : []),
+  ];
+  if (reasons.length > 0) return err(reasons.join('; '));
   // As a key it would set the prompt's prototype; the prompt schema refuses it for the same reason.
   if (byId.has('__proto__'))
     return err(

@@ -459,4 +459,26 @@ describe('fromLitegraph (ComfyUI UI-format workflows)', () => {
       reason: `this workflow cannot be read: the subgraph "${id}" contains itself`,
     });
   });
+
+  it('names legacy group nodes apart from missing node types', () => {
+    const result = fromLitegraph(
+      {
+        nodes: [
+          { id: 1, type: 'workflow>Sampler pair', pos: [0, 0], mode: 0, inputs: [], outputs: [], widgets_values: [] },
+          { id: 2, type: 'FancyCustomNode', pos: [0, 200], mode: 0, inputs: [], outputs: [] },
+        ],
+        links: [],
+        extra: { groupNodes: { 'Sampler pair': { nodes: [], links: [], external: [] } } },
+        version: 0.4,
+      },
+      objectInfo,
+    );
+    expect(result).toEqual({
+      ok: false,
+      reason:
+        'this workflow uses node types Inkgraph does not have: FancyCustomNode; this workflow uses legacy group ' +
+        "nodes, which Inkgraph does not read yet: workflow>Sampler pair (ComfyUI's frontend turns them back into " +
+        'nodes with “Convert to nodes”)',
+    });
+  });
 });
