@@ -27,13 +27,14 @@ const FRONTEND_ONLY = new Set(['Reroute', 'Note', 'MarkdownNote', 'PrimitiveNode
 
 /**
  * The value a widget starts with before `widgets_values` is applied, so a short or missing array leaves the rest at
- * these (the same rule as the editor's new nodes: the spec's default, else a combo's first option, min, false, '').
+ * these (as the frontend's widgets start: the spec's default, else a combo's first option, 0, false, '').
  */
 function widgetDefault(spec: InputSpec, type: string): unknown {
   const options = spec[1] ?? {};
   if (options.default !== undefined) return options.default;
   if (Array.isArray(spec[0])) return spec[0][0];
-  if (type === 'INT' || type === 'FLOAT') return options.min ?? 0;
+  // The frontend's getNumberDefaults: a number without a default starts at 0 (not at its min).
+  if (type === 'INT' || type === 'FLOAT') return 0;
   if (type === 'BOOLEAN') return false;
   return '';
 }
