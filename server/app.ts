@@ -21,6 +21,7 @@ import { fileRoutes } from './routes/file-routes.js';
 import { infoRoutes } from './routes/info-routes.js';
 import { promptRoutes } from './routes/prompt-routes.js';
 import { workflowRoutes } from './routes/workflow-routes.js';
+import { userRoutes } from './routes/user-routes.js';
 import { admit, isLoopbackBind, securityMiddleware, type SecurityOptions } from './security.js';
 import type { ServerContext } from './server-context.js';
 import { WsHub } from './ws-hub.js';
@@ -119,6 +120,7 @@ export async function startServer(overrides: StartServerOptions = {}): Promise<R
   const media = new MediaHost(imageLimits);
   api.use(fileRoutes(context, media));
   api.use(workflowRoutes(context));
+  api.use(userRoutes(context));
   app.use('/api', api);
   app.use('/', api);
 

@@ -114,10 +114,6 @@ export function infoRoutes(ctx: ServerContext): Router {
     res.json({ storage: 'server', migrated: true });
   });
 
-  router.get('/settings', (_req, res) => {
-    res.json({});
-  });
-
   router.get('/internal/logs', (_req, res) => {
     res.json('');
   });

@@ -170,3 +170,103 @@ describe('GET /view_metadata/{folder}', () => {
     }
   });
 });
+
+describe('/userdata and /settings as ComfyUI app/user_manager.py and app/app_settings.py', () => {
+  const userFolder = (): string => join(server.dirs.root, 'data', 'user', 'default');
+  const call = async (method: string, path: string, body?: string): Promise<Response> =>
+    fetch(`${server.url}${path}`, { method, ...(body !== undefined ? { body } : {}) });
+
+  it('saves, reads, lists, moves and deletes a workflow the way the ComfyUI frontend does', async () => {
+    const document = JSON.stringify({ nodes: [], links: [] });
+    const saved = await call('POST', '/api/userdata/workflows%2Fa.json?overwrite=false', document);
+    expect(saved.status).toBe(200);
+    expect(await saved.json()).toBe('workflows/a.json');
+    expect(readFileSync(join(userFolder(), 'workflows', 'a.json'), 'utf8')).toBe(document);
+
+    const again = await call('POST', '/api/userdata/workflows%2Fa.json?overwrite=false', '{}');
+    expect(again.status).toBe(409);
+    expect(await again.json()).toHaveProperty('error.message', expect.stringContaining('file'));
+
+    const read = await call('GET', '/api/userdata/workflows%2Fa.json');
+    expect(read.status).toBe(200);
+    expect(read.headers.get('content-disposition')).toBe('attachment');
+    expect(read.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(await read.text()).toBe(document);
+
+    const info = await call('POST', '/userdata/workflows%2Fb.json?full_info=true', '{}');
+    expect(await info.json()).toEqual({
+      path: 'workflows/b.json',
+      size: 2,
+      modified: expect.any(Number) as unknown,
+      created: expect.any(Number) as unknown,
+    });
+    expect(await getJson(`${server.url}/api/userdata?dir=workflows&recurse=true&split=false`)).toEqual({
+      status: 200,
+      json: ['a.json', 'b.json'],
+    });
+    const full = await getJson(`${server.url}/userdata?dir=workflows&full_info=true`);
+    expect(full.json).toEqual([
+      expect.objectContaining({ path: 'a.json', size: document.length }),
+      expect.objectContaining({ path: 'b.json', size: 2 }),
+    ]);
+
+    const blocked = await call('POST', '/userdata/workflows%2Fa.json/move/workflows%2Fb.json?overwrite=false');
+    expect(blocked.status).toBe(409);
+    const moved = await call('POST', '/userdata/workflows%2Fa.json/move/workflows%2Fc.json');
+    expect(moved.status).toBe(200);
+    expect(await moved.json()).toBe('workflows/c.json');
+    expect((await call('GET', '/userdata/workflows%2Fa.json')).status).toBe(404);
+
+    expect((await call('DELETE', '/api/userdata/workflows%2Fc.json')).status).toBe(204);
+    expect((await call('DELETE', '/api/userdata/workflows%2Fc.json')).status).toBe(404);
+    expect(await getJson(`${server.url}/userdata?dir=workflows`)).toEqual({ status: 200, json: ['b.json'] });
+  });
+
+  it('keeps every path inside the user folder and answers bad requests with JSON naming the field', async () => {
+    const listing = await getJson(`${server.url}/userdata`);
+    expect(listing.status).toBe(400);
+    expect(listing.json).toHaveProperty('error.message', expect.stringContaining('dir'));
+    expect((await getJson(`${server.url}/userdata?dir=nothing-here`)).status).toBe(404);
+    expect((await getJson(`${server.url}/userdata?dir=..%2F..`)).status).toBe(403);
+    for (const [method, path, field] of [
+      ['GET', '/userdata/..%2F..%2Finkgraph.sqlite', 'file'],
+      ['POST', '/userdata/..%252Fescape.json', 'file'],
+      ['DELETE', '/userdata/%2Fetc%2Fpasswd', 'file'],
+      ['POST', '/userdata/workflows%2Fb.json/move/..%2F..%2Fout.json', 'dest'],
+    ] as const) {
+      const answer = await call(method, path, method === 'POST' ? '{}' : undefined);
+      expect(answer.status, path).toBe(403);
+      expect(await answer.json()).toHaveProperty('error.message', expect.stringContaining(field));
+    }
+    expect((await call('GET', '/userdata/missing.json')).status).toBe(404);
+  });
+
+  it('stores settings in comfy.settings.json: all, one, merged', async () => {
+    expect(await getJson(`${server.url}/api/settings`)).toEqual({ status: 200, json: {} });
+    expect(await getJson(`${server.url}/settings/Comfy.Locale`)).toEqual({ status: 200, json: null });
+    const one = await call('POST', '/api/settings/Comfy.Locale', '"zh"');
+    expect(one.status).toBe(200);
+    const merged = await call('POST', '/settings', JSON.stringify({ 'Comfy.Workflow.AutoSave': 'after delay' }));
+    expect(merged.status).toBe(200);
+    expect(await getJson(`${server.url}/settings`)).toEqual({
+      status: 200,
+      json: { 'Comfy.Locale': 'zh', 'Comfy.Workflow.AutoSave': 'after delay' },
+    });
+    expect(await getJson(`${server.url}/api/settings/Comfy.Locale`)).toEqual({ status: 200, json: 'zh' });
+    expect(JSON.parse(readFileSync(join(userFolder(), 'comfy.settings.json'), 'utf8'))).toHaveProperty(
+      'Comfy.Locale',
+      'zh',
+    );
+    for (const body of ['[1]', 'not json']) {
+      const refused = await call('POST', '/settings', body);
+      expect(refused.status).toBe(400);
+      expect(await refused.json()).toHaveProperty('error.message', expect.stringContaining('body'));
+    }
+    expect((await call('POST', '/settings/Comfy.Locale')).status).toBe(400);
+    expect(await getJson(`${server.url}/settings/__proto__`)).toEqual({ status: 200, json: null });
+    // A setting id is a key like any other, even "__proto__".
+    expect((await call('POST', '/settings', '{"__proto__":{"polluted":true}}')).status).toBe(200);
+    expect(await getJson(`${server.url}/settings/__proto__`)).toEqual({ status: 200, json: { polluted: true } });
+    expect(await getJson(`${server.url}/settings/polluted`)).toEqual({ status: 200, json: null });
+  });
+});
