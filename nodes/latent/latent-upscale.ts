@@ -35,7 +35,8 @@ function resizeTensor(
       width: tensor.width,
       data: tensor.data.subarray(index * plane, (index + 1) * plane),
     };
-    data.set(resizePixels(source, width, height, method, crop).data, index * outPlane);
+    // Latents are raw values, not pixels: a bicubic overshoot is kept, as torch's interpolate keeps it.
+    data.set(resizePixels(source, width, height, method, crop, undefined, false).data, index * outPlane);
     onPlane();
   }
   return { batch, channels, height, width, data };

@@ -31,10 +31,7 @@ function cycled(batch: number, index: number): number {
   return index % batch;
 }
 
-/**
- * Resizes every channel plane on its own: the resampler clamps bicubic results to 0..1 (for images), so planes
- * are mapped affinely into the middle of that range first and back after (resampling is linear, overshoot fits).
- */
+/** Resizes every channel plane on its own, unclamped: latents are raw values, and torch keeps a bicubic overshoot. */
 export function resizeLatent(
   tensor: Tensor4,
   width: number,
@@ -48,24 +45,17 @@ export function resizeLatent(
   const outPlane = width * height;
   for (let index = 0; index < tensor.batch * tensor.channels; index++) {
     const source = tensor.data.subarray(index * plane, (index + 1) * plane);
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const value of source) {
-      if (value < lo) lo = value;
-      if (value > hi) hi = value;
-    }
-    const range = hi > lo ? hi - lo : 1;
-    const scale = 0.25 / range;
-    const mapped = source.map((value) => 0.5 + (value - lo) * scale);
     const resized = resizePixels(
-      { batch: 1, channels: 1, height: tensor.height, width: tensor.width, data: mapped },
+      { batch: 1, channels: 1, height: tensor.height, width: tensor.width, data: source },
       width,
       height,
       method,
       crop,
+      undefined,
+      false,
     );
     const base = index * outPlane;
-    for (let i = 0; i < outPlane; i++) out.data[base + i] = (resized.data[i]! - 0.5) / scale + lo;
+    out.data.set(resized.data, base);
     onPlane();
   }
   return out;

@@ -176,6 +176,8 @@ export function resizePixels(
   method: UpscaleMethod,
   crop: CropMode,
   onRows?: (rowsDone: number, rowsTotal: number) => void,
+  // Pixels stay in 0..1 after bicubic and lanczos overshoot; latents and other raw values must not be clamped.
+  clampToUnit: boolean = method === 'bicubic' || method === 'lanczos',
 ): PixelBatch {
   const window =
     crop === 'center'
@@ -192,7 +194,6 @@ export function resizePixels(
     data: new Float32Array(image.batch * height * width * channels),
   };
   const rowBuffer = new Float32Array(width * channels);
-  const clampOutput = method === 'bicubic' || method === 'lanczos';
   for (let b = 0; b < image.batch; b++) {
     const srcBase = b * image.height * image.width * channels;
     const dstBase = b * height * width * channels;
@@ -221,7 +222,7 @@ export function resizePixels(
           sum +=
             horizontal[yTaps.start[y * yTaps.maxTaps + k]! * width * channels + i]! *
             yTaps.weights[y * yTaps.maxTaps + k]!;
-        out.data[dstBase + y * width * channels + i] = clampOutput ? Math.min(1, Math.max(0, sum)) : sum;
+        out.data[dstBase + y * width * channels + i] = clampToUnit ? Math.min(1, Math.max(0, sum)) : sum;
       }
       if (onRows && (y % 64 === 63 || y === height - 1)) onRows(b * height + y + 1, image.batch * height);
     }
