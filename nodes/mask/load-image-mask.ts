@@ -1,19 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { defineNode } from '../contract/node-definition.js';
-import { decodeImage } from '../../media/decode-image.js';
-import { fileExists, listImageFiles, sha256OfFile } from '../../media/image-files.js';
-import { resolveInside } from '../../media/safe-path.js';
+import { listImageFiles } from '../../media/image-files.js';
 import { loadImageMemory } from '../runtime/image/image-memory.js';
 import { loadImageMaskChannels, rasterChannelMask } from '../runtime/image/mask-ops.js';
-import { err, type Result } from '../../shared/result.js';
-
-/** The path of an image in the input folder, if it is there. */
-function inputFile(inputDir: string, name: string): Result<string> {
-  const resolved = resolveInside(inputDir, name);
-  if (!resolved.ok) return resolved;
-  if (!fileExists(resolved.value)) return err(`Invalid image file: ${name}`);
-  return resolved;
-}
+import {
+  inputImageFile,
+  inputImageFingerprint,
+  inputImageProblem,
+  readInputImage,
+} from '../runtime/image/input-image.js';
 
 export const LoadImageMask = defineNode({
   classType: 'LoadImageMask',
@@ -33,27 +27,16 @@ export const LoadImageMask = defineNode({
     channel: { kind: 'COMBO', options: loadImageMaskChannels },
   },
   outputs: [{ type: 'MASK', name: 'MASK' }],
-  validate: (inputs, env) => {
-    if (inputs.image === undefined) return undefined;
-    const file = inputFile(env.inputDir, inputs.image);
-    return file.ok ? undefined : file.reason;
-  },
-  fingerprint: (inputs, env) => {
-    if (inputs.image === undefined) return '';
-    const file = inputFile(env.inputDir, inputs.image);
-    return file.ok ? sha256OfFile(file.value) : 'missing';
-  },
+  validate: (inputs, env) => inputImageProblem(inputs.image, env),
+  fingerprint: (inputs, env) => inputImageFingerprint(inputs.image, env),
   estimate: ({ image }, ctx) => {
-    const file = image === undefined ? undefined : inputFile(ctx.env.inputDir, image);
+    const file = image === undefined ? undefined : inputImageFile(ctx.env.inputDir, image);
     const memory = loadImageMemory(file?.ok ? file.value : undefined);
     return { ...memory, outputs: [memory.outputs[1]] };
   },
   run: ({ image, channel }, ctx) => {
-    const file = inputFile(ctx.env.inputDir, image);
-    if (!file.ok) throw new Error(`image: ${file.reason}`);
-    // The same limits as uploads and LoadImage: the header is checked before pixels are allocated.
-    const decoded = decodeImage(readFileSync(file.value), ctx.env.imageLimits);
-    if (!decoded.ok) throw new Error(`image: ${image}: ${decoded.reason}`);
+    const decoded = readInputImage(image, ctx.env);
+    if (!decoded.ok) throw new Error(`image: ${decoded.reason}`);
     return { outputs: [rasterChannelMask(decoded.value.raster, channel)] };
   },
 });
