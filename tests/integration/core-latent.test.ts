@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeImage } from '../../media/decode-image.js';
 import type { HistoryEntry } from '../../shared/protocol.js';
 import type { ApiPrompt } from '../../shared/workflow.js';
 import { copyFixtureModels } from '../helpers/diffusion.js';
-import { getJson, postJson, startTestServer, TestSocket, type TestServer } from '../helpers/server.js';
+import { postJson, startTestServer, TestSocket, type TestServer } from '../helpers/server.js';
+import { runToHistory, savedImages } from '../helpers/workflow-run.js';
+import type { RasterU8 } from '../../media/raster.js';
 
 let server: TestServer;
 let socket: TestSocket;
@@ -20,29 +19,12 @@ afterAll(async () => {
   await server.stop();
 });
 
-async function run(prompt: ApiPrompt): Promise<HistoryEntry> {
-  const response = await postJson(`${server.url}/prompt`, { prompt, client_id: 'latents' });
-  expect(response.status, JSON.stringify(response.json)).toBe(200);
-  const promptId = (response.json as { prompt_id: string }).prompt_id;
-  const messages = await socket.waitForEnd(promptId);
-  const error = messages.find((m) => m.type === 'execution_error');
-  expect(error, JSON.stringify(error)).toBeUndefined();
-  return ((await getJson(`${server.url}/history/${promptId}`)).json as Record<string, HistoryEntry>)[promptId]!;
+function run(prompt: ApiPrompt): Promise<HistoryEntry> {
+  return runToHistory(server, socket, prompt);
 }
 
-interface Decoded {
-  width: number;
-  height: number;
-  data: Uint8Array;
-}
-
-function saved(entry: HistoryEntry, node: string): Decoded[] {
-  return (entry.outputs[node]?.images ?? []).map((image) => {
-    const decoded = decodeImage(readFileSync(join(server.dirs.outputDir, image.subfolder, image.filename)));
-    if (!decoded.ok) throw new Error(decoded.reason);
-    const { width, height, data } = decoded.value.raster;
-    return { width, height, data };
-  });
+function saved(entry: HistoryEntry, node: string): RasterU8[] {
+  return savedImages(server, entry, node);
 }
 
 /** Decodes a latent and saves it under a prefix. */

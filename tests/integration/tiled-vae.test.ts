@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeImage } from '../../media/decode-image.js';
 import type { HistoryEntry } from '../../shared/protocol.js';
 import type { ApiPrompt } from '../../shared/workflow.js';
 import { copyFixtureModels, textToImage } from '../helpers/diffusion.js';
-import { getJson, postJson, startTestServer, TestSocket, type TestServer } from '../helpers/server.js';
+import { postJson, startTestServer, TestSocket, type TestServer } from '../helpers/server.js';
+import { runToHistory, savedImages } from '../helpers/workflow-run.js';
+import type { RasterU8 } from '../../media/raster.js';
 
 let server: TestServer;
 let socket: TestSocket;
@@ -20,30 +19,16 @@ afterAll(async () => {
   await server.stop();
 });
 
-async function run(prompt: ApiPrompt): Promise<HistoryEntry> {
-  const response = await postJson(`${server.url}/prompt`, { prompt, client_id: 'tiled' });
-  expect(response.status, JSON.stringify(response.json)).toBe(200);
-  const promptId = (response.json as { prompt_id: string }).prompt_id;
-  const messages = await socket.waitForEnd(promptId);
-  const error = messages.find((m) => m.type === 'execution_error');
-  expect(error, JSON.stringify(error)).toBeUndefined();
-  return ((await getJson(`${server.url}/history/${promptId}`)).json as Record<string, HistoryEntry>)[promptId]!;
+function run(prompt: ApiPrompt): Promise<HistoryEntry> {
+  return runToHistory(server, socket, prompt);
 }
 
-interface Decoded {
-  width: number;
-  height: number;
-  channels: number;
-  data: Uint8Array;
-}
+type Decoded = RasterU8;
 
 function saved(entry: HistoryEntry, node: string): Decoded {
-  const image = entry.outputs[node]?.images?.[0];
+  const [image] = savedImages(server, entry, node);
   if (!image) throw new Error(`node ${node} saved no image`);
-  const decoded = decodeImage(readFileSync(join(server.dirs.outputDir, image.subfolder, image.filename)));
-  if (!decoded.ok) throw new Error(decoded.reason);
-  const { width, height, data } = decoded.value.raster;
-  return { width, height, channels: data.length / (width * height), data };
+  return image;
 }
 
 /** Largest per-channel difference (0–255) between two images of one size. */
