@@ -1,4 +1,4 @@
-import type { PreviewMethod } from '../nodes/contract/node-context.js';
+import { previewMethods, type PreviewMethod } from '../nodes/contract/node-context.js';
 import type { HistoryEntry, ProgressNodeState, WsMessage } from '../shared/protocol.js';
 import type { EngineEvent, ExecutionResult } from './engine/engine-events.js';
 import type { EngineHost } from './engine/engine-host.js';
@@ -10,8 +10,6 @@ import { jobWithoutSecrets, toQueueItem, type QueuedJob } from './queued-job.js'
 import { statusMessage } from './queue-status.js';
 import { JobStoreFlushError } from './store/job-store.js';
 import type { WsHub } from './ws-hub.js';
-
-export const previewMethods = ['none', 'latent2rgb', 'vae'] as const;
 
 export function parsePreviewMethod(value: unknown, fallback: PreviewMethod): PreviewMethod {
   if (value === 'auto') return 'latent2rgb';

@@ -54,7 +54,9 @@ export interface SharedCaches {
   clear(): Promise<void>;
 }
 
-export type PreviewMethod = 'none' | 'latent2rgb' | 'vae';
+/** How step previews are drawn (--preview-method, extra_data.preview_method). */
+export const previewMethods = ['none', 'latent2rgb', 'vae'] as const;
+export type PreviewMethod = (typeof previewMethods)[number];
 
 export interface NodeContext {
   readonly nodeId: string;

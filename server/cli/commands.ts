@@ -1,4 +1,4 @@
-import { previewMethods } from '../execution-service.js';
+import { previewMethods } from '../../nodes/contract/node-context.js';
 import { defaultServerOptions } from '../options.js';
 import { parseOverride } from './args.js';
 import {
