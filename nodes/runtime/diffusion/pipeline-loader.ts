@@ -247,6 +247,8 @@ export async function loadPipeline(dir: string, caches: SharedCaches): Promise<L
     scaleFactor: vae.scaleFactor,
     latentRgb: latentRgbOf(dir, vae.latentChannels),
     timestepCondDim: condDim,
+    sizeConditioning: undefined,
+    unetInChannels: fixedDim(unet.inputs.get('sample'), 1) ?? vae.latentChannels,
     maxBatch: fixedDim(unet.inputs.get('sample'), 0) ?? Number.POSITIVE_INFINITY,
     previewDecoder: vae,
     unetCost: pipelineShape(dir).unet ?? genericCosts(vae.downscale).unet,

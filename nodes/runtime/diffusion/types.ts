@@ -4,6 +4,7 @@ import type { SharedCaches } from '../../contract/node-context.js';
 import type { InputInfo, LoadedSession } from '../onnx/session.js';
 import type { ModelSampling } from '../sampling/model-sampling.js';
 import type { RowCost } from '../../contract/memory.js';
+import type { MaskBatch } from '../../contract/socket-types.js';
 
 /** An NCHW float tensor. */
 export interface Tensor4 {
@@ -19,14 +20,61 @@ export interface Latent {
   readonly samples: Tensor4;
   /** Pixels per latent cell along each side (8 for SD VAEs); absent means 8, as in ComfyUI. */
   readonly downscale?: number;
+  /** ComfyUI's `noise_mask`: where the sampler may change the latent (1) and where it keeps it (0), any size. */
+  readonly noiseMask?: MaskBatch;
+  /** ComfyUI's `batch_index`: which item of a larger batch each item is, so its noise is that item's noise. */
+  readonly batchIndex?: readonly number[];
 }
 
-/** One conditioning: token embeddings [tokens, dim] (77 per chunk) and the pooled embedding. */
+/**
+ * ComfyUI's conditioning `area`: in pixels (ComfyUI keeps it in 8-pixel cells; the sampler divides by the model's
+ * own cell size, which is 8 for SD VAEs), or as fractions of the latent (ConditioningSetAreaPercentage).
+ */
+export type ConditioningArea =
+  | { readonly unit: 'pixels'; readonly height: number; readonly width: number; readonly y: number; readonly x: number }
+  | {
+      readonly unit: 'fraction';
+      readonly height: number;
+      readonly width: number;
+      readonly y: number;
+      readonly x: number;
+    };
+
+/** SDXL's size conditioning (CLIPTextEncodeSDXL); absent fields default to the latent's size, as in ComfyUI. */
+export interface SdxlSizeConditioning {
+  readonly width: number;
+  readonly height: number;
+  readonly cropW: number;
+  readonly cropH: number;
+  readonly targetWidth: number;
+  readonly targetHeight: number;
+}
+
+/**
+ * One conditioning, ComfyUI's `[tensor, dict]`: token embeddings [tokens, dim] (77 per chunk), the pooled
+ * embedding, and the dict's keys the sampler honours (areas, masks, strengths, timestep ranges, SDXL sizes,
+ * inpainting's concat latent).
+ */
 export interface ConditioningEntry {
   readonly embeddings: Float32Array;
   readonly tokens: number;
   readonly dim: number;
   readonly pooled: Float32Array | undefined;
+  readonly area?: ConditioningArea;
+  /** Weight of this entry where it overlaps others (ConditioningSetArea/Mask `strength`; 1 when absent). */
+  readonly strength?: number;
+  readonly setAreaToBounds?: boolean;
+  readonly mask?: MaskBatch;
+  readonly maskStrength?: number;
+  /** ConditioningSetTimestepRange: the part of the sampling (0 = start, 1 = end) this entry is used in. */
+  readonly startPercent?: number;
+  readonly endPercent?: number;
+  readonly sdxlSize?: Partial<SdxlSizeConditioning>;
+  /** SDXL refiner's aesthetic score (6 for positive, 2.5 for negative when absent, as ComfyUI). */
+  readonly aestheticScore?: number;
+  /** InpaintModelConditioning: the masked image's latent and the mask, fed to 9-channel UNets. */
+  readonly concatLatent?: Tensor4;
+  readonly concatMask?: MaskBatch;
 }
 
 export type Conditioning = readonly ConditioningEntry[];
@@ -60,6 +108,13 @@ export interface DiffusionModel {
   readonly latentRgb: LatentRgb | undefined;
   /** LCM exports take a guidance embedding instead of running CFG. */
   readonly timestepCondDim: number | undefined;
+  /**
+   * SDXL UNets also take `text_embeds` (the pooled embedding) and `time_ids`: 6 sizes for the base model, 5 values
+   * with the aesthetic score for the refiner (ComfyUI's SDXL/SDXLRefiner `encode_adm`).
+   */
+  readonly sizeConditioning: 'sdxl' | 'sdxl-refiner' | undefined;
+  /** Channels of the UNet's `sample`: the latent's, or latent + mask + masked latent (9) for inpainting UNets. */
+  readonly unetInChannels: number;
   /** The largest batch the UNet takes in one call (1 for static-batch exports). */
   readonly maxBatch: number;
   /** The pipeline's own decoder, for `vae` previews. */
