@@ -12,7 +12,7 @@ export const inputOptionsSchema = z
     max: z.number().optional(),
     step: z.number().optional(),
     round: z.union([z.number(), z.literal(false)]).optional(),
-    display: z.enum(['number', 'slider']).optional(),
+    display: z.enum(['number', 'slider', 'color']).optional(),
     multiline: z.boolean().optional(),
     placeholder: z.string().optional(),
     dynamicPrompts: z.boolean().optional(),

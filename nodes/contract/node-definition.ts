@@ -24,7 +24,8 @@ export interface IntInput extends InputBase {
   readonly min?: number;
   readonly max?: number;
   readonly step?: number;
-  readonly display?: 'number' | 'slider';
+  /** 'color' shows the value as a 0xRRGGBB colour, as ComfyUI's EmptyImage asks for its `color`. */
+  readonly display?: 'number' | 'slider' | 'color';
   readonly controlAfterGenerate?: boolean;
 }
 export interface FloatInput extends InputBase {

@@ -18,7 +18,7 @@ export const EmptyImage = defineNode({
     width: { kind: 'INT', default: 512, min: 1, max: 16384, step: 1 },
     height: { kind: 'INT', default: 512, min: 1, max: 16384, step: 1 },
     batch_size: { kind: 'INT', default: 1, min: 1, max: 4096 },
-    color: { kind: 'INT', default: 0, min: 0, max: 0xffffff, step: 1 },
+    color: { kind: 'INT', default: 0, min: 0, max: 0xffffff, step: 1, display: 'color' },
   },
   outputs: [{ type: 'IMAGE', name: 'IMAGE' }],
   estimate: ({ width, height, batch_size }) => ({

@@ -1,5 +1,6 @@
 import { memo } from 'react';
 import type { WidgetField } from '../../graph/node-factory.js';
+import { hexColorToInt, intToHexColor } from '../../graph/color-value.js';
 import { widgetText } from '../../graph/widget-text.js';
 import type { SeedControl } from '../../graph/types.js';
 import { useT } from '../../i18n/use-t.js';
@@ -17,7 +18,7 @@ interface WidgetInputProps {
 
 const CONTROLS: SeedControl[] = ['fixed', 'increment', 'decrement', 'randomize'];
 
-/** One widget per input type: numbers with steps and limits (slider where asked), text, combo, toggle, seed control. */
+/** One widget per input type: numbers with steps and limits (slider or colour where asked), text, combo, toggle, seed control. */
 export const WidgetInput = memo(function WidgetInput({
   nodeId,
   field,
@@ -50,6 +51,20 @@ export const WidgetInput = memo(function WidgetInput({
           </option>
         ))}
       </select>
+    );
+  } else if (field.type === 'INT' && options.display === 'color') {
+    input = (
+      <input
+        id={id}
+        className="nodrag nokey color-widget"
+        type="color"
+        value={intToHexColor(value)}
+        onChange={(event) => {
+          const color = hexColorToInt(event.target.value);
+          if (color !== undefined) onChange(color);
+        }}
+        aria-label={label}
+      />
     );
   } else if (field.type === 'INT' || field.type === 'FLOAT') {
     const step = options.step ?? (field.type === 'INT' ? 1 : 0.01);
