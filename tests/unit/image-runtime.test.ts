@@ -52,9 +52,10 @@ describe('resize', () => {
   it('centre crop keeps the target aspect ratio', () => {
     expect(centerCropWindow(200, 100, 50, 50)).toEqual({ x: 50, y: 0, width: 100, height: 100 });
     expect(centerCropWindow(100, 200, 50, 50)).toEqual({ x: 0, y: 50, width: 100, height: 100 });
-    expect(centerCropWindow(4, 1, 1, 1)).toEqual({ x: 1, y: 0, width: 1, height: 1 });
-    const cropped = resizeImageBatch(grey(4, 1, [0.1, 0.2, 0.3, 0.4]), 1, 1, 'area', 'center');
-    expect(channel0(cropped)).toEqual([0.2]);
+    // 5×1 to 1×1: x = round((5 − 1) / 2) = 2 keeps the middle column only.
+    expect(centerCropWindow(5, 1, 1, 1)).toEqual({ x: 2, y: 0, width: 1, height: 1 });
+    const cropped = resizeImageBatch(grey(5, 1, [0.1, 0.2, 0.3, 0.4, 0.5]), 1, 1, 'area', 'center');
+    expect(channel0(cropped)).toEqual([0.3]);
   });
 
   it('reads 0 as "keep the aspect ratio"', () => {

@@ -2,21 +2,16 @@ import type { ImageShape, NodeMemory } from '../../contract/memory.js';
 import type { ImageBatch } from '../../contract/socket-types.js';
 import { createImageBatch } from './image-batch.js';
 import { imageShape } from './image-memory.js';
-import { resizeImageBatch } from './resize.js';
+import { centerCropWindow, resizeImageBatch } from './resize.js';
+import { pythonRound } from './python-round.js';
 
 /**
  * Pure IMAGE operations behind ComfyUI's EmptyImage, ImageBatch, ImageCrop, ImageScaleBy and
  * ImageScaleToTotalPixels (nodes.py, comfy_extras/nodes_images.py, comfy_extras/nodes_post_processing.py).
  */
 
-/** Python's round(): halves go to the even neighbour, so sizes match ComfyUI's `round(w * scale_by)`. */
-export function pythonRound(x: number): number {
-  const floor = Math.floor(x);
-  const diff = x - floor;
-  if (diff > 0.5) return floor + 1;
-  if (diff < 0.5) return floor;
-  return floor % 2 === 0 ? floor : floor + 1;
-}
+// pythonRound lives in python-round.ts because resize.ts needs it too; its callers keep importing it from here.
+export { pythonRound };
 
 /** EmptyImage: an RGB batch filled with a 0xRRGGBB colour, each byte / 255. */
 export function emptyImage(width: number, height: number, batch: number, color: number): ImageBatch {
@@ -73,24 +68,8 @@ export function cropImage(image: ImageBatch, width: number, height: number, x: n
   return copyWindow(image, cropWindow(image.width, image.height, width, height, x, y));
 }
 
-/**
- * comfy.utils.common_upscale's centre crop: x = round((w − w·(new aspect / old aspect)) / 2) with Python's round,
- * and as much cut from each side.
- */
-export function comfyCenterCropWindow(
-  width: number,
-  height: number,
-  targetWidth: number,
-  targetHeight: number,
-): Window {
-  const oldAspect = width / height;
-  const newAspect = targetWidth / targetHeight;
-  let x = 0;
-  let y = 0;
-  if (oldAspect > newAspect) x = pythonRound((width - width * (newAspect / oldAspect)) / 2);
-  else if (oldAspect < newAspect) y = pythonRound((height - height * (oldAspect / newAspect)) / 2);
-  return { x, y, width: width - 2 * x, height: height - 2 * y };
-}
+/** comfy.utils.common_upscale's centre crop (one definition, beside the resizer that ImageScale uses). */
+export const comfyCenterCropWindow = centerCropWindow;
 
 /** Resizes as common_upscale(..., crop='center') does: the centre crop first, then the resize of what is left. */
 export function resizeCentered(

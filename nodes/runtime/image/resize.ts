@@ -1,4 +1,5 @@
 import type { ImageBatch } from '../../contract/socket-types.js';
+import { pythonRound } from './python-round.js';
 
 /**
  * Image resampling for IMAGE batches, matching the methods ComfyUI offers: nearest-exact, bilinear and
@@ -112,7 +113,11 @@ function computeTaps(
   return { start, count, weights, maxTaps };
 }
 
-/** The source window that a centre crop to the target's aspect ratio keeps (ComfyUI's `common_upscale`). */
+/**
+ * The source window comfy.utils.common_upscale's centre crop keeps: x = round((w − w·(new aspect / old aspect)) / 2)
+ * with Python's round, and as much cut from each side (`narrow(-1, x, w − 2x)`). ComfyUI fails on a window of no
+ * pixels (a 1000×1 image to 1×1000); here at least one column or row stays.
+ */
 export function centerCropWindow(
   width: number,
   height: number,
@@ -121,15 +126,13 @@ export function centerCropWindow(
 ): { x: number; y: number; width: number; height: number } {
   const oldAspect = width / height;
   const newAspect = targetWidth / targetHeight;
-  if (oldAspect > newAspect) {
-    const cropWidth = Math.max(1, Math.round(width * (newAspect / oldAspect)));
-    return { x: Math.floor((width - cropWidth) / 2), y: 0, width: cropWidth, height };
-  }
-  if (oldAspect < newAspect) {
-    const cropHeight = Math.max(1, Math.round(height * (oldAspect / newAspect)));
-    return { x: 0, y: Math.floor((height - cropHeight) / 2), width, height: cropHeight };
-  }
-  return { x: 0, y: 0, width, height };
+  let x = 0;
+  let y = 0;
+  if (oldAspect > newAspect) x = pythonRound((width - width * (newAspect / oldAspect)) / 2);
+  else if (oldAspect < newAspect) y = pythonRound((height - height * (oldAspect / newAspect)) / 2);
+  x = Math.min(x, Math.floor((width - 1) / 2));
+  y = Math.min(y, Math.floor((height - 1) / 2));
+  return { x, y, width: width - 2 * x, height: height - 2 * y };
 }
 
 /** The target size with 0 meaning "keep the aspect ratio" (both 0: unchanged), as ComfyUI's ImageScale. */
