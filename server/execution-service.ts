@@ -212,13 +212,14 @@ export class ExecutionService {
               data: { node: event.node, display_node: event.node, output: event.ui ?? null, prompt_id: promptId },
             });
           }
-          if (!event.fromCache)
-            setProgress(
-              event.node,
-              progressNodes.get(event.node)?.max ?? 1,
-              progressNodes.get(event.node)?.max ?? 1,
-              'finished',
-            );
+          // A cached output node is finished too (ComfyUI's execute() calls finish_progress on its cache hit): the
+          // client's progress bar completes on a fully cached re-run. It never ran, so its value is max's default, 1.
+          setProgress(
+            event.node,
+            progressNodes.get(event.node)?.max ?? 1,
+            progressNodes.get(event.node)?.max ?? 1,
+            'finished',
+          );
           return;
         case 'finished':
           return;
