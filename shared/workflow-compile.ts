@@ -1,13 +1,16 @@
 import { inputSpecType, socketTypesMatch, type ObjectInfo } from './node-spec.js';
 import { ownValue } from './own-property.js';
+import { applyFilenameReplacements, replacementNodes } from './text-replacements.js';
 import { isLink, type ApiPrompt, type WorkflowEnvelope } from './workflow.js';
 
 /**
  * Turns a saved workflow into the prompt the server runs, as ComfyUI's frontend does: muted nodes (mode 2) are
  * dropped with their links, bypassed nodes (mode 4) pass an input of the matching type through to their
- * consumers. Editor layout stays in `_meta` only as the title. Pure.
+ * consumers; save nodes' `filename_prefix` has its `%Node.widget%` and `%date:…%` patterns expanded (against every
+ * node, muted ones too, as the frontend looks them up; `now` is the date). Editor layout stays in `_meta` only as the
+ * title. Pure but for the default clock.
  */
-export function compileWorkflow(envelope: WorkflowEnvelope, objectInfo: ObjectInfo): ApiPrompt {
+export function compileWorkflow(envelope: WorkflowEnvelope, objectInfo: ObjectInfo, now: Date = new Date()): ApiPrompt {
   const source = envelope.prompt;
   const modeOf = (id: string): number => ownValue(source, id)?._meta?.mode ?? 0;
 
@@ -72,5 +75,6 @@ export function compileWorkflow(envelope: WorkflowEnvelope, objectInfo: ObjectIn
       ...(node._meta?.title !== undefined ? { _meta: { title: node._meta.title } } : {}),
     };
   }
-  return prompt;
+  const nodes = replacementNodes(source, (classType) => ownValue(objectInfo, classType)?.display_name);
+  return applyFilenameReplacements(prompt, nodes, now);
 }
