@@ -1,6 +1,6 @@
 import type { NodeContext, ProgressUpdate } from '../../contract/node-context.js';
 import { runSession, type Feed } from '../onnx/session.js';
-import { batchNoise } from '../sampling/noise.js';
+import { itemsNoise } from '../sampling/noise.js';
 import { runSampler, type SamplerName } from '../sampling/samplers.js';
 import { samplerSigmas, type SchedulerName } from '../sampling/schedulers.js';
 import { batchItemToRaster } from '../image/image-batch.js';
@@ -8,6 +8,17 @@ import { samplerBuffersFor } from './sampler-buffers.js';
 import { decodeLatents } from './vae.js';
 import { modelCallBudget, rowsPerCall } from './memory-profile.js';
 import type { Conditioning, ConditioningEntry, DiffusionModel, Latent, Tensor4 } from './types.js';
+import {
+  activeAt,
+  cropItem,
+  pairOppositeAreas,
+  resolveConditioning,
+  WeightedSum,
+  type LatentGrid,
+  type ModelConds,
+  type ResolvedCond,
+} from './cond-batch.js';
+import { denoiseMaskPlanes, inpaintConcat } from './inpaint-inputs.js';
 
 /** Rows of the first UNet call of a sampling (a batch of one with CFG), before its time per row is known. */
 const FIRST_CALL_ROWS = 2;
@@ -42,10 +53,22 @@ function repeatTo(entry: ConditioningEntry, tokens: number): Float32Array {
   return out;
 }
 
-function firstEntry(conditioning: Conditioning, name: string): ConditioningEntry {
-  const entry = conditioning[0];
-  if (!entry) throw new Error(`${name}: the conditioning is empty`);
-  return entry;
+function checkConditioning(conditioning: Conditioning, name: string, dim: number): void {
+  if (conditioning.length === 0) throw new Error(`${name}: the conditioning is empty`);
+  for (const entry of conditioning) {
+    if (entry.dim !== dim)
+      throw new Error(`${name}: conditionings differ in width (${entry.dim} vs ${dim}): were they made by one CLIP?`);
+  }
+}
+
+/** One UNet input row: an item's window of the latent with what it is conditioned on, and where its estimate goes. */
+interface UnetRow {
+  readonly item: number;
+  readonly cond: ResolvedCond;
+  readonly target: WeightedSum;
+  /** The window of x ([C, h, w]), unscaled. */
+  readonly x: Float32Array;
+  readonly concat: Float32Array | undefined;
 }
 
 /** diffusers' LCM guidance embedding for w = cfg − 1. */
@@ -61,11 +84,6 @@ export function guidanceEmbedding(cfg: number, dim: number): Float32Array {
   return out;
 }
 
-/**
- * Samples a latent as ComfyUI's KSampler does: noise from Inkgraph's seeded generator (item i from seed and i),
- * CFG with cond and uncond in one batched UNet call when the model takes it (two otherwise, none at cfg 1),
- * ε or v prediction, img2img `denoise`, start/end steps; progress and a preview after every step.
- */
 /**
  * The latent to sample from, on the model's latent grid. An empty latent (all zeros, as EmptyLatentImage makes)
  * made for another cell size is re-made at the model's, so "64×64 pixels" means the same for every model.
@@ -84,9 +102,17 @@ export function latentForModel(latent: Latent, model: Pick<DiffusionModel, 'name
   return { ...samples, height, width, data: new Float32Array(samples.batch * samples.channels * height * width) };
 }
 
+/**
+ * Samples a latent as ComfyUI's KSampler does: noise from Inkgraph's seeded generator (item i from seed and i, or
+ * from the latent's batch_index), every conditioning entry run on its area with its weights and timestep range
+ * and the estimates averaged (calc_cond_batch), CFG at cfg ≠ 1, ε or v prediction, img2img `denoise`, start/end
+ * steps, the latent's noise mask (KSamplerX0Inpaint) and the concat input of inpainting UNets; UNet calls batched
+ * to fit memory and time; progress and a preview after every step.
+ */
 export async function sampleLatent(request: SampleRequest, ctx: NodeContext): Promise<Latent> {
   const { model } = request;
   const latent = latentForModel(request.latent, model);
+  const carried = { ...request.latent, downscale: model.downscale };
   if (latent.channels !== model.latentChannels)
     throw new Error(`latent_image has ${latent.channels} channels but ${model.name} works on ${model.latentChannels}`);
   const sigmas = samplerSigmas({
@@ -99,37 +125,68 @@ export async function sampleLatent(request: SampleRequest, ctx: NodeContext): Pr
     ...(request.endStep !== undefined ? { endStep: request.endStep } : {}),
     ...(request.forceFullDenoise !== undefined ? { forceFullDenoise: request.forceFullDenoise } : {}),
   });
-  if (sigmas.length === 0) return { samples: latent, downscale: model.downscale };
+  if (sigmas.length === 0) return { ...carried, samples: latent };
 
-  const { unet } = await model.pipeline.sessions(ctx.caches);
   const { batch, channels, height, width } = latent;
+  const grid: LatentGrid = { batch, height, width, cell: model.downscale };
   const itemSize = channels * height * width;
   const scale = model.scaleFactor;
+  const dim = request.positive[0]?.dim ?? 0;
+  checkConditioning(request.positive, 'positive', dim);
+  checkConditioning(request.negative, 'negative', dim);
+  const concatChannels = model.unetInChannels - channels;
+  if (concatChannels !== 0 && concatChannels !== channels + 1)
+    throw new Error(
+      `${model.name}'s UNet takes ${model.unetInChannels} channels, not ${channels} or ${2 * channels + 1}`,
+    );
+
+  const { unet } = await model.pipeline.sessions(ctx.caches);
   const sigma0 = sigmas[0]!;
   const maxDenoise =
     Math.abs(sigma0 - model.sampling.sigmaMax) <= 1e-5 * model.sampling.sigmaMax || sigma0 > model.sampling.sigmaMax;
   const noiseScale = maxDenoise ? Math.sqrt(1 + sigma0 * sigma0) : sigma0;
-  const noise = request.addNoise ? batchNoise(request.seed, batch, itemSize) : new Float32Array(batch * itemSize);
+  const items = request.latent.batchIndex?.length === batch ? request.latent.batchIndex : [...Array(batch).keys()];
+  const noise = request.addNoise ? itemsNoise(request.seed, items, itemSize) : new Float32Array(batch * itemSize);
+  const scaledLatent = latent.data.map((value) => value * scale);
   const x = new Float32Array(batch * itemSize);
-  for (let i = 0; i < x.length; i++) x[i] = latent.data[i]! * scale + noise[i]! * noiseScale;
+  for (let i = 0; i < x.length; i++) x[i] = scaledLatent[i]! + noise[i]! * noiseScale;
 
-  const positive = firstEntry(request.positive, 'positive');
-  const negative = firstEntry(request.negative, 'negative');
+  // Conditioning resolved once (areas, masks, ranges), opposite areas paired; at cfg 1 only the positive side runs.
+  const sigmaAt = (index: number): number => model.sampling.sigmaAt(index);
+  const positive = resolveConditioning(request.positive, 'positive', grid, sigmaAt);
+  const negative = resolveConditioning(request.negative, 'negative', grid, sigmaAt);
+  pairOppositeAreas(positive, negative);
   const useCfg = request.cfg !== 1 && model.timestepCondDim === undefined;
-  const tokens = useCfg
-    ? (positive.tokens * negative.tokens) / greatestCommonDivisor(positive.tokens, negative.tokens)
-    : positive.tokens;
-  if (useCfg && positive.dim !== negative.dim)
-    throw new Error(`positive and negative conditionings differ in width (${positive.dim} vs ${negative.dim})`);
-  const context = { cond: repeatTo(positive, tokens), uncond: useCfg ? repeatTo(negative, tokens) : undefined };
   const guidance =
     model.timestepCondDim !== undefined ? guidanceEmbedding(request.cfg, model.timestepCondDim) : undefined;
 
-  // The UNet's inputs live in buffers kept with the model, from step to step and job to job (sampler-buffers.ts).
+  const noiseMask = request.latent.noiseMask ? denoiseMaskPlanes(request.latent.noiseMask, grid) : undefined;
+  const concatByConds = new Map<ModelConds, Float32Array>();
+  const concatOf = (conds: ModelConds): Float32Array => {
+    let data = concatByConds.get(conds);
+    if (!data) {
+      const source = {
+        concatLatent: conds.entry.concatLatent,
+        mask: conds.entry.concatMask ?? request.latent.noiseMask,
+      };
+      data = inpaintConcat(source, scaledLatent, grid, channels, scale);
+      concatByConds.set(conds, data);
+    }
+    return data;
+  };
+
+  // Contexts repeated to a call's token count, kept by entry so the buffers find them again by identity.
+  const contexts = new Map<ConditioningEntry, Map<number, Float32Array>>();
+  const contextOf = (entry: ConditioningEntry, tokens: number): Float32Array => {
+    let byTokens = contexts.get(entry);
+    if (!byTokens) contexts.set(entry, (byTokens = new Map()));
+    let data = byTokens.get(tokens);
+    if (!data) byTokens.set(tokens, (data = repeatTo(entry, tokens)));
+    return data;
+  };
+
   const buffers = samplerBuffersFor(model);
   const timestep = { data: buffers.timestep, dims: model.unetInputs.get('timestep')!.shape.length === 0 ? [] : [1] };
-
-  // LCM's guidance embedding, one row per call row: the same at every step, so built once per call size.
   const guidanceByRows = new Map<number, Float32Array>();
   const guidanceRows = (embedding: Float32Array, rows: number): Float32Array => {
     let data = guidanceByRows.get(rows);
@@ -140,42 +197,41 @@ export async function sampleLatent(request: SampleRequest, ctx: NodeContext): Pr
     }
     return data;
   };
-
-  // Rows per UNet call: as many as fit the memory the estimate allowed (memory-profile.ts), and no more than about
-  // CALL_TARGET_MS of work, so an interrupt waits for at most one short call (one call cannot be stopped).
-  const memoryRows = rowsPerCall(
-    model.unetCost,
-    height * width,
-    batch * 2,
-    model.maxBatch,
-    modelCallBudget(ctx.memoryBudgetBytes),
-  );
   let msPerRow: number | undefined;
 
-  /** Runs the UNet on `rows` (each: latent item, context) in calls that fit memory and time: its raw output per row. */
-  const evaluate = async (
-    rows: { latent: Float32Array; context: Float32Array }[],
-    sigma: number,
-  ): Promise<Float32Array[]> => {
+  /** Runs rows of one window size in calls that fit memory (memory-profile.ts) and about CALL_TARGET_MS of work. */
+  const evaluate = async (rows: readonly UnetRow[], sigma: number): Promise<Float32Array[]> => {
+    const { height: h, width: w } = rows[0]!.cond.window;
+    const rowSize = model.unetInChannels * h * w;
     const cIn = model.sampling.inputScale(sigma);
     timestep.data[0] = model.sampling.timestep(sigma);
+    const memoryRows = rowsPerCall(
+      model.unetCost,
+      h * w,
+      rows.length,
+      model.maxBatch,
+      modelCallBudget(ctx.memoryBudgetBytes),
+    );
     const outputs: Float32Array[] = [];
     for (let start = 0; start < rows.length;) {
       const timedRows = msPerRow === undefined ? FIRST_CALL_ROWS : Math.floor(CALL_TARGET_MS / msPerRow);
       const callSize = Math.max(1, Math.min(rows.length - start, memoryRows, timedRows));
       const group = rows.slice(start, start + callSize);
       start += callSize;
-      const sample = buffers.sample(group.length * itemSize);
-      for (let r = 0; r < group.length; r++) {
-        const latentRow = group[r]!.latent;
-        const offset = r * itemSize;
-        for (let i = 0; i < itemSize; i++) sample[offset + i] = latentRow[i]! * cIn;
-      }
-      const contextData = buffers.context(group.map((row) => row.context));
+      const sample = buffers.sample(group.length * rowSize);
+      group.forEach((row, r) => {
+        const offset = r * rowSize;
+        for (let i = 0; i < row.x.length; i++) sample[offset + i] = row.x[i]! * cIn;
+        if (row.concat) sample.set(row.concat, offset + row.x.length);
+      });
+      const tokens = group
+        .map((row) => row.cond.model.entry.tokens)
+        .reduce((a, b) => (a * b) / greatestCommonDivisor(a, b));
+      const contextData = buffers.context(group.map((row) => contextOf(row.cond.model.entry, tokens)));
       const feeds: Record<string, Feed> = {
-        sample: { data: sample, dims: [group.length, channels, height, width] },
+        sample: { data: sample, dims: [group.length, model.unetInChannels, h, w] },
         timestep,
-        encoder_hidden_states: { data: contextData, dims: [group.length, tokens, positive.dim] },
+        encoder_hidden_states: { data: contextData, dims: [group.length, tokens, dim] },
       };
       if (guidance)
         feeds.timestep_cond = { data: guidanceRows(guidance, group.length), dims: [group.length, guidance.length] };
@@ -184,30 +240,76 @@ export async function sampleLatent(request: SampleRequest, ctx: NodeContext): Pr
       msPerRow = Math.max(1e-3, (performance.now() - callStarted) / group.length);
       const output = result.out_sample;
       if (!output) throw new Error('the UNet returned no out_sample');
-      for (let r = 0; r < group.length; r++) outputs.push(output.data.subarray(r * itemSize, (r + 1) * itemSize));
+      const outSize = channels * h * w;
+      for (let r = 0; r < group.length; r++) outputs.push(output.data.subarray(r * outSize, (r + 1) * outSize));
       ctx.throwIfInterrupted();
     }
     return outputs;
   };
 
-  const denoise = async (current: Float32Array, sigma: number): Promise<Float32Array> => {
-    const rows: { latent: Float32Array; context: Float32Array }[] = [];
-    for (let b = 0; b < batch; b++) {
-      const item = current.subarray(b * itemSize, (b + 1) * itemSize);
-      if (context.uncond) rows.push({ latent: item, context: context.uncond });
-      rows.push({ latent: item, context: context.cond });
+  const estimate = async (current: Float32Array, sigma: number): Promise<Float32Array> => {
+    const condSum = new WeightedSum(grid, channels);
+    const uncondSum = useCfg ? new WeightedSum(grid, channels) : undefined;
+    const rows: UnetRow[] = [];
+    const addRows = (conds: readonly ResolvedCond[], target: WeightedSum): void => {
+      for (const cond of activeAt(conds, sigma)) {
+        const concat = concatChannels > 0 ? concatOf(cond.model) : undefined;
+        for (let item = 0; item < batch; item++) {
+          rows.push({
+            item,
+            cond,
+            target,
+            x: cropItem(current, grid, channels, item, cond.window),
+            concat: concat ? cropItem(concat, grid, channels + 1, item, cond.window) : undefined,
+          });
+        }
+      }
+    };
+    // Uncond rows first, as before: with one entry a side, a call holds (uncond, cond) of an item.
+    if (uncondSum) addRows(negative, uncondSum);
+    addRows(positive, condSum);
+    if (uncondSum) rows.sort((a, b) => a.item - b.item);
+    // Rows are run grouped by window size (one call takes one size).
+    const bySize = new Map<string, UnetRow[]>();
+    for (const row of rows) {
+      const key = `${row.cond.window.height}x${row.cond.window.width}`;
+      let group = bySize.get(key);
+      if (!group) bySize.set(key, (group = []));
+      group.push(row);
     }
-    const outputs = await evaluate(rows, sigma);
-    const denoised = new Float32Array(current.length);
-    for (let b = 0; b < batch; b++) {
-      const item = current.subarray(b * itemSize, (b + 1) * itemSize);
-      const target = denoised.subarray(b * itemSize, (b + 1) * itemSize);
-      if (context.uncond)
-        model.sampling.guidedDenoised(item, outputs[2 * b]!, outputs[2 * b + 1]!, request.cfg, sigma, target);
-      else model.sampling.denoised(item, outputs[b]!, sigma, target);
+    for (const group of bySize.values()) {
+      const outputs = await evaluate(group, sigma);
+      group.forEach((row, r) => {
+        const denoised = model.sampling.denoised(row.x, outputs[r]!, sigma);
+        const mult = row.cond.mult[row.item % row.cond.mult.length]!;
+        row.target.add(row.item, row.cond.window, denoised, mult);
+      });
     }
-    return denoised;
+    const cond = condSum.result();
+    if (!uncondSum) return cond;
+    const uncond = uncondSum.result();
+    for (let i = 0; i < cond.length; i++) cond[i] = uncond[i]! + (cond[i]! - uncond[i]!) * request.cfg;
+    return cond;
   };
+
+  // KSamplerX0Inpaint: outside the noise mask the model sees (and returns) the original latent at this σ's noise.
+  const denoise = noiseMask
+    ? async (current: Float32Array, sigma: number): Promise<Float32Array> => {
+        const masked = new Float32Array(current.length);
+        const plane = height * width;
+        const maskAt = (i: number): number => noiseMask[Math.floor(i / itemSize)]![i % plane]!;
+        for (let i = 0; i < current.length; i++) {
+          const m = maskAt(i);
+          masked[i] = current[i]! * m + (scaledLatent[i]! + noise[i]! * sigma) * (1 - m);
+        }
+        const out = await estimate(masked, sigma);
+        for (let i = 0; i < out.length; i++) {
+          const m = maskAt(i);
+          out[i] = out[i]! * m + scaledLatent[i]! * (1 - m);
+        }
+        return out;
+      }
+    : estimate;
 
   const previews = async (
     step: number,
@@ -237,12 +339,12 @@ export async function sampleLatent(request: SampleRequest, ctx: NodeContext): Pr
   const result = await runSampler(request.sampler, x, {
     sigmas,
     denoise,
-    noise: (step) => batchNoise(request.seed, batch, itemSize, step + 1),
+    noise: (step) => itemsNoise(request.seed, items, itemSize, step + 1),
     onStep: async (step, total, denoised) => {
       const preview = await previews(step, total, denoised);
       ctx.progress({ value: step + 1, max: total, ...preview });
     },
   });
   const out: Tensor4 = { batch, channels, height, width, data: result.map((value) => value / scale) };
-  return { samples: out, downscale: model.downscale };
+  return { ...carried, samples: out };
 }

@@ -85,10 +85,28 @@ function rotl(x: number, k: number): number {
 
 /** Gaussian noise for a batch: item i is drawn from (seed, i, stream) alone. */
 export function batchNoise(seed: number | bigint, batch: number, itemSize: number, stream = 0): Float32Array {
-  const out = new Float32Array(batch * itemSize);
-  for (let item = 0; item < batch; item++) {
+  return itemsNoise(
+    seed,
+    Array.from({ length: batch }, (_, item) => item),
+    itemSize,
+    stream,
+  );
+}
+
+/**
+ * Noise for the given items of a batch (a latent's `batch_index`): each item's noise is what it would get in the
+ * whole batch, as ComfyUI's prepare_noise gives a latent taken from a batch the noise it had there.
+ */
+export function itemsNoise(
+  seed: number | bigint,
+  items: readonly number[],
+  itemSize: number,
+  stream = 0,
+): Float32Array {
+  const out = new Float32Array(items.length * itemSize);
+  items.forEach((item, row) => {
     const random = new SeededRandom(seed, item, stream);
-    for (let i = 0; i < itemSize; i++) out[item * itemSize + i] = random.nextGaussian();
-  }
+    for (let i = 0; i < itemSize; i++) out[row * itemSize + i] = random.nextGaussian();
+  });
   return out;
 }
