@@ -20,6 +20,7 @@ import { VAEDecodeTiled } from './latent/vae-decode-tiled.js';
 import { VAEEncodeTiled } from './latent/vae-encode-tiled.js';
 import { VAELoader } from './loaders/vae-loader.js';
 import { ImageInvert } from './image/image-invert.js';
+import { ImagePadForOutpaint } from './image/image-pad-for-outpaint.js';
 import { ImageScale } from './image/image-scale.js';
 import { ImageScaleBy } from './image/image-scale-by.js';
 import { ImageScaleToTotalPixels } from './image/image-scale-to-total-pixels.js';
@@ -89,6 +90,7 @@ export const allNodes: readonly NodeClass[] = [
   ImageScaleBy,
   ImageScaleToTotalPixels,
   ImageInvert,
+  ImagePadForOutpaint,
   EmptyImage,
   ImageBatch,
   ImageCrop,

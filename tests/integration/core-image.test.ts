@@ -41,7 +41,10 @@ describe('the core image nodes in a workflow through the server', () => {
   it('serves their ComfyUI definitions in /object_info', async () => {
     const info = objectInfoSchema.parse((await getJson(`${server.url}/object_info`)).json);
     expect(info.EmptyImage!.input_order).toEqual({ required: ['width', 'height', 'batch_size', 'color'] });
-    expect(info.EmptyImage!.input.required.color).toEqual(['INT', { default: 0, min: 0, max: 16777215, step: 1 }]);
+    expect(info.EmptyImage!.input.required.color).toEqual([
+      'INT',
+      { default: 0, min: 0, max: 16777215, step: 1, display: 'color' },
+    ]);
     expect(info.ImageBlend!.input.required.blend_mode![0]).toEqual([
       'normal',
       'multiply',
@@ -120,6 +123,61 @@ describe('the core image nodes in a workflow through the server', () => {
     // 0.01 MP of a 16×12 image: scale √(10485.76 / 192) ≈ 7.39 → 118.2 and 88.7, in steps of 8 → 120×88.
     const total = savedRaster('d_00001_.png');
     expect([total.width, total.height]).toEqual([120, 88]);
+  });
+
+  it("pads for outpainting with ComfyUI's feathered mask, and centre-crops ImageScale as common_upscale", async () => {
+    const info = objectInfoSchema.parse((await getJson(`${server.url}/object_info`)).json);
+    expect(info.ImagePadForOutpaint).toMatchObject({
+      category: 'image',
+      display_name: 'Pad Image for Outpainting',
+      output: ['IMAGE', 'MASK'],
+      input_order: { required: ['image', 'left', 'top', 'right', 'bottom', 'feathering'] },
+    });
+    expect(info.ImagePadForOutpaint!.input.required.left).toEqual(['INT', { default: 0, min: 0, max: 16384, step: 8 }]);
+    expect(info.ImagePadForOutpaint!.input.required.feathering).toEqual([
+      'INT',
+      { default: 40, min: 0, max: 16384, step: 1 },
+    ]);
+    const prompt: ApiPrompt = {
+      '1': { class_type: 'EmptyImage', inputs: { width: 10, height: 10, batch_size: 1, color: 0xff0000 } },
+      '2': {
+        class_type: 'ImagePadForOutpaint',
+        inputs: { image: ['1', 0], left: 8, top: 0, right: 0, bottom: 8, feathering: 4 },
+      },
+      '3': { class_type: 'SaveImage', inputs: { images: ['2', 0], filename_prefix: 'core_image/pad' } },
+      '4': { class_type: 'MaskToImage', inputs: { mask: ['2', 1] } },
+      '5': { class_type: 'SaveImage', inputs: { images: ['4', 0], filename_prefix: 'core_image/padmask' } },
+      '6': { class_type: 'LoadImage', inputs: { image: 'test.png' } },
+      '7': {
+        class_type: 'ImageScale',
+        inputs: { image: ['6', 0], upscale_method: 'nearest-exact', width: 3, height: 5, crop: 'center' },
+      },
+      '8': { class_type: 'SaveImage', inputs: { images: ['7', 0], filename_prefix: 'core_image/scalecrop' } },
+    };
+    const messages = await run(prompt);
+    expect(messages.map((m) => m.type)).toContain('execution_success');
+
+    // 10×10 red on an 18×18 canvas of 0.5 grey (127.5 → 128), the image at x = 8, y = 0.
+    const padded = savedRaster('pad_00001_.png');
+    expect([padded.width, padded.height]).toEqual([18, 18]);
+    expect(plane(padded, 0)[0]!.slice(6, 10)).toEqual([128, 128, 255, 255]);
+    expect(plane(padded, 1)[0]!.slice(6, 10)).toEqual([128, 128, 0, 0]);
+    expect(plane(padded, 0)[10]![12]).toBe(128);
+
+    // The mask: 1 on the new area; inside, d = min(j, 10 − i) and ((4 − d) / 4)² where d < 4:
+    // d = 0, 1, 2, 3 → 255, 0.5625·255 = 143.4 → 143, 0.25·255 = 63.75 → 64, 0.0625·255 = 15.9 → 16.
+    const mask = plane(savedRaster('padmask_00001_.png'), 0);
+    expect(mask[0]).toEqual([...Array<number>(8).fill(255), 255, 143, 64, 16, 0, 0, 0, 0, 0, 0]);
+    // Row 9 is 1 from the padded bottom: 143 all along but column 0 (d = 0).
+    expect(mask[9]).toEqual([...Array<number>(8).fill(255), 255, ...Array<number>(9).fill(143)]);
+    expect(mask[12]).toEqual(Array<number>(18).fill(255));
+
+    // 16×12 to 3×5, centre crop: x = round((16 − 16·(0.6 / (4/3))) / 2) = round(4.4) = 4, 8 columns (4..11) stay;
+    // nearest-exact 8 → 3 takes columns 1, 4, 6 of them (5, 8, 10: red 85, 136, 170), 12 → 5 rows 1, 3, 6, 8, 10.
+    const scaled = savedRaster('scalecrop_00001_.png');
+    expect([scaled.width, scaled.height]).toEqual([3, 5]);
+    expect(plane(scaled, 0)[0]).toEqual([85, 136, 170]);
+    expect(plane(scaled, 1).map((row) => row[0])).toEqual([23, 70, 139, 185, 232]);
   });
 
   it('reports a blur radius the image cannot take as an error of that node and field', async () => {
