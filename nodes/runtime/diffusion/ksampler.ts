@@ -19,6 +19,7 @@ import {
   type ResolvedCond,
 } from './cond-batch.js';
 import { denoiseMaskPlanes, inpaintConcat } from './inpaint-inputs.js';
+import { sdxlTimeIds } from './sdxl-conditioning.js';
 
 /** Rows of the first UNet call of a sampling (a batch of one with CFG), before its time per row is known. */
 const FIRST_CALL_ROWS = 2;
@@ -185,6 +186,22 @@ export async function sampleLatent(request: SampleRequest, ctx: NodeContext): Pr
     return data;
   };
 
+  // SDXL's added conditions per entry: the pooled embedding and the size (or aesthetic) time ids.
+  const sizeConditioning = model.sizeConditioning;
+  const addedByConds = new Map<ModelConds, { textEmbeds: Float32Array; timeIds: Float32Array }>();
+  const addedOf = (conds: ModelConds): { textEmbeds: Float32Array; timeIds: Float32Array } | undefined => {
+    if (!sizeConditioning) return undefined;
+    let added = addedByConds.get(conds);
+    if (!added) {
+      const pooled = conds.entry.pooled;
+      if (!pooled) throw new Error(`${conds.promptType}: ${model.name} is an SDXL model and needs a pooled embedding`);
+      const pixels = { width: width * model.downscale, height: height * model.downscale };
+      added = { textEmbeds: pooled, timeIds: sdxlTimeIds(sizeConditioning, conds.entry, pixels, conds.promptType) };
+      addedByConds.set(conds, added);
+    }
+    return added;
+  };
+
   const buffers = samplerBuffersFor(model);
   const timestep = { data: buffers.timestep, dims: model.unetInputs.get('timestep')!.shape.length === 0 ? [] : [1] };
   const guidanceByRows = new Map<number, Float32Array>();
@@ -233,6 +250,17 @@ export async function sampleLatent(request: SampleRequest, ctx: NodeContext): Pr
         timestep,
         encoder_hidden_states: { data: contextData, dims: [group.length, tokens, dim] },
       };
+      const added = group.map((row) => addedOf(row.cond.model));
+      if (sizeConditioning) {
+        const rowsOf = (pick: (value: { textEmbeds: Float32Array; timeIds: Float32Array }) => Float32Array): Feed => {
+          const parts = added.map((value) => pick(value!));
+          const data = new Float32Array(parts.reduce((sum, part) => sum + part.length, 0));
+          parts.forEach((part, r) => data.set(part, r * part.length));
+          return { data, dims: [group.length, parts[0]!.length] };
+        };
+        feeds.text_embeds = rowsOf((value) => value.textEmbeds);
+        feeds.time_ids = rowsOf((value) => value.timeIds);
+      }
       if (guidance)
         feeds.timestep_cond = { data: guidanceRows(guidance, group.length), dims: [group.length, guidance.length] };
       const callStarted = performance.now();
