@@ -180,7 +180,7 @@ export async function sampleLatent(request: SampleRequest, ctx: NodeContext): Pr
   const contexts = new Map<ConditioningEntry, Map<number, Float32Array>>();
   const contextOf = (entry: ConditioningEntry, tokens: number): Float32Array => {
     let byTokens = contexts.get(entry);
-    if (!byTokens) contexts.set(entry, (byTokens = new Map()));
+    if (!byTokens) contexts.set(entry, (byTokens = new Map<number, Float32Array>()));
     let data = byTokens.get(tokens);
     if (!data) byTokens.set(tokens, (data = repeatTo(entry, tokens)));
     return data;
