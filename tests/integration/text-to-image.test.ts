@@ -217,12 +217,15 @@ describe('interrupts and bad models', () => {
     expect(error?.type === 'execution_error' && error.data.node_type).toBe('CheckpointLoaderSimple');
     expect(error?.type === 'execution_error' && error.data.exception_message).toContain('unet/model.onnx is missing');
 
-    const sdxl = join(server.dirs.modelsDir, 'diffusion', 'tiny-sdxl');
+    // An SDXL folder (it has text_encoder_2) without the second tokenizer.
+    const sdxl = join(server.dirs.modelsDir, 'diffusion', 'tiny-half-sdxl');
     cpSync(join(server.dirs.root, 'broken-copy', 'diffusion', 'tiny-sd-fp32'), sdxl, { recursive: true });
     cpSync(join(sdxl, 'text_encoder'), join(sdxl, 'text_encoder_2'), { recursive: true });
-    const sdxlResult = await run(textToImage({ ckpt: 'tiny-sdxl', prefix: 'sdxl' }));
+    const sdxlResult = await run(textToImage({ ckpt: 'tiny-half-sdxl', prefix: 'sdxl' }));
     const sdxlError = sdxlResult.messages.find((m) => m.type === 'execution_error');
-    expect(sdxlError?.type === 'execution_error' && sdxlError.data.exception_message).toContain('text_encoder_2');
+    expect(sdxlError?.type === 'execution_error' && sdxlError.data.exception_message).toContain(
+      'tokenizer_2/vocab.json is missing',
+    );
 
     const notInList = await postJson(`${server.url}/prompt`, { prompt: textToImage({ ckpt: 'nope' }) });
     expect(

@@ -52,8 +52,11 @@ export function genericCosts(downscale: number): Record<MemoryPart, RowCost> {
   };
 }
 
+/** The folders whose files are a pipeline's weights: the measured parts and SDXL's second text encoder. */
+const weightFolders: readonly string[] = [...memoryParts, 'text_encoder_2'];
+
 /** Bytes of the files in some part folders of a pipeline (model.onnx and any external weights beside it). */
-export function partsBytes(dir: string, parts: readonly MemoryPart[]): number {
+export function partsBytes(dir: string, parts: readonly string[]): number {
   let total = 0;
   for (const part of parts) {
     const folder = join(dir, part);
@@ -120,7 +123,7 @@ export function pipelineShape(dir: string): ModelShape {
     kind: 'model',
     key: `pipeline:${dir}`,
     name: basename(dir),
-    weightsBytes: partsBytes(dir, memoryParts),
+    weightsBytes: partsBytes(dir, weightFolders),
     unet: costs.unet,
     vaeDecoder: costs.vae_decoder,
     ...(costs.vae_encoder ? { vaeEncoder: costs.vae_encoder } : {}),

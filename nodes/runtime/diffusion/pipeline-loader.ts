@@ -2,9 +2,9 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
 import type { SharedCaches } from '../../contract/node-context.js';
-import { ClipTokenizer } from '../text/clip-tokenizer.js';
 import { fixedDim, loadSession, type LoadedSession } from '../onnx/session.js';
 import { ModelSampling } from '../sampling/model-sampling.js';
+import { loadClip } from './clip-loader.js';
 import { genericCosts, pipelineShape } from './memory-profile.js';
 import type { ClipModel, DiffusionModel, PipelineHandle, PipelineSessions, VaeHandle, VaeModel } from './types.js';
 import type { LatentRgb } from '../../../media/latent-preview.js';
@@ -44,8 +44,6 @@ const vaeConfigSchema = z
   })
   .passthrough();
 
-const tokenSchema = z.union([z.string(), z.object({ content: z.string() })]);
-
 /** The pipeline folders under `models/diffusion/` (each has a `model_index.json`). */
 export function listPipelines(modelsDir: string): string[] {
   const root = join(modelsDir, 'diffusion');
@@ -72,54 +70,20 @@ function readJson(path: string): unknown {
 export function checkPipelineFolder(dir: string): string[] {
   const problems: string[] = [];
   if (!existsSync(join(dir, 'model_index.json'))) problems.push('model_index.json is missing');
-  if (existsSync(join(dir, 'text_encoder_2')) || existsSync(join(dir, 'tokenizer_2'))) {
-    problems.push('it has a second text encoder (text_encoder_2: an SDXL pipeline), which Inkgraph does not run yet');
-  }
-  for (const part of [
-    'text_encoder/model.onnx',
+  const sdxl = existsSync(join(dir, 'text_encoder_2')) || existsSync(join(dir, 'tokenizer_2'));
+  // SDXL refiner exports have only the second encoder; a base has both.
+  const firstEncoder = !sdxl || existsSync(join(dir, 'text_encoder')) || existsSync(join(dir, 'tokenizer'));
+  const parts = [
+    ...(firstEncoder ? ['text_encoder/model.onnx'] : []),
+    ...(sdxl ? ['text_encoder_2/model.onnx'] : []),
     'unet/model.onnx',
     'vae_decoder/model.onnx',
-    'tokenizer/vocab.json',
-    'tokenizer/merges.txt',
+    ...(firstEncoder ? ['tokenizer/vocab.json', 'tokenizer/merges.txt'] : []),
+    ...(sdxl ? ['tokenizer_2/vocab.json', 'tokenizer_2/merges.txt'] : []),
     'scheduler/scheduler_config.json',
-  ]) {
-    if (!existsSync(join(dir, part))) problems.push(`${part} is missing`);
-  }
+  ];
+  for (const part of parts) if (!existsSync(join(dir, part))) problems.push(`${part} is missing`);
   return problems;
-}
-
-function tokenText(value: unknown): string | undefined {
-  const parsed = tokenSchema.safeParse(value);
-  if (!parsed.success) return undefined;
-  return typeof parsed.data === 'string' ? parsed.data : parsed.data.content;
-}
-
-function loadClip(dir: string, name: string, pipeline: PipelineHandle, encoder: LoadedSession): ClipModel {
-  const tokenizer = ClipTokenizer.fromFiles(join(dir, 'tokenizer', 'vocab.json'), join(dir, 'tokenizer', 'merges.txt'));
-  const specialPath = join(dir, 'tokenizer', 'special_tokens_map.json');
-  const configPath = join(dir, 'tokenizer', 'tokenizer_config.json');
-  const special = existsSync(specialPath) ? (readJson(specialPath) as Record<string, unknown>) : {};
-  const config = existsSync(configPath) ? (readJson(configPath) as Record<string, unknown>) : {};
-  const idFor = (role: string, fallback: string): number => {
-    const text = tokenText(special[role]) ?? tokenText(config[role]) ?? fallback;
-    const id = tokenizer.idOf(text);
-    if (id === undefined) throw new Error(`tokenizer: the ${role} ${JSON.stringify(text)} is not in vocab.json`);
-    return id;
-  };
-  const maxLength =
-    typeof config.model_max_length === 'number' && config.model_max_length <= 1024 ? config.model_max_length : 77;
-  if (!encoder.inputs.has('input_ids')) throw new Error('text_encoder/model.onnx has no input_ids input');
-  if (!encoder.outputNames.includes('last_hidden_state'))
-    throw new Error('text_encoder/model.onnx has no last_hidden_state output');
-  return {
-    name,
-    pipeline,
-    tokenizer,
-    bosId: idFor('bos_token', '<|startoftext|>'),
-    eosId: idFor('eos_token', '<|endoftext|>'),
-    padId: idFor('pad_token', '<|endoftext|>'),
-    maxLength,
-  };
 }
 
 function loadVae(
@@ -175,16 +139,26 @@ export function pipelineHandle(dir: string): PipelineHandle {
       caches.getOrCreate(
         `pipeline:${dir}`,
         async () => {
-          const encoderPath = join(dir, 'vae_encoder', 'model.onnx');
+          const optional = (part: string): Promise<LoadedSession | undefined> => {
+            const path = join(dir, part, 'model.onnx');
+            return existsSync(path) ? loadSession(path) : Promise.resolve(undefined);
+          };
           return {
             unet: await loadSession(join(dir, 'unet', 'model.onnx')),
-            textEncoder: await loadSession(join(dir, 'text_encoder', 'model.onnx')),
+            textEncoder: await optional('text_encoder'),
+            textEncoder2: await optional('text_encoder_2'),
             vaeDecoder: await loadSession(join(dir, 'vae_decoder', 'model.onnx')),
-            vaeEncoder: existsSync(encoderPath) ? await loadSession(encoderPath) : undefined,
+            vaeEncoder: await optional('vae_encoder'),
           };
         },
         async (sessions) => {
-          for (const loaded of [sessions.unet, sessions.textEncoder, sessions.vaeDecoder, sessions.vaeEncoder])
+          for (const loaded of [
+            sessions.unet,
+            sessions.textEncoder,
+            sessions.textEncoder2,
+            sessions.vaeDecoder,
+            sessions.vaeEncoder,
+          ])
             await loaded?.session.release();
         },
       ),
@@ -195,6 +169,23 @@ export interface LoadedPipeline {
   readonly model: DiffusionModel;
   readonly clip: ClipModel;
   readonly vae: VaeModel;
+}
+
+/** SDXL UNets take `time_ids`: 6 sizes for the base model, 5 values (with the aesthetic score) for the refiner. */
+function sizeConditioningOf(name: string, unet: LoadedSession): DiffusionModel['sizeConditioning'] {
+  const timeIds = unet.inputs.get('time_ids');
+  const textEmbeds = unet.inputs.get('text_embeds');
+  if (!timeIds && !textEmbeds) return undefined;
+  if (!timeIds || !textEmbeds)
+    throw new Error(
+      `cannot run ${name}: its UNet takes ${timeIds ? 'time_ids' : 'text_embeds'} without ${timeIds ? 'text_embeds' : 'time_ids'} (SDXL UNets take both)`,
+    );
+  const width = fixedDim(timeIds, 1);
+  if (width === 6) return 'sdxl';
+  if (width === 5) return 'sdxl-refiner';
+  throw new Error(
+    `cannot run ${name}: its UNet's time_ids has ${width ?? 'an unknown number of'} values per row (SDXL base takes 6, the refiner 5)`,
+  );
 }
 
 /** Loads (once; sessions are shared through the caches) an ONNX SD pipeline folder. */
@@ -214,11 +205,10 @@ export async function loadPipeline(dir: string, caches: SharedCaches): Promise<L
         `cannot run ${name}: unet/model.onnx has no ${required} input (it has ${[...unet.inputs.keys()].join(', ')})`,
       );
   }
-  for (const sdxl of ['text_embeds', 'time_ids']) {
-    if (unet.inputs.has(sdxl))
-      throw new Error(`cannot run ${name}: its UNet takes ${sdxl} (an SDXL pipeline), which Inkgraph does not run yet`);
-  }
-  const clip = loadClip(dir, name, pipeline, sessions.textEncoder);
+  const sizeConditioning = sizeConditioningOf(name, unet);
+  if (sizeConditioning && !sessions.textEncoder2)
+    throw new Error(`cannot run ${name}: its UNet takes text_embeds and time_ids (SDXL) but text_encoder_2 is missing`);
+  const clip = loadClip(dir, name, pipeline, sessions);
   const vae = loadVae(dir, name, pipeline, sessions);
   const isLcm = scheduler._class_name === 'LCMScheduler';
   const stride = isLcm
@@ -247,7 +237,7 @@ export async function loadPipeline(dir: string, caches: SharedCaches): Promise<L
     scaleFactor: vae.scaleFactor,
     latentRgb: latentRgbOf(dir, vae.latentChannels),
     timestepCondDim: condDim,
-    sizeConditioning: undefined,
+    sizeConditioning,
     unetInChannels: fixedDim(unet.inputs.get('sample'), 1) ?? vae.latentChannels,
     maxBatch: fixedDim(unet.inputs.get('sample'), 0) ?? Number.POSITIVE_INFINITY,
     previewDecoder: vae,

@@ -1,7 +1,7 @@
 import type { SharedCaches } from '../../contract/node-context.js';
 import { parsePromptWeights } from '../text/prompt-weights.js';
-import { runSession } from '../onnx/session.js';
-import type { ClipModel, ConditioningEntry } from './types.js';
+import { runSession, type LoadedSession } from '../onnx/session.js';
+import type { ClipEncoder, ClipModel, ConditioningEntry, SdxlEncoders } from './types.js';
 
 /**
  * ComfyUI's prompt encoding: emphasis weights, per-word tokens, 75-token chunks each wrapped in BOS/EOS and
@@ -60,18 +60,36 @@ export function chunkPrompt(
   return chunks;
 }
 
-/** Encodes a prompt into one conditioning entry. */
-export async function encodePrompt(clip: ClipModel, text: string, caches: SharedCaches): Promise<ConditioningEntry> {
-  const { textEncoder } = await clip.pipeline.sessions(caches);
-  const chunks = chunkPrompt(text, clip);
+/** Token embeddings of some chunks from one encoder output, with the weights applied against the empty prompt's. */
+interface EncodedChunks {
+  readonly embeddings: Float32Array;
+  readonly dim: number;
+  /** The first chunk's pooled embedding, as ComfyUI's `first_pooled`. */
+  readonly pooled: Float32Array | undefined;
+}
+
+/**
+ * ComfyUI's `encode_token_weights`: one encoder call for every chunk (plus the empty prompt when any weight is not
+ * 1), then each weighted token is moved from the empty prompt's embedding at its position by its weight.
+ */
+async function encodeChunks(
+  session: LoadedSession,
+  clip: Pick<ClipEncoder, 'bosId' | 'eosId' | 'padId' | 'maxLength'>,
+  chunks: readonly (readonly WeightedToken[])[],
+  hiddenOutput: string | undefined,
+  pooledOutputs: readonly string[],
+): Promise<EncodedChunks> {
   const weighted = chunks.some((chunk) => chunk.some((token) => token.weight !== 1));
   const rows = chunks.map((chunk) => chunk.map((token) => token.id));
   if (weighted) rows.push([clip.bosId, clip.eosId, ...Array.from({ length: clip.maxLength - 2 }, () => clip.padId)]);
   const length = clip.maxLength;
-  const outputs = await runSession(textEncoder, { input_ids: { data: rows.flat(), dims: [rows.length, length] } });
-  const hidden = outputs.last_hidden_state;
+  const wanted = hiddenOutput
+    ? [hiddenOutput, ...pooledOutputs.filter((name) => session.outputNames.includes(name))]
+    : undefined;
+  const outputs = await runSession(session, { input_ids: { data: rows.flat(), dims: [rows.length, length] } }, wanted);
+  const hidden = outputs[hiddenOutput ?? 'last_hidden_state'];
   if (!hidden || hidden.dims.length !== 3)
-    throw new Error('the text encoder did not return last_hidden_state [batch, tokens, dim]');
+    throw new Error(`the text encoder did not return ${hiddenOutput ?? 'last_hidden_state'} [batch, tokens, dim]`);
   const dim = Number(hidden.dims[2]);
   const embeddings = new Float32Array(chunks.length * length * dim);
   const empty = weighted ? hidden.data.subarray(chunks.length * length * dim) : undefined;
@@ -85,9 +103,70 @@ export async function encodePrompt(clip: ClipModel, text: string, caches: Shared
       }
     });
   });
-  const pooledOutput = outputs.pooler_output ?? outputs.text_embeds;
+  const pooledName = pooledOutputs.find((name) => outputs[name] !== undefined);
+  const pooledOutput = pooledName ? outputs[pooledName] : undefined;
   const pooled = pooledOutput
     ? pooledOutput.data.slice(0, Number(pooledOutput.dims[1] ?? pooledOutput.data.length))
     : undefined;
-  return { embeddings, tokens: chunks.length * length, dim, pooled };
+  return { embeddings, dim, pooled };
+}
+
+/** Encodes a prompt into one conditioning entry (an SDXL CLIP encodes it with both of its encoders). */
+export async function encodePrompt(clip: ClipModel, text: string, caches: SharedCaches): Promise<ConditioningEntry> {
+  if (clip.sdxl) return encodeSdxl(clip.sdxl, clip.pipeline, { g: text, l: text }, caches);
+  const { textEncoder } = await clip.pipeline.sessions(caches);
+  if (!textEncoder) throw new Error('the pipeline has no text_encoder');
+  const chunks = chunkPrompt(text, clip);
+  const { embeddings, dim, pooled } = await encodeChunks(textEncoder, clip, chunks, undefined, [
+    'pooler_output',
+    'text_embeds',
+  ]);
+  return { embeddings, tokens: chunks.length * clip.maxLength, dim, pooled };
+}
+
+/** Appends the empty prompt's chunk until `chunks` has `count` of them (ComfyUI pads clip_l and clip_g alike). */
+function padChunks(chunks: WeightedToken[][], count: number, encoder: ClipEncoder): WeightedToken[][] {
+  const padded = [...chunks];
+  while (padded.length < count) padded.push(...chunkPrompt('', encoder));
+  return padded;
+}
+
+/**
+ * ComfyUI's SDXLClipModel (or SDXLRefinerClipModel without clip_l): clip_l tokenizes `l` and clip_g `g`, the
+ * shorter is padded with empty chunks, each encoder's penultimate hidden state is weighted on its own, the two are
+ * concatenated per token as [clip_l ‖ clip_g], and the pooled embedding is clip_g's first chunk's `text_embeds`.
+ */
+export async function encodeSdxl(
+  encoders: SdxlEncoders,
+  pipeline: ClipModel['pipeline'],
+  text: { readonly g: string; readonly l: string },
+  caches: SharedCaches,
+): Promise<ConditioningEntry> {
+  const sessions = await pipeline.sessions(caches);
+  const sessionOf = (encoder: ClipEncoder, folder: string): LoadedSession => {
+    const session = sessions[encoder.session];
+    if (!session) throw new Error(`the pipeline has no ${folder}`);
+    return session;
+  };
+  const { g, l } = encoders;
+  let chunksG = chunkPrompt(text.g, g);
+  let chunksL = l ? chunkPrompt(text.l, l) : undefined;
+  if (l && chunksL) {
+    const count = Math.max(chunksG.length, chunksL.length);
+    chunksG = padChunks(chunksG, count, g);
+    chunksL = padChunks(chunksL, count, l);
+  }
+  const encodedG = await encodeChunks(sessionOf(g, 'text_encoder_2'), g, chunksG, g.hiddenOutput, ['text_embeds']);
+  const tokens = chunksG.length * g.maxLength;
+  if (!l || !chunksL) return { embeddings: encodedG.embeddings, tokens, dim: encodedG.dim, pooled: encodedG.pooled };
+  const encodedL = await encodeChunks(sessionOf(l, 'text_encoder'), l, chunksL, l.hiddenOutput, []);
+  if (l.maxLength !== g.maxLength)
+    throw new Error(`tokenizer and tokenizer_2 disagree on the chunk length (${l.maxLength} and ${g.maxLength})`);
+  const dim = encodedL.dim + encodedG.dim;
+  const embeddings = new Float32Array(tokens * dim);
+  for (let t = 0; t < tokens; t++) {
+    embeddings.set(encodedL.embeddings.subarray(t * encodedL.dim, (t + 1) * encodedL.dim), t * dim);
+    embeddings.set(encodedG.embeddings.subarray(t * encodedG.dim, (t + 1) * encodedG.dim), t * dim + encodedL.dim);
+  }
+  return { embeddings, tokens, dim, pooled: encodedG.pooled };
 }

@@ -82,7 +82,10 @@ export type Conditioning = readonly ConditioningEntry[];
 /** The sessions of one pipeline folder, loaded together and freed together. */
 export interface PipelineSessions {
   readonly unet: LoadedSession;
-  readonly textEncoder: LoadedSession;
+  /** `text_encoder/` (CLIP-L for SDXL); absent only in SDXL refiner exports, which have just `text_encoder_2/`. */
+  readonly textEncoder: LoadedSession | undefined;
+  /** SDXL's `text_encoder_2/` (OpenCLIP bigG with its projection: ComfyUI's clip_g). */
+  readonly textEncoder2: LoadedSession | undefined;
   readonly vaeDecoder: LoadedSession;
   readonly vaeEncoder: LoadedSession | undefined;
 }
@@ -123,6 +126,26 @@ export interface DiffusionModel {
   readonly unetCost: RowCost;
 }
 
+/** One text encoder of a pipeline with its tokenizer and special tokens. */
+export interface ClipEncoder {
+  /** Which of the pipeline's sessions runs it. */
+  readonly session: 'textEncoder' | 'textEncoder2';
+  readonly tokenizer: ClipTokenizer;
+  readonly bosId: number;
+  readonly eosId: number;
+  readonly padId: number;
+  readonly maxLength: number;
+  /** The output read as token embeddings: SDXL reads the penultimate `hidden_states.K` (no final layer norm). */
+  readonly hiddenOutput: string;
+}
+
+/** SDXL's two encoders as ComfyUI names them: clip_l (absent in refiner exports) and clip_g. */
+export interface SdxlEncoders {
+  readonly l: ClipEncoder | undefined;
+  readonly g: ClipEncoder;
+}
+
+/** CLIP. Its own tokenizer fields are the first encoder's (SD1/SD2: the only one; SDXL: clip_l, or clip_g in a refiner). */
 export interface ClipModel {
   readonly name: string;
   readonly pipeline: PipelineHandle;
@@ -131,6 +154,8 @@ export interface ClipModel {
   readonly eosId: number;
   readonly padId: number;
   readonly maxLength: number;
+  /** Present for SDXL pipelines: encode with both and concatenate (ComfyUI's SDXLClipModel / SDXLRefinerClipModel). */
+  readonly sdxl?: SdxlEncoders;
 }
 
 /** The sessions a VAE needs; a whole pipeline's handle provides them too. */
