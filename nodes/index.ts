@@ -1,6 +1,18 @@
 import type { NodeClass, NodeRegistry } from './contract/node-definition.js';
 import { CheckpointLoaderSimple } from './loaders/checkpoint-loader.js';
 import { CLIPTextEncode } from './conditioning/clip-text-encode.js';
+import { ConditioningCombine } from './conditioning/conditioning-combine.js';
+import { ConditioningConcat } from './conditioning/conditioning-concat.js';
+import { ConditioningAverage } from './conditioning/conditioning-average.js';
+import { ConditioningSetArea } from './conditioning/conditioning-set-area.js';
+import { ConditioningSetAreaPercentage } from './conditioning/conditioning-set-area-percentage.js';
+import { ConditioningSetAreaStrength } from './conditioning/conditioning-set-area-strength.js';
+import { ConditioningSetMask } from './conditioning/conditioning-set-mask.js';
+import { ConditioningZeroOut } from './conditioning/conditioning-zero-out.js';
+import { ConditioningSetTimestepRange } from './conditioning/conditioning-set-timestep-range.js';
+import { InpaintModelConditioning } from './conditioning/inpaint-model-conditioning.js';
+import { SetLatentNoiseMask } from './latent/set-latent-noise-mask.js';
+import { VAEEncodeForInpaint } from './latent/vae-encode-for-inpaint.js';
 import { EmptyLatentImage } from './latent/empty-latent-image.js';
 import { KSampler } from './sampling/ksampler.js';
 import { KSamplerAdvanced } from './sampling/ksampler-advanced.js';
@@ -30,6 +42,7 @@ import { ImageCrop } from './image/image-crop.js';
 import { ImageBlend } from './image/image-blend.js';
 import { ImageBlur } from './image/image-blur.js';
 import { ImageSharpen } from './image/image-sharpen.js';
+import { ImageQuantize } from './image/image-quantize.js';
 import { LoadImage } from './image/load-image.js';
 import { PreviewImage } from './image/preview-image.js';
 import { PromptText } from './utils/prompt-text.js';
@@ -65,6 +78,16 @@ export const allNodes: readonly NodeClass[] = [
   CheckpointLoaderSimple,
   VAELoader,
   CLIPTextEncode,
+  ConditioningCombine,
+  ConditioningConcat,
+  ConditioningAverage,
+  ConditioningSetArea,
+  ConditioningSetAreaPercentage,
+  ConditioningSetAreaStrength,
+  ConditioningSetMask,
+  ConditioningZeroOut,
+  ConditioningSetTimestepRange,
+  InpaintModelConditioning,
   EmptyLatentImage,
   KSampler,
   KSamplerAdvanced,
@@ -72,6 +95,8 @@ export const allNodes: readonly NodeClass[] = [
   VAEEncode,
   VAEDecodeTiled,
   VAEEncodeTiled,
+  SetLatentNoiseMask,
+  VAEEncodeForInpaint,
   LatentUpscale,
   LatentUpscaleBy,
   LatentFromBatch,
@@ -97,6 +122,7 @@ export const allNodes: readonly NodeClass[] = [
   ImageBlend,
   ImageBlur,
   ImageSharpen,
+  ImageQuantize,
   PromptText,
   PrimitiveInt,
   PrimitiveFloat,

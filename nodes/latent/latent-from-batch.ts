@@ -1,5 +1,6 @@
 import { defineNode } from '../contract/node-definition.js';
-import { fromBatch, latentOutput } from '../runtime/diffusion/latent-ops.js';
+import { latentOutput } from '../runtime/diffusion/latent-ops.js';
+import { latentFromBatch } from '../runtime/diffusion/latent-batch.js';
 import '../runtime/diffusion/types.js';
 
 export const LatentFromBatch = defineNode({
@@ -26,6 +27,6 @@ export const LatentFromBatch = defineNode({
     return latentOutput({ ...samples, batch: Math.min(samples.batch - start, length) });
   },
   run: ({ samples, batch_index, length }) => ({
-    outputs: [{ ...samples, samples: fromBatch(samples.samples, batch_index, length) }],
+    outputs: [latentFromBatch(samples, batch_index, length)],
   }),
 });

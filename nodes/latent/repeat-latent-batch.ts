@@ -1,5 +1,6 @@
 import { defineNode } from '../contract/node-definition.js';
-import { latentOutput, repeatBatch } from '../runtime/diffusion/latent-ops.js';
+import { latentOutput } from '../runtime/diffusion/latent-ops.js';
+import { repeatLatent } from '../runtime/diffusion/latent-batch.js';
 import '../runtime/diffusion/types.js';
 
 export const RepeatLatentBatch = defineNode({
@@ -21,5 +22,5 @@ export const RepeatLatentBatch = defineNode({
   outputs: [{ type: 'LATENT', name: 'LATENT' }],
   estimate: ({ samples, amount }) =>
     latentOutput(samples && amount !== undefined ? { ...samples, batch: samples.batch * amount } : undefined),
-  run: ({ samples, amount }) => ({ outputs: [{ ...samples, samples: repeatBatch(samples.samples, amount) }] }),
+  run: ({ samples, amount }) => ({ outputs: [repeatLatent(samples, amount)] }),
 });
