@@ -1,12 +1,20 @@
 import { inputSpecType, isWidgetType, type ObjectInfo } from './node-spec.js';
 import { ownValue } from './own-property.js';
-import { isLink, type WorkflowEnvelope } from './workflow.js';
+import { isMissingNodeRecord, type MissingNodeRecord } from './litegraph-import.js';
+import { isLink, type ApiNode, type WorkflowEnvelope } from './workflow.js';
 
 /**
  * A ComfyUI UI-format (litegraph, version 0.4) workflow from an Inkgraph document, so ComfyUI opens Inkgraph's
  * images with their layout: nodes with inputs, outputs and `widgets_values` in ComfyUI's widget order (the seed's
- * control value right after the seed), and links as `[id, origin, slot, target, slot, type]`. Pure.
+ * control value right after the seed), and links as `[id, origin, slot, target, slot, type]`. A node of a type
+ * Inkgraph lacks goes back with the slots, widget values and properties it came with (`_meta.missing`). Pure.
  */
+
+/** The record an imported node of an unknown type keeps, when it has one. */
+function missingRecord(node: ApiNode | undefined): MissingNodeRecord | undefined {
+  const missing: unknown = node?._meta?.missing;
+  return isMissingNodeRecord(missing) ? missing : undefined;
+}
 
 interface LiteLink {
   readonly id: number;
@@ -41,7 +49,8 @@ export function toLitegraph(envelope: WorkflowEnvelope, objectInfo: ObjectInfo):
   let order = 0;
   for (const [id, node] of Object.entries(envelope.prompt)) {
     const info = ownValue(objectInfo, node.class_type);
-    if (!info) continue;
+    const missing = info ? undefined : missingRecord(node);
+    if (!info && !missing) continue;
     const nodeNumber = numericId(id, fallback);
     const meta = (node._meta ?? {}) as Record<string, unknown> & {
       pos?: [number, number];
@@ -51,6 +60,56 @@ export function toLitegraph(envelope: WorkflowEnvelope, objectInfo: ObjectInfo):
       mode?: number;
       controls?: Record<string, string>;
     };
+    const linkFrom = (value: [string | number, number], target: number, targetSlot: number, type: string): number => {
+      const source = ownValue(envelope.prompt, String(value[0]));
+      const sourceInfo = source ? ownValue(objectInfo, source.class_type) : undefined;
+      const outputType = sourceInfo
+        ? (sourceInfo.output[value[1]] ?? type)
+        : (missingRecord(source)?.outputs[value[1]]?.type ?? type);
+      const link = {
+        id: links.length + 1,
+        origin: numericId(String(value[0]), fallback),
+        originSlot: value[1],
+        target,
+        targetSlot,
+        type: outputType,
+      };
+      links.push(link);
+      return link.id;
+    };
+    if (!info) {
+      const record = missing!;
+      const outputs: LiteOutput[] = record.outputs.map((output, slot) => ({
+        ...output,
+        name: output.name ?? output.type ?? '',
+        type: output.type ?? '*',
+        links: [],
+        slot_index: slot,
+      }));
+      outputsOf.push([nodeNumber, outputs]);
+      lastNodeId = Math.max(lastNodeId, nodeNumber);
+      nodes.push({
+        id: nodeNumber,
+        type: node.class_type,
+        pos: meta.pos ?? [order * 320, 0],
+        size: record.size ?? meta.size ?? [300, 160],
+        flags: meta.collapsed ? { collapsed: true } : {},
+        order: order++,
+        mode: meta.mode ?? 0,
+        inputs: record.inputs.map((input, slot) => {
+          const value = node.inputs[input.name];
+          return {
+            ...input,
+            link: isLink(value) ? linkFrom(value, nodeNumber, slot, input.type ?? '*') : null,
+          };
+        }),
+        outputs,
+        properties: record.properties ?? {},
+        widgets_values: record.widgets_values ?? [],
+        ...(meta.title && meta.title !== node.class_type ? { title: meta.title } : {}),
+      });
+      continue;
+    }
     const inputs: Record<string, unknown>[] = [];
     const widgetValues: unknown[] = [];
     const specs = { ...info.input.required, ...(info.input.optional ?? {}) };
@@ -61,18 +120,8 @@ export function toLitegraph(envelope: WorkflowEnvelope, objectInfo: ObjectInfo):
       const value = node.inputs[name];
       const widget = isWidgetType(type) && !spec[1]?.forceInput;
       if (isLink(value)) {
-        const source = ownValue(envelope.prompt, String(value[0]));
-        const outputType = source ? (ownValue(objectInfo, source.class_type)?.output[value[1]] ?? type) : type;
-        const link = {
-          id: links.length + 1,
-          origin: numericId(String(value[0]), fallback),
-          originSlot: value[1],
-          target: nodeNumber,
-          targetSlot: inputs.length,
-          type: outputType,
-        };
-        links.push(link);
-        inputs.push({ name, type, link: link.id, ...(widget ? { widget: { name } } : {}) });
+        const link = linkFrom(value, nodeNumber, inputs.length, type);
+        inputs.push({ name, type, link, ...(widget ? { widget: { name } } : {}) });
       } else if (!widget) {
         inputs.push({ name, type, link: null });
       }

@@ -18,8 +18,38 @@ interface LiteNode {
   mode?: number;
   title?: string;
   flags?: { collapsed?: boolean };
-  inputs?: { name: string; link: number | null; widget?: { name: string } }[];
+  inputs?: { name: string; link: number | null; widget?: { name: string }; type?: string }[];
+  outputs?: { name?: string; type?: string; links?: number[] | null }[];
   widgets_values?: unknown[] | Record<string, unknown>;
+  properties?: Record<string, unknown>;
+}
+
+/**
+ * A node whose type Inkgraph does not have, kept under `_meta.missing` so the editor can show it and save it back as
+ * it came: ComfyUI's frontend keeps such nodes as placeholders with all their serialised fields.
+ */
+export interface MissingNodeRecord {
+  readonly inputs: { name: string; type?: string; widget?: { name: string } }[];
+  readonly outputs: { name?: string; type?: string }[];
+  readonly widgets_values?: unknown[] | Record<string, unknown>;
+  readonly properties?: Record<string, unknown>;
+  /** ComfyUI's size of it: the editor draws it its own size, and saves this one back. */
+  readonly size?: [number, number];
+}
+
+/** True for what `_meta.missing` holds when an import kept a node of an unknown type. */
+export function isMissingNodeRecord(value: unknown): value is MissingNodeRecord {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    Array.isArray((value as Partial<MissingNodeRecord>).inputs) &&
+    Array.isArray((value as Partial<MissingNodeRecord>).outputs)
+  );
+}
+
+export interface LitegraphImportOptions {
+  /** Keep nodes of unknown types (as `_meta.missing`) instead of refusing the workflow; the editor asks for this. */
+  readonly keepMissing?: boolean;
 }
 
 /** Nodes that ComfyUI's frontend never sends: they only shape the graph or, for PrimitiveNode, a widget value. */
@@ -221,6 +251,48 @@ function flatten(root: LiteGraph): Result<{ nodes: LiteNode[]; links: Map<number
   return ok({ nodes, links });
 }
 
+function layoutOf(node: LiteNode): Record<string, unknown> {
+  const pos = pair(node.pos);
+  const size = pair(node.size);
+  const mode = node.mode === 2 || node.mode === 4 ? node.mode : undefined;
+  return {
+    ...(pos ? { pos } : {}),
+    ...(size ? { size } : {}),
+    ...(node.flags?.collapsed ? { collapsed: true } : {}),
+    ...(mode !== undefined ? { mode } : {}),
+  };
+}
+
+/**
+ * A node of an unknown type as a prompt entry: its linked inputs as links (by input name, through Reroutes), its
+ * serialised slots, widget values and properties under `_meta.missing`.
+ */
+function missingNode(
+  node: LiteNode,
+  source: (linkId: number | null | undefined) => [string, number] | undefined,
+): ApiPrompt[string] {
+  const inputs: Record<string, unknown> = {};
+  for (const input of node.inputs ?? []) {
+    const linked = source(input.link);
+    if (linked && input.name !== '__proto__') inputs[input.name] = linked;
+  }
+  const missing: MissingNodeRecord = {
+    inputs: (node.inputs ?? []).map(({ name, type, widget }) => ({
+      name,
+      ...(type !== undefined ? { type } : {}),
+      ...(widget ? { widget } : {}),
+    })),
+    outputs: (node.outputs ?? []).map(({ name, type }) => ({
+      ...(name !== undefined ? { name } : {}),
+      ...(type !== undefined ? { type } : {}),
+    })),
+    ...(node.widgets_values !== undefined ? { widgets_values: node.widgets_values } : {}),
+    ...(node.properties !== undefined ? { properties: node.properties } : {}),
+    ...(pair(node.size) ? { size: pair(node.size) } : {}),
+  };
+  return { class_type: node.type, inputs, _meta: { title: node.title ?? node.type, ...layoutOf(node), missing } };
+}
+
 export function isLitegraphWorkflow(json: unknown): boolean {
   return (
     typeof json === 'object' &&
@@ -230,7 +302,11 @@ export function isLitegraphWorkflow(json: unknown): boolean {
   );
 }
 
-export function fromLitegraph(json: unknown, objectInfo: ObjectInfo): Result<WorkflowEnvelope> {
+export function fromLitegraph(
+  json: unknown,
+  objectInfo: ObjectInfo,
+  options: LitegraphImportOptions = {},
+): Result<WorkflowEnvelope> {
   if (!isLitegraphWorkflow(json)) return err('not a ComfyUI UI-format workflow');
   const graph = json as LiteGraph & {
     groups?: { title: string; bounding: number[] }[];
@@ -254,7 +330,9 @@ export function fromLitegraph(json: unknown, objectInfo: ObjectInfo): Result<Wor
   const grouped = unknown.filter(isGroupNode);
   const missing = unknown.filter((type) => !isGroupNode(type));
   const reasons = [
-    ...(missing.length > 0 ? [`this workflow uses node types Inkgraph does not have: ${missing.join(', ')}`] : []),
+    ...(missing.length > 0 && !options.keepMissing
+      ? [`this workflow uses node types Inkgraph does not have: ${missing.join(', ')}`]
+      : []),
     ...(grouped.length > 0
       ? [
           `this workflow uses legacy group nodes, which Inkgraph does not read yet: ${grouped.join(', ')} ` +
@@ -286,7 +364,10 @@ export function fromLitegraph(json: unknown, objectInfo: ObjectInfo): Result<Wor
   const prompt: ApiPrompt = {};
   for (const node of nodes) {
     const info = FRONTEND_ONLY.has(node.type) ? undefined : ownValue(objectInfo, node.type);
-    if (!info) continue;
+    if (!info) {
+      if (options.keepMissing && !FRONTEND_ONLY.has(node.type)) prompt[String(node.id)] = missingNode(node, source);
+      continue;
+    }
     const inputs: Record<string, unknown> = {};
     const specs = { ...info.input.required, ...(info.input.optional ?? {}) };
     const values = Array.isArray(node.widgets_values) ? [...node.widgets_values] : [];

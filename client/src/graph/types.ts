@@ -1,4 +1,5 @@
 import type { Edge, Node } from '@xyflow/react';
+import type { MissingNodeRecord } from '../../../shared/litegraph-import.js';
 import type { Viewport } from '../../../shared/workflow.js';
 
 /** The editor's document: React Flow nodes and edges whose data is exactly what the workflow file stores. */
@@ -15,6 +16,8 @@ export interface InkNodeData extends Record<string, unknown> {
   readonly collapsed: boolean;
   /** control_after_generate per seed-like input. */
   readonly controls: Readonly<Record<string, SeedControl>>;
+  /** Set for a node whose type the server lacks: what the imported file said of it, saved back unchanged. */
+  readonly missing?: MissingNodeRecord;
 }
 
 export type InkNode = Node<InkNodeData, 'ink'>;

@@ -5,6 +5,7 @@ import {
   type ApiNode,
   type WorkflowEnvelope,
 } from '../../../shared/workflow.js';
+import { isMissingNodeRecord } from '../../../shared/litegraph-import.js';
 import type { ObjectInfo } from '../../../shared/node-spec.js';
 import { hasSeedControl, nodeInputs } from './node-factory.js';
 import {
@@ -123,6 +124,7 @@ export function workflowToGraph(envelope: WorkflowEnvelope, objectInfo: ObjectIn
         mode: meta.mode ?? 0,
         collapsed: meta.collapsed ?? false,
         controls,
+        ...(!info && isMissingNodeRecord(meta.missing) ? { missing: meta.missing } : {}),
       },
     };
     nodes.push(node);
@@ -176,6 +178,7 @@ export function graphToWorkflow(graph: EditorGraph): WorkflowEnvelope {
         ...(node.data.mode !== 0 ? { mode: node.data.mode } : {}),
         ...(Object.keys(node.data.controls).length > 0 ? { controls: node.data.controls } : {}),
         ...(Object.keys(via).length > 0 ? { via } : {}),
+        ...(node.data.missing ? { missing: node.data.missing } : {}),
       },
     };
   }

@@ -8,6 +8,7 @@ import { parseWorkflowDocument, toApiPrompt } from '../../../shared/workflow.js'
 import { api } from '../api/server-api.js';
 import { queued } from '../execution/execution-state.js';
 import { autoLayout } from '../graph/layout.js';
+import { describeMissingNodes, missingNodes } from '../graph/missing-nodes.js';
 import { applySeedControls } from '../graph/node-factory.js';
 import { graphToWorkflow, workflowToGraph } from '../graph/workflow-graph.js';
 import type { EditorGraph } from '../graph/types.js';
@@ -53,8 +54,9 @@ export function useEditorActions() {
   const loadDocument = useCallback(
     (json: unknown, name?: string): boolean => {
       if (!objectInfo) return false;
-      // ComfyUI's UI format (what ComfyUI saves and most shared workflows are) is converted first.
-      const converted = isLitegraphWorkflow(json) ? fromLitegraph(json, objectInfo) : undefined;
+      // ComfyUI's UI format (what ComfyUI saves and most shared workflows are) is converted first; nodes of types
+      // the server lacks are kept (shown as missing) rather than refusing the file, as ComfyUI's frontend does.
+      const converted = isLitegraphWorkflow(json) ? fromLitegraph(json, objectInfo, { keepMissing: true }) : undefined;
       if (converted && !converted.ok) {
         showToast({ kind: 'error', text: `${t('loadFailed')}: ${converted.reason}` });
         return false;
@@ -78,6 +80,15 @@ export function useEditorActions() {
   const run = useCallback(
     async (batchCount: number): Promise<void> => {
       if (!objectInfo) return;
+      // Refused before seeds move: nothing about the graph changes when it cannot run.
+      const missing = missingNodes(currentDocument(), objectInfo);
+      if (missing.length > 0) {
+        showToast({
+          kind: 'error',
+          text: `${t('runFailed')}: ${t('missingNodesRefused', { nodes: describeMissingNodes(missing) })}`,
+        });
+        return;
+      }
       for (let batch = 0; batch < batchCount; batch++) {
         // Seeds change before queueing, so the seed on the node is the seed of the image.
         updateGraph({ update: (graph: EditorGraph) => applySeedControls(graph, objectInfo, Math.random) });

@@ -21,6 +21,7 @@ import {
   updateGraphAtom,
 } from '../../state/atoms.js';
 import { typeColor } from '../type-colors.js';
+import { MissingNodeView } from './MissingNodeView.js';
 import { WidgetInput } from '../widgets/WidgetInput.js';
 import { VocabularyPicker } from '../widgets/VocabularyPicker.js';
 import { appendPhrase } from '../../graph/prompt-vocabulary.js';
@@ -67,14 +68,7 @@ export const InkNodeView = memo(function InkNodeView({ id, data, selected }: Nod
     [id, updateGraph],
   );
 
-  if (!info) {
-    return (
-      <div className="ink-node missing" data-testid={`node-${id}`}>
-        <div className="node-header">{data.title}</div>
-        <div className="node-body">Unknown node type {data.classType}</div>
-      </div>
-    );
-  }
+  if (!info) return <MissingNodeView id={id} data={data} selected={selected} />;
   const text = nodeText(info);
   const { widgets, sockets } = nodeInputs(info);
   const hasClipInput = sockets.some((field) => field.type === 'CLIP');
