@@ -19,6 +19,7 @@ import { broadcastQueueStatus } from './queue-status.js';
 import { JobStore } from './store/job-store.js';
 import { fileRoutes } from './routes/file-routes.js';
 import { infoRoutes } from './routes/info-routes.js';
+import { jobRoutes } from './routes/job-routes.js';
 import { promptRoutes } from './routes/prompt-routes.js';
 import { workflowRoutes } from './routes/workflow-routes.js';
 import { userRoutes } from './routes/user-routes.js';
@@ -115,6 +116,7 @@ export async function startServer(overrides: StartServerOptions = {}): Promise<R
 
   const api = express.Router();
   api.use(promptRoutes(context));
+  api.use(jobRoutes(context));
   api.use(infoRoutes(context));
   // Uploads and /view conversions are decoded in this worker (started on the first image), never on this thread.
   const media = new MediaHost(imageLimits);

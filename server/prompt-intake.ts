@@ -60,6 +60,8 @@ export function acceptPrompt(
   if (memory.peakBytes > memoryBudgetBytes) return err(memoryBudgetError(memory, memoryBudgetBytes, valid.outputs));
   const extraData = { ...(request.extra_data ?? {}) };
   if (request.client_id !== undefined) extraData.client_id = request.client_id;
+  // ComfyUI stamps every accepted prompt (ms since the epoch, a client's own value replaced): /api/jobs sorts by it.
+  extraData.create_time = Date.now();
   const number = queue.assignNumber(request.number, request.front);
   const promptId = request.prompt_id ?? randomUUID();
   return ok({
