@@ -180,6 +180,55 @@ describe('the core image nodes in a workflow through the server', () => {
     expect(plane(scaled, 1).map((row) => row[0])).toEqual([23, 70, 139, 185, 232]);
   });
 
+  it("quantizes to Pillow's median-cut palette, undithered, Floyd–Steinberg and Bayer", async () => {
+    const info = objectInfoSchema.parse((await getJson(`${server.url}/object_info`)).json);
+    expect(info.ImageQuantize).toMatchObject({ category: 'image/postprocessing', output: ['IMAGE'] });
+    expect(info.ImageQuantize!.input.required.colors).toEqual(['INT', { default: 256, min: 1, max: 256, step: 1 }]);
+    expect(info.ImageQuantize!.input.required.dither![0]).toEqual([
+      'none',
+      'floyd-steinberg',
+      'bayer-2',
+      'bayer-4',
+      'bayer-8',
+      'bayer-16',
+    ]);
+    const quantize = (id: string, dither: string): ApiPrompt => ({
+      [`q${id}`]: { class_type: 'ImageQuantize', inputs: { image: ['1', 0], colors: 4, dither } },
+      [`s${id}`]: { class_type: 'SaveImage', inputs: { images: [`q${id}`, 0], filename_prefix: `core_image/q${id}` } },
+    });
+    const prompt: ApiPrompt = {
+      '1': { class_type: 'LoadImage', inputs: { image: 'test.png' } },
+      ...quantize('none', 'none'),
+      ...quantize('fs', 'floyd-steinberg'),
+      ...quantize('bayer', 'bayer-4'),
+    };
+    const messages = await run(prompt);
+    expect(messages.map((m) => m.type)).toContain('execution_success');
+
+    // Pillow's Image.quantize(colors=4) of test.png (red = x/15, green = y/11, blue 100) gives the palette
+    // (128, 220, 100), (128, 139, 100), (187, 46, 100), (51, 46, 100); Pillow's own mapping of the image onto it,
+    // undithered and Floyd–Steinberg, is what these rows are.
+    const palette = new Set(['128,220,100', '128,139,100', '187,46,100', '51,46,100']);
+    const none = savedRaster('qnone_00001_.png');
+    const colours = new Set(
+      Array.from({ length: none.width * none.height }, (_, p) =>
+        Array.from(none.data.subarray(p * none.channels, p * none.channels + 3)).join(),
+      ),
+    );
+    expect(colours).toEqual(palette);
+    const left8 = (value: number) => Array<number>(8).fill(value);
+    expect(plane(none, 0)[0]).toEqual([...left8(51), ...left8(187)]);
+    const fs = plane(savedRaster('qfs_00001_.png'), 0);
+    expect(fs[0]).toEqual([51, 51, 51, 51, 51, 51, 51, 187, 51, 187, 187, 187, 187, 187, 187, 187]);
+    expect(fs[1]).toEqual([51, 51, 51, 51, 51, 51, 187, 51, 187, 187, 187, 187, 187, 187, 187, 187]);
+    // bayer-4 with 4 entries: spread 512 / 4 = 128, so row 0 adds 128·(−7.5, 0.5, −5.5, 2.5)/16 + 0.5 =
+    // −59.5, 4.5, −43.5, 20.5 before the undithered lookup: x = 7 is (119 + 20.5, 20.5, 120.5) → (139, 20, 120),
+    // nearest (187, 46, 100); x = 8 is (76, 0, 40) → (51, 46, 100).
+    const bayer = plane(savedRaster('qbayer_00001_.png'), 0);
+    expect(bayer[0]).toEqual([51, 51, 51, 51, 51, 51, 51, 187, 51, 187, 187, 187, 187, 187, 187, 187]);
+    expect(bayer[1]).toEqual([51, 51, 51, 51, 51, 51, 187, 51, 187, 187, 187, 187, 187, 187, 187, 187]);
+  });
+
   it('reports a blur radius the image cannot take as an error of that node and field', async () => {
     const prompt: ApiPrompt = {
       '1': { class_type: 'EmptyImage', inputs: { width: 4, height: 4, batch_size: 1, color: 0 } },
