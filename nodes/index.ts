@@ -1,6 +1,8 @@
 import type { NodeClass, NodeRegistry } from './contract/node-definition.js';
 import { CheckpointLoaderSimple } from './loaders/checkpoint-loader.js';
 import { CLIPTextEncode } from './conditioning/clip-text-encode.js';
+import { CLIPTextEncodeSDXL } from './conditioning/clip-text-encode-sdxl.js';
+import { CLIPTextEncodeSDXLRefiner } from './conditioning/clip-text-encode-sdxl-refiner.js';
 import { ConditioningCombine } from './conditioning/conditioning-combine.js';
 import { ConditioningConcat } from './conditioning/conditioning-concat.js';
 import { ConditioningAverage } from './conditioning/conditioning-average.js';
@@ -78,6 +80,8 @@ export const allNodes: readonly NodeClass[] = [
   CheckpointLoaderSimple,
   VAELoader,
   CLIPTextEncode,
+  CLIPTextEncodeSDXL,
+  CLIPTextEncodeSDXLRefiner,
   ConditioningCombine,
   ConditioningConcat,
   ConditioningAverage,
