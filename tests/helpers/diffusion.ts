@@ -10,6 +10,8 @@ export const FIXTURE_VARIANTS = [
   'tiny-lcm',
   'tiny-sd-static-batch',
 ] as const;
+/** The SDXL fixtures (base, refiner), kept out of FIXTURE_VARIANTS: the tests that iterate it assume one encoder. */
+export const SDXL_FIXTURES = ['tiny-sdxl', 'tiny-sdxl-refiner'] as const;
 
 /** Copies the fixture pipelines into `modelsDir/diffusion`, so a test may add or break folders. */
 export function copyFixtureModels(modelsDir: string): void {

@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WsMessage } from '../../shared/protocol.js';
 import type { ApiPrompt } from '../../shared/workflow.js';
-import { copyFixtureModels } from '../helpers/diffusion.js';
+import { copyFixtureModels, SDXL_FIXTURES } from '../helpers/diffusion.js';
 import { getJson, postJson, startTestServer, TestSocket, type TestServer } from '../helpers/server.js';
 import { runToHistory, savedImages } from '../helpers/workflow-run.js';
+
+const [BASE, REFINER] = SDXL_FIXTURES;
 
 let server: TestServer;
 let socket: TestSocket;
@@ -77,28 +79,26 @@ async function image(prompt: ApiPrompt): Promise<Buffer> {
 
 describe('SDXL base through the server', () => {
   it('CLIPTextEncodeSDXL → KSampler runs, the same graph gives the same image, and each size input changes it', async () => {
-    const base = await image(graph('tiny-sdxl', sdxlText(), sdxlText({ text_g: 'blurry', text_l: 'blurry' })));
-    const again = await image(graph('tiny-sdxl', sdxlText(), sdxlText({ text_g: 'blurry', text_l: 'blurry' })));
+    const base = await image(graph(BASE, sdxlText(), sdxlText({ text_g: 'blurry', text_l: 'blurry' })));
+    const again = await image(graph(BASE, sdxlText(), sdxlText({ text_g: 'blurry', text_l: 'blurry' })));
     expect(again.equals(base)).toBe(true);
     for (const change of [{ width: 512 }, { height: 768 }, { crop_w: 64 }, { crop_h: 32 }, { target_width: 2048 }]) {
-      const changed = await image(
-        graph('tiny-sdxl', sdxlText(change), sdxlText({ text_g: 'blurry', text_l: 'blurry' })),
-      );
+      const changed = await image(graph(BASE, sdxlText(change), sdxlText({ text_g: 'blurry', text_l: 'blurry' })));
       expect(changed.equals(base), JSON.stringify(change)).toBe(false);
     }
     // text_l reaches clip_l and text_g clip_g.
     const otherL = await image(
-      graph('tiny-sdxl', sdxlText({ text_l: 'a red cat' }), sdxlText({ text_g: 'blurry', text_l: 'blurry' })),
+      graph(BASE, sdxlText({ text_l: 'a red cat' }), sdxlText({ text_g: 'blurry', text_l: 'blurry' })),
     );
     expect(otherL.equals(base)).toBe(false);
   });
 
   it('plain CLIPTextEncode on an SDXL CLIP gives SDXL conditioning (sizes default to the latent)', async () => {
-    const plain = await image(graph('tiny-sdxl', plainText('a red cat'), plainText('blurry')));
+    const plain = await image(graph(BASE, plainText('a red cat'), plainText('blurry')));
     // CLIPTextEncodeSDXL with text_g = text_l and the latent's own 64×64 size is the same conditioning.
     const explicit = await image(
       graph(
-        'tiny-sdxl',
+        BASE,
         sdxlText({ width: 64, height: 64, target_width: 64, target_height: 64, text_l: 'a red cat' }),
         sdxlText({ width: 64, height: 64, target_width: 64, target_height: 64, text_g: 'blurry', text_l: 'blurry' }),
       ),
@@ -122,23 +122,21 @@ describe('SDXL base through the server', () => {
 describe('SDXL refiner through the server', () => {
   it('CLIPTextEncodeSDXLRefiner → KSampler runs; ascore and the size change the image', async () => {
     const negative = refinerText({ ascore: 2.5, text: 'blurry' });
-    const base = await image(graph('tiny-sdxl-refiner', refinerText(), negative));
-    expect((await image(graph('tiny-sdxl-refiner', refinerText(), negative))).equals(base)).toBe(true);
+    const base = await image(graph(REFINER, refinerText(), negative));
+    expect((await image(graph(REFINER, refinerText(), negative))).equals(base)).toBe(true);
     for (const change of [{ ascore: 2 }, { width: 512 }, { height: 640 }]) {
-      const changed = await image(graph('tiny-sdxl-refiner', refinerText(change), negative));
+      const changed = await image(graph(REFINER, refinerText(change), negative));
       expect(changed.equals(base), JSON.stringify(change)).toBe(false);
     }
     // Plain CLIPTextEncode leaves the score to its defaults: 6 for the positive, 2.5 for the negative.
     const defaults = await image(
       graph(
-        'tiny-sdxl-refiner',
+        REFINER,
         refinerText({ width: 64, height: 64 }),
         refinerText({ width: 64, height: 64, ascore: 2.5, text: 'blurry' }),
       ),
     );
-    expect(
-      (await image(graph('tiny-sdxl-refiner', plainText('a red cat'), plainText('blurry')))).equals(defaults),
-    ).toBe(true);
+    expect((await image(graph(REFINER, plainText('a red cat'), plainText('blurry')))).equals(defaults)).toBe(true);
   });
 });
 
