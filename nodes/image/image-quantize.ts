@@ -24,8 +24,9 @@ export const ImageQuantize = defineNode({
   outputs: [{ type: 'IMAGE', name: 'IMAGE' }],
   estimate: ({ image }) => ({
     ...sameSizeImage(image, 3),
-    // The bytes of one image, its indices and the colour cache.
-    workingBytes: image ? image.height * image.width * 8 + 512 * 1024 : 0,
+    // One image's bytes, packed keys and their sorted copy, its indices (and the Bayer copy), the colour lists and
+    // the colour cache.
+    workingBytes: image ? image.height * image.width * 16 + 8 * 1024 * 1024 : 0,
   }),
   run: ({ image, colors, dither }, ctx) => {
     // ComfyUI hands each image to PIL as mode RGB; an RGBA batch fails there too.

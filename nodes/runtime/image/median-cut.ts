@@ -1,7 +1,7 @@
 /**
  * Pillow's median-cut palette (libImaging/Quant.c, `quantize` with kmeans 0), the palette ComfyUI's ImageQuantize
  * gets from `Image.quantize(colors)`. Followed step by step so that the same image gives the same palette:
- * colours counted (coarsened one bit per channel while more than 65536 remain), boxes split at the count median
+ * colours counted (coarsened a bit per channel until at most 65536 remain), boxes split at the count median
  * of their widest luminance-weighted axis, the most populous box first (Pillow's heap, ties as it breaks them),
  * boxes of a single colour never split, and each box's entry the rounded mean of its pixels, in tree order.
  */
@@ -22,27 +22,36 @@ interface Box {
   right?: Box;
 }
 
-/** Distinct colours and their counts, coarsened as create_pixel_hash does when there are too many. */
+/** A colour with each channel shifted right by `scale`, packed as 0xRRGGBB. */
+function coarsen(key: number, scale: number): number {
+  return (((key >> 16) >> scale) << 16) | ((((key >> 8) & 0xff) >> scale) << 8) | ((key & 0xff) >> scale);
+}
+
+/**
+ * Distinct colours and their counts, as create_pixel_hash leaves them. Pillow coarsens one bit per channel whenever
+ * more than 65536 distinct colours have been seen; whatever the pixel order, that ends at the least scale at which
+ * the whole image has at most 65536, so that scale is found directly (sorted keys, counted in runs).
+ */
 function countColors(rgb: Uint8Array): { entries: ColorEntry[]; scale: number } {
-  let scale = 0;
-  let counts = new Map<number, number>();
-  const key = (r: number, g: number, b: number): number => (r << 16) | (g << 8) | b;
-  for (let i = 0; i < rgb.length; i += 3) {
-    const k = key(rgb[i]! >> scale, rgb[i + 1]! >> scale, rgb[i + 2]! >> scale);
-    counts.set(k, (counts.get(k) ?? 0) + 1);
-    while (counts.size > MAX_HASH_ENTRIES) {
-      scale++;
-      const coarser = new Map<number, number>();
-      for (const [k0, n] of counts) {
-        const k1 = key((k0 >> 16) >> 1, ((k0 >> 8) & 0xff) >> 1, (k0 & 0xff) >> 1);
-        coarser.set(k1, (coarser.get(k1) ?? 0) + n);
-      }
-      counts = coarser;
+  const pixels = rgb.length / 3;
+  const keys = new Uint32Array(pixels);
+  for (let i = 0; i < pixels; i++) keys[i] = (rgb[i * 3]! << 16) | (rgb[i * 3 + 1]! << 8) | rgb[i * 3 + 2]!;
+  for (let scale = 0; ; scale++) {
+    const sorted = scale === 0 ? keys.slice() : keys.map((key) => coarsen(key, scale));
+    sorted.sort();
+    let distinct = pixels > 0 ? 1 : 0;
+    for (let i = 1; i < pixels; i++) if (sorted[i] !== sorted[i - 1]) distinct++;
+    if (distinct > MAX_HASH_ENTRIES) continue;
+    const entries: ColorEntry[] = [];
+    for (let start = 0; start < pixels;) {
+      let end = start + 1;
+      while (end < pixels && sorted[end] === sorted[start]) end++;
+      const k = sorted[start]!;
+      entries.push({ v: [k >> 16, (k >> 8) & 0xff, k & 0xff], count: end - start });
+      start = end;
     }
+    return { entries, scale };
   }
-  const entries: ColorEntry[] = [];
-  for (const [k, count] of counts) entries.push({ v: [k >> 16, (k >> 8) & 0xff, k & 0xff], count });
-  return { entries, scale };
 }
 
 function boxVolume(box: Box): number {
@@ -165,7 +174,7 @@ export function medianCutPalette(rgb: Uint8Array, colors: number): Uint8Array {
   const sums = new Float64Array(boxes.length * 3);
   const counts = new Float64Array(boxes.length);
   for (let i = 0; i < rgb.length; i += 3) {
-    const index = boxOf.get(((rgb[i]! >> scale) << 16) | ((rgb[i + 1]! >> scale) << 8) | (rgb[i + 2]! >> scale))!;
+    const index = boxOf.get(coarsen((rgb[i]! << 16) | (rgb[i + 1]! << 8) | rgb[i + 2]!, scale))!;
     for (let c = 0; c < 3; c++) sums[index * 3 + c] = sums[index * 3 + c]! + rgb[i + c]!;
     counts[index] = counts[index]! + 1;
   }

@@ -7,17 +7,24 @@
 export class PaletteMapper {
   private readonly exact = new Map<number, number>();
   private readonly cache = new Int16Array(64 * 64 * 64).fill(-1);
+  /** Cache cells holding some palette colour: only their colours need the exact look-up. */
+  private readonly holdsEntry = new Uint8Array(64 * 64 * 64);
 
   constructor(readonly palette: Uint8Array) {
-    for (let i = palette.length / 3 - 1; i >= 0; i--)
-      this.exact.set((palette[i * 3]! << 16) | (palette[i * 3 + 1]! << 8) | palette[i * 3 + 2]!, i);
+    for (let i = palette.length / 3 - 1; i >= 0; i--) {
+      const [r, g, b] = [palette[i * 3]!, palette[i * 3 + 1]!, palette[i * 3 + 2]!];
+      this.exact.set((r << 16) | (g << 8) | b, i);
+      this.holdsEntry[(r >> 2) + (g >> 2) * 64 + (b >> 2) * 4096] = 1;
+    }
   }
 
   /** The palette index for an 8-bit colour. */
   index(r: number, g: number, b: number): number {
-    const exact = this.exact.get((r << 16) | (g << 8) | b);
-    if (exact !== undefined) return exact;
     const slot = (r >> 2) + (g >> 2) * 64 + (b >> 2) * 4096;
+    if (this.holdsEntry[slot]) {
+      const exact = this.exact.get((r << 16) | (g << 8) | b);
+      if (exact !== undefined) return exact;
+    }
     let found = this.cache[slot]!;
     if (found < 0) {
       found = this.nearest(r & 0xfc, g & 0xfc, b & 0xfc);
