@@ -1,4 +1,5 @@
 import { inputSpecType, isWidgetType, type InputSpec, type ObjectInfo } from './node-spec.js';
+import { expandGroupNodes } from './litegraph-group-nodes.js';
 import { ownValue } from './own-property.js';
 import { err, ok, type Result } from './result.js';
 import { WORKFLOW_FORMAT, WORKFLOW_VERSION, type ApiPrompt, type WorkflowEnvelope } from './workflow.js';
@@ -7,7 +8,8 @@ import { WORKFLOW_FORMAT, WORKFLOW_VERSION, type ApiPrompt, type WorkflowEnvelop
  * A ComfyUI UI-format (litegraph 0.4 or 1) workflow as an Inkgraph document: widget values mapped to inputs in
  * ComfyUI's widget order (skipping the seed control and upload widgets; missing values take the input's default),
  * links resolved through Reroute nodes, PrimitiveNode values folded into the widgets they feed, Note/MarkdownNote
- * dropped, muted/bypassed modes and layout kept. Pure; unknown node types are all named in the reason.
+ * dropped, subgraphs and legacy group nodes expanded, muted/bypassed modes and layout kept. Pure; unknown node types
+ * are all named in the reason, or kept as `_meta.missing` where the caller asks.
  */
 
 interface LiteNode {
@@ -22,6 +24,8 @@ interface LiteNode {
   outputs?: { name?: string; type?: string; links?: number[] | null }[];
   widgets_values?: unknown[] | Record<string, unknown>;
   properties?: Record<string, unknown>;
+  /** Set by legacy group node expansion: the instance's values for this inner node's widgets, by input name. */
+  widgetOverrides?: Record<string, unknown>;
 }
 
 /**
@@ -312,7 +316,9 @@ export function fromLitegraph(
     groups?: { title: string; bounding: number[] }[];
     extra?: { groupNodes?: Record<string, unknown> };
   };
-  const flat = flatten(graph);
+  const expanded = expandGroupNodes(graph.nodes, graph.links, graph.extra?.groupNodes, objectInfo);
+  if (!expanded.ok) return expanded;
+  const flat = flatten({ ...graph, nodes: expanded.value.nodes as LiteNode[], links: expanded.value.links });
   if (!flat.ok) return flat;
   const { nodes, links } = flat.value;
   const byId = new Map(nodes.map((node) => [String(node.id), node]));
@@ -323,23 +329,21 @@ export function fromLitegraph(
         .map((node) => node.type),
     ),
   ];
-  // Legacy group nodes ("workflow>Name", older "workflow/Name", defined in extra.groupNodes) are named as such.
-  const groupNodes = graph.extra?.groupNodes ?? {};
-  const isGroupNode = (type: string): boolean =>
-    /^workflow[>/]/.test(type) && Object.hasOwn(groupNodes, type.slice('workflow>'.length));
-  const grouped = unknown.filter(isGroupNode);
-  const missing = unknown.filter((type) => !isGroupNode(type));
-  const reasons = [
-    ...(missing.length > 0 && !options.keepMissing
-      ? [`this workflow uses node types Inkgraph does not have: ${missing.join(', ')}`]
-      : []),
-    ...(grouped.length > 0
-      ? [
-          `this workflow uses legacy group nodes, which Inkgraph does not read yet: ${grouped.join(', ')} ` +
-            "(ComfyUI's frontend turns them back into nodes with “Convert to nodes”)",
-        ]
-      : []),
-  ];
+  // Legacy group nodes left unexpanded (their inner types are missing) are named with those types.
+  const unexpanded = new Map(expanded.value.unexpanded.map((group) => [group.type, group.missing]));
+  const grouped = unknown.filter((type) => unexpanded.has(type));
+  const missing = unknown.filter((type) => !unexpanded.has(type));
+  const reasons = options.keepMissing
+    ? []
+    : [
+        ...(missing.length > 0 ? [`this workflow uses node types Inkgraph does not have: ${missing.join(', ')}`] : []),
+        ...(grouped.length > 0
+          ? [
+              'this workflow uses legacy group nodes holding node types Inkgraph does not have: ' +
+                grouped.map((type) => `${type} (${unexpanded.get(type)!.join(', ')})`).join(', '),
+            ]
+          : []),
+      ];
   if (reasons.length > 0) return err(reasons.join('; '));
   // As a key it would set the prompt's prototype; the prompt schema refuses it for the same reason.
   if (byId.has('__proto__'))
@@ -382,7 +386,9 @@ export function fromLitegraph(
       // A PrimitiveNode has no output at run time: its applyToGraph writes its first widget value into each target.
       const primitive = linked && byId.get(linked[0])?.type === 'PrimitiveNode' ? byId.get(linked[0]) : undefined;
       if (isWidgetType(type) && !spec[1]?.forceInput) {
-        const own = named ? ownValue(named, name) : values.shift();
+        const listed = named ? ownValue(named, name) : values.shift();
+        const own =
+          node.widgetOverrides && Object.hasOwn(node.widgetOverrides, name) ? node.widgetOverrides[name] : listed;
         if (type === 'INT' && (spec[1]?.control_after_generate || name === 'seed' || name === 'noise_seed') && !named)
           values.shift();
         if (spec[1]?.image_upload && !named && values[0] === 'image') values.shift();

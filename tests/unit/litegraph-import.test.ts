@@ -468,7 +468,15 @@ describe('fromLitegraph (ComfyUI UI-format workflows)', () => {
           { id: 2, type: 'FancyCustomNode', pos: [0, 200], mode: 0, inputs: [], outputs: [] },
         ],
         links: [],
-        extra: { groupNodes: { 'Sampler pair': { nodes: [], links: [], external: [] } } },
+        extra: {
+          groupNodes: {
+            'Sampler pair': {
+              nodes: [{ id: 1, type: 'CustomSampler', inputs: [], outputs: [] }],
+              links: [],
+              external: [],
+            },
+          },
+        },
         version: 0.4,
       },
       objectInfo,
@@ -477,8 +485,7 @@ describe('fromLitegraph (ComfyUI UI-format workflows)', () => {
       ok: false,
       reason:
         'this workflow uses node types Inkgraph does not have: FancyCustomNode; this workflow uses legacy group ' +
-        "nodes, which Inkgraph does not read yet: workflow>Sampler pair (ComfyUI's frontend turns them back into " +
-        'nodes with “Convert to nodes”)',
+        'nodes holding node types Inkgraph does not have: workflow>Sampler pair (CustomSampler)',
     });
   });
 });
