@@ -44,7 +44,11 @@ export const InpaintModelConditioning = defineNode({
     { type: 'CONDITIONING', name: 'negative' },
     { type: 'LATENT', name: 'latent' },
   ],
-  estimate: ({ pixels, vae }) => vaeEncodeMemory(pixels, vae),
+  estimate: ({ pixels, vae }) => {
+    // Two encodes (the masked image and the whole one), one at a time; the conditionings carry no tracked shape.
+    const encode = vaeEncodeMemory(pixels, vae);
+    return { ...encode, outputs: [undefined, undefined, encode.outputs[0]] };
+  },
   run: async ({ positive, negative, vae, pixels, mask, noise_mask }, ctx) => {
     // ComfyUI crops to 8 pixels here, whatever the VAE's cell: Inkgraph crops to the VAE's own cell.
     const prepared = maskPixelsForInpaint(pixels, mask, vae.downscale);
