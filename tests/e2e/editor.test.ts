@@ -6,6 +6,9 @@ import { decodeImage } from '../../media/decode-image.js';
 import { readPngText } from '../../media/png.js';
 import { dragWire, hasChromium, launchBrowser, screenshot } from '../helpers/browser.js';
 import { startTestServer, TestSocket, type TestServer } from '../helpers/server.js';
+import { toLitegraph } from '../../shared/litegraph-export.js';
+import type { ObjectInfo } from '../../shared/node-spec.js';
+import type { WorkflowEnvelope } from '../../shared/workflow.js';
 
 /** The editor in real headless Chromium against a real server and the shipped model. */
 
@@ -214,6 +217,102 @@ describe.skipIf(!hasChromium)('the editor in Chromium', () => {
       .poll(() => page.locator('[data-testid="node-6"] textarea').inputValue())
       .toBe('a small heart at the top right, green background');
     await screenshot(page, '06-png-dropped');
+    await page.context().close();
+  });
+
+  it('opens a UI-format workflow with a node type the server lacks as a missing node, saves it back unchanged and will not queue it', async () => {
+    const fancy = {
+      id: 2,
+      type: 'FancyUpscale',
+      title: 'My upscaler',
+      pos: [420, 40],
+      size: [315, 130],
+      flags: {},
+      order: 1,
+      mode: 0,
+      inputs: [{ name: 'image', type: 'IMAGE', link: 1 }],
+      outputs: [{ name: 'IMAGE', type: 'IMAGE', links: [2], slot_index: 0 }],
+      properties: { 'Node name for S&R': 'FancyUpscale', cnr_id: 'fancy-pack' },
+      widgets_values: ['4x-ultra.pth', 2.5],
+    };
+    const workflow = {
+      last_node_id: 3,
+      last_link_id: 2,
+      nodes: [
+        {
+          id: 1,
+          type: 'EmptyImage',
+          pos: [0, 0],
+          size: [315, 130],
+          mode: 0,
+          outputs: [{ name: 'IMAGE', type: 'IMAGE', links: [1] }],
+          widgets_values: [64, 64, 1, 0xff8000],
+        },
+        fancy,
+        {
+          id: 3,
+          type: 'SaveImage',
+          pos: [840, 0],
+          size: [315, 270],
+          mode: 0,
+          inputs: [{ name: 'images', type: 'IMAGE', link: 2 }],
+          widgets_values: ['fancy'],
+        },
+      ],
+      links: [
+        [1, 1, 0, 2, 0, 'IMAGE'],
+        [2, 2, 0, 3, 0, 'IMAGE'],
+      ],
+      groups: [],
+      version: 0.4,
+    };
+    const page = await openEditor({ fresh: true });
+    await page.waitForSelector('[data-testid="node-3"]');
+    await page.evaluate(
+      ({ text }) => {
+        const file = new File([text], 'fancy.json', { type: 'application/json' });
+        const transfer = new DataTransfer();
+        transfer.items.add(file);
+        document
+          .querySelector('[data-testid="canvas"]')!
+          .dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+      },
+      { text: JSON.stringify(workflow) },
+    );
+    await expect.poll(() => page.locator('[data-testid="missing-2"]').textContent()).toBe('missing: FancyUpscale');
+    expect(await page.locator('[data-testid="node-2"][data-missing="true"]').count()).toBe(1);
+    // Both of its wires are drawn: into its image socket and out of its output.
+    await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(2);
+    // EmptyImage's color (display "color") is a colour picker showing 0xFF8000.
+    expect(await page.locator('#w-1-color').getAttribute('type')).toBe('color');
+    expect(await page.locator('#w-1-color').inputValue()).toBe('#ff8000');
+    await screenshot(page, '07b-missing-node');
+
+    await page.locator('[data-testid="run"]').click();
+    await expect
+      .poll(() => page.locator('[data-testid="toast"]').last().textContent())
+      .toContain('#2 My upscaler (FancyUpscale)');
+    const queue = (await (await fetch(`${server.url}/queue`)).json()) as { queue_pending: unknown[] };
+    expect(queue.queue_pending).toEqual([]);
+
+    // Saved, the document keeps the node; written in ComfyUI's format it is the node that came in.
+    await page.locator('[data-testid="workflow-name"]').fill('fancy kept');
+    await page.locator('[data-testid="save"]').click();
+    await expect.poll(() => page.locator('[data-testid="toast"]').last().textContent()).toContain('fancy kept');
+    const saved = (await (await fetch(`${server.url}/workflows/fancy%20kept`)).json()) as WorkflowEnvelope;
+    const objectInfo = (await (await fetch(`${server.url}/object_info`)).json()) as ObjectInfo;
+    const back = (toLitegraph(saved, objectInfo) as { nodes: Record<string, unknown>[] }).nodes.find(
+      (node) => node.id === 2,
+    )!;
+    expect(back).toMatchObject({
+      type: 'FancyUpscale',
+      title: 'My upscaler',
+      pos: [420, 40],
+      size: [315, 130],
+      properties: fancy.properties,
+      widgets_values: fancy.widgets_values,
+      outputs: [{ name: 'IMAGE', type: 'IMAGE', links: [expect.any(Number)] }],
+    });
     await page.context().close();
   });
 
