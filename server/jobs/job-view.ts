@@ -123,7 +123,9 @@ export function historyJobView(promptId: string, entry: StoredHistoryEntry, incl
     id: promptId,
     status,
     priority,
-    ...present('create_time', createTime),
+    // Entries written before prompts were stamped have no create_time; the frontend's schema requires one, so such
+    // an entry takes its run's start (ComfyUI's in-memory history never lacks it).
+    ...present('create_time', createTime ?? times.start),
     ...present('execution_start_time', times.start),
     ...present('execution_end_time', times.end),
     ...present('execution_error', times.error),

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import type { Job } from '../../server/jobs/job-view.js';
 import type { JobsPage } from '../../server/jobs/jobs-query.js';
 import type { ApiPrompt } from '../../shared/workflow.js';
@@ -51,6 +52,36 @@ async function oneJob(id: string): Promise<Job> {
 }
 
 const statuses = (page: JobsPage): [string, string][] => page.jobs.map((j) => [j.id, j.status]);
+
+/**
+ * What the current ComfyUI frontend requires of a list answer (its jobTypes.ts zod schema, restated): a parse failure
+ * there empties its queue and history panels.
+ */
+const frontendJobsList = z.object({
+  jobs: z.array(
+    z.object({
+      id: z.string(),
+      status: z.enum(['pending', 'in_progress', 'completed', 'failed', 'cancelled']),
+      create_time: z.number(),
+      execution_start_time: z.number().nullish(),
+      execution_end_time: z.number().nullish(),
+      preview_output: z.object({ nodeId: z.string(), mediaType: z.string() }).nullish(),
+      outputs_count: z.number().nullish(),
+      execution_error: z
+        .object({
+          node_id: z.string(),
+          node_type: z.string(),
+          exception_message: z.string(),
+          exception_type: z.string(),
+          traceback: z.array(z.string()),
+        })
+        .nullish(),
+      workflow_id: z.string().nullish(),
+      priority: z.number().optional(),
+    }),
+  ),
+  pagination: z.object({ offset: z.number(), limit: z.number(), total: z.number(), has_more: z.boolean() }),
+});
 
 describe('GET /api/jobs through a real server', () => {
   let cancelled = '';
@@ -152,6 +183,12 @@ describe('GET /api/jobs through a real server', () => {
   });
 
   it('filters, sorts and pages the finished jobs', async () => {
+    // The frontend's two calls: its queue, and a page of its history.
+    for (const query of [
+      '?status=in_progress,pending&limit=200&offset=0',
+      '?status=completed,failed,cancelled&limit=64&offset=0',
+    ])
+      expect(frontendJobsList.safeParse(await jobs(query)).error).toBeUndefined();
     expect(statuses(await jobs('?status=failed,CANCELLED&sort_order=asc'))).toEqual([
       [cancelled, 'cancelled'],
       [failed, 'failed'],

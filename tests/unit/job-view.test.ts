@@ -114,6 +114,12 @@ describe('historyJobView (ComfyUI normalize_history_item)', () => {
     expect('execution_error' in view).toBe(false);
   });
 
+  it('an entry from before prompts were stamped takes its run start as create_time', () => {
+    const old = entry({ status_str: 'success', completed: true, messages: [start] });
+    old.prompt[3] = {};
+    expect(historyJobView('h1', old)).toMatchObject({ create_time: 2000, execution_start_time: 2000 });
+  });
+
   it('no status at all reads as completed', () => {
     expect(historyJobView('h1', entry(undefined)).status).toBe('completed');
   });
