@@ -1,6 +1,7 @@
 import { inputSpecType, isWidgetType, type InputSpec, type ObjectInfo } from './node-spec.js';
 import { ownValue } from './own-property.js';
 import { err, ok, type Result } from './result.js';
+import { pair, type LinkRecord, type LinkTuple, type LiteNode } from './litegraph-types.js';
 
 /**
  * Legacy group nodes (ComfyUI frontend's groupNode.ts, before subgraphs): `extra.groupNodes[name]` holds the inner
@@ -10,43 +11,11 @@ import { err, ok, type Result } from './result.js';
  * widget values go to the widgets they stand for, its input and output links to the inner slots. Pure.
  */
 
-interface Slot {
-  name: string;
-  link?: number | null;
-  widget?: { name: string };
-  label?: string;
-  type?: string;
-}
-
-export interface GroupLiteNode {
-  id: number | string;
-  type: string;
-  pos?: unknown;
-  mode?: number;
-  title?: string;
-  inputs?: Slot[];
-  outputs?: { links?: number[] | null }[];
-  widgets_values?: unknown[] | Record<string, unknown>;
-  /** Widget values by input name that the group instance sets, over the inner node's own. */
-  widgetOverrides?: Record<string, unknown>;
-}
-
-type LinkTuple = [number, number | string, number, number | string, number, string];
-type LinkObject = {
-  id: number;
-  origin_id: number | string;
-  origin_slot: number;
-  target_id?: number | string;
-  target_slot?: number;
-  type?: string;
-};
-export type GroupLinkRecord = LinkTuple | LinkObject;
-
 /** `[origin index, origin slot, target index, target slot, origin id, type]`; origin null for links from outside. */
 type InnerLink = [number | null, number, number, number, ...unknown[]];
 
 interface GroupDefinition {
-  nodes: GroupLiteNode[];
+  nodes: LiteNode[];
   links: InnerLink[];
   external?: [number, number, string][];
   config?: Record<
@@ -109,7 +78,7 @@ function layoutOf(definition: GroupDefinition, objectInfo: ObjectInfo): GroupLay
   const external = new Set((definition.external ?? []).map(([node, slot]) => `${node}:${slot}`));
   const seen = new Map<string, number>();
   // The frontend's getInputConfig: a repeated name (or a titled PrimitiveNode's) gets the node's title or type before it.
-  const nameOf = (node: GroupLiteNode, index: number, input: string): string => {
+  const nameOf = (node: LiteNode, index: number, input: string): string => {
     const custom = definition.config?.[index]?.input?.[input]?.name;
     let name = custom ?? node.inputs?.find((slot) => slot.name === input)?.label ?? input;
     let key = name;
@@ -208,29 +177,23 @@ function layoutOf(definition: GroupDefinition, objectInfo: ObjectInfo): GroupLay
   return layout;
 }
 
-function linkEnds(link: GroupLinkRecord): { id: number; origin: string; slot: number } {
+function linkEnds(link: LinkRecord): { id: number; origin: string; slot: number } {
   return Array.isArray(link)
     ? { id: Number(link[0]), origin: String(link[1]), slot: Number(link[2]) }
     : { id: Number(link.id), origin: String(link.origin_id), slot: Number(link.origin_slot) };
 }
 
-function pairOf(value: unknown): [number, number] | undefined {
-  return Array.isArray(value) && typeof value[0] === 'number' && typeof value[1] === 'number'
-    ? [value[0], value[1]]
-    : undefined;
-}
-
 export interface ExpandedGroups {
-  nodes: GroupLiteNode[];
-  links: GroupLinkRecord[];
+  nodes: LiteNode[];
+  links: LinkRecord[];
   /** Group types left as they were, each with the inner types the server lacks. */
   unexpanded: { type: string; missing: string[] }[];
 }
 
 /** The graph with every legacy group node instance replaced by its inner nodes (see the file's comment). */
 export function expandGroupNodes(
-  nodes: readonly GroupLiteNode[],
-  links: readonly GroupLinkRecord[],
+  nodes: readonly LiteNode[],
+  links: readonly LinkRecord[],
   groupNodes: unknown,
   objectInfo: ObjectInfo,
 ): Result<ExpandedGroups> {
@@ -240,7 +203,7 @@ export function expandGroupNodes(
     const definition = ownValue(definitions as Record<string, unknown>, type.slice('workflow>'.length));
     return isDefinition(definition) ? definition : undefined;
   };
-  const instances = new Map<string, { node: GroupLiteNode; definition: GroupDefinition; layout: GroupLayout }>();
+  const instances = new Map<string, { node: LiteNode; definition: GroupDefinition; layout: GroupLayout }>();
   const unexpanded = new Map<string, string[]>();
   const layouts = new Map<GroupDefinition, GroupLayout>();
   for (const node of nodes) {
@@ -289,7 +252,7 @@ export function expandGroupNodes(
     outLinks.push(tuple);
   }
 
-  const outNodes: GroupLiteNode[] = [];
+  const outNodes: LiteNode[] = [];
   for (const node of nodes) {
     const instance = instances.get(String(node.id));
     if (!instance) {
@@ -298,7 +261,7 @@ export function expandGroupNodes(
     }
     const { definition, layout } = instance;
     const id = String(node.id);
-    const inner: GroupLiteNode[] = definition.nodes.map((child, index) => ({
+    const inner: LiteNode[] = definition.nodes.map((child, index) => ({
       ...child,
       id: innerId(id, index),
       inputs: (child.inputs ?? []).map((slot) => ({ ...slot, link: null })),
@@ -345,12 +308,12 @@ export function expandGroupNodes(
       } else overrides.set(widget.node, { ...overrides.get(widget.node), [widget.input]: value });
     }
     // Inner positions keep their shape, their top left corner moved to the instance's position.
-    const positions = inner.map((child) => pairOf(child.pos)).filter((pos) => pos !== undefined);
-    const at = pairOf(node.pos) ?? [0, 0];
+    const positions = inner.map((child) => pair(child.pos)).filter((pos) => pos !== undefined);
+    const at = pair(node.pos) ?? [0, 0];
     const left = Math.min(...positions.map((pos) => pos[0]));
     const top = Math.min(...positions.map((pos) => pos[1]));
     inner.forEach((child, index) => {
-      const pos = pairOf(child.pos);
+      const pos = pair(child.pos);
       outNodes.push({
         ...child,
         ...(pos ? { pos: [pos[0] - left + at[0], pos[1] - top + at[1]] } : {}),

@@ -1,5 +1,6 @@
 import { inputSpecType, isWidgetType, type InputSpec, type ObjectInfo } from './node-spec.js';
 import { expandGroupNodes } from './litegraph-group-nodes.js';
+import { pair, type LinkRecord, type LiteNode } from './litegraph-types.js';
 import { ownValue } from './own-property.js';
 import { err, ok, type Result } from './result.js';
 import { WORKFLOW_FORMAT, WORKFLOW_VERSION, type ApiPrompt, type WorkflowEnvelope } from './workflow.js';
@@ -11,22 +12,6 @@ import { WORKFLOW_FORMAT, WORKFLOW_VERSION, type ApiPrompt, type WorkflowEnvelop
  * dropped, subgraphs and legacy group nodes expanded, muted/bypassed modes and layout kept. Pure; unknown node types
  * are all named in the reason, or kept as `_meta.missing` where the caller asks.
  */
-
-interface LiteNode {
-  id: number | string;
-  type: string;
-  pos?: [number, number] | { 0: number; 1: number };
-  size?: [number, number] | { 0: number; 1: number };
-  mode?: number;
-  title?: string;
-  flags?: { collapsed?: boolean };
-  inputs?: { name: string; link: number | null; widget?: { name: string }; type?: string }[];
-  outputs?: { name?: string; type?: string; links?: number[] | null }[];
-  widgets_values?: unknown[] | Record<string, unknown>;
-  properties?: Record<string, unknown>;
-  /** Set by legacy group node expansion: the instance's values for this inner node's widgets, by input name. */
-  widgetOverrides?: Record<string, unknown>;
-}
 
 /**
  * A node whose type Inkgraph does not have, kept under `_meta.missing` so the editor can show it and save it back as
@@ -72,19 +57,6 @@ function widgetDefault(spec: InputSpec, type: string): unknown {
   if (type === 'BOOLEAN') return false;
   return '';
 }
-
-type LinkTuple = [number, number | string, number, number | string, number, string];
-
-function pair(value: unknown): [number, number] | undefined {
-  if (Array.isArray(value) && typeof value[0] === 'number' && typeof value[1] === 'number') return [value[0], value[1]];
-  if (typeof value === 'object' && value !== null && '0' in value && '1' in value)
-    return [Number((value as Record<string, unknown>)['0']), Number((value as Record<string, unknown>)['1'])];
-  return undefined;
-}
-
-type LinkRecord =
-  | LinkTuple
-  | { id: number; origin_id: number | string; origin_slot: number; target_id?: number | string; target_slot?: number };
 
 interface LiteGraph {
   nodes: LiteNode[];
@@ -318,7 +290,7 @@ export function fromLitegraph(
   };
   const expanded = expandGroupNodes(graph.nodes, graph.links, graph.extra?.groupNodes, objectInfo);
   if (!expanded.ok) return expanded;
-  const flat = flatten({ ...graph, nodes: expanded.value.nodes as LiteNode[], links: expanded.value.links });
+  const flat = flatten({ ...graph, nodes: expanded.value.nodes, links: expanded.value.links });
   if (!flat.ok) return flat;
   const { nodes, links } = flat.value;
   const byId = new Map(nodes.map((node) => [String(node.id), node]));
