@@ -3,6 +3,7 @@ import { CheckpointLoaderSimple } from './loaders/checkpoint-loader.js';
 import { CLIPTextEncode } from './conditioning/clip-text-encode.js';
 import { CLIPTextEncodeSDXL } from './conditioning/clip-text-encode-sdxl.js';
 import { CLIPTextEncodeSDXLRefiner } from './conditioning/clip-text-encode-sdxl-refiner.js';
+import { CLIPSetLastLayer } from './conditioning/clip-set-last-layer.js';
 import { ConditioningCombine } from './conditioning/conditioning-combine.js';
 import { ConditioningConcat } from './conditioning/conditioning-concat.js';
 import { ConditioningAverage } from './conditioning/conditioning-average.js';
@@ -82,6 +83,7 @@ export const allNodes: readonly NodeClass[] = [
   CLIPTextEncode,
   CLIPTextEncodeSDXL,
   CLIPTextEncodeSDXLRefiner,
+  CLIPSetLastLayer,
   ConditioningCombine,
   ConditioningConcat,
   ConditioningAverage,

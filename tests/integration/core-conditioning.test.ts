@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RasterU8 } from '../../media/raster.js';
 import type { ApiPrompt } from '../../shared/workflow.js';
 import { copyFixtureModels } from '../helpers/diffusion.js';
-import { startTestServer, TestSocket, type TestServer } from '../helpers/server.js';
+import { postJson, startTestServer, TestSocket, type TestServer } from '../helpers/server.js';
 import { runToHistory, savedImages } from '../helpers/workflow-run.js';
 
 /**
@@ -224,5 +224,54 @@ describe('a 9-channel inpainting UNet (tiny-sd-inpaint)', () => {
       expect(maxDifference(half(image(node), 0), half(kept, 0)), node).toBe(0);
       expect(maxDifference(half(image(node), 32), half(kept, 32)), node).toBeGreaterThan(2);
     }
+  });
+});
+
+describe('CLIPSetLastLayer', () => {
+  function clipSkip(ckpt: string, stops: readonly (number | undefined)[]): ApiPrompt {
+    const prompt: ApiPrompt = {
+      ckpt: { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: ckpt } },
+      empty: { class_type: 'EmptyLatentImage', inputs: { width: 64, height: 64, batch_size: 1 } },
+    };
+    stops.forEach((stop, index) => {
+      const clip: Link = stop === undefined ? ['ckpt', 1] : [`skip${index}`, 0];
+      if (stop !== undefined)
+        prompt[`skip${index}`] = {
+          class_type: 'CLIPSetLastLayer',
+          inputs: { clip: ['ckpt', 1], stop_at_clip_layer: stop },
+        };
+      prompt[`p${index}`] = { class_type: 'CLIPTextEncode', inputs: { text: 'a red cat, (blurry:1.3)', clip } };
+      prompt[`n${index}`] = { class_type: 'CLIPTextEncode', inputs: { text: 'blurry', clip } };
+      Object.assign(prompt, branch(`layer${index}`, [`p${index}`, 0], [`n${index}`, 0]));
+    });
+    return prompt;
+  }
+
+  it('reads earlier layers of an SD1 export with hidden states (−1 and beyond its depth: the last)', async () => {
+    const entry = await runToHistory(server, socket, clipSkip('tiny-sd-clip-skip', [undefined, -1, -2, -3, -24]));
+    const image = (index: number): RasterU8 => savedImages(server, entry, `layer${index}s`)[0]!;
+    expect(maxDifference(image(1), image(0))).toBe(0);
+    expect(maxDifference(image(4), image(0))).toBe(0);
+    expect(maxDifference(image(2), image(0))).toBeGreaterThan(2);
+    expect(maxDifference(image(3), image(2))).toBeGreaterThan(2);
+  });
+
+  it('sets both SDXL encoders’ layer (their default is −2)', async () => {
+    const entry = await runToHistory(server, socket, clipSkip('tiny-sdxl', [undefined, -2, -1]));
+    const image = (index: number): RasterU8 => savedImages(server, entry, `layer${index}s`)[0]!;
+    expect(maxDifference(image(1), image(0))).toBe(0);
+    expect(maxDifference(image(2), image(0))).toBeGreaterThan(2);
+  });
+
+  it('names the node, the field and how to re-export when the export has no hidden states', async () => {
+    const response = await postJson(`${server.url}/prompt`, {
+      prompt: clipSkip('tiny-sd-fp32', [-2]),
+      client_id: socket.clientId,
+    });
+    const promptId = (response.json as { prompt_id: string }).prompt_id;
+    const messages = await socket.waitForEnd(promptId);
+    const error = messages.find((message) => message.type === 'execution_error');
+    expect(error?.data).toMatchObject({ node_type: 'CLIPSetLastLayer' });
+    expect(JSON.stringify(error?.data)).toMatch(/stop_at_clip_layer: .*hidden_states.*re-export/);
   });
 });

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ClipTokenizer } from '../text/clip-tokenizer.js';
 import type { LoadedSession } from '../onnx/session.js';
 import type { ClipEncoder, ClipModel, PipelineHandle, PipelineSessions } from './types.js';
+import { hiddenStateCount, type TextEncoderLayers } from './clip-layers.js';
 
 /** Reading a pipeline's text encoders and tokenizers into a CLIP (one encoder for SD1/SD2, two for SDXL). */
 
@@ -58,12 +59,9 @@ function readTokenizer(dir: string, folder: string): TokenizerFields {
  * hidden_states.0 is the embeddings): ComfyUI's SDXL encoders read layer -2 without the final layer norm.
  */
 export function penultimateHiddenState(outputNames: readonly string[]): string | undefined {
-  const layers = outputNames
-    .map((name) => /^hidden_states\.(\d+)$/.exec(name)?.[1])
-    .filter((index) => index !== undefined)
-    .map(Number);
-  if (layers.length < 2) return undefined;
-  const wanted = `hidden_states.${Math.max(...layers) - 1}`;
+  const count = hiddenStateCount(outputNames);
+  if (count === undefined || count < 1) return undefined;
+  const wanted = `hidden_states.${count - 1}`;
   return outputNames.includes(wanted) ? wanted : undefined;
 }
 
@@ -86,6 +84,20 @@ function sdxlEncoder(
     session: folder === 'text_encoder' ? 'textEncoder' : 'textEncoder2',
     ...readTokenizer(dir, tokenizerFolder),
     hiddenOutput,
+  };
+}
+
+/** The text encoder's depth (its hidden_states.* outputs, else its config) for clip skip. */
+function textEncoderLayers(dir: string, outputNames: readonly string[]): TextEncoderLayers {
+  const config = readJsonObject(join(dir, 'text_encoder', 'config.json'));
+  const fromOutputs = hiddenStateCount(outputNames);
+  const configured = typeof config.num_hidden_layers === 'number' ? config.num_hidden_layers : undefined;
+  const count = fromOutputs ?? configured;
+  return {
+    count,
+    hiddenStates: fromOutputs !== undefined,
+    // diffusers' SD2 exports: OpenCLIP ViT-H (1024 wide) without its 24th layer.
+    lastDropped: config.hidden_size === 1024 && count === 23,
   };
 }
 
@@ -116,5 +128,5 @@ export function loadClip(
   if (!encoder.inputs.has('input_ids')) throw new Error('text_encoder/model.onnx has no input_ids input');
   if (!encoder.outputNames.includes('last_hidden_state'))
     throw new Error('text_encoder/model.onnx has no last_hidden_state output');
-  return { name, pipeline, ...readTokenizer(dir, 'tokenizer') };
+  return { name, pipeline, ...readTokenizer(dir, 'tokenizer'), layers: textEncoderLayers(dir, encoder.outputNames) };
 }

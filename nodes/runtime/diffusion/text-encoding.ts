@@ -2,6 +2,9 @@ import type { SharedCaches } from '../../contract/node-context.js';
 import { parsePromptWeights } from '../text/prompt-weights.js';
 import { runSession, type LoadedSession } from '../onnx/session.js';
 import type { ClipEncoder, ClipModel, ConditioningEntry, SdxlEncoders } from './types.js';
+import { applyFinalLayerNorm, chooseSdLayer, sdxlLayerOutput, type TextEncoderLayers } from './clip-layers.js';
+
+const NO_LAYER_INFO: TextEncoderLayers = { count: undefined, hiddenStates: false, lastDropped: false };
 
 /**
  * ComfyUI's prompt encoding: emphasis weights, per-word tokens, 75-token chunks each wrapped in BOS/EOS and
@@ -78,19 +81,32 @@ async function encodeChunks(
   chunks: readonly (readonly WeightedToken[])[],
   hiddenOutput: string | undefined,
   pooledOutputs: readonly string[],
+  /** Put the hidden state through the final layer norm recovered from this last hidden state (SD1/SD2 clip skip). */
+  finalNormFrom?: string,
 ): Promise<EncodedChunks> {
   const weighted = chunks.some((chunk) => chunk.some((token) => token.weight !== 1));
   const rows = chunks.map((chunk) => chunk.map((token) => token.id));
   if (weighted) rows.push([clip.bosId, clip.eosId, ...Array.from({ length: clip.maxLength - 2 }, () => clip.padId)]);
   const length = clip.maxLength;
   const wanted = hiddenOutput
-    ? [hiddenOutput, ...pooledOutputs.filter((name) => session.outputNames.includes(name))]
+    ? [
+        hiddenOutput,
+        ...(finalNormFrom ? [finalNormFrom, 'last_hidden_state'] : []),
+        ...pooledOutputs.filter((name) => session.outputNames.includes(name)),
+      ]
     : undefined;
   const outputs = await runSession(session, { input_ids: { data: rows.flat(), dims: [rows.length, length] } }, wanted);
-  const hidden = outputs[hiddenOutput ?? 'last_hidden_state'];
-  if (!hidden || hidden.dims.length !== 3)
+  const raw = outputs[hiddenOutput ?? 'last_hidden_state'];
+  if (!raw || raw.dims.length !== 3)
     throw new Error(`the text encoder did not return ${hiddenOutput ?? 'last_hidden_state'} [batch, tokens, dim]`);
-  const dim = Number(hidden.dims[2]);
+  const dim = Number(raw.dims[2]);
+  const hidden = { dims: raw.dims, data: raw.data };
+  if (finalNormFrom) {
+    const before = outputs[finalNormFrom];
+    const after = outputs.last_hidden_state;
+    if (!before || !after) throw new Error(`the text encoder did not return ${finalNormFrom} and last_hidden_state`);
+    hidden.data = applyFinalLayerNorm(raw.data, before.data, after.data, dim);
+  }
   const embeddings = new Float32Array(chunks.length * length * dim);
   const empty = weighted ? hidden.data.subarray(chunks.length * length * dim) : undefined;
   chunks.forEach((chunk, c) => {
@@ -113,14 +129,19 @@ async function encodeChunks(
 
 /** Encodes a prompt into one conditioning entry (an SDXL CLIP encodes it with both of its encoders). */
 export async function encodePrompt(clip: ClipModel, text: string, caches: SharedCaches): Promise<ConditioningEntry> {
-  if (clip.sdxl) return encodeSdxl(clip.sdxl, clip.pipeline, { g: text, l: text }, caches);
+  if (clip.sdxl) return encodeSdxl(clip.sdxl, clip.pipeline, { g: text, l: text }, caches, clip.stopAtLayer);
   const { textEncoder } = await clip.pipeline.sessions(caches);
   if (!textEncoder) throw new Error('the pipeline has no text_encoder');
   const chunks = chunkPrompt(text, clip);
-  const { embeddings, dim, pooled } = await encodeChunks(textEncoder, clip, chunks, undefined, [
-    'pooler_output',
-    'text_embeds',
-  ]);
+  const layer = chooseSdLayer(clip.layers ?? NO_LAYER_INFO, clip.stopAtLayer);
+  const { embeddings, dim, pooled } = await encodeChunks(
+    textEncoder,
+    clip,
+    chunks,
+    layer.kind === 'hidden' ? layer.output : undefined,
+    ['pooler_output', 'text_embeds'],
+    layer.kind === 'hidden' ? layer.finalNormFrom : undefined,
+  );
   return { embeddings, tokens: chunks.length * clip.maxLength, dim, pooled };
 }
 
@@ -141,8 +162,12 @@ export async function encodeSdxl(
   pipeline: ClipModel['pipeline'],
   text: { readonly g: string; readonly l: string },
   caches: SharedCaches,
+  /** CLIPSetLastLayer's layer for both encoders (absent: their penultimate). */
+  stopAtLayer?: number,
 ): Promise<ConditioningEntry> {
   const sessions = await pipeline.sessions(caches);
+  const layerOf = (encoder: ClipEncoder, session: LoadedSession): string =>
+    stopAtLayer === undefined ? encoder.hiddenOutput : sdxlLayerOutput(session.outputNames, stopAtLayer);
   const sessionOf = (encoder: ClipEncoder, folder: string): LoadedSession => {
     const session = sessions[encoder.session];
     if (!session) throw new Error(`the pipeline has no ${folder}`);
@@ -156,10 +181,12 @@ export async function encodeSdxl(
     chunksG = padChunks(chunksG, count, g);
     chunksL = padChunks(chunksL, count, l);
   }
-  const encodedG = await encodeChunks(sessionOf(g, 'text_encoder_2'), g, chunksG, g.hiddenOutput, ['text_embeds']);
+  const sessionG = sessionOf(g, 'text_encoder_2');
+  const encodedG = await encodeChunks(sessionG, g, chunksG, layerOf(g, sessionG), ['text_embeds']);
   const tokens = chunksG.length * g.maxLength;
   if (!l || !chunksL) return { embeddings: encodedG.embeddings, tokens, dim: encodedG.dim, pooled: encodedG.pooled };
-  const encodedL = await encodeChunks(sessionOf(l, 'text_encoder'), l, chunksL, l.hiddenOutput, []);
+  const sessionL = sessionOf(l, 'text_encoder');
+  const encodedL = await encodeChunks(sessionL, l, chunksL, layerOf(l, sessionL), []);
   if (l.maxLength !== g.maxLength)
     throw new Error(`tokenizer and tokenizer_2 disagree on the chunk length (${l.maxLength} and ${g.maxLength})`);
   const dim = encodedL.dim + encodedG.dim;

@@ -5,6 +5,7 @@ import type { InputInfo, LoadedSession } from '../onnx/session.js';
 import type { ModelSampling } from '../sampling/model-sampling.js';
 import type { RowCost } from '../../contract/memory.js';
 import type { MaskBatch } from '../../contract/socket-types.js';
+import type { TextEncoderLayers } from './clip-layers.js';
 
 /** An NCHW float tensor. */
 export interface Tensor4 {
@@ -154,6 +155,10 @@ export interface ClipModel {
   readonly eosId: number;
   readonly padId: number;
   readonly maxLength: number;
+  /** CLIPSetLastLayer's stop_at_clip_layer (−1: the last layer); absent: the model's default. */
+  readonly stopAtLayer?: number;
+  /** SD1/SD2's text encoder depth and hidden-state outputs, for clip skip. */
+  readonly layers?: TextEncoderLayers;
   /** Present for SDXL pipelines: encode with both and concatenate (ComfyUI's SDXLClipModel / SDXLRefinerClipModel). */
   readonly sdxl?: SdxlEncoders;
 }
