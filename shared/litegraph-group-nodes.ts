@@ -61,6 +61,18 @@ function isDefinition(value: unknown): value is GroupDefinition {
   );
 }
 
+/**
+ * Whether a control value ("fixed", "randomize", …) follows the widget: the frontend adds one to number and combo
+ * widgets asking for control_after_generate, which its getInputConfig also asks for on every seed and noise_seed.
+ */
+function hasControl(spec: InputSpec, name: string): boolean {
+  const type = inputSpecType(spec);
+  return (
+    (type === 'INT' || type === 'FLOAT' || type === 'COMBO') &&
+    (Boolean(spec[1]?.control_after_generate) || name === 'seed' || name === 'noise_seed')
+  );
+}
+
 /** What the frontend's GroupNodeConfig.registerType works out: the group's widgets, inputs and outputs in order. */
 function layoutOf(definition: GroupDefinition, objectInfo: ObjectInfo): GroupLayout {
   const linksFrom = new Map<number, Map<number, InnerLink[]>>();
@@ -133,9 +145,7 @@ function layoutOf(definition: GroupDefinition, objectInfo: ObjectInfo): GroupLay
         name: nameOf(node, index, name),
         node: index,
         input: name,
-        control:
-          (type === 'INT' || type === 'COMBO') &&
-          (Boolean(spec[1]?.control_after_generate) || name === 'seed' || name === 'noise_seed'),
+        control: hasControl(spec, name),
         upload: Boolean(spec[1]?.image_upload),
       });
     }
@@ -159,9 +169,7 @@ function layoutOf(definition: GroupDefinition, objectInfo: ObjectInfo): GroupLay
           name: groupName,
           node: index,
           input: name,
-          control:
-            inputSpecType(spec) === 'INT' &&
-            (Boolean(spec[1]?.control_after_generate) || name === 'seed' || name === 'noise_seed'),
+          control: hasControl(spec, name),
           upload: false,
         });
         layout.inputs.push({ name: groupName, node: index, slot });

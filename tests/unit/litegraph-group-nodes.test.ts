@@ -184,4 +184,92 @@ describe('legacy group nodes (extra.groupNodes)', () => {
     if (!kept.ok) throw new Error(kept.reason);
     expect(kept.value.prompt['5']!.class_type).toBe('workflow>Latent pair');
   });
+
+  it("take a seed's control value and a titled primitive's name from the frontend's widget order", () => {
+    // One KSampler whose sockets are the group's inputs; its widgets: seed (+ control), steps, cfg, sampler_name,
+    // scheduler, denoise; a FLOAT primitive "Strength" feeding a second node's converted scale_by (+ control).
+    const sampler = {
+      'One sampler': {
+        nodes: [
+          {
+            id: 1,
+            type: 'KSampler',
+            pos: [0, 0],
+            inputs: [
+              { name: 'model', type: 'MODEL', link: null },
+              { name: 'positive', type: 'CONDITIONING', link: null },
+              { name: 'negative', type: 'CONDITIONING', link: null },
+              { name: 'latent_image', type: 'LATENT', link: null },
+            ],
+            outputs: [{ name: 'LATENT', type: 'LATENT', links: [] }],
+            widgets_values: [1, 'randomize', 20, 8, 'euler', 'normal', 1],
+          },
+          {
+            id: 2,
+            type: 'PrimitiveNode',
+            title: 'Strength',
+            pos: [0, 300],
+            outputs: [{ name: 'FLOAT', type: 'FLOAT', widget: { name: 'scale_by' }, links: [] }],
+            widgets_values: [1.5, 'fixed'],
+          },
+          {
+            id: 3,
+            type: 'LatentUpscaleBy',
+            pos: [300, 0],
+            inputs: [
+              { name: 'samples', type: 'LATENT', link: null },
+              { name: 'scale_by', type: 'FLOAT', widget: { name: 'scale_by' }, link: null },
+            ],
+            outputs: [{ name: 'LATENT', type: 'LATENT', links: [] }],
+            widgets_values: ['nearest-exact', 1.5],
+          },
+        ],
+        links: [
+          [0, 0, 2, 0, 1, 'LATENT'],
+          [1, 0, 2, 1, 2, 'FLOAT'],
+        ],
+        external: [],
+      },
+    };
+    const result = fromLitegraph(
+      {
+        nodes: [
+          { id: 4, type: 'EmptyLatentImage', pos: [0, 0], outputs: [{ links: [1] }], widgets_values: [64, 64, 1] },
+          {
+            id: 9,
+            type: 'workflow>One sampler',
+            pos: [0, 0],
+            // The latent socket named as the group names it; the others unlinked.
+            inputs: [
+              { name: 'model', type: 'MODEL', link: null },
+              { name: 'positive', type: 'CONDITIONING', link: null },
+              { name: 'negative', type: 'CONDITIONING', link: null },
+              { name: 'latent_image', type: 'LATENT', link: 1 },
+            ],
+            outputs: [{ links: [] }],
+            widgets_values: [777, 'fixed', 4, 6.5, 'ddim', 'karras', 0.4, 3.25, 'fixed', 'bicubic'],
+          },
+        ],
+        links: [[1, 4, 0, 9, 3, 'LATENT']],
+        extra: { groupNodes: sampler },
+        version: 0.4,
+      },
+      objectInfo,
+    );
+    if (!result.ok) throw new Error(result.reason);
+    expect(result.value.prompt['9:0']!.inputs).toEqual({
+      latent_image: ['4', 0],
+      seed: 777,
+      steps: 4,
+      cfg: 6.5,
+      sampler_name: 'ddim',
+      scheduler: 'karras',
+      denoise: 0.4,
+    });
+    expect(result.value.prompt['9:2']!.inputs).toEqual({
+      samples: ['9:0', 0],
+      upscale_method: 'bicubic',
+      scale_by: 3.25,
+    });
+  });
 });
