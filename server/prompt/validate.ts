@@ -1,3 +1,4 @@
+import { unsupportedNodeReason } from '../../shared/unsupported-nodes.js';
 import { comboOptions, inputTypeName } from '../../nodes/contract/input-spec.js';
 import type { InputDefinition, NodeClass } from '../../nodes/contract/node-definition.js';
 import type { NodeEnvironment } from '../../nodes/contract/node-context.js';
@@ -110,9 +111,11 @@ export function validatePrompt(
       return err({ error, nodeErrors: { [id]: { errors: [error], dependent_outputs: [], class_type: '' } } });
     }
     if (!registry.has(node.class_type)) {
+      // ComfyUI's sentence first (clients match it), then why, for the nodes Inkgraph lacks on purpose.
+      const reason = unsupportedNodeReason(node.class_type);
       const error = promptError(
         'invalid_prompt',
-        `Cannot execute because node ${node.class_type} does not exist.`,
+        `Cannot execute because node ${node.class_type} does not exist.${reason ? ` (${reason.en}.)` : ''}`,
         `Node ID '#${id}'`,
       );
       return err({

@@ -51,6 +51,19 @@ describe('validatePrompt', () => {
     expect(!missing.ok && missing.reason.error.type).toBe('invalid_prompt');
   });
 
+  it("says why for ComfyUI nodes Inkgraph lacks on purpose, after ComfyUI's own sentence", () => {
+    const unclip = validatePrompt(
+      { ...pipeline(), '9': { class_type: 'unCLIPCheckpointLoader', inputs: { ckpt_name: 'x' } } },
+      registry,
+      env,
+    );
+    expect(!unclip.ok && unclip.reason.error.message).toMatch(
+      /^Cannot execute because node unCLIPCheckpointLoader does not exist\. \(unCLIP needs .*CLIP vision encoder/,
+    );
+    const plain = validatePrompt({ ...pipeline(), '9': { class_type: 'Nope', inputs: {} } }, registry, env);
+    expect(!plain.ok && plain.reason.error.message).toBe('Cannot execute because node Nope does not exist.');
+  });
+
   it('refuses a prompt without output nodes', () => {
     const result = validatePrompt({ '1': { class_type: 'LoadImage', inputs: { image: 'in.png' } } }, registry, env);
     expect(!result.ok && result.reason.error.type).toBe('prompt_no_outputs');

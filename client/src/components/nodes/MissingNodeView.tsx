@@ -1,8 +1,11 @@
 import { Handle, Position } from '@xyflow/react';
+import { useAtomValue } from 'jotai';
 import { memo } from 'react';
+import { unsupportedNodeReason } from '../../../../shared/unsupported-nodes.js';
 import { outputHandle, type InkNodeData } from '../../graph/types.js';
 import { widgetText } from '../../graph/widget-text.js';
 import { useT } from '../../i18n/use-t.js';
+import { localeAtom } from '../../state/atoms.js';
 import { typeColor } from '../type-colors.js';
 
 /**
@@ -19,6 +22,9 @@ export const MissingNodeView = memo(function MissingNodeView({
   readonly selected: boolean;
 }) {
   const t = useT();
+  const locale = useAtomValue(localeAtom);
+  // Nodes Inkgraph lacks on purpose say why (shared with the server's validation message).
+  const reason = unsupportedNodeReason(data.classType);
   const inputs = data.missing?.inputs ?? [];
   const outputs = data.missing?.outputs ?? [];
   const values = data.missing?.widgets_values;
@@ -37,6 +43,11 @@ export const MissingNodeView = memo(function MissingNodeView({
       </div>
       <div className="node-body">
         {data.title !== data.classType && <div className="missing-title">{data.title}</div>}
+        {reason && (
+          <div className="missing-reason" data-testid={`missing-reason-${id}`}>
+            {locale === 'zh-CN' ? reason['zh-CN'] : reason.en}
+          </div>
+        )}
         <div className="node-io">
           <div className="node-inputs">
             {inputs.map((input) => (
