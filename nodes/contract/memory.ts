@@ -55,6 +55,8 @@ export interface ModelShape {
   /** Pixels per latent cell of its VAE, and its latent channels. */
   readonly downscale: number;
   readonly latentChannels: number;
+  /** Channels its UNet's input takes: the latent's, or more for inpainting UNets ([mask, masked latent] added). */
+  readonly unetInChannels?: number;
   /** The largest batch its UNet takes in one call. */
   readonly maxBatch: number;
   /** True when the costs were measured for this model (memory-profile.json), false for the generic guess. */

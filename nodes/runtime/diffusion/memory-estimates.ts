@@ -64,6 +64,15 @@ export function latentOnModelGrid(latent: LatentShape, model: ModelShape): Laten
 /** Latent-sized arrays a sampler holds at once: x, noise, denoised, the UNet's input and output, a sampler's history. */
 const SAMPLER_LATENT_COPIES = 10;
 
+/**
+ * What an inpainting UNet's wider input adds: the [mask, masked latent] channels held for each conditioning (the
+ * whole batch, once per row kind) and their part of each call's `sample`. 0 for a UNet that takes the latent alone.
+ */
+export function inpaintConcatBytes(model: ModelShape, latent: LatentShape, rows: number, perCall: number): number {
+  const extra = Math.max(0, (model.unetInChannels ?? model.latentChannels) - latent.channels);
+  return extra * latent.height * latent.width * 4 * (rows + perCall);
+}
+
 export function samplerMemory(
   model: ModelShape | undefined,
   latentIn: LatentShape | undefined,
@@ -80,7 +89,10 @@ export function samplerMemory(
     : rows;
   // A `vae` preview decodes one item between UNet calls, never during one.
   const preview = model.vaeDecoder ? rowBytes(model.vaeDecoder, cells) : 0;
-  const working = Math.max(perCall * unet, preview) + SAMPLER_LATENT_COPIES * shapeBytes(latent);
+  const working =
+    Math.max(perCall * unet, preview) +
+    SAMPLER_LATENT_COPIES * shapeBytes(latent) +
+    inpaintConcatBytes(model, latent, rows, perCall);
   const measured = model.measured
     ? ''
     : ` (a generic estimate: ${model.name} has no memory-profile.json; \`inkgraph calibrate-memory\` measures one)`;

@@ -13,7 +13,7 @@ import { rowBytes, type ModelShape, type RowCost } from '../../contract/memory.j
 export const MEMORY_PROFILE_FILE = 'memory-profile.json';
 export const MEMORY_PROFILE_FORMAT = 'inkgraph-memory-profile';
 
-export const memoryParts = ['unet', 'vae_decoder', 'vae_encoder', 'text_encoder'] as const;
+export const memoryParts = ['unet', 'vae_decoder', 'vae_encoder', 'text_encoder', 'text_encoder_2'] as const;
 export type MemoryPart = (typeof memoryParts)[number];
 
 const rowCostSchema = z.object({
@@ -30,8 +30,12 @@ export const memoryProfileSchema = z.object({
     unet: rowCostSchema,
     vae_decoder: rowCostSchema,
     vae_encoder: rowCostSchema.optional(),
-    text_encoder: rowCostSchema,
+    // An SDXL refiner has only the second encoder; SD 1.x only the first.
+    text_encoder: rowCostSchema.optional(),
+    text_encoder_2: rowCostSchema.optional(),
   }),
+  /** The channels the UNet's `sample` takes (9 for inpainting UNets), where the export says. */
+  unet_in_channels: z.number().int().positive().optional(),
   /** The measurements the costs were fitted to: [rows, latent cells, peak bytes over the loaded model]. */
   samples: z.record(z.string(), z.array(z.tuple([z.number(), z.number(), z.number()]))),
 });
@@ -49,11 +53,35 @@ export function genericCosts(downscale: number): Record<MemoryPart, RowCost> {
     vae_decoder: decoder,
     vae_encoder: decoder,
     text_encoder: { constant: 64 * MIB, linear: 0, quadratic: 0 },
+    text_encoder_2: { constant: 64 * MIB, linear: 0, quadratic: 0 },
   };
 }
 
-/** The folders whose files are a pipeline's weights: the measured parts and SDXL's second text encoder. */
-const weightFolders: readonly string[] = [...memoryParts, 'text_encoder_2'];
+/** The folders whose files are a pipeline's weights: the measured parts. */
+const weightFolders: readonly string[] = memoryParts;
+
+/** The text encoders a pipeline folder has (SDXL base both, its refiner only the second). */
+export function textEncoderParts(dir: string): ('text_encoder' | 'text_encoder_2')[] {
+  const parts = (['text_encoder', 'text_encoder_2'] as const).filter((part) =>
+    existsSync(join(dir, part, 'model.onnx')),
+  );
+  return parts.length > 0 ? parts : ['text_encoder'];
+}
+
+/**
+ * Row costs added term by term: SDXL's encoders run one after the other, but the first one's output is held while
+ * the second runs, and the sum is the upper bound the estimate wants.
+ */
+export function sumCosts(costs: readonly RowCost[]): RowCost {
+  return costs.reduce(
+    (sum, cost) => ({
+      constant: sum.constant + cost.constant,
+      linear: sum.linear + cost.linear,
+      quadratic: sum.quadratic + cost.quadratic,
+    }),
+    { constant: 0, linear: 0, quadratic: 0 },
+  );
+}
 
 /** Bytes of the files in some part folders of a pipeline (model.onnx and any external weights beside it). */
 export function partsBytes(dir: string, parts: readonly string[]): number {
@@ -74,6 +102,8 @@ const vaeConfigSchema = z
     downscale_factor: z.number().int().positive().optional(),
   })
   .passthrough();
+
+const unetConfigSchema = z.object({ in_channels: z.number().int().positive().optional() }).passthrough();
 
 function readJsonFile(path: string): unknown {
   try {
@@ -99,7 +129,15 @@ export function readMemoryProfile(dir: string): { profile: MemoryProfile | undef
 const shapes = new Map<string, { stamp: string; shape: ModelShape }>();
 
 function stampOf(dir: string): string {
-  return ['model_index.json', MEMORY_PROFILE_FILE, 'vae_decoder/config.json', 'unet/model.onnx']
+  return [
+    'model_index.json',
+    MEMORY_PROFILE_FILE,
+    'vae_decoder/config.json',
+    'unet/config.json',
+    'unet/model.onnx',
+    'text_encoder/model.onnx',
+    'text_encoder_2/model.onnx',
+  ]
     .map((file) => {
       const path = join(dir, file);
       return existsSync(path) ? `${statSync(path).mtimeMs}:${statSync(path).size}` : '-';
@@ -119,6 +157,10 @@ export function pipelineShape(dir: string): ModelShape {
   const downscale = vae.downscale_factor ?? (vae.block_out_channels ? 2 ** (vae.block_out_channels.length - 1) : 8);
   const { profile } = readMemoryProfile(dir);
   const costs = profile ? { ...genericCosts(downscale), ...profile.parts } : genericCosts(downscale);
+  const unetConfig = unetConfigSchema.safeParse(readJsonFile(join(dir, 'unet', 'config.json')) ?? {});
+  // The probe read it off the UNet itself; unet/config.json says it for diffusers exports.
+  const unetInChannels =
+    profile?.unet_in_channels ?? (unetConfig.success ? unetConfig.data.in_channels : undefined) ?? vae.latent_channels;
   const shape: ModelShape = {
     kind: 'model',
     key: `pipeline:${dir}`,
@@ -127,9 +169,10 @@ export function pipelineShape(dir: string): ModelShape {
     unet: costs.unet,
     vaeDecoder: costs.vae_decoder,
     ...(costs.vae_encoder ? { vaeEncoder: costs.vae_encoder } : {}),
-    textEncoder: costs.text_encoder,
+    textEncoder: sumCosts(textEncoderParts(dir).map((part) => costs[part])),
     downscale,
     latentChannels: vae.latent_channels,
+    unetInChannels,
     maxBatch: Number.POSITIVE_INFINITY,
     measured: profile !== undefined,
   };
