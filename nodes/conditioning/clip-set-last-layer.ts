@@ -21,6 +21,8 @@ export const CLIPSetLastLayer = defineNode({
     stop_at_clip_layer: { kind: 'INT', default: -1, min: -24, max: -1, step: 1 },
   },
   outputs: [{ type: 'CLIP', name: 'CLIP' }],
+  // The same model with another layer chosen: its shape passes through.
+  estimate: ({ clip }) => ({ outputs: [clip], workingBytes: 0 }),
   run: ({ clip, stop_at_clip_layer }) => {
     // Refused here, where the layer is chosen, rather than later in the encoder that reads it.
     if (!clip.sdxl && clip.layers) {
