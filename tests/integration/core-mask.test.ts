@@ -94,6 +94,38 @@ describe('the core mask nodes in a workflow through the server', () => {
     expect(flat.slice(0, -1).every((v) => v === 0)).toBe(true);
   });
 
+  it('pastes an image through a mask resized to the source (ImageCompositeMasked), named by a multiline primitive', async () => {
+    const prompt: ApiPrompt = {
+      '1': { class_type: 'LoadImage', inputs: { image: 'test.png' } },
+      '2': { class_type: 'EmptyImage', inputs: { width: 4, height: 4, batch_size: 1, color: 0x00ff00 } },
+      '3': { class_type: 'SolidMask', inputs: { value: 0, width: 8, height: 8 } },
+      '4': { class_type: 'SolidMask', inputs: { value: 1, width: 4, height: 8 } },
+      '5': {
+        class_type: 'MaskComposite',
+        inputs: { destination: ['3', 0], source: ['4', 0], x: 0, y: 0, operation: 'add' },
+      }, // the left half white; resized to the 4×4 source, its left two columns
+      '6': {
+        class_type: 'ImageCompositeMasked',
+        inputs: { destination: ['1', 0], source: ['2', 0], x: 2, y: 3, resize_source: false, mask: ['5', 0] },
+      },
+      '7': { class_type: 'PrimitiveStringMultiline', inputs: { value: 'core_mask/pasted' } },
+      '8': { class_type: 'SaveImage', inputs: { images: ['6', 0], filename_prefix: ['7', 0] } },
+    };
+    const response = await postJson(`${server.url}/prompt`, { prompt, client_id: 'core-mask' });
+    expect(response.status).toBe(200);
+    const messages = await socket.waitForEnd((response.json as { prompt_id: string }).prompt_id);
+    expect(messages.map((m) => m.type)).toContain('execution_success');
+    const pasted = savedRaster('pasted_00001_.png');
+    const rgb = (x: number, y: number): number[] => [
+      ...pasted.data.subarray((y * pasted.width + x) * pasted.channels, (y * pasted.width + x) * pasted.channels + 3),
+    ];
+    // test.png: red = round(x / 15 × 255), green = round(y / 11 × 255), blue = 100.
+    expect(rgb(2, 3)).toEqual([0, 255, 0]);
+    expect(rgb(3, 6)).toEqual([0, 255, 0]);
+    expect(rgb(4, 3)).toEqual([68, 70, 100]);
+    expect(rgb(2, 7)).toEqual([34, 162, 100]);
+  });
+
   it('reports a crop outside the mask as an error of that node and field', async () => {
     const prompt: ApiPrompt = {
       '1': { class_type: 'SolidMask', inputs: { value: 1, width: 4, height: 4 } },
