@@ -68,6 +68,20 @@ const MISSING_NODE_TYPES: Readonly<Record<string, readonly string[]>> = {
   'examples-sdxl-turbo.json': ['KSamplerSelect', 'SDTurboScheduler', 'SamplerCustom'],
 };
 
+/** Files whose legacy group nodes hold node types Inkgraph does not have: group type → those inner types. */
+const MISSING_IN_GROUP_NODES: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
+  'examples-sdxl-edit-model.json': {
+    'workflow/IP2PSampler': [
+      'KSamplerSelect',
+      'RandomNoise',
+      'BasicScheduler',
+      'InstructPixToPixConditioning',
+      'DualCFGGuider',
+      'SamplerCustomAdvanced',
+    ],
+  },
+};
+
 interface SamplerCase {
   readonly models: Readonly<Record<string, string>>;
   /** The sampler nodes /prompt refuses, with the sampler_name each asks for. */
@@ -201,6 +215,7 @@ describe("ComfyUI's published workflows", () => {
     const listed = [
       ...RUNNABLE.map((c) => c.file),
       ...Object.keys(MISSING_NODE_TYPES),
+      ...Object.keys(MISSING_IN_GROUP_NODES),
       ...Object.keys(MISSING_SAMPLERS),
     ];
     expect(listed.sort()).toEqual(
@@ -243,6 +258,14 @@ describe("ComfyUI's published workflows", () => {
     const imported = fromLitegraph(readCorpus(file), objectInfo);
     expect(imported.ok ? 'imported' : imported.reason).toBe(
       `this workflow uses node types Inkgraph does not have: ${missing.join(', ')}`,
+    );
+  });
+
+  it.each(Object.entries(MISSING_IN_GROUP_NODES))('%s names the types its group nodes hold', (file, groups) => {
+    const imported = fromLitegraph(readCorpus(file), objectInfo);
+    const named = Object.entries(groups).map(([group, types]) => `${group} (${types.join(', ')})`);
+    expect(imported.ok ? 'imported' : imported.reason).toBe(
+      `this workflow uses legacy group nodes holding node types Inkgraph does not have: ${named.join(', ')}`,
     );
   });
 
