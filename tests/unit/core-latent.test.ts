@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { pythonRound } from '../../nodes/runtime/image/python-round.js';
 import {
   bislerpLatent,
   blendLatents,
@@ -11,7 +12,6 @@ import {
   repeatBatch,
   resizeLatent,
   rotateLatent,
-  roundHalfEven,
   upscaleBySize,
 } from '../../nodes/runtime/diffusion/latent-ops.js';
 import type { Tensor4 } from '../../nodes/runtime/diffusion/types.js';
@@ -28,7 +28,7 @@ function range(count: number): number[] {
 
 describe('Python rounding and slicing', () => {
   it('rounds halves to even, as LatentUpscaleBy sizes latents', () => {
-    expect([0.5, 1.5, 2.5, 3.5, 4.4, 4.6].map(roundHalfEven)).toEqual([0, 2, 2, 4, 4, 5]);
+    expect([0.5, 1.5, 2.5, 3.5, 4.4, 4.6].map(pythonRound)).toEqual([0, 2, 2, 4, 4, 5]);
     // 3 × 1.5 = 4.5 → 4; 5 × 1.5 = 7.5 → 8
     expect(upscaleBySize(3, 5, 1.5)).toEqual({ width: 4, height: 8 });
   });

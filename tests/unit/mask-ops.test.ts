@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { pythonRound } from '../../nodes/runtime/image/python-round.js';
 import { createImageBatch } from '../../nodes/runtime/image/image-batch.js';
 import type { MaskBatch } from '../../nodes/contract/socket-types.js';
 import {
@@ -9,7 +10,6 @@ import {
   imageColorToMask,
   maskComposite,
   rasterChannelMask,
-  roundHalfEven,
   solidMask,
   thresholdMask,
 } from '../../nodes/runtime/image/mask-ops.js';
@@ -25,9 +25,9 @@ const mask = (values: number[], width = values.length, batch = 1): MaskBatch => 
 });
 const values = (m: MaskBatch): number[] => Array.from(m.data);
 
-describe('roundHalfEven (torch.round)', () => {
+describe('pythonRound (torch.round)', () => {
   it('sends halves to the even neighbour', () => {
-    expect([0.5, 1.5, 2.5, -0.5, -1.5, 0.49, 0.51].map(roundHalfEven)).toEqual([0, 2, 2, 0, -2, 0, 1]);
+    expect([0.5, 1.5, 2.5, -0.5, -1.5, 0.49, 0.51].map(pythonRound)).toEqual([0, 2, 2, 0, -2, 0, 1]);
   });
 });
 

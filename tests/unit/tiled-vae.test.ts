@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { pythonRound } from '../../nodes/runtime/image/python-round.js';
 import {
   featherWeights,
-  pythonRound,
   tileCount,
   tiledScale,
   tileSpans,

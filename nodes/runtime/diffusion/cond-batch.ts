@@ -1,6 +1,7 @@
 import type { MaskBatch } from '../../contract/socket-types.js';
 import { resizeMask } from '../image/masks.js';
-import { pySlice, roundHalfEven } from './latent-ops.js';
+import { pythonRound } from '../image/python-round.js';
+import { pySlice } from './latent-ops.js';
 import type { Conditioning, ConditioningEntry } from './types.js';
 
 /**
@@ -59,10 +60,10 @@ function resolveArea(entry: ConditioningEntry, grid: LatentGrid): CellArea | und
   if (!area) return undefined;
   if (area.unit === 'fraction') {
     return {
-      height: Math.max(1, roundHalfEven(area.height * grid.height)),
-      width: Math.max(1, roundHalfEven(area.width * grid.width)),
-      y: roundHalfEven(area.y * grid.height),
-      x: roundHalfEven(area.x * grid.width),
+      height: Math.max(1, pythonRound(area.height * grid.height)),
+      width: Math.max(1, pythonRound(area.width * grid.width)),
+      y: pythonRound(area.y * grid.height),
+      x: pythonRound(area.x * grid.width),
     };
   }
   const cells = (pixels: number): number => Math.floor(pixels / grid.cell);
@@ -122,17 +123,8 @@ export function featheredMult(area: CellArea, window: CellArea, grid: LatentGrid
   for (let t = 0; t < feather; t++) {
     const factor = (1 / feather) * (t + 1);
     if (area.y !== 0) scaleRows(t, t + 1, factor);
-  }
-  for (let t = 0; t < feather; t++) {
-    const factor = (1 / feather) * (t + 1);
     if (area.height + area.y < grid.height) scaleRows(area.height - 1 - t, area.height - t, factor);
-  }
-  for (let t = 0; t < feather; t++) {
-    const factor = (1 / feather) * (t + 1);
     if (area.x !== 0) scaleColumns(t, t + 1, factor);
-  }
-  for (let t = 0; t < feather; t++) {
-    const factor = (1 / feather) * (t + 1);
     if (area.width + area.x < grid.width) scaleColumns(area.width - 1 - t, area.width - t, factor);
   }
   return mult;

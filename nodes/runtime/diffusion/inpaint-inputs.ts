@@ -1,7 +1,7 @@
 import type { MaskBatch } from '../../contract/socket-types.js';
 import { resizePixels } from '../image/resize.js';
 import type { LatentGrid } from './cond-batch.js';
-import { roundHalfEven } from './latent-ops.js';
+import { pythonRound } from '../image/python-round.js';
 import type { Tensor4 } from './types.js';
 
 /**
@@ -117,7 +117,7 @@ export function inpaintConcat(
   }
   for (let b = 0; b < grid.batch; b++) {
     const maskItem = resizedBatchIndex(mask.batch, grid.batch, b);
-    for (let i = 0; i < plane; i++) out[b * itemSize + i] = roundHalfEven(maskGrid[maskItem * plane + i]!);
+    for (let i = 0; i < plane; i++) out[b * itemSize + i] = pythonRound(maskGrid[maskItem * plane + i]!);
     const imageItem = resizedBatchIndex(imageBatch, grid.batch, b);
     out.set(image.subarray(imageItem * channels * plane, (imageItem + 1) * channels * plane), b * itemSize + plane);
   }

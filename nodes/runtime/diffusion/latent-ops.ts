@@ -1,3 +1,4 @@
+import { pythonRound } from '../image/python-round.js';
 import type { MaskBatch } from '../../contract/socket-types.js';
 import type { LatentShape, NodeMemory } from '../../contract/memory.js';
 import { resizeMask } from '../image/masks.js';
@@ -8,15 +9,6 @@ import type { Tensor4 } from './types.js';
 
 function emptyTensor(batch: number, channels: number, height: number, width: number): Tensor4 {
   return { batch, channels, height, width, data: new Float32Array(batch * channels * height * width) };
-}
-
-/** Python's `round`: halves go to the even neighbour (ComfyUI sizes latents with it). */
-export function roundHalfEven(value: number): number {
-  const floor = Math.floor(value);
-  const diff = value - floor;
-  if (diff > 0.5) return floor + 1;
-  if (diff < 0.5) return floor;
-  return floor % 2 === 0 ? floor : floor + 1;
 }
 
 /** The [start, stop) a Python slice `[start:stop]` selects from a sequence of `length` (step 1). */
@@ -154,7 +146,7 @@ export function bislerpLatent(tensor: Tensor4, width: number, height: number): T
 
 /** LatentUpscaleBy's target: each side × scale, rounded as Python rounds. */
 export function upscaleBySize(width: number, height: number, scale: number): { width: number; height: number } {
-  return { width: roundHalfEven(width * scale), height: roundHalfEven(height * scale) };
+  return { width: pythonRound(width * scale), height: pythonRound(height * scale) };
 }
 
 /** RepeatLatentBatch: the whole batch, `amount` times over (torch's `repeat((amount, 1, 1, 1))`). */

@@ -1,3 +1,4 @@
+import { pythonRound } from '../image/python-round.js';
 /**
  * Tiled processing with ComfyUI's feathered blending (comfy/utils.py `tiled_scale_multidim`, two spatial dims):
  * overlapping tiles are run one at a time, each output tile is weighted by a linear ramp over the overlap, and the
@@ -16,15 +17,6 @@ export interface Plane {
 export interface TileSpan {
   readonly start: number;
   readonly size: number;
-}
-
-/** Python's round(): halves go to the even neighbour (ComfyUI rounds tile positions with it). */
-export function pythonRound(value: number): number {
-  const floor = Math.floor(value);
-  const fraction = value - floor;
-  if (fraction > 0.5) return floor + 1;
-  if (fraction < 0.5) return floor;
-  return floor % 2 === 0 ? floor : floor + 1;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { ImageBatch, MaskBatch } from '../../contract/socket-types.js';
 import { resizeMask } from './masks.js';
-import { roundHalfEven } from './mask-ops.js';
+import { pythonRound } from './python-round.js';
 
 /**
  * The pixel side of ComfyUI's inpainting encoders (VAEEncodeForInpaint, InpaintModelConditioning in nodes.py):
@@ -54,7 +54,7 @@ export function maskPixelsForInpaint(pixels: ImageBatch, mask: MaskBatch, cell: 
     // A mask batch shorter than the image's is cycled (torch broadcasting of a single mask).
     const maskItem = b % sized.batch;
     for (let i = 0; i < plane; i++) {
-      const keep = 1 - roundHalfEven(sized.data[maskItem * plane + i]!);
+      const keep = 1 - pythonRound(sized.data[maskItem * plane + i]!);
       for (let c = 0; c < 3; c++) {
         const index = (b * plane + i) * image.channels + c;
         data[index] = (data[index]! - 0.5) * keep + 0.5;
@@ -69,7 +69,7 @@ export function maskPixelsForInpaint(pixels: ImageBatch, mask: MaskBatch, cell: 
  * clamped to 1, cut back to the image's size, rounded.
  */
 export function growInpaintMask(mask: MaskBatch, grow: number): MaskBatch {
-  if (grow === 0) return { ...mask, data: mask.data.map(roundHalfEven) };
+  if (grow === 0) return { ...mask, data: mask.data.map(pythonRound) };
   const pad = Math.ceil((grow - 1) / 2);
   const { width, height } = mask;
   const data = new Float32Array(mask.data.length);
@@ -83,10 +83,10 @@ export function growInpaintMask(mask: MaskBatch, grow: number): MaskBatch {
           if (sy < 0 || sy >= height) continue;
           for (let kx = 0; kx < grow; kx++) {
             const sx = x - pad + kx;
-            if (sx >= 0 && sx < width) sum += roundHalfEven(mask.data[base + sy * width + sx]!);
+            if (sx >= 0 && sx < width) sum += pythonRound(mask.data[base + sy * width + sx]!);
           }
         }
-        data[base + y * width + x] = roundHalfEven(Math.min(1, Math.max(0, sum)));
+        data[base + y * width + x] = pythonRound(Math.min(1, Math.max(0, sum)));
       }
   }
   return { ...mask, data };

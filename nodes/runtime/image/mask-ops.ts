@@ -1,3 +1,4 @@
+import { pythonRound } from './python-round.js';
 import type { ImageBatch, MaskBatch } from '../../contract/socket-types.js';
 import type { RasterU8 } from '../../../media/raster.js';
 
@@ -6,15 +7,6 @@ import type { RasterU8 } from '../../../media/raster.js';
  * arithmetic (a Float32Array store rounds like torch's float32 ops), Python slicing that clamps at the edges, and
  * torch's round-half-to-even. Pure.
  */
-
-/** torch.round: halves go to the even neighbour (Math.round sends 0.5 to 1, torch sends it to 0). */
-export function roundHalfEven(value: number): number {
-  const floor = Math.floor(value);
-  const diff = value - floor;
-  if (diff < 0.5) return floor;
-  if (diff > 0.5) return floor + 1;
-  return floor % 2 === 0 ? floor : floor + 1;
-}
 
 /** SolidMask: one [1, H, W] mask filled with `value`. */
 export function solidMask(value: number, width: number, height: number): MaskBatch {
@@ -65,7 +57,7 @@ export type MaskCompositeOperation = (typeof maskCompositeOperations)[number];
 
 /** A value as torch's `.round().bool()` sees it. */
 function truthy(value: number): boolean {
-  return roundHalfEven(value) !== 0;
+  return pythonRound(value) !== 0;
 }
 
 function combine(operation: MaskCompositeOperation, d: number, s: number): number {
@@ -210,7 +202,7 @@ export function growMask(mask: MaskBatch, expand: number, taperedCorners: boolea
 export function imageColorToMask(image: ImageBatch, color: number): MaskBatch {
   const pixels = image.batch * image.height * image.width;
   const data = new Float32Array(pixels);
-  const byte = (v: number): number => roundHalfEven(Math.fround(Math.min(1, Math.max(0, v)) * 255));
+  const byte = (v: number): number => pythonRound(Math.fround(Math.min(1, Math.max(0, v)) * 255));
   for (let p = 0; p < pixels; p++) {
     const i = p * image.channels;
     const packed = byte(image.data[i]!) * 65536 + byte(image.data[i + 1]!) * 256 + byte(image.data[i + 2]!);
