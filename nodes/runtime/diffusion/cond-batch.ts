@@ -43,6 +43,8 @@ export interface ResolvedCond {
   readonly window: CellArea;
   /** The weight of each window cell, one plane per mask item (cycled over the batch). */
   readonly mult: readonly Float32Array[];
+  /** Every weight is 1. */
+  readonly unit: boolean;
   /** σ bounds from start/end percent: the entry is skipped at σ above the start or below the end. */
   readonly sigmaStart: number | undefined;
   readonly sigmaEnd: number | undefined;
@@ -166,6 +168,7 @@ export function resolveConditioning(
       area,
       window,
       mult,
+      unit: mult.every((plane) => plane.every((weight) => weight === 1)),
       sigmaStart: entry.startPercent !== undefined ? percentToSigma(entry.startPercent, sigmaAt) : undefined,
       sigmaEnd: entry.endPercent !== undefined ? percentToSigma(entry.endPercent, sigmaAt) : undefined,
     });
@@ -218,23 +221,43 @@ export function activeAt(conds: readonly ResolvedCond[], sigma: number): Resolve
   );
 }
 
-/** Sums of weighted estimates over a batch of latents [B, C, H, W], divided at the end (out_conds / out_counts). */
+/**
+ * Sums of weighted estimates over a batch of latents [B, C, H, W], divided at the end (out_conds / out_counts,
+ * the counts starting at 1e-37). An item whose only estimate covers the whole latent at weight 1 is kept as it
+ * came: its division is by 1 + 1e-37, which is 1 in float32, so the common one-prompt case skips the sums.
+ */
 export class WeightedSum {
   readonly sum: Float32Array;
-  private readonly count: Float32Array;
+  private count: Float32Array | undefined;
+  /** 0: nothing added; 1: one whole, unit-weight estimate held as it came; 2: summed with weights. */
+  private readonly state: Uint8Array;
+  private readonly itemSize: number;
 
   constructor(
     private readonly grid: LatentGrid,
     private readonly channels: number,
   ) {
-    const size = grid.batch * channels * grid.height * grid.width;
-    this.sum = new Float32Array(size);
-    this.count = new Float32Array(size).fill(1e-37);
+    this.itemSize = channels * grid.height * grid.width;
+    this.sum = new Float32Array(grid.batch * this.itemSize);
+    this.state = new Uint8Array(grid.batch);
   }
 
-  /** Adds one item's estimate over a window ([C, h, w]) with its weight plane ([h, w]). */
-  add(item: number, window: CellArea, estimate: Float32Array, mult: Float32Array): void {
+  private counts(): Float32Array {
+    this.count ??= new Float32Array(this.sum.length).fill(1e-37);
+    return this.count;
+  }
+
+  /** Adds one item's estimate over a window ([C, h, w]) with its weight plane ([h, w]); `unit` when all weights are 1. */
+  add(item: number, window: CellArea, estimate: Float32Array, mult: Float32Array, unit = false): void {
     const { height, width } = this.grid;
+    if (unit && coversLatent(window, this.grid) && this.state[item] === 0) {
+      this.sum.set(estimate, item * this.itemSize);
+      this.state[item] = 1;
+      return;
+    }
+    const count = this.counts();
+    if (this.state[item] === 1) count.fill(1 + 1e-37, item * this.itemSize, (item + 1) * this.itemSize);
+    this.state[item] = 2;
     for (let c = 0; c < this.channels; c++) {
       const plane = (item * this.channels + c) * height * width;
       for (let y = 0; y < window.height; y++) {
@@ -243,7 +266,7 @@ export class WeightedSum {
         for (let x = 0; x < window.width; x++) {
           const weight = mult[y * window.width + x]!;
           this.sum[row + x]! += estimate[from + x]! * weight;
-          this.count[row + x]! += weight;
+          count[row + x]! += weight;
         }
       }
     }
@@ -251,10 +274,19 @@ export class WeightedSum {
 
   /** The weighted mean (0 where nothing was added). */
   result(): Float32Array {
-    const out = new Float32Array(this.sum.length);
-    for (let i = 0; i < out.length; i++) out[i] = this.sum[i]! / this.count[i]!;
-    return out;
+    const count = this.count;
+    if (!count) return this.sum;
+    for (let item = 0; item < this.state.length; item++) {
+      if (this.state[item] !== 2) continue;
+      for (let i = item * this.itemSize; i < (item + 1) * this.itemSize; i++) this.sum[i] = this.sum[i]! / count[i]!;
+    }
+    return this.sum;
   }
+}
+
+/** Whether a window is the whole latent. */
+export function coversLatent(window: CellArea, grid: Pick<LatentGrid, 'height' | 'width'>): boolean {
+  return window.y === 0 && window.x === 0 && window.height === grid.height && window.width === grid.width;
 }
 
 /** One item's window of a latent batch [B, C, H, W], as [C, h, w]. */
@@ -265,6 +297,9 @@ export function cropItem(
   item: number,
   window: CellArea,
 ): Float32Array {
+  const itemSize = channels * grid.height * grid.width;
+  // The whole latent: a view, not a copy (nothing writes to the latent while it is being estimated).
+  if (coversLatent(window, grid)) return latent.subarray(item * itemSize, (item + 1) * itemSize);
   const out = new Float32Array(channels * window.height * window.width);
   for (let c = 0; c < channels; c++) {
     const plane = (item * channels + c) * grid.height * grid.width;

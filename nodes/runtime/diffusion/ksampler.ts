@@ -10,6 +10,7 @@ import { modelCallBudget, rowsPerCall } from './memory-profile.js';
 import type { Conditioning, ConditioningEntry, DiffusionModel, Latent, Tensor4 } from './types.js';
 import {
   activeAt,
+  coversLatent,
   cropItem,
   pairOppositeAreas,
   resolveConditioning,
@@ -66,7 +67,8 @@ function checkConditioning(conditioning: Conditioning, name: string, dim: number
 interface UnetRow {
   readonly item: number;
   readonly cond: ResolvedCond;
-  readonly target: WeightedSum;
+  /** Where its estimate is added (absent on the one-entry-a-side path, which guides the raw outputs). */
+  readonly target: WeightedSum | undefined;
   /** The window of x ([C, h, w]), unscaled. */
   readonly x: Float32Array;
   readonly concat: Float32Array | undefined;
@@ -275,27 +277,46 @@ export async function sampleLatent(request: SampleRequest, ctx: NodeContext): Pr
     return outputs;
   };
 
+  const rowsOf = (conds: readonly ResolvedCond[], current: Float32Array, target: WeightedSum | undefined): UnetRow[] =>
+    conds.flatMap((cond) => {
+      const concat = concatChannels > 0 ? concatOf(cond.model) : undefined;
+      return Array.from({ length: batch }, (_, item) => ({
+        item,
+        cond,
+        target,
+        x: cropItem(current, grid, channels, item, cond.window),
+        concat: concat ? cropItem(concat, grid, channels + 1, item, cond.window) : undefined,
+      }));
+    });
+  const wholeAtUnit = (conds: readonly ResolvedCond[]): boolean =>
+    conds.length === 1 && conds[0]!.unit && coversLatent(conds[0]!.window, grid);
+
   const estimate = async (current: Float32Array, sigma: number): Promise<Float32Array> => {
+    const activePositive = activeAt(positive, sigma);
+    const activeNegative = useCfg ? activeAt(negative, sigma) : [];
+    if (wholeAtUnit(activePositive) && (!useCfg || wholeAtUnit(activeNegative))) {
+      // One whole-latent entry a side, the common case: each average is that entry's estimate, so CFG is applied to
+      // the raw outputs in one pass (guidedDenoised), without the sums.
+      const rows = [...rowsOf(activeNegative, current, undefined), ...rowsOf(activePositive, current, undefined)];
+      if (useCfg) rows.sort((a, b) => a.item - b.item);
+      const outputs = await evaluate(rows, sigma);
+      const denoised = new Float32Array(current.length);
+      for (let b = 0; b < batch; b++) {
+        const item = current.subarray(b * itemSize, (b + 1) * itemSize);
+        const target = denoised.subarray(b * itemSize, (b + 1) * itemSize);
+        if (useCfg)
+          model.sampling.guidedDenoised(item, outputs[2 * b]!, outputs[2 * b + 1]!, request.cfg, sigma, target);
+        else model.sampling.denoised(item, outputs[b]!, sigma, target);
+      }
+      return denoised;
+    }
     const condSum = new WeightedSum(grid, channels);
     const uncondSum = useCfg ? new WeightedSum(grid, channels) : undefined;
-    const rows: UnetRow[] = [];
-    const addRows = (conds: readonly ResolvedCond[], target: WeightedSum): void => {
-      for (const cond of activeAt(conds, sigma)) {
-        const concat = concatChannels > 0 ? concatOf(cond.model) : undefined;
-        for (let item = 0; item < batch; item++) {
-          rows.push({
-            item,
-            cond,
-            target,
-            x: cropItem(current, grid, channels, item, cond.window),
-            concat: concat ? cropItem(concat, grid, channels + 1, item, cond.window) : undefined,
-          });
-        }
-      }
-    };
-    // Uncond rows first, as before: with one entry a side, a call holds (uncond, cond) of an item.
-    if (uncondSum) addRows(negative, uncondSum);
-    addRows(positive, condSum);
+    // Uncond rows first, as in the common case: with one entry a side, a call holds (uncond, cond) of an item.
+    const rows = [
+      ...(uncondSum ? rowsOf(activeNegative, current, uncondSum) : []),
+      ...rowsOf(activePositive, current, condSum),
+    ];
     if (uncondSum) rows.sort((a, b) => a.item - b.item);
     // Rows are run grouped by window size (one call takes one size).
     const bySize = new Map<string, UnetRow[]>();
@@ -310,7 +331,7 @@ export async function sampleLatent(request: SampleRequest, ctx: NodeContext): Pr
       group.forEach((row, r) => {
         const denoised = model.sampling.denoised(row.x, outputs[r]!, sigma);
         const mult = row.cond.mult[row.item % row.cond.mult.length]!;
-        row.target.add(row.item, row.cond.window, denoised, mult);
+        row.target!.add(row.item, row.cond.window, denoised, mult, row.cond.unit);
       });
     }
     const cond = condSum.result();
