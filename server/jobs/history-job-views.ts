@@ -1,8 +1,6 @@
 import type { HistoryRef } from '../store/job-store.js';
 import { historyJobView, readStoredEntry, type Job } from './job-view.js';
-
-/** Stored texts are read about this many bytes at a time (at least one entry), as `GET /history` reads them. */
-const BATCH_BYTES = 1024 * 1024;
+import { historyBatches } from '../store/history-batches.js';
 
 /** What the views are made from: the queue's history, in finish order, and the stored JSON texts of entries. */
 export interface HistorySource {
@@ -23,7 +21,7 @@ export class HistoryJobViews {
     const refs = source.historyRefs();
     const missing = refs.filter((ref) => ref.seq === undefined || !this.bySeq.has(ref.seq));
     const fresh = new Map<string, Job>();
-    for (const batch of batches(missing)) {
+    for (const batch of historyBatches(missing)) {
       for (const { promptId, text } of source.historyTexts(batch)) {
         const entry = readStoredEntry(text);
         if (entry) fresh.set(promptId, historyJobView(promptId, entry));
@@ -44,17 +42,5 @@ export class HistoryJobViews {
     // Rows deleted or trimmed since are forgotten.
     for (const seq of this.bySeq.keys()) if (!seen.has(seq)) this.bySeq.delete(seq);
     return views;
-  }
-}
-
-/** Consecutive refs of about `BATCH_BYTES` together (one, if it is bigger alone). */
-function* batches(refs: readonly HistoryRef[]): Generator<readonly HistoryRef[]> {
-  let from = 0;
-  while (from < refs.length) {
-    let to = from + 1;
-    let bytes = refs[from]!.bytes;
-    while (to < refs.length && bytes + refs[to]!.bytes <= BATCH_BYTES) bytes += refs[to++]!.bytes;
-    yield refs.slice(from, to);
-    from = to;
   }
 }

@@ -1,9 +1,7 @@
 import type { Response } from 'express';
 import type { HistoryAnswerPlan } from '../prompt-queue.js';
 import type { HistoryRef } from '../store/job-store.js';
-
-/** Entries are read from the store about this many bytes at a time (at least one entry). */
-const BATCH_BYTES = 1024 * 1024;
+import { historyBatches } from '../store/history-batches.js';
 
 export const LEFT_OUT_HEADER = 'X-Inkgraph-History-Left-Out';
 export const NEXT_OFFSET_HEADER = 'X-Inkgraph-History-Next-Offset';
@@ -33,7 +31,7 @@ export async function writeHistoryAnswer(
     );
     res.write('{');
   };
-  for (const batch of batches(plan.refs)) {
+  for (const batch of historyBatches(plan.refs)) {
     let texts: { promptId: string; text: string }[];
     try {
       texts = readTexts(batch);
@@ -51,18 +49,6 @@ export async function writeHistoryAnswer(
   }
   if (!res.headersSent) start();
   res.end('}');
-}
-
-/** Consecutive refs of about `BATCH_BYTES` together (one, if it is bigger alone). */
-function* batches(refs: readonly HistoryRef[]): Generator<readonly HistoryRef[]> {
-  let from = 0;
-  while (from < refs.length) {
-    let to = from + 1;
-    let bytes = refs[from]!.bytes;
-    while (to < refs.length && bytes + refs[to]!.bytes <= BATCH_BYTES) bytes += refs[to++]!.bytes;
-    yield refs.slice(from, to);
-    from = to;
-  }
 }
 
 /** Resolves true once the socket takes more, false if it closed first. */
