@@ -77,6 +77,16 @@ export function toLitegraph(envelope: WorkflowEnvelope, objectInfo: ObjectInfo):
       links.push(link);
       return link.id;
     };
+    // What every litegraph node has, known type or missing.
+    const frame = (size: [number, number]) => ({
+      id: nodeNumber,
+      type: node.class_type,
+      pos: meta.pos ?? [order * 320, 0],
+      size,
+      flags: meta.collapsed ? { collapsed: true } : {},
+      order: order++,
+      mode: meta.mode ?? 0,
+    });
     if (!info) {
       const record = missing!;
       const outputs: LiteOutput[] = record.outputs.map((output, slot) => ({
@@ -89,13 +99,7 @@ export function toLitegraph(envelope: WorkflowEnvelope, objectInfo: ObjectInfo):
       outputsOf.push([nodeNumber, outputs]);
       lastNodeId = Math.max(lastNodeId, nodeNumber);
       nodes.push({
-        id: nodeNumber,
-        type: node.class_type,
-        pos: meta.pos ?? [order * 320, 0],
-        size: record.size ?? meta.size ?? [300, 160],
-        flags: meta.collapsed ? { collapsed: true } : {},
-        order: order++,
-        mode: meta.mode ?? 0,
+        ...frame(record.size ?? meta.size ?? [300, 160]),
         inputs: record.inputs.map((input, slot) => {
           const value = node.inputs[input.name];
           return {
@@ -141,13 +145,7 @@ export function toLitegraph(envelope: WorkflowEnvelope, objectInfo: ObjectInfo):
     outputsOf.push([nodeNumber, outputs]);
     lastNodeId = Math.max(lastNodeId, nodeNumber);
     nodes.push({
-      id: nodeNumber,
-      type: node.class_type,
-      pos: meta.pos ?? [order * 320, 0],
-      size: meta.size ?? [300, 160],
-      flags: meta.collapsed ? { collapsed: true } : {},
-      order: order++,
-      mode: meta.mode ?? 0,
+      ...frame(meta.size ?? [300, 160]),
       inputs,
       outputs,
       properties: { 'Node name for S&R': node.class_type },
