@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeImage } from '../../media/decode-image.js';
 import { readPngText } from '../../media/png.js';
-import { dragWire, hasChromium, launchBrowser, screenshot } from '../helpers/browser.js';
+import { CLIENT_DIR, dragWire, hasChromium, launchBrowser, screenshot } from '../helpers/browser.js';
 import { startTestServer, TestSocket, type TestServer } from '../helpers/server.js';
 import { toLitegraph } from '../../shared/litegraph-export.js';
 import type { ObjectInfo } from '../../shared/node-spec.js';
@@ -18,7 +18,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   if (!hasChromium) return;
-  server = await startTestServer({ clientDir: join(root, 'client', 'dist'), modelsDir: join(root, 'models') });
+  server = await startTestServer({ clientDir: CLIENT_DIR, modelsDir: join(root, 'models') });
   browser = await launchBrowser();
 });
 afterAll(async () => {

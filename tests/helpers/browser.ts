@@ -5,6 +5,12 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 export const ARTIFACTS = resolve(import.meta.dirname, '..', '..', 'test-artifacts');
 export const CHROMIUM = '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM);
+/**
+ * The built editor the e2e tests serve: `npm run build:client`'s output, or another build named by
+ * INKGRAPH_TEST_CLIENT_DIR (so two people can build and test at once without overwriting each other's).
+ */
+export const CLIENT_DIR =
+  process.env.INKGRAPH_TEST_CLIENT_DIR ?? resolve(import.meta.dirname, '..', '..', 'client', 'dist');
 
 /** Debian's Chromium, headless, with the flags this machine needs. */
 export async function launchBrowser(): Promise<Browser> {
