@@ -11,6 +11,7 @@ import type { ServerContext } from '../server-context.js';
 import { INKGRAPH_VERSION } from '../version.js';
 import { redactArgv } from '../security.js';
 import { readVocabularies } from '../vocabularies.js';
+import { readModelSizes } from '../model-sizes.js';
 
 /** Discovery routes: node specs, system stats, features, and the probes real clients make. */
 export function infoRoutes(ctx: ServerContext): Router {
@@ -22,6 +23,10 @@ export function infoRoutes(ctx: ServerContext): Router {
 
   router.get('/vocabularies', (_req, res) => {
     res.json(readVocabularies(join(ctx.env.modelsDir, 'diffusion'), ctx.options.log));
+  });
+
+  router.get('/model-sizes', (_req, res) => {
+    res.json(readModelSizes(join(ctx.env.modelsDir, 'diffusion')));
   });
 
   router.get('/object_info/:nodeClass', (req, res) => {
