@@ -1,3 +1,4 @@
+import { modelSizesSchema, type ModelSizes } from '../../../shared/model-sizes.js';
 import { objectInfoSchema, type ObjectInfo } from '../../../shared/node-spec.js';
 import {
   historyEntrySchema,
@@ -81,6 +82,7 @@ const json = (body: unknown): RequestInit => ({
 export const api = {
   objectInfo: () => request<ObjectInfo>('/object_info', {}, (value) => objectInfoSchema.parse(value)),
   vocabularies: () => request<ModelVocabularies>('/vocabularies', {}, (value) => modelVocabulariesSchema.parse(value)),
+  modelSizes: () => request<ModelSizes>('/model-sizes', {}, (value) => modelSizesSchema.parse(value)),
   queuePrompt: (prompt: ApiPrompt, clientId: string, extraPngInfo: Record<string, unknown>) =>
     request<{ prompt_id: string; number: number }>(
       '/prompt',

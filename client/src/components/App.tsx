@@ -30,6 +30,7 @@ import {
   graphAtom,
   objectInfoAtom,
   vocabulariesAtom,
+  modelSizesAtom,
   previewsAtom,
   redoAtom,
   showToastAtom,
@@ -189,6 +190,7 @@ function Editor() {
 export function App() {
   const setObjectInfo = useSetAtom(objectInfoAtom);
   const setVocabularies = useSetAtom(vocabulariesAtom);
+  const setModelSizes = useSetAtom(modelSizesAtom);
   const setExecution = useSetAtom(executionAtom);
   const setPreviews = useSetAtom(previewsAtom);
   const setGallery = useSetAtom(galleryAtom);
@@ -201,6 +203,7 @@ export function App() {
         result.ok ? setObjectInfo(result.value) : showToast({ kind: 'error', text: result.reason.message }),
       );
     void api.vocabularies().then((result) => result.ok && setVocabularies(result.value));
+    void api.modelSizes().then((result) => result.ok && setModelSizes(result.value));
     return connectSocket(clientId, {
       onConnection: setConnected,
       onMessages: (messages) => {

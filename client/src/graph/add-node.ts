@@ -2,6 +2,8 @@ import type { NodeInfo, ObjectInfo } from '../../../shared/node-spec.js';
 import { inputAccepting, outputFeeding } from './accepts.js';
 import { inputType, outputType } from './connection-rules.js';
 import { createNode, nextNodeId } from './node-factory.js';
+import { sizedForModel } from './model-size.js';
+import type { ModelSize } from '../../../shared/model-sizes.js';
 import { outputHandle, type EditorEdge, type EditorGraph, type EditorNode } from './types.js';
 import { connect } from './wiring.js';
 
@@ -35,9 +37,11 @@ export function addNode(
   position: { x: number; y: number },
   objectInfo: ObjectInfo,
   wire?: LooseWire,
+  /** The graph's model's training size: a new Empty Latent Image starts there. */
+  modelSize?: ModelSize,
 ): EditorGraph {
   const id = nextNodeId(graph);
-  const node = createNode(info, id, position, info.display_name);
+  const node = sizedForModel(createNode(info, id, position, info.display_name), modelSize);
   const next: EditorGraph = {
     ...graph,
     nodes: [...graph.nodes.map((n) => ({ ...n, selected: false })), { ...node, selected: true }],

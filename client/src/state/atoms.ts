@@ -1,3 +1,4 @@
+import type { ModelSizes } from '../../../shared/model-sizes.js';
 import { atom } from 'jotai';
 import type { ObjectInfo } from '../../../shared/node-spec.js';
 import type { ModelVocabularies } from '../../../shared/model-vocabulary.js';
@@ -15,6 +16,8 @@ import { browserLocale, type Locale } from '../i18n/messages.js';
 export const objectInfoAtom = atom<ObjectInfo | undefined>(undefined);
 /** The prompt words each diffusion model publishes (`vocabulary.json`), by model name. */
 export const vocabulariesAtom = atom<ModelVocabularies>({});
+/** The size each diffusion model was trained at, by model name (`GET /api/model-sizes`). */
+export const modelSizesAtom = atom<ModelSizes>({});
 
 export const historyAtom = atom<History<EditorGraph>>(createHistory<EditorGraph>({ nodes: [], edges: [] }));
 export const graphAtom = atom((get) => get(historyAtom).present);

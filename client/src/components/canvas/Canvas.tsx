@@ -17,6 +17,7 @@ import { memo, useCallback, useMemo, useState } from 'react';
 import type { NodeInfo } from '../../../../shared/node-spec.js';
 import { fitsWire } from '../../graph/accepts.js';
 import { addNode as addNodeTo, looseWireType, type LooseWire } from '../../graph/add-node.js';
+import { graphModelSize } from '../../graph/model-size.js';
 import { droppedAttempt, validateConnection } from '../../graph/connection-rules.js';
 import { groupKeys } from '../../graph/history.js';
 import { nodeSize, soleSelectedInk } from '../../graph/node-edits.js';
@@ -27,7 +28,14 @@ import { useT } from '../../i18n/use-t.js';
 import { shortcutKeys } from '../../keyboard/keymap.js';
 import { useShortcuts } from '../../keyboard/use-shortcuts.js';
 import { useEditorActions } from '../../state/actions.js';
-import { graphAtom, objectInfoAtom, showToastAtom, themeAtom, updateGraphAtom } from '../../state/atoms.js';
+import {
+  graphAtom,
+  modelSizesAtom,
+  objectInfoAtom,
+  showToastAtom,
+  themeAtom,
+  updateGraphAtom,
+} from '../../state/atoms.js';
 import { GroupNodeView } from '../nodes/GroupNodeView.js';
 import { InkNodeView } from '../nodes/InkNodeView.js';
 import { RerouteNodeView } from '../nodes/RerouteNodeView.js';
@@ -40,6 +48,7 @@ export const Canvas = memo(function Canvas() {
   const t = useT();
   const graph = useAtomValue(graphAtom);
   const objectInfo = useAtomValue(objectInfoAtom);
+  const modelSizes = useAtomValue(modelSizesAtom);
   const theme = useAtomValue(themeAtom);
   const updateGraph = useSetAtom(updateGraphAtom);
   const showToast = useSetAtom(showToastAtom);
@@ -107,9 +116,12 @@ export const Canvas = memo(function Canvas() {
     (classType: string, position: { x: number; y: number }, wire?: LooseWire) => {
       const info = objectInfo?.[classType];
       if (!info) return;
-      updateGraph({ update: (current) => addNodeTo(current, info, position, objectInfo, wire) });
+      updateGraph({
+        update: (current) =>
+          addNodeTo(current, info, position, objectInfo, wire, graphModelSize(current, modelSizes)?.size),
+      });
     },
-    [objectInfo, updateGraph],
+    [modelSizes, objectInfo, updateGraph],
   );
 
   const onConnectEnd = useCallback(

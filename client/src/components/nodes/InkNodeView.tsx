@@ -22,6 +22,8 @@ import {
 } from '../../state/atoms.js';
 import { typeColor } from '../type-colors.js';
 import { MissingNodeView } from './MissingNodeView.js';
+import { ModelSizeWarning } from './ModelSizeWarning.js';
+import { isSizedClass } from '../../graph/model-size.js';
 import { WidgetInput } from '../widgets/WidgetInput.js';
 import { VocabularyPicker } from '../widgets/VocabularyPicker.js';
 import { appendPhrase } from '../../graph/prompt-vocabulary.js';
@@ -131,6 +133,7 @@ export const InkNodeView = memo(function InkNodeView({ id, data, selected }: Nod
         </div>
       )}
       {errors?.[''] && <div className="field-error">{errors['']}</div>}
+      {isSizedClass(data.classType) && <ModelSizeWarning data={data} />}
       {!data.collapsed && (
         <div className="node-body">
           <div className="node-io">
