@@ -15,6 +15,8 @@ export interface NodeRunState {
   readonly ms?: number;
   readonly error?: string;
   readonly output?: UiOutput;
+  /** The prompt this state belongs to: a queued mark ends with its prompt's run. */
+  readonly promptId?: string;
 }
 
 export interface ExecutionState {
@@ -22,6 +24,8 @@ export interface ExecutionState {
   readonly runningNode: string | undefined;
   readonly nodes: Readonly<Record<string, NodeRunState>>;
   readonly queueRemaining: number;
+  /** Prompts whose run has ended (latest last), so a queued mark that arrives after its run's end is not made. */
+  readonly finished: readonly string[];
 }
 
 export const initialExecutionState: ExecutionState = {
@@ -29,13 +33,34 @@ export const initialExecutionState: ExecutionState = {
   runningNode: undefined,
   nodes: {},
   queueRemaining: 0,
+  finished: [],
 };
 
-/** Marks the nodes of a queued prompt as waiting. */
-export function queued(state: ExecutionState, nodeIds: readonly string[]): ExecutionState {
+const FINISHED_KEPT = 64;
+
+/**
+ * Marks the nodes a queued prompt will run (see nodes-to-run.ts) as waiting. The answer to POST /prompt can come
+ * after the run's first messages, or after its end: nodes this prompt already reached, or a finished prompt's
+ * nodes, are left as they are.
+ */
+export function queued(state: ExecutionState, nodeIds: readonly string[], promptId: string): ExecutionState {
+  if (state.finished.includes(promptId)) return state;
   const nodes = { ...state.nodes };
-  for (const id of nodeIds) nodes[id] = { status: 'queued' };
+  for (const id of nodeIds) if (nodes[id]?.promptId !== promptId) nodes[id] = { status: 'queued', promptId };
   return { ...state, nodes };
+}
+
+/** A run has ended (success, error or interrupt): the nodes it left queued did not run and will not. */
+function endRun(state: ExecutionState, nodes: Record<string, NodeRunState>, promptId: string): ExecutionState {
+  for (const [id, node] of Object.entries(nodes))
+    if (node.status === 'queued' && node.promptId === promptId) delete nodes[id];
+  return { ...state, nodes, runningNode: undefined, finished: [...state.finished, promptId].slice(-FINISHED_KEPT) };
+}
+
+/** Nothing is queued or running any more (a pending prompt may have been deleted): no node waits. */
+function clearQueued(nodes: Readonly<Record<string, NodeRunState>>): Readonly<Record<string, NodeRunState>> {
+  if (!Object.values(nodes).some((node) => node.status === 'queued')) return nodes;
+  return Object.fromEntries(Object.entries(nodes).filter(([, node]) => node.status !== 'queued'));
 }
 
 function finishRunning(state: ExecutionState, now: number, status: NodeStatus = 'done'): Record<string, NodeRunState> {
@@ -49,13 +74,16 @@ function finishRunning(state: ExecutionState, now: number, status: NodeStatus = 
 
 export function reduceExecution(state: ExecutionState, message: WsMessage, now: number): ExecutionState {
   switch (message.type) {
-    case 'status':
-      return { ...state, queueRemaining: message.data.status.exec_info.queue_remaining };
+    case 'status': {
+      const queueRemaining = message.data.status.exec_info.queue_remaining;
+      return { ...state, queueRemaining, nodes: queueRemaining === 0 ? clearQueued(state.nodes) : state.nodes };
+    }
     case 'execution_start':
       return { ...state, promptId: message.data.prompt_id, runningNode: undefined };
     case 'execution_cached': {
       const nodes = { ...state.nodes };
-      for (const id of message.data.nodes) nodes[id] = { ...nodes[id], status: 'cached' };
+      for (const id of message.data.nodes)
+        nodes[id] = { ...nodes[id], status: 'cached', promptId: message.data.prompt_id };
       return { ...state, nodes };
     }
     case 'executing': {
@@ -69,6 +97,7 @@ export function reduceExecution(state: ExecutionState, message: WsMessage, now: 
         value: undefined,
         max: undefined,
         error: undefined,
+        promptId: message.data.prompt_id,
       };
       return { ...state, nodes, runningNode: node };
     }
@@ -78,7 +107,13 @@ export function reduceExecution(state: ExecutionState, message: WsMessage, now: 
         ...state,
         nodes: {
           ...state.nodes,
-          [message.data.node]: { ...current, status: 'running', value: message.data.value, max: message.data.max },
+          [message.data.node]: {
+            ...current,
+            status: 'running',
+            value: message.data.value,
+            max: message.data.max,
+            promptId: message.data.prompt_id,
+          },
         },
       };
     }
@@ -91,26 +126,32 @@ export function reduceExecution(state: ExecutionState, message: WsMessage, now: 
           [message.data.node]: {
             ...current,
             status: current?.status ?? 'done',
+            promptId: message.data.prompt_id,
             ...(message.data.output ? { output: message.data.output } : {}),
           },
         },
       };
     }
     case 'execution_success':
-      return { ...state, nodes: finishRunning(state, now), runningNode: undefined };
+      return endRun(state, finishRunning(state, now), message.data.prompt_id);
     case 'execution_error': {
       const nodes = finishRunning(state, now, 'error');
       nodes[message.data.node_id] = {
         ...nodes[message.data.node_id],
         status: 'error',
         error: `${message.data.exception_type}: ${message.data.exception_message}`,
+        promptId: message.data.prompt_id,
       };
-      return { ...state, nodes, runningNode: undefined };
+      return endRun(state, nodes, message.data.prompt_id);
     }
     case 'execution_interrupted': {
       const nodes = finishRunning(state, now, 'interrupted');
-      nodes[message.data.node_id] = { ...nodes[message.data.node_id], status: 'interrupted' };
-      return { ...state, nodes, runningNode: undefined };
+      nodes[message.data.node_id] = {
+        ...nodes[message.data.node_id],
+        status: 'interrupted',
+        promptId: message.data.prompt_id,
+      };
+      return endRun(state, nodes, message.data.prompt_id);
     }
     case 'progress_state':
     case 'logs':

@@ -4,6 +4,7 @@ import { hexColorToInt, intToHexColor } from '../../graph/color-value.js';
 import { widgetText } from '../../graph/widget-text.js';
 import type { SeedControl } from '../../graph/types.js';
 import { useT } from '../../i18n/use-t.js';
+import { NumberWidget } from './NumberWidget.js';
 
 interface WidgetInputProps {
   readonly nodeId: string;
@@ -67,34 +68,8 @@ export const WidgetInput = memo(function WidgetInput({
       />
     );
   } else if (field.type === 'INT' || field.type === 'FLOAT') {
-    const step = options.step ?? (field.type === 'INT' ? 1 : 0.01);
-    const parse = (text: string): number => (field.type === 'INT' ? Math.trunc(Number(text)) : Number(text));
     input = (
-      <span className="number-widget">
-        {options.display === 'slider' && (
-          <input
-            className="nodrag nokey"
-            type="range"
-            min={options.min}
-            max={options.max}
-            step={step}
-            value={Number(value ?? 0)}
-            onChange={(event) => onChange(parse(event.target.value))}
-            aria-label={label}
-          />
-        )}
-        <input
-          id={id}
-          className="nodrag nokey"
-          type="number"
-          min={options.min}
-          max={options.max}
-          step={step}
-          value={Number(value ?? 0)}
-          onChange={(event) => event.target.value !== '' && onChange(parse(event.target.value))}
-          aria-label={label}
-        />
-      </span>
+      <NumberWidget id={id} kind={field.type} options={options} label={label} value={value} onChange={onChange} />
     );
   } else if (field.type === 'BOOLEAN') {
     input = (
