@@ -5,7 +5,7 @@ import type { UiImageRef } from '../../../shared/protocol.js';
 import { api } from '../api/server-api.js';
 import { connectSocket } from '../api/socket.js';
 import { reduceAll } from '../execution/execution-state.js';
-import { copySelection, pasteWorkflowText } from '../graph/clipboard.js';
+import { copySelection } from '../graph/clipboard.js';
 import { duplicateSelection } from '../graph/duplicate.js';
 import { autoLayout } from '../graph/layout.js';
 import { createNode, nextNodeId } from '../graph/node-factory.js';
@@ -19,7 +19,7 @@ import {
 } from '../graph/node-edits.js';
 import { graphToWorkflow } from '../graph/workflow-graph.js';
 import { useT } from '../i18n/use-t.js';
-import { shortcutLines } from '../keyboard/keymap.js';
+import { usePasteAtPointer } from '../keyboard/use-paste.js';
 import { useShortcuts } from '../keyboard/use-shortcuts.js';
 import { useEditorActions } from '../state/actions.js';
 import {
@@ -41,6 +41,7 @@ import {
   workflowNameAtom,
 } from '../state/atoms.js';
 import { Canvas } from './canvas/Canvas.js';
+import { ShortcutsDialog } from './panels/ShortcutsDialog.js';
 import { SidePanel } from './panels/SidePanel.js';
 import { Toolbar } from './panels/Toolbar.js';
 
@@ -55,7 +56,6 @@ function Editor() {
   const toasts = useAtomValue(toastsAtom);
   const graph = useAtomValue(graphAtom);
   const updateGraph = useSetAtom(updateGraphAtom);
-  const showToast = useSetAtom(showToastAtom);
   const { loadDocument, run, save } = useEditorActions();
   const { fitView, screenToFlowPosition } = useReactFlow();
   const [shortcutsOpen, setShortcutsOpen] = useState(false);
@@ -142,18 +142,8 @@ function Editor() {
     shortcuts: () => setShortcutsOpen((open) => !open),
   });
 
-  useEffect(() => {
-    const onPaste = (event: ClipboardEvent): void => {
-      if (event.target instanceof HTMLElement && event.target.matches('input, textarea')) return;
-      const text = event.clipboardData?.getData('text/plain');
-      if (!text || !objectInfo) return;
-      const result = pasteWorkflowText(store.get(graphAtom), text, objectInfo);
-      if (!result.ok) showToast({ kind: 'error', text: result.reason });
-      else updateGraph({ update: () => result.value.graph });
-    };
-    window.addEventListener('paste', onPaste);
-    return () => window.removeEventListener('paste', onPaste);
-  }, [objectInfo, showToast, store, updateGraph]);
+  usePasteAtPointer();
+  const closeShortcuts = useCallback(() => setShortcutsOpen(false), []);
 
   return (
     <div className={`app theme-${theme}`} data-theme={theme}>
@@ -162,19 +152,7 @@ function Editor() {
         <SidePanel onAddNode={addNodeAtCentre} />
         <Canvas />
       </main>
-      {shortcutsOpen && (
-        <div className="dialog" role="dialog" aria-label={t('shortcuts')} onClick={() => setShortcutsOpen(false)}>
-          <div className="dialog-body">
-            <h3>{t('shortcuts')}</h3>
-            <ul>
-              {shortcutLines(t).map((line) => (
-                <li key={line}>{line}</li>
-              ))}
-            </ul>
-            <button onClick={() => setShortcutsOpen(false)}>{t('close')}</button>
-          </div>
-        </div>
-      )}
+      {shortcutsOpen && <ShortcutsDialog onClose={closeShortcuts} />}
       <div className="toasts" aria-live="polite">
         {toasts.map((toast) => (
           <div key={toast.id} className={`toast ${toast.kind}`} data-testid="toast">

@@ -13,7 +13,33 @@ export function copySelection(graph: EditorGraph, selected: ReadonlySet<string>)
   return JSON.stringify(graphToWorkflow({ nodes, edges }));
 }
 
-/** Pasted nodes get fresh ids and are offset; links among them are kept. Returns the ids pasted. */
+/** How far a second paste at the same place moves on, so copies fan out instead of hiding each other. */
+export const PASTE_NUDGE = 20;
+
+/**
+ * The offset for pasted nodes: `wanted`, moved on by `PASTE_NUDGE` down and right while some pasted node would land
+ * exactly where a node already is. Pure.
+ */
+export function unstackedOffset(
+  existing: readonly { x: number; y: number }[],
+  incoming: readonly { x: number; y: number }[],
+  wanted: { dx: number; dy: number },
+): { dx: number; dy: number } {
+  const taken = new Set(existing.map((point) => `${point.x},${point.y}`));
+  let { dx, dy } = wanted;
+  // Bounded: each step has to clear a node, and there are only so many.
+  for (let step = 0; step <= existing.length; step++) {
+    if (!incoming.some((point) => taken.has(`${point.x + dx},${point.y + dy}`))) break;
+    dx += PASTE_NUDGE;
+    dy += PASTE_NUDGE;
+  }
+  return { dx, dy };
+}
+
+/**
+ * Pasted nodes get fresh ids, with their top-left at `at` (the mouse, as ComfyUI pastes) or else offset by 40 px;
+ * links among them are kept. Returns the ids pasted.
+ */
 export function pasteWorkflowText(
   graph: EditorGraph,
   text: string,
@@ -35,8 +61,11 @@ export function pasteWorkflowText(
     ids.set(node.id, node.type === 'ink' ? String(next++) : `${node.type}-${Date.now().toString(36)}-${ids.size}`);
   const xs = incoming.nodes.map((node) => node.position.x);
   const ys = incoming.nodes.map((node) => node.position.y);
-  const dx = at ? at.x - Math.min(...xs) : 40;
-  const dy = at ? at.y - Math.min(...ys) : 40;
+  const { dx, dy } = unstackedOffset(
+    graph.nodes.map((node) => node.position),
+    incoming.nodes.map((node) => node.position),
+    at ? { dx: at.x - Math.min(...xs), dy: at.y - Math.min(...ys) } : { dx: 40, dy: 40 },
+  );
   const nodes: EditorNode[] = incoming.nodes.map((node) => ({
     ...node,
     id: ids.get(node.id)!,

@@ -88,3 +88,22 @@ export function groupSelection(graph: EditorGraph, id: string, title: string): E
   };
   return { ...graph, nodes: [group, ...graph.nodes] };
 }
+
+/**
+ * The graph without the given nodes and edges, nor the edges of those nodes: a whole deletion as one change, so one
+ * undo brings a node back with its wires.
+ */
+export function removeElements(
+  graph: EditorGraph,
+  nodeIds: ReadonlySet<string>,
+  edgeIds: ReadonlySet<string>,
+): EditorGraph {
+  if (nodeIds.size === 0 && edgeIds.size === 0) return graph;
+  return {
+    ...graph,
+    nodes: graph.nodes.filter((node) => !nodeIds.has(node.id)),
+    edges: graph.edges.filter(
+      (edge) => !edgeIds.has(edge.id) && !nodeIds.has(edge.source) && !nodeIds.has(edge.target),
+    ),
+  };
+}

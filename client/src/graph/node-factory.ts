@@ -112,3 +112,27 @@ export function applySeedControls(graph: EditorGraph, objectInfo: ObjectInfo, ra
   });
   return changed ? { ...graph, nodes } : graph;
 }
+
+/**
+ * `graph` with the seed values `seeded` (from `applySeedControls`) chose, for the seeds whose control moves them:
+ * a run that the server took shows the seeds it was queued with, even if the graph changed while it was sent.
+ */
+export function adoptSeeds(graph: EditorGraph, seeded: EditorGraph): EditorGraph {
+  const sent = new Map(seeded.nodes.map((node) => [node.id, node]));
+  let changed = false;
+  const nodes = graph.nodes.map((node) => {
+    const source = sent.get(node.id);
+    if (node.type !== 'ink' || source?.type !== 'ink') return node;
+    const widgets = { ...node.data.widgets };
+    let touched = false;
+    for (const [name, control] of Object.entries(source.data.controls)) {
+      if (control === 'fixed' || !(name in widgets) || widgets[name] === source.data.widgets[name]) continue;
+      widgets[name] = source.data.widgets[name];
+      touched = true;
+    }
+    if (!touched) return node;
+    changed = true;
+    return { ...node, data: { ...node.data, widgets } };
+  });
+  return changed ? { ...graph, nodes } : graph;
+}

@@ -10,7 +10,7 @@ import { queued } from '../execution/execution-state.js';
 import { nodesToRun } from '../execution/nodes-to-run.js';
 import { autoLayout } from '../graph/layout.js';
 import { describeMissingNodes, missingNodes } from '../graph/missing-nodes.js';
-import { applySeedControls } from '../graph/node-factory.js';
+import { adoptSeeds, applySeedControls } from '../graph/node-factory.js';
 import { graphToWorkflow, workflowToGraph } from '../graph/workflow-graph.js';
 import type { EditorGraph } from '../graph/types.js';
 import { useT } from '../i18n/use-t.js';
@@ -91,9 +91,11 @@ export function useEditorActions() {
         return;
       }
       for (let batch = 0; batch < batchCount; batch++) {
-        // Seeds change before queueing, so the seed on the node is the seed of the image.
-        updateGraph({ update: (graph: EditorGraph) => applySeedControls(graph, objectInfo, Math.random) });
-        const document = currentDocument();
+        // The prompt carries the moved seeds, so the seed on the node is the seed of the image; the node shows them
+        // only once the server takes the prompt (a refused run leaves them), and never as an undo step (ComfyUI's
+        // control_after_generate is not one either).
+        const seeded = applySeedControls(store.get(historyAtom).present, objectInfo, Math.random);
+        const document = graphToWorkflow(seeded);
         const prompt = compileWorkflow(document, objectInfo);
         // ComfyUI opens the `workflow` chunk (its UI format); Inkgraph opens its own `inkgraph` chunk first.
         const result = await api.queuePrompt(prompt, clientId, {
@@ -109,12 +111,13 @@ export function useEditorActions() {
           });
           return;
         }
+        updateGraph({ record: false, update: (graph: EditorGraph) => adoptSeeds(graph, seeded) });
         setNodeErrors({});
         const { prompt_id: promptId } = result.value;
         setExecution((state) => queued(state, nodesToRun(prompt, objectInfo), promptId));
       }
     },
-    [currentDocument, objectInfo, setExecution, setNodeErrors, showToast, t, updateGraph],
+    [currentDocument, objectInfo, setExecution, setNodeErrors, showToast, store, t, updateGraph],
   );
 
   const save = useCallback(

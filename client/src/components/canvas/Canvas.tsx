@@ -10,6 +10,7 @@ import {
   type IsValidConnection,
   type NodeChange,
   type NodeTypes,
+  type OnBeforeDelete,
 } from '@xyflow/react';
 import { applyEdgeChanges, applyNodeChanges } from '@xyflow/react';
 import { useAtomValue, useSetAtom } from 'jotai';
@@ -20,7 +21,7 @@ import { addNode as addNodeTo, looseWireType, type LooseWire } from '../../graph
 import { graphModelSize } from '../../graph/model-size.js';
 import { droppedAttempt, validateConnection } from '../../graph/connection-rules.js';
 import { groupKeys } from '../../graph/history.js';
-import { nodeSize, soleSelectedInk } from '../../graph/node-edits.js';
+import { nodeSize, removeElements, soleSelectedInk } from '../../graph/node-edits.js';
 import { outputHandle, type EditorEdge, type EditorNode } from '../../graph/types.js';
 import { readWorkflowFile } from '../../graph/workflow-file.js';
 import { connect, edgesWithout, insertReroute } from '../../graph/wiring.js';
@@ -77,6 +78,18 @@ export const Canvas = memo(function Canvas() {
         record: structural || moved.length > 0,
         ...(moved.length > 0 && !structural ? { group: groupKeys.drag(moved) } : {}),
       });
+    },
+    [updateGraph],
+  );
+
+  // React Flow removes a node's wires and then the node as two changes; the document takes the whole deletion as
+  // one, so one undo brings both back.
+  const onBeforeDelete: OnBeforeDelete<EditorNode, EditorEdge> = useCallback(
+    ({ nodes, edges }) => {
+      const nodeIds = new Set(nodes.map((node) => node.id));
+      const edgeIds = new Set(edges.map((edge) => edge.id));
+      updateGraph({ update: (current) => removeElements(current, nodeIds, edgeIds) });
+      return Promise.resolve(false);
     },
     [updateGraph],
   );
@@ -235,6 +248,7 @@ export const Canvas = memo(function Canvas() {
         nodeTypes={nodeTypes}
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
+        onBeforeDelete={onBeforeDelete}
         onConnect={onConnect}
         onConnectEnd={onConnectEnd}
         onEdgeDoubleClick={onEdgeDoubleClick}
