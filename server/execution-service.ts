@@ -12,7 +12,6 @@ import { JobStoreFlushError } from './store/job-store.js';
 import type { WsHub } from './ws-hub.js';
 
 export function parsePreviewMethod(value: unknown, fallback: PreviewMethod): PreviewMethod {
-  if (value === 'auto') return 'latent2rgb';
   if (value === 'taesd') return 'vae';
   return previewMethods.find((method) => method === value) ?? fallback;
 }

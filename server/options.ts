@@ -85,7 +85,7 @@ export function defaultServerOptions(overrides: Partial<ServerOptions> = {}): Se
     previewMaxLagMs: PREVIEW_MAX_LAG_MS,
     maxUploadBytes: 100 * 1024 * 1024,
     maxJsonBytes: 32 * 1024 * 1024,
-    previewMethod: 'latent2rgb',
+    previewMethod: 'auto',
     previewEvery: 5,
     outputCacheSize: 256,
     maxModels: 4,

@@ -54,8 +54,11 @@ export interface SharedCaches {
   clear(): Promise<void>;
 }
 
-/** How step previews are drawn (--preview-method, extra_data.preview_method). */
-export const previewMethods = ['none', 'latent2rgb', 'vae'] as const;
+/**
+ * How step previews are drawn (--preview-method, extra_data.preview_method): `auto` decodes with the model's VAE when
+ * that is cheap next to a step, latent→RGB otherwise.
+ */
+export const previewMethods = ['none', 'auto', 'latent2rgb', 'vae'] as const;
 export type PreviewMethod = (typeof previewMethods)[number];
 
 export interface NodeContext {

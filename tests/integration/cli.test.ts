@@ -77,7 +77,7 @@ describe('inkgraph CLI', () => {
     const badServe = await cli(['serve', '--port', '12x', '--preview-method', 'bogus']);
     expect(badServe.code).toBe(2);
     expect(badServe.stderr).toContain('--port must be an integer ≥ 0, got "12x"');
-    expect(badServe.stderr).toContain('--preview-method must be one of none, latent2rgb, vae');
+    expect(badServe.stderr).toContain('--preview-method must be one of none, auto, latent2rgb, vae');
   });
 
   it("runs a workflow saved in ComfyUI's UI format", async () => {

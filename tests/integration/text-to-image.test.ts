@@ -119,6 +119,36 @@ describe('previews', () => {
   });
 });
 
+describe('auto previews', () => {
+  /** The width of each step's preview frame of a run (latent→RGB frames are latent-sized, decoded ones full-size). */
+  function frameWidths(from: number): number[] {
+    return socket.received
+      .slice(from)
+      .filter((r) => r.kind === 'binary')
+      .map((r) => {
+        const decoded = r.kind === 'binary' && r.frame.event === 1 ? decodeImage(r.frame.image) : undefined;
+        return decoded?.ok ? decoded.value.raster.width : -1;
+      });
+  }
+
+  it("times the VAE against a step once, then keeps the choice for the model's later runs", async () => {
+    await freeCaches();
+    const first = socket.received.length;
+    const one = await run(textToImage({ seed: 3, steps: 6, prefix: 'auto1' }), { preview_method: 'auto' });
+    expect(one.frames).toBe(6);
+    const widths = frameWidths(first);
+    // Step 1: latent→RGB (8×8 cells) while the session warms up; step 2: decoded (64 px) to time the VAE; then the
+    // choice, the same for every later step.
+    expect(widths.slice(0, 2)).toEqual([8, 64]);
+    const chosen = widths[2]!;
+    expect([8, 64]).toContain(chosen);
+    expect(widths.slice(2).every((width) => width === chosen)).toBe(true);
+    const second = socket.received.length;
+    await run(textToImage({ seed: 4, steps: 3, prefix: 'auto2' }), { preview_method: 'auto' });
+    expect(frameWidths(second)).toEqual([chosen, chosen, chosen]);
+  });
+});
+
 describe('img2img, advanced sampling and latent upscale', () => {
   it('VAEEncode → KSampler(denoise 0.5) → VAEDecode keeps the input image recognisable', async () => {
     writeFileSync(join(server.dirs.inputDir, 'source.png'), testPng(64, 64));

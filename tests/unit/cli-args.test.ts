@@ -26,7 +26,7 @@ describe('inkgraph serve options', () => {
     const serve = values(SERVE_OPTIONS, []);
     expect(serve.host).toBe('127.0.0.1');
     expect(serve.port).toBe(8188);
-    expect(serve['preview-method']).toBe('latent2rgb');
+    expect(serve['preview-method']).toBe('auto');
     expect(serve['preview-every']).toBe(5);
     expect(serve['cache-size']).toBe(256);
     expect(serve['max-models']).toBe(4);
@@ -117,7 +117,7 @@ describe('command-line errors name the flag', () => {
     const problems = reason(parse(SERVE_OPTIONS, ['--port', '12x', '--preview-method', 'bogus', '--max-memory=lots']));
     expect(problems.split('\n')).toEqual([
       '--port must be an integer ≥ 0, got "12x"',
-      '--preview-method must be one of none, latent2rgb, vae',
+      '--preview-method must be one of none, auto, latent2rgb, vae',
       '--max-memory: "lots" is not a size: write e.g. 8GiB, 512MiB or a number of bytes',
     ]);
     expect(reason(parse(SERVE_OPTIONS, ['--max-models', '0']))).toBe('--max-models must be an integer ≥ 1, got "0"');
@@ -163,7 +163,7 @@ describe('the usage text', () => {
     }
     expect(USAGE).toContain('--enable-cors-header [ORIGIN]');
     expect(USAGE).toContain('--port N');
-    expect(USAGE).toContain('--preview-method none|latent2rgb|vae');
+    expect(USAGE).toContain('--preview-method none|auto|latent2rgb|vae');
     expect(USAGE).toContain('--set NODE_ID.INPUT=VALUE …');
   });
 });

@@ -21,6 +21,7 @@ import {
 } from './cond-batch.js';
 import { denoiseMaskPlanes, inpaintConcat } from './inpaint-inputs.js';
 import { sdxlTimeIds } from './sdxl-conditioning.js';
+import { autoPreviewChoice, autoPreviewChoices, type AutoPreviewChoice } from './auto-preview.js';
 
 /** Rows of the first UNet call of a sampling (a batch of one with CFG), before its time per row is known. */
 const FIRST_CALL_ROWS = 2;
@@ -360,28 +361,51 @@ export async function sampleLatent(request: SampleRequest, ctx: NodeContext): Pr
       }
     : estimate;
 
+  // `auto`: latent→RGB until the model's VAE decode has been timed against a step (on the second step), then the
+  // cheaper-looking of the two for this model and size (auto-preview.ts); a model without latent→RGB factors decodes.
+  const autoKey = `${height}x${width}`;
+  let autoChoice: AutoPreviewChoice | undefined =
+    ctx.previewMethod === 'auto' ? (model.latentRgb ? autoPreviewChoices(model).get(autoKey) : 'vae') : undefined;
+  let previousStepAt: number | undefined;
+
+  const decodePreview = async (denoised: Float32Array): Promise<Pick<ProgressUpdate, 'preview'>> => {
+    const vaeLatent = Float32Array.from(denoised.subarray(0, itemSize), (value) => value / scale);
+    const image = await decodeLatents(
+      model.previewDecoder,
+      { batch: 1, channels, height, width, data: vaeLatent },
+      ctx.caches,
+    );
+    return { preview: batchItemToRaster(image, 0) };
+  };
+
   const previews = async (
     step: number,
     total: number,
     denoised: Float32Array,
   ): Promise<Pick<ProgressUpdate, 'preview' | 'latentPreview'>> => {
-    if (ctx.previewMethod === 'latent2rgb' && model.latentRgb) {
+    const now = performance.now();
+    const stepMs = previousStepAt === undefined ? undefined : now - previousStepAt;
+    previousStepAt = now;
+    if (ctx.previewMethod === 'auto' && autoChoice === undefined && stepMs !== undefined) {
+      const decoded = await decodePreview(denoised);
+      autoChoice = autoPreviewChoice(performance.now() - now, stepMs);
+      autoPreviewChoices(model).set(autoKey, autoChoice);
+      return decoded;
+    }
+    const method = ctx.previewMethod === 'auto' ? (autoChoice ?? 'latent2rgb') : ctx.previewMethod;
+    if (method === 'latent2rgb' && model.latentRgb) {
       // Item 0 only (a view of a batch would carry the whole buffer to the main thread), made RGB over there.
       const data = denoised.length === itemSize ? denoised : denoised.slice(0, itemSize);
       return { latentPreview: { channels, height, width, data, latentRgb: model.latentRgb } };
     }
+    // `vae` decodes every --preview-every steps and the last; `auto` chose it because it is cheap: every step.
     if (
-      ctx.previewMethod === 'vae' &&
-      (step % Math.max(1, ctx.previewEvery) === ctx.previewEvery - 1 || step === total - 1)
-    ) {
-      const vaeLatent = Float32Array.from(denoised.subarray(0, itemSize), (value) => value / scale);
-      const image = await decodeLatents(
-        model.previewDecoder,
-        { batch: 1, channels, height, width, data: vaeLatent },
-        ctx.caches,
-      );
-      return { preview: batchItemToRaster(image, 0) };
-    }
+      method === 'vae' &&
+      (ctx.previewMethod === 'auto' ||
+        step % Math.max(1, ctx.previewEvery) === ctx.previewEvery - 1 ||
+        step === total - 1)
+    )
+      return decodePreview(denoised);
     return {};
   };
 
