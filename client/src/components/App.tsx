@@ -5,6 +5,7 @@ import type { UiImageRef } from '../../../shared/protocol.js';
 import { api } from '../api/server-api.js';
 import { connectSocket } from '../api/socket.js';
 import { reduceAll } from '../execution/execution-state.js';
+import { runtimeErrorToast } from '../execution/run-errors.js';
 import { copySelection } from '../graph/clipboard.js';
 import { duplicateSelection } from '../graph/duplicate.js';
 import { autoLayout } from '../graph/layout.js';
@@ -28,6 +29,7 @@ import {
   executionAtom,
   galleryAtom,
   graphAtom,
+  localeAtom,
   objectInfoAtom,
   vocabulariesAtom,
   modelSizesAtom,
@@ -35,7 +37,6 @@ import {
   redoAtom,
   showToastAtom,
   themeAtom,
-  toastsAtom,
   undoAtom,
   updateGraphAtom,
   workflowNameAtom,
@@ -43,6 +44,7 @@ import {
 import { Canvas } from './canvas/Canvas.js';
 import { ShortcutsDialog } from './panels/ShortcutsDialog.js';
 import { SidePanel } from './panels/SidePanel.js';
+import { Toasts } from './Toasts.js';
 import { Toolbar } from './panels/Toolbar.js';
 
 const DOCUMENT_KEY = 'inkgraph.document';
@@ -53,7 +55,6 @@ function Editor() {
   const store = useStore();
   const objectInfo = useAtomValue(objectInfoAtom);
   const theme = useAtomValue(themeAtom);
-  const toasts = useAtomValue(toastsAtom);
   const graph = useAtomValue(graphAtom);
   const updateGraph = useSetAtom(updateGraphAtom);
   const { loadDocument, run, save } = useEditorActions();
@@ -153,13 +154,7 @@ function Editor() {
         <Canvas />
       </main>
       {shortcutsOpen && <ShortcutsDialog onClose={closeShortcuts} />}
-      <div className="toasts" aria-live="polite">
-        {toasts.map((toast) => (
-          <div key={toast.id} className={`toast ${toast.kind}`} data-testid="toast">
-            {toast.text}
-          </div>
-        ))}
-      </div>
+      <Toasts />
     </div>
   );
 }
@@ -174,6 +169,7 @@ export function App() {
   const setGallery = useSetAtom(galleryAtom);
   const setConnected = useSetAtom(connectedAtom);
   const showToast = useSetAtom(showToastAtom);
+  const store = useStore();
   useEffect(() => {
     void api
       .objectInfo()
@@ -186,6 +182,10 @@ export function App() {
       onConnection: setConnected,
       onMessages: (messages) => {
         setExecution((state) => reduceAll(state, messages, performance.now()));
+        // A node that fails off screen would otherwise fail silently.
+        for (const message of messages)
+          if (message.type === 'execution_error')
+            showToast(runtimeErrorToast(store.get(graphAtom), message.data, store.get(localeAtom)));
         const images: UiImageRef[] = messages.flatMap((message) =>
           message.type === 'executed' ? (message.data.output?.images ?? []) : [],
         );
@@ -201,7 +201,17 @@ export function App() {
         });
       },
     });
-  }, [setConnected, setExecution, setGallery, setObjectInfo, setPreviews, setVocabularies, showToast]);
+  }, [
+    setConnected,
+    setExecution,
+    setGallery,
+    setObjectInfo,
+    setPreviews,
+    setVocabularies,
+    setModelSizes,
+    showToast,
+    store,
+  ]);
   return (
     <ReactFlowProvider>
       <Editor />

@@ -61,6 +61,10 @@ export interface Toast {
   readonly id: number;
   readonly text: string;
   readonly kind: 'info' | 'error';
+  /** Each on its own line under the text: every error of a refused prompt. */
+  readonly lines?: readonly string[];
+  /** A node the toast offers to show (a run-time error may be off screen). */
+  readonly focusNode?: string;
 }
 export const toastsAtom = atom<readonly Toast[]>([]);
 let toastCounter = 0;

@@ -2,6 +2,7 @@ import { useAtomValue, useSetAtom } from 'jotai';
 import { memo, useCallback, useEffect, useMemo, useState } from 'react';
 import type { HistoryEntry, QueueItem } from '../../../../shared/protocol.js';
 import { api, viewUrl } from '../../api/server-api.js';
+import { historyErrorMessage, runOutcome } from '../../execution/run-errors.js';
 import { useNodeText, useT } from '../../i18n/use-t.js';
 import { useEditorActions } from '../../state/actions.js';
 import { executionAtom, galleryAtom, objectInfoAtom, showToastAtom } from '../../state/atoms.js';
@@ -123,6 +124,8 @@ const QueuePanel = memo(function QueuePanel() {
   );
 });
 
+const OUTCOME_LABEL = { success: 'runSucceeded', error: 'runErrored', interrupted: 'runInterrupted' } as const;
+
 const HistoryPanel = memo(function HistoryPanel() {
   const t = useT();
   const { loadDocument } = useEditorActions();
@@ -137,10 +140,14 @@ const HistoryPanel = memo(function HistoryPanel() {
       {history?.map(([id, entry]: [string, HistoryEntry]) => {
         const image = Object.values(entry.outputs).flatMap((output) => output.images ?? [])[0];
         const document = entry.prompt[3].extra_pnginfo?.inkgraph ?? entry.prompt[2];
+        const outcome = runOutcome(entry.status);
         return (
-          <li key={id} className={entry.status.status_str}>
+          <li key={id} className={outcome} data-testid={`history-${id}`}>
             {image && <img src={viewUrl(image)} alt="" />}
             <code>{id.slice(0, 8)}</code>
+            <span className="run-outcome" title={historyErrorMessage(entry.status)} data-testid="history-outcome">
+              {t(OUTCOME_LABEL[outcome])}
+            </span>
             {entry.status.messages.some(([type]) => type === 'execution_restarted') && (
               <span title={t('restartedRun')}>↻</span>
             )}
