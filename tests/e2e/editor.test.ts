@@ -319,7 +319,20 @@ describe.skipIf(!hasChromium)('the editor in Chromium', () => {
   it("shows the server's validation errors on the node and field they name, and reloads a past run from history", async () => {
     const page = await openEditor({ fresh: true });
     await page.waitForSelector('[data-testid="node-3"]');
-    await page.locator('#w-3-steps').fill('0');
+    // The steps widget clamps what is typed to its minimum, as ComfyUI's does, so the bad value comes in a saved
+    // document (as in a hand-edited or foreign workflow file) and only the server refuses it.
+    await page.waitForFunction(() => localStorage.getItem('inkgraph.document') !== null);
+    // Edited before the app starts: leaving a page saves its graph over the stored one.
+    await page.context().addInitScript(() => {
+      const raw = localStorage.getItem('inkgraph.document');
+      if (!raw || sessionStorage.getItem('steps-zeroed')) return;
+      const saved = JSON.parse(raw) as { document: { prompt: Record<string, { inputs: Record<string, unknown> }> } };
+      saved.document.prompt['3']!.inputs.steps = 0;
+      localStorage.setItem('inkgraph.document', JSON.stringify(saved));
+      sessionStorage.setItem('steps-zeroed', '1');
+    });
+    await page.reload();
+    await expect.poll(() => page.locator('#w-3-steps').inputValue()).toBe('0');
     await page.locator('[data-testid="run"]').click();
     await page.waitForSelector('[data-testid="node-3"].invalid');
     expect(await page.locator('[data-testid="node-3"] .widget.has-error label').textContent()).toBe('steps');
