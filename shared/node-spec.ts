@@ -41,6 +41,7 @@ export const nodeTranslationSchema = z.object({
   category: z.string().optional(),
   inputs: z.record(z.string(), z.string()).optional(),
   outputs: z.array(z.string()).optional(),
+  tooltips: z.record(z.string(), z.string()).optional(),
 });
 export type NodeTranslation = z.infer<typeof nodeTranslationSchema>;
 

@@ -11,6 +11,13 @@ export const CLIPTextEncodeSDXLRefiner = defineNode({
     'Encodes a prompt for the SDXL refiner with its aesthetic score (higher asks for a more aesthetic image) and the original size.',
   translations: {
     'zh-CN': {
+      tooltips: {
+        ascore: '告诉精炼器的美学评分。',
+        width: '原始图像宽度。',
+        height: '原始图像高度。',
+        text: '要编码的文本。',
+        clip: '文本编码器（精炼器的 clip_g）。',
+      },
       display_name: 'CLIP 文本编码 (SDXL 精炼器)',
       description: '为 SDXL 精炼器编码提示词，并附带美学评分（越高要求图像越美观）和原始尺寸。',
       inputs: { ascore: '美学评分', width: '宽度', height: '高度', text: '文本', clip: 'CLIP' },

@@ -14,6 +14,17 @@ export const CLIPTextEncodeSDXL = defineNode({
     "Encodes SDXL's two prompts apart (text_g with the large encoder, text_l with the small one) and sets the size conditioning SDXL was trained with: the original size, the crop and the target size.",
   translations: {
     'zh-CN': {
+      tooltips: {
+        clip: 'SDXL 基础模型的 CLIP（clip_l 和 clip_g）。',
+        width: '告诉模型的原始图像宽度。',
+        height: '告诉模型的原始图像高度。',
+        crop_w: '从左边裁掉的像素。',
+        crop_h: '从上边裁掉的像素。',
+        target_width: '图像应有的宽度。',
+        target_height: '图像应有的高度。',
+        text_g: 'clip_g 的提示词。',
+        text_l: 'clip_l 的提示词。',
+      },
       display_name: 'CLIP 文本编码 (SDXL)',
       description:
         'SDXL 的两个提示词分别编码（text_g 用大编码器，text_l 用小编码器），并设置 SDXL 训练时的尺寸条件：原始尺寸、裁剪和目标尺寸。',

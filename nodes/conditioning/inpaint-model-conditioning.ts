@@ -12,6 +12,9 @@ export const InpaintModelConditioning = defineNode({
     'For inpainting: gives both conditionings the masked image (its latent) and the mask, which 9-channel inpainting UNets take, and the whole image as the latent, with the mask as its noise mask when noise_mask is on.',
   translations: {
     'zh-CN': {
+      tooltips: {
+        noise_mask: '给潜空间加上噪声遮罩，只在遮罩内采样。视模型而定，可能改善结果，也可能完全破坏画面。',
+      },
       display_name: '局部重绘模型条件',
       description:
         '用于局部重绘：给正负条件附上遮罩后图像的潜空间和遮罩（9 通道局部重绘 UNet 需要它们），并输出整幅图像的潜空间；开启 noise_mask 时以遮罩为噪波遮罩。',

@@ -9,6 +9,8 @@ export interface Translation {
   category?: string;
   inputs?: Record<string, string>;
   outputs?: string[];
+  /** Each input's tooltip in this language, keyed like `inputs`. */
+  tooltips?: Record<string, string>;
 }
 
 interface InputBase {

@@ -10,6 +10,11 @@ export const SaveImage = defineNode({
     'Saves images to the output folder as PNG, with the prompt and workflow embedded so they can be loaded again.',
   translations: {
     'zh-CN': {
+      tooltips: {
+        images: '要保存的图像。',
+        filename_prefix:
+          '保存文件的前缀。可包含 %width%、%height%、%year%、%month%、%day%、%hour%、%minute%、%second% 和子文件夹。',
+      },
       display_name: '保存图像',
       description: '将图像以 PNG 保存到输出文件夹，并嵌入提示与工作流以便再次加载。',
       inputs: { images: '图像', filename_prefix: '文件名前缀' },

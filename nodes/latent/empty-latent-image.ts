@@ -9,6 +9,9 @@ export const EmptyLatentImage = defineNode({
     'A batch of empty 4-channel latents of the given pixel size for text-to-image (one cell per 8×8 pixels; a sampler whose model uses smaller cells re-makes it at the same pixel size).',
   translations: {
     'zh-CN': {
+      tooltips: {
+        batch_size: '批次中潜空间图像的数量。',
+      },
       display_name: '空潜空间图像',
       description: '用于文生图的一批空的 4 通道潜空间图像，每 8×8 像素对应一个潜空间单元。',
       inputs: { width: '宽度', height: '高度', batch_size: '批量大小' },

@@ -19,6 +19,13 @@ export const VAEDecodeTiled = defineNode({
     'Decodes latents into images with the VAE one overlapping tile at a time, blending the tiles so no seam shows (for large images). temporal_size and temporal_overlap only apply to video VAEs and are ignored here.',
   translations: {
     'zh-CN': {
+      tooltips: {
+        samples: '要解码的潜空间图像。',
+        tile_size: '分块边长（像素）。',
+        overlap: '分块重叠（像素）。',
+        temporal_size: '仅用于视频 VAE：每次解码的帧数。',
+        temporal_overlap: '仅用于视频 VAE：重叠的帧数。',
+      },
       display_name: 'VAE 分块解码',
       description:
         '用 VAE 逐块解码潜空间图像，块之间重叠并羽化混合，不留接缝（用于大图）。temporal_size 与 temporal_overlap 只用于视频 VAE，此处忽略。',

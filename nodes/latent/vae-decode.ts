@@ -9,6 +9,9 @@ export const VAEDecode = defineNode({
   description: 'Decodes latents into images with the VAE.',
   translations: {
     'zh-CN': {
+      tooltips: {
+        samples: '要解码的潜空间图像。',
+      },
       display_name: 'VAE 解码',
       description: '用 VAE 将潜空间图像解码为图像。',
       inputs: { samples: '潜空间', vae: 'VAE' },

@@ -9,6 +9,12 @@ export const VAEEncodeTiled = defineNode({
     "Encodes images into latents with the VAE one overlapping tile at a time, blending the tiles (for large images); alpha is dropped and sizes are cropped to the VAE's cell. temporal_size and temporal_overlap only apply to video VAEs and are ignored here.",
   translations: {
     'zh-CN': {
+      tooltips: {
+        tile_size: '分块边长（像素）。',
+        overlap: '分块重叠（像素）。',
+        temporal_size: '仅用于视频 VAE：每次编码的帧数。',
+        temporal_overlap: '仅用于视频 VAE：重叠的帧数。',
+      },
       display_name: 'VAE 分块编码',
       description:
         '用 VAE 逐块编码图像，块之间重叠并混合（用于大图）；去掉透明通道，尺寸裁剪到 VAE 单元的整数倍。temporal_size 与 temporal_overlap 只用于视频 VAE，此处忽略。',

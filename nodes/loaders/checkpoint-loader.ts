@@ -12,6 +12,9 @@ export const CheckpointLoaderSimple = defineNode({
     'Loads an ONNX Stable Diffusion pipeline folder from models/diffusion: the model, its text encoder (CLIP) and its VAE.',
   translations: {
     'zh-CN': {
+      tooltips: {
+        ckpt_name: 'models/diffusion 下的一个模型管线文件夹。',
+      },
       display_name: '加载模型',
       description: '从 models/diffusion 加载 ONNX Stable Diffusion 流水线文件夹：模型、文本编码器 (CLIP) 和 VAE。',
       inputs: { ckpt_name: '模型名称' },

@@ -8,6 +8,8 @@ import {
   negativeInput,
   positiveInput,
   samplerInput,
+  samplerTooltips,
+  seedTooltip,
   samplerTranslations,
   schedulerInput,
   seedInput,
@@ -22,6 +24,7 @@ export const KSamplerAdvanced = defineNode({
     'A KSampler that runs only steps start_at_step to end_at_step, with or without adding noise, and can return the latent with its leftover noise for a second sampler.',
   translations: {
     'zh-CN': {
+      tooltips: { noise_seed: seedTooltip, ...samplerTooltips },
       display_name: 'K 采样器（高级）',
       description:
         '只运行从起始步到结束步的 K 采样器，可选择是否添加噪声，并可返回带剩余噪声的潜空间图像供下一个采样器使用。',

@@ -8,6 +8,8 @@ import {
   negativeInput,
   positiveInput,
   samplerInput,
+  samplerTooltips,
+  seedTooltip,
   samplerTranslations,
   schedulerInput,
   seedInput,
@@ -22,6 +24,7 @@ export const KSampler = defineNode({
     'Denoises a latent step by step, guided by the prompts, with a live preview of every step. Denoise below 1 keeps part of the input latent (img2img).',
   translations: {
     'zh-CN': {
+      tooltips: { seed: seedTooltip, ...samplerTooltips },
       display_name: 'K 采样器',
       description: '在提示词引导下逐步对潜空间图像降噪，每一步都有实时预览。降噪小于 1 时保留部分输入（图生图）。',
       inputs: samplerTranslations,

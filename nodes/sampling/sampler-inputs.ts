@@ -51,6 +51,16 @@ export const samplerTranslations = {
   denoise: '降噪',
 };
 
+/** The seed's Chinese tooltip: KSampler names the input `seed`, KSamplerAdvanced `noise_seed`. */
+export const seedTooltip = '噪声的随机种子。';
+/** The Chinese tooltips of the other widgets above, for both samplers' translations. */
+export const samplerTooltips = {
+  steps: '降噪的步数。',
+  cfg: '无分类器引导（CFG）强度；为 1 时跳过负向提示词。',
+  sampler_name: '采样算法。',
+  scheduler: '噪声水平在各步之间如何分布。',
+};
+
 export const modelInput: SocketInput<'MODEL'> = { kind: 'SOCKET', type: 'MODEL' };
 export const positiveInput: SocketInput<'CONDITIONING'> = { kind: 'SOCKET', type: 'CONDITIONING' };
 export const negativeInput: SocketInput<'CONDITIONING'> = { kind: 'SOCKET', type: 'CONDITIONING' };

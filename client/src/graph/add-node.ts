@@ -1,8 +1,9 @@
 import type { NodeInfo, ObjectInfo } from '../../../shared/node-spec.js';
 import { inputAccepting, outputFeeding } from './accepts.js';
 import { inputType, outputType } from './connection-rules.js';
-import { createNode, nextNodeId } from './node-factory.js';
+import { createNode, defaultTitle, nextNodeId } from './node-factory.js';
 import { sizedForModel } from './model-size.js';
+import type { Locale } from '../i18n/messages.js';
 import type { ModelSize } from '../../../shared/model-sizes.js';
 import { outputHandle, type EditorEdge, type EditorGraph, type EditorNode } from './types.js';
 import { connect } from './wiring.js';
@@ -39,9 +40,14 @@ export function addNode(
   wire?: LooseWire,
   /** The graph's model's training size: a new Empty Latent Image starts there. */
   modelSize?: ModelSize,
+  /** The UI's language, for a node's language widget. */
+  locale?: Locale,
 ): EditorGraph {
   const id = nextNodeId(graph);
-  const node = sizedForModel(createNode(info, id, position, info.display_name), modelSize);
+  const node = sizedForModel(
+    createNode(info, id, position, locale ? defaultTitle(info, locale) : info.display_name, locale),
+    modelSize,
+  );
   const next: EditorGraph = {
     ...graph,
     nodes: [...graph.nodes.map((n) => ({ ...n, selected: false })), { ...node, selected: true }],

@@ -5,6 +5,7 @@ import {
   type NodeInfo,
   type ObjectInfo,
 } from '../../../shared/node-spec.js';
+import type { Locale } from '../i18n/messages.js';
 import type { EditorGraph, InkNode, SeedControl } from './types.js';
 
 /** Nodes from specs, and the seed controls applied before queueing. Pure. */
@@ -53,12 +54,33 @@ export function hasSeedControl(field: WidgetField): boolean {
   );
 }
 
-export function createNode(info: NodeInfo, id: string, position: { x: number; y: number }, title: string): InkNode {
+/** The code a `language` combo uses for each UI language (DescribeImage offers en and zh). */
+const LANGUAGE_CODES: Readonly<Record<Locale, string>> = { en: 'en', 'zh-CN': 'zh' };
+
+/** A `language` combo that offers the UI's language starts there, so a Chinese UI describes in Chinese. */
+export function uiLanguageValue(field: WidgetField, locale: Locale): string | undefined {
+  const code = LANGUAGE_CODES[locale];
+  return field.name === 'language' && Array.isArray(field.spec[0]) && field.spec[0].includes(code) ? code : undefined;
+}
+
+/** A new node's title: its display name in the UI's language, as ComfyUI's frontend titles the nodes it adds. */
+export function defaultTitle(info: NodeInfo, locale: Locale): string {
+  return (locale === 'zh-CN' ? info.translations?.['zh-CN']?.display_name : undefined) ?? info.display_name;
+}
+
+export function createNode(
+  info: NodeInfo,
+  id: string,
+  position: { x: number; y: number },
+  title: string,
+  /** The UI's language, where a new node's language widget should follow it. */
+  locale?: Locale,
+): InkNode {
   const { widgets } = nodeInputs(info);
   const values: Record<string, unknown> = {};
   const controls: Record<string, SeedControl> = {};
   for (const field of widgets) {
-    values[field.name] = defaultValue(field);
+    values[field.name] = (locale && uiLanguageValue(field, locale)) ?? defaultValue(field);
     if (hasSeedControl(field)) controls[field.name] = 'randomize';
   }
   return {

@@ -79,7 +79,7 @@ export const NodeSearch = memo(function NodeSearch({
               title={text.description}
             >
               <span>{text.title}</span>
-              <small>{info.category}</small>
+              <small>{text.category}</small>
             </li>
           );
         })}
