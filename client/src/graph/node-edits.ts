@@ -1,3 +1,4 @@
+import type { NodeColour } from './node-colours.js';
 import type { EditorGraph, EditorNode, InkNode, InkNodeData, NodeMode, SeedControl } from './types.js';
 
 /** Edits of nodes in place: selection, mode, collapse, widget values, group frames. Pure. */
@@ -106,4 +107,84 @@ export function removeElements(
       (edge) => !edgeIds.has(edge.id) && !nodeIds.has(edge.source) && !nodeIds.has(edge.target),
     ),
   };
+}
+
+// ---- the node menu --------------------------------------------------------------------------------------------
+
+/**
+ * The nodes a node-menu action applies to: the whole selection when the right-clicked node is part of it, else
+ * that node alone (as ComfyUI's menu does).
+ */
+export function menuTargets(graph: EditorGraph, nodeId: string): Set<string> {
+  const node = graph.nodes.find((candidate) => candidate.id === nodeId);
+  if (!node?.selected) return new Set([nodeId]);
+  return new Set(graph.nodes.filter((candidate) => candidate.selected && candidate.type === 'ink').map((n) => n.id));
+}
+
+/** Bypass (4) or mute (2) the nodes; when the clicked node is already in that mode, all go back to normal (0). */
+export function toggleModeOf(
+  graph: EditorGraph,
+  ids: ReadonlySet<string>,
+  nodeId: string,
+  mode: Exclude<NodeMode, 0>,
+): EditorGraph {
+  const clicked = graph.nodes.find((node) => node.id === nodeId);
+  const next: NodeMode = clicked?.type === 'ink' && clicked.data.mode === mode ? 0 : mode;
+  return mapInk(
+    graph,
+    (node) => ids.has(node.id),
+    (data) => ({ ...data, mode: next }),
+  );
+}
+
+export function toggleCollapsedOf(graph: EditorGraph, ids: ReadonlySet<string>, nodeId: string): EditorGraph {
+  const clicked = graph.nodes.find((node) => node.id === nodeId);
+  const collapsed = !(clicked?.type === 'ink' && clicked.data.collapsed);
+  return mapInk(
+    graph,
+    (node) => ids.has(node.id),
+    (data) => ({ ...data, collapsed }),
+  );
+}
+
+/** Colours the nodes; undefined takes their colour off. */
+export function setColourOf(graph: EditorGraph, ids: ReadonlySet<string>, colour: NodeColour | undefined): EditorGraph {
+  return mapInk(
+    graph,
+    (node) => ids.has(node.id),
+    ({ color: _color, bgcolor: _bgcolor, ...data }) => (colour ? { ...data, ...colour } : data),
+  );
+}
+
+/** Pins or unpins the nodes (following the clicked one): a pinned node is not draggable. */
+export function togglePinnedOf(graph: EditorGraph, ids: ReadonlySet<string>, nodeId: string): EditorGraph {
+  const clicked = graph.nodes.find((node) => node.id === nodeId);
+  const pinned = !(clicked?.type === 'ink' && clicked.data.pinned === true);
+  return {
+    ...graph,
+    nodes: graph.nodes.map((node) => {
+      if (node.type !== 'ink' || !ids.has(node.id)) return node;
+      const { pinned: _pinned, ...data } = node.data;
+      return pinned
+        ? { ...node, draggable: false, data: { ...data, pinned: true } }
+        : { ...withoutDraggable(node), data };
+    }),
+  };
+}
+
+function withoutDraggable(node: InkNode): InkNode {
+  const { draggable: _draggable, ...rest } = node;
+  return rest;
+}
+
+/** A new title for one node; blank or unchanged leaves the graph as it is (no undo step). */
+export function renameNode(graph: EditorGraph, nodeId: string, title: string): EditorGraph {
+  const trimmed = title.trim();
+  const node = graph.nodes.find((candidate) => candidate.id === nodeId);
+  if (trimmed === '' || node?.type !== 'ink' || node.data.title === trimmed) return graph;
+  return mapInk(
+    graph,
+    (candidate) => candidate.id === nodeId,
+    (data) => ({ ...data, title: trimmed }),
+  );
 }

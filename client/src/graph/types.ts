@@ -16,6 +16,11 @@ export interface InkNodeData extends Record<string, unknown> {
   readonly collapsed: boolean;
   /** control_after_generate per seed-like input. */
   readonly controls: Readonly<Record<string, SeedControl>>;
+  /** Title-bar and body colours (ComfyUI's `color`/`bgcolor`), set from the node menu. */
+  readonly color?: string;
+  readonly bgcolor?: string;
+  /** A pinned node cannot be dragged (ComfyUI's `flags.pinned`). */
+  readonly pinned?: boolean;
   /** Set for a node whose type the server lacks: what the imported file said of it, saved back unchanged. */
   readonly missing?: MissingNodeRecord;
 }

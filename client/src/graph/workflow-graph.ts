@@ -117,6 +117,7 @@ export function workflowToGraph(envelope: WorkflowEnvelope, objectInfo: ObjectIn
       type: 'ink',
       position: { x: meta.pos?.[0] ?? 0, y: meta.pos?.[1] ?? 0 },
       width: size[0],
+      ...(meta.pinned === true ? { draggable: false } : {}),
       data: {
         classType: apiNode.class_type,
         title: meta.title ?? info?.display_name ?? apiNode.class_type,
@@ -124,6 +125,9 @@ export function workflowToGraph(envelope: WorkflowEnvelope, objectInfo: ObjectIn
         mode: meta.mode ?? 0,
         collapsed: meta.collapsed ?? false,
         controls,
+        ...(typeof meta.color === 'string' ? { color: meta.color } : {}),
+        ...(typeof meta.bgcolor === 'string' ? { bgcolor: meta.bgcolor } : {}),
+        ...(meta.pinned === true ? { pinned: true } : {}),
         ...(!info && isMissingNodeRecord(meta.missing) ? { missing: meta.missing } : {}),
       },
     };
@@ -176,6 +180,9 @@ export function graphToWorkflow(graph: EditorGraph): WorkflowEnvelope {
           : {}),
         ...(node.data.collapsed ? { collapsed: true } : {}),
         ...(node.data.mode !== 0 ? { mode: node.data.mode } : {}),
+        ...(node.data.color !== undefined ? { color: node.data.color } : {}),
+        ...(node.data.bgcolor !== undefined ? { bgcolor: node.data.bgcolor } : {}),
+        ...(node.data.pinned ? { pinned: true } : {}),
         ...(Object.keys(node.data.controls).length > 0 ? { controls: node.data.controls } : {}),
         ...(Object.keys(via).length > 0 ? { via } : {}),
         ...(node.data.missing ? { missing: node.data.missing } : {}),
