@@ -1,34 +1,17 @@
-import { join, resolve } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLIENT_DIR, dragWire, hasChromium, launchBrowser, screenshot } from '../helpers/browser.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { dragWire, hasChromium, screenshot } from '../helpers/browser.js';
+import { openFreshEditor, useEditorSession } from '../helpers/editor-session.js';
 
 /**
  * Errors a person sees (a run-time failure's toast, every validation error, interrupted runs in history) and the
  * add-node search's multi-word and typo queries, by real mouse and keyboard in Chromium against the shipped model.
  */
 
-const root = resolve(import.meta.dirname, '..', '..');
-let server: TestServer;
-let browser: Browser;
+const session = useEditorSession();
 
-beforeAll(async () => {
-  if (!hasChromium) return;
-  server = await startTestServer({ clientDir: CLIENT_DIR, modelsDir: join(root, 'models') });
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-async function openFreshEditor(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1500, height: 950 }, locale: 'en-US' });
-  const page = await context.newPage();
-  await page.goto(server.url);
-  await page.evaluate(() => localStorage.clear());
-  await page.reload();
+async function openDefaultEditor(): Promise<Page> {
+  const page = await openFreshEditor(session);
   // The default workflow: 4 Load Checkpoint, 6/7 prompts, 3 KSampler, 8 VAE Decode, 9 Save Image, …
   await page.waitForSelector('[data-testid="node-3"]');
   return page;
@@ -52,7 +35,7 @@ const EMPTY_B = { x: 800, y: 880 };
 
 describe.skipIf(!hasChromium)('errors people see, and the node search', () => {
   it('names a node that fails at run time in a toast, and "Show node" brings it into view, selected', async () => {
-    const page = await openFreshEditor();
+    const page = await openDefaultEditor();
     // Clip skip −2 on the checkpoint's CLIP: the shipped model has no hidden states, so it fails when it runs.
     const clipOut = await page.locator(handle('4', 'out-1')).boundingBox();
     await page.mouse.move(clipOut!.x + clipOut!.width / 2, clipOut!.y + clipOut!.height / 2);
@@ -102,7 +85,7 @@ describe.skipIf(!hasChromium)('errors people see, and the node search', () => {
   });
 
   it('lists every node error of a refused prompt in its toast, each with the node and field', async () => {
-    const page = await openFreshEditor();
+    const page = await openDefaultEditor();
     // Without the checkpoint loader, four nodes lose a required input: the sampler, both prompts and the decoder.
     await page.locator('[data-testid="node-4"] .node-header').click();
     await page.keyboard.press('Delete');
@@ -122,7 +105,7 @@ describe.skipIf(!hasChromium)('errors people see, and the node search', () => {
   });
 
   it('shows an interrupted run as interrupted in the History panel, not as an error', async () => {
-    const page = await openFreshEditor();
+    const page = await openDefaultEditor();
     await typeInto(page, '#w-3-steps', '400');
     await page.locator('[data-testid="run"]').click();
     await page.waitForSelector('[data-testid="progress-3"]', { timeout: 30_000 });
@@ -137,7 +120,7 @@ describe.skipIf(!hasChromium)('errors people see, and the node search', () => {
   });
 
   it('finds "latent upscale" (Upscale Latent) and the typo "ksampelr" (KSampler) first in the search box', async () => {
-    const page = await openFreshEditor();
+    const page = await openDefaultEditor();
     const options = page.locator('[data-testid="node-search"] [role="option"] span');
     await page.mouse.dblclick(EMPTY_A.x, EMPTY_A.y);
     await page.waitForSelector('[data-testid="node-search"] input');

@@ -1,33 +1,15 @@
-import { join, resolve } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLIENT_DIR, hasChromium, launchBrowser, screenshot } from '../helpers/browser.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { hasChromium, screenshot } from '../helpers/browser.js';
+import { openFreshEditor, useEditorSession } from '../helpers/editor-session.js';
 
 /** Undo that takes back one edit per Ctrl+Z, paste at the cursor, and Escape on the shortcut list, by real keys. */
 
-const root = resolve(import.meta.dirname, '..', '..');
-let server: TestServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  if (!hasChromium) return;
-  server = await startTestServer({ clientDir: CLIENT_DIR, modelsDir: join(root, 'models') });
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const session = useEditorSession();
 
 /** The default workflow, opened fresh. */
 async function openEditor(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1500, height: 950 }, locale: 'en-US' });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
-  const page = await context.newPage();
-  await page.goto(server.url);
-  await page.evaluate(() => localStorage.clear());
-  await page.reload();
+  const page = await openFreshEditor(session, { permissions: ['clipboard-read', 'clipboard-write'] });
   await page.waitForSelector('[data-testid="node-3"][data-class="KSampler"]');
   await page.waitForSelector('[data-testid="node-15"]');
   return page;

@@ -1,31 +1,14 @@
-import { join, resolve } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLIENT_DIR, hasChromium, launchBrowser, screenshot } from '../helpers/browser.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { hasChromium, screenshot } from '../helpers/browser.js';
+import { openFreshEditor, useEditorSession } from '../helpers/editor-session.js';
 
 /** Number widgets give the value typed, and no node stays "queued" once a run ends (issue #16), in real Chromium. */
 
-const root = resolve(import.meta.dirname, '..', '..');
-let server: TestServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  if (!hasChromium) return;
-  server = await startTestServer({ clientDir: CLIENT_DIR, modelsDir: join(root, 'models') });
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const session = useEditorSession();
 
 async function openEditor(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1500, height: 950 }, locale: 'en-US' });
-  const page = await context.newPage();
-  await page.goto(server.url);
-  await page.evaluate(() => localStorage.clear());
-  await page.reload();
+  const page = await openFreshEditor(session);
   await page.waitForSelector('[data-testid="node-3"][data-class="KSampler"]');
   return page;
 }
@@ -49,9 +32,12 @@ async function run(page: Page): Promise<QueuedPrompt> {
 /** Waits until the run is in the server's history, then until the editor shows no node waiting. */
 async function waitForRunEnd(page: Page, promptId: string): Promise<void> {
   await expect
-    .poll(async () => Object.keys((await (await fetch(`${server.url}/history/${promptId}`)).json()) as object), {
-      timeout: 60_000,
-    })
+    .poll(
+      async () => Object.keys((await (await fetch(`${session.server().url}/history/${promptId}`)).json()) as object),
+      {
+        timeout: 60_000,
+      },
+    )
     .toEqual([promptId]);
   await expect.poll(() => page.locator('.node-status.queued').count(), { timeout: 5000 }).toBe(0);
 }
