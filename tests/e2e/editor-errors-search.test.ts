@@ -30,8 +30,8 @@ async function typeInto(page: Page, selector: string, text: string): Promise<voi
 }
 
 // Empty canvas below the default workflow's Empty Latent Image, at 1500×950.
-const EMPTY_A = { x: 440, y: 720 };
-const EMPTY_B = { x: 800, y: 880 };
+const EMPTY_A = { x: 560, y: 830 };
+const EMPTY_B = { x: 1250, y: 640 };
 
 describe.skipIf(!hasChromium)('errors people see, and the node search', () => {
   it('names a node that fails at run time in a toast, and "Show node" brings it into view, selected', async () => {

@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { hasChromium, screenshot } from '../helpers/browser.js';
-import { openFreshEditor, useEditorSession } from '../helpers/editor-session.js';
+import { openFreshEditor, showWholeGraph, useEditorSession } from '../helpers/editor-session.js';
 
 /** Undo that takes back one edit per Ctrl+Z, paste at the cursor, and Escape on the shortcut list, by real keys. */
 
@@ -11,7 +11,7 @@ const session = useEditorSession();
 async function openEditor(): Promise<Page> {
   const page = await openFreshEditor(session, { permissions: ['clipboard-read', 'clipboard-write'] });
   await page.waitForSelector('[data-testid="node-3"][data-class="KSampler"]');
-  await page.waitForSelector('[data-testid="node-15"]');
+  await showWholeGraph(page, '15');
   return page;
 }
 

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeImage } from '../../media/decode-image.js';
 import { readPngText } from '../../media/png.js';
 import { CLIENT_DIR, dragWire, hasChromium, launchBrowser, screenshot } from '../helpers/browser.js';
+import { showWholeGraph } from '../helpers/editor-session.js';
 import { startTestServer, TestSocket, type TestServer } from '../helpers/server.js';
 import { toLitegraph } from '../../shared/litegraph-export.js';
 import type { ObjectInfo } from '../../shared/node-spec.js';
@@ -116,6 +117,8 @@ describe.skipIf(!hasChromium)('the editor in Chromium', () => {
     await page.keyboard.type('invert');
     await page.keyboard.press('Enter');
     await page.waitForSelector('[data-testid="node-8"][data-class="ImageInvert"]');
+    // The view panned to show where the new node went; fitting it all draws every wire again.
+    await showWholeGraph(page, '1');
     expect(await page.locator('.react-flow__edge').count()).toBe(10);
     await page.locator('[data-testid="node-8"] .node-header').click();
     await page.keyboard.press('Delete');
@@ -333,6 +336,7 @@ describe.skipIf(!hasChromium)('the editor in Chromium', () => {
     });
     await page.reload();
     await expect.poll(() => page.locator('#w-3-steps').inputValue()).toBe('0');
+    await showWholeGraph(page, '15');
     await page.locator('[data-testid="run"]').click();
     await page.waitForSelector('[data-testid="node-3"].invalid');
     expect(await page.locator('[data-testid="node-3"] .widget.has-error label').textContent()).toBe('steps');

@@ -44,3 +44,12 @@ export async function openFreshEditor(
   await page.reload();
   return page;
 }
+
+/**
+ * Fits the whole workflow on screen with the canvas's fit-view button, as a user would to see nodes that the readable
+ * first view (zoom ≥ 0.85, from the top-left) leaves off screen; waits until the node with `nodeId` is drawn.
+ */
+export async function showWholeGraph(page: Page, nodeId: string): Promise<void> {
+  await page.locator('.react-flow__controls-fitview').click();
+  await page.waitForSelector(`[data-testid="node-${nodeId}"]`);
+}

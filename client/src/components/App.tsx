@@ -9,7 +9,7 @@ import { runtimeErrorToast } from '../execution/run-errors.js';
 import { copySelection } from '../graph/clipboard.js';
 import { duplicateSelection } from '../graph/duplicate.js';
 import { autoLayout } from '../graph/layout.js';
-import { createNode, nextNodeId } from '../graph/node-factory.js';
+import { createNode, defaultTitle, nextNodeId } from '../graph/node-factory.js';
 import {
   groupSelection,
   nodeSize,
@@ -49,6 +49,8 @@ import { Toolbar } from './panels/Toolbar.js';
 
 const DOCUMENT_KEY = 'inkgraph.document';
 const DEFAULT_EXAMPLE = 'text-to-image';
+// Below this width the side panel starts closed and opens over the canvas, which keeps the width.
+const NARROW = '(max-width: 700px)';
 
 function Editor() {
   const t = useT();
@@ -60,6 +62,7 @@ function Editor() {
   const { loadDocument, run, save } = useEditorActions();
   const { fitView, screenToFlowPosition } = useReactFlow();
   const [shortcutsOpen, setShortcutsOpen] = useState(false);
+  const [panelOpen, setPanelOpen] = useState(() => !window.matchMedia(NARROW).matches);
   const loaded = useRef(false);
 
   // The document survives a reload; the first visit opens the default workflow.
@@ -99,14 +102,18 @@ function Editor() {
       const info = objectInfo?.[classType];
       if (!info) return;
       const position = screenToFlowPosition({ x: window.innerWidth / 2, y: window.innerHeight / 2 });
+      const locale = store.get(localeAtom);
       updateGraph({
         update: (current) => ({
           ...current,
-          nodes: [...current.nodes, createNode(info, nextNodeId(current), position, info.display_name)],
+          nodes: [
+            ...current.nodes,
+            createNode(info, nextNodeId(current), position, defaultTitle(info, locale), locale),
+          ],
         }),
       });
     },
-    [objectInfo, screenToFlowPosition, updateGraph],
+    [objectInfo, screenToFlowPosition, store, updateGraph],
   );
 
   const arrange = useCallback(() => {
@@ -148,8 +155,13 @@ function Editor() {
 
   return (
     <div className={`app theme-${theme}`} data-theme={theme}>
-      <Toolbar onAutoLayout={arrange} onShortcuts={() => setShortcutsOpen(true)} />
-      <main>
+      <Toolbar
+        onAutoLayout={arrange}
+        onShortcuts={() => setShortcutsOpen(true)}
+        panelOpen={panelOpen}
+        onTogglePanel={() => setPanelOpen((open) => !open)}
+      />
+      <main className={panelOpen ? 'panel-open' : 'panel-closed'}>
         <SidePanel onAddNode={addNodeAtCentre} />
         <Canvas />
       </main>

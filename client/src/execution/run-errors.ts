@@ -1,6 +1,6 @@
 import type { HistoryEntry, NodeError } from '../../../shared/protocol.js';
 import { isInkNode, type EditorGraph } from '../graph/types.js';
-import { translate, type Locale } from '../i18n/messages.js';
+import { en, translate, type Locale, type MessageKey } from '../i18n/messages.js';
 import type { Toast } from '../state/atoms.js';
 
 /** What the editor tells a person about failed, refused and interrupted runs. Pure. */
@@ -47,15 +47,34 @@ export function runtimeErrorToast(
   };
 }
 
+function isMessageKey(key: string): key is MessageKey {
+  return Object.hasOwn(en, key);
+}
+
+/**
+ * `值小于最小值 — ` before the server's English message in a Chinese UI, for the ComfyUI error types the editor knows;
+ * nothing in English (the server already says it) or for unknown types. The server's details stay as they are.
+ */
+export function errorTypePrefix(locale: Locale, type: string | undefined): string {
+  const key = `error.${type ?? ''}`;
+  return locale === 'zh-CN' && isMessageKey(key) ? `${translate(locale, key)} — ` : '';
+}
+
 /** One line per error of a refused prompt, each naming its node and field: `#3 KSampler · model: Required input is missing`. */
-export function validationLines(graph: EditorGraph, nodeErrors: Record<string, NodeError>): string[] {
+export function validationLines(
+  graph: EditorGraph,
+  nodeErrors: Record<string, NodeError>,
+  locale: Locale = 'en',
+): string[] {
   const lines: string[] = [];
   for (const [id, entry] of Object.entries(nodeErrors)) {
     const label = nodeLabel(graph, id, entry.class_type);
     for (const error of entry.errors) {
       const input = typeof error.extra_info.input_name === 'string' ? error.extra_info.input_name : '';
       const details = error.details && error.details !== input ? `: ${error.details}` : '';
-      lines.push(`${label} · ${input ? `${input}: ` : ''}${error.message}${details}`);
+      lines.push(
+        `${label} · ${input ? `${input}: ` : ''}${errorTypePrefix(locale, error.type)}${error.message}${details}`,
+      );
     }
   }
   return lines;

@@ -8,7 +8,7 @@ import { parseWorkflowDocument, toApiPrompt } from '../../../shared/workflow.js'
 import { api } from '../api/server-api.js';
 import { queued } from '../execution/execution-state.js';
 import { nodesToRun } from '../execution/nodes-to-run.js';
-import { validationLines } from '../execution/run-errors.js';
+import { errorTypePrefix, validationLines } from '../execution/run-errors.js';
 import { autoLayout } from '../graph/layout.js';
 import { describeMissingNodes, missingNodes } from '../graph/missing-nodes.js';
 import { adoptSeeds, applySeedControls } from '../graph/node-factory.js';
@@ -19,6 +19,7 @@ import {
   clientId,
   executionAtom,
   historyAtom,
+  localeAtom,
   nodeErrorsAtom,
   objectInfoAtom,
   replaceGraphAtom,
@@ -105,16 +106,19 @@ export function useEditorActions() {
         });
         if (!result.ok) {
           const { message, nodeErrors, error } = result.reason;
+          const locale = store.get(localeAtom);
           setNodeErrors(nodeErrors ? errorsByNode(nodeErrors) : {});
           showToast({
             kind: 'error',
             // Every node error, not only the first (the details name only one): the canvas may not show their nodes.
             ...(nodeErrors && Object.keys(nodeErrors).length > 0
               ? {
-                  text: `${t('runFailed')}: ${message}`,
-                  lines: validationLines(store.get(historyAtom).present, nodeErrors),
+                  text: `${t('runFailed')}: ${errorTypePrefix(locale, error?.type)}${message}`,
+                  lines: validationLines(store.get(historyAtom).present, nodeErrors, locale),
                 }
-              : { text: `${t('runFailed')}: ${message}${error?.details ? ` — ${error.details.split('\n')[0]}` : ''}` }),
+              : {
+                  text: `${t('runFailed')}: ${errorTypePrefix(locale, error?.type)}${message}${error?.details ? ` — ${error.details.split('\n')[0]}` : ''}`,
+                }),
           });
           return;
         }

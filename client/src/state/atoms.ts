@@ -41,7 +41,12 @@ export const updateGraphAtom = atom(null, (get, set, change: GraphUpdate) => {
     );
 });
 
-export const replaceGraphAtom = atom(null, (_get, set, graph: EditorGraph) => set(historyAtom, createHistory(graph)));
+/** Counts whole-document replacements: each one asks the canvas for a fresh, readable first view. */
+export const viewRequestAtom = atom(0);
+export const replaceGraphAtom = atom(null, (get, set, graph: EditorGraph) => {
+  set(historyAtom, createHistory(graph));
+  set(viewRequestAtom, get(viewRequestAtom) + 1);
+});
 export const undoAtom = atom(null, (get, set) => set(historyAtom, undo(get(historyAtom))));
 export const redoAtom = atom(null, (get, set) => set(historyAtom, redo(get(historyAtom))));
 

@@ -10,36 +10,43 @@ import {
   type IsValidConnection,
   type NodeChange,
   type NodeTypes,
+  type OnNodeDrag,
   type OnBeforeDelete,
 } from '@xyflow/react';
 import { applyEdgeChanges, applyNodeChanges } from '@xyflow/react';
 import { useAtomValue, useSetAtom } from 'jotai';
-import { memo, useCallback, useMemo, useState } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { NodeInfo } from '../../../../shared/node-spec.js';
 import { fitsWire } from '../../graph/accepts.js';
 import { addNode as addNodeTo, looseWireType, type LooseWire } from '../../graph/add-node.js';
+import { groupMembers, withGroupMembers } from '../../graph/group-drag.js';
 import { graphModelSize } from '../../graph/model-size.js';
 import { droppedAttempt, validateConnection } from '../../graph/connection-rules.js';
 import { groupKeys } from '../../graph/history.js';
 import { nodeSize, removeElements, soleSelectedInk } from '../../graph/node-edits.js';
 import { outputHandle, type EditorEdge, type EditorNode } from '../../graph/types.js';
 import { readWorkflowFile } from '../../graph/workflow-file.js';
+import { graphBounds, isInView, readableViewport } from '../../graph/readable-view.js';
 import { connect, edgesWithout, insertReroute } from '../../graph/wiring.js';
+import { ariaLabels } from '../../i18n/aria-labels.js';
 import { useT } from '../../i18n/use-t.js';
 import { shortcutKeys } from '../../keyboard/keymap.js';
 import { useShortcuts } from '../../keyboard/use-shortcuts.js';
 import { useEditorActions } from '../../state/actions.js';
 import {
   graphAtom,
+  localeAtom,
   modelSizesAtom,
   objectInfoAtom,
   showToastAtom,
   themeAtom,
   updateGraphAtom,
+  viewRequestAtom,
 } from '../../state/atoms.js';
 import { GroupNodeView } from '../nodes/GroupNodeView.js';
 import { InkNodeView } from '../nodes/InkNodeView.js';
 import { RerouteNodeView } from '../nodes/RerouteNodeView.js';
+import { NodeContextMenu, type NodeMenuRequest } from './NodeContextMenu.js';
 import { NodeSearch, type NodeSearchRequest } from './NodeSearch.js';
 
 const nodeTypes: NodeTypes = { ink: InkNodeView, reroute: RerouteNodeView, group: GroupNodeView };
@@ -51,18 +58,70 @@ export const Canvas = memo(function Canvas() {
   const objectInfo = useAtomValue(objectInfoAtom);
   const modelSizes = useAtomValue(modelSizesAtom);
   const theme = useAtomValue(themeAtom);
+  const locale = useAtomValue(localeAtom);
+  const ariaLabelConfig = useMemo(() => ariaLabels(locale), [locale]);
   const updateGraph = useSetAtom(updateGraphAtom);
   const showToast = useSetAtom(showToastAtom);
   const { loadDocument } = useEditorActions();
-  const { screenToFlowPosition, flowToScreenPosition } = useReactFlow();
+  const { screenToFlowPosition, flowToScreenPosition, getViewport, setViewport, setCenter } = useReactFlow();
+  const paneRef = useRef<HTMLDivElement>(null);
+  const paneSize = useCallback(
+    () => ({
+      width: paneRef.current?.clientWidth ?? window.innerWidth,
+      height: paneRef.current?.clientHeight ?? window.innerHeight,
+    }),
+    [],
+  );
+
+  // A newly opened document gets a view whose text can be read (13 px type stays ≥ 11 px on screen).
+  const viewRequest = useAtomValue(viewRequestAtom);
+  const viewedRequest = useRef(0);
+  useEffect(() => {
+    if (viewRequest === viewedRequest.current) return;
+    const bounds = graphBounds(graph.nodes);
+    if (!bounds) return;
+    viewedRequest.current = viewRequest;
+    void setViewport(readableViewport(bounds, paneSize()));
+  }, [graph.nodes, paneSize, setViewport, viewRequest]);
+
+  /** Pans (keeping the zoom) so a flow-space box is on screen, when it is not already. */
+  const reveal = useCallback(
+    (rect: { x: number; y: number; width: number; height: number }) => {
+      if (isInView(rect, getViewport(), paneSize())) return;
+      void setCenter(rect.x + rect.width / 2, rect.y + rect.height / 2, { zoom: getViewport().zoom });
+    },
+    [getViewport, paneSize, setCenter],
+  );
   const [search, setSearch] = useState<NodeSearchRequest | undefined>();
+  const [menu, setMenu] = useState<NodeMenuRequest | undefined>();
+  const closeMenu = useCallback(() => setMenu(undefined), []);
+  const onNodeContextMenu = useCallback((event: React.MouseEvent, node: EditorNode) => {
+    if (node.type !== 'ink') return;
+    event.preventDefault();
+    setMenu({ nodeId: node.id, screen: { x: event.clientX, y: event.clientY } });
+  }, []);
   const nodesById = useMemo(() => new Map(graph.nodes.map((node) => [node.id, node])), [graph.nodes]);
+  // The nodes inside each dragged group, fixed when the drag starts (as ComfyUI does).
+  const dragMembers = useRef<ReadonlyMap<string, readonly string[]>>(new Map());
+  const onNodeDragStart: OnNodeDrag<EditorNode> = useCallback(
+    (_event, _node, dragged) => {
+      dragMembers.current = groupMembers(
+        graph.nodes,
+        dragged.map((node) => node.id),
+      );
+    },
+    [graph.nodes],
+  );
+  const onNodeDragStop = useCallback(() => {
+    dragMembers.current = new Map();
+  }, []);
 
   const onNodesChange = useCallback(
     (changes: NodeChange<EditorNode>[]) => {
       const moved = changes
         .filter((change) => change.type === 'position')
         .map((change) => (change.type === 'position' ? change.id : ''));
+      const members = dragMembers.current;
       const structural = changes.some(
         (change) => change.type === 'remove' || change.type === 'add' || change.type === 'replace',
       );
@@ -71,7 +130,7 @@ export const Canvas = memo(function Canvas() {
           const removed = new Set(changes.flatMap((change) => (change.type === 'remove' ? [change.id] : [])));
           return {
             ...current,
-            nodes: applyNodeChanges(changes, [...current.nodes]),
+            nodes: applyNodeChanges(withGroupMembers(changes, current.nodes, members), [...current.nodes]),
             edges: edgesWithout(current.edges, removed),
           };
         },
@@ -131,10 +190,10 @@ export const Canvas = memo(function Canvas() {
       if (!info) return;
       updateGraph({
         update: (current) =>
-          addNodeTo(current, info, position, objectInfo, wire, graphModelSize(current, modelSizes)?.size),
+          addNodeTo(current, info, position, objectInfo, wire, graphModelSize(current, modelSizes)?.size, locale),
       });
     },
-    [modelSizes, objectInfo, updateGraph],
+    [locale, modelSizes, objectInfo, updateGraph],
   );
 
   const onConnectEnd = useCallback(
@@ -200,6 +259,8 @@ export const Canvas = memo(function Canvas() {
       const type = node ? objectInfo?.[node.data.classType]?.output[0] : undefined;
       if (!node || !type) return false;
       const flow = { x: node.position.x + nodeSize(node).width + 80, y: node.position.y };
+      // The new node goes beside the selected one; bring that place on screen first, with the search box.
+      reveal({ ...flow, width: 300, height: 200 });
       setSearch({
         screen: flowToScreenPosition(flow),
         flow,
@@ -236,6 +297,7 @@ export const Canvas = memo(function Canvas() {
 
   return (
     <div
+      ref={paneRef}
       className="canvas"
       onDrop={(event) => void onDrop(event)}
       onDragOver={(event) => event.preventDefault()}
@@ -247,11 +309,14 @@ export const Canvas = memo(function Canvas() {
         edges={graph.edges as EditorEdge[]}
         nodeTypes={nodeTypes}
         onNodesChange={onNodesChange}
+        onNodeDragStart={onNodeDragStart}
+        onNodeDragStop={onNodeDragStop}
         onEdgesChange={onEdgesChange}
         onBeforeDelete={onBeforeDelete}
         onConnect={onConnect}
         onConnectEnd={onConnectEnd}
         onEdgeDoubleClick={onEdgeDoubleClick}
+        onNodeContextMenu={onNodeContextMenu}
         isValidConnection={isValidConnection}
         zoomOnDoubleClick={false}
         deleteKeyCode={DELETE_KEYS}
@@ -262,14 +327,15 @@ export const Canvas = memo(function Canvas() {
         maxZoom={4}
         onlyRenderVisibleElements
         colorMode={theme}
-        fitView
         proOptions={{ hideAttribution: true }}
+        ariaLabelConfig={ariaLabelConfig}
       >
         <Background />
         <MiniMap pannable zoomable />
         <Controls />
       </ReactFlow>
       {search && <NodeSearch request={search} onClose={() => setSearch(undefined)} />}
+      {menu && <NodeContextMenu request={menu} onClose={closeMenu} />}
     </div>
   );
 });

@@ -112,11 +112,24 @@ export const InkNodeView = memo(function InkNodeView({ id, data, selected }: Nod
   return (
     <div
       className={`ink-node${selected ? ' selected' : ''}${status ? ` status-${status}` : ''}${modeClass}${errors ? ' invalid' : ''}`}
+      // ComfyUI's node colours are dark in either theme: the text on them is light.
+      style={data.bgcolor ? { background: data.bgcolor, color: '#ddd' } : undefined}
       data-testid={`node-${id}`}
       data-class={data.classType}
     >
-      <div className="node-header" title={text.description}>
+      <div className="node-header" title={text.description} style={data.color ? { background: data.color } : undefined}>
         <span className="node-title">{data.title === info.display_name ? text.title : data.title}</span>
+        {data.pinned && (
+          <span className="node-pinned" title={t('nodeMenu.pinned')} data-testid={`pinned-${id}`}>
+            {/* A drawn pin: headless and minimal systems often lack an emoji font. */}
+            <svg width="12" height="12" viewBox="0 0 16 16" aria-hidden="true">
+              <path
+                d="M9.5 1 15 6.5l-1.4 1.4-1-1L10 9.5l.5 2.5-1.4 1.4L6 10l-4 4-.7-.7 4-4L2 6l1.4-1.4L6 5l2.6-2.6-1-1z"
+                fill="currentColor"
+              />
+            </svg>
+          </span>
+        )}
         {status && (
           <span className={`node-status ${status}`} data-testid={`status-${id}`}>
             {t(STATUS_LABELS[status])}
@@ -190,6 +203,7 @@ export const InkNodeView = memo(function InkNodeView({ id, data, selected }: Nod
                   nodeId={id}
                   field={field}
                   label={text.input(field.name)}
+                  tooltip={text.tooltip(field.name)}
                   value={data.widgets[field.name]}
                   control={hasSeedControl(field) ? (data.controls[field.name] ?? 'randomize') : undefined}
                   error={errors?.[field.name]}
@@ -208,7 +222,7 @@ export const InkNodeView = memo(function InkNodeView({ id, data, selected }: Nod
             ),
           )}
           {preview && status === 'running' && (
-            <img className="node-preview" src={preview} alt="step preview" data-testid={`preview-${id}`} />
+            <img className="node-preview" src={preview} alt={t('stepPreview')} data-testid={`preview-${id}`} />
           )}
           {images.length > 0 && (
             <div className="node-images">

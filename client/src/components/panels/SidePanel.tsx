@@ -5,7 +5,8 @@ import { api, viewUrl } from '../../api/server-api.js';
 import { historyErrorMessage, runOutcome } from '../../execution/run-errors.js';
 import { useNodeText, useT } from '../../i18n/use-t.js';
 import { useEditorActions } from '../../state/actions.js';
-import { executionAtom, galleryAtom, objectInfoAtom, showToastAtom } from '../../state/atoms.js';
+import { executionAtom, objectInfoAtom, showToastAtom } from '../../state/atoms.js';
+import { GalleryPanel } from './GalleryPanel.js';
 
 type Tab = 'palette' | 'queue' | 'history' | 'gallery' | 'library';
 
@@ -60,7 +61,7 @@ const Palette = memo(function Palette({ onAddNode }: { onAddNode: (classType: st
     <div className="palette">
       {byCategory.map(([category, classes]) => (
         <details key={category} open>
-          <summary>{category}</summary>
+          <summary data-category={category}>{nodeText(objectInfo![classes[0]!]!).category}</summary>
           {classes.map((classType) => {
             const text = nodeText(objectInfo![classType]!);
             return (
@@ -159,26 +160,6 @@ const HistoryPanel = memo(function HistoryPanel() {
   );
 });
 
-const GalleryPanel = memo(function GalleryPanel() {
-  const t = useT();
-  const gallery = useAtomValue(galleryAtom);
-  return (
-    <div className="gallery" data-testid="gallery">
-      {gallery.length === 0 && <p className="empty">{t('emptyGallery')}</p>}
-      {[...gallery].reverse().map((image) => (
-        <a
-          key={`${image.type}/${image.subfolder}/${image.filename}`}
-          href={viewUrl(image)}
-          target="_blank"
-          rel="noreferrer"
-        >
-          <img src={viewUrl(image)} alt={image.filename} />
-        </a>
-      ))}
-    </div>
-  );
-});
-
 const LibraryPanel = memo(function LibraryPanel() {
   const t = useT();
   const { loadDocument } = useEditorActions();
@@ -214,7 +195,7 @@ const LibraryPanel = memo(function LibraryPanel() {
           </li>
         ))}
       </ul>
-      <h4>Examples</h4>
+      <h4>{t('examples')}</h4>
       <ul>
         {examples?.map((entry) => (
           <li key={entry.name}>

@@ -20,9 +20,13 @@ import {
 export const Toolbar = memo(function Toolbar({
   onAutoLayout,
   onShortcuts,
+  panelOpen,
+  onTogglePanel,
 }: {
   onAutoLayout: () => void;
   onShortcuts: () => void;
+  panelOpen: boolean;
+  onTogglePanel: () => void;
 }) {
   const t = useT();
   const { run, save, download, loadDocument } = useEditorActions();
@@ -36,6 +40,12 @@ export const Toolbar = memo(function Toolbar({
   const showToast = useSetAtom(showToastAtom);
   const [batch, setBatch] = useState(1);
   const file = useRef<HTMLInputElement>(null);
+  const more = useRef<HTMLDetailsElement>(null);
+  // A pick from the overflow menu closes it.
+  const fromMenu = (action: () => void) => () => {
+    if (more.current) more.current.open = false;
+    action();
+  };
   const openFile = async (chosen: WorkflowFile): Promise<void> => {
     const opened = await readWorkflowFile(chosen, chosen.name.toLowerCase().endsWith('.png') ? 'png' : 'json');
     if (opened) loadDocument(opened.document, opened.name);
@@ -43,6 +53,16 @@ export const Toolbar = memo(function Toolbar({
   };
   return (
     <header className="toolbar" role="toolbar">
+      <button
+        className={panelOpen ? 'panel-toggle active' : 'panel-toggle'}
+        onClick={onTogglePanel}
+        aria-label={t('togglePanel')}
+        aria-pressed={panelOpen}
+        title={t('togglePanel')}
+        data-testid="toggle-panel"
+      >
+        ☰
+      </button>
       <strong className="brand">{t('appTitle')}</strong>
       <button className="primary" onClick={() => void run(batch)} title={t('runHint')} data-testid="run">
         ▶ {t('run')}
@@ -76,9 +96,21 @@ export const Toolbar = memo(function Toolbar({
       >
         {t('save')}
       </button>
-      <button onClick={() => download(false)}>{t('download')}</button>
-      <button onClick={() => download(true)}>{t('downloadApi')}</button>
-      <button onClick={() => file.current?.click()}>{t('upload')}</button>
+      {/* Files go in a menu so the toolbar stays one row at laptop widths. */}
+      <details className="toolbar-more" ref={more}>
+        <summary data-testid="more-actions">{t('moreActions')} ▾</summary>
+        <div className="menu" role="menu">
+          <button role="menuitem" onClick={fromMenu(() => download(false))}>
+            {t('download')}
+          </button>
+          <button role="menuitem" onClick={fromMenu(() => download(true))}>
+            {t('downloadApi')}
+          </button>
+          <button role="menuitem" onClick={fromMenu(() => file.current?.click())}>
+            {t('upload')}
+          </button>
+        </div>
+      </details>
       <input
         ref={file}
         type="file"

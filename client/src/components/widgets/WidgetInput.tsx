@@ -10,6 +10,8 @@ interface WidgetInputProps {
   readonly nodeId: string;
   readonly field: WidgetField;
   readonly label: string;
+  /** The input's tooltip in the UI's language. */
+  readonly tooltip: string | undefined;
   readonly value: unknown;
   readonly control: SeedControl | undefined;
   readonly error: string | undefined;
@@ -24,6 +26,7 @@ export const WidgetInput = memo(function WidgetInput({
   nodeId,
   field,
   label,
+  tooltip,
   value,
   control,
   error,
@@ -110,7 +113,7 @@ export const WidgetInput = memo(function WidgetInput({
     );
   }
   return (
-    <div className={`widget${error ? ' has-error' : ''}`} title={error ?? options.tooltip}>
+    <div className={`widget${error ? ' has-error' : ''}`} title={error ?? tooltip}>
       <label htmlFor={id}>{label}</label>
       {input}
       {control && (
