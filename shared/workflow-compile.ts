@@ -1,5 +1,6 @@
 import { inputSpecType, socketTypesMatch, type ObjectInfo } from './node-spec.js';
 import { ownValue } from './own-property.js';
+import { definitionsOf, flattenSubgraphs } from './subgraph.js';
 import { applyFilenameReplacements, replacementNodes } from './text-replacements.js';
 import { isLink, type ApiPrompt, type WorkflowEnvelope } from './workflow.js';
 
@@ -7,11 +8,12 @@ import { isLink, type ApiPrompt, type WorkflowEnvelope } from './workflow.js';
  * Turns a saved workflow into the prompt the server runs, as ComfyUI's frontend does: muted nodes (mode 2) are
  * dropped with their links, bypassed nodes (mode 4) pass an input of the matching type through to their
  * consumers; save nodes' `filename_prefix` has its `%Node.widget%` and `%date:…%` patterns expanded (against every
- * node, muted ones too, as the frontend looks them up; `now` is the date). Editor layout stays in `_meta` only as the
- * title. Pure but for the default clock.
+ * node, muted ones too, as the frontend looks them up; `now` is the date). Subgraph instances are first expanded into
+ * their inner nodes (`instance:inner` ids). Editor layout stays in `_meta` only as the title. Pure but for the default
+ * clock.
  */
 export function compileWorkflow(envelope: WorkflowEnvelope, objectInfo: ObjectInfo, now: Date = new Date()): ApiPrompt {
-  const source = envelope.prompt;
+  const source = flattenSubgraphs(envelope.prompt, definitionsOf(envelope));
   const modeOf = (id: string): number => ownValue(source, id)?._meta?.mode ?? 0;
 
   /**

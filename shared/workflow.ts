@@ -67,6 +67,65 @@ export type Group = z.infer<typeof groupSchema>;
 export const viewportSchema = z.object({ x: z.number(), y: z.number(), zoom: z.number() });
 export type Viewport = z.infer<typeof viewportSchema>;
 
+/** One input or output of a subgraph: a stable id, a name unique among its kind, and the socket type it carries. */
+export const subgraphSlotSchema = z.object({
+  id: z.string().min(1),
+  name: z.string().min(1),
+  type: z.string().min(1),
+});
+export type SubgraphSlot = z.infer<typeof subgraphSlotSchema>;
+
+/**
+ * A subgraph (ComfyUI's `definitions.subgraphs` entry), in the document's own form: its inner nodes are an API prompt
+ * with `_meta` layout; an inner input linked from the subgraph's input `i` holds the link `["-10", i]` (litegraph's
+ * input node id); output `j` says which inner output feeds it. Instances are nodes whose class_type is the id.
+ */
+export const subgraphDefinitionSchema = z
+  .object({
+    id: z.string().min(1),
+    name: z.string(),
+    category: z.string().optional(),
+    description: z.string().optional(),
+    nodes: apiPromptSchema,
+    inputs: z.array(subgraphSlotSchema).default([]),
+    outputs: z.array(subgraphSlotSchema.extend({ link: linkSchema.optional() })).default([]),
+    /** Where the boundary nodes sit inside (litegraph's inputNode / outputNode bounding's corner). */
+    inputPos: z.tuple([z.number(), z.number()]).optional(),
+    outputPos: z.tuple([z.number(), z.number()]).optional(),
+  })
+  .superRefine((definition, ctx) => {
+    for (const kind of ['inputs', 'outputs'] as const) {
+      const names = new Set<string>();
+      definition[kind].forEach((slot, index) => {
+        if (names.has(slot.name))
+          ctx.addIssue({
+            code: 'custom',
+            message: `two ${kind} are named "${slot.name}"`,
+            path: [kind, index, 'name'],
+          });
+        names.add(slot.name);
+      });
+    }
+    if (Object.hasOwn(definition.nodes, '-10') || Object.hasOwn(definition.nodes, '-20'))
+      ctx.addIssue({ code: 'custom', message: 'node ids -10 and -20 are the boundary nodes', path: ['nodes'] });
+  });
+export type SubgraphDefinition = z.infer<typeof subgraphDefinitionSchema>;
+
+export const definitionsSchema = z.object({
+  subgraphs: z
+    .array(subgraphDefinitionSchema)
+    .default([])
+    .superRefine((subgraphs, ctx) => {
+      const ids = new Set<string>();
+      subgraphs.forEach((subgraph, index) => {
+        if (ids.has(subgraph.id))
+          ctx.addIssue({ code: 'custom', message: `two subgraphs have the id "${subgraph.id}"`, path: [index, 'id'] });
+        ids.add(subgraph.id);
+      });
+    }),
+});
+export type Definitions = z.infer<typeof definitionsSchema>;
+
 export const WORKFLOW_FORMAT = 'inkgraph-workflow';
 export const WORKFLOW_VERSION = 1;
 
@@ -80,6 +139,8 @@ export const workflowEnvelopeSchema = z.object({
   reroutes: z
     .array(z.object({ id: z.string(), pos: z.tuple([z.number(), z.number()]), from: linkSchema.optional() }))
     .default([]),
+  /** Reusable parts of the document: subgraphs, as ComfyUI's `definitions.subgraphs`. Absent in older documents. */
+  definitions: definitionsSchema.optional(),
 });
 export type WorkflowEnvelope = z.infer<typeof workflowEnvelopeSchema>;
 
