@@ -3,7 +3,15 @@ import { expandGroupNodes } from './litegraph-group-nodes.js';
 import { pair, type LinkRecord, type LiteNode } from './litegraph-types.js';
 import { ownValue } from './own-property.js';
 import { err, ok, type Result } from './result.js';
-import { WORKFLOW_FORMAT, WORKFLOW_VERSION, type ApiPrompt, type WorkflowEnvelope } from './workflow.js';
+import { nextUniqueName } from './subgraph.js';
+import {
+  WORKFLOW_FORMAT,
+  WORKFLOW_VERSION,
+  type ApiPrompt,
+  type SubgraphDefinition as SubgraphDefinitionDocument,
+  type SubgraphSlot,
+  type WorkflowEnvelope,
+} from './workflow.js';
 
 /**
  * A ComfyUI UI-format (litegraph 0.4 or 1) workflow as an Inkgraph document: widget values mapped to inputs in
@@ -39,6 +47,11 @@ export function isMissingNodeRecord(value: unknown): value is MissingNodeRecord 
 export interface LitegraphImportOptions {
   /** Keep nodes of unknown types (as `_meta.missing`) instead of refusing the workflow; the editor asks for this. */
   readonly keepMissing?: boolean;
+  /**
+   * Keep subgraphs as subgraphs: their definitions go to the document's `definitions.subgraphs` and instances stay
+   * nodes (as the editor shows them); without it they are expanded to `instance:inner` nodes (what runs).
+   */
+  readonly keepSubgraphs?: boolean;
 }
 
 /** Nodes that ComfyUI's frontend never sends: they only shape the graph or, for PrimitiveNode, a widget value. */
@@ -67,6 +80,13 @@ interface LiteGraph {
 /** A subgraph as `definitions.subgraphs` holds it: a graph of its own; instances are nodes whose type is its id. */
 interface SubgraphDefinition extends Partial<LiteGraph> {
   id: string;
+  name?: unknown;
+  category?: unknown;
+  description?: unknown;
+  inputs?: unknown;
+  outputs?: unknown;
+  inputNode?: unknown;
+  outputNode?: unknown;
 }
 
 /** Litegraph's ids for a subgraph's boundary: links from its inputs start at one, links to its outputs end at the other. */
@@ -113,7 +133,8 @@ interface Level {
  * instance input passes its promoted widget's value (stood in for by a PrimitiveNode, which the import folds).
  * Node ids stay as they were for graphs without subgraphs; links get new ids.
  */
-function flatten(root: LiteGraph): Result<{ nodes: LiteNode[]; links: Map<number, Origin> }> {
+/** Every well-formed subgraph definition in the graph and, nested, in theirs; the first of an id wins. */
+function collectDefinitions(root: Partial<LiteGraph>): Map<string, SubgraphDefinition> {
   const definitions = new Map<string, SubgraphDefinition>();
   const collect = (graph: Partial<LiteGraph>): void => {
     const listed: unknown = graph.definitions?.subgraphs;
@@ -131,7 +152,11 @@ function flatten(root: LiteGraph): Result<{ nodes: LiteNode[]; links: Map<number
       }
   };
   collect(root);
+  return definitions;
+}
 
+function flatten(root: LiteGraph): Result<{ nodes: LiteNode[]; links: Map<number, Origin> }> {
+  const definitions = collectDefinitions(root);
   const levels = new Map<string, Level>();
   const pending: { node: LiteNode; level: Level; muted: boolean; offset: [number, number] }[] = [];
   const expand = (
@@ -278,6 +303,34 @@ export function isLitegraphWorkflow(json: unknown): boolean {
   );
 }
 
+/** A definition's inputs or outputs as the document keeps them: string ids, unique names (litegraph's dedupe), types. */
+function slotsOf(listed: unknown, kind: string): SubgraphSlot[] {
+  const slots: SubgraphSlot[] = [];
+  (Array.isArray(listed) ? (listed as unknown[]) : []).forEach((raw, index) => {
+    const slot = (typeof raw === 'object' && raw !== null ? raw : {}) as {
+      id?: unknown;
+      name?: unknown;
+      type?: unknown;
+    };
+    const name = typeof slot.name === 'string' && slot.name.length > 0 ? slot.name : `${kind}_${index}`;
+    slots.push({
+      id: typeof slot.id === 'string' && slot.id.length > 0 ? slot.id : `${kind}-${index}`,
+      name: nextUniqueName(
+        name,
+        slots.map((other) => other.name),
+      ),
+      type: typeof slot.type === 'string' && slot.type.length > 0 ? slot.type : '*',
+    });
+  });
+  return slots;
+}
+
+interface GraphToConvert {
+  nodes: LiteNode[];
+  links: Map<number, Origin>;
+  definition?: SubgraphDefinition;
+}
+
 export function fromLitegraph(
   json: unknown,
   objectInfo: ObjectInfo,
@@ -290,14 +343,30 @@ export function fromLitegraph(
   };
   const expanded = expandGroupNodes(graph.nodes, graph.links, graph.extra?.groupNodes, objectInfo);
   if (!expanded.ok) return expanded;
-  const flat = flatten({ ...graph, nodes: expanded.value.nodes, links: expanded.value.links });
-  if (!flat.ok) return flat;
-  const { nodes, links } = flat.value;
-  const byId = new Map(nodes.map((node) => [String(node.id), node]));
+  const root: LiteGraph = { ...graph, nodes: expanded.value.nodes, links: expanded.value.links };
+  const definitions = options.keepSubgraphs ? collectDefinitions(root) : new Map<string, SubgraphDefinition>();
+  let graphs: GraphToConvert[];
+  if (options.keepSubgraphs) {
+    graphs = [
+      { nodes: root.nodes, links: new Map(root.links.map(linkParts)) },
+      ...[...definitions.values()].map((definition) => ({
+        nodes: definition.nodes ?? [],
+        links: new Map((definition.links ?? []).map(linkParts)),
+        definition,
+      })),
+    ];
+  } else {
+    const flat = flatten(root);
+    if (!flat.ok) return flat;
+    graphs = [{ nodes: flat.value.nodes, links: flat.value.links }];
+  }
+  const nodes = graphs.flatMap((each) => each.nodes);
   const unknown = [
     ...new Set(
       nodes
-        .filter((node) => !FRONTEND_ONLY.has(node.type) && !ownValue(objectInfo, node.type))
+        .filter(
+          (node) => !FRONTEND_ONLY.has(node.type) && !ownValue(objectInfo, node.type) && !definitions.has(node.type),
+        )
         .map((node) => node.type),
     ),
   ];
@@ -318,11 +387,78 @@ export function fromLitegraph(
       ];
   if (reasons.length > 0) return err(reasons.join('; '));
   // As a key it would set the prompt's prototype; the prompt schema refuses it for the same reason.
-  if (byId.has('__proto__'))
+  if (nodes.some((node) => String(node.id) === '__proto__'))
     return err(
       'this workflow has a node with the id "__proto__", which JavaScript objects reserve for their prototype',
     );
 
+  const slots = new Map(
+    [...definitions.values()].map((definition) => [
+      definition.id,
+      {
+        name: typeof definition.name === 'string' ? definition.name : 'Subgraph',
+        inputs: slotsOf(definition.inputs, 'input'),
+        outputs: slotsOf(definition.outputs, 'output'),
+      },
+    ]),
+  );
+  const converted = graphs.map((each) => convertGraph(each.nodes, each.links, objectInfo, options, slots));
+  const subgraphs = graphs.slice(1).map((each, index): SubgraphDefinitionDocument => {
+    const definition = each.definition!;
+    const { prompt, source } = converted[index + 1]!;
+    const { inputs, outputs } = slots.get(definition.id)!;
+    const toOutput = new Map<number, number>();
+    for (const [id, link] of (definition.links ?? []).map(linkParts))
+      if (link.target === SUBGRAPH_OUTPUT && link.targetSlot !== undefined) toOutput.set(link.targetSlot, id);
+    const corner = (node: unknown): [number, number] | undefined => {
+      const bounding: unknown =
+        typeof node === 'object' && node !== null ? (node as { bounding?: unknown }).bounding : undefined;
+      return Array.isArray(bounding) && typeof bounding[0] === 'number' && typeof bounding[1] === 'number'
+        ? [bounding[0], bounding[1]]
+        : undefined;
+    };
+    const inputPos = corner(definition.inputNode);
+    const outputPos = corner(definition.outputNode);
+    return {
+      id: definition.id,
+      name: slots.get(definition.id)!.name,
+      ...(typeof definition.category === 'string' ? { category: definition.category } : {}),
+      ...(typeof definition.description === 'string' ? { description: definition.description } : {}),
+      nodes: prompt,
+      inputs,
+      outputs: outputs.map((output, slot) => {
+        const link = source(toOutput.get(slot));
+        return link ? { ...output, link } : output;
+      }),
+      ...(inputPos ? { inputPos } : {}),
+      ...(outputPos ? { outputPos } : {}),
+    };
+  });
+  const groups = (graph.groups ?? [])
+    .filter((group) => Array.isArray(group.bounding) && group.bounding.length === 4)
+    .map((group) => ({ title: group.title, bounding: group.bounding as [number, number, number, number] }));
+  return ok({
+    format: WORKFLOW_FORMAT,
+    version: WORKFLOW_VERSION,
+    prompt: converted[0]!.prompt,
+    groups,
+    reroutes: [],
+    ...(subgraphs.length > 0 ? { definitions: { subgraphs } } : {}),
+  });
+}
+
+/**
+ * One graph's nodes as prompt entries (widget values to inputs, links through Reroutes, PrimitiveNodes folded);
+ * a subgraph instance's inputs go by the subgraph's input names, an unlinked one keeping its widget's value.
+ */
+function convertGraph(
+  nodes: readonly LiteNode[],
+  links: ReadonlyMap<number, Origin>,
+  objectInfo: ObjectInfo,
+  options: LitegraphImportOptions,
+  subgraphs: ReadonlyMap<string, { name: string; inputs: SubgraphSlot[] }>,
+): { prompt: ApiPrompt; source: (linkId: number | null | undefined) => [string, number] | undefined } {
+  const byId = new Map(nodes.map((node) => [String(node.id), node]));
   /** Follows a link back through Reroute nodes to the node that produces the value (a loop: chains are input). */
   const source = (linkId: number | null | undefined): [string, number] | undefined => {
     const seen = new Set<string>();
@@ -339,6 +475,29 @@ export function fromLitegraph(
 
   const prompt: ApiPrompt = {};
   for (const node of nodes) {
+    const subgraph = subgraphs.get(node.type);
+    if (subgraph) {
+      const inputs: Record<string, unknown> = {};
+      (node.inputs ?? []).forEach((input, slot) => {
+        const name = subgraph.inputs[slot]?.name;
+        if (name === undefined) return;
+        const linked = source(input.link);
+        if (linked) {
+          inputs[name] = linked;
+          return;
+        }
+        // The instance's widgets are its inputs that carry one, in input order; its widgets_values follow them.
+        const index = (node.inputs ?? []).slice(0, slot).filter((other) => other.widget).length;
+        const value = input.widget && Array.isArray(node.widgets_values) ? node.widgets_values[index] : undefined;
+        if (value !== undefined && value !== null) inputs[name] = value;
+      });
+      prompt[String(node.id)] = {
+        class_type: node.type,
+        inputs,
+        _meta: { title: node.title ?? subgraph.name, ...layoutOf(node) },
+      };
+      continue;
+    }
     const info = FRONTEND_ONLY.has(node.type) ? undefined : ownValue(objectInfo, node.type);
     if (!info) {
       if (options.keepMissing && !FRONTEND_ONLY.has(node.type)) prompt[String(node.id)] = missingNode(node, source);
@@ -388,8 +547,5 @@ export function fromLitegraph(
       },
     };
   }
-  const groups = (graph.groups ?? [])
-    .filter((group) => Array.isArray(group.bounding) && group.bounding.length === 4)
-    .map((group) => ({ title: group.title, bounding: group.bounding as [number, number, number, number] }));
-  return ok({ format: WORKFLOW_FORMAT, version: WORKFLOW_VERSION, prompt, groups, reroutes: [] });
+  return { prompt, source };
 }
