@@ -28,14 +28,15 @@ export function connectSocket(clientId: string, handlers: SocketHandlers): () =>
 
   const flush = (): void => {
     frame = undefined;
+    // The frame's preview first: a node's last step preview comes before the `executed` images that replace it.
+    if (lastPreview) {
+      handlers.onPreview(lastPreview);
+      lastPreview = undefined;
+    }
     if (pending.length > 0) {
       const batch = pending;
       pending = [];
       handlers.onMessages(batch);
-    }
-    if (lastPreview) {
-      handlers.onPreview(lastPreview);
-      lastPreview = undefined;
     }
   };
   const schedule = (): void => {

@@ -23,6 +23,7 @@ import { useT } from '../i18n/use-t.js';
 import { usePasteAtPointer } from '../keyboard/use-paste.js';
 import { useShortcuts } from '../keyboard/use-shortcuts.js';
 import { useEditorActions } from '../state/actions.js';
+import { previewFeed } from '../state/preview-feed.js';
 import {
   clientId,
   connectedAtom,
@@ -33,7 +34,6 @@ import {
   objectInfoAtom,
   vocabulariesAtom,
   modelSizesAtom,
-  previewsAtom,
   redoAtom,
   showToastAtom,
   themeAtom,
@@ -177,7 +177,6 @@ export function App() {
   const setVocabularies = useSetAtom(vocabulariesAtom);
   const setModelSizes = useSetAtom(modelSizesAtom);
   const setExecution = useSetAtom(executionAtom);
-  const setPreviews = useSetAtom(previewsAtom);
   const setGallery = useSetAtom(galleryAtom);
   const setConnected = useSetAtom(connectedAtom);
   const showToast = useSetAtom(showToastAtom);
@@ -190,10 +189,12 @@ export function App() {
       );
     void api.vocabularies().then((result) => result.ok && setVocabularies(result.value));
     void api.modelSizes().then((result) => result.ok && setModelSizes(result.value));
+    const previews = previewFeed(store);
     return connectSocket(clientId, {
       onConnection: setConnected,
       onMessages: (messages) => {
         setExecution((state) => reduceAll(state, messages, performance.now()));
+        previews.messages(messages);
         // A node that fails off screen would otherwise fail silently.
         for (const message of messages)
           if (message.type === 'execution_error')
@@ -204,26 +205,10 @@ export function App() {
         if (images.length > 0) setGallery((current) => [...current, ...images].slice(-200));
       },
       onPreview: (preview) => {
-        if (!preview.nodeId) return;
-        const url = URL.createObjectURL(preview.blob);
-        setPreviews((current) => {
-          const old = current[preview.nodeId!];
-          if (old) URL.revokeObjectURL(old);
-          return { ...current, [preview.nodeId!]: url };
-        });
+        if (preview.nodeId) previews.preview(preview.nodeId, preview.blob);
       },
     });
-  }, [
-    setConnected,
-    setExecution,
-    setGallery,
-    setObjectInfo,
-    setPreviews,
-    setVocabularies,
-    setModelSizes,
-    showToast,
-    store,
-  ]);
+  }, [setConnected, setExecution, setGallery, setObjectInfo, setVocabularies, setModelSizes, showToast, store]);
   return (
     <ReactFlowProvider>
       <Editor />

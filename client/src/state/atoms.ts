@@ -4,6 +4,7 @@ import type { ObjectInfo } from '../../../shared/node-spec.js';
 import type { ModelVocabularies } from '../../../shared/model-vocabulary.js';
 import type { UiImageRef } from '../../../shared/protocol.js';
 import { initialExecutionState, type ExecutionState } from '../execution/execution-state.js';
+import { imagesShown, type Previews } from '../execution/previews.js';
 import { commit, createHistory, redo, undo, type History } from '../graph/history.js';
 import type { EditorGraph } from '../graph/types.js';
 import { browserLocale, type Locale } from '../i18n/messages.js';
@@ -55,8 +56,14 @@ export const workflowNameAtom = atom<string>('');
 // ---- run-time state ------------------------------------------------------------------------------------------
 
 export const executionAtom = atom<ExecutionState>(initialExecutionState);
-/** Latest step preview per node (object URLs). */
-export const previewsAtom = atom<Readonly<Record<string, string>>>({});
+/** Latest step preview per node (object URLs), kept until the node's own images have loaded (previews.ts). */
+export const previewsAtom = atom<Previews>({});
+/** A node's images (by imagesKey) have loaded: the preview they replace goes. */
+export const imagesShownAtom = atom(null, (get, set, shown: { readonly nodeId: string; readonly key: string }) => {
+  const { previews, revoked } = imagesShown(get(previewsAtom), shown.nodeId, shown.key);
+  for (const url of revoked) URL.revokeObjectURL(url);
+  set(previewsAtom, previews);
+});
 export const galleryAtom = atom<readonly UiImageRef[]>([]);
 export const connectedAtom = atom(false);
 /** Validation errors from the server, by node id: messages per input ('' for the node itself). */

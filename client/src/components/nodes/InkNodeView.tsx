@@ -5,6 +5,7 @@ import { memo, useCallback, useMemo } from 'react';
 import { viewUrl } from '../../api/server-api.js';
 import { labelLists } from '../../execution/labels.js';
 import type { NodeStatus } from '../../execution/execution-state.js';
+import { imagesKey } from '../../execution/previews.js';
 import { groupKeys } from '../../graph/history.js';
 import { setSeedControl, setWidgetValue } from '../../graph/node-edits.js';
 import { hasSeedControl, nodeInputs } from '../../graph/node-factory.js';
@@ -14,6 +15,7 @@ import type { MessageKey } from '../../i18n/messages.js';
 import { useNodeText, useT } from '../../i18n/use-t.js';
 import {
   executionAtom,
+  imagesShownAtom,
   localeAtom,
   nodeErrorsAtom,
   objectInfoAtom,
@@ -61,6 +63,15 @@ export const InkNodeView = memo(function InkNodeView({ id, data, selected }: Nod
         update: (graph) => setWidgetValue(graph, id, name, value),
       }),
     [id, updateGraph],
+  );
+  const showImages = useSetAtom(imagesShownAtom);
+  const outputKey = imagesKey(run?.output?.images ?? []);
+  const imagesLoaded = useCallback(
+    (event: React.SyntheticEvent<HTMLImageElement>) => {
+      const all = event.currentTarget.parentElement?.querySelectorAll('img') ?? [];
+      if ([...all].every((image) => image.complete)) showImages({ nodeId: id, key: outputKey });
+    },
+    [id, outputKey, showImages],
   );
   const setControl = useCallback(
     (name: string, control: SeedControl) =>
@@ -221,17 +232,20 @@ export const InkNodeView = memo(function InkNodeView({ id, data, selected }: Nod
               </div>
             ),
           )}
-          {preview && status === 'running' && (
-            <img className="node-preview" src={preview} alt={t('stepPreview')} data-testid={`preview-${id}`} />
+          {preview && (
+            <img className="node-preview" src={preview.url} alt={t('stepPreview')} data-testid={`preview-${id}`} />
           )}
           {images.length > 0 && (
-            <div className="node-images">
+            // Under a preview the images load unseen; once all have, the preview gives way (previews.ts).
+            <div className={`node-images${preview ? ' behind-preview' : ''}`}>
               {images.map((image) => (
                 <img
                   key={`${image.subfolder}/${image.filename}`}
                   src={viewUrl(image)}
                   alt={image.filename}
                   data-testid={`output-${id}`}
+                  onLoad={imagesLoaded}
+                  onError={imagesLoaded}
                 />
               ))}
             </div>
