@@ -46,6 +46,7 @@ import { ShortcutsDialog } from './panels/ShortcutsDialog.js';
 import { SidePanel } from './panels/SidePanel.js';
 import { Toasts } from './Toasts.js';
 import { Toolbar } from './panels/Toolbar.js';
+import { ViewerHost } from './viewer/ViewerHost.js';
 
 const DOCUMENT_KEY = 'inkgraph.document';
 const DEFAULT_EXAMPLE = 'text-to-image';
@@ -167,6 +168,7 @@ function Editor() {
       </main>
       {shortcutsOpen && <ShortcutsDialog onClose={closeShortcuts} />}
       <Toasts />
+      <ViewerHost />
     </div>
   );
 }

@@ -23,6 +23,7 @@ import {
   updateGraphAtom,
 } from '../../state/atoms.js';
 import { typeColor } from '../type-colors.js';
+import { openViewerAtom } from '../../state/viewer-atoms.js';
 import { MissingNodeView } from './MissingNodeView.js';
 import { ModelSizeWarning } from './ModelSizeWarning.js';
 import { isSizedClass } from '../../graph/model-size.js';
@@ -50,6 +51,7 @@ export const InkNodeView = memo(function InkNodeView({ id, data, selected }: Nod
   const preview = useAtomValue(useMemo(() => selectAtom(previewsAtom, (previews) => previews[id]), [id]));
   const errors = useAtomValue(useMemo(() => selectAtom(nodeErrorsAtom, (all) => all[id]), [id]));
   const updateGraph = useSetAtom(updateGraphAtom);
+  const openViewer = useSetAtom(openViewerAtom);
   const connections = useNodeConnections({ handleType: 'target' });
   const connected = useMemo(() => new Set(connections.map((connection) => connection.targetHandle)), [connections]);
   const info = objectInfo?.[data.classType];
@@ -246,6 +248,7 @@ export const InkNodeView = memo(function InkNodeView({ id, data, selected }: Nod
                   data-testid={`output-${id}`}
                   onLoad={imagesLoaded}
                   onError={imagesLoaded}
+                  onClick={() => openViewer({ image, batch: images })}
                 />
               ))}
             </div>

@@ -1,35 +1,44 @@
-import { useAtomValue } from 'jotai';
-import { memo, useEffect, useMemo, useState } from 'react';
+import { useAtom, useAtomValue, useSetAtom } from 'jotai';
+import { memo, useEffect, useState, type MouseEvent } from 'react';
 import type { UiImageRef } from '../../../../shared/protocol.js';
-import { api, viewUrl } from '../../api/server-api.js';
-import { galleryImages, historyImages, imageKey, type GalleryFilter } from '../../execution/gallery.js';
+import { viewUrl } from '../../api/server-api.js';
+import { imageKey } from '../../execution/gallery.js';
+import { togglePick } from '../../execution/viewer-runs.js';
 import { useT } from '../../i18n/use-t.js';
-import { executionAtom, galleryAtom } from '../../state/atoms.js';
+import {
+  galleryFilterAtom,
+  galleryListAtom,
+  openCompareAtom,
+  openViewerAtom,
+  refreshRunHistoryAtom,
+} from '../../state/viewer-atoms.js';
 import './gallery.css';
-
-/** How many past runs the gallery reads back from the server's history. */
-const GALLERY_RUNS = 200;
 
 /**
  * Every run's images, newest first: the server's history (so the gallery survives a reload) merged with what this
  * tab saw arrive live. Saved images only by default; temp previews (masks, PreviewImage) on request.
+ * A click opens the image in the viewer; Ctrl+click picks two to compare.
  */
 export const GalleryPanel = memo(function GalleryPanel() {
   const t = useT();
-  const live = useAtomValue(galleryAtom);
-  const queueRemaining = useAtomValue(executionAtom).queueRemaining;
-  const [filter, setFilter] = useState<GalleryFilter>('saved');
-  const [past, setPast] = useState<readonly UiImageRef[]>([]);
+  const [filter, setFilter] = useAtom(galleryFilterAtom);
+  const images = useAtomValue(galleryListAtom);
+  const refreshHistory = useSetAtom(refreshRunHistoryAtom);
+  const openViewer = useSetAtom(openViewerAtom);
+  const openCompare = useSetAtom(openCompareAtom);
+  const [picked, setPicked] = useState<readonly string[]>([]);
   useEffect(() => {
-    let current = true;
-    void api.history(GALLERY_RUNS).then((result) => {
-      if (current && result.ok) setPast(historyImages(Object.values(result.value)));
-    });
-    return () => {
-      current = false;
-    };
-  }, [queueRemaining]);
-  const images = useMemo(() => galleryImages(past, live, filter), [filter, live, past]);
+    void refreshHistory();
+  }, [refreshHistory]);
+
+  const pickedImages = picked.flatMap((key) => images.filter((image) => imageKey(image) === key));
+  const onThumbnail = (event: MouseEvent, image: UiImageRef): void => {
+    // A middle click or Shift+click still opens the file itself, as a link does.
+    if (event.button !== 0 || event.shiftKey) return;
+    event.preventDefault();
+    if (event.ctrlKey || event.metaKey) setPicked((current) => togglePick(current, imageKey(image)));
+    else openViewer({ image });
+  };
   return (
     <div className="gallery-panel">
       <label className="gallery-filter">
@@ -41,10 +50,32 @@ export const GalleryPanel = memo(function GalleryPanel() {
         />
         {t('galleryShowTemp')}
       </label>
+      <div className="gallery-actions">
+        <button
+          disabled={pickedImages.length !== 2}
+          onClick={() => {
+            const [left, right] = pickedImages;
+            if (left && right) openCompare({ left, right });
+          }}
+          title={t('viewer.galleryCompareHint')}
+          data-testid="gallery-compare"
+        >
+          {t('viewer.galleryCompare', { count: String(pickedImages.length) })}
+        </button>
+      </div>
       <div className="gallery" data-testid="gallery">
         {images.length === 0 && <p className="empty">{t('emptyGallery')}</p>}
         {images.map((image) => (
-          <a key={imageKey(image)} href={viewUrl(image)} target="_blank" rel="noreferrer" data-type={image.type}>
+          <a
+            key={imageKey(image)}
+            href={viewUrl(image)}
+            target="_blank"
+            rel="noreferrer"
+            data-type={image.type}
+            className={picked.includes(imageKey(image)) ? 'picked' : undefined}
+            data-picked={picked.includes(imageKey(image)) || undefined}
+            onClick={(event) => onThumbnail(event, image)}
+          >
             <img src={viewUrl(image)} alt={image.filename} />
           </a>
         ))}
