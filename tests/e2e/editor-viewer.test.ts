@@ -251,4 +251,56 @@ describe.skipIf(!hasChromium)('the output viewer', () => {
     await expect.poll(() => count(page, '[data-testid="compare"]')).toBe(0);
     await page.context().close();
   }, 300_000);
+
+  it('speaks Chinese in the lightbox and the compare view', async () => {
+    const url = session.server().url;
+    const context = await session.browser().newContext({ viewport: { width: 1500, height: 950 }, locale: 'zh-CN' });
+    const page = await context.newPage();
+    await page.goto(url);
+    await page.evaluate(() => localStorage.clear());
+    await page.reload();
+    await page.waitForSelector('[data-testid="node-3"][data-class="KSampler"]');
+    await typeInto(page, '#w-3-steps', '2');
+    await clickOn(page, '[data-testid="run"]');
+    await showWholeGraph(page, '9');
+    await page.waitForSelector('[data-testid="output-9"]', { timeout: 150_000 });
+    await clickOn(page, '[data-testid="output-9"]');
+    await page.waitForSelector('[data-testid="viewer"]');
+    await expect.poll(() => text(page, '[data-testid="viewer-positive"]'), { timeout: 20_000 }).toBe(PROMPT);
+    const words = () => page.locator('[data-testid="viewer"], [data-testid="compare"]').first().innerText();
+    const shown = await words();
+    for (const chinese of [
+      '提示词',
+      '反向提示词',
+      '种子',
+      '步数',
+      '采样器',
+      '尺寸',
+      '模型',
+      '载入此工作流',
+      '适应',
+      '与…对比',
+    ])
+      expect(shown).toContain(chinese);
+    for (const english of [
+      'Seed',
+      'Steps',
+      'Sampler',
+      'Model',
+      'Negative prompt',
+      'Load this workflow',
+      'Compare with',
+    ])
+      expect(shown).not.toContain(english);
+    await screenshot(page, 'v-zh-lightbox');
+    await clickOn(page, '[data-testid="viewer-compare-with"]');
+    expect(await words()).toContain('选择要对比的图像');
+    await clickOn(page, '[data-testid="viewer-pick-image"]');
+    await page.waitForSelector('[data-testid="compare"]');
+    const compare = await words();
+    for (const chinese of ['并排', '滑块']) expect(compare).toContain(chinese);
+    expect(await page.locator('[data-testid="compare-divider"]').getAttribute('aria-label')).toContain('分隔线');
+    await screenshot(page, 'v-zh-compare');
+    await context.close();
+  }, 200_000);
 });

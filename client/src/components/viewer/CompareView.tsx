@@ -125,9 +125,11 @@ export function CompareView({
           <>
             <div className="viewer-pane" ref={paneRef} data-scale={view.scale.toFixed(4)} {...paneHandlers}>
               {image(left, leftSize, setLeftSize, 'compare-left')}
+              <span className="compare-label left">{left.filename}</span>
             </div>
             <div className="viewer-pane" data-scale={view.scale.toFixed(4)} {...paneHandlers}>
               {image(right, rightSize, setRightSize, 'compare-right')}
+              <span className="compare-label left">{right.filename}</span>
             </div>
           </>
         ) : (
@@ -153,6 +155,8 @@ export function CompareView({
               data-testid="compare-divider"
               {...dividerHandlers}
             />
+            <span className="compare-label left">{left.filename}</span>
+            <span className="compare-label right">{right.filename}</span>
           </div>
         )}
       </div>
