@@ -113,6 +113,13 @@ describe.skipIf(!hasChromium)('the output viewer', () => {
     await expect.poll(() => scale(page)).toBeCloseTo(before, 3);
     await page.mouse.dblclick(pane.x + pane.width / 2, pane.y + pane.height / 2);
     await expect.poll(() => scale(page)).toBe(1);
+    // Keys: 0 fits, + zooms in, 1 is actual size.
+    await page.keyboard.press('0');
+    await expect.poll(() => scale(page)).toBeCloseTo(before, 3);
+    await page.keyboard.press('+');
+    await expect.poll(() => scale(page)).toBeCloseTo(before * 1.25, 3);
+    await page.keyboard.press('1');
+    await expect.poll(() => scale(page)).toBe(1);
 
     // → shows the batch's second image, ← the first again.
     const firstSrc = await page.locator('[data-testid="viewer-image"]').getAttribute('src');
@@ -127,6 +134,11 @@ describe.skipIf(!hasChromium)('the output viewer', () => {
     // The same run: the same prompt and seed.
     expect(await text(page, '[data-testid="viewer-seed"]')).toBe(seed);
     await screenshot(page, 'v-lightbox-second');
+    await page.keyboard.press('End');
+    await expect.poll(() => text(page, '[data-testid="viewer-counter"]')).toBe(`${total} / ${total}`);
+    await page.keyboard.press('Home');
+    await expect.poll(() => text(page, '[data-testid="viewer-counter"]')).toBe(`1 / ${total}`);
+    await page.keyboard.press('ArrowRight');
     await page.keyboard.press('ArrowLeft');
     await expect.poll(() => text(page, '[data-testid="viewer-counter"]')).toBe(`1 / ${total}`);
 

@@ -50,19 +50,21 @@ export const GalleryPanel = memo(function GalleryPanel() {
         />
         {t('galleryShowTemp')}
       </label>
-      <div className="gallery-actions">
-        <button
-          disabled={pickedImages.length !== 2}
-          onClick={() => {
-            const [left, right] = pickedImages;
-            if (left && right) openCompare({ left, right });
-          }}
-          title={t('viewer.galleryCompareHint')}
-          data-testid="gallery-compare"
-        >
-          {t('viewer.galleryCompare', { count: String(pickedImages.length) })}
-        </button>
-      </div>
+      {images.length >= 2 && (
+        <div className="gallery-actions">
+          <button
+            disabled={pickedImages.length !== 2}
+            onClick={() => {
+              const [left, right] = pickedImages;
+              if (left && right) openCompare({ left, right });
+            }}
+            title={t('viewer.galleryCompareHint')}
+            data-testid="gallery-compare"
+          >
+            {t('viewer.galleryCompare', { count: String(pickedImages.length) })}
+          </button>
+        </div>
+      )}
       <div className="gallery" data-testid="gallery">
         {images.length === 0 && <p className="empty">{t('emptyGallery')}</p>}
         {images.map((image) => (

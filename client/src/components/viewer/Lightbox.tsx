@@ -10,6 +10,16 @@ import { useDialogFocus } from './use-dialog-focus.js';
 import { useImageView } from './use-image-view.js';
 import { ViewerImage } from './ViewerImage.js';
 
+/** Keys that zoom, as image viewers have them: + and − about the centre, 0 fits, 1 shows actual size. */
+const KEY_ACTIONS: Readonly<Partial<Record<string, 'in' | 'out' | 'fit' | 'actual'>>> = {
+  '+': 'in',
+  '=': 'in',
+  '-': 'out',
+  '0': 'fit',
+  '1': 'actual',
+};
+const KEY_ZOOM = 1.25;
+
 /**
  * The lightbox: one output over the whole window, zoomed with the wheel about the cursor, panned by dragging,
  * ←/→ through its run's batch and on through the gallery; its run's prompt and settings at the side.
@@ -41,7 +51,7 @@ export function Lightbox({
   const image = images[index];
   const [sizes, setSizes] = useState<Readonly<Record<string, Size>>>({});
   const size = image ? sizes[imageKey(image)] : undefined;
-  const { containerRef, paneRef, view, paneHandlers, fitNow, actualSize } = useImageView(size);
+  const { containerRef, paneRef, view, paneHandlers, fitNow, actualSize, zoomBy } = useImageView(size);
   if (!image) return null;
 
   const go = (delta: number): void => onIndex(step(index, delta, images.length));
@@ -54,6 +64,15 @@ export function Lightbox({
     } else if (event.key === 'ArrowRight' || event.key === 'ArrowLeft') {
       event.preventDefault();
       go(event.key === 'ArrowRight' ? 1 : -1);
+    } else if (event.key === 'Home' || event.key === 'End') {
+      event.preventDefault();
+      onIndex(event.key === 'Home' ? 0 : Math.max(0, images.length - 1));
+    } else if (!event.ctrlKey && !event.metaKey && !event.altKey && KEY_ACTIONS[event.key]) {
+      event.preventDefault();
+      const action = KEY_ACTIONS[event.key];
+      if (action === 'fit') fitNow();
+      else if (action === 'actual') actualSize();
+      else zoomBy(action === 'in' ? KEY_ZOOM : 1 / KEY_ZOOM);
     }
   };
 

@@ -65,6 +65,15 @@ export function useImageView(content: Size | undefined, layout = '') {
     return () => element.removeEventListener('wheel', onWheel);
   }, []);
 
+  /** Keyboard zoom (+/−): about the pane's centre. */
+  const zoomBy = useCallback(
+    (factor: number) => {
+      if (paneWidth === undefined || paneHeight === undefined) return;
+      setView((current) => zoomTo(current, current.scale * factor, { x: paneWidth / 2, y: paneHeight / 2 }));
+    },
+    [paneHeight, paneWidth],
+  );
+
   const actualSize = useCallback(() => {
     if (paneWidth === undefined || paneHeight === undefined) return;
     setView((current) => zoomTo(current, 1, { x: paneWidth / 2, y: paneHeight / 2 }));
@@ -97,5 +106,5 @@ export function useImageView(content: Size | undefined, layout = '') {
     },
   };
 
-  return { containerRef, paneRef, view, paneHandlers, fitNow, actualSize };
+  return { containerRef, paneRef, view, paneHandlers, fitNow, actualSize, zoomBy };
 }
