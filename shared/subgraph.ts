@@ -368,8 +368,8 @@ export function unpackSubgraph(envelope: WorkflowEnvelope, instanceId: string): 
   };
   const [left, top, right, bottom] = boundsOf(Object.values(definition.nodes));
   const [x, y] = instance._meta?.pos ?? [0, 0];
-  const dx = Math.round(x + 140 - (left + right) / 2);
-  const dy = Math.round(y + 40 - (top + bottom) / 2);
+  const dx = Math.trunc(x + 140 - (left + right) / 2);
+  const dy = Math.trunc(y + 40 - (top + bottom) / 2);
   const prompt: ApiPrompt = {};
   for (const [id, node] of Object.entries(envelope.prompt)) {
     if (id !== instanceId) {

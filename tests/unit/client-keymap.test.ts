@@ -84,7 +84,7 @@ describe('keymap matcher', () => {
 
   it('matches no key event to two entries, in one scope or across both', () => {
     const keys = ['Enter', 'Delete', 'Backspace', '?', ...'abcdefghijklmnopqrstuvwxyz'];
-    const scopes: ShortcutScope[] = ['editor', 'canvas'];
+    const scopes: ShortcutScope[] = ['editor', 'canvas', 'subgraph'];
     for (const base of keys)
       for (const key of new Set([base, base.toUpperCase()]))
         for (let held = 0; held < 16; held++) {
@@ -164,6 +164,7 @@ describe('shortcut list', () => {
       'Double-click canvas add node',
       'A add a node after the selected one',
       'Ctrl+G group',
+      'Ctrl+Shift+E convert the selection to a subgraph',
       'Shift+L auto-arrange',
       'F fit view',
       '? this list',

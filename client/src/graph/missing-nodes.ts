@@ -1,5 +1,6 @@
 import type { ObjectInfo } from '../../../shared/node-spec.js';
 import { ownValue } from '../../../shared/own-property.js';
+import { definitionsOf, flattenSubgraphs } from '../../../shared/subgraph.js';
 import type { WorkflowEnvelope } from '../../../shared/workflow.js';
 
 /** A node the server cannot run because it lacks the node's type. */
@@ -14,7 +15,8 @@ export interface MissingNode {
  * left out of the prompt). ComfyUI's frontend likewise refuses to queue a graph holding missing nodes. Pure.
  */
 export function missingNodes(envelope: WorkflowEnvelope, objectInfo: ObjectInfo): MissingNode[] {
-  return Object.entries(envelope.prompt)
+  // Inside subgraphs too, as they are queued (`instance:inner` ids); an instance itself is no node type.
+  return Object.entries(flattenSubgraphs(envelope.prompt, definitionsOf(envelope)))
     .filter(([, node]) => !ownValue(objectInfo, node.class_type) && node._meta?.mode !== 2)
     .map(([id, node]) => ({ id, title: node._meta?.title ?? node.class_type, type: node.class_type }));
 }

@@ -1,6 +1,6 @@
 import type { Edge, Node } from '@xyflow/react';
 import type { MissingNodeRecord } from '../../../shared/litegraph-import.js';
-import type { Viewport } from '../../../shared/workflow.js';
+import type { Definitions, Viewport } from '../../../shared/workflow.js';
 
 /** The editor's document: React Flow nodes and edges whose data is exactly what the workflow file stores. */
 
@@ -38,6 +38,8 @@ export interface EditorGraph {
   readonly nodes: readonly EditorNode[];
   readonly edges: readonly EditorEdge[];
   readonly viewport?: Viewport;
+  /** The document's subgraphs (instances are nodes whose classType is a subgraph's id). */
+  readonly definitions?: Definitions;
 }
 
 /** Output handles are `out-<index>`; input handles are the input's name; reroutes have `in` and `out`. */

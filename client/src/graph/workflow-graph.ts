@@ -117,6 +117,8 @@ export function workflowToGraph(envelope: WorkflowEnvelope, objectInfo: ObjectIn
       type: 'ink',
       position: { x: meta.pos?.[0] ?? 0, y: meta.pos?.[1] ?? 0 },
       width: size[0],
+      // A node resized by hand keeps its height too (as a floor: its content is never cut).
+      ...(meta.resized === true ? { height: size[1] } : {}),
       ...(meta.pinned === true ? { draggable: false } : {}),
       data: {
         classType: apiNode.class_type,
@@ -133,7 +135,17 @@ export function workflowToGraph(envelope: WorkflowEnvelope, objectInfo: ObjectIn
     };
     nodes.push(node);
   }
-  return { graph: { nodes, edges, ...(envelope.viewport ? { viewport: envelope.viewport } : {}) }, needsLayout };
+  return {
+    graph: {
+      nodes,
+      edges,
+      ...(envelope.viewport ? { viewport: envelope.viewport } : {}),
+      ...(envelope.definitions && envelope.definitions.subgraphs.length > 0
+        ? { definitions: envelope.definitions }
+        : {}),
+    },
+    needsLayout,
+  };
 }
 
 /** Follows reroutes back to the real source of a wire. */
@@ -183,6 +195,7 @@ export function graphToWorkflow(graph: EditorGraph): WorkflowEnvelope {
         ...(node.data.color !== undefined ? { color: node.data.color } : {}),
         ...(node.data.bgcolor !== undefined ? { bgcolor: node.data.bgcolor } : {}),
         ...(node.data.pinned ? { pinned: true } : {}),
+        ...(node.height !== undefined ? { resized: true } : {}),
         ...(Object.keys(node.data.controls).length > 0 ? { controls: node.data.controls } : {}),
         ...(Object.keys(via).length > 0 ? { via } : {}),
         ...(node.data.missing ? { missing: node.data.missing } : {}),
@@ -220,5 +233,6 @@ export function graphToWorkflow(graph: EditorGraph): WorkflowEnvelope {
     groups,
     reroutes,
     ...(graph.viewport ? { viewport: graph.viewport } : {}),
+    ...(graph.definitions && graph.definitions.subgraphs.length > 0 ? { definitions: graph.definitions } : {}),
   };
 }

@@ -23,10 +23,10 @@ export interface Gesture {
 export type Trigger = KeyCombo | Gesture;
 
 /**
- * Who acts on a shortcut. `editor` and `canvas` are the key handlers that dispatch through this table; the others
- * are listed for the user: the window's paste event, React Flow's own keys, and pointer gestures.
+ * Who acts on a shortcut. `editor`, `canvas` and `subgraph` are the key handlers that dispatch through this table;
+ * the others are listed for the user: the window's paste event, React Flow's own keys, and pointer gestures.
  */
-export type ShortcutScope = 'editor' | 'canvas';
+export type ShortcutScope = 'editor' | 'canvas' | 'subgraph';
 export type ShortcutHandler = ShortcutScope | 'paste-event' | 'react-flow' | 'pointer';
 
 export interface Shortcut {
@@ -90,6 +90,13 @@ export const KEYMAP = [
     handler: 'canvas',
   },
   { action: 'group', label: 'shortcut.group', triggers: [{ key: 'g', mod: true }], handler: 'editor' },
+  // ComfyUI's Comfy.Graph.ConvertToSubgraph.
+  {
+    action: 'convertToSubgraph',
+    label: 'shortcut.convertToSubgraph',
+    triggers: [{ key: 'e', mod: true, shift: true }],
+    handler: 'subgraph',
+  },
   { action: 'autoLayout', label: 'shortcut.autoLayout', triggers: [{ key: 'l', shift: true }], handler: 'editor' },
   // Exact case: Shift+F and Caps Lock's F are not F.
   {

@@ -59,7 +59,10 @@ export function useEditorActions() {
       if (!objectInfo) return false;
       // ComfyUI's UI format (what ComfyUI saves and most shared workflows are) is converted first; nodes of types
       // the server lacks are kept (shown as missing) rather than refusing the file, as ComfyUI's frontend does.
-      const converted = isLitegraphWorkflow(json) ? fromLitegraph(json, objectInfo, { keepMissing: true }) : undefined;
+      // Subgraphs stay subgraphs (ComfyUI's definitions.subgraphs), to be opened and edited.
+      const converted = isLitegraphWorkflow(json)
+        ? fromLitegraph(json, objectInfo, { keepMissing: true, keepSubgraphs: true })
+        : undefined;
       if (converted && !converted.ok) {
         showToast({ kind: 'error', text: `${t('loadFailed')}: ${converted.reason}` });
         return false;

@@ -8,13 +8,19 @@ import { imagesShown, type Previews } from '../execution/previews.js';
 import { commit, createHistory, redo, undo, type History } from '../graph/history.js';
 import type { EditorGraph } from '../graph/types.js';
 import { browserLocale, type Locale } from '../i18n/messages.js';
+import { editorNodeTypes } from './node-types.js';
 
 /**
  * The editor's state, in two tiers as InvokeAI keeps it: the document (the graph, with undo history) and
  * run-time state (progress, previews, outputs) that is never saved or undone.
  */
 
-export const objectInfoAtom = atom<ObjectInfo | undefined>(undefined);
+const serverObjectInfoAtom = atom<ObjectInfo | undefined>(undefined);
+/** The server's node types, and the shown document's subgraphs as types of their own; set with the server's. */
+export const objectInfoAtom = atom(
+  (get) => editorNodeTypes(get(serverObjectInfoAtom), get(graphAtom).definitions),
+  (_get, set, info: ObjectInfo | undefined) => set(serverObjectInfoAtom, info),
+);
 /** The prompt words each diffusion model publishes (`vocabulary.json`), by model name. */
 export const vocabulariesAtom = atom<ModelVocabularies>({});
 /** The size each diffusion model was trained at, by model name (`GET /api/model-sizes`). */

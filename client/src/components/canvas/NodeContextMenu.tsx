@@ -10,9 +10,11 @@ import {
   toggleModeOf,
   togglePinnedOf,
 } from '../../graph/node-edits.js';
+import { isSubgraphNode } from '../../graph/subgraph-edits.js';
 import { isInkNode, type EditorGraph } from '../../graph/types.js';
 import { useT } from '../../i18n/use-t.js';
 import { graphAtom, updateGraphAtom } from '../../state/atoms.js';
+import { useSubgraphActions } from '../../state/subgraph-actions.js';
 import './node-menu.css';
 
 export interface NodeMenuRequest {
@@ -43,6 +45,7 @@ export const NodeContextMenu = memo(function NodeContextMenu({
   const t = useT();
   const graph = useAtomValue(graphAtom);
   const updateGraph = useSetAtom(updateGraphAtom);
+  const subgraphs = useSubgraphActions();
   const [renaming, setRenaming] = useState<{ left: number; top: number; width: number }>();
   const root = useRef<HTMLDivElement>(null);
   // Escape leaves the title as it was; the box's blur (which commits) must not rename it then.
@@ -158,6 +161,15 @@ export const NodeContextMenu = memo(function NodeContextMenu({
         () => act((current) => togglePinnedOf(current, targets, node.id)),
         node.data.pinned === true,
       )}
+      {item('convert-subgraph', t('subgraph.convert'), () => {
+        subgraphs.convert(targets);
+        onClose();
+      })}
+      {isSubgraphNode(graph, node) &&
+        item('unpack-subgraph', t('subgraph.unpack'), () => {
+          subgraphs.unpack(node.id);
+          onClose();
+        })}
       {item('rename', t('nodeMenu.rename'), () => {
         const box = titleBox(node.id);
         if (box) setRenaming(box);

@@ -1,0 +1,91 @@
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { hasChromium, screenshot } from '../helpers/browser.js';
+import { openFreshEditor, showWholeGraph, useEditorSession } from '../helpers/editor-session.js';
+
+/** Subgraphs by real mouse and keys: convert a selection, run it, unpack it, and keep it over a reload. */
+
+const session = useEditorSession();
+
+async function openEditor(): Promise<Page> {
+  const page = await openFreshEditor(session);
+  await page.waitForSelector('[data-testid="node-3"][data-class="KSampler"]');
+  await showWholeGraph(page, '15');
+  return page;
+}
+
+const edges = (page: Page) => page.locator('.react-flow__edge').count();
+const header = (page: Page, id: string) => page.locator(`[data-testid="node-${id}"] .node-header`);
+const handles = (page: Page, id: string, kind: 'source' | 'target') =>
+  page
+    .locator(`[data-testid="node-${id}"] .react-flow__handle.${kind}`)
+    .evaluateAll((all) => all.map((handle) => handle.getAttribute('data-handleid')));
+
+/** Ctrl-click selects the two prompt encoders (the positive and the negative). */
+async function selectPrompts(page: Page): Promise<void> {
+  await header(page, '6').click();
+  await header(page, '7').click({ modifiers: ['Control'] });
+  await expect.poll(() => page.locator('.react-flow__node.selected').count()).toBe(2);
+}
+
+describe.skipIf(!hasChromium)('subgraphs', () => {
+  it('Ctrl+Shift+E makes the selection one node with typed, named boundary sockets; it runs; unpack brings the nodes back', async () => {
+    const page = await openEditor();
+    const before = await edges(page);
+    await selectPrompts(page);
+    await page.keyboard.press('Control+Shift+E');
+    await expect.poll(() => page.locator('[data-testid="node-6"]').count()).toBe(0);
+    expect(await page.locator('[data-testid="node-7"]').count()).toBe(0);
+    // One node: the two encoders share the checkpoint's CLIP, so one input; each conditioning is an output.
+    const instance = page.locator('[data-testid="node-16"]');
+    await expect.poll(() => instance.count()).toBe(1);
+    expect(await instance.locator('.node-title').textContent()).toBe('New Subgraph');
+    expect(await handles(page, '16', 'target')).toEqual(['clip']);
+    expect(await handles(page, '16', 'source')).toEqual(['out-0', 'out-1']);
+    expect(await instance.textContent()).toContain('CONDITIONING_1');
+    // Two wires in and two out became one in and two out.
+    expect(await edges(page)).toBe(before - 1);
+    await screenshot(page, 's-converted');
+
+    // Queued as ComfyUI's frontend sends it (16:6, 16:7), the image still arrives.
+    await page.locator('[data-testid="run"]').click();
+    await page.waitForSelector('[data-testid="output-9"]', { timeout: 60_000 });
+    await screenshot(page, 's-ran');
+
+    // Kept over a reload (the document stores the subgraph).
+    await page.reload();
+    await page.waitForSelector('[data-testid="node-3"][data-class="KSampler"]');
+    await showWholeGraph(page, '15');
+    await expect.poll(() => page.locator('[data-testid="node-16"]').count()).toBe(1);
+    expect(await handles(page, '16', 'source')).toEqual(['out-0', 'out-1']);
+
+    // Unpack from the node menu: the two encoders with their wires, where they were.
+    await header(page, '16').click({ button: 'right' });
+    await page.locator('[data-testid="node-menu-unpack-subgraph"]').click();
+    await expect.poll(() => page.locator('[data-testid="node-16"]').count()).toBe(0);
+    expect(await page.locator('[data-testid="node-6"][data-class="CLIPTextEncode"]').count()).toBe(1);
+    expect(await page.locator('[data-testid="node-7"][data-class="CLIPTextEncode"]').count()).toBe(1);
+    expect(await edges(page)).toBe(before);
+    expect(await page.locator('[data-testid="node-3"] .react-flow__handle[data-handleid="positive"]').count()).toBe(1);
+    await screenshot(page, 's-unpacked');
+
+    // Each command is one undo step.
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => page.locator('[data-testid="node-16"]').count()).toBe(1);
+    await page.context().close();
+  });
+
+  it('converts from the node menu, as one undo step', async () => {
+    const page = await openEditor();
+    const before = await edges(page);
+    await selectPrompts(page);
+    await header(page, '7').click({ button: 'right' });
+    await page.locator('[data-testid="node-menu-convert-subgraph"]').click();
+    await expect.poll(() => page.locator('[data-testid="node-16"]').count()).toBe(1);
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => page.locator('[data-testid="node-6"]').count()).toBe(1);
+    expect(await page.locator('[data-testid="node-16"]').count()).toBe(0);
+    expect(await edges(page)).toBe(before);
+    await page.context().close();
+  });
+});

@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createRegistry } from '../../nodes/index.js';
+import { buildObjectInfo } from '../../nodes/object-info.js';
+import { convertNodesToSubgraph, isSubgraphNode, unpackSubgraphNode } from '../../client/src/graph/subgraph-edits.js';
+import { missingNodes } from '../../client/src/graph/missing-nodes.js';
+import { graphToWorkflow, workflowToGraph } from '../../client/src/graph/workflow-graph.js';
+import { withSubgraphTypes } from '../../shared/subgraph.js';
+import { compileWorkflow } from '../../shared/workflow-compile.js';
+import { parseWorkflowDocument } from '../../shared/workflow.js';
+
+const env = { inputDir: '/nonexistent', outputDir: '/nonexistent', tempDir: '/nonexistent', modelsDir: '/nonexistent' };
+const objectInfo = buildObjectInfo(createRegistry(), env);
+const parsed = parseWorkflowDocument(
+  JSON.parse(readFileSync(resolve(import.meta.dirname, '..', '..', 'workflows', 'text-to-image.json'), 'utf8')),
+);
+if (!parsed.ok) throw new Error(parsed.reason);
+const graph = workflowToGraph(parsed.value.envelope, objectInfo).graph;
+let slot = 0;
+const ids = { definitionId: 'prompts', slotId: () => `slot-${slot++}` };
+
+describe('subgraph commands on the editor graph', () => {
+  it('converts the two prompt encoders into one selected node that queues as before, and unpacks back', () => {
+    const converted = convertNodesToSubgraph(graph, new Set(['6', '7']), objectInfo, ids, 'New Subgraph')!;
+    const instance = converted.nodes.find((node) => node.id === '16')!;
+    expect(instance).toMatchObject({
+      type: 'ink',
+      selected: true,
+      data: { classType: 'prompts', title: 'New Subgraph' },
+    });
+    expect(isSubgraphNode(converted, instance)).toBe(true);
+    expect(converted.nodes.some((node) => node.id === '6' || node.id === '7')).toBe(false);
+    // Nodes the conversion did not touch are the same objects.
+    expect(converted.nodes.find((node) => node.id === '4')).toBe(graph.nodes.find((node) => node.id === '4'));
+    const document = graphToWorkflow(converted);
+    expect(document.definitions?.subgraphs).toHaveLength(1);
+    expect(missingNodes(document, objectInfo)).toEqual([]);
+    const prompt = compileWorkflow(document, objectInfo);
+    const original = compileWorkflow(graphToWorkflow(graph), objectInfo);
+    expect(prompt['3']!.inputs.positive).toEqual(['16:6', 0]);
+    expect(prompt['16:6']!.inputs).toEqual(original['6']!.inputs);
+    // The library's types carry the subgraph, so the instance draws its sockets.
+    expect(withSubgraphTypes(objectInfo, document.definitions!.subgraphs)['prompts']!.output).toEqual([
+      'CONDITIONING',
+      'CONDITIONING',
+    ]);
+
+    const unpacked = unpackSubgraphNode(converted, '16', objectInfo)!;
+    expect(graphToWorkflow(unpacked).prompt).toEqual(graphToWorkflow(graph).prompt);
+    expect(unpacked.nodes.filter((node) => node.selected).map((node) => node.id)).toEqual(['6', '7']);
+    expect(unpackSubgraphNode(unpacked, '3', objectInfo)).toBeUndefined();
+  });
+});
