@@ -21,6 +21,30 @@ interface FrameView {
   readonly image: boolean;
 }
 
+/** A node's size in flow units (what the document stores), from its box on screen and the canvas zoom. */
+async function flowSize(page: Page, id: string): Promise<{ width: number; height: number }> {
+  const box = (await page.locator(`.react-flow__node[data-id="${id}"]`).boundingBox())!;
+  const zoom = await page.evaluate(() => {
+    const transform = document.querySelector<HTMLElement>('.react-flow__viewport')!.style.transform;
+    return Number(/scale\(([\d.]+)\)/.exec(transform)![1]);
+  });
+  return { width: box.width / zoom, height: box.height / zoom };
+}
+
+/** Drags a node's resize corner by (dx, dy) screen pixels with the mouse. */
+async function dragCorner(page: Page, id: string, dx: number, dy: number): Promise<void> {
+  const corner = (await page.locator(`.react-flow__node[data-id="${id}"] .node-resize-corner`).boundingBox())!;
+  const x = corner.x + corner.width / 2;
+  const y = corner.y + corner.height / 2;
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  await page.mouse.move(x + dx / 2, y + dy / 2, { steps: 5 });
+  await page.mouse.move(x + dx, y + dy, { steps: 5 });
+  await page.mouse.up();
+}
+
+const near = (a: number, b: number): boolean => Math.abs(a - b) <= 2;
+
 describe.skipIf(!hasChromium)('editor comforts, by real mouse and keys', () => {
   it('the sampler keeps its last step preview to the end of the run, and no node goes blank in between', async () => {
     const page = await openEditor();
@@ -60,6 +84,40 @@ describe.skipIf(!hasChromium)('editor comforts, by real mouse and keys', () => {
     expect(output.slice(shown).filter((frame) => !frame.preview && !frame.image)).toEqual([]);
     expect(output.at(-1)).toEqual({ preview: false, image: true });
     await screenshot(page, 'c-preview-kept');
+    await page.context().close();
+  });
+
+  it('a node resizes by its corner, as one undo step, keeps its size over a reload, and never cuts its widgets', async () => {
+    const page = await openEditor();
+    const before = await flowSize(page, '15');
+    await dragCorner(page, '15', 150, 60);
+    const zoom = await page.evaluate(() =>
+      Number(
+        /scale\(([\d.]+)\)/.exec(document.querySelector<HTMLElement>('.react-flow__viewport')!.style.transform)![1],
+      ),
+    );
+    const resized = await flowSize(page, '15');
+    expect(near(resized.width, before.width + 150 / zoom)).toBe(true);
+    expect(near(resized.height, before.height + 60 / zoom)).toBe(true);
+    await screenshot(page, 'c-node-resized');
+    // One Ctrl+Z takes the whole resize back; redo puts it back.
+    await page.keyboard.press('Control+z');
+    await expect.poll(async () => near((await flowSize(page, '15')).width, before.width)).toBe(true);
+    expect(near((await flowSize(page, '15')).height, before.height)).toBe(true);
+    await page.keyboard.press('Control+Shift+z');
+    await expect.poll(async () => near((await flowSize(page, '15')).width, resized.width)).toBe(true);
+    await page.reload();
+    await showWholeGraph(page, '15');
+    const reloaded = await flowSize(page, '15');
+    expect(near(reloaded.width, resized.width) && near(reloaded.height, resized.height)).toBe(true);
+    // Made as small as the mouse can: no narrower than the minimum, and the last widget is still inside the node.
+    await dragCorner(page, '15', -600, -600);
+    const node = (await page.locator('.react-flow__node[data-id="15"]').boundingBox())!;
+    const widget = (await page.locator('#w-15-language').boundingBox())!;
+    expect((await flowSize(page, '15')).width).toBeGreaterThanOrEqual(219);
+    expect(widget.y + widget.height).toBeLessThanOrEqual(node.y + node.height);
+    expect(widget.x + widget.width).toBeLessThanOrEqual(node.x + node.width);
+    await screenshot(page, 'c-node-smallest');
     await page.context().close();
   });
 });

@@ -59,4 +59,5 @@ export function redo<T>(history: History<T>): History<T> {
 export const groupKeys = {
   typing: (nodeId: string, field: string): string => `type:${nodeId}:${field}`,
   drag: (nodeIds: readonly string[]): string => `drag:${[...nodeIds].sort().join(',')}`,
+  resize: (nodeIds: readonly string[]): string => `resize:${[...nodeIds].sort().join(',')}`,
 };

@@ -135,17 +135,7 @@ export function workflowToGraph(envelope: WorkflowEnvelope, objectInfo: ObjectIn
     };
     nodes.push(node);
   }
-  return {
-    graph: {
-      nodes,
-      edges,
-      ...(envelope.viewport ? { viewport: envelope.viewport } : {}),
-      ...(envelope.definitions && envelope.definitions.subgraphs.length > 0
-        ? { definitions: envelope.definitions }
-        : {}),
-    },
-    needsLayout,
-  };
+  return { graph: { nodes, edges, ...(envelope.viewport ? { viewport: envelope.viewport } : {}) }, needsLayout };
 }
 
 /** Follows reroutes back to the real source of a wire. */
@@ -233,6 +223,5 @@ export function graphToWorkflow(graph: EditorGraph): WorkflowEnvelope {
     groups,
     reroutes,
     ...(graph.viewport ? { viewport: graph.viewport } : {}),
-    ...(graph.definitions && graph.definitions.subgraphs.length > 0 ? { definitions: graph.definitions } : {}),
   };
 }

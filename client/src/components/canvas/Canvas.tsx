@@ -22,7 +22,7 @@ import { addNode as addNodeTo, looseWireType, type LooseWire } from '../../graph
 import { groupMembers, withGroupMembers } from '../../graph/group-drag.js';
 import { graphModelSize } from '../../graph/model-size.js';
 import { droppedAttempt, validateConnection } from '../../graph/connection-rules.js';
-import { groupKeys } from '../../graph/history.js';
+import { changeRecording } from '../../graph/node-changes.js';
 import { nodeSize, removeElements, soleSelectedInk } from '../../graph/node-edits.js';
 import { outputHandle, type EditorEdge, type EditorNode } from '../../graph/types.js';
 import { readWorkflowFile } from '../../graph/workflow-file.js';
@@ -47,7 +47,6 @@ import { GroupNodeView } from '../nodes/GroupNodeView.js';
 import { InkNodeView } from '../nodes/InkNodeView.js';
 import { RerouteNodeView } from '../nodes/RerouteNodeView.js';
 import { NodeContextMenu, type NodeMenuRequest } from './NodeContextMenu.js';
-import { SubgraphBar } from './SubgraphBar.js';
 import { NodeSearch, type NodeSearchRequest } from './NodeSearch.js';
 
 const nodeTypes: NodeTypes = { ink: InkNodeView, reroute: RerouteNodeView, group: GroupNodeView };
@@ -119,13 +118,7 @@ export const Canvas = memo(function Canvas() {
 
   const onNodesChange = useCallback(
     (changes: NodeChange<EditorNode>[]) => {
-      const moved = changes
-        .filter((change) => change.type === 'position')
-        .map((change) => (change.type === 'position' ? change.id : ''));
       const members = dragMembers.current;
-      const structural = changes.some(
-        (change) => change.type === 'remove' || change.type === 'add' || change.type === 'replace',
-      );
       updateGraph({
         update: (current) => {
           const removed = new Set(changes.flatMap((change) => (change.type === 'remove' ? [change.id] : [])));
@@ -135,8 +128,7 @@ export const Canvas = memo(function Canvas() {
             edges: edgesWithout(current.edges, removed),
           };
         },
-        record: structural || moved.length > 0,
-        ...(moved.length > 0 && !structural ? { group: groupKeys.drag(moved) } : {}),
+        ...changeRecording(changes),
       });
     },
     [updateGraph],
@@ -337,7 +329,6 @@ export const Canvas = memo(function Canvas() {
       </ReactFlow>
       {search && <NodeSearch request={search} onClose={() => setSearch(undefined)} />}
       {menu && <NodeContextMenu request={menu} onClose={closeMenu} />}
-      <SubgraphBar />
     </div>
   );
 });

@@ -26,6 +26,7 @@ import { typeColor } from '../type-colors.js';
 import { openViewerAtom } from '../../state/viewer-atoms.js';
 import { MissingNodeView } from './MissingNodeView.js';
 import { ModelSizeWarning } from './ModelSizeWarning.js';
+import { NodeResizeCorner } from './NodeResizeCorner.js';
 import { isSizedClass } from '../../graph/model-size.js';
 import { WidgetInput } from '../widgets/WidgetInput.js';
 import { VocabularyPicker } from '../widgets/VocabularyPicker.js';
@@ -56,6 +57,8 @@ export const InkNodeView = memo(function InkNodeView({ id, data, selected }: Nod
   const connected = useMemo(() => new Set(connections.map((connection) => connection.targetHandle)), [connections]);
   const info = objectInfo?.[data.classType];
   // Level of detail: zoomed far out, a node draws only its header and sockets (a 500-node canvas stays smooth).
+  // Resized by hand: the node fills the size it was given (and is no narrower than its widgets need).
+  const sized = useStore((state) => state.nodeLookup.get(id)?.height !== undefined);
   const far = useStore((state) => state.transform[2] < 0.45);
 
   const setWidget = useCallback(
@@ -124,7 +127,7 @@ export const InkNodeView = memo(function InkNodeView({ id, data, selected }: Nod
   }
   return (
     <div
-      className={`ink-node${selected ? ' selected' : ''}${status ? ` status-${status}` : ''}${modeClass}${errors ? ' invalid' : ''}`}
+      className={`ink-node${sized ? ' sized' : ''}${selected ? ' selected' : ''}${status ? ` status-${status}` : ''}${modeClass}${errors ? ' invalid' : ''}`}
       // ComfyUI's node colours are dark in either theme: the text on them is light.
       style={data.bgcolor ? { background: data.bgcolor, color: '#ddd' } : undefined}
       data-testid={`node-${id}`}
@@ -158,6 +161,7 @@ export const InkNodeView = memo(function InkNodeView({ id, data, selected }: Nod
           </span>
         </div>
       )}
+      {!data.collapsed && <NodeResizeCorner />}
       {errors?.[''] && <div className="field-error">{errors['']}</div>}
       {isSizedClass(data.classType) && <ModelSizeWarning data={data} />}
       {!data.collapsed && (
