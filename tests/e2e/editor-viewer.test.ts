@@ -299,7 +299,7 @@ describe.skipIf(!hasChromium)('the output viewer', () => {
       'Steps',
       'Sampler',
       'Model',
-      'Negative prompt',
+      'Prompt (negative)',
       'Load this workflow',
       'Compare with',
     ])
