@@ -135,7 +135,17 @@ export function workflowToGraph(envelope: WorkflowEnvelope, objectInfo: ObjectIn
     };
     nodes.push(node);
   }
-  return { graph: { nodes, edges, ...(envelope.viewport ? { viewport: envelope.viewport } : {}) }, needsLayout };
+  return {
+    graph: {
+      nodes,
+      edges,
+      ...(envelope.viewport ? { viewport: envelope.viewport } : {}),
+      ...(envelope.definitions && envelope.definitions.subgraphs.length > 0
+        ? { definitions: envelope.definitions }
+        : {}),
+    },
+    needsLayout,
+  };
 }
 
 /** Follows reroutes back to the real source of a wire. */
@@ -223,5 +233,6 @@ export function graphToWorkflow(graph: EditorGraph): WorkflowEnvelope {
     groups,
     reroutes,
     ...(graph.viewport ? { viewport: graph.viewport } : {}),
+    ...(graph.definitions && graph.definitions.subgraphs.length > 0 ? { definitions: graph.definitions } : {}),
   };
 }

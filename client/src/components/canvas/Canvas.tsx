@@ -47,6 +47,7 @@ import { GroupNodeView } from '../nodes/GroupNodeView.js';
 import { InkNodeView } from '../nodes/InkNodeView.js';
 import { RerouteNodeView } from '../nodes/RerouteNodeView.js';
 import { NodeContextMenu, type NodeMenuRequest } from './NodeContextMenu.js';
+import { SubgraphBar } from './SubgraphBar.js';
 import { NodeSearch, type NodeSearchRequest } from './NodeSearch.js';
 
 const nodeTypes: NodeTypes = { ink: InkNodeView, reroute: RerouteNodeView, group: GroupNodeView };
@@ -329,6 +330,7 @@ export const Canvas = memo(function Canvas() {
       </ReactFlow>
       {search && <NodeSearch request={search} onClose={() => setSearch(undefined)} />}
       {menu && <NodeContextMenu request={menu} onClose={closeMenu} />}
+      <SubgraphBar />
     </div>
   );
 });
