@@ -41,12 +41,15 @@ import {
   updateGraphAtom,
   workflowNameAtom,
 } from '../state/atoms.js';
+import { useTabsStorage } from '../state/tabs-storage.js';
 import { Canvas } from './canvas/Canvas.js';
+import { ConfirmDialog } from './ConfirmDialog.js';
 import { ShortcutsDialog } from './panels/ShortcutsDialog.js';
 import { SidePanel } from './panels/SidePanel.js';
 import { Toasts } from './Toasts.js';
 import { Toolbar } from './panels/Toolbar.js';
 import { ViewerHost } from './viewer/ViewerHost.js';
+import { WorkflowTabs } from './panels/WorkflowTabs.js';
 
 const DOCUMENT_KEY = 'inkgraph.document';
 const DEFAULT_EXAMPLE = 'text-to-image';
@@ -65,11 +68,14 @@ function Editor() {
   const [shortcutsOpen, setShortcutsOpen] = useState(false);
   const [panelOpen, setPanelOpen] = useState(() => !window.matchMedia(NARROW).matches);
   const loaded = useRef(false);
+  const { restore: restoreTabs } = useTabsStorage();
 
   // The document survives a reload; the first visit opens the default workflow.
   useEffect(() => {
     if (!objectInfo || loaded.current) return;
     loaded.current = true;
+    // The open tabs come back first; a document stored without tabs (older Inkgraph) opens as the one tab.
+    if (restoreTabs()) return;
     const saved = localStorage.getItem(DOCUMENT_KEY);
     if (saved) {
       try {
@@ -80,7 +86,7 @@ function Editor() {
       }
     }
     void api.loadExample(DEFAULT_EXAMPLE).then((result) => result.ok && loadDocument(result.value, DEFAULT_EXAMPLE));
-  }, [loadDocument, objectInfo]);
+  }, [loadDocument, objectInfo, restoreTabs]);
 
   useEffect(() => {
     if (!loaded.current) return;
@@ -162,11 +168,13 @@ function Editor() {
         panelOpen={panelOpen}
         onTogglePanel={() => setPanelOpen((open) => !open)}
       />
+      <WorkflowTabs />
       <main className={panelOpen ? 'panel-open' : 'panel-closed'}>
         <SidePanel onAddNode={addNodeAtCentre} />
         <Canvas />
       </main>
       {shortcutsOpen && <ShortcutsDialog onClose={closeShortcuts} />}
+      <ConfirmDialog />
       <Toasts />
       <ViewerHost />
     </div>

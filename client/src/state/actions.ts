@@ -14,19 +14,25 @@ import { describeMissingNodes, missingNodes } from '../graph/missing-nodes.js';
 import { adoptSeeds, applySeedControls } from '../graph/node-factory.js';
 import { graphToWorkflow, workflowToGraph } from '../graph/workflow-graph.js';
 import type { EditorGraph } from '../graph/types.js';
+import { createTab, markSaved } from '../graph/workflow-tabs.js';
 import { useT } from '../i18n/use-t.js';
 import {
+  activeTabAtom,
   clientId,
   executionAtom,
   historyAtom,
   localeAtom,
+  newTabId,
   nodeErrorsAtom,
   objectInfoAtom,
-  replaceGraphAtom,
+  openTabAtom,
+  promptTabsAtom,
   showToastAtom,
+  tabsAtom,
   updateGraphAtom,
   workflowNameAtom,
 } from './atoms.js';
+import { useConfirm } from './confirm.js';
 
 const ESTIMATED_SIZE = { width: 300, height: 200 };
 
@@ -47,15 +53,15 @@ export function useEditorActions() {
   const t = useT();
   const store = useStore();
   const objectInfo = useAtomValue(objectInfoAtom);
-  const replaceGraph = useSetAtom(replaceGraphAtom);
+  const openTab = useSetAtom(openTabAtom);
+  const confirm = useConfirm();
   const updateGraph = useSetAtom(updateGraphAtom);
   const showToast = useSetAtom(showToastAtom);
   const setNodeErrors = useSetAtom(nodeErrorsAtom);
   const setExecution = useSetAtom(executionAtom);
-  const setName = useSetAtom(workflowNameAtom);
 
   const loadDocument = useCallback(
-    (json: unknown, name?: string): boolean => {
+    (json: unknown, name?: string, options: { readonly libraryName?: string } = {}): boolean => {
       if (!objectInfo) return false;
       // ComfyUI's UI format (what ComfyUI saves and most shared workflows are) is converted first; nodes of types
       // the server lacks are kept (shown as missing) rather than refusing the file, as ComfyUI's frontend does.
@@ -73,12 +79,14 @@ export function useEditorActions() {
         return false;
       }
       const { graph, needsLayout } = workflowToGraph(document.value.envelope, objectInfo);
-      replaceGraph(needsLayout ? autoLayout(graph, () => ESTIMATED_SIZE) : graph);
+      // In the current tab when it has no changes, else in a new tab (ComfyUI's rule): opening loses nothing.
+      openTab(
+        createTab(newTabId(), needsLayout ? autoLayout(graph, () => ESTIMATED_SIZE) : graph, name ?? '', options),
+      );
       setNodeErrors({});
-      if (name !== undefined) setName(name);
       return true;
     },
-    [objectInfo, replaceGraph, setName, setNodeErrors, showToast, t],
+    [objectInfo, openTab, setNodeErrors, showToast, t],
   );
 
   const currentDocument = useCallback(() => graphToWorkflow(store.get(historyAtom).present), [store]);
@@ -95,6 +103,7 @@ export function useEditorActions() {
         });
         return;
       }
+      const queuedFrom = store.get(tabsAtom).activeId;
       for (let batch = 0; batch < batchCount; batch++) {
         // The prompt carries the moved seeds, so the seed on the node is the seed of the image; the node shows them
         // only once the server takes the prompt (a refused run leaves them), and never as an undo step (ComfyUI's
@@ -129,6 +138,8 @@ export function useEditorActions() {
         setNodeErrors({});
         const { prompt_id: promptId } = result.value;
         setExecution((state) => queued(state, nodesToRun(prompt, objectInfo), promptId));
+        // Its progress shows on this tab's nodes only.
+        store.set(promptTabsAtom, (owners) => ({ ...owners, [promptId]: queuedFrom }));
       }
     },
     [currentDocument, objectInfo, setExecution, setNodeErrors, showToast, store, t, updateGraph],
@@ -136,16 +147,33 @@ export function useEditorActions() {
 
   const save = useCallback(
     async (name: string): Promise<boolean> => {
-      const result = await api.saveWorkflow(name, currentDocument());
+      // Saving over another library entry asks first, as ComfyUI does; saving the tab's own entry again does not.
+      const tab = store.get(activeTabAtom);
+      const document = graphToWorkflow(tab.history.present);
+      if (tab.libraryName !== name) {
+        const library = await api.workflows();
+        const taken = library.ok && library.value.some((entry) => entry.name === name);
+        if (
+          taken &&
+          !(await confirm({
+            title: t('overwriteTitle', { name }),
+            message: t('overwriteQuestion', { name }),
+            confirmLabel: t('overwrite'),
+            danger: true,
+          }))
+        )
+          return false;
+      }
+      const result = await api.saveWorkflow(name, document);
       if (!result.ok) {
         showToast({ kind: 'error', text: result.reason.message });
         return false;
       }
-      setName(name);
+      store.set(tabsAtom, (state) => markSaved(state, tab.id, name, document));
       showToast({ kind: 'info', text: `${t('saved')}: ${name}` });
       return true;
     },
-    [currentDocument, setName, showToast, t],
+    [confirm, showToast, store, t],
   );
 
   const download = useCallback(

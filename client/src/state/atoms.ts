@@ -5,8 +5,20 @@ import type { ModelVocabularies } from '../../../shared/model-vocabulary.js';
 import type { UiImageRef } from '../../../shared/protocol.js';
 import { initialExecutionState, type ExecutionState } from '../execution/execution-state.js';
 import { imagesShown, type Previews } from '../execution/previews.js';
+import { runsOfTab } from '../execution/tab-runs.js';
+import { documentShape, sameShape, type DocumentShape } from '../graph/document-equal.js';
 import { commit, createHistory, redo, undo, type History } from '../graph/history.js';
 import type { EditorGraph } from '../graph/types.js';
+import { graphToWorkflow } from '../graph/workflow-graph.js';
+import {
+  activeTab,
+  createTab,
+  openWorkflow,
+  singleTab,
+  updateActive,
+  type TabsState,
+  type WorkflowTab,
+} from '../graph/workflow-tabs.js';
 import { browserLocale, type Locale } from '../i18n/messages.js';
 import { editorNodeTypes } from './node-types.js';
 
@@ -26,8 +38,52 @@ export const vocabulariesAtom = atom<ModelVocabularies>({});
 /** The size each diffusion model was trained at, by model name (`GET /api/model-sizes`). */
 export const modelSizesAtom = atom<ModelSizes>({});
 
-export const historyAtom = atom<History<EditorGraph>>(createHistory<EditorGraph>({ nodes: [], edges: [] }));
+/**
+ * The open workflows, one per tab; the active tab's undo history is what `historyAtom` reads and writes, so the rest
+ * of the editor edits whichever workflow is shown.
+ */
+export const tabsAtom = atom<TabsState>(singleTab(createTab(newTabId(), { nodes: [], edges: [] }, '')));
+export const activeTabAtom = atom((get) => activeTab(get(tabsAtom)));
+
+export function newTabId(): string {
+  return `tab-${crypto.randomUUID().slice(0, 8)}`;
+}
+
+export const historyAtom = atom(
+  (get): History<EditorGraph> => get(activeTabAtom).history,
+  (get, set, history: History<EditorGraph>) =>
+    set(
+      tabsAtom,
+      updateActive(get(tabsAtom), (tab) => (tab.history === history ? tab : { ...tab, history })),
+    ),
+);
+
 export const graphAtom = atom((get) => get(historyAtom).present);
+
+// Document shapes by object, so the marker reads each graph and saved document once, not on every render.
+const shapes = new WeakMap<object, DocumentShape>();
+function cachedShape(value: unknown, make: () => unknown): DocumentShape {
+  if (value === null || typeof value !== 'object') return documentShape(make());
+  const known = shapes.get(value);
+  if (known !== undefined) return known;
+  const shape = documentShape(make());
+  shapes.set(value, shape);
+  return shape;
+}
+function tabModified(tab: WorkflowTab): boolean {
+  return !sameShape(
+    cachedShape(tab.history.present, () => graphToWorkflow(tab.history.present)),
+    cachedShape(tab.savedDocument, () => tab.savedDocument),
+  );
+}
+/** Ids of the tabs whose graph differs from what they were last saved or opened as. */
+export const modifiedTabsAtom = atom((get) => {
+  const ids = get(tabsAtom)
+    .tabs.filter(tabModified)
+    .map((tab) => tab.id);
+  return ids;
+});
+export const activeModifiedAtom = atom((get) => tabModified(get(activeTabAtom)));
 
 export interface GraphUpdate {
   readonly update: (graph: EditorGraph) => EditorGraph;
@@ -57,11 +113,31 @@ export const replaceGraphAtom = atom(null, (get, set, graph: EditorGraph) => {
 export const undoAtom = atom(null, (get, set) => set(historyAtom, undo(get(historyAtom))));
 export const redoAtom = atom(null, (get, set) => set(historyAtom, redo(get(historyAtom))));
 
-export const workflowNameAtom = atom<string>('');
+export const workflowNameAtom = atom(
+  (get) => get(activeTabAtom).name,
+  (get, set, name: string) =>
+    set(
+      tabsAtom,
+      updateActive(get(tabsAtom), (tab) => ({ ...tab, name })),
+    ),
+);
+
+/** Shows a workflow: in the current tab when that has no changes, else in a new one (see `openWorkflow`). */
+export const openTabAtom = atom(null, (get, set, tab: WorkflowTab) => {
+  const state = get(tabsAtom);
+  set(tabsAtom, openWorkflow(state, tab, tabModified(activeTab(state))));
+  set(viewRequestAtom, get(viewRequestAtom) + 1);
+});
 
 // ---- run-time state ------------------------------------------------------------------------------------------
 
 export const executionAtom = atom<ExecutionState>(initialExecutionState);
+/** Which tab queued each prompt, so a tab shows only its own runs on its nodes. */
+export const promptTabsAtom = atom<Readonly<Record<string, string>>>({});
+/** The run state of the shown tab's nodes. */
+export const visibleRunsAtom = atom((get) =>
+  runsOfTab(get(executionAtom).nodes, get(promptTabsAtom), get(tabsAtom).activeId),
+);
 /** Latest step preview per node (object URLs), kept until the node's own images have loaded (previews.ts). */
 export const previewsAtom = atom<Previews>({});
 /** A node's images (by imagesKey) have loaded: the preview they replace goes. */

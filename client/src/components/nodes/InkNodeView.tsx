@@ -14,13 +14,13 @@ import { widgetText } from '../../graph/widget-text.js';
 import type { MessageKey } from '../../i18n/messages.js';
 import { useNodeText, useT } from '../../i18n/use-t.js';
 import {
-  executionAtom,
   imagesShownAtom,
   localeAtom,
   nodeErrorsAtom,
   objectInfoAtom,
   previewsAtom,
   updateGraphAtom,
+  visibleRunsAtom,
 } from '../../state/atoms.js';
 import { typeColor } from '../type-colors.js';
 import { openViewerAtom } from '../../state/viewer-atoms.js';
@@ -48,7 +48,8 @@ export const InkNodeView = memo(function InkNodeView({ id, data, selected }: Nod
   const nodeText = useNodeText();
   const objectInfo = useAtomValue(objectInfoAtom);
   const locale = useAtomValue(localeAtom);
-  const run = useAtomValue(useMemo(() => selectAtom(executionAtom, (state) => state.nodes[id]), [id]));
+  // Only the shown tab's runs: another tab's progress never lands on a node that shares its id.
+  const run = useAtomValue(useMemo(() => selectAtom(visibleRunsAtom, (runs) => runs[id]), [id]));
   const preview = useAtomValue(useMemo(() => selectAtom(previewsAtom, (previews) => previews[id]), [id]));
   const errors = useAtomValue(useMemo(() => selectAtom(nodeErrorsAtom, (all) => all[id]), [id]));
   const updateGraph = useSetAtom(updateGraphAtom);

@@ -5,7 +5,9 @@ import { api, viewUrl } from '../../api/server-api.js';
 import { historyErrorMessage, runOutcome } from '../../execution/run-errors.js';
 import { useNodeText, useT } from '../../i18n/use-t.js';
 import { useEditorActions } from '../../state/actions.js';
-import { executionAtom, objectInfoAtom, showToastAtom } from '../../state/atoms.js';
+import { forgetLibraryEntry } from '../../graph/workflow-tabs.js';
+import { executionAtom, objectInfoAtom, showToastAtom, tabsAtom } from '../../state/atoms.js';
+import { useConfirm } from '../../state/confirm.js';
 import { GalleryPanel } from './GalleryPanel.js';
 
 type Tab = 'palette' | 'queue' | 'history' | 'gallery' | 'library';
@@ -163,6 +165,9 @@ const HistoryPanel = memo(function HistoryPanel() {
 const LibraryPanel = memo(function LibraryPanel() {
   const t = useT();
   const { loadDocument } = useEditorActions();
+  const confirm = useConfirm();
+  const setTabs = useSetAtom(tabsAtom);
+  const forget = (name: string): void => setTabs((state) => forgetLibraryEntry(state, name));
   const showToast = useSetAtom(showToastAtom);
   const [entries, refresh] = usePoll(async () => {
     const result = await api.workflows();
@@ -174,8 +179,21 @@ const LibraryPanel = memo(function LibraryPanel() {
   }, []);
   const open = async (name: string, example: boolean): Promise<void> => {
     const result = example ? await api.loadExample(name) : await api.loadWorkflow(name);
-    if (result.ok) loadDocument(result.value, name);
+    // A library workflow already open is shown in its tab (ComfyUI's rule); an example opens as a new document.
+    if (result.ok) loadDocument(result.value, name, example ? {} : { libraryName: name });
     else showToast({ kind: 'error', text: result.reason.message });
+  };
+  const remove = async (name: string): Promise<void> => {
+    const confirmed = await confirm({
+      title: t('deleteTitle', { name }),
+      message: t('deleteQuestion', { name }),
+      confirmLabel: t('delete'),
+      danger: true,
+    });
+    if (!confirmed) return;
+    await api.deleteWorkflow(name);
+    forget(name);
+    refresh();
   };
   return (
     <div className="library" data-testid="library">
@@ -186,10 +204,7 @@ const LibraryPanel = memo(function LibraryPanel() {
             <button className="link" onClick={() => void open(entry.name, false)} data-testid={`library-${entry.name}`}>
               {entry.name}
             </button>
-            <button
-              onClick={() => void api.deleteWorkflow(entry.name).then(refresh)}
-              aria-label={`${t('delete')} ${entry.name}`}
-            >
+            <button onClick={() => void remove(entry.name)} aria-label={`${t('delete')} ${entry.name}`}>
               ×
             </button>
           </li>

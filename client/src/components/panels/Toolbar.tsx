@@ -7,6 +7,7 @@ import { useT } from '../../i18n/use-t.js';
 import { shortcutHint } from '../../keyboard/keymap.js';
 import { useEditorActions } from '../../state/actions.js';
 import {
+  activeModifiedAtom,
   connectedAtom,
   executionAtom,
   localeAtom,
@@ -34,6 +35,7 @@ export const Toolbar = memo(function Toolbar({
   const [theme, setTheme] = useAtom(themeAtom);
   const [name, setName] = useAtom(workflowNameAtom);
   const connected = useAtomValue(connectedAtom);
+  const modified = useAtomValue(activeModifiedAtom);
   const execution = useAtomValue(executionAtom);
   const undo = useSetAtom(undoAtom);
   const redo = useSetAtom(redoAtom);
@@ -90,6 +92,11 @@ export const Toolbar = memo(function Toolbar({
         aria-label={t('workflowName')}
         data-testid="workflow-name"
       />
+      {modified && (
+        <span className="unsaved-marker" title={t('unsavedChanges')} data-testid="unsaved-marker">
+          •
+        </span>
+      )}
       <button
         onClick={() => (name.trim() ? void save(name.trim()) : showToast({ kind: 'error', text: t('workflowName') }))}
         data-testid="save"
