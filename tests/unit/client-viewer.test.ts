@@ -232,3 +232,41 @@ describe('zoom and pan', () => {
     expect(dividerAt(1.4)).toBe(1);
   });
 });
+
+describe('runSettings across conditioning nodes', () => {
+  it('keeps the two sides apart through a node that carries both (InpaintModelConditioning)', () => {
+    const prompt: ApiPrompt = {
+      ...DEFAULT,
+      '40': {
+        class_type: 'InpaintModelConditioning',
+        inputs: { positive: ['6', 0], negative: ['7', 0], vae: ['4', 2], pixels: ['41', 0], mask: ['42', 0] },
+      },
+      '3': {
+        ...DEFAULT['3']!,
+        inputs: { ...DEFAULT['3']!.inputs, positive: ['40', 0], negative: ['40', 1], latent_image: ['40', 2] },
+      },
+    };
+    const settings = runSettings(prompt, '9');
+    expect(settings.positive).toEqual(['a small rocket on the left']);
+    expect(settings.negative).toEqual(['blurry']);
+  });
+
+  it("reads an SDXL encoder's two texts once when they are the same", () => {
+    const prompt: ApiPrompt = {
+      ...DEFAULT,
+      '6': { class_type: 'CLIPTextEncodeSDXL', inputs: { text_g: 'a fox', text_l: 'a fox', clip: ['4', 1] } },
+      '7': { class_type: 'CLIPTextEncodeSDXL', inputs: { text_g: 'blur', text_l: 'noise', clip: ['4', 1] } },
+    };
+    expect(runSettings(prompt, '9').positive).toEqual(['a fox']);
+    expect(runSettings(prompt, '9').negative).toEqual(['blur', 'noise']);
+  });
+
+  it('reads the settings of a temp preview made from the sampled image', () => {
+    const prompt: ApiPrompt = {
+      ...DEFAULT,
+      '14': { class_type: 'MaskPreview', inputs: { images: ['8', 0], mask: ['13', 0] } },
+      '13': { class_type: 'ImageSegment', inputs: { image: ['8', 0], threshold: 0.5 } },
+    };
+    expect(runSettings(prompt, '14')).toMatchObject({ seed: 42, positive: ['a small rocket on the left'] });
+  });
+});

@@ -88,13 +88,45 @@ function isSampler(node: Node): boolean {
   return conditioned && ['seed', 'noise_seed', 'steps', 'cfg'].some((name) => Object.hasOwn(node.inputs, name));
 }
 
-/** The prompt texts of the text encoders that feed `start` through conditioning links, nearest first, each once. */
-function textsOf(prompt: ApiPrompt, start: readonly string[]): string[] {
+/** A text encoder's texts, added to `texts` unless already there. */
+function addTexts(prompt: ApiPrompt, node: Node, texts: string[]): void {
+  for (const name of TEXT_INPUTS) {
+    const text = stringOf(prompt, node, name);
+    if (text !== undefined && !texts.includes(text)) texts.push(text);
+  }
+}
+
+/**
+ * Which conditioning inputs of `node` feed its output `output`: all of them, except on a node that carries both sides
+ * through (InpaintModelConditioning: positive in → output 0, negative in → output 1), where only that side's.
+ */
+function conditioningInputs(node: Node, output: number): string[] {
+  const names = Object.keys(node.inputs).filter((name) => CONDITIONING_INPUT.test(name));
+  const bothSides = names.includes('positive') && names.includes('negative');
+  if (!bothSides) return names;
+  return names.filter((name) => (name !== 'positive' && name !== 'negative') || name === SIDES[output]);
+}
+const SIDES = ['positive', 'negative'];
+
+/**
+ * The prompt texts of the text encoders that feed the link `from` (a sampler's positive or negative input) through
+ * conditioning links, nearest first, each once.
+ */
+function textsOf(prompt: ApiPrompt, from: unknown): string[] {
   const texts: string[] = [];
-  for (const id of upstream(prompt, start, (input) => CONDITIONING_INPUT.test(input))) {
-    for (const name of TEXT_INPUTS) {
-      const text = stringOf(prompt, prompt[id]!, name);
-      if (text !== undefined && !texts.includes(text)) texts.push(text);
+  const queue: [string, number][] =
+    isLink(from) && Object.hasOwn(prompt, String(from[0])) ? [[String(from[0]), from[1]]] : [];
+  const seen = new Set(queue.map(([id, output]) => `${id}:${output}`));
+  for (let index = 0; index < queue.length; index++) {
+    const [id, output] = queue[index]!;
+    const node = prompt[id]!;
+    addTexts(prompt, node, texts);
+    for (const name of conditioningInputs(node, output)) {
+      const value = node.inputs[name];
+      const source = linkSource(prompt, value);
+      if (source === undefined || !isLink(value) || seen.has(`${source}:${value[1]}`)) continue;
+      seen.add(`${source}:${value[1]}`);
+      queue.push([source, value[1]]);
     }
   }
   return texts;
@@ -147,10 +179,8 @@ export function runSettings(prompt: ApiPrompt, outputNodeId?: string): RunSettin
       : (samplers.find((id) => !feedsAnotherSampler(id)) ?? samplers[0]);
 
   if (samplerId === undefined) {
-    const texts = textsOf(
-      prompt,
-      scope.filter((id) => TEXT_INPUTS.some((name) => Object.hasOwn(prompt[id]!.inputs, name))),
-    );
+    const texts: string[] = [];
+    for (const id of scope) addTexts(prompt, prompt[id]!, texts);
     return {
       positive: [],
       negative: [],
@@ -162,8 +192,8 @@ export function runSettings(prompt: ApiPrompt, outputNodeId?: string): RunSettin
   const sampler = prompt[samplerId]!;
   return {
     sampler: { id: samplerId, classType: sampler.class_type },
-    positive: textsOf(prompt, linkedFrom(prompt, sampler, 'positive')),
-    negative: textsOf(prompt, linkedFrom(prompt, sampler, 'negative')),
+    positive: textsOf(prompt, sampler.inputs.positive),
+    negative: textsOf(prompt, sampler.inputs.negative),
     texts: [],
     seed: numberOf(prompt, sampler, ['seed', 'noise_seed']),
     steps: numberOf(prompt, sampler, ['steps']),
