@@ -305,6 +305,11 @@ describe.skipIf(!hasChromium)('the output viewer', () => {
     ])
       expect(shown).not.toContain(english);
     await screenshot(page, 'v-zh-lightbox');
+    // On a phone-sized window the run info goes under the image, which still fills the width.
+    await page.setViewportSize({ width: 390, height: 800 });
+    await expect.poll(async () => (await box(page, '[data-testid="viewer-image"]')).width).toBeGreaterThan(300);
+    await screenshot(page, 'v-zh-narrow');
+    await page.setViewportSize({ width: 1500, height: 950 });
     await clickOn(page, '[data-testid="viewer-compare-with"]');
     expect(await words()).toContain('选择要对比的图像');
     await clickOn(page, '[data-testid="viewer-pick-image"]');

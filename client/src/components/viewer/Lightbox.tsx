@@ -88,7 +88,7 @@ export function Lightbox({
       data-testid="viewer"
     >
       <header className="viewer-bar">
-        <span className="viewer-counter" data-testid="viewer-counter">
+        <span className="viewer-counter" aria-live="polite" data-testid="viewer-counter">
           {index + 1} / {images.length}
         </span>
         <a className="viewer-name" href={viewUrl(image)} target="_blank" rel="noreferrer" title={t('viewer.openImage')}>
