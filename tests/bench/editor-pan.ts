@@ -3,13 +3,12 @@
  * headless Chromium (software rendering, 2 cores). Run: npm run bench:editor (after npm run build:client)
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { launchBrowser } from '../helpers/browser.js';
+import { CLIENT_DIR, launchBrowser } from '../helpers/browser.js';
 import { startTestServer } from '../helpers/server.js';
 
-const root = resolve(import.meta.dirname, '..', '..');
-const assets = join(root, 'client', 'dist', 'assets');
+const assets = join(CLIENT_DIR, 'assets');
 let gzip = 0;
 let raw = 0;
 for (const file of readdirSync(assets)) {
@@ -54,7 +53,7 @@ for (let chain = 0; chain < 100; chain++) {
   id += 5;
 }
 
-const server = await startTestServer({ clientDir: join(root, 'client', 'dist') });
+const server = await startTestServer({ clientDir: CLIENT_DIR });
 const file = join(server.dirs.root, 'five-hundred.json');
 writeFileSync(file, JSON.stringify({ format: 'inkgraph-workflow', version: 1, prompt, groups: [], reroutes: [] }));
 const browser = await launchBrowser();
@@ -80,6 +79,12 @@ await page.evaluate(`(() => {
   };
   requestAnimationFrame(tick);
 })()`);
+// Where the main thread's time goes while panning (Chromium's own counters, in seconds).
+const cdp = await page.context().newCDPSession(page);
+await cdp.send('Performance.enable');
+const metrics = async (): Promise<Map<string, number>> =>
+  new Map((await cdp.send('Performance.getMetrics')).metrics.map((metric) => [metric.name, metric.value]));
+const before = await metrics();
 for (let round = 0; round < 4; round++) {
   await page.mouse.move(800, 500);
   await page.mouse.down({ button: 'middle' });
@@ -88,6 +93,8 @@ for (let round = 0; round < 4; round++) {
   await page.mouse.up({ button: 'middle' });
 }
 const frames = await page.evaluate<number[]>('(() => { window.recording = false; return window.frames.slice(5); })()');
+const after = await metrics();
+const spent = (name: string): string => `${(((after.get(name) ?? 0) - (before.get(name) ?? 0)) * 1000).toFixed(0)} ms`;
 await browser.close();
 await server.stop();
 const sorted = [...frames].sort((a, b) => a - b);
@@ -95,4 +102,7 @@ const pick = (p: number): number => sorted[Math.min(sorted.length - 1, Math.floo
 console.log(`Editor bundle: ${(raw / 1024).toFixed(0)} KiB, ${(gzip / 1024).toFixed(0)} KiB gzip (client/dist/assets)`);
 console.log(
   `Panning 500 nodes (${visible} rendered after zooming out), ${frames.length} frames: median ${pick(0.5).toFixed(1)} ms, p95 ${pick(0.95).toFixed(1)} ms`,
+);
+console.log(
+  `Main thread while panning: tasks ${spent('TaskDuration')}, script ${spent('ScriptDuration')}, style ${spent('RecalcStyleDuration')}, layout ${spent('LayoutDuration')}`,
 );

@@ -142,6 +142,39 @@ describe.skipIf(!hasChromium)('a first view people can read', () => {
   });
 });
 
+describe.skipIf(!hasChromium)('the minimap', () => {
+  it('draws the nodes, frames the view, and moves the view where it is clicked', async () => {
+    const page = await openEditor(1440, 900);
+    const map = await box(page, '[data-testid="minimap"]');
+    // Drawn: the canvas has node pixels that differ from its background.
+    const drawn = await page.locator('[data-testid="minimap"] canvas').evaluate((canvas) => {
+      const context = (canvas as HTMLCanvasElement).getContext('2d')!;
+      const { data } = context.getImageData(
+        0,
+        0,
+        (canvas as HTMLCanvasElement).width,
+        (canvas as HTMLCanvasElement).height,
+      );
+      let painted = 0;
+      for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) painted++;
+      return painted;
+    });
+    expect(drawn).toBeGreaterThan(500);
+    const before = await page.locator('.react-flow__viewport').evaluate((el) => (el as HTMLElement).style.transform);
+    const frame = await box(page, '.ink-minimap-frame');
+    // Click the minimap's top-left corner: the view centres there, so the frame moves up and left.
+    await page.mouse.click(map.x + 10, map.y + 10);
+    await expect
+      .poll(() => page.locator('.react-flow__viewport').evaluate((el) => (el as HTMLElement).style.transform))
+      .not.toBe(before);
+    const moved = await box(page, '.ink-minimap-frame');
+    expect(moved.x + moved.width / 2).toBeLessThan(frame.x + frame.width / 2);
+    expect(moved.y + moved.height / 2).toBeLessThan(frame.y + frame.height / 2);
+    await screenshot(page, 'j-minimap-moved');
+    await page.context().close();
+  });
+});
+
 describe.skipIf(!hasChromium)('groups', () => {
   it('carry the nodes inside them when dragged, and are renamed by double-clicking the title', async () => {
     const page = await openEditor(1440, 900);

@@ -1,7 +1,6 @@
 import {
   Background,
   Controls,
-  MiniMap,
   ReactFlow,
   useReactFlow,
   type Connection,
@@ -10,11 +9,12 @@ import {
   type IsValidConnection,
   type NodeChange,
   type NodeTypes,
+  type OnConnectStart,
   type OnNodeDrag,
   type OnBeforeDelete,
 } from '@xyflow/react';
-import { applyEdgeChanges, applyNodeChanges } from '@xyflow/react';
-import { useAtomValue, useSetAtom } from 'jotai';
+import { applyEdgeChanges, applyNodeChanges, useStore } from '@xyflow/react';
+import { useAtom, useAtomValue, useSetAtom } from 'jotai';
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { NodeInfo } from '../../../../shared/node-spec.js';
 import { fitsWire } from '../../graph/accepts.js';
@@ -22,6 +22,7 @@ import { addNode as addNodeTo, looseWireType, type LooseWire } from '../../graph
 import { groupMembers, withGroupMembers } from '../../graph/group-drag.js';
 import { graphModelSize } from '../../graph/model-size.js';
 import { droppedAttempt, validateConnection } from '../../graph/connection-rules.js';
+import { DETACH_RADIUS, dropDetachedWire, type DetachedDrop } from '../../graph/detach.js';
 import { changeRecording } from '../../graph/node-changes.js';
 import { nodeSize, removeElements, soleSelectedInk } from '../../graph/node-edits.js';
 import { outputHandle, type EditorEdge, type EditorNode } from '../../graph/types.js';
@@ -33,6 +34,7 @@ import { useT } from '../../i18n/use-t.js';
 import { shortcutKeys } from '../../keyboard/keymap.js';
 import { useShortcuts } from '../../keyboard/use-shortcuts.js';
 import { useEditorActions } from '../../state/actions.js';
+import { carriedWireAtom } from '../../state/carried-wire.js';
 import {
   graphAtom,
   localeAtom,
@@ -44,8 +46,11 @@ import {
   viewRequestAtom,
 } from '../../state/atoms.js';
 import { GroupNodeView } from '../nodes/GroupNodeView.js';
+import { FAR_ZOOM } from '../nodes/FarNodeView.js';
 import { InkNodeView } from '../nodes/InkNodeView.js';
 import { RerouteNodeView } from '../nodes/RerouteNodeView.js';
+import { CanvasMiniMap } from './CanvasMiniMap.js';
+import { ConnectionLine } from './ConnectionLine.js';
 import { NodeContextMenu, type NodeMenuRequest } from './NodeContextMenu.js';
 import { SubgraphBar } from './SubgraphBar.js';
 import { NodeSearch, type NodeSearchRequest } from './NodeSearch.js';
@@ -54,8 +59,17 @@ const nodeTypes: NodeTypes = { ink: InkNodeView, reroute: RerouteNodeView, group
 const DELETE_KEYS = shortcutKeys('delete');
 
 export const Canvas = memo(function Canvas() {
+  // Zoomed far out the dot grid is a dot every few pixels: costly to repaint on every frame of a pan, and no help
+  // (litegraph also stops drawing its background below half size).
+  const far = useStore((state) => state.transform[2] < FAR_ZOOM);
   const t = useT();
   const graph = useAtomValue(graphAtom);
+  // Far out, wires lose their 20 px invisible hit area (hit-testing hundreds of thick curves on every mouse move was
+  // a third of a pan frame), and nodes are cheap enough to draw all: culling them anew each frame cost more than it saved.
+  const shownEdges = useMemo(
+    () => (far ? graph.edges.map((edge) => ({ ...edge, interactionWidth: 0 })) : graph.edges),
+    [far, graph.edges],
+  );
   const objectInfo = useAtomValue(objectInfoAtom);
   const modelSizes = useAtomValue(modelSizesAtom);
   const theme = useAtomValue(themeAtom);
@@ -190,8 +204,77 @@ export const Canvas = memo(function Canvas() {
     [locale, modelSizes, objectInfo, updateGraph],
   );
 
+  // Detach-by-drag (graph/detach.ts): a drag from a connected input picks its wire up; the document changes once,
+  // where it is dropped, so that is one undo step.
+  const [carried, setCarried] = useAtom(carriedWireAtom);
+  const carriedFrom = useRef<{ readonly wire: EditorEdge; readonly x: number; readonly y: number } | undefined>(
+    undefined,
+  );
+  const onConnectStart: OnConnectStart = useCallback(
+    (event, { nodeId, handleId, handleType }) => {
+      const wire =
+        handleType === 'target'
+          ? graph.edges.find((edge) => edge.target === nodeId && edge.targetHandle === handleId)
+          : undefined;
+      const point = 'touches' in event ? event.touches[0] : event;
+      carriedFrom.current = wire && point ? { wire, x: point.clientX, y: point.clientY } : undefined;
+      setCarried(carriedFrom.current?.wire);
+    },
+    [graph.edges, setCarried],
+  );
+  const dropCarried = useCallback(
+    (
+      event: MouseEvent | TouchEvent,
+      state: FinalConnectionState,
+      { wire, x, y }: { readonly wire: EditorEdge; readonly x: number; readonly y: number },
+    ) => {
+      if (!objectInfo) return;
+      const point = 'changedTouches' in event ? event.changedTouches[0]! : event;
+      const target = event.target instanceof Element ? event.target : null;
+      const onCanvas = !!target?.closest('.react-flow') && !target.closest('.react-flow__node, .react-flow__panel');
+      const drop: DetachedDrop =
+        state.toHandle?.type === 'target' && state.toNode
+          ? { on: 'input', nodeId: state.toNode.id, handleId: state.toHandle.id ?? '' }
+          : !state.toHandle && onCanvas
+            ? { on: 'canvas', near: Math.hypot(point.clientX - x, point.clientY - y) <= DETACH_RADIUS }
+            : { on: 'elsewhere' };
+      const outcome = dropDetachedWire(graph, wire, drop, objectInfo);
+      if (outcome.kind === 'refused')
+        showToast({
+          kind: 'error',
+          text: `${t('refusedConnection')}: ${t(`connection.${outcome.problem.refusal}`, outcome.problem.params)}`,
+        });
+      if (outcome.kind !== 'moved' && outcome.kind !== 'removed') return;
+      updateGraph({
+        update: (current) => {
+          const next = dropDetachedWire(current, wire, drop, objectInfo);
+          return next.kind === 'moved' || next.kind === 'removed' ? next.graph : current;
+        },
+      });
+      // Dropped farther out on the canvas: as a wire dropped from its output, offer the nodes that take it.
+      const loose = outcome.kind === 'removed' ? outcome.search : undefined;
+      if (!loose) return;
+      const type = looseWireType(loose, nodesById, graph.edges, objectInfo);
+      const flow = screenToFlowPosition({ x: point.clientX, y: point.clientY });
+      setSearch({
+        screen: { x: point.clientX, y: point.clientY },
+        flow,
+        accept: (info) => fitsWire(info, type, true),
+        onPick: (classType) => addNode(classType, flow, loose),
+      });
+    },
+    [addNode, graph, nodesById, objectInfo, screenToFlowPosition, showToast, t, updateGraph],
+  );
+
   const onConnectEnd = useCallback(
     (event: MouseEvent | TouchEvent, state: FinalConnectionState) => {
+      const carriedWire = carriedFrom.current;
+      if (carriedWire) {
+        carriedFrom.current = undefined;
+        setCarried(undefined);
+        dropCarried(event, state, carriedWire);
+        return;
+      }
       if (!objectInfo || state.isValid || !state.fromNode) return;
       const point = 'changedTouches' in event ? event.changedTouches[0]! : event;
       if (state.toHandle && state.toNode) {
@@ -229,7 +312,7 @@ export const Canvas = memo(function Canvas() {
         onPick: (classType) => addNode(classType, screenToFlowPosition({ x: point.clientX, y: point.clientY }), wire),
       });
     },
-    [addNode, graph.edges, nodesById, objectInfo, screenToFlowPosition, showToast, t],
+    [addNode, dropCarried, graph.edges, nodesById, objectInfo, screenToFlowPosition, setCarried, showToast, t],
   );
 
   const onDoubleClick = useCallback(
@@ -300,7 +383,7 @@ export const Canvas = memo(function Canvas() {
     >
       <ReactFlow<EditorNode, EditorEdge>
         nodes={graph.nodes as EditorNode[]}
-        edges={graph.edges as EditorEdge[]}
+        edges={(carried ? shownEdges.filter((edge) => edge.id !== carried.id) : shownEdges) as EditorEdge[]}
         nodeTypes={nodeTypes}
         onNodesChange={onNodesChange}
         onNodeDragStart={onNodeDragStart}
@@ -308,7 +391,9 @@ export const Canvas = memo(function Canvas() {
         onEdgesChange={onEdgesChange}
         onBeforeDelete={onBeforeDelete}
         onConnect={onConnect}
+        onConnectStart={onConnectStart}
         onConnectEnd={onConnectEnd}
+        connectionLineComponent={ConnectionLine}
         onEdgeDoubleClick={onEdgeDoubleClick}
         onNodeContextMenu={onNodeContextMenu}
         isValidConnection={isValidConnection}
@@ -319,13 +404,13 @@ export const Canvas = memo(function Canvas() {
         panOnDrag={[1, 2]}
         minZoom={0.1}
         maxZoom={4}
-        onlyRenderVisibleElements
+        onlyRenderVisibleElements={!far}
         colorMode={theme}
         proOptions={{ hideAttribution: true }}
         ariaLabelConfig={ariaLabelConfig}
       >
-        <Background />
-        <MiniMap pannable zoomable />
+        {!far && <Background />}
+        <CanvasMiniMap />
         <Controls />
       </ReactFlow>
       {search && <NodeSearch request={search} onClose={() => setSearch(undefined)} />}

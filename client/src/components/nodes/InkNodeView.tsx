@@ -24,6 +24,7 @@ import {
 } from '../../state/atoms.js';
 import { typeColor } from '../type-colors.js';
 import { openViewerAtom } from '../../state/viewer-atoms.js';
+import { FAR_ZOOM, FarNodeView } from './FarNodeView.js';
 import { MissingNodeView } from './MissingNodeView.js';
 import { ModelSizeWarning } from './ModelSizeWarning.js';
 import { NodeResizeCorner } from './NodeResizeCorner.js';
@@ -60,7 +61,7 @@ export const InkNodeView = memo(function InkNodeView({ id, data, selected }: Nod
   // Level of detail: zoomed far out, a node draws only its header and sockets (a 500-node canvas stays smooth).
   // Resized by hand: the node fills the size it was given (and is no narrower than its widgets need).
   const sized = useStore((state) => state.nodeLookup.get(id)?.height !== undefined);
-  const far = useStore((state) => state.transform[2] < 0.45);
+  const far = useStore((state) => state.transform[2] < FAR_ZOOM);
 
   const setWidget = useCallback(
     (name: string, value: unknown) =>
@@ -97,33 +98,15 @@ export const InkNodeView = memo(function InkNodeView({ id, data, selected }: Nod
   const images = run?.output?.images ?? [];
   if (far) {
     return (
-      <div
+      <FarNodeView
+        id={id}
         className={`ink-node far${selected ? ' selected' : ''}${status ? ` status-${status}` : ''}${modeClass}${errors ? ' invalid' : ''}`}
-        data-testid={`node-${id}`}
-        data-class={data.classType}
-      >
-        <div className="node-header">
-          <span className="node-title">{data.title === info.display_name ? text.title : data.title}</span>
-        </div>
-        {[...sockets, ...widgets].map((field, index) => (
-          <Handle
-            key={field.name}
-            type="target"
-            position={Position.Left}
-            id={field.name}
-            style={{ top: 12 + index * 4, background: typeColor(field.type) }}
-          />
-        ))}
-        {info.output.map((type, index) => (
-          <Handle
-            key={index}
-            type="source"
-            position={Position.Right}
-            id={outputHandle(index)}
-            style={{ top: 12 + index * 4, background: typeColor(type) }}
-          />
-        ))}
-      </div>
+        classType={data.classType}
+        title={data.title === info.display_name ? text.title : data.title}
+        inputs={[...sockets, ...widgets]}
+        outputs={info.output}
+        connectedInputs={connected}
+      />
     );
   }
   return (
