@@ -281,8 +281,8 @@ export function convertToSubgraph(
     nodes: innerNodes,
     inputs,
     outputs,
-    inputPos: [left - 200, (top + bottom) / 2],
-    outputPos: [right + 80, (top + bottom) / 2],
+    inputPos: [left - 360, Math.round((top + bottom) / 2 - 30)],
+    outputPos: [right + 80, Math.round((top + bottom) / 2 - 30)],
   };
   const instance: ApiNode = {
     class_type: options.definitionId,

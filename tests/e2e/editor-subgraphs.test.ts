@@ -75,6 +75,36 @@ describe.skipIf(!hasChromium)('subgraphs', () => {
     await page.context().close();
   });
 
+  it('double-click opens the subgraph to edit inside; the breadcrumb goes back with the edit kept', async () => {
+    const page = await openEditor();
+    await selectPrompts(page);
+    await page.keyboard.press('Control+Shift+E');
+    await expect.poll(() => page.locator('[data-testid="node-16"]').count()).toBe(1);
+    await header(page, '16').dblclick();
+    await page.waitForSelector('[data-testid="subgraph-breadcrumb"]');
+    expect(await page.locator('[data-testid="subgraph-breadcrumb"]').textContent()).toBe('Workflow›New Subgraph');
+    // Inside: the two encoders between the boundary nodes, wired as before.
+    await page.waitForSelector('[data-testid="node-6"][data-class="CLIPTextEncode"]');
+    expect(await page.locator('[data-testid="node-3"]').count()).toBe(0);
+    expect(await handles(page, '-10', 'source')).toEqual(['out-0']);
+    expect(await handles(page, '-20', 'target')).toEqual(['CONDITIONING', 'CONDITIONING_1']);
+    expect(await edges(page)).toBe(4);
+    // An edit inside.
+    await page.locator('#w-6-text').click();
+    await page.keyboard.press('Control+a');
+    await page.keyboard.type('a red fox');
+    await screenshot(page, 's-inside');
+    await page.locator('[data-testid="subgraph-breadcrumb-root"]').click();
+    await expect.poll(() => page.locator('[data-testid="subgraph-breadcrumb"]').count()).toBe(0);
+    await page.waitForSelector('[data-testid="node-3"][data-class="KSampler"]');
+    expect(await page.locator('[data-testid="node-16"]').count()).toBe(1);
+    // Unpacked, the encoder has the text typed inside.
+    await header(page, '16').click({ button: 'right' });
+    await page.locator('[data-testid="node-menu-unpack-subgraph"]').click();
+    await expect.poll(() => page.locator('#w-6-text').inputValue()).toBe('a red fox');
+    await page.context().close();
+  });
+
   it('converts from the node menu, as one undo step', async () => {
     const page = await openEditor();
     const before = await edges(page);

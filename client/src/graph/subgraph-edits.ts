@@ -1,9 +1,15 @@
 import type { ObjectInfo } from '../../../shared/node-spec.js';
-import { convertToSubgraph, unpackSubgraph } from '../../../shared/subgraph.js';
-import type { WorkflowEnvelope } from '../../../shared/workflow.js';
+import { convertToSubgraph, SUBGRAPH_INPUT_ID, SUBGRAPH_OUTPUT_ID, unpackSubgraph } from '../../../shared/subgraph.js';
+import type { ApiNode, WorkflowEnvelope } from '../../../shared/workflow.js';
 import { nextNodeId } from './node-factory.js';
-import type { EditorEdge, EditorGraph, EditorNode } from './types.js';
-import { graphToWorkflow, workflowToGraph } from './workflow-graph.js';
+import {
+  SUBGRAPH_INPUT_TYPE,
+  SUBGRAPH_OUTPUT_TYPE,
+  type EditorEdge,
+  type EditorGraph,
+  type EditorNode,
+} from './types.js';
+import { closeScope, documentOf, workflowToGraph } from './workflow-graph.js';
 
 /** Subgraph commands on the editor's graph, each one new graph (one undo step). Pure. */
 
@@ -17,7 +23,7 @@ function rebuilt(
   objectInfo: ObjectInfo,
   select: ReadonlySet<string>,
 ): EditorGraph {
-  const before = graphToWorkflow(previous).prompt;
+  const before = documentOf(previous).prompt;
   const next = workflowToGraph(envelope, objectInfo).graph;
   const oldNodes = new Map(previous.nodes.map((node) => [node.id, node]));
   const oldEdges = new Map(previous.edges.map((edge) => [edge.id, edge]));
@@ -50,9 +56,11 @@ export function convertNodesToSubgraph(
   ids: ConvertIds,
   name: string,
 ): EditorGraph | undefined {
-  const inks = graph.nodes.filter((node) => node.type === 'ink' && targets.has(node.id)).map((node) => node.id);
+  const inks = graph.nodes
+    .filter((node) => node.type === 'ink' && targets.has(node.id) && !isBoundary(node))
+    .map((node) => node.id);
   const instanceId = nextNodeId(graph);
-  const converted = convertToSubgraph(graphToWorkflow(graph), inks, {
+  const converted = convertToSubgraph(documentOf(graph), inks, {
     definitionId: ids.definitionId,
     instanceId,
     name,
@@ -68,7 +76,7 @@ export function unpackSubgraphNode(
   nodeId: string,
   objectInfo: ObjectInfo,
 ): EditorGraph | undefined {
-  const unpacked = unpackSubgraph(graphToWorkflow(graph), nodeId);
+  const unpacked = unpackSubgraph(documentOf(graph), nodeId);
   return unpacked ? rebuilt(graph, unpacked.envelope, objectInfo, new Set(unpacked.nodeIds)) : undefined;
 }
 
@@ -78,4 +86,92 @@ export function isSubgraphNode(graph: EditorGraph, node: EditorNode | undefined)
     node?.type === 'ink' &&
     (graph.definitions?.subgraphs.some((definition) => definition.id === node.data.classType) ?? false)
   );
+}
+
+/** An open subgraph's input or output node (not to be deleted or packed into another subgraph). */
+export function isBoundary(node: EditorNode): boolean {
+  return (
+    node.type === 'ink' && (node.data.classType === SUBGRAPH_INPUT_TYPE || node.data.classType === SUBGRAPH_OUTPUT_TYPE)
+  );
+}
+
+/**
+ * The inside of a subgraph node, to edit: its inner nodes, and its inputs (node -10) and outputs (node -20) as
+ * boundary nodes wired as the definition says. Undefined when the node is no subgraph node.
+ */
+export function openSubgraph(
+  graph: EditorGraph,
+  nodeId: string,
+  objectInfo: ObjectInfo,
+  titles: { readonly inputs: string; readonly outputs: string },
+): EditorGraph | undefined {
+  const node = graph.nodes.find((candidate) => candidate.id === nodeId);
+  const definition =
+    node?.type === 'ink'
+      ? graph.definitions?.subgraphs.find((candidate) => candidate.id === node.data.classType)
+      : undefined;
+  if (!definition) return undefined;
+  const positions = Object.values(definition.nodes).map((inner): [number, number] => inner._meta?.pos ?? [0, 0]);
+  const left = Math.min(0, ...positions.map(([x]) => x));
+  const right = Math.max(0, ...positions.map(([x]) => x));
+  const top = Math.min(0, ...positions.map(([, y]) => y));
+  const inputNode: ApiNode = {
+    class_type: SUBGRAPH_INPUT_TYPE,
+    inputs: {},
+    _meta: { title: titles.inputs, pos: definition.inputPos ?? [left - 320, top] },
+  };
+  const outputNode: ApiNode = {
+    class_type: SUBGRAPH_OUTPUT_TYPE,
+    inputs: Object.fromEntries(
+      definition.outputs.flatMap((output) => (output.link ? [[output.name, output.link]] : [])),
+    ),
+    _meta: { title: titles.outputs, pos: definition.outputPos ?? [right + 400, top] },
+  };
+  const inside = workflowToGraph(
+    {
+      version: 1,
+      prompt: { [SUBGRAPH_INPUT_ID]: inputNode, ...definition.nodes, [SUBGRAPH_OUTPUT_ID]: outputNode },
+      groups: [],
+      reroutes: [],
+      ...(graph.definitions ? { definitions: graph.definitions } : {}),
+    },
+    objectInfo,
+  ).graph;
+  return {
+    ...inside,
+    nodes: inside.nodes.map((inner) => (isBoundary(inner) ? { ...inner, deletable: false } : inner)),
+    scope: {
+      parent: { ...graph, nodes: graph.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)) },
+      definitionId: definition.id,
+      instanceId: nodeId,
+    },
+  };
+}
+
+/** Back out of `levels` open subgraphs (all of them by default), keeping what was edited inside. */
+export function leaveSubgraphs(graph: EditorGraph, levels = Infinity): EditorGraph {
+  let current = graph;
+  for (let left = levels; left > 0 && current.scope; left--) current = closeScope(current);
+  return current;
+}
+
+/**
+ * The subgraphs open, outermost first, each with how many levels to leave to get back to it (0 for the one shown).
+ */
+export function subgraphPath(graph: EditorGraph): { readonly name: string; readonly depth: number }[] {
+  const path: { name: string; depth: number }[] = [];
+  let depth = 0;
+  for (let current = graph; current.scope; current = current.scope.parent, depth++) {
+    const id = current.scope.definitionId;
+    const name = current.definitions?.subgraphs.find((candidate) => candidate.id === id)?.name ?? id;
+    path.unshift({ name, depth });
+  }
+  return path;
+}
+
+/** The instance ids entered to reach the open subgraph, outermost first (execution ids start with them). */
+export function scopePath(graph: EditorGraph): string[] {
+  const path: string[] = [];
+  for (let current = graph; current.scope; current = current.scope.parent) path.unshift(current.scope.instanceId);
+  return path;
 }

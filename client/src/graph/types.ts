@@ -40,7 +40,20 @@ export interface EditorGraph {
   readonly viewport?: Viewport;
   /** The document's subgraphs (instances are nodes whose classType is a subgraph's id). */
   readonly definitions?: Definitions;
+  /** Set while a subgraph is open: this graph is its inside, `parent` the graph it was opened from. */
+  readonly scope?: SubgraphScope;
 }
+
+export interface SubgraphScope {
+  readonly parent: EditorGraph;
+  readonly definitionId: string;
+  /** The instance it was opened through, in the parent graph. */
+  readonly instanceId: string;
+}
+
+/** The boundary nodes inside an open subgraph: its inputs (node -10) and outputs (node -20), as node types. */
+export const SUBGRAPH_INPUT_TYPE = 'inkgraph/subgraph-inputs';
+export const SUBGRAPH_OUTPUT_TYPE = 'inkgraph/subgraph-outputs';
 
 /** Output handles are `out-<index>`; input handles are the input's name; reroutes have `in` and `out`. */
 export function outputHandle(index: number): string {

@@ -6,6 +6,7 @@ import {
   type WorkflowEnvelope,
 } from '../../../shared/workflow.js';
 import { isMissingNodeRecord } from '../../../shared/litegraph-import.js';
+import { SUBGRAPH_INPUT_ID, SUBGRAPH_OUTPUT_ID } from '../../../shared/subgraph.js';
 import type { ObjectInfo } from '../../../shared/node-spec.js';
 import { hasSeedControl, nodeInputs } from './node-factory.js';
 import {
@@ -164,7 +165,50 @@ export function realSource(
   return upstream ? { ...upstream, via: node.id } : undefined;
 }
 
+/**
+ * The graph an open subgraph was opened from, with the subgraph as edited inside: its inner nodes, and which inner
+ * outputs feed its outputs (the links into node -20). Boundary positions are kept.
+ */
+export function closeScope(graph: EditorGraph): EditorGraph {
+  const scope = graph.scope;
+  if (!scope) return graph;
+  const inside = documentOf(graph);
+  const subgraphs = graph.definitions?.subgraphs ?? [];
+  const definition = subgraphs.find((candidate) => candidate.id === scope.definitionId);
+  if (!definition) return scope.parent;
+  const nodes = Object.fromEntries(
+    Object.entries(inside.prompt).filter(([id]) => id !== SUBGRAPH_INPUT_ID && id !== SUBGRAPH_OUTPUT_ID),
+  );
+  const inputNode = inside.prompt[SUBGRAPH_INPUT_ID];
+  const outputNode = inside.prompt[SUBGRAPH_OUTPUT_ID];
+  const outputs = definition.outputs.map(({ link: _old, ...output }) => {
+    const link = outputNode?.inputs[output.name];
+    return isLink(link) ? { ...output, link: [String(link[0]), link[1]] as [string, number] } : output;
+  });
+  const edited = {
+    ...definition,
+    nodes,
+    outputs,
+    ...(inputNode?._meta?.pos ? { inputPos: inputNode._meta.pos } : {}),
+    ...(outputNode?._meta?.pos ? { outputPos: outputNode._meta.pos } : {}),
+  };
+  return {
+    ...scope.parent,
+    definitions: {
+      subgraphs: subgraphs.map((candidate) => (candidate.id === edited.id ? edited : candidate)),
+    },
+  };
+}
+
+/** The document, whichever subgraph is open: open ones are closed into their parents first. */
 export function graphToWorkflow(graph: EditorGraph): WorkflowEnvelope {
+  let root = graph;
+  while (root.scope) root = closeScope(root);
+  return documentOf(root);
+}
+
+/** The document of the graph shown, open subgraph or not: inside one, its inner nodes and boundary nodes. */
+export function documentOf(graph: EditorGraph): WorkflowEnvelope {
   const nodes = new Map(graph.nodes.map((node) => [node.id, node]));
   const prompt: WorkflowEnvelope['prompt'] = {};
   for (const node of graph.nodes) {

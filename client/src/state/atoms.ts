@@ -30,7 +30,7 @@ import { editorNodeTypes } from './node-types.js';
 const serverObjectInfoAtom = atom<ObjectInfo | undefined>(undefined);
 /** The server's node types, and the shown document's subgraphs as types of their own; set with the server's. */
 export const objectInfoAtom = atom(
-  (get) => editorNodeTypes(get(serverObjectInfoAtom), get(graphAtom).definitions),
+  (get) => editorNodeTypes(get(serverObjectInfoAtom), get(graphAtom)),
   (_get, set, info: ObjectInfo | undefined) => set(serverObjectInfoAtom, info),
 );
 /** The prompt words each diffusion model publishes (`vocabulary.json`), by model name. */

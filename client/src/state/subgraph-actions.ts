@@ -1,9 +1,9 @@
 import { useSetAtom, useStore } from 'jotai';
 import { useCallback } from 'react';
 import { selectedIds } from '../graph/node-edits.js';
-import { convertNodesToSubgraph, unpackSubgraphNode } from '../graph/subgraph-edits.js';
+import { convertNodesToSubgraph, leaveSubgraphs, openSubgraph, unpackSubgraphNode } from '../graph/subgraph-edits.js';
 import { useT } from '../i18n/use-t.js';
-import { graphAtom, objectInfoAtom, updateGraphAtom } from './atoms.js';
+import { graphAtom, objectInfoAtom, updateGraphAtom, viewRequestAtom } from './atoms.js';
 
 /** The subgraph commands as the menu and the keys run them: each one undo step, doing nothing where it cannot. */
 export function useSubgraphActions() {
@@ -36,5 +36,33 @@ export function useSubgraphActions() {
     [store, updateGraph],
   );
 
-  return { convert, unpack };
+  /**
+   * Shows the inside of a subgraph node; false when it is none. Going in and out is no undo step (undo takes back
+   * edits, and shows where they were made).
+   */
+  const open = useCallback(
+    (nodeId: string): boolean => {
+      const objectInfo = store.get(objectInfoAtom);
+      const graph = store.get(graphAtom);
+      const inside = objectInfo
+        ? openSubgraph(graph, nodeId, objectInfo, { inputs: t('subgraph.inputs'), outputs: t('subgraph.outputs') })
+        : undefined;
+      if (!inside) return false;
+      updateGraph({ record: false, update: () => inside });
+      store.set(viewRequestAtom, (request) => request + 1);
+      return true;
+    },
+    [store, t, updateGraph],
+  );
+
+  /** Back out of `levels` open subgraphs (default: to the workflow itself). */
+  const leave = useCallback(
+    (levels?: number): void => {
+      updateGraph({ record: false, update: (graph) => leaveSubgraphs(graph, levels) });
+      store.set(viewRequestAtom, (request) => request + 1);
+    },
+    [store, updateGraph],
+  );
+
+  return { convert, unpack, open, leave };
 }

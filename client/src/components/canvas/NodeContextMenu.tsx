@@ -166,6 +166,11 @@ export const NodeContextMenu = memo(function NodeContextMenu({
         onClose();
       })}
       {isSubgraphNode(graph, node) &&
+        item('open-subgraph', t('subgraph.open'), () => {
+          onClose();
+          subgraphs.open(node.id);
+        })}
+      {isSubgraphNode(graph, node) &&
         item('unpack-subgraph', t('subgraph.unpack'), () => {
           subgraphs.unpack(node.id);
           onClose();
