@@ -248,6 +248,15 @@ describe.skipIf(!hasChromium)('the output viewer', () => {
     // Focus is back on the thumbnail that opened it.
     expect(await page.evaluate(() => document.activeElement?.closest('[data-testid="gallery"]') !== null)).toBe(true);
 
+    // A run in the History tab opens the viewer on its images too.
+    await clickOn(page, '[data-testid="tab-history"]');
+    await clickOn(page, '[data-testid="history-image"]');
+    await viewer.waitFor();
+    expect(await text(page, '[data-testid="viewer-counter"]')).toMatch(/^1 \/ \d+$/);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => count(page, '[data-testid="viewer"]')).toBe(0);
+    await clickOn(page, '[data-testid="tab-gallery"]');
+
     // Ctrl+click two thumbnails, then Compare.
     expect(await page.locator('[data-testid="gallery-compare"]').isDisabled()).toBe(true);
     await clickOn(page, `${thumbnail}:nth-child(1)`, ['Control']);

@@ -8,6 +8,7 @@ import { useEditorActions } from '../../state/actions.js';
 import { forgetLibraryEntry } from '../../graph/workflow-tabs.js';
 import { executionAtom, objectInfoAtom, showToastAtom, tabsAtom } from '../../state/atoms.js';
 import { useConfirm } from '../../state/confirm.js';
+import { openViewerAtom } from '../../state/viewer-atoms.js';
 import { GalleryPanel } from './GalleryPanel.js';
 
 type Tab = 'palette' | 'queue' | 'history' | 'gallery' | 'library';
@@ -132,6 +133,7 @@ const OUTCOME_LABEL = { success: 'runSucceeded', error: 'runErrored', interrupte
 const HistoryPanel = memo(function HistoryPanel() {
   const t = useT();
   const { loadDocument } = useEditorActions();
+  const openViewer = useSetAtom(openViewerAtom);
   const execution = useAtomValue(executionAtom);
   const [history] = usePoll(async () => {
     const result = await api.history(50);
@@ -141,12 +143,22 @@ const HistoryPanel = memo(function HistoryPanel() {
     <ul className="history-panel" data-testid="history-panel">
       {history?.length === 0 && <p className="empty">{t('emptyHistory')}</p>}
       {history?.map(([id, entry]: [string, HistoryEntry]) => {
-        const image = Object.values(entry.outputs).flatMap((output) => output.images ?? [])[0];
+        const images = Object.values(entry.outputs).flatMap((output) => output.images ?? []);
+        const image = images[0];
         const document = entry.prompt[3].extra_pnginfo?.inkgraph ?? entry.prompt[2];
         const outcome = runOutcome(entry.status);
         return (
           <li key={id} className={outcome} data-testid={`history-${id}`}>
-            {image && <img src={viewUrl(image)} alt="" />}
+            {image && (
+              <button
+                className="history-thumb"
+                onClick={() => openViewer({ image, batch: images })}
+                title={t('viewer.open')}
+                data-testid="history-image"
+              >
+                <img src={viewUrl(image)} alt="" />
+              </button>
+            )}
             <code>{id.slice(0, 8)}</code>
             <span className="run-outcome" title={historyErrorMessage(entry.status)} data-testid="history-outcome">
               {t(OUTCOME_LABEL[outcome])}
