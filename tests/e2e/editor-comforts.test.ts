@@ -45,6 +45,30 @@ async function dragCorner(page: Page, id: string, dx: number, dy: number): Promi
 
 const near = (a: number, b: number): boolean => Math.abs(a - b) <= 2;
 
+const handle = (node: string, id: string): string =>
+  `[data-testid="node-${node}"] .react-flow__handle[data-handleid="${id}"]`;
+const wire = (id: string) => `[data-testid="rf__edge-${id}"]`;
+const wireCount = (page: Page, id: string) => page.locator(wire(id)).count();
+
+/** The centre of an element on screen. */
+async function centre(page: Page, selector: string): Promise<{ x: number; y: number }> {
+  const box = (await page.locator(selector).boundingBox())!;
+  return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+}
+
+/** A point on the empty canvas (the pane itself is under it), right of and below `from`. */
+async function emptyCanvasPoint(page: Page, from: { x: number; y: number }): Promise<{ x: number; y: number }> {
+  for (let y = from.y + 60; y < 900; y += 20)
+    for (let x = from.x - 200; x < from.x + 200; x += 20) {
+      const pane = await page.evaluate(
+        ([px, py]) => document.elementFromPoint(px!, py!)?.classList.contains('react-flow__pane') === true,
+        [x, y],
+      );
+      if (pane) return { x: Math.round(x), y: Math.round(y) };
+    }
+  throw new Error('no empty canvas point');
+}
+
 describe.skipIf(!hasChromium)('editor comforts, by real mouse and keys', () => {
   it('the sampler keeps its last step preview to the end of the run, and no node goes blank in between', async () => {
     const page = await openEditor();
@@ -118,6 +142,54 @@ describe.skipIf(!hasChromium)('editor comforts, by real mouse and keys', () => {
     expect(widget.y + widget.height).toBeLessThanOrEqual(node.y + node.height);
     expect(widget.x + widget.width).toBeLessThanOrEqual(node.x + node.width);
     await screenshot(page, 'c-node-smallest');
+    await page.context().close();
+  });
+
+  it('a wire dragged from its input comes off it: onto another input it moves there, onto the canvas it goes', async () => {
+    const page = await openEditor();
+    const positive = '6:out-0->3:positive';
+    const negative = '7:out-0->3:negative';
+    expect(await wireCount(page, positive)).toBe(1);
+    expect(await wireCount(page, negative)).toBe(1);
+    // Pick the wire up at the sampler's positive input and carry it to negative.
+    const from = await centre(page, handle('3', 'positive'));
+    const to = await centre(page, handle('3', 'negative'));
+    await page.mouse.move(from.x, from.y);
+    await page.mouse.down();
+    await page.mouse.move(from.x + 60, from.y + 40, { steps: 5 });
+    // Carried, it is off the input and still plugged into the prompt's output, as ComfyUI draws it.
+    await expect.poll(() => wireCount(page, positive)).toBe(0);
+    const line = (await page.locator('.react-flow__connection-path').boundingBox())!;
+    const output = await centre(page, handle('6', 'out-0'));
+    expect(Math.abs(line.x - output.x)).toBeLessThanOrEqual(6);
+    await screenshot(page, 'c-wire-carried');
+    await page.mouse.move(to.x, to.y, { steps: 5 });
+    await page.mouse.up();
+    await expect.poll(() => wireCount(page, '6:out-0->3:negative')).toBe(1);
+    expect(await wireCount(page, negative)).toBe(0);
+    expect(await wireCount(page, positive)).toBe(0);
+    await screenshot(page, 'c-wire-moved');
+    // One Ctrl+Z puts both wires back where they were.
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => wireCount(page, positive)).toBe(1);
+    expect(await wireCount(page, negative)).toBe(1);
+    expect(await wireCount(page, '6:out-0->3:negative')).toBe(0);
+
+    // Carried out onto empty canvas and let go: the wire is gone, and the search offers nodes that take it.
+    const empty = await emptyCanvasPoint(page, from);
+    await page.mouse.move(from.x, from.y);
+    await page.mouse.down();
+    await page.mouse.move((from.x + empty.x) / 2, (from.y + empty.y) / 2, { steps: 5 });
+    await page.mouse.move(empty.x, empty.y, { steps: 5 });
+    await page.mouse.up();
+    await expect.poll(() => wireCount(page, positive)).toBe(0);
+    await page.waitForSelector('[data-testid="node-search"]');
+    await screenshot(page, 'c-wire-dropped-on-canvas');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.locator('[data-testid="node-search"]').count()).toBe(0);
+    expect(await wireCount(page, positive)).toBe(0);
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => wireCount(page, positive)).toBe(1);
     await page.context().close();
   });
 });
