@@ -70,20 +70,19 @@ function cachedShape(value: unknown, make: () => unknown): DocumentShape {
   shapes.set(value, shape);
   return shape;
 }
-function tabModified(tab: WorkflowTab): boolean {
+/** The tab's graph differs, as a document, from what it was last saved or opened as (costly on big graphs). */
+export function tabModified(tab: WorkflowTab): boolean {
   return !sameShape(
     cachedShape(tab.history.present, () => graphToWorkflow(tab.history.present)),
     cachedShape(tab.savedDocument, () => tab.savedDocument),
   );
 }
-/** Ids of the tabs whose graph differs from what they were last saved or opened as. */
-export const modifiedTabsAtom = atom((get) => {
-  const ids = get(tabsAtom)
-    .tabs.filter(tabModified)
-    .map((tab) => tab.id);
-  return ids;
-});
-export const activeModifiedAtom = atom((get) => tabModified(get(activeTabAtom)));
+/**
+ * Ids of the tabs with unsaved changes, for the marker. Kept by useUnsavedTracking a moment after edits settle, not
+ * on every frame of a drag: comparing documents of a 500-node graph takes tens of milliseconds.
+ */
+export const modifiedTabsAtom = atom<readonly string[]>([]);
+export const activeModifiedAtom = atom((get) => get(modifiedTabsAtom).includes(get(tabsAtom).activeId));
 
 export interface GraphUpdate {
   readonly update: (graph: EditorGraph) => EditorGraph;

@@ -1,18 +1,19 @@
 import { useOnViewportChange, useReactFlow } from '@xyflow/react';
 import { useAtomValue, useStore } from 'jotai';
+import { selectAtom } from 'jotai/utils';
 import { memo, useCallback, useEffect } from 'react';
-import {
-  activate,
-  activeTab,
-  addTab,
-  closeTab,
-  createTab,
-  updateActive,
-  type WorkflowTab,
-} from '../../graph/workflow-tabs.js';
+import { activate, activeTab, addTab, closeTab, createTab, updateActive } from '../../graph/workflow-tabs.js';
 import { useT } from '../../i18n/use-t.js';
 import { useConfirm } from '../../state/confirm.js';
-import { modifiedTabsAtom, newTabId, nodeErrorsAtom, tabsAtom, viewRequestAtom } from '../../state/atoms.js';
+import {
+  modifiedTabsAtom,
+  newTabId,
+  nodeErrorsAtom,
+  tabModified,
+  tabsAtom,
+  viewRequestAtom,
+} from '../../state/atoms.js';
+import { useUnsavedTracking } from '../../state/unsaved-tracking.js';
 import './workflow-tabs.css';
 
 const EMPTY = { nodes: [], edges: [] };
@@ -22,25 +23,45 @@ const HOME = { x: 0, y: 0, zoom: 1 };
  * The open workflows as tabs above the canvas (ComfyUI's topbar tabs): a name, "•" while it has unsaved changes, a
  * close button (a middle click closes too; a tab with changes asks first) and "+" for a new, empty workflow.
  */
+/** What the bar draws: it redraws when a tab opens, closes, is renamed or shown, not on every edit of a graph. */
+interface TabLabel {
+  readonly id: string;
+  readonly name: string;
+}
+interface TabBar {
+  readonly activeId: string;
+  readonly tabs: readonly TabLabel[];
+}
+const tabBarAtom = selectAtom(
+  tabsAtom,
+  (state): TabBar => ({ activeId: state.activeId, tabs: state.tabs.map(({ id, name }) => ({ id, name })) }),
+  (a, b) =>
+    a.activeId === b.activeId &&
+    a.tabs.length === b.tabs.length &&
+    a.tabs.every((tab, index) => tab.id === b.tabs[index]!.id && tab.name === b.tabs[index]!.name),
+);
+
 export const WorkflowTabs = memo(function WorkflowTabs() {
   const t = useT();
   const store = useStore();
-  const state = useAtomValue(tabsAtom);
+  const state = useAtomValue(tabBarAtom);
   const modified = useAtomValue(modifiedTabsAtom);
   const confirm = useConfirm();
+  useUnsavedTracking();
   const { setViewport } = useReactFlow();
-  const label = useCallback((tab: WorkflowTab) => tab.name || t('unsavedWorkflow'), [t]);
+  const label = useCallback((tab: TabLabel) => tab.name || t('unsavedWorkflow'), [t]);
 
   // Each tab keeps its view: where the canvas was left is stored on the shown tab.
   useOnViewportChange({
     onEnd: (viewport) => store.set(tabsAtom, (current) => updateActive(current, (tab) => ({ ...tab, viewport }))),
   });
 
-  const shown = activeTab(state);
+  const shown = state.tabs.find((tab) => tab.id === state.activeId) ?? state.tabs[0]!;
   const shownModified = modified.includes(shown.id);
+  const title = `${shownModified ? '*' : ''}${label(shown)} - ${t('appTitle')}`;
   useEffect(() => {
-    document.title = `${shownModified ? '*' : ''}${label(shown)} - ${t('appTitle')}`;
-  }, [label, shown, shownModified, t]);
+    document.title = title;
+  }, [title]);
 
   /** The newly shown tab gets its own view back, or a readable first view. */
   const showView = useCallback(() => {
@@ -62,9 +83,11 @@ export const WorkflowTabs = memo(function WorkflowTabs() {
     void setViewport(HOME);
   };
 
-  const close = async (tab: WorkflowTab): Promise<void> => {
+  const close = async (id: string): Promise<void> => {
+    const tab = store.get(tabsAtom).tabs.find((candidate) => candidate.id === id);
+    if (!tab) return;
     if (
-      store.get(modifiedTabsAtom).includes(tab.id) &&
+      tabModified(tab) &&
       !(await confirm({
         title: t('closeUnsavedTitle', { name: label(tab) }),
         message: t('closeUnsavedQuestion', { name: label(tab) }),
@@ -90,7 +113,7 @@ export const WorkflowTabs = memo(function WorkflowTabs() {
             data-testid="workflow-tab"
             data-tab-id={tab.id}
             onAuxClick={(event) => {
-              if (event.button === 1) void close(tab);
+              if (event.button === 1) void close(tab.id);
             }}
           >
             <button
@@ -109,7 +132,7 @@ export const WorkflowTabs = memo(function WorkflowTabs() {
             </button>
             <button
               className="workflow-tab-close"
-              onClick={() => void close(tab)}
+              onClick={() => void close(tab.id)}
               aria-label={`${t('closeTab')}: ${label(tab)}`}
               title={t('closeTab')}
               data-testid="close-tab"
