@@ -50,6 +50,8 @@ describe.skipIf(!hasChromium)('subgraphs', () => {
     // Queued as ComfyUI's frontend sends it (16:6, 16:7), the image still arrives.
     await page.locator('[data-testid="run"]').click();
     await page.waitForSelector('[data-testid="output-9"]', { timeout: 60_000 });
+    // Its inner nodes' progress shows on the subgraph node.
+    await expect.poll(() => page.locator('[data-testid="node-16"]').getAttribute('class')).toMatch(/status-done/);
     await screenshot(page, 's-ran');
 
     // Kept over a reload (the document stores the subgraph).
@@ -102,6 +104,33 @@ describe.skipIf(!hasChromium)('subgraphs', () => {
     await header(page, '16').click({ button: 'right' });
     await page.locator('[data-testid="node-menu-unpack-subgraph"]').click();
     await expect.poll(() => page.locator('#w-6-text').inputValue()).toBe('a red fox');
+    await page.context().close();
+  });
+
+  it('an error of a node inside shows on the subgraph node', async () => {
+    const page = await openEditor();
+    await selectPrompts(page);
+    await page.keyboard.press('Control+Shift+E');
+    await expect.poll(() => page.locator('[data-testid="node-16"]').count()).toBe(1);
+    await header(page, '16').dblclick();
+    await page.waitForSelector('[data-testid="node--10"]');
+    // Click the wire from the subgraph's clip input to the positive prompt, and delete it.
+    const wire = page.locator('.react-flow__edge[data-id="-10:out-0->6:clip"] path.react-flow__edge-path');
+    const point = await wire.evaluate((path) => {
+      const svg = path as SVGPathElement;
+      const middle = svg.getPointAtLength(svg.getTotalLength() / 2);
+      const screen = new DOMPoint(middle.x, middle.y).matrixTransform(svg.getScreenCTM()!);
+      return { x: screen.x, y: screen.y };
+    });
+    await page.mouse.click(point.x, point.y);
+    await page.keyboard.press('Delete');
+    await expect.poll(() => edges(page)).toBe(3);
+    await page.locator('[data-testid="subgraph-breadcrumb-root"]').click();
+    await page.waitForSelector('[data-testid="node-3"][data-class="KSampler"]');
+    await page.locator('[data-testid="run"]').click();
+    // The server names 16:6 (its clip is missing); the canvas shows node 16.
+    await page.waitForSelector('[data-testid="node-16"].invalid');
+    await screenshot(page, 's-inner-error');
     await page.context().close();
   });
 

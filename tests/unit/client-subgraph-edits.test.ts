@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { createRegistry } from '../../nodes/index.js';
 import { buildObjectInfo } from '../../nodes/object-info.js';
 import { convertNodesToSubgraph, isSubgraphNode, unpackSubgraphNode } from '../../client/src/graph/subgraph-edits.js';
+import { initialExecutionState, queued, reduceAll } from '../../client/src/execution/execution-state.js';
+import { withSubgraphErrors } from '../../client/src/execution/run-errors.js';
 import { missingNodes } from '../../client/src/graph/missing-nodes.js';
 import { graphToWorkflow, workflowToGraph } from '../../client/src/graph/workflow-graph.js';
 import { withSubgraphTypes } from '../../shared/subgraph.js';
@@ -50,5 +52,36 @@ describe('subgraph commands on the editor graph', () => {
     expect(graphToWorkflow(unpacked).prompt).toEqual(graphToWorkflow(graph).prompt);
     expect(unpacked.nodes.filter((node) => node.selected).map((node) => node.id)).toEqual(['6', '7']);
     expect(unpackSubgraphNode(unpacked, '3', objectInfo)).toBeUndefined();
+  });
+});
+
+describe('run state and errors of subgraph nodes', () => {
+  it('shows on the subgraph node what its inner nodes do, nested too', () => {
+    let state = queued(initialExecutionState, ['16:6', '16:7', '3', '20:1:2'], 'p');
+    expect(state.nodes['16']?.status).toBe('queued');
+    expect(state.nodes['20:1']?.status).toBe('queued');
+    state = reduceAll(
+      state,
+      [
+        { type: 'executing', data: { node: '16:6', prompt_id: 'p' } },
+        { type: 'progress', data: { node: '16:6', value: 2, max: 4, prompt_id: 'p' } },
+      ],
+      0,
+    );
+    expect(state.nodes['16']).toMatchObject({ status: 'running', value: 2, max: 4 });
+    state = reduceAll(
+      state,
+      [{ type: 'execution_cached', data: { nodes: ['16:7'], prompt_id: 'p', timestamp: 0 } }],
+      1,
+    );
+    state = reduceAll(state, [{ type: 'executing', data: { node: '3', prompt_id: 'p' } }], 2);
+    expect(state.nodes['16']?.status).toBe('done');
+    expect(state.nodes['20']?.status).toBe('queued');
+  });
+
+  it('marks each subgraph node holding a node the server refused', () => {
+    const errors = withSubgraphErrors({ '16:6': { clip: 'Required input is missing' }, '3': { steps: 'too small' } });
+    expect(errors['16']).toEqual({ '': '#6 clip: Required input is missing' });
+    expect(errors['3']).toEqual({ steps: 'too small' });
   });
 });

@@ -47,7 +47,7 @@ export function queued(state: ExecutionState, nodeIds: readonly string[], prompt
   if (state.finished.includes(promptId)) return state;
   const nodes = { ...state.nodes };
   for (const id of nodeIds) if (nodes[id]?.promptId !== promptId) nodes[id] = { status: 'queued', promptId };
-  return { ...state, nodes };
+  return withSubgraphNodes({ ...state, nodes });
 }
 
 /** A run has ended (success, error or interrupt): the nodes it left queued did not run and will not. */
@@ -161,5 +161,36 @@ export function reduceExecution(state: ExecutionState, message: WsMessage, now: 
 }
 
 export function reduceAll(state: ExecutionState, messages: readonly WsMessage[], now: number): ExecutionState {
-  return messages.reduce((next, message) => reduceExecution(next, message, now), state);
+  return withSubgraphNodes(messages.reduce((next, message) => reduceExecution(next, message, now), state));
+}
+
+/** Which status a subgraph node shows when its inner nodes differ: the first of these any of them has. */
+const SHOWN_FIRST: readonly NodeStatus[] = ['error', 'interrupted', 'running', 'queued'];
+
+/**
+ * Subgraph nodes show what their inner nodes do: the server runs the flattened prompt (`instance:inner` ids, nested
+ * `a:b:c`, as ComfyUI's frontend sends it), so each instance (`a`, and `a:b` inside it) gets a state made of its
+ * inner nodes' states: an error or interruption, else running with its progress, else queued, else done (cached when
+ * every inner node was).
+ */
+export function withSubgraphNodes(state: ExecutionState): ExecutionState {
+  const inner = new Map<string, NodeRunState[]>();
+  for (const [id, node] of Object.entries(state.nodes)) {
+    const parts = id.split(':');
+    for (let depth = 1; depth < parts.length; depth++) {
+      const instance = parts.slice(0, depth).join(':');
+      inner.set(instance, [...(inner.get(instance) ?? []), node]);
+    }
+  }
+  if (inner.size === 0) return state;
+  const nodes = { ...state.nodes };
+  for (const [instance, states] of inner) {
+    const status =
+      SHOWN_FIRST.find((candidate) => states.some((node) => node.status === candidate)) ??
+      (states.every((node) => node.status === 'cached') ? 'cached' : 'done');
+    const shown = states.find((node) => node.status === status) ?? states[0]!;
+    const { output: _output, ...rest } = shown;
+    nodes[instance] = { ...rest, status };
+  }
+  return { ...state, nodes };
 }

@@ -5,6 +5,29 @@ import type { Toast } from '../state/atoms.js';
 
 /** What the editor tells a person about failed, refused and interrupted runs. Pure. */
 
+/**
+ * Errors by node with each subgraph node (`a` for `a:b`, also `a:b` for `a:b:c`) also marked, as a node of its own
+ * naming the inner node and its message: the canvas shows the subgraph node, not the flattened ones inside it.
+ */
+export function withSubgraphErrors(
+  errors: Readonly<Record<string, Record<string, string>>>,
+): Record<string, Record<string, string>> {
+  const out: Record<string, Record<string, string>> = { ...errors };
+  for (const [id, messages] of Object.entries(errors)) {
+    const parts = id.split(':');
+    for (let depth = 1; depth < parts.length; depth++) {
+      const instance = parts.slice(0, depth).join(':');
+      const inner = parts.slice(depth).join(':');
+      const lines = Object.entries(messages).map(
+        ([input, message]) => `#${inner}${input ? ` ${input}` : ''}: ${message}`,
+      );
+      const own = out[instance]?.[''];
+      out[instance] = { ...out[instance], '': [...(own ? [own] : []), ...lines].join('; ') };
+    }
+  }
+  return out;
+}
+
 /** `#12 My title (SomeType)`, or `#12 SomeType` when the node keeps its type as its title. */
 export function nodeLabel(graph: EditorGraph, id: string, type: string): string {
   const node = graph.nodes.find((candidate) => candidate.id === id);
@@ -25,11 +48,12 @@ export function runtimeErrorReport(
   graph: EditorGraph,
   error: { node_id: string; node_type: string; exception_type: string; exception_message: string },
 ): RuntimeErrorReport {
-  const present = graph.nodes.some((node) => node.id === error.node_id);
+  // A node inside a subgraph (`a:b`) is shown as the subgraph node it is in.
+  const shown = [error.node_id, error.node_id.split(':')[0]!].find((id) => graph.nodes.some((node) => node.id === id));
   return {
     node: nodeLabel(graph, error.node_id, error.node_type),
     message: error.exception_type ? `${error.exception_type}: ${error.exception_message}` : error.exception_message,
-    focusNode: present ? error.node_id : undefined,
+    focusNode: shown,
   };
 }
 

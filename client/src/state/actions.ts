@@ -8,7 +8,7 @@ import { parseWorkflowDocument, toApiPrompt } from '../../../shared/workflow.js'
 import { api } from '../api/server-api.js';
 import { queued } from '../execution/execution-state.js';
 import { nodesToRun } from '../execution/nodes-to-run.js';
-import { errorTypePrefix, validationLines } from '../execution/run-errors.js';
+import { errorTypePrefix, validationLines, withSubgraphErrors } from '../execution/run-errors.js';
 import { autoLayout } from '../graph/layout.js';
 import { describeMissingNodes, missingNodes } from '../graph/missing-nodes.js';
 import { adoptSeeds, applySeedControls } from '../graph/node-factory.js';
@@ -119,7 +119,7 @@ export function useEditorActions() {
         if (!result.ok) {
           const { message, nodeErrors, error } = result.reason;
           const locale = store.get(localeAtom);
-          setNodeErrors(nodeErrors ? errorsByNode(nodeErrors) : {});
+          setNodeErrors(nodeErrors ? withSubgraphErrors(errorsByNode(nodeErrors)) : {});
           showToast({
             kind: 'error',
             // Every node error, not only the first (the details name only one): the canvas may not show their nodes.
