@@ -69,6 +69,45 @@ async function emptyCanvasPoint(page: Page, from: { x: number; y: number }): Pro
   throw new Error('no empty canvas point');
 }
 
+/** The canvas's pan and zoom, from its viewport transform. */
+const viewportTransform = (page: Page) =>
+  page.evaluate(() => document.querySelector<HTMLElement>('.react-flow__viewport')!.style.transform);
+
+const selectedNodes = (page: Page) =>
+  page.locator('.react-flow__node.selected').evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-id')));
+
+/** A drag with the mouse from a to b (with `key` held when given). */
+async function mouseDrag(
+  page: Page,
+  a: { x: number; y: number },
+  b: { x: number; y: number },
+  key?: string,
+): Promise<void> {
+  if (key) await page.keyboard.down(key);
+  await page.mouse.move(a.x, a.y);
+  await page.mouse.down();
+  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
+  await page.mouse.move(b.x, b.y, { steps: 5 });
+  await page.mouse.up();
+  if (key) await page.keyboard.up(key);
+}
+
+/** Corners just outside a node's box: a drag from the first (on empty canvas) to the second boxes that node alone. */
+async function aroundNode(page: Page, id: string): Promise<[{ x: number; y: number }, { x: number; y: number }]> {
+  const box = (await page.locator(`.react-flow__node[data-id="${id}"]`).boundingBox())!;
+  // From below its right corner (no wires there) to above its left one.
+  return [
+    { x: box.x + box.width + 12, y: box.y + box.height + 12 },
+    { x: box.x - 12, y: box.y - 12 },
+  ];
+}
+
+/** Picks a Left-drag mode from the toolbar's More menu. */
+async function chooseLeftDrag(page: Page, mode: 'pan' | 'select'): Promise<void> {
+  await page.locator('[data-testid="more-actions"]').click();
+  await page.locator(`[data-testid="left-drag-${mode}"]`).click();
+}
+
 describe.skipIf(!hasChromium)('editor comforts, by real mouse and keys', () => {
   it('the sampler keeps its last step preview to the end of the run, and no node goes blank in between', async () => {
     const page = await openEditor();
@@ -190,6 +229,61 @@ describe.skipIf(!hasChromium)('editor comforts, by real mouse and keys', () => {
     expect(await wireCount(page, positive)).toBe(0);
     await page.keyboard.press('Control+z');
     await expect.poll(() => wireCount(page, positive)).toBe(1);
+    await page.context().close();
+  });
+
+  it('Left-drag: pan (ComfyUI) pans with a plain drag and box-selects with Ctrl; select mode box-selects; kept over a reload', async () => {
+    const page = await openEditor();
+    // Select mode (the default): a drag around the Describe node selects it, the view stays.
+    const [a, b] = await aroundNode(page, '15');
+    const before = await viewportTransform(page);
+    await mouseDrag(page, a, b);
+    await expect.poll(() => selectedNodes(page)).toEqual(['15']);
+    expect(await viewportTransform(page)).toBe(before);
+
+    await chooseLeftDrag(page, 'pan');
+    await page.locator('[data-testid="more-actions"]').click();
+    expect(await page.locator('[data-testid="left-drag-pan"]').getAttribute('aria-checked')).toBe('true');
+    await screenshot(page, 'c-left-drag-menu');
+    await page.keyboard.press('Escape');
+    await page.locator('[data-testid="more-actions"]').click();
+    // Pan mode: the same drag moves the canvas by the drag and selects nothing new.
+    await page.mouse.click(a.x, a.y);
+    await expect.poll(() => selectedNodes(page)).toEqual([]);
+    const unpanned = await viewportTransform(page);
+    await mouseDrag(page, a, { x: a.x + 80, y: a.y - 60 });
+    await expect.poll(() => viewportTransform(page)).not.toBe(unpanned);
+    expect(await selectedNodes(page)).toEqual([]);
+    // Ctrl+drag box-selects in pan mode.
+    const [c, d] = await aroundNode(page, '15');
+    const panned = await viewportTransform(page);
+    await mouseDrag(page, c, d, 'Control');
+    await expect.poll(() => selectedNodes(page)).toEqual(['15']);
+    expect(await viewportTransform(page)).toBe(panned);
+    await screenshot(page, 'c-ctrl-box-selected');
+
+    // The setting survives a reload.
+    await page.reload();
+    await showWholeGraph(page, '15');
+    const [e, f] = await aroundNode(page, '15');
+    const reloaded = await viewportTransform(page);
+    await mouseDrag(page, e, { x: e.x + 50, y: e.y + 40 });
+    await expect.poll(() => viewportTransform(page)).not.toBe(reloaded);
+    expect(await selectedNodes(page)).toEqual([]);
+    await chooseLeftDrag(page, 'select');
+    const [g, h] = await aroundNode(page, '15');
+    await mouseDrag(page, g, h);
+    await expect.poll(() => selectedNodes(page)).toEqual(['15']);
+    expect(e.x).toBeGreaterThan(f.x);
+
+    // The ? list names both gestures and the reroute.
+    await page.mouse.click(g.x, g.y);
+    await page.keyboard.press('?');
+    const lines = await page.locator('[role="dialog"] li').allTextContents();
+    expect(lines).toContain('Double-click a wire put a reroute point on it');
+    expect(lines).toContain(
+      'Ctrl+drag on the canvas / Drag on empty canvas (Left-drag: select) box-select nodes (Shift held: add to the selection)',
+    );
     await page.context().close();
   });
 });

@@ -61,7 +61,7 @@ describe.skipIf(!hasChromium)('the editor in Chromium', () => {
     // ? lists the shortcuts, one line per keymap entry.
     await page.keyboard.press('?');
     const shortcuts = page.locator('[role="dialog"] li');
-    await expect.poll(() => shortcuts.count()).toBe(18);
+    await expect.poll(() => shortcuts.count()).toBe(22);
     expect(await shortcuts.allTextContents()).toContain('Ctrl+Shift+Z / Ctrl+Y redo');
     await screenshot(page, '01b-shortcuts');
     await page.context().close();

@@ -162,6 +162,9 @@ describe('shortcut list', () => {
       'Alt+C collapse',
       'Delete / Backspace remove',
       'Double-click canvas add node',
+      'Middle or right drag / Drag on empty canvas (Left-drag: pan) pan the canvas',
+      'Ctrl+drag on the canvas / Drag on empty canvas (Left-drag: select) box-select nodes (Shift held: add to the selection)',
+      'Double-click a wire put a reroute point on it',
       'A add a node after the selected one',
       'Ctrl+G group',
       'Ctrl+Shift+E convert the selection to a subgraph',
@@ -177,6 +180,7 @@ describe('shortcut list', () => {
     expect(lines[0]).toBe('Ctrl+Enter 运行');
     expect(lines).toContain('双击画布 添加节点');
     expect(lines).toContain('A 在所选节点后添加节点');
+    expect(lines).toContain('双击连线 在其上添加转接点');
     expect(lines.at(-1)).toBe('? 本列表');
   });
 

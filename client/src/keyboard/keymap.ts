@@ -83,6 +83,25 @@ export const KEYMAP = [
     triggers: [{ gesture: 'shortcut.doubleClickCanvas' }],
     handler: 'pointer',
   },
+  // Which drag pans and which box-selects is the Left-drag setting (the toolbar's More menu).
+  {
+    action: 'pan',
+    label: 'shortcut.pan',
+    triggers: [{ gesture: 'shortcut.panGesture' }, { gesture: 'shortcut.leftDragPanMode' }],
+    handler: 'pointer',
+  },
+  {
+    action: 'boxSelect',
+    label: 'shortcut.boxSelect',
+    triggers: [{ gesture: 'shortcut.ctrlDrag' }, { gesture: 'shortcut.leftDragSelectMode' }],
+    handler: 'pointer',
+  },
+  {
+    action: 'reroute',
+    label: 'shortcut.reroute',
+    triggers: [{ gesture: 'shortcut.doubleClickWire' }],
+    handler: 'pointer',
+  },
   {
     action: 'addAfterSelected',
     label: 'shortcut.addAfterSelected',

@@ -20,6 +20,7 @@ import {
   type WorkflowTab,
 } from '../graph/workflow-tabs.js';
 import { browserLocale, type Locale } from '../i18n/messages.js';
+import { LEFT_DRAG_MODES, type LeftDrag } from '../keyboard/left-drag.js';
 import { editorNodeTypes } from './node-types.js';
 
 /**
@@ -194,6 +195,8 @@ export const themeAtom = stored<'dark' | 'light'>(
   matchMedia('(prefers-color-scheme: light)').matches ? 'light' : 'dark',
   ['dark', 'light'],
 );
+/** What a left-drag on empty canvas does (keyboard/left-drag.ts). */
+export const leftDragAtom = stored<LeftDrag>('inkgraph.leftDrag', 'select', LEFT_DRAG_MODES);
 
 export const clientId: string = (() => {
   const existing = sessionStorage.getItem('inkgraph.clientId');

@@ -32,11 +32,13 @@ import { connect, edgesWithout, insertReroute } from '../../graph/wiring.js';
 import { ariaLabels } from '../../i18n/aria-labels.js';
 import { useT } from '../../i18n/use-t.js';
 import { shortcutKeys } from '../../keyboard/keymap.js';
+import { canvasDragProps } from '../../keyboard/left-drag.js';
 import { useShortcuts } from '../../keyboard/use-shortcuts.js';
 import { useEditorActions } from '../../state/actions.js';
 import { carriedWireAtom } from '../../state/carried-wire.js';
 import {
   graphAtom,
+  leftDragAtom,
   localeAtom,
   modelSizesAtom,
   objectInfoAtom,
@@ -73,6 +75,7 @@ export const Canvas = memo(function Canvas() {
   const objectInfo = useAtomValue(objectInfoAtom);
   const modelSizes = useAtomValue(modelSizesAtom);
   const theme = useAtomValue(themeAtom);
+  const leftDrag = useAtomValue(leftDragAtom);
   const locale = useAtomValue(localeAtom);
   const ariaLabelConfig = useMemo(() => ariaLabels(locale), [locale]);
   const updateGraph = useSetAtom(updateGraphAtom);
@@ -400,8 +403,7 @@ export const Canvas = memo(function Canvas() {
         zoomOnDoubleClick={false}
         deleteKeyCode={DELETE_KEYS}
         multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
-        selectionOnDrag
-        panOnDrag={[1, 2]}
+        {...canvasDragProps(leftDrag)}
         minZoom={0.1}
         maxZoom={4}
         onlyRenderVisibleElements={!far}

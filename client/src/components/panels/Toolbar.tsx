@@ -5,11 +5,13 @@ import { readWorkflowFile, type WorkflowFile } from '../../graph/workflow-file.j
 import { isLocale } from '../../i18n/messages.js';
 import { useT } from '../../i18n/use-t.js';
 import { shortcutHint } from '../../keyboard/keymap.js';
+import { LEFT_DRAG_MODES } from '../../keyboard/left-drag.js';
 import { useEditorActions } from '../../state/actions.js';
 import {
   activeModifiedAtom,
   connectedAtom,
   executionAtom,
+  leftDragAtom,
   localeAtom,
   redoAtom,
   showToastAtom,
@@ -33,6 +35,7 @@ export const Toolbar = memo(function Toolbar({
   const { run, save, download, loadDocument } = useEditorActions();
   const [locale, setLocale] = useAtom(localeAtom);
   const [theme, setTheme] = useAtom(themeAtom);
+  const [leftDrag, setLeftDrag] = useAtom(leftDragAtom);
   const [name, setName] = useAtom(workflowNameAtom);
   const connected = useAtomValue(connectedAtom);
   const modified = useAtomValue(activeModifiedAtom);
@@ -116,6 +119,21 @@ export const Toolbar = memo(function Toolbar({
           <button role="menuitem" onClick={fromMenu(() => file.current?.click())}>
             {t('upload')}
           </button>
+          <div className="menu-group" role="group" aria-label={t('leftDrag')}>
+            <span className="menu-heading">{t('leftDrag')}</span>
+            {LEFT_DRAG_MODES.map((mode) => (
+              <button
+                key={mode}
+                role="menuitemradio"
+                aria-checked={leftDrag === mode}
+                onClick={fromMenu(() => setLeftDrag(mode))}
+                data-testid={`left-drag-${mode}`}
+              >
+                {leftDrag === mode ? '● ' : '○ '}
+                {t(mode === 'pan' ? 'leftDragPan' : 'leftDragSelect')}
+              </button>
+            ))}
+          </div>
         </div>
       </details>
       <input
