@@ -134,6 +134,31 @@ describe.skipIf(!hasChromium)('subgraphs', () => {
     await page.context().close();
   });
 
+  it('a published subgraph is a blueprint in the node library of another workflow', async () => {
+    const page = await openEditor();
+    await selectPrompts(page);
+    await page.keyboard.press('Control+Shift+E');
+    await expect.poll(() => page.locator('[data-testid="node-16"]').count()).toBe(1);
+    await header(page, '16').click({ button: 'right' });
+    await page.locator('[data-testid="node-menu-publish-subgraph"]').click();
+    // A new, empty workflow lists it under Subgraph Blueprints; a click places it.
+    await page.locator('[data-testid="new-tab"]').click();
+    await expect.poll(() => page.locator('[data-testid="node-3"]').count()).toBe(0);
+    const blueprint = page.locator('details:has(summary[data-category="Subgraph Blueprints"]) button');
+    await expect.poll(() => blueprint.count()).toBe(1);
+    expect(await blueprint.textContent()).toContain('New Subgraph');
+    await blueprint.click();
+    await page.waitForSelector('[data-testid="node-1"]');
+    expect(await handles(page, '1', 'target')).toEqual(['clip']);
+    expect(await handles(page, '1', 'source')).toEqual(['out-0', 'out-1']);
+    await screenshot(page, 's-blueprint');
+    // Its subgraph came with it: it opens.
+    await header(page, '1').dblclick();
+    await page.waitForSelector('[data-testid="subgraph-breadcrumb"]');
+    await page.waitForSelector('[data-testid="node-6"][data-class="CLIPTextEncode"]');
+    await page.context().close();
+  });
+
   it('converts from the node menu, as one undo step', async () => {
     const page = await openEditor();
     const before = await edges(page);

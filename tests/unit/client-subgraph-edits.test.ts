@@ -7,6 +7,7 @@ import { convertNodesToSubgraph, isSubgraphNode, unpackSubgraphNode } from '../.
 import { initialExecutionState, queued, reduceAll } from '../../client/src/execution/execution-state.js';
 import { withSubgraphErrors } from '../../client/src/execution/run-errors.js';
 import { missingNodes } from '../../client/src/graph/missing-nodes.js';
+import { missingBlueprints, publish, withDependencies } from '../../client/src/state/blueprints.js';
 import { graphToWorkflow, workflowToGraph } from '../../client/src/graph/workflow-graph.js';
 import { withSubgraphTypes } from '../../shared/subgraph.js';
 import { compileWorkflow } from '../../shared/workflow-compile.js';
@@ -83,5 +84,30 @@ describe('run state and errors of subgraph nodes', () => {
     const errors = withSubgraphErrors({ '16:6': { clip: 'Required input is missing' }, '3': { steps: 'too small' } });
     expect(errors['16']).toEqual({ '': '#6 clip: Required input is missing' });
     expect(errors['3']).toEqual({ steps: 'too small' });
+  });
+});
+
+describe('subgraph blueprints', () => {
+  const inner = { id: 'inner', name: 'Inner', nodes: {}, inputs: [], outputs: [] };
+  const outer = {
+    id: 'outer',
+    name: 'Outer',
+    nodes: { '1': { class_type: 'inner', inputs: {} } },
+    inputs: [],
+    outputs: [],
+  };
+
+  it('publishes a subgraph with the subgraphs it uses, replacing an older version', () => {
+    expect(withDependencies('outer', [inner, outer]).map((definition) => definition.id)).toEqual(['outer', 'inner']);
+    const renamed = { ...inner, name: 'Inner 2' };
+    expect(publish([inner], [renamed])).toEqual([renamed]);
+  });
+
+  it('names the definitions a graph lacks for the blueprints placed in it', () => {
+    expect(missingBlueprints(['outer', 'KSampler'], [], [inner, outer]).map((definition) => definition.id)).toEqual([
+      'outer',
+      'inner',
+    ]);
+    expect(missingBlueprints(['outer'], [outer, inner], [inner, outer])).toEqual([]);
   });
 });

@@ -21,6 +21,7 @@ import {
 } from '../graph/workflow-tabs.js';
 import { browserLocale, type Locale } from '../i18n/messages.js';
 import { LEFT_DRAG_MODES, type LeftDrag } from '../keyboard/left-drag.js';
+import { blueprintsAtom } from './blueprints.js';
 import { editorNodeTypes } from './node-types.js';
 
 /**
@@ -31,7 +32,7 @@ import { editorNodeTypes } from './node-types.js';
 const serverObjectInfoAtom = atom<ObjectInfo | undefined>(undefined);
 /** The server's node types, and the shown document's subgraphs as types of their own; set with the server's. */
 export const objectInfoAtom = atom(
-  (get) => editorNodeTypes(get(serverObjectInfoAtom), get(graphAtom)),
+  (get) => editorNodeTypes(get(serverObjectInfoAtom), get(graphAtom), get(blueprintsAtom)),
   (_get, set, info: ObjectInfo | undefined) => set(serverObjectInfoAtom, info),
 );
 /** The prompt words each diffusion model publishes (`vocabulary.json`), by model name. */

@@ -3,7 +3,8 @@ import { useCallback } from 'react';
 import { selectedIds } from '../graph/node-edits.js';
 import { convertNodesToSubgraph, leaveSubgraphs, openSubgraph, unpackSubgraphNode } from '../graph/subgraph-edits.js';
 import { useT } from '../i18n/use-t.js';
-import { graphAtom, objectInfoAtom, updateGraphAtom, viewRequestAtom } from './atoms.js';
+import { graphAtom, objectInfoAtom, showToastAtom, updateGraphAtom, viewRequestAtom } from './atoms.js';
+import { blueprintsAtom, missingBlueprints, publish as publishIn, withDependencies } from './blueprints.js';
 
 /** The subgraph commands as the menu and the keys run them: each one undo step, doing nothing where it cannot. */
 export function useSubgraphActions() {
@@ -64,5 +65,38 @@ export function useSubgraphActions() {
     [store, updateGraph],
   );
 
-  return { convert, unpack, open, leave };
+  /** Saves a subgraph node's subgraph (and those it uses) as a blueprint, listed in every workflow's library. */
+  const publish = useCallback(
+    (nodeId: string): void => {
+      const graph = store.get(graphAtom);
+      const node = graph.nodes.find((candidate) => candidate.id === nodeId);
+      const type = node?.type === 'ink' ? node.data.classType : undefined;
+      const definitions = withDependencies(type ?? '', graph.definitions?.subgraphs ?? []);
+      if (definitions.length === 0) return;
+      store.set(blueprintsAtom, publishIn(store.get(blueprintsAtom), definitions));
+      store.set(showToastAtom, { kind: 'info', text: `${t('subgraph.published')}: ${definitions[0]!.name}` });
+    },
+    [store, t],
+  );
+
+  /**
+   * A blueprint placed from the library brings its definition into the document (not an undo step of its own: undoing
+   * the placement removes the node, and an unused definition is harmless).
+   */
+  const adoptBlueprints = useCallback((): void => {
+    const graph = store.get(graphAtom);
+    const have = graph.definitions?.subgraphs ?? [];
+    const types = graph.nodes.flatMap((node) => (node.type === 'ink' ? [node.data.classType] : []));
+    const missing = missingBlueprints(types, have, store.get(blueprintsAtom));
+    if (missing.length === 0) return;
+    updateGraph({
+      record: false,
+      update: (current) => ({
+        ...current,
+        definitions: { subgraphs: [...(current.definitions?.subgraphs ?? []), ...missing] },
+      }),
+    });
+  }, [store, updateGraph]);
+
+  return { convert, unpack, open, leave, publish, adoptBlueprints };
 }

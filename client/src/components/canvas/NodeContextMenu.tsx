@@ -171,6 +171,11 @@ export const NodeContextMenu = memo(function NodeContextMenu({
           subgraphs.open(node.id);
         })}
       {isSubgraphNode(graph, node) &&
+        item('publish-subgraph', t('subgraph.publish'), () => {
+          subgraphs.publish(node.id);
+          onClose();
+        })}
+      {isSubgraphNode(graph, node) &&
         item('unpack-subgraph', t('subgraph.unpack'), () => {
           subgraphs.unpack(node.id);
           onClose();

@@ -14,7 +14,9 @@ import './subgraph-bar.css';
 export const SubgraphBar = memo(function SubgraphBar() {
   const t = useT();
   const graph = useAtomValue(graphAtom);
-  const { convert, open, leave } = useSubgraphActions();
+  const { convert, open, leave, adoptBlueprints } = useSubgraphActions();
+  // A blueprint placed from the node library brings its subgraph into the document.
+  useEffect(() => adoptBlueprints(), [adoptBlueprints, graph.nodes]);
   useShortcuts('subgraph', { convertToSubgraph: () => (convert() ? undefined : false) });
 
   useEffect(() => {
