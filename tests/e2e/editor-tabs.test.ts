@@ -17,7 +17,19 @@ const marker = (page: Page) => page.locator('[data-testid="unsaved-marker"]').co
 const tabs = (page: Page) => page.locator('[data-testid="workflow-tab"]');
 const tabMarkers = (page: Page) => page.locator('[data-testid="tab-unsaved-marker"]').count();
 const dialog = (page: Page) => page.locator('[role="dialog"]');
+/** How many times the editor has compared the tabs with their saved documents (it does once edits settle). */
+const checks = async (page: Page) =>
+  Number(await page.locator('[data-testid="workflow-tabs"]').getAttribute('data-unsaved-checks'));
+/** Runs an action, then waits until the unsaved marks have been worked out again after it. */
+async function thenChecked(page: Page, action: () => Promise<void>): Promise<void> {
+  const before = await checks(page);
+  await action();
+  await expect.poll(() => checks(page)).toBeGreaterThan(before);
+}
 const inkNodes = (page: Page) => page.locator('.react-flow__node-ink').count();
+/** The canvas's pan and zoom, as React Flow draws it. */
+const transform = (page: Page) =>
+  page.locator('.react-flow__viewport').evaluate((element) => (element as HTMLElement).style.transform);
 
 async function libraryDocument(name: string): Promise<string> {
   const response = await fetch(`${session.server().url}/workflows/${encodeURIComponent(name)}`);
@@ -69,10 +81,11 @@ describe.skipIf(!hasChromium)('unsaved marker, confirmations and workflow tabs',
     const page = await openEditor();
     // Just opened: nothing to save (measured node sizes and the first view are not changes).
     await expect.poll(() => tabs(page).count()).toBe(1);
+    await expect.poll(() => checks(page)).toBeGreaterThan(0);
     expect(await marker(page)).toBe(0);
 
     // Selecting is not a change; moving a node is, and undoing it back to where it was is not.
-    await page.locator('[data-testid="node-5"] .node-header').click();
+    await thenChecked(page, () => page.locator('[data-testid="node-5"] .node-header').click());
     expect(await marker(page)).toBe(0);
     await dragNode(page, '5', 80, 40);
     await expect.poll(() => marker(page)).toBe(1);
@@ -139,8 +152,15 @@ describe.skipIf(!hasChromium)('unsaved marker, confirmations and workflow tabs',
 
   it('keeps each tab its graph and its own undo, survives a reload, and asks before closing a changed tab', async () => {
     const page = await openEditor();
+    const firstView = await transform(page);
     await typeWidget(page, '#w-3-steps', '7');
     await expect.poll(() => tabMarkers(page)).toBe(1);
+    // A view of its own: zoomed out here with the wheel.
+    const point = await emptyCanvasPoint(page);
+    await page.mouse.move(point.x, point.y);
+    await page.mouse.wheel(0, 300);
+    await expect.poll(() => transform(page)).not.toBe(firstView);
+    const zoomedOut = await transform(page);
 
     // "+" opens an empty workflow in a new tab; two nodes added there, one taken back with Ctrl+Z.
     await page.locator('[data-testid="new-tab"]').click();
@@ -158,6 +178,7 @@ describe.skipIf(!hasChromium)('unsaved marker, confirmations and workflow tabs',
     await tabs(page).nth(0).getByRole('tab').click();
     await page.waitForSelector('[data-testid="node-3"]');
     expect(await page.locator('#w-3-steps').inputValue()).toBe('7');
+    expect(await transform(page)).toBe(zoomedOut);
     await page.keyboard.press('Control+z');
     await expect.poll(() => page.locator('#w-3-steps').inputValue()).toBe('20');
     await expect.poll(() => tabMarkers(page)).toBe(1);
@@ -188,7 +209,7 @@ describe.skipIf(!hasChromium)('unsaved marker, confirmations and workflow tabs',
     await expect.poll(() => tabs(page).count()).toBe(3);
     await expect.poll(() => inkNodes(page)).toBe(1);
     expect(await tabs(page).nth(1).getByRole('tab').getAttribute('aria-selected')).toBe('true');
-    expect(await tabMarkers(page)).toBe(2);
+    await expect.poll(() => tabMarkers(page)).toBe(2);
     await tabs(page).nth(0).getByRole('tab').click();
     await expect.poll(() => page.locator('#w-3-steps').inputValue()).toBe('7');
     await screenshot(page, 't-tabs-after-reload');

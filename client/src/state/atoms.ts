@@ -3,6 +3,7 @@ import { atom } from 'jotai';
 import type { ObjectInfo } from '../../../shared/node-spec.js';
 import type { ModelVocabularies } from '../../../shared/model-vocabulary.js';
 import type { UiImageRef } from '../../../shared/protocol.js';
+import type { Viewport } from '../../../shared/workflow.js';
 import { initialExecutionState, type ExecutionState } from '../execution/execution-state.js';
 import { imagesShown, type Previews } from '../execution/previews.js';
 import { runsOfTab } from '../execution/tab-runs.js';
@@ -124,7 +125,20 @@ export const workflowNameAtom = atom(
 );
 
 /** Shows a workflow: in the current tab when that has no changes, else in a new one (see `openWorkflow`). */
+/** Reads where the canvas looks now (set by the tab bar, which sits inside React Flow's provider). */
+export const canvasViewAtom = atom<{ readonly read: () => Viewport } | undefined>(undefined);
+/** The shown tab, with the canvas's current view kept on it: done before another tab is shown. */
+export const keepViewAtom = atom(null, (get, set) => {
+  const view = get(canvasViewAtom);
+  if (view)
+    set(
+      tabsAtom,
+      updateActive(get(tabsAtom), (tab) => ({ ...tab, viewport: view.read() })),
+    );
+});
+
 export const openTabAtom = atom(null, (get, set, tab: WorkflowTab) => {
+  set(keepViewAtom);
   const state = get(tabsAtom);
   set(tabsAtom, openWorkflow(state, tab, tabModified(activeTab(state))));
   set(viewRequestAtom, get(viewRequestAtom) + 1);

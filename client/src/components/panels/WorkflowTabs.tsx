@@ -1,11 +1,13 @@
-import { useOnViewportChange, useReactFlow } from '@xyflow/react';
+import { useReactFlow } from '@xyflow/react';
 import { useAtomValue, useStore } from 'jotai';
 import { selectAtom } from 'jotai/utils';
 import { memo, useCallback, useEffect } from 'react';
-import { activate, activeTab, addTab, closeTab, createTab, updateActive } from '../../graph/workflow-tabs.js';
+import { activate, activeTab, addTab, closeTab, createTab } from '../../graph/workflow-tabs.js';
 import { useT } from '../../i18n/use-t.js';
 import { useConfirm } from '../../state/confirm.js';
 import {
+  canvasViewAtom,
+  keepViewAtom,
   modifiedTabsAtom,
   newTabId,
   nodeErrorsAtom,
@@ -13,16 +15,12 @@ import {
   tabsAtom,
   viewRequestAtom,
 } from '../../state/atoms.js';
-import { useUnsavedTracking } from '../../state/unsaved-tracking.js';
+import { unsavedChecksAtom, useUnsavedTracking } from '../../state/unsaved-tracking.js';
 import './workflow-tabs.css';
 
 const EMPTY = { nodes: [], edges: [] };
 const HOME = { x: 0, y: 0, zoom: 1 };
 
-/**
- * The open workflows as tabs above the canvas (ComfyUI's topbar tabs): a name, "•" while it has unsaved changes, a
- * close button (a middle click closes too; a tab with changes asks first) and "+" for a new, empty workflow.
- */
 /** What the bar draws: it redraws when a tab opens, closes, is renamed or shown, not on every edit of a graph. */
 interface TabLabel {
   readonly id: string;
@@ -41,20 +39,26 @@ const tabBarAtom = selectAtom(
     a.tabs.every((tab, index) => tab.id === b.tabs[index]!.id && tab.name === b.tabs[index]!.name),
 );
 
+/**
+ * The open workflows as tabs above the canvas (ComfyUI's topbar tabs): a name, "•" while it has unsaved changes, a
+ * close button (a middle click closes too; a tab with changes asks first) and "+" for a new, empty workflow.
+ */
 export const WorkflowTabs = memo(function WorkflowTabs() {
   const t = useT();
   const store = useStore();
   const state = useAtomValue(tabBarAtom);
   const modified = useAtomValue(modifiedTabsAtom);
+  const checks = useAtomValue(unsavedChecksAtom);
   const confirm = useConfirm();
   useUnsavedTracking();
-  const { setViewport } = useReactFlow();
+  const { getViewport, setViewport } = useReactFlow();
   const label = useCallback((tab: TabLabel) => tab.name || t('unsavedWorkflow'), [t]);
 
-  // Each tab keeps its view: where the canvas was left is stored on the shown tab.
-  useOnViewportChange({
-    onEnd: (viewport) => store.set(tabsAtom, (current) => updateActive(current, (tab) => ({ ...tab, viewport }))),
-  });
+  // Each tab keeps its view: read from the canvas when another tab is shown.
+  useEffect(() => {
+    store.set(canvasViewAtom, { read: getViewport });
+    return () => store.set(canvasViewAtom, undefined);
+  }, [getViewport, store]);
 
   const shown = state.tabs.find((tab) => tab.id === state.activeId) ?? state.tabs[0]!;
   const shownModified = modified.includes(shown.id);
@@ -73,11 +77,13 @@ export const WorkflowTabs = memo(function WorkflowTabs() {
 
   const show = (id: string): void => {
     if (id === store.get(tabsAtom).activeId) return;
+    store.set(keepViewAtom);
     store.set(tabsAtom, (current) => activate(current, id));
     showView();
   };
 
   const add = (): void => {
+    store.set(keepViewAtom);
     store.set(tabsAtom, (current) => addTab(current, createTab(newTabId(), EMPTY, '')));
     store.set(nodeErrorsAtom, {});
     void setViewport(HOME);
@@ -102,7 +108,13 @@ export const WorkflowTabs = memo(function WorkflowTabs() {
   };
 
   return (
-    <div className="workflow-tabs" role="tablist" aria-label={t('workflowTabs')} data-testid="workflow-tabs">
+    <div
+      className="workflow-tabs"
+      role="tablist"
+      aria-label={t('workflowTabs')}
+      data-testid="workflow-tabs"
+      data-unsaved-checks={checks}
+    >
       {state.tabs.map((tab) => {
         const isShown = tab.id === state.activeId;
         const isModified = modified.includes(tab.id);
