@@ -203,8 +203,9 @@ const LibraryPanel = memo(function LibraryPanel() {
       danger: true,
     });
     if (!confirmed) return;
-    await api.deleteWorkflow(name);
-    forget(name);
+    const deleted = await api.deleteWorkflow(name);
+    if (!deleted.ok) showToast({ kind: 'error', text: deleted.reason.message });
+    else forget(name);
     refresh();
   };
   return (
