@@ -4,6 +4,7 @@ import {
   imagesKey,
   imagesShown,
   previewArrived,
+  shownPreview,
   type Previews,
 } from '../../client/src/execution/previews.js';
 import type { UiImageRef, WsMessage } from '../../shared/protocol.js';
@@ -43,5 +44,15 @@ describe('step previews stay until the node’s image has loaded', () => {
     const { previews } = previewArrived(first, '9', 'blob:2');
     expect(previews['9']).toEqual({ url: 'blob:2' });
     expect(imagesShown(previews, '9', imagesKey([image])).previews).toBe(previews);
+  });
+
+  it('a node shows a preview only of the prompt its run state is of (not another tab’s, not a new run’s)', () => {
+    const { previews } = previewArrived({}, '3', 'blob:1', 'prompt-a');
+    expect(previews['3']).toEqual({ url: 'blob:1', promptId: 'prompt-a' });
+    expect(shownPreview(previews['3'], 'prompt-a')).toBe(previews['3']);
+    expect(shownPreview(previews['3'], 'prompt-b')).toBeUndefined();
+    expect(shownPreview(previews['3'], undefined)).toBeUndefined();
+    expect(shownPreview({ url: 'blob:2' }, undefined)).toEqual({ url: 'blob:2' });
+    expect(shownPreview(undefined, 'prompt-a')).toBeUndefined();
   });
 });

@@ -215,7 +215,7 @@ export function App() {
         if (images.length > 0) setGallery((current) => [...current, ...images].slice(-200));
       },
       onPreview: (preview) => {
-        if (preview.nodeId) previews.preview(preview.nodeId, preview.blob);
+        if (preview.nodeId) previews.preview(preview.nodeId, preview.blob, preview.promptId);
       },
     });
   }, [setConnected, setExecution, setGallery, setObjectInfo, setVocabularies, setModelSizes, showToast, store]);

@@ -9,6 +9,8 @@ import type { UiImageRef, WsMessage } from '../../../shared/protocol.js';
 export interface NodePreview {
   /** Object URL of the latest step preview. */
   readonly url: string;
+  /** The prompt whose step it shows: the node shows it while its run state is of that prompt (not another tab's). */
+  readonly promptId?: string;
   /** Set once the node's `executed` images are announced: their imagesKey; the preview goes when they have loaded. */
   readonly replacedBy?: string;
 }
@@ -27,9 +29,18 @@ export function imagesKey(images: readonly UiImageRef[]): string {
 }
 
 /** A new step preview for a node: it replaces the node's previous one (and waits for images of its own run). */
-export function previewArrived(previews: Previews, nodeId: string, url: string): PreviewUpdate {
+export function previewArrived(previews: Previews, nodeId: string, url: string, promptId?: string): PreviewUpdate {
   const old = previews[nodeId];
-  return { previews: { ...previews, [nodeId]: { url } }, revoked: old && old.url !== url ? [old.url] : [] };
+  const preview: NodePreview = promptId !== undefined ? { url, promptId } : { url };
+  return { previews: { ...previews, [nodeId]: preview }, revoked: old && old.url !== url ? [old.url] : [] };
+}
+
+/** The preview a node shows: one of the prompt its (visible) run state is of. */
+export function shownPreview(
+  preview: NodePreview | undefined,
+  runPromptId: string | undefined,
+): NodePreview | undefined {
+  return preview && (preview.promptId === undefined || preview.promptId === runPromptId) ? preview : undefined;
 }
 
 /** `executed` messages with images: each such node's preview now waits for those images to load. */

@@ -6,7 +6,7 @@ import { previewsAtom } from './atoms.js';
 type Store = ReturnType<typeof useStore>;
 
 export interface PreviewFeed {
-  readonly preview: (nodeId: string, blob: Blob) => void;
+  readonly preview: (nodeId: string, blob: Blob, promptId?: string) => void;
   readonly messages: (messages: readonly WsMessage[]) => void;
 }
 
@@ -21,14 +21,14 @@ export function previewFeed(store: Store): PreviewFeed {
     chain = chain.then(step).catch(() => undefined);
   };
   return {
-    preview: (nodeId, blob) => {
+    preview: (nodeId, blob, promptId) => {
       const url = URL.createObjectURL(blob);
       const image = new Image();
       image.src = url;
       const decoded = image.decode().catch(() => undefined);
       then(async () => {
         await decoded;
-        const update = previewArrived(store.get(previewsAtom), nodeId, url);
+        const update = previewArrived(store.get(previewsAtom), nodeId, url, promptId);
         for (const old of update.revoked) URL.revokeObjectURL(old);
         store.set(previewsAtom, update.previews);
       });

@@ -5,7 +5,7 @@ import { memo, useCallback, useMemo } from 'react';
 import { viewUrl } from '../../api/server-api.js';
 import { labelLists } from '../../execution/labels.js';
 import type { NodeStatus } from '../../execution/execution-state.js';
-import { imagesKey } from '../../execution/previews.js';
+import { imagesKey, shownPreview } from '../../execution/previews.js';
 import { groupKeys } from '../../graph/history.js';
 import { setSeedControl, setWidgetValue } from '../../graph/node-edits.js';
 import { hasSeedControl, nodeInputs } from '../../graph/node-factory.js';
@@ -51,7 +51,7 @@ export const InkNodeView = memo(function InkNodeView({ id, data, selected }: Nod
   const locale = useAtomValue(localeAtom);
   // Only the shown tab's runs: another tab's progress never lands on a node that shares its id.
   const run = useAtomValue(useMemo(() => selectAtom(visibleRunsAtom, (runs) => runs[id]), [id]));
-  const preview = useAtomValue(useMemo(() => selectAtom(previewsAtom, (previews) => previews[id]), [id]));
+  const latestPreview = useAtomValue(useMemo(() => selectAtom(previewsAtom, (previews) => previews[id]), [id]));
   const errors = useAtomValue(useMemo(() => selectAtom(nodeErrorsAtom, (all) => all[id]), [id]));
   const updateGraph = useSetAtom(updateGraphAtom);
   const openViewer = useSetAtom(openViewerAtom);
@@ -71,6 +71,7 @@ export const InkNodeView = memo(function InkNodeView({ id, data, selected }: Nod
       }),
     [id, updateGraph],
   );
+  const preview = shownPreview(latestPreview, run?.promptId);
   const showImages = useSetAtom(imagesShownAtom);
   const outputKey = imagesKey(run?.output?.images ?? []);
   const imagesLoaded = useCallback(
@@ -111,7 +112,7 @@ export const InkNodeView = memo(function InkNodeView({ id, data, selected }: Nod
   }
   return (
     <div
-      className={`ink-node${sized ? ' sized' : ''}${selected ? ' selected' : ''}${status ? ` status-${status}` : ''}${modeClass}${errors ? ' invalid' : ''}`}
+      className={`ink-node${sized && !data.collapsed ? ' sized' : ''}${selected ? ' selected' : ''}${status ? ` status-${status}` : ''}${modeClass}${errors ? ' invalid' : ''}`}
       // ComfyUI's node colours are dark in either theme: the text on them is light.
       style={data.bgcolor ? { background: data.bgcolor, color: '#ddd' } : undefined}
       data-testid={`node-${id}`}
