@@ -159,6 +159,42 @@ describe.skipIf(!hasChromium)('subgraphs', () => {
     await page.context().close();
   });
 
+  it('inside, its inputs and outputs are renamed and reordered without rewiring', async () => {
+    const page = await openEditor();
+    await selectPrompts(page);
+    await page.keyboard.press('Control+Shift+E');
+    await expect.poll(() => page.locator('[data-testid="node-16"]').count()).toBe(1);
+    expect(await page.locator('.react-flow__edge[data-id="16:out-0->3:positive"]').count()).toBe(1);
+    await header(page, '16').dblclick();
+    await page.waitForSelector('[data-testid="subgraph-slots"]');
+    // The negative prompt's output first.
+    await page.locator('[data-testid="subgraph-outputs"] li').nth(1).getByRole('button', { name: 'Move up' }).click();
+    await expect.poll(() => handles(page, '-20', 'target')).toEqual(['CONDITIONING_1', 'CONDITIONING']);
+    const name = page.locator('[data-testid="subgraph-inputs"] li input').first();
+    await name.click();
+    await page.keyboard.press('Control+a');
+    await page.keyboard.type('text encoder');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => handles(page, '-10', 'source')).toEqual(['out-0']);
+    await expect.poll(() => page.locator('[data-testid="node--10"]').textContent()).toContain('text encoder');
+    await screenshot(page, 's-slots');
+    await page.locator('[data-testid="subgraph-breadcrumb-root"]').click();
+    await page.waitForSelector('[data-testid="node-3"][data-class="KSampler"]');
+    expect(await handles(page, '16', 'target')).toEqual(['text encoder']);
+    // The sampler's positive still comes from the positive prompt, now the subgraph's second output.
+    expect(await page.locator('.react-flow__edge[data-id="16:out-1->3:positive"]').count()).toBe(1);
+    expect(await page.locator('.react-flow__edge[data-id="4:out-1->16:text encoder"]').count()).toBe(1);
+    // One undo step each, shown where they were made: two undos give the first names and order back, inside.
+    await page.keyboard.press('Control+z');
+    await page.keyboard.press('Control+z');
+    await page.waitForSelector('[data-testid="subgraph-breadcrumb"]');
+    await expect.poll(() => handles(page, '-20', 'target')).toEqual(['CONDITIONING', 'CONDITIONING_1']);
+    await expect.poll(() => page.locator('[data-testid="node--10"]').textContent()).toContain('clip');
+    await page.locator('[data-testid="subgraph-breadcrumb-root"]').click();
+    await expect.poll(() => page.locator('.react-flow__edge[data-id="16:out-0->3:positive"]').count()).toBe(1);
+    await page.context().close();
+  });
+
   it('converts from the node menu, as one undo step', async () => {
     const page = await openEditor();
     const before = await edges(page);

@@ -175,3 +175,23 @@ export function scopePath(graph: EditorGraph): string[] {
   for (let current = graph; current.scope; current = current.scope.parent) path.unshift(current.scope.instanceId);
   return path;
 }
+
+/**
+ * A change to the whole document (a subgraph's inputs or outputs reordered or renamed), made from wherever the editor
+ * is: open subgraphs are closed into the document, it is changed, and they are opened again.
+ */
+export function changeDocument(
+  graph: EditorGraph,
+  objectInfo: ObjectInfo,
+  titles: { readonly inputs: string; readonly outputs: string },
+  change: (document: WorkflowEnvelope) => WorkflowEnvelope,
+): EditorGraph {
+  const path = scopePath(graph);
+  const root = leaveSubgraphs(graph);
+  const document = documentOf(root);
+  const changed = change(document);
+  if (changed === document) return graph;
+  let next = rebuilt(root, changed, objectInfo, new Set());
+  for (const instanceId of path) next = openSubgraph(next, instanceId, objectInfo, titles) ?? next;
+  return next;
+}

@@ -1,7 +1,14 @@
 import { useSetAtom, useStore } from 'jotai';
 import { useCallback } from 'react';
 import { selectedIds } from '../graph/node-edits.js';
-import { convertNodesToSubgraph, leaveSubgraphs, openSubgraph, unpackSubgraphNode } from '../graph/subgraph-edits.js';
+import { renameSubgraphSlot, reorderSubgraphSlot } from '../../../shared/subgraph.js';
+import {
+  changeDocument,
+  convertNodesToSubgraph,
+  leaveSubgraphs,
+  openSubgraph,
+  unpackSubgraphNode,
+} from '../graph/subgraph-edits.js';
 import { useT } from '../i18n/use-t.js';
 import { graphAtom, objectInfoAtom, showToastAtom, updateGraphAtom, viewRequestAtom } from './atoms.js';
 import { blueprintsAtom, missingBlueprints, publish as publishIn, withDependencies } from './blueprints.js';
@@ -98,5 +105,39 @@ export function useSubgraphActions() {
     });
   }, [store, updateGraph]);
 
-  return { convert, unpack, open, leave, publish, adoptBlueprints };
+  /** Moves an input or output of the open subgraph from one place to another (one undo step). */
+  const reorder = useCallback(
+    (kind: 'inputs' | 'outputs', from: number, to: number): void => {
+      const objectInfo = store.get(objectInfoAtom);
+      const definitionId = store.get(graphAtom).scope?.definitionId;
+      if (!objectInfo || definitionId === undefined) return;
+      const titles = { inputs: t('subgraph.inputs'), outputs: t('subgraph.outputs') };
+      updateGraph({
+        update: (graph) =>
+          changeDocument(graph, objectInfo, titles, (document) =>
+            reorderSubgraphSlot(document, definitionId, kind, from, to),
+          ),
+      });
+    },
+    [store, t, updateGraph],
+  );
+
+  /** Renames an input or output of the open subgraph (made unique among its kind; one undo step). */
+  const rename = useCallback(
+    (kind: 'inputs' | 'outputs', index: number, name: string): void => {
+      const objectInfo = store.get(objectInfoAtom);
+      const definitionId = store.get(graphAtom).scope?.definitionId;
+      if (!objectInfo || definitionId === undefined) return;
+      const titles = { inputs: t('subgraph.inputs'), outputs: t('subgraph.outputs') };
+      updateGraph({
+        update: (graph) =>
+          changeDocument(graph, objectInfo, titles, (document) =>
+            renameSubgraphSlot(document, definitionId, kind, index, name.trim()),
+          ),
+      });
+    },
+    [store, t, updateGraph],
+  );
+
+  return { convert, unpack, open, leave, publish, adoptBlueprints, reorder, rename };
 }

@@ -5,6 +5,7 @@ import { useT } from '../../i18n/use-t.js';
 import { useShortcuts } from '../../keyboard/use-shortcuts.js';
 import { graphAtom } from '../../state/atoms.js';
 import { useSubgraphActions } from '../../state/subgraph-actions.js';
+import { SubgraphSlots } from './SubgraphSlots.js';
 import './subgraph-bar.css';
 
 /**
@@ -33,24 +34,27 @@ export const SubgraphBar = memo(function SubgraphBar() {
   const path = subgraphPath(graph);
   if (path.length === 0) return null;
   return (
-    <nav className="subgraph-breadcrumb" aria-label={t('subgraph.breadcrumb')} data-testid="subgraph-breadcrumb">
-      <button onClick={() => leave()} data-testid="subgraph-breadcrumb-root">
-        {t('subgraph.root')}
-      </button>
-      {path.map((step) => (
-        <Fragment key={step.depth}>
-          <span className="separator" aria-hidden="true">
-            ›
-          </span>
-          {step.depth === 0 ? (
-            <span className="current" aria-current="page" data-testid="subgraph-breadcrumb-current">
-              {step.name}
+    <>
+      <nav className="subgraph-breadcrumb" aria-label={t('subgraph.breadcrumb')} data-testid="subgraph-breadcrumb">
+        <button onClick={() => leave()} data-testid="subgraph-breadcrumb-root">
+          {t('subgraph.root')}
+        </button>
+        {path.map((step) => (
+          <Fragment key={step.depth}>
+            <span className="separator" aria-hidden="true">
+              ›
             </span>
-          ) : (
-            <button onClick={() => leave(step.depth)}>{step.name}</button>
-          )}
-        </Fragment>
-      ))}
-    </nav>
+            {step.depth === 0 ? (
+              <span className="current" aria-current="page" data-testid="subgraph-breadcrumb-current">
+                {step.name}
+              </span>
+            ) : (
+              <button onClick={() => leave(step.depth)}>{step.name}</button>
+            )}
+          </Fragment>
+        ))}
+      </nav>
+      <SubgraphSlots />
+    </>
   );
 });
