@@ -256,4 +256,24 @@ describe.skipIf(!hasChromium)('unsaved marker, confirmations and workflow tabs',
     await expect.poll(() => page.locator('[data-testid="status-3"]').textContent()).toContain('done');
     await page.context().close();
   });
+
+  it('opens a document stored by an older Inkgraph (no tabs) as the one tab', async () => {
+    const page = await openEditor();
+    await page.waitForFunction(() => localStorage.getItem('inkgraph.document') !== null);
+    // Stored as before tabs: only `inkgraph.document`. Edited before the app starts (leaving a page stores it again).
+    await page.context().addInitScript(() => {
+      const raw = localStorage.getItem('inkgraph.document');
+      if (!raw || sessionStorage.getItem('tabs-legacy')) return;
+      const saved = JSON.parse(raw) as { document: { prompt: Record<string, { inputs: Record<string, unknown> }> } };
+      saved.document.prompt['3']!.inputs.steps = 9;
+      localStorage.setItem('inkgraph.document', JSON.stringify({ ...saved, name: 'older document' }));
+      localStorage.removeItem('inkgraph.tabs');
+      sessionStorage.setItem('tabs-legacy', '1');
+    });
+    await page.reload();
+    await expect.poll(() => page.locator('#w-3-steps').inputValue()).toBe('9');
+    expect(await tabs(page).count()).toBe(1);
+    expect(await tabs(page).first().textContent()).toContain('older document');
+    await page.context().close();
+  });
 });
