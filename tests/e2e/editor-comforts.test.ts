@@ -237,6 +237,18 @@ describe.skipIf(!hasChromium)('editor comforts, by real mouse and keys', () => {
     expect(await wireCount(page, positive)).toBe(0);
     await page.keyboard.press('Control+z');
     await expect.poll(() => wireCount(page, positive)).toBe(1);
+
+    // Dropped on a node's body, it goes to that node's input for its type (ComfyUI's connectToNode): Describe's
+    // mask wire onto Mask preview lands on its mask input.
+    const describeMask = '13:out-0->15:mask';
+    expect(await wireCount(page, describeMask)).toBe(1);
+    await mouseDrag(
+      page,
+      await centre(page, handle('15', 'mask')),
+      await centre(page, '[data-testid="node-14"] .node-header'),
+    );
+    await expect.poll(() => wireCount(page, describeMask)).toBe(0);
+    expect(await wireCount(page, '13:out-0->14:mask')).toBe(1);
     await page.context().close();
   });
 

@@ -72,4 +72,20 @@ describe('a wire picked up from its input', () => {
     });
     expect(dropDetachedWire(graph, positive, { on: 'elsewhere' }, objectInfo)).toEqual({ kind: 'kept' });
   });
+
+  it('dropped on a node’s body, goes to its first input that takes it, a free one first', () => {
+    // On the sampler: negative is the first free conditioning input.
+    const moved = dropDetachedWire(graph, positive, { on: 'node', nodeId: '3' }, objectInfo);
+    expect(moved.kind === 'moved' && moved.graph.edges.map((edge) => `${edge.source}→${edge.targetHandle}`)).toEqual([
+      '5→latent_image',
+      '6→negative',
+    ]);
+    // Its own node with no other free input for it, or a node with none at all: nothing changes.
+    const full: EditorGraph = {
+      ...graph,
+      edges: [...graph.edges, edgeFor({ source: '6', sourceHandle: 'out-0', target: '3', targetHandle: 'negative' })],
+    };
+    expect(dropDetachedWire(full, latent, { on: 'node', nodeId: '3' }, objectInfo)).toEqual({ kind: 'kept' });
+    expect(dropDetachedWire(graph, positive, { on: 'node', nodeId: '5' }, objectInfo)).toEqual({ kind: 'kept' });
+  });
 });

@@ -235,12 +235,15 @@ export const Canvas = memo(function Canvas() {
       const point = 'changedTouches' in event ? event.changedTouches[0]! : event;
       const target = event.target instanceof Element ? event.target : null;
       const onCanvas = !!target?.closest('.react-flow') && !target.closest('.react-flow__node, .react-flow__panel');
+      const onNode = target?.closest('.react-flow__node')?.getAttribute('data-id');
       const drop: DetachedDrop =
         state.toHandle?.type === 'target' && state.toNode
           ? { on: 'input', nodeId: state.toNode.id, handleId: state.toHandle.id ?? '' }
           : !state.toHandle && onCanvas
             ? { on: 'canvas', near: Math.hypot(point.clientX - x, point.clientY - y) <= DETACH_RADIUS }
-            : { on: 'elsewhere' };
+            : !state.toHandle && onNode
+              ? { on: 'node', nodeId: onNode }
+              : { on: 'elsewhere' };
       const outcome = dropDetachedWire(graph, wire, drop, objectInfo);
       if (outcome.kind === 'refused')
         showToast({
