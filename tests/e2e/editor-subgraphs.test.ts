@@ -53,6 +53,12 @@ describe.skipIf(!hasChromium)('subgraphs', () => {
     // Its inner nodes' progress shows on the subgraph node.
     await expect.poll(() => page.locator('[data-testid="node-16"]').getAttribute('class')).toMatch(/status-done/);
     await screenshot(page, 's-ran');
+    // Opened, its inner nodes show their own run state.
+    await header(page, '16').dblclick();
+    await page.waitForSelector('[data-testid="node-6"][data-class="CLIPTextEncode"]');
+    expect(await page.locator('[data-testid="node-6"]').getAttribute('class')).toMatch(/status-done/);
+    await page.locator('[data-testid="subgraph-breadcrumb-root"]').click();
+    await page.waitForSelector('[data-testid="node-3"][data-class="KSampler"]');
 
     // Kept over a reload (the document stores the subgraph).
     await page.reload();
@@ -131,6 +137,10 @@ describe.skipIf(!hasChromium)('subgraphs', () => {
     // The server names 16:6 (its clip is missing); the canvas shows node 16.
     await page.waitForSelector('[data-testid="node-16"].invalid');
     await screenshot(page, 's-inner-error');
+    // Opened, the node the server named shows the error on its field.
+    await header(page, '16').dblclick();
+    await page.waitForSelector('[data-testid="node-6"].invalid');
+    expect(await page.locator('[data-testid="node-7"].invalid').count()).toBe(0);
     await page.context().close();
   });
 

@@ -195,3 +195,8 @@ export function changeDocument(
   for (const instanceId of path) next = openSubgraph(next, instanceId, objectInfo, titles) ?? next;
   return next;
 }
+
+/** The id the server knows a node of the shown graph by: inside open subgraphs, `instance:inner` (nested `a:b:c`). */
+export function executionId(graph: EditorGraph, nodeId: string): string {
+  return [...scopePath(graph), nodeId].join(':');
+}

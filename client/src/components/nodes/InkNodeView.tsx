@@ -13,7 +13,9 @@ import { outputHandle, type InkNode, type SeedControl } from '../../graph/types.
 import { widgetText } from '../../graph/widget-text.js';
 import type { MessageKey } from '../../i18n/messages.js';
 import { useNodeText, useT } from '../../i18n/use-t.js';
+import { executionId } from '../../graph/subgraph-edits.js';
 import {
+  graphAtom,
   imagesShownAtom,
   localeAtom,
   nodeErrorsAtom,
@@ -50,9 +52,11 @@ export const InkNodeView = memo(function InkNodeView({ id, data, selected }: Nod
   const objectInfo = useAtomValue(objectInfoAtom);
   const locale = useAtomValue(localeAtom);
   // Only the shown tab's runs: another tab's progress never lands on a node that shares its id.
-  const run = useAtomValue(useMemo(() => selectAtom(visibleRunsAtom, (runs) => runs[id]), [id]));
-  const latestPreview = useAtomValue(useMemo(() => selectAtom(previewsAtom, (previews) => previews[id]), [id]));
-  const errors = useAtomValue(useMemo(() => selectAtom(nodeErrorsAtom, (all) => all[id]), [id]));
+  // Inside an open subgraph the server knows this node as `instance:inner`: its run state is under that id.
+  const runId = useAtomValue(useMemo(() => selectAtom(graphAtom, (graph) => executionId(graph, id)), [id]));
+  const run = useAtomValue(useMemo(() => selectAtom(visibleRunsAtom, (runs) => runs[runId]), [runId]));
+  const latestPreview = useAtomValue(useMemo(() => selectAtom(previewsAtom, (previews) => previews[runId]), [runId]));
+  const errors = useAtomValue(useMemo(() => selectAtom(nodeErrorsAtom, (all) => all[runId]), [runId]));
   const updateGraph = useSetAtom(updateGraphAtom);
   const openViewer = useSetAtom(openViewerAtom);
   const connections = useNodeConnections({ handleType: 'target' });
@@ -77,9 +81,9 @@ export const InkNodeView = memo(function InkNodeView({ id, data, selected }: Nod
   const imagesLoaded = useCallback(
     (event: React.SyntheticEvent<HTMLImageElement>) => {
       const all = event.currentTarget.parentElement?.querySelectorAll('img') ?? [];
-      if ([...all].every((image) => image.complete)) showImages({ nodeId: id, key: outputKey });
+      if ([...all].every((image) => image.complete)) showImages({ nodeId: runId, key: outputKey });
     },
-    [id, outputKey, showImages],
+    [runId, outputKey, showImages],
   );
   const setControl = useCallback(
     (name: string, control: SeedControl) =>
