@@ -147,6 +147,18 @@ describe.skipIf(!hasChromium)('unsaved marker, confirmations and workflow tabs',
     await page.locator('[data-testid="confirm-ok"]').click();
     await expect.poll(() => page.locator('[data-testid="library-tabs dogs"]').count()).toBe(0);
     expect(await libraryDocument('tabs dogs')).toMatch(/^missing/);
+
+    // Closing the changed tab of a library workflow offers to save it first; Enter saves, then closes.
+    await typeWidget(page, '#w-3-steps', '14');
+    await expect.poll(() => marker(page)).toBe(1);
+    await tabs(page).nth(0).locator('[data-testid="close-tab"]').click();
+    await dialog(page).waitFor();
+    expect(await dialog(page).textContent()).toContain('Save them before closing');
+    await screenshot(page, 't-close-save-dialog');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => libraryDocument('tabs cats')).toMatch(/"steps": ?14/);
+    await expect.poll(() => inkNodes(page)).toBe(0);
+    expect(await tabs(page).count()).toBe(1);
     await page.context().close();
   });
 
@@ -214,7 +226,7 @@ describe.skipIf(!hasChromium)('unsaved marker, confirmations and workflow tabs',
     await expect.poll(() => page.locator('#w-3-steps').inputValue()).toBe('7');
     await screenshot(page, 't-tabs-after-reload');
 
-    // Closing a changed tab asks: Escape keeps it, Enter closes it.
+    // Closing a changed tab asks: Escape keeps it; "Close without saving" closes it and saves nothing.
     await tabs(page).nth(0).locator('[data-testid="close-tab"]').click();
     await dialog(page).waitFor();
     expect(await dialog(page).textContent()).toContain('unsaved changes');
@@ -224,12 +236,21 @@ describe.skipIf(!hasChromium)('unsaved marker, confirmations and workflow tabs',
     expect(await tabs(page).count()).toBe(3);
     await tabs(page).nth(0).locator('[data-testid="close-tab"]').click();
     await dialog(page).waitFor();
-    await page.keyboard.press('Enter');
+    await page.locator('[data-testid="confirm-alternative"]').click();
     await expect.poll(() => tabs(page).count()).toBe(2);
+    expect(await libraryDocument('text-to-image')).toMatch(/^missing/);
     // An unchanged tab closes without a question.
     await tabs(page).nth(1).locator('[data-testid="close-tab"]').click();
     await expect.poll(() => tabs(page).count()).toBe(1);
     expect(await dialog(page).count()).toBe(0);
+    // The last tab, changed and never named: asked, Enter discards, and a fresh empty tab takes its place.
+    await tabs(page).nth(0).locator('[data-testid="close-tab"]').click();
+    await dialog(page).waitFor();
+    expect(await page.locator('[data-testid="confirm-alternative"]').count()).toBe(0);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => inkNodes(page)).toBe(0);
+    expect(await tabs(page).count()).toBe(1);
+    await expect.poll(() => tabMarkers(page)).toBe(0);
     await page.context().close();
   });
 

@@ -3,7 +3,10 @@ import { useEffect, useRef } from 'react';
 import { useT } from '../i18n/use-t.js';
 import { confirmAtom } from '../state/confirm.js';
 
-/** The open question, if any: Enter or the confirm button confirms; Escape, Cancel or a click outside cancels. */
+/**
+ * The open question, if any: Enter or the confirm button confirms; Escape, Cancel or a click outside cancels; a third
+ * button, when the question has one, gives the alternative answer.
+ */
 export function ConfirmDialog() {
   const t = useT();
   const pending = useAtomValue(confirmAtom);
@@ -16,14 +19,14 @@ export function ConfirmDialog() {
       if (event.key !== 'Enter' && event.key !== 'Escape') return;
       event.preventDefault();
       event.stopImmediatePropagation();
-      pending.answer(event.key === 'Enter');
+      pending.answer(event.key === 'Enter' ? 'confirm' : 'cancel');
     };
     window.addEventListener('keydown', onKey, true);
     return () => window.removeEventListener('keydown', onKey, true);
   }, [pending]);
   if (!pending) return null;
   return (
-    <div className="dialog" onClick={() => pending.answer(false)}>
+    <div className="dialog" onClick={() => pending.answer('cancel')}>
       <div
         className="dialog-body confirm-dialog"
         role="dialog"
@@ -35,13 +38,18 @@ export function ConfirmDialog() {
         <h3 id="confirm-title">{pending.title}</h3>
         <p>{pending.message}</p>
         <div className="confirm-buttons">
-          <button onClick={() => pending.answer(false)} data-testid="confirm-cancel">
+          <button onClick={() => pending.answer('cancel')} data-testid="confirm-cancel">
             {t('cancel')}
           </button>
+          {pending.alternative !== undefined && (
+            <button onClick={() => pending.answer('alternative')} data-testid="confirm-alternative">
+              {pending.alternative}
+            </button>
+          )}
           <button
             ref={confirmButton}
             className={pending.danger ? 'danger' : 'primary'}
-            onClick={() => pending.answer(true)}
+            onClick={() => pending.answer('confirm')}
             data-testid="confirm-ok"
           >
             {pending.confirmLabel}

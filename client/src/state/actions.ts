@@ -146,9 +146,11 @@ export function useEditorActions() {
   );
 
   const save = useCallback(
-    async (name: string): Promise<boolean> => {
+    async (name: string, tabId?: string): Promise<boolean> => {
       // Saving over another library entry asks first, as ComfyUI does; saving the tab's own entry again does not.
-      const tab = store.get(activeTabAtom);
+      // The shown tab, unless another is named (closing a tab saves it).
+      const shown = store.get(activeTabAtom);
+      const tab = store.get(tabsAtom).tabs.find((candidate) => candidate.id === tabId) ?? shown;
       const document = graphToWorkflow(tab.history.present);
       if (tab.libraryName !== name) {
         const library = await api.workflows();

@@ -11,29 +11,39 @@ export interface ConfirmRequest {
   readonly confirmLabel: string;
   /** The confirm button is drawn as destructive (delete, discard). */
   readonly danger?: boolean;
+  /** A third answer's label, between cancel and confirm (ComfyUI's "save before closing?" has one). */
+  readonly alternative?: string;
 }
 
+export type ConfirmChoice = 'confirm' | 'alternative' | 'cancel';
+
 export interface PendingConfirm extends ConfirmRequest {
-  readonly answer: (confirmed: boolean) => void;
+  readonly answer: (choice: ConfirmChoice) => void;
 }
 
 export const confirmAtom = atom<PendingConfirm | undefined>(undefined);
 
-/** Asks; resolves true on confirm, false on cancel (a newer question cancels an open one). */
-export function useConfirm(): (request: ConfirmRequest) => Promise<boolean> {
+/** Asks; resolves with the answer (a newer question cancels an open one). */
+export function useChoice(): (request: ConfirmRequest) => Promise<ConfirmChoice> {
   const store = useStore();
   return useCallback(
     (request) =>
-      new Promise<boolean>((resolve) => {
-        store.get(confirmAtom)?.answer(false);
+      new Promise<ConfirmChoice>((resolve) => {
+        store.get(confirmAtom)?.answer('cancel');
         store.set(confirmAtom, {
           ...request,
-          answer: (confirmed) => {
+          answer: (choice) => {
             store.set(confirmAtom, undefined);
-            resolve(confirmed);
+            resolve(choice);
           },
         });
       }),
     [store],
   );
+}
+
+/** Asks a yes-or-no question; resolves true on confirm, false on cancel. */
+export function useConfirm(): (request: Omit<ConfirmRequest, 'alternative'>) => Promise<boolean> {
+  const choose = useChoice();
+  return useCallback(async (request) => (await choose(request)) === 'confirm', [choose]);
 }

@@ -2,9 +2,10 @@ import { useReactFlow } from '@xyflow/react';
 import { useAtomValue, useStore } from 'jotai';
 import { selectAtom } from 'jotai/utils';
 import { memo, useCallback, useEffect } from 'react';
-import { activate, activeTab, addTab, closeTab, createTab } from '../../graph/workflow-tabs.js';
+import { activate, activeTab, addTab, closeTab, createTab, type WorkflowTab } from '../../graph/workflow-tabs.js';
 import { useT } from '../../i18n/use-t.js';
-import { useConfirm } from '../../state/confirm.js';
+import { useEditorActions } from '../../state/actions.js';
+import { useChoice, useConfirm } from '../../state/confirm.js';
 import {
   canvasViewAtom,
   keepViewAtom,
@@ -41,7 +42,8 @@ const tabBarAtom = selectAtom(
 
 /**
  * The open workflows as tabs above the canvas (ComfyUI's topbar tabs): a name, "•" while it has unsaved changes, a
- * close button (a middle click closes too; a tab with changes asks first) and "+" for a new, empty workflow.
+ * close button (a middle click closes too; a tab with changes asks first: save, close without saving, or cancel) and
+ * "+" for a new, empty workflow.
  */
 export const WorkflowTabs = memo(function WorkflowTabs() {
   const t = useT();
@@ -50,6 +52,8 @@ export const WorkflowTabs = memo(function WorkflowTabs() {
   const modified = useAtomValue(modifiedTabsAtom);
   const checks = useAtomValue(unsavedChecksAtom);
   const confirm = useConfirm();
+  const choose = useChoice();
+  const { save } = useEditorActions();
   useUnsavedTracking();
   const { getViewport, setViewport } = useReactFlow();
   const label = useCallback((tab: TabLabel) => tab.name || t('unsavedWorkflow'), [t]);
@@ -89,19 +93,30 @@ export const WorkflowTabs = memo(function WorkflowTabs() {
     void setViewport(HOME);
   };
 
-  const close = async (id: string): Promise<void> => {
-    const tab = store.get(tabsAtom).tabs.find((candidate) => candidate.id === id);
-    if (!tab) return;
-    if (
-      tabModified(tab) &&
-      !(await confirm({
-        title: t('closeUnsavedTitle', { name: label(tab) }),
-        message: t('closeUnsavedQuestion', { name: label(tab) }),
+  /** A tab with changes asks first: a named one offers to save them (ComfyUI's "save changes?"), any can discard. */
+  const mayClose = async (tab: WorkflowTab): Promise<boolean> => {
+    if (!tabModified(tab)) return true;
+    const name = label(tab);
+    if (!tab.name)
+      return confirm({
+        title: t('closeUnsavedTitle', { name }),
+        message: t('closeUnsavedQuestion', { name }),
         confirmLabel: t('closeWithoutSaving'),
         danger: true,
-      }))
-    )
-      return;
+      });
+    const choice = await choose({
+      title: t('closeUnsavedTitle', { name }),
+      message: t('closeSaveQuestion', { name }),
+      confirmLabel: t('save'),
+      alternative: t('closeWithoutSaving'),
+    });
+    if (choice === 'cancel') return false;
+    return choice === 'alternative' || (await save(tab.name, tab.id));
+  };
+
+  const close = async (id: string): Promise<void> => {
+    const tab = store.get(tabsAtom).tabs.find((candidate) => candidate.id === id);
+    if (!tab || !(await mayClose(tab))) return;
     const wasShown = tab.id === store.get(tabsAtom).activeId;
     store.set(tabsAtom, (current) => closeTab(current, tab.id, () => createTab(newTabId(), EMPTY, '')));
     if (wasShown) showView();
