@@ -32,6 +32,8 @@ export const NodeResizeCorner = memo(function NodeResizeCorner() {
       minWidth={MIN_NODE_WIDTH}
       minHeight={minHeight}
       className="node-resize-corner"
+      // Drawn at the node's own scale, as ComfyUI's corner: no re-render of every node's corner on each zoom step.
+      autoScale={false}
     >
       <svg width="14" height="14" viewBox="0 0 14 14" role="img" aria-label={t('resizeNode')} onPointerEnter={measure}>
         <title>{t('resizeNode')}</title>
