@@ -62,9 +62,9 @@ export const InkNodeView = memo(function InkNodeView({ id, data, selected }: Nod
   const connections = useNodeConnections({ handleType: 'target' });
   const connected = useMemo(() => new Set(connections.map((connection) => connection.targetHandle)), [connections]);
   const info = objectInfo?.[data.classType];
-  // Level of detail: zoomed far out, a node draws only its header and sockets (a 500-node canvas stays smooth).
   // Resized by hand: the node fills the size it was given (and is no narrower than its widgets need).
   const sized = useStore((state) => state.nodeLookup.get(id)?.height !== undefined);
+  // Level of detail: zoomed far out, a node draws only its header and sockets (a 500-node canvas stays smooth).
   const far = useStore((state) => state.transform[2] < FAR_ZOOM);
 
   const setWidget = useCallback(
