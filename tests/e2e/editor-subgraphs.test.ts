@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { hasChromium, screenshot } from '../helpers/browser.js';
@@ -202,6 +203,20 @@ describe.skipIf(!hasChromium)('subgraphs', () => {
     await expect.poll(() => page.locator('[data-testid="node--10"]').textContent()).toContain('clip');
     await page.locator('[data-testid="subgraph-breadcrumb-root"]').click();
     await expect.poll(() => page.locator('.react-flow__edge[data-id="16:out-0->3:positive"]').count()).toBe(1);
+    await page.context().close();
+  });
+
+  it("opens a ComfyUI workflow's subgraph (definitions.subgraphs) as a subgraph node, to open and edit", async () => {
+    const page = await openEditor();
+    const file = resolve(import.meta.dirname, '..', 'fixtures', 'comfy-subgraphs', 'subgraph-with-preview-node.json');
+    await page.locator('input[type="file"]').setInputFiles(file);
+    await page.waitForSelector('[data-testid="node-5"][data-class="a1b2c3d4-e5f6-7890-abcd-ef1234567890"]');
+    expect(await handles(page, '5', 'target')).toEqual(['images']);
+    expect(await page.locator('.react-flow__edge[data-id="11:out-0->5:images"]').count()).toBe(1);
+    await header(page, '5').dblclick();
+    await page.waitForSelector('[data-testid="node-10"][data-class="SaveImage"]');
+    expect(await page.locator('.react-flow__edge[data-id="-10:out-0->10:images"]').count()).toBe(1);
+    await screenshot(page, 's-comfy-subgraph');
     await page.context().close();
   });
 

@@ -88,6 +88,8 @@ export function isSubgraphNode(graph: EditorGraph, node: EditorNode | undefined)
   );
 }
 
+const BOUNDARY_SIZE: [number, number] = [150, 60];
+
 /** An open subgraph's input or output node (not to be deleted or packed into another subgraph). */
 export function isBoundary(node: EditorNode): boolean {
   return (
@@ -118,14 +120,15 @@ export function openSubgraph(
   const inputNode: ApiNode = {
     class_type: SUBGRAPH_INPUT_TYPE,
     inputs: {},
-    _meta: { title: titles.inputs, pos: definition.inputPos ?? [left - 320, top] },
+    // As narrow as litegraph's boundary nodes (120 px), which its saved positions allow for.
+    _meta: { title: titles.inputs, pos: definition.inputPos ?? [left - 320, top], size: BOUNDARY_SIZE },
   };
   const outputNode: ApiNode = {
     class_type: SUBGRAPH_OUTPUT_TYPE,
     inputs: Object.fromEntries(
       definition.outputs.flatMap((output) => (output.link ? [[output.name, output.link]] : [])),
     ),
-    _meta: { title: titles.outputs, pos: definition.outputPos ?? [right + 400, top] },
+    _meta: { title: titles.outputs, pos: definition.outputPos ?? [right + 400, top], size: BOUNDARY_SIZE },
   };
   const inside = workflowToGraph(
     {
