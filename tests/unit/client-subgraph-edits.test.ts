@@ -3,7 +3,13 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createRegistry } from '../../nodes/index.js';
 import { buildObjectInfo } from '../../nodes/object-info.js';
-import { convertNodesToSubgraph, isSubgraphNode, unpackSubgraphNode } from '../../client/src/graph/subgraph-edits.js';
+import { adoptSeeds, applySeedControls } from '../../client/src/graph/node-factory.js';
+import {
+  convertNodesToSubgraph,
+  isSubgraphNode,
+  openSubgraph,
+  unpackSubgraphNode,
+} from '../../client/src/graph/subgraph-edits.js';
 import { initialExecutionState, queued, reduceAll } from '../../client/src/execution/execution-state.js';
 import { withSubgraphErrors } from '../../client/src/execution/run-errors.js';
 import { missingNodes } from '../../client/src/graph/missing-nodes.js';
@@ -109,5 +115,19 @@ describe('subgraph blueprints', () => {
       'inner',
     ]);
     expect(missingBlueprints(['outer'], [outer, inner], [inner, outer])).toEqual([]);
+  });
+});
+
+describe('running with a subgraph open', () => {
+  it('moves the seeds of the graph it was opened from too, and shows them there once queued', () => {
+    const converted = convertNodesToSubgraph(graph, new Set(['6', '7']), objectInfo, ids, 'New Subgraph')!;
+    const inside = openSubgraph(converted, '16', objectInfo, { inputs: 'Inputs', outputs: 'Outputs' })!;
+    const before = graphToWorkflow(inside).prompt['3']!.inputs.seed;
+    const seeded = applySeedControls(inside, objectInfo, () => 0.5);
+    const sent = graphToWorkflow(seeded).prompt['3']!.inputs.seed;
+    expect(sent).not.toBe(before);
+    const shown = adoptSeeds(inside, seeded);
+    expect(shown.scope).toBeDefined();
+    expect(graphToWorkflow(shown).prompt['3']!.inputs.seed).toBe(sent);
   });
 });

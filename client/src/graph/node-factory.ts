@@ -132,7 +132,10 @@ export function applySeedControls(graph: EditorGraph, objectInfo: ObjectInfo, ra
     changed = true;
     return { ...node, data: { ...node.data, widgets } };
   });
-  return changed ? { ...graph, nodes } : graph;
+  // With a subgraph open, the graph it was opened from runs too.
+  const parent = graph.scope ? applySeedControls(graph.scope.parent, objectInfo, random) : undefined;
+  const scope = graph.scope && parent && parent !== graph.scope.parent ? { ...graph.scope, parent } : graph.scope;
+  return changed || scope !== graph.scope ? { ...graph, nodes, ...(scope ? { scope } : {}) } : graph;
 }
 
 /**
@@ -156,5 +159,8 @@ export function adoptSeeds(graph: EditorGraph, seeded: EditorGraph): EditorGraph
     changed = true;
     return { ...node, data: { ...node.data, widgets } };
   });
-  return changed ? { ...graph, nodes } : graph;
+  const parent =
+    graph.scope && seeded.scope ? adoptSeeds(graph.scope.parent, seeded.scope.parent) : graph.scope?.parent;
+  const scope = graph.scope && parent !== graph.scope.parent ? { ...graph.scope, parent: parent! } : graph.scope;
+  return changed || scope !== graph.scope ? { ...graph, nodes, ...(scope ? { scope } : {}) } : graph;
 }
