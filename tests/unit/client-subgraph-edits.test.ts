@@ -118,6 +118,25 @@ describe('subgraph blueprints', () => {
   });
 });
 
+describe('seeds inside subgraphs', () => {
+  it('move by their control before a run, and the editor keeps the seed that ran', () => {
+    const converted = convertNodesToSubgraph(graph, new Set(['3']), objectInfo, ids, 'Sampler')!;
+    const seedOf = (of: typeof converted) => graphToWorkflow(of).definitions!.subgraphs[0]!.nodes['3']!.inputs.seed;
+    const seeded = applySeedControls(converted, objectInfo, () => 0.5);
+    expect(seedOf(seeded)).not.toBe(seedOf(converted));
+    expect(compileWorkflow(graphToWorkflow(seeded), objectInfo)['16:3']!.inputs.seed).toBe(seedOf(seeded));
+    expect(seedOf(adoptSeeds(converted, seeded))).toBe(seedOf(seeded));
+    // A fixed seed stays.
+    const fixed = structuredClone(graphToWorkflow(converted));
+    fixed.definitions!.subgraphs[0]!.nodes['3']!._meta = {
+      ...fixed.definitions!.subgraphs[0]!.nodes['3']!._meta,
+      controls: { seed: 'fixed' },
+    };
+    const still = workflowToGraph(fixed, objectInfo).graph;
+    expect(seedOf(applySeedControls(still, objectInfo, () => 0.5))).toBe(seedOf(still));
+  });
+});
+
 describe('running with a subgraph open', () => {
   it('moves the seeds of the graph it was opened from too, and shows them there once queued', () => {
     const converted = convertNodesToSubgraph(graph, new Set(['6', '7']), objectInfo, ids, 'New Subgraph')!;

@@ -6,6 +6,7 @@ import {
   type ObjectInfo,
 } from '../../../shared/node-spec.js';
 import type { Locale } from '../i18n/messages.js';
+import { adoptSubgraphSeeds, seedSubgraphs, stepSeed } from './subgraph-seeds.js';
 import type { EditorGraph, InkNode, SeedControl } from './types.js';
 
 /** Nodes from specs, and the seed controls applied before queueing. Pure. */
@@ -105,7 +106,13 @@ export function nextNodeId(graph: EditorGraph): string {
  * Applies each seed's control_after_generate before a run is queued, so the seed shown is the seed used
  * (ComfyUI applies it after, a common complaint). `random` gives uniform numbers in [0, 1).
  */
-export function applySeedControls(graph: EditorGraph, objectInfo: ObjectInfo, random: () => number): EditorGraph {
+export function applySeedControls(
+  graph: EditorGraph,
+  objectInfo: ObjectInfo,
+  random: () => number,
+  /** Also inside subgraphs: the shown graph's definitions are the document's (an open one's parents' are older). */
+  inside = true,
+): EditorGraph {
   let changed = false;
   const nodes = graph.nodes.map((node) => {
     if (node.type !== 'ink' || node.data.mode !== 0) return node;
@@ -119,13 +126,7 @@ export function applySeedControls(graph: EditorGraph, objectInfo: ObjectInfo, ra
       const min = spec?.[1]?.min ?? 0;
       const max = Math.min(spec?.[1]?.max ?? Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
       const current = typeof widgets[name] === 'number' ? widgets[name] : min;
-      const next =
-        control === 'increment'
-          ? current + 1
-          : control === 'decrement'
-            ? current - 1
-            : Math.floor(random() * (Math.min(max, 2 ** 50) - min + 1)) + min;
-      widgets[name] = next > max ? min : next < min ? max : next;
+      widgets[name] = stepSeed(current, control, min, max, random);
       touched = true;
     }
     if (!touched) return node;
@@ -133,9 +134,12 @@ export function applySeedControls(graph: EditorGraph, objectInfo: ObjectInfo, ra
     return { ...node, data: { ...node.data, widgets } };
   });
   // With a subgraph open, the graph it was opened from runs too.
-  const parent = graph.scope ? applySeedControls(graph.scope.parent, objectInfo, random) : undefined;
+  const parent = graph.scope ? applySeedControls(graph.scope.parent, objectInfo, random, false) : undefined;
   const scope = graph.scope && parent && parent !== graph.scope.parent ? { ...graph.scope, parent } : graph.scope;
-  return changed || scope !== graph.scope ? { ...graph, nodes, ...(scope ? { scope } : {}) } : graph;
+  const definitions = inside ? seedSubgraphs(graph.definitions, objectInfo, random) : graph.definitions;
+  return changed || scope !== graph.scope || definitions !== graph.definitions
+    ? { ...graph, nodes, ...(scope ? { scope } : {}), ...(definitions ? { definitions } : {}) }
+    : graph;
 }
 
 /**
@@ -159,8 +163,11 @@ export function adoptSeeds(graph: EditorGraph, seeded: EditorGraph): EditorGraph
     changed = true;
     return { ...node, data: { ...node.data, widgets } };
   });
+  const definitions = adoptSubgraphSeeds(graph.definitions, seeded.definitions);
   const parent =
     graph.scope && seeded.scope ? adoptSeeds(graph.scope.parent, seeded.scope.parent) : graph.scope?.parent;
   const scope = graph.scope && parent !== graph.scope.parent ? { ...graph.scope, parent: parent! } : graph.scope;
-  return changed || scope !== graph.scope ? { ...graph, nodes, ...(scope ? { scope } : {}) } : graph;
+  return changed || scope !== graph.scope || definitions !== graph.definitions
+    ? { ...graph, nodes, ...(scope ? { scope } : {}), ...(definitions ? { definitions } : {}) }
+    : graph;
 }

@@ -1,0 +1,107 @@
+import type { ObjectInfo } from '../../../shared/node-spec.js';
+import { ownValue } from '../../../shared/own-property.js';
+import type { Definitions } from '../../../shared/workflow.js';
+import type { SeedControl } from './types.js';
+
+/** A seed after its control_after_generate: one on, one back, or anywhere in [min, max]; wrapping at the ends. */
+export function stepSeed(
+  current: number,
+  control: Exclude<SeedControl, 'fixed'>,
+  min: number,
+  max: number,
+  random: () => number,
+): number {
+  const next =
+    control === 'increment'
+      ? current + 1
+      : control === 'decrement'
+        ? current - 1
+        : Math.floor(random() * (Math.min(max, 2 ** 50) - min + 1)) + min;
+  return next > max ? min : next < min ? max : next;
+}
+
+function isControl(value: unknown): value is Exclude<SeedControl, 'fixed'> {
+  return value === 'increment' || value === 'decrement' || value === 'randomize';
+}
+
+/**
+ * The seeds inside subgraphs moved by their controls before a run, as those of the shown nodes are (a subgraph's
+ * nodes are shared by its instances, so they share the new seed). Unchanged definitions stay the same objects.
+ */
+export function seedSubgraphs(
+  definitions: Definitions | undefined,
+  objectInfo: ObjectInfo,
+  random: () => number,
+): Definitions | undefined {
+  if (!definitions) return definitions;
+  let changed = false;
+  const subgraphs = definitions.subgraphs.map((definition) => {
+    let touched = false;
+    const nodes = Object.fromEntries(
+      Object.entries(definition.nodes).map(([id, node]) => {
+        const controls: unknown = node._meta?.controls;
+        const info = ownValue(objectInfo, node.class_type);
+        if (!info || (node._meta?.mode ?? 0) !== 0 || typeof controls !== 'object' || controls === null)
+          return [id, node];
+        const inputs = { ...node.inputs };
+        let moved = false;
+        for (const [name, control] of Object.entries(controls)) {
+          if (!isControl(control)) continue;
+          const spec = info.input.required[name] ?? info.input.optional?.[name];
+          const min = spec?.[1]?.min ?? 0;
+          const max = Math.min(spec?.[1]?.max ?? Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+          const current = inputs[name];
+          // A seed fed by a link has no value of its own to move.
+          if (current !== undefined && typeof current !== 'number') continue;
+          inputs[name] = stepSeed(current ?? min, control, min, max, random);
+          moved = true;
+        }
+        if (!moved) return [id, node];
+        touched = true;
+        return [id, { ...node, inputs }];
+      }),
+    );
+    if (!touched) return definition;
+    changed = true;
+    return { ...definition, nodes };
+  });
+  return changed ? { subgraphs } : definitions;
+}
+
+/** The seeds a queued run used inside subgraphs, taken into the current definitions (other edits stay). */
+export function adoptSubgraphSeeds(
+  current: Definitions | undefined,
+  seeded: Definitions | undefined,
+): Definitions | undefined {
+  if (!current || !seeded || current === seeded) return current;
+  const sent = new Map(seeded.subgraphs.map((definition) => [definition.id, definition]));
+  let changed = false;
+  const subgraphs = current.subgraphs.map((definition) => {
+    const source = sent.get(definition.id);
+    if (!source || source === definition) return definition;
+    let touched = false;
+    const nodes = Object.fromEntries(
+      Object.entries(definition.nodes).map(([id, node]) => {
+        const controls: unknown = node._meta?.controls;
+        const from = ownValue(source.nodes, id);
+        if (!from || typeof controls !== 'object' || controls === null) return [id, node];
+        const inputs = { ...node.inputs };
+        let moved = false;
+        for (const [name, control] of Object.entries(controls)) {
+          const value = from.inputs[name];
+          if (!isControl(control) || typeof value !== 'number' || typeof inputs[name] !== 'number') continue;
+          if (inputs[name] === value) continue;
+          inputs[name] = value;
+          moved = true;
+        }
+        if (!moved) return [id, node];
+        touched = true;
+        return [id, { ...node, inputs }];
+      }),
+    );
+    if (!touched) return definition;
+    changed = true;
+    return { ...definition, nodes };
+  });
+  return changed ? { subgraphs } : current;
+}
