@@ -12,9 +12,11 @@ import {
 } from '../../client/src/graph/subgraph-edits.js';
 import { initialExecutionState, queued, reduceAll } from '../../client/src/execution/execution-state.js';
 import { withSubgraphErrors } from '../../client/src/execution/run-errors.js';
+import { sameDocument } from '../../client/src/graph/document-equal.js';
 import { missingNodes } from '../../client/src/graph/missing-nodes.js';
 import { missingBlueprints, publish, withDependencies } from '../../client/src/state/blueprints.js';
 import { graphToWorkflow, workflowToGraph } from '../../client/src/graph/workflow-graph.js';
+import { fromLitegraph } from '../../shared/litegraph-import.js';
 import { withSubgraphTypes } from '../../shared/subgraph.js';
 import { compileWorkflow } from '../../shared/workflow-compile.js';
 import { parseWorkflowDocument } from '../../shared/workflow.js';
@@ -148,5 +150,26 @@ describe('running with a subgraph open', () => {
     const shown = adoptSeeds(inside, seeded);
     expect(shown.scope).toBeDefined();
     expect(graphToWorkflow(shown).prompt['3']!.inputs.seed).toBe(sent);
+  });
+});
+
+describe('opening a subgraph is no edit', () => {
+  it("leaves a ComfyUI file's fractional positions as they were", () => {
+    const json: unknown = JSON.parse(
+      readFileSync(
+        resolve(import.meta.dirname, '..', 'fixtures', 'comfy-subgraphs', 'basic-subgraph-zero-uuid.json'),
+        'utf8',
+      ),
+    );
+    const imported = fromLitegraph(json, objectInfo, { keepSubgraphs: true });
+    if (!imported.ok) throw new Error(imported.reason);
+    const root = workflowToGraph(imported.value, objectInfo).graph;
+    const inside = openSubgraph(root, '2', objectInfo, { inputs: 'Inputs', outputs: 'Outputs' })!;
+    expect(inside.nodes.map((node) => node.id).sort()).toEqual(['-10', '-20', '1', '2']);
+    // As the unsaved marker compares documents (a node's drawn height aside).
+    expect(sameDocument(graphToWorkflow(inside), graphToWorkflow(root))).toBe(true);
+    expect(graphToWorkflow(inside).definitions!.subgraphs[0]!.nodes['1']!._meta?.pos).toEqual([
+      554.8743286132812, 100.95539093017578,
+    ]);
   });
 });

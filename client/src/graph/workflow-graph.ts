@@ -3,6 +3,7 @@ import {
   WORKFLOW_FORMAT,
   WORKFLOW_VERSION,
   type ApiNode,
+  type Definitions,
   type WorkflowEnvelope,
 } from '../../../shared/workflow.js';
 import { isMissingNodeRecord } from '../../../shared/litegraph-import.js';
@@ -142,11 +143,42 @@ export function workflowToGraph(envelope: WorkflowEnvelope, objectInfo: ObjectIn
       edges,
       ...(envelope.viewport ? { viewport: envelope.viewport } : {}),
       ...(envelope.definitions && envelope.definitions.subgraphs.length > 0
-        ? { definitions: envelope.definitions }
+        ? { definitions: withSeedControls(envelope.definitions, objectInfo) }
         : {}),
     },
     needsLayout,
   };
+}
+
+/**
+ * Seed-like inputs inside subgraphs carry a control as the shown nodes' do (ComfyUI's default, randomize), so that
+ * opening a subgraph, which shows them, changes nothing. Unchanged definitions stay the same objects.
+ */
+function withSeedControls(definitions: Definitions, objectInfo: ObjectInfo): Definitions {
+  let changed = false;
+  const subgraphs = definitions.subgraphs.map((definition) => {
+    let touched = false;
+    const nodes = Object.fromEntries(
+      Object.entries(definition.nodes).map(([id, node]) => {
+        const info = objectInfo[node.class_type];
+        const controls = { ...((node._meta?.controls ?? {}) as Record<string, SeedControl>) };
+        let added = false;
+        if (info)
+          for (const field of nodeInputs(info).widgets)
+            if (hasSeedControl(field) && controls[field.name] === undefined) {
+              controls[field.name] = 'randomize';
+              added = true;
+            }
+        if (!added) return [id, node];
+        touched = true;
+        return [id, { ...node, _meta: { ...node._meta, controls } }];
+      }),
+    );
+    if (!touched) return definition;
+    changed = true;
+    return { ...definition, nodes };
+  });
+  return changed ? { subgraphs } : definitions;
 }
 
 /** Follows reroutes back to the real source of a wire. */
@@ -176,8 +208,15 @@ export function closeScope(graph: EditorGraph): EditorGraph {
   const subgraphs = graph.definitions?.subgraphs ?? [];
   const definition = subgraphs.find((candidate) => candidate.id === scope.definitionId);
   if (!definition) return scope.parent;
+  // Positions the editor only rounded (a ComfyUI file's are fractional) stay as they were: opening is no edit.
   const nodes = Object.fromEntries(
-    Object.entries(inside.prompt).filter(([id]) => id !== SUBGRAPH_INPUT_ID && id !== SUBGRAPH_OUTPUT_ID),
+    Object.entries(inside.prompt)
+      .filter(([id]) => id !== SUBGRAPH_INPUT_ID && id !== SUBGRAPH_OUTPUT_ID)
+      .map(([id, node]) => {
+        const now = node._meta?.pos;
+        const pos = now ? keptPosition(definition.nodes[id]?._meta?.pos, now) : now;
+        return [id, pos !== now ? { ...node, _meta: { ...node._meta, pos } } : node];
+      }),
   );
   const inputNode = inside.prompt[SUBGRAPH_INPUT_ID];
   const outputNode = inside.prompt[SUBGRAPH_OUTPUT_ID];
@@ -189,8 +228,8 @@ export function closeScope(graph: EditorGraph): EditorGraph {
     ...definition,
     nodes,
     outputs,
-    ...(inputNode?._meta?.pos ? { inputPos: inputNode._meta.pos } : {}),
-    ...(outputNode?._meta?.pos ? { outputPos: outputNode._meta.pos } : {}),
+    ...(inputNode?._meta?.pos ? { inputPos: keptPosition(definition.inputPos, inputNode._meta.pos) } : {}),
+    ...(outputNode?._meta?.pos ? { outputPos: keptPosition(definition.outputPos, outputNode._meta.pos) } : {}),
   };
   return {
     ...scope.parent,
@@ -198,6 +237,11 @@ export function closeScope(graph: EditorGraph): EditorGraph {
       subgraphs: subgraphs.map((candidate) => (candidate.id === edited.id ? edited : candidate)),
     },
   };
+}
+
+/** `before` when `now` is only `before` rounded, else `now`. */
+function keptPosition(before: [number, number] | undefined, now: [number, number]): [number, number] {
+  return before && Math.round(before[0]) === now[0] && Math.round(before[1]) === now[1] ? before : now;
 }
 
 /** The document, whichever subgraph is open: open ones are closed into their parents first. */
