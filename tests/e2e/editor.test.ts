@@ -357,7 +357,7 @@ describe.skipIf(!hasChromium)('the editor in Chromium', () => {
     await screenshot(page, '09-classified-segmented');
     await page.locator('[data-testid="node-6"] textarea').fill('something else');
     await page.locator('[data-testid="tab-history"]').click();
-    await page.locator('[data-testid="history-panel"] li button').first().click();
+    await page.locator('[data-testid="history-panel"] [data-testid="history-reload"]').first().click();
     await expect
       .poll(() => page.locator('[data-testid="node-6"] textarea').inputValue())
       .toBe('a small star at the bottom, purple background');

@@ -166,7 +166,9 @@ const HistoryPanel = memo(function HistoryPanel() {
             {entry.status.messages.some(([type]) => type === 'execution_restarted') && (
               <span title={t('restartedRun')}>↻</span>
             )}
-            <button onClick={() => loadDocument(document)}>{t('reload')}</button>
+            <button onClick={() => loadDocument(document)} data-testid="history-reload">
+              {t('reload')}
+            </button>
           </li>
         );
       })}
