@@ -84,7 +84,7 @@ describe('run state and errors of subgraph nodes', () => {
       1,
     );
     state = reduceAll(state, [{ type: 'executing', data: { node: '3', prompt_id: 'p' } }], 2);
-    expect(state.nodes['16']?.status).toBe('done');
+    expect(state.nodes['16']).toMatchObject({ status: 'done', ms: 2 });
     expect(state.nodes['20']?.status).toBe('queued');
   });
 

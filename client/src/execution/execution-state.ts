@@ -189,8 +189,11 @@ export function withSubgraphNodes(state: ExecutionState): ExecutionState {
       SHOWN_FIRST.find((candidate) => states.some((node) => node.status === candidate)) ??
       (states.every((node) => node.status === 'cached') ? 'cached' : 'done');
     const shown = states.find((node) => node.status === status) ?? states[0]!;
-    const { output: _output, ...rest } = shown;
-    nodes[instance] = { ...rest, status };
+    const { output: _output, ms: _ms, ...rest } = shown;
+    // Done, it took as long as its inner nodes together.
+    const times = states.flatMap((node) => (node.ms === undefined ? [] : [node.ms]));
+    const ms = status === 'done' && times.length > 0 ? times.reduce((sum, each) => sum + each, 0) : shown.ms;
+    nodes[instance] = { ...rest, status, ...(ms !== undefined ? { ms } : {}) };
   }
   return { ...state, nodes };
 }
