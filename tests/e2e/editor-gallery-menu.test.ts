@@ -1,29 +1,16 @@
-import { join, resolve } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLIENT_DIR, hasChromium, launchBrowser, screenshot } from '../helpers/browser.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { hasChromium, screenshot } from '../helpers/browser.js';
+import { useEditorSession } from '../helpers/editor-session.js';
 
 /** Task L (#16): the gallery is built from the server's history; the node menu (right-click a node). */
 
-const root = resolve(import.meta.dirname, '..', '..');
-let server: TestServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  if (!hasChromium) return;
-  server = await startTestServer({ clientDir: CLIENT_DIR, modelsDir: join(root, 'models') });
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const session = useEditorSession();
 
 async function openEditor(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1500, height: 950 }, locale: 'en-US' });
+  const context = await session.browser().newContext({ viewport: { width: 1500, height: 950 }, locale: 'en-US' });
   const page = await context.newPage();
-  await page.goto(server.url);
+  await page.goto(session.server().url);
   await page.evaluate(() => localStorage.clear());
   await page.reload();
   await page.waitForSelector('[data-testid="node-3"]');
@@ -58,7 +45,7 @@ async function typeInto(page: Page, selector: string, text: string): Promise<voi
 
 /** The view URL of the first temp image in the server's history, as the editor writes it. */
 async function firstTempImage(): Promise<string | undefined> {
-  const response = await fetch(`${server.url}/api/history`);
+  const response = await fetch(`${session.server().url}/api/history`);
   const history = (await response.json()) as Record<
     string,
     { outputs: Record<string, { images?: { filename: string; subfolder: string; type: string }[] }> }
@@ -217,9 +204,9 @@ describe.skipIf(!hasChromium)('gallery from history, node menu', () => {
   });
 
   it('shows the node menu in Chinese', async () => {
-    const context = await browser.newContext({ viewport: { width: 1500, height: 950 }, locale: 'zh-CN' });
+    const context = await session.browser().newContext({ viewport: { width: 1500, height: 950 }, locale: 'zh-CN' });
     const page = await context.newPage();
-    await page.goto(server.url);
+    await page.goto(session.server().url);
     await page.evaluate(() => localStorage.clear());
     await page.reload();
     await page.waitForSelector('[data-testid="node-3"]');

@@ -1,29 +1,16 @@
-import { join, resolve } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLIENT_DIR, hasChromium, launchBrowser, screenshot } from '../helpers/browser.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { hasChromium, screenshot } from '../helpers/browser.js';
+import { useEditorSession } from '../helpers/editor-session.js';
 
 /** The first view at laptop, small-laptop and phone sizes, and groups that carry their nodes and can be renamed. */
 
-const root = resolve(import.meta.dirname, '..', '..');
-let server: TestServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  if (!hasChromium) return;
-  server = await startTestServer({ clientDir: CLIENT_DIR, modelsDir: join(root, 'models') });
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const session = useEditorSession();
 
 async function openEditor(width: number, height: number): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width, height }, locale: 'en-US' });
+  const context = await session.browser().newContext({ viewport: { width, height }, locale: 'en-US' });
   const page = await context.newPage();
-  await page.goto(server.url);
+  await page.goto(session.server().url);
   // The default workflow is in, and the first fit (once React Flow has measured the nodes) has moved off zoom 1.
   await page.waitForFunction(() => {
     const viewport = document.querySelector<HTMLElement>('.react-flow__viewport');

@@ -2,6 +2,7 @@ import { useSetAtom, useStore } from 'jotai';
 import { useCallback } from 'react';
 import { selectedIds } from '../graph/node-edits.js';
 import { renameSubgraphSlot, reorderSubgraphSlot } from '../../../shared/subgraph.js';
+import type { WorkflowEnvelope } from '../../../shared/workflow.js';
 import {
   changeDocument,
   convertNodesToSubgraph,
@@ -105,38 +106,34 @@ export function useSubgraphActions() {
     });
   }, [store, updateGraph]);
 
-  /** Moves an input or output of the open subgraph from one place to another (one undo step). */
-  const reorder = useCallback(
-    (kind: 'inputs' | 'outputs', from: number, to: number): void => {
+  /** Applies an edit to the document of the open subgraph's definition (one undo step). */
+  const editOpenSubgraph = useCallback(
+    (edit: (document: WorkflowEnvelope, definitionId: string) => WorkflowEnvelope): void => {
       const objectInfo = store.get(objectInfoAtom);
       const definitionId = store.get(graphAtom).scope?.definitionId;
       if (!objectInfo || definitionId === undefined) return;
       const titles = { inputs: t('subgraph.inputs'), outputs: t('subgraph.outputs') };
       updateGraph({
-        update: (graph) =>
-          changeDocument(graph, objectInfo, titles, (document) =>
-            reorderSubgraphSlot(document, definitionId, kind, from, to),
-          ),
+        update: (graph) => changeDocument(graph, objectInfo, titles, (document) => edit(document, definitionId)),
       });
     },
     [store, t, updateGraph],
   );
 
-  /** Renames an input or output of the open subgraph (made unique among its kind; one undo step). */
+  /** Moves an input or output of the open subgraph from one place to another. */
+  const reorder = useCallback(
+    (kind: 'inputs' | 'outputs', from: number, to: number): void =>
+      editOpenSubgraph((document, definitionId) => reorderSubgraphSlot(document, definitionId, kind, from, to)),
+    [editOpenSubgraph],
+  );
+
+  /** Renames an input or output of the open subgraph (made unique among its kind). */
   const rename = useCallback(
-    (kind: 'inputs' | 'outputs', index: number, name: string): void => {
-      const objectInfo = store.get(objectInfoAtom);
-      const definitionId = store.get(graphAtom).scope?.definitionId;
-      if (!objectInfo || definitionId === undefined) return;
-      const titles = { inputs: t('subgraph.inputs'), outputs: t('subgraph.outputs') };
-      updateGraph({
-        update: (graph) =>
-          changeDocument(graph, objectInfo, titles, (document) =>
-            renameSubgraphSlot(document, definitionId, kind, index, name.trim()),
-          ),
-      });
-    },
-    [store, t, updateGraph],
+    (kind: 'inputs' | 'outputs', index: number, name: string): void =>
+      editOpenSubgraph((document, definitionId) =>
+        renameSubgraphSlot(document, definitionId, kind, index, name.trim()),
+      ),
+    [editOpenSubgraph],
   );
 
   return { convert, unpack, open, leave, publish, adoptBlueprints, reorder, rename };
