@@ -229,7 +229,11 @@ function exportDefinition(definition: SubgraphDefinition, objectInfo: ObjectInfo
     })),
     widgets: [],
     nodes,
-    groups: [],
+    groups: (definition.groups ?? []).map((group) => ({
+      title: group.title,
+      bounding: group.bounding,
+      ...(group.color ? { color: group.color } : {}),
+    })),
     links: links.map((link) => ({
       id: link.id,
       origin_id: link.origin,

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { inputSpecType, isWidgetType, type InputSpec, type ObjectInfo } from './node-spec.js';
 import { expandGroupNodes } from './litegraph-group-nodes.js';
 import { pair, type LinkRecord, type LiteNode } from './litegraph-types.js';
@@ -87,6 +88,7 @@ interface SubgraphDefinition extends Partial<LiteGraph> {
   outputs?: unknown;
   inputNode?: unknown;
   outputNode?: unknown;
+  groups?: unknown;
 }
 
 /** Litegraph's ids for a subgraph's boundary: links from its inputs start at one, links to its outputs end at the other. */
@@ -417,6 +419,7 @@ export function fromLitegraph(
         ? [bounding[0], bounding[1]]
         : undefined;
     };
+    const innerGroups = groupsOf(definition.groups);
     const inputPos = corner(definition.inputNode);
     const outputPos = corner(definition.outputNode);
     return {
@@ -432,11 +435,10 @@ export function fromLitegraph(
       }),
       ...(inputPos ? { inputPos } : {}),
       ...(outputPos ? { outputPos } : {}),
+      ...(innerGroups.length > 0 ? { groups: innerGroups } : {}),
     };
   });
-  const groups = (graph.groups ?? [])
-    .filter((group) => Array.isArray(group.bounding) && group.bounding.length === 4)
-    .map((group) => ({ title: group.title, bounding: group.bounding as [number, number, number, number] }));
+  const groups = groupsOf(graph.groups);
   return ok({
     format: WORKFLOW_FORMAT,
     version: WORKFLOW_VERSION,
@@ -549,3 +551,17 @@ function convertGraph(
   }
   return { prompt, source };
 }
+
+/** Litegraph's groups with a well-formed bounding box, as the document keeps them. */
+function groupsOf(groups: unknown): { title: string; bounding: [number, number, number, number] }[] {
+  if (!Array.isArray(groups)) return [];
+  return groups.flatMap((group: unknown) => {
+    const parsed = liteGroupSchema.safeParse(group);
+    return parsed.success ? [parsed.data] : [];
+  });
+}
+
+const liteGroupSchema = z.object({
+  title: z.string().catch(''),
+  bounding: z.tuple([z.number(), z.number(), z.number(), z.number()]),
+});

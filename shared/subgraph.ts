@@ -370,6 +370,15 @@ export function unpackSubgraph(envelope: WorkflowEnvelope, instanceId: string): 
   const [x, y] = instance._meta?.pos ?? [0, 0];
   const dx = Math.trunc(x + 140 - (left + right) / 2);
   const dy = Math.trunc(y + 40 - (top + bottom) / 2);
+  // The reroutes drawn inside come out too, renamed where the outside already has the id.
+  const rerouteIds = new Map<string, string>();
+  const outsideReroutes = new Set(envelope.reroutes.map((reroute) => reroute.id));
+  for (const reroute of definition.reroutes ?? []) {
+    let id = reroute.id;
+    for (let n = 1; outsideReroutes.has(id); n++) id = `${reroute.id}-${instanceId}-${n}`;
+    outsideReroutes.add(id);
+    rerouteIds.set(reroute.id, id);
+  }
   const prompt: ApiPrompt = {};
   for (const [id, node] of Object.entries(envelope.prompt)) {
     if (id !== instanceId) {
@@ -379,9 +388,19 @@ export function unpackSubgraph(envelope: WorkflowEnvelope, instanceId: string): 
     for (const [innerId, innerNode] of Object.entries(definition.nodes)) {
       const moved = mapLinks(innerNode, inner);
       const pos = moved._meta?.pos;
-      prompt[ids.get(innerId)!] = pos
-        ? { ...moved, _meta: { ...moved._meta, pos: [pos[0] + dx, pos[1] + dy] } }
-        : moved;
+      const via: unknown = moved._meta?.via;
+      const meta = {
+        ...moved._meta,
+        ...(pos ? { pos: [pos[0] + dx, pos[1] + dy] as [number, number] } : {}),
+        ...(typeof via === 'object' && via !== null
+          ? {
+              via: Object.fromEntries(
+                Object.entries(via).map(([input, reroute]) => [input, rerouteIds.get(String(reroute)) ?? reroute]),
+              ),
+            }
+          : {}),
+      };
+      prompt[ids.get(innerId)!] = moved._meta ? { ...moved, _meta: meta } : moved;
     }
   }
   const reroutes = envelope.reroutes.flatMap((reroute) => {
@@ -390,7 +409,24 @@ export function unpackSubgraph(envelope: WorkflowEnvelope, instanceId: string): 
     const { from: _old, ...rest } = reroute;
     return [isLink(from) ? { ...rest, from: [String(from[0]), from[1]] as Link } : rest];
   });
-  return { envelope: { ...envelope, prompt, reroutes }, nodeIds: [...ids.values()] };
+  for (const reroute of definition.reroutes ?? []) {
+    const { from: innerFrom, ...rest } = reroute;
+    const from = innerFrom ? inner(innerFrom) : undefined;
+    reroutes.push({
+      ...rest,
+      id: rerouteIds.get(reroute.id) ?? reroute.id,
+      pos: [reroute.pos[0] + dx, reroute.pos[1] + dy],
+      ...(isLink(from) ? { from: [String(from[0]), from[1]] as Link } : {}),
+    });
+  }
+  const groups = [
+    ...envelope.groups,
+    ...(definition.groups ?? []).map((group) => {
+      const [gx, gy, width, height] = group.bounding;
+      return { ...group, bounding: [gx + dx, gy + dy, width, height] as [number, number, number, number] };
+    }),
+  ];
+  return { envelope: { ...envelope, prompt, reroutes, groups }, nodeIds: [...ids.values()] };
 }
 
 function moved<T>(list: readonly T[], from: number, to: number): T[] {

@@ -64,6 +64,14 @@ export const groupSchema = z.object({
 });
 export type Group = z.infer<typeof groupSchema>;
 
+/** An editor-only routing point on a wire. */
+export const rerouteSchema = z.object({
+  id: z.string(),
+  pos: z.tuple([z.number(), z.number()]),
+  from: linkSchema.optional(),
+});
+export type Reroute = z.infer<typeof rerouteSchema>;
+
 export const viewportSchema = z.object({ x: z.number(), y: z.number(), zoom: z.number() });
 export type Viewport = z.infer<typeof viewportSchema>;
 
@@ -92,6 +100,9 @@ export const subgraphDefinitionSchema = z
     /** Where the boundary nodes sit inside (litegraph's inputNode / outputNode bounding's corner). */
     inputPos: z.tuple([z.number(), z.number()]).optional(),
     outputPos: z.tuple([z.number(), z.number()]).optional(),
+    /** Groups and reroutes drawn inside, as the document keeps its own (absent when there are none). */
+    groups: z.array(groupSchema).optional(),
+    reroutes: z.array(rerouteSchema).optional(),
   })
   .superRefine((definition, ctx) => {
     for (const kind of ['inputs', 'outputs'] as const) {
@@ -136,9 +147,7 @@ export const workflowEnvelopeSchema = z.object({
   groups: z.array(groupSchema).default([]),
   viewport: viewportSchema.optional(),
   /** Editor-only routing points: links through one name it in the target's `_meta.via`; `from` keeps its source. */
-  reroutes: z
-    .array(z.object({ id: z.string(), pos: z.tuple([z.number(), z.number()]), from: linkSchema.optional() }))
-    .default([]),
+  reroutes: z.array(rerouteSchema).default([]),
   /** Reusable parts of the document: subgraphs, as ComfyUI's `definitions.subgraphs`. Absent in older documents. */
   definitions: definitionsSchema.optional(),
 });

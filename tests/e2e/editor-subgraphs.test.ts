@@ -84,7 +84,7 @@ describe.skipIf(!hasChromium)('subgraphs', () => {
     await page.context().close();
   });
 
-  it('double-click opens the subgraph to edit inside; the breadcrumb goes back with the edit kept', async () => {
+  it('double-click opens the subgraph to edit inside; the breadcrumb goes back with the edit and a group drawn inside kept', async () => {
     const page = await openEditor();
     await selectPrompts(page);
     await page.keyboard.press('Control+Shift+E');
@@ -103,10 +103,21 @@ describe.skipIf(!hasChromium)('subgraphs', () => {
     await page.keyboard.press('Control+a');
     await page.keyboard.type('a red fox');
     await screenshot(page, 's-inside');
+    // A group drawn inside: click the encoder's title, Ctrl+G.
+    await header(page, '7').click();
+    await page.keyboard.press('Control+g');
+    await page.waitForSelector('.react-flow__node-group');
     await page.locator('[data-testid="subgraph-breadcrumb-root"]').click();
     await expect.poll(() => page.locator('[data-testid="subgraph-breadcrumb"]').count()).toBe(0);
     await page.waitForSelector('[data-testid="node-3"][data-class="KSampler"]');
     expect(await page.locator('[data-testid="node-16"]').count()).toBe(1);
+    expect(await page.locator('.react-flow__node-group').count()).toBe(0);
+    // Opened again, the group is still there (leaving once dropped it).
+    await header(page, '16').dblclick();
+    await page.waitForSelector('[data-testid="subgraph-breadcrumb"]');
+    await expect.poll(() => page.locator('.react-flow__node-group').count()).toBe(1);
+    await page.locator('[data-testid="subgraph-breadcrumb-root"]').click();
+    await expect.poll(() => page.locator('[data-testid="subgraph-breadcrumb"]').count()).toBe(0);
     // Unpacked, the encoder has the text typed inside.
     await header(page, '16').click({ button: 'right' });
     await page.locator('[data-testid="node-menu-unpack-subgraph"]').click();

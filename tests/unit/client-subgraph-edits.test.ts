@@ -7,6 +7,7 @@ import { adoptSeeds, applySeedControls } from '../../client/src/graph/node-facto
 import {
   convertNodesToSubgraph,
   isSubgraphNode,
+  leaveSubgraphs,
   openSubgraph,
   unpackSubgraphNode,
 } from '../../client/src/graph/subgraph-edits.js';
@@ -150,6 +151,39 @@ describe('running with a subgraph open', () => {
     const shown = adoptSeeds(inside, seeded);
     expect(shown.scope).toBeDefined();
     expect(graphToWorkflow(shown).prompt['3']!.inputs.seed).toBe(sent);
+  });
+});
+
+describe('groups drawn inside a subgraph', () => {
+  it('stay with it when it is left and are there when it is opened again', () => {
+    const titles = { inputs: 'Inputs', outputs: 'Outputs' };
+    const converted = convertNodesToSubgraph(graph, new Set(['6', '7']), objectInfo, ids, 'New Subgraph')!;
+    const inside = openSubgraph(converted, '16', objectInfo, titles)!;
+    const framed = {
+      ...inside,
+      nodes: [
+        ...inside.nodes,
+        {
+          id: 'group-inside',
+          type: 'group' as const,
+          position: { x: 10, y: 20 },
+          width: 500,
+          height: 300,
+          data: { title: 'Prompts' },
+        },
+      ],
+    };
+    const left = leaveSubgraphs(framed);
+    expect(left.scope).toBeUndefined();
+    expect(graphToWorkflow(left).definitions!.subgraphs[0]!.groups).toEqual([
+      expect.objectContaining({ title: 'Prompts', bounding: [10, 20, 500, 300] }),
+    ]);
+    const again = openSubgraph(left, '16', objectInfo, titles)!;
+    expect(again.nodes.filter((node) => node.type === 'group').map((node) => node.data)).toEqual([
+      { title: 'Prompts' },
+    ]);
+    // A subgraph that never had a group still has none: opening and leaving is no edit.
+    expect(graphToWorkflow(leaveSubgraphs(inside)).definitions!.subgraphs[0]!.groups).toBeUndefined();
   });
 });
 

@@ -76,6 +76,20 @@ describe("ComfyUI's definitions.subgraphs", () => {
     expect(compileWorkflow(again, objectInfo)).toEqual(compileWorkflow(document, objectInfo));
   });
 
+  it('writes the groups drawn inside a subgraph into its definition and reads them back', () => {
+    const document = imported(fixture('basic-subgraph-zero-uuid.json'), true);
+    const [definition] = document.definitions!.subgraphs;
+    const framed: WorkflowEnvelope = {
+      ...document,
+      definitions: { subgraphs: [{ ...definition!, groups: [{ title: 'Sampling', bounding: [10, 20, 300, 200] }] }] },
+    };
+    const exported = toLitegraph(framed, objectInfo) as { definitions: { subgraphs: { groups: unknown[] }[] } };
+    expect(exported.definitions.subgraphs[0]!.groups).toEqual([{ title: 'Sampling', bounding: [10, 20, 300, 200] }]);
+    expect(imported(exported, true).definitions!.subgraphs[0]!.groups).toEqual([
+      { title: 'Sampling', bounding: [10, 20, 300, 200] },
+    ]);
+  });
+
   it('exports links to the output node and reads them back', () => {
     const document = imported(fixture('basic-subgraph-zero-uuid.json'), true);
     const exported = toLitegraph(document, objectInfo) as { definitions: { subgraphs: { links: unknown[] }[] } };

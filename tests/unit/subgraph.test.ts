@@ -145,6 +145,45 @@ describe('subgraphs', () => {
     expect(unpacked.prompt['2']!._meta?.pos).toEqual(base['2']!._meta?.pos);
   });
 
+  it('unpacks the groups and reroutes drawn inside, moved with the nodes, reroute ids kept unique', () => {
+    const converted = convert(envelope(base), ['2', '3'])!.envelope;
+    const definition = converted.definitions!.subgraphs[0]!;
+    const innerTarget = Object.entries(definition.nodes).find(([, node]) =>
+      Object.values(node.inputs).some((value) => Array.isArray(value) && value[0] !== '-10'),
+    );
+    expect(innerTarget).toBeDefined();
+    const [targetId, target] = innerTarget!;
+    const [inputName, link] = Object.entries(target.inputs).find(
+      ([, value]) => Array.isArray(value) && value[0] !== '-10',
+    )!;
+    const drawn = {
+      ...converted,
+      reroutes: [{ id: 'r1', pos: [0, 0] as [number, number] }],
+      definitions: {
+        subgraphs: [
+          {
+            ...definition,
+            nodes: {
+              ...definition.nodes,
+              [targetId]: { ...target, _meta: { ...target._meta, via: { [inputName]: 'r1' } } },
+            },
+            groups: [{ title: 'Inside', bounding: [0, 0, 100, 50] as [number, number, number, number] }],
+            reroutes: [{ id: 'r1', pos: [5, 5] as [number, number], from: link as [string, number] }],
+          },
+        ],
+      },
+    };
+    const { envelope: unpacked } = unpackSubgraph(drawn, '9')!;
+    const inner = unpacked.reroutes.find((reroute) => reroute.id !== 'r1')!;
+    expect(inner.id).toMatch(/^r1-9-/);
+    expect(unpacked.prompt[targetId]!._meta?.via).toEqual({ [inputName]: inner.id });
+    expect(inner.from).toEqual(link);
+    const group = unpacked.groups.find((candidate) => candidate.title === 'Inside')!;
+    // Moved by the same offset as the reroute.
+    expect(group.bounding[0] - 0).toBe(inner.pos[0] - 5);
+    expect(group.bounding[1] - 0).toBe(inner.pos[1] - 5);
+  });
+
   it('gives unpacked nodes new ids where theirs are taken', () => {
     const converted = convert(envelope(base), ['2', '3'])!.envelope;
     converted.prompt['2'] = { class_type: 'ImageInvert', inputs: { image: ['1', 0] } };

@@ -134,8 +134,8 @@ export function openSubgraph(
     {
       version: 1,
       prompt: { [SUBGRAPH_INPUT_ID]: inputNode, ...definition.nodes, [SUBGRAPH_OUTPUT_ID]: outputNode },
-      groups: [],
-      reroutes: [],
+      groups: definition.groups ?? [],
+      reroutes: definition.reroutes ?? [],
       ...(graph.definitions ? { definitions: graph.definitions } : {}),
     },
     objectInfo,

@@ -224,8 +224,12 @@ export function closeScope(graph: EditorGraph): EditorGraph {
     const link = outputNode?.inputs[output.name];
     return isLink(link) ? { ...output, link: [String(link[0]), link[1]] as [string, number] } : output;
   });
+  // What was drawn inside stays with the definition; a definition that never had any keeps having none.
+  const { groups: _groups, reroutes: _reroutes, ...kept } = definition;
   const edited = {
-    ...definition,
+    ...kept,
+    ...(inside.groups.length > 0 ? { groups: inside.groups } : {}),
+    ...(inside.reroutes.length > 0 ? { reroutes: inside.reroutes } : {}),
     nodes,
     outputs,
     ...(inputNode?._meta?.pos ? { inputPos: keptPosition(definition.inputPos, inputNode._meta.pos) } : {}),
