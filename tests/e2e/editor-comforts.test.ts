@@ -1,19 +1,14 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { hasChromium, screenshot } from '../helpers/browser.js';
-import { openFreshEditor, showWholeGraph, useEditorSession } from '../helpers/editor-session.js';
+import { openDefaultWorkflow, showWholeGraph, useEditorSession } from '../helpers/editor-session.js';
 
 /** ComfyUI's comforts, by real mouse and keys: previews that stay, resizable nodes, detach-by-drag, left-drag pan. */
 
 const session = useEditorSession();
 
 /** The default workflow, opened fresh, with every node on screen. */
-async function openEditor(): Promise<Page> {
-  const page = await openFreshEditor(session);
-  await page.waitForSelector('[data-testid="node-3"][data-class="KSampler"]');
-  await showWholeGraph(page, '15');
-  return page;
-}
+const openEditor = (): Promise<Page> => openDefaultWorkflow(session);
 
 /** What one animation frame showed on a node: its step preview, its output image (each drawn, with pixels). */
 interface FrameView {

@@ -2,18 +2,13 @@ import { resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { hasChromium, screenshot } from '../helpers/browser.js';
-import { openFreshEditor, showWholeGraph, useEditorSession } from '../helpers/editor-session.js';
+import { openDefaultWorkflow, showWholeGraph, useEditorSession } from '../helpers/editor-session.js';
 
 /** Subgraphs by real mouse and keys: convert a selection, run it, unpack it, and keep it over a reload. */
 
 const session = useEditorSession();
 
-async function openEditor(): Promise<Page> {
-  const page = await openFreshEditor(session);
-  await page.waitForSelector('[data-testid="node-3"][data-class="KSampler"]');
-  await showWholeGraph(page, '15');
-  return page;
-}
+const openEditor = (): Promise<Page> => openDefaultWorkflow(session);
 
 const edges = (page: Page) => page.locator('.react-flow__edge').count();
 const header = (page: Page, id: string) => page.locator(`[data-testid="node-${id}"] .node-header`);

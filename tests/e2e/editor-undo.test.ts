@@ -1,19 +1,15 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { hasChromium, screenshot } from '../helpers/browser.js';
-import { openFreshEditor, showWholeGraph, useEditorSession } from '../helpers/editor-session.js';
+import { openDefaultWorkflow, useEditorSession } from '../helpers/editor-session.js';
 
 /** Undo that takes back one edit per Ctrl+Z, paste at the cursor, and Escape on the shortcut list, by real keys. */
 
 const session = useEditorSession();
 
 /** The default workflow, opened fresh. */
-async function openEditor(): Promise<Page> {
-  const page = await openFreshEditor(session, { permissions: ['clipboard-read', 'clipboard-write'] });
-  await page.waitForSelector('[data-testid="node-3"][data-class="KSampler"]');
-  await showWholeGraph(page, '15');
-  return page;
-}
+const openEditor = (): Promise<Page> =>
+  openDefaultWorkflow(session, { permissions: ['clipboard-read', 'clipboard-write'] });
 
 const edges = (page: Page) => page.locator('.react-flow__edge').count();
 const seed = (page: Page) => page.locator('#w-3-seed').inputValue();

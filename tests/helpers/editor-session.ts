@@ -53,3 +53,14 @@ export async function showWholeGraph(page: Page, nodeId: string): Promise<void> 
   await page.locator('.react-flow__controls-fitview').click();
   await page.waitForSelector(`[data-testid="node-${nodeId}"]`);
 }
+
+/** A fresh editor on the default workflow, fitted so that every one of its nodes (up to node 15) is drawn. */
+export async function openDefaultWorkflow(
+  session: EditorSession,
+  options: { readonly permissions?: readonly string[] } = {},
+): Promise<Page> {
+  const page = await openFreshEditor(session, options);
+  await page.waitForSelector('[data-testid="node-3"][data-class="KSampler"]');
+  await showWholeGraph(page, '15');
+  return page;
+}

@@ -7,6 +7,7 @@ import type { CompareMode } from '../../state/viewer-atoms.js';
 import { useDialogFocus } from './use-dialog-focus.js';
 import { useImageView } from './use-image-view.js';
 import { ViewerImage } from './ViewerImage.js';
+import { ZoomControls } from './ZoomControls.js';
 
 /** How far one ←/→ on the focused divider moves it (Shift: further). */
 const KEY_STEP = 0.05;
@@ -107,15 +108,7 @@ export function CompareView({
             {t('viewer.slider')}
           </button>
         </div>
-        <span className="viewer-zoom" title={t('viewer.zoom')} data-testid="viewer-zoom">
-          {Math.round(view.scale * 100)}%
-        </span>
-        <button onClick={fitNow} title={t('viewer.fitHint')} data-testid="viewer-fit">
-          {t('viewer.fit')}
-        </button>
-        <button onClick={actualSize} title={t('viewer.actualSizeHint')} data-testid="viewer-actual">
-          {t('viewer.actualSize')}
-        </button>
+        <ZoomControls scale={view.scale} onFit={fitNow} onActualSize={actualSize} />
         <button onClick={onClose} aria-label={t('close')} title={t('close')} data-testid="viewer-close">
           ×
         </button>

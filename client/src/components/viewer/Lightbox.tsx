@@ -9,6 +9,7 @@ import { RunInfo } from './RunInfo.js';
 import { useDialogFocus } from './use-dialog-focus.js';
 import { useImageView } from './use-image-view.js';
 import { ViewerImage } from './ViewerImage.js';
+import { ZoomControls } from './ZoomControls.js';
 
 /** Keys that zoom, as image viewers have them: + and − about the centre, 0 fits, 1 shows actual size. */
 const KEY_ACTIONS: Readonly<Partial<Record<string, 'in' | 'out' | 'fit' | 'actual'>>> = {
@@ -95,15 +96,7 @@ export function Lightbox({
           {image.filename}
         </a>
         <span className="spacer" />
-        <span className="viewer-zoom" title={t('viewer.zoom')} data-testid="viewer-zoom">
-          {Math.round(view.scale * 100)}%
-        </span>
-        <button onClick={fitNow} title={t('viewer.fitHint')} data-testid="viewer-fit">
-          {t('viewer.fit')}
-        </button>
-        <button onClick={actualSize} title={t('viewer.actualSizeHint')} data-testid="viewer-actual">
-          {t('viewer.actualSize')}
-        </button>
+        <ZoomControls scale={view.scale} onFit={fitNow} onActualSize={actualSize} />
         <button
           onClick={() => onPicking(!picking)}
           aria-pressed={picking}
