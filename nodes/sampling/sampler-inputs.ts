@@ -1,5 +1,5 @@
 import type { ComboInput, FloatInput, IntInput, SocketInput } from '../contract/node-definition.js';
-import { samplerNames, type SamplerName } from '../runtime/sampling/samplers.js';
+import { samplerNames, type SamplerName } from '../runtime/sampling/samplers/registry.js';
 import { schedulerNames, type SchedulerName } from '../runtime/sampling/schedulers.js';
 
 /** The widgets KSampler and KSamplerAdvanced share, with ComfyUI's ranges. */

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ModelSampling, SD_SCHEDULE } from '../../nodes/runtime/sampling/model-sampling.js';
 import { batchNoise, SeededRandom } from '../../nodes/runtime/sampling/noise.js';
-import { ancestralSigmas, modelCalls, runSampler, type SamplerName } from '../../nodes/runtime/sampling/samplers.js';
+import { modelCalls, runSampler, type SamplerName } from '../../nodes/runtime/sampling/samplers/registry.js';
+import { ancestralSigmas } from '../../nodes/runtime/sampling/samplers/k-diffusion/euler.js';
+import { testSamplerRun } from '../helpers/sampler-run.js';
 import { computeSigmas, lcmTimesteps, samplerSigmas } from '../../nodes/runtime/sampling/schedulers.js';
 
 const sd = new ModelSampling(SD_SCHEDULE);
@@ -127,23 +129,31 @@ describe('sampler updates on a closed-form denoiser', () => {
     '%s converges to the data exactly',
     async (name) => {
       const steps: number[] = [];
-      const out = await runSampler(name, start(1), {
-        sigmas,
-        denoise: exact,
-        noise: zeroNoise,
-        onStep: (i) => void steps.push(i),
-      });
+      const out = await runSampler(
+        name,
+        start(1),
+        testSamplerRun({
+          sigmas,
+          denoise: exact,
+          noise: zeroNoise,
+          onStep: (i) => void steps.push(i),
+        }),
+      );
       expect(out[0]).toBeCloseTo(c, 6);
       expect(steps).toEqual([0, 1, 2]);
     },
   );
 
   it('euler: one step by hand', async () => {
-    const out = await runSampler('euler', Float32Array.from([3]), {
-      sigmas: [2, 1],
-      denoise: () => Promise.resolve(Float32Array.from([1])),
-      noise: zeroNoise,
-    });
+    const out = await runSampler(
+      'euler',
+      Float32Array.from([3]),
+      testSamplerRun({
+        sigmas: [2, 1],
+        denoise: () => Promise.resolve(Float32Array.from([1])),
+        noise: zeroNoise,
+      }),
+    );
     // d = (3 − 1)/2 = 1; x = 3 + 1·(1 − 2) = 2
     expect(out[0]).toBeCloseTo(2, 6);
   });
@@ -152,11 +162,15 @@ describe('sampler updates on a closed-form denoiser', () => {
     const { down, up } = ancestralSigmas(2, 1);
     expect(up).toBeCloseTo(Math.sqrt((1 * (4 - 1)) / 4), 10);
     expect(down).toBeCloseTo(Math.sqrt(1 - 0.75), 10);
-    const out = await runSampler('euler_ancestral', Float32Array.from([3]), {
-      sigmas: [2, 1],
-      denoise: () => Promise.resolve(Float32Array.from([1])),
-      noise: () => Float32Array.from([1]),
-    });
+    const out = await runSampler(
+      'euler_ancestral',
+      Float32Array.from([3]),
+      testSamplerRun({
+        sigmas: [2, 1],
+        denoise: () => Promise.resolve(Float32Array.from([1])),
+        noise: () => Float32Array.from([1]),
+      }),
+    );
     // x = 3 + 1·(0.5 − 2) + 1·√0.75
     expect(out[0]).toBeCloseTo(3 - 1.5 + Math.sqrt(0.75), 5);
   });
@@ -164,7 +178,11 @@ describe('sampler updates on a closed-form denoiser', () => {
   it('heun: the corrected step by hand', async () => {
     // D(x, σ) = x/2 (a linear denoiser): d = x/(2σ).
     const half = (x: Float32Array) => Promise.resolve(x.map((v) => v / 2));
-    const out = await runSampler('heun', Float32Array.from([4]), { sigmas: [2, 1], denoise: half, noise: zeroNoise });
+    const out = await runSampler(
+      'heun',
+      Float32Array.from([4]),
+      testSamplerRun({ sigmas: [2, 1], denoise: half, noise: zeroNoise }),
+    );
     // d1 = (4 − 2)/2 = 1; x̃ = 4 − 1 = 3; d2 = (3 − 1.5)/1 = 1.5; x = 4 + (1 + 1.5)/2·(−1) = 2.75
     expect(out[0]).toBeCloseTo(2.75, 6);
   });
@@ -172,11 +190,15 @@ describe('sampler updates on a closed-form denoiser', () => {
   it('dpmpp_2m: second-order step by hand', async () => {
     const values = [Float32Array.from([1]), Float32Array.from([2])];
     let call = 0;
-    const out = await runSampler('dpmpp_2m', Float32Array.from([8]), {
-      sigmas: [4, 2, 1],
-      denoise: () => Promise.resolve(values[call++]!),
-      noise: zeroNoise,
-    });
+    const out = await runSampler(
+      'dpmpp_2m',
+      Float32Array.from([8]),
+      testSamplerRun({
+        sigmas: [4, 2, 1],
+        denoise: () => Promise.resolve(values[call++]!),
+        noise: zeroNoise,
+      }),
+    );
     const h = Math.log(2);
     const first = 0.5 * 8 - Math.expm1(-h) * 1; // σ ratio 1/2
     const r = 1; // h_last / h
@@ -185,22 +207,30 @@ describe('sampler updates on a closed-form denoiser', () => {
   });
 
   it('dpmpp_2m_sde: first step by hand with unit noise', async () => {
-    const out = await runSampler('dpmpp_2m_sde', Float32Array.from([8]), {
-      sigmas: [4, 2],
-      denoise: () => Promise.resolve(Float32Array.from([1])),
-      noise: () => Float32Array.from([1]),
-    });
+    const out = await runSampler(
+      'dpmpp_2m_sde',
+      Float32Array.from([8]),
+      testSamplerRun({
+        sigmas: [4, 2],
+        denoise: () => Promise.resolve(Float32Array.from([1])),
+        noise: () => Float32Array.from([1]),
+      }),
+    );
     const h = Math.log(2);
     const expected = 0.5 * Math.exp(-h) * 8 + -Math.expm1(-2 * h) * 1 + 2 * Math.sqrt(-Math.expm1(-2 * h));
     expect(out[0]).toBeCloseTo(expected, 5);
   });
 
   it('lcm: x ← D + σ_next·z', async () => {
-    const out = await runSampler('lcm', Float32Array.from([8]), {
-      sigmas: [4, 2],
-      denoise: () => Promise.resolve(Float32Array.from([1])),
-      noise: () => Float32Array.from([0.5]),
-    });
+    const out = await runSampler(
+      'lcm',
+      Float32Array.from([8]),
+      testSamplerRun({
+        sigmas: [4, 2],
+        denoise: () => Promise.resolve(Float32Array.from([1])),
+        noise: () => Float32Array.from([0.5]),
+      }),
+    );
     expect(out[0]).toBeCloseTo(1 + 2 * 0.5, 6);
   });
 

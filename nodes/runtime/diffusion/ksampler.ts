@@ -1,7 +1,8 @@
 import type { NodeContext, ProgressUpdate } from '../../contract/node-context.js';
 import { runSession, type Feed } from '../onnx/session.js';
 import { itemsNoise } from '../sampling/noise.js';
-import { runSampler, type SamplerName } from '../sampling/samplers.js';
+import { runSampler, type SamplerName } from '../sampling/samplers/registry.js';
+import { brownianNoiseSampler } from '../sampling/brownian-tree.js';
 import { samplerSigmas, type SchedulerName } from '../sampling/schedulers.js';
 import { batchItemToRaster } from '../image/image-batch.js';
 import { samplerBuffersFor } from './sampler-buffers.js';
@@ -412,7 +413,16 @@ export async function sampleLatent(request: SampleRequest, ctx: NodeContext): Pr
   const result = await runSampler(request.sampler, x, {
     sigmas,
     denoise,
-    noise: (step) => itemsNoise(request.seed, items, itemSize, step + 1),
+    denoiseWithUncond: async (current, sigma) => ({
+      denoised: await denoise(current, sigma),
+      uncond: await denoise(current, sigma),
+    }),
+    noise: (() => {
+      let calls = 0;
+      return () => itemsNoise(request.seed, items, itemSize, ++calls);
+    })(),
+    brownianNoise: (sigmaMin, sigmaMax) => brownianNoiseSampler(request.seed, items, itemSize, sigmaMin, sigmaMax),
+    percentToSigma: (percent) => model.sampling.percentToSigma(percent),
     onStep: async (step, total, denoised) => {
       const preview = await previews(step, total, denoised);
       ctx.progress({ value: step + 1, max: total, ...preview });

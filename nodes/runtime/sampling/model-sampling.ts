@@ -113,6 +113,16 @@ export class ModelSampling {
     return Math.exp((1 - w) * this.logSigmas[low]! + w * this.logSigmas[high]!);
   }
 
+  /**
+   * ComfyUI's percent_to_sigma: the σ a fraction of the way through sampling (0 → beyond σ_max, 1 → 0), through the
+   * timestep (1 − percent)·999.
+   */
+  percentToSigma(percent: number): number {
+    if (percent <= 0) return 999999999.9;
+    if (percent >= 1) return 0;
+    return this.sigmaAt((1 - percent) * 999);
+  }
+
   /** c_in: the UNet sees x/√(σ²+1). */
   inputScale(sigma: number): number {
     return 1 / Math.sqrt(sigma * sigma + 1);

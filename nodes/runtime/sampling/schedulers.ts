@@ -1,4 +1,5 @@
 import type { ModelSampling } from './model-sampling.js';
+import { discardsPenultimateSigma } from './samplers/registry.js';
 
 /** σ schedules, as ComfyUI's SCHEDULER_HANDLERS compute them: n sigmas then a final 0. Pure. */
 
@@ -101,9 +102,6 @@ export function computeSigmas(sampling: ModelSampling, scheduler: SchedulerName,
   }
 }
 
-/** Samplers whose schedule is computed for n+1 steps with the penultimate σ dropped (ComfyUI). */
-const DISCARD_PENULTIMATE = new Set(['dpm_2', 'dpm_2_ancestral', 'uni_pc', 'uni_pc_bh2']);
-
 /**
  * The σ list a KSampler runs: `denoise` < 1 keeps the tail of a longer schedule (img2img); start/end steps
  * slice it; `forceFullDenoise` ends it at 0. As ComfyUI's KSampler.set_steps and sample.
@@ -119,7 +117,7 @@ export function samplerSigmas(opts: {
   forceFullDenoise?: boolean;
 }): number[] {
   const calculate = (steps: number): number[] => {
-    if (!DISCARD_PENULTIMATE.has(opts.sampler)) return computeSigmas(opts.sampling, opts.scheduler, steps);
+    if (!discardsPenultimateSigma(opts.sampler)) return computeSigmas(opts.sampling, opts.scheduler, steps);
     const sigmas = computeSigmas(opts.sampling, opts.scheduler, steps + 1);
     return [...sigmas.slice(0, -2), sigmas[sigmas.length - 1]!];
   };
