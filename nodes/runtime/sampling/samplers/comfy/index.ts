@@ -1,4 +1,4 @@
-import type { SamplerFamily } from '../registry.js';
+import type { SamplerFamily } from '../sampler-names.js';
 import { eulerSamplers } from '../k-diffusion/euler.js';
 import { lcmSamplers } from './lcm.js';
 

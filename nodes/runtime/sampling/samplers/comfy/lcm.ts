@@ -1,4 +1,4 @@
-import type { SamplerFamily } from '../registry.js';
+import type { SamplerFamily } from '../sampler-names.js';
 import type { SamplerRun } from '../sampler-run.js';
 
 /** ComfyUI's sample_lcm: jump to the denoised estimate, then noise it to the next σ (ε-model noise scaling). */

@@ -1,4 +1,4 @@
-import type { SamplerFamily } from '../registry.js';
+import type { SamplerFamily } from '../sampler-names.js';
 import { numberOption, type SamplerRun, type SamplerOptions } from '../sampler-run.js';
 
 /** x + d·(σ_next − σ) with d = (x − D)/σ. */

@@ -1,4 +1,4 @@
-import type { SamplerFamily } from '../registry.js';
+import type { SamplerFamily } from '../sampler-names.js';
 import type { SamplerRun } from '../sampler-run.js';
 import { eulerStep } from './euler.js';
 

@@ -1,4 +1,4 @@
-import type { SamplerFamily } from '../registry.js';
+import type { SamplerFamily } from '../sampler-names.js';
 import { dpmppMultistepSamplers } from './dpmpp-multistep.js';
 import { eulerSamplers } from './euler.js';
 import { heunSamplers } from './heun.js';
