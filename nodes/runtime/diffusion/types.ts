@@ -125,6 +125,8 @@ export interface DiffusionModel {
   readonly previewDecoder: VaeModel;
   /** What one UNet batch row costs in memory (memory-profile.ts), read with the folder: the sampler splits calls by it. */
   readonly unetCost: RowCost;
+  /** RescaleCFG's multiplier, when that patch is applied (ComfyUI's sampler_cfg_function). */
+  readonly cfgRescale?: number;
 }
 
 /** One text encoder of a pipeline with its tokenizer and special tokens. */

@@ -4,7 +4,8 @@
  */
 
 export type BetaSchedule = 'linear' | 'scaled_linear' | 'squaredcos_cap_v2';
-export type PredictionType = 'epsilon' | 'v_prediction';
+/** ε, v, x0 (the model predicts the clean latent) and img_to_img (x0, fed the latent unscaled). */
+export type PredictionType = 'epsilon' | 'v_prediction' | 'x0' | 'img_to_img';
 
 export interface ScheduleConfig {
   readonly betaStart: number;
@@ -38,6 +39,19 @@ export function makeBetas(config: ScheduleConfig): Float64Array {
   return betas;
 }
 
+/**
+ * ComfyUI's rescale_zero_terminal_snr_sigmas: √ᾱ shifted so the last timestep's is 0 and scaled so the first keeps
+ * its value; the last ᾱ is then set to 4.897e-8 (not 0), so σ_max stays finite.
+ */
+export function rescaleZeroTerminalSnr(sigmas: Float64Array): Float64Array {
+  const root = sigmas.map((sigma) => Math.sqrt(1 / (sigma * sigma + 1)));
+  const first = root[0]!;
+  const last = root[root.length - 1]!;
+  const alphasBar = root.map((value) => ((value - last) * first) / (first - last)).map((value) => value * value);
+  alphasBar[alphasBar.length - 1] = 4.8973451890853435e-8;
+  return alphasBar.map((alpha) => Math.sqrt((1 - alpha) / alpha));
+}
+
 /** σ_t for each training timestep t, with log σ for the mapping back. */
 export class ModelSampling {
   readonly sigmas: Float64Array;
@@ -47,10 +61,12 @@ export class ModelSampling {
   readonly timesteps: Float64Array;
 
   constructor(
-    config: ScheduleConfig,
+    readonly config: ScheduleConfig,
     readonly prediction: PredictionType = 'epsilon',
     /** LCM: keep every `distilledStride`-th entry and apply the consistency-model boundary conditions. */
     readonly distilledStride: number | undefined = undefined,
+    /** ModelSamplingDiscrete's zsnr: the schedule rescaled to zero terminal SNR (Lin et al. 2023). */
+    readonly zeroTerminalSnr = false,
   ) {
     const betas = makeBetas(config);
     const alphas = new Float64Array(betas.length);
@@ -64,8 +80,9 @@ export class ModelSampling {
       const count = Math.floor(betas.length / distilledStride);
       indices = Array.from({ length: count }, (_, i) => i * distilledStride + distilledStride - 1);
     }
-    this.alphasCumprod = Float64Array.from(indices, (i) => alphas[i]!);
-    this.sigmas = Float64Array.from(indices, (i) => Math.sqrt((1 - alphas[i]!) / alphas[i]!));
+    const sigmas = Float64Array.from(indices, (i) => Math.sqrt((1 - alphas[i]!) / alphas[i]!));
+    this.sigmas = zeroTerminalSnr ? rescaleZeroTerminalSnr(sigmas) : sigmas;
+    this.alphasCumprod = this.sigmas.map((sigma) => 1 / (sigma * sigma + 1));
     this.logSigmas = this.sigmas.map((sigma) => Math.log(sigma));
     this.timesteps = Float64Array.from(indices);
   }
@@ -123,8 +140,9 @@ export class ModelSampling {
     return this.sigmaAt((1 - percent) * 999);
   }
 
-  /** c_in: the UNet sees x/√(σ²+1). */
+  /** c_in: the UNet sees x/√(σ²+1) (img_to_img models see x as it is). */
   inputScale(sigma: number): number {
+    if (this.prediction === 'img_to_img') return 1;
     return 1 / Math.sqrt(sigma * sigma + 1);
   }
 
@@ -135,6 +153,10 @@ export class ModelSampling {
     sigma: number,
     out: Float32Array = new Float32Array(x.length),
   ): Float32Array {
+    if (this.prediction === 'x0' || this.prediction === 'img_to_img') {
+      out.set(output.subarray(0, x.length));
+      return out;
+    }
     if (this.prediction === 'v_prediction') {
       const a = 1 / (sigma * sigma + 1);
       const b = sigma / Math.sqrt(sigma * sigma + 1);
@@ -150,22 +172,5 @@ export class ModelSampling {
     }
     for (let i = 0; i < x.length; i++) out[i] = x[i]! - output[i]! * sigma;
     return out;
-  }
-
-  /**
-   * Classifier-free guidance as ComfyUI applies it, uncond + (cond − uncond)·scale of the two denoised estimates,
-   * computed in one pass over the raw outputs: `denoised` is affine in the output for a fixed x and σ (for ε, v and
-   * LCM alike), so guiding the outputs first gives the same estimate, up to rounding, with one array fewer.
-   */
-  guidedDenoised(
-    x: Float32Array,
-    uncondOutput: Float32Array,
-    condOutput: Float32Array,
-    scale: number,
-    sigma: number,
-    out: Float32Array = new Float32Array(x.length),
-  ): Float32Array {
-    for (let i = 0; i < x.length; i++) out[i] = uncondOutput[i]! + (condOutput[i]! - uncondOutput[i]!) * scale;
-    return this.denoised(x, out, sigma, out);
   }
 }
