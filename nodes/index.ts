@@ -19,6 +19,28 @@ import { VAEEncodeForInpaint } from './latent/vae-encode-for-inpaint.js';
 import { EmptyLatentImage } from './latent/empty-latent-image.js';
 import { KSampler } from './sampling/ksampler.js';
 import { KSamplerAdvanced } from './sampling/ksampler-advanced.js';
+import { SamplerCustom } from './sampling/sampler-custom.js';
+import { SamplerCustomAdvanced } from './sampling/sampler-custom-advanced.js';
+import { KSamplerSelect } from './sampling/ksampler-select.js';
+import { SamplerEulerAncestral } from './sampling/sampler-euler-ancestral.js';
+import { SamplerEulerAncestralCFGPP } from './sampling/sampler-euler-ancestral-cfgpp.js';
+import { SamplerLMS } from './sampling/sampler-lms.js';
+import { SamplerDPMPP_3M_SDE } from './sampling/sampler-dpmpp-3m-sde.js';
+import { SamplerDPMPP_2M_SDE } from './sampling/sampler-dpmpp-2m-sde.js';
+import { SamplerDPMPP_SDE } from './sampling/sampler-dpmpp-sde.js';
+import { SamplerDPMPP_2S_Ancestral } from './sampling/sampler-dpmpp-2s-ancestral.js';
+import { SamplerDPMAdaptative } from './sampling/sampler-dpm-adaptative.js';
+import { SamplerER_SDE } from './sampling/sampler-er-sde.js';
+import { SamplerSASolver } from './sampling/sampler-sa-solver.js';
+import { SamplerSEEDS2 } from './sampling/sampler-seeds2.js';
+import { CFGGuider } from './sampling/cfg-guider.js';
+import { DualCFGGuider } from './sampling/dual-cfg-guider.js';
+import { BasicGuider } from './sampling/basic-guider.js';
+import { RandomNoise } from './sampling/random-noise.js';
+import { DisableNoise } from './sampling/disable-noise.js';
+import { AddNoise } from './experimental/add-noise.js';
+import { ModelSamplingDiscrete } from './model/model-sampling-discrete.js';
+import { RescaleCFG } from './model/rescale-cfg.js';
 import { LatentUpscale } from './latent/latent-upscale.js';
 import { LatentUpscaleBy } from './latent/latent-upscale-by.js';
 import { LatentFromBatch } from './latent/latent-from-batch.js';
@@ -97,6 +119,28 @@ export const allNodes: readonly NodeClass[] = [
   EmptyLatentImage,
   KSampler,
   KSamplerAdvanced,
+  SamplerCustom,
+  SamplerCustomAdvanced,
+  KSamplerSelect,
+  SamplerEulerAncestral,
+  SamplerEulerAncestralCFGPP,
+  SamplerLMS,
+  SamplerDPMPP_3M_SDE,
+  SamplerDPMPP_2M_SDE,
+  SamplerDPMPP_SDE,
+  SamplerDPMPP_2S_Ancestral,
+  SamplerDPMAdaptative,
+  SamplerER_SDE,
+  SamplerSASolver,
+  SamplerSEEDS2,
+  CFGGuider,
+  DualCFGGuider,
+  BasicGuider,
+  RandomNoise,
+  DisableNoise,
+  AddNoise,
+  ModelSamplingDiscrete,
+  RescaleCFG,
   VAEDecode,
   VAEEncode,
   VAEDecodeTiled,

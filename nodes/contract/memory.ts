@@ -124,6 +124,8 @@ export interface SocketShapes {
   MODEL: ModelShape;
   CLIP: ModelShape;
   VAE: ModelShape;
+  /** A guider is as heavy as the model it calls. */
+  GUIDER: ModelShape;
 }
 
 const socketShapeKinds = {
@@ -133,6 +135,7 @@ const socketShapeKinds = {
   MODEL: 'model',
   CLIP: 'model',
   VAE: 'model',
+  GUIDER: 'model',
 } as const satisfies Record<keyof SocketShapes, ValueShape['kind']>;
 const SOCKET_SHAPE_KINDS: ReadonlyMap<string, ValueShape['kind']> = new Map(Object.entries(socketShapeKinds));
 

@@ -111,6 +111,18 @@ export function latentForModel(latent: Latent, model: Pick<DiffusionModel, 'name
   return { ...samples, height, width, data: new Float32Array(samples.batch * samples.channels * height * width) };
 }
 
+/** Which items of a batch a latent's items are (its batch_index), so each gets that item's noise. */
+export function latentItems(latent: Latent, batch: number): readonly number[] {
+  return latent.batchIndex?.length === batch ? latent.batchIndex : [...Array(batch).keys()];
+}
+
+/** ComfyUI's NOISE.generate_noise: Inkgraph's seeded noise for those items (prepare_noise), or zeros. */
+export function initialNoise(choice: NoiseChoice, items: readonly number[], itemSize: number): Float32Array {
+  return choice.kind === 'random'
+    ? itemsNoise(choice.seed, items, itemSize)
+    : new Float32Array(items.length * itemSize);
+}
+
 /** A σ list a sampler can run: finite, not negative. */
 function checkSigmas(sigmas: readonly number[]): void {
   const bad = sigmas.findIndex((sigma) => !Number.isFinite(sigma) || sigma < 0);
@@ -156,11 +168,8 @@ export async function sampleWithGuider(request: GuidedSampleRequest, ctx: NodeCo
   const maxDenoise =
     Math.abs(sigma0 - model.sampling.sigmaMax) <= 1e-5 * model.sampling.sigmaMax || sigma0 > model.sampling.sigmaMax;
   const noiseScale = maxDenoise ? Math.sqrt(1 + sigma0 * sigma0) : sigma0;
-  const items = request.latent.batchIndex?.length === batch ? request.latent.batchIndex : [...Array(batch).keys()];
-  const noise =
-    request.noise.kind === 'random'
-      ? itemsNoise(request.noise.seed, items, itemSize)
-      : new Float32Array(batch * itemSize);
+  const items = latentItems(request.latent, batch);
+  const noise = initialNoise(request.noise, items, itemSize);
   const scaledLatent = latent.data.map((value) => value * scale);
   const x = new Float32Array(batch * itemSize);
   for (let i = 0; i < x.length; i++) x[i] = scaledLatent[i]! + noise[i]! * noiseScale;
