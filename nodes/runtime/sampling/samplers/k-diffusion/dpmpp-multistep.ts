@@ -1,76 +1,62 @@
 import type { SamplerFamily } from '../sampler-names.js';
 import type { SamplerRun } from '../sampler-run.js';
+import { combine } from './vectors.js';
 
+/** h_last/h: the previous step's size over this one's, in t = −log σ. */
+function stepRatio(sigmas: readonly number[], i: number): number {
+  const h = Math.log(sigmas[i]!) - Math.log(sigmas[i + 1]!);
+  return (Math.log(sigmas[i - 1]!) - Math.log(sigmas[i]!)) / h;
+}
+
+/** sample_dpmpp_2m: DPM-Solver++(2M), first order on the first step and into σ = 0. */
 async function dpmpp2m(x0: Float32Array, run: SamplerRun): Promise<Float32Array> {
   let x = x0;
-  const total = run.sigmas.length - 1;
   let previous: Float32Array | undefined;
-  let hLast = 0;
+  const total = run.sigmas.length - 1;
   for (let i = 0; i < total; i++) {
     const sigma = run.sigmas[i]!;
     const sigmaNext = run.sigmas[i + 1]!;
     const denoised = await run.denoise(x, sigma);
     await run.onStep?.(i, total, denoised);
-    const out = new Float32Array(x.length);
-    if (sigmaNext === 0) {
-      out.set(denoised);
+    // σ_next/σ = e^{−h}; at σ_next = 0, h = ∞ and the step lands on the estimate.
+    const ratio = sigmaNext / sigma;
+    if (!previous || sigmaNext === 0) {
+      x = combine([ratio, x], [1 - ratio, denoised]);
     } else {
-      const h = Math.log(sigma) - Math.log(sigmaNext);
-      const ratio = sigmaNext / sigma;
-      const coefficient = -Math.expm1(-h);
-      if (!previous) {
-        for (let j = 0; j < x.length; j++) out[j] = ratio * x[j]! + coefficient * denoised[j]!;
-      } else {
-        const r = hLast / h;
-        const a = 1 + 1 / (2 * r);
-        const b = 1 / (2 * r);
-        for (let j = 0; j < x.length; j++) out[j] = ratio * x[j]! + coefficient * (a * denoised[j]! - b * previous[j]!);
-      }
-      hLast = h;
+      const r = stepRatio(run.sigmas, i);
+      x = combine([ratio, x], [(1 - ratio) * (1 + 1 / (2 * r)), denoised], [-(1 - ratio) / (2 * r), previous]);
     }
     previous = denoised;
-    x = out;
   }
   return x;
 }
 
-async function dpmpp2mSde(x0: Float32Array, run: SamplerRun): Promise<Float32Array> {
-  const eta = 1;
+/**
+ * sample_dpmpp_2m_cfg_pp: 2M's step taken from the unconditional estimate, re-aimed at the guided one
+ * (x ← D + e^{−h}·(x − D_u) + the second-order term on D − the previous D_u).
+ */
+async function dpmpp2mCfgPp(x0: Float32Array, run: SamplerRun): Promise<Float32Array> {
   let x = x0;
+  let previousUncond: Float32Array | undefined;
   const total = run.sigmas.length - 1;
-  let previous: Float32Array | undefined;
-  let hLast: number | undefined;
   for (let i = 0; i < total; i++) {
     const sigma = run.sigmas[i]!;
     const sigmaNext = run.sigmas[i + 1]!;
-    const denoised = await run.denoise(x, sigma);
+    const { denoised, uncond } = await run.denoiseWithUncond(x, sigma);
     await run.onStep?.(i, total, denoised);
-    const out = new Float32Array(x.length);
-    if (sigmaNext === 0) {
-      out.set(denoised);
+    const decay = sigmaNext / sigma;
+    if (!previousUncond || sigmaNext === 0) {
+      x = combine([1, denoised], [-decay, uncond], [decay, x]);
     } else {
-      const h = Math.log(sigma) - Math.log(sigmaNext);
-      const etaH = eta * h;
-      const decay = (sigmaNext / sigma) * Math.exp(-etaH);
-      const weight = -Math.expm1(-h - etaH);
-      for (let j = 0; j < x.length; j++) out[j] = decay * x[j]! + weight * denoised[j]!;
-      if (previous && hLast !== undefined) {
-        const r = hLast / h;
-        const correction = 0.5 * weight * (1 / r);
-        for (let j = 0; j < x.length; j++) out[j] = out[j]! + correction * (denoised[j]! - previous[j]!);
-      }
-      const noiseScale = sigmaNext * Math.sqrt(-Math.expm1(-2 * etaH));
-      const z = run.noise(sigma, sigmaNext);
-      for (let j = 0; j < x.length; j++) out[j] = out[j]! + z[j]! * noiseScale;
-      hLast = h;
+      const k = (1 - decay) / (2 * stepRatio(run.sigmas, i));
+      x = combine([1 + k, denoised], [-decay, uncond], [-k, previousUncond], [decay, x]);
     }
-    previous = denoised;
-    x = out;
+    previousUncond = uncond;
   }
   return x;
 }
 
 export const dpmppMultistepSamplers: SamplerFamily = {
   dpmpp_2m: { run: dpmpp2m },
-  dpmpp_2m_sde: { run: dpmpp2mSde },
+  dpmpp_2m_cfg_pp: { run: dpmpp2mCfgPp },
 };
