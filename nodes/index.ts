@@ -19,6 +19,17 @@ import { VAEEncodeForInpaint } from './latent/vae-encode-for-inpaint.js';
 import { EmptyLatentImage } from './latent/empty-latent-image.js';
 import { KSampler } from './sampling/ksampler.js';
 import { KSamplerAdvanced } from './sampling/ksampler-advanced.js';
+import { BasicScheduler } from './sampling/basic-scheduler.js';
+import { KarrasScheduler } from './sampling/karras-scheduler.js';
+import { ExponentialScheduler } from './sampling/exponential-scheduler.js';
+import { PolyexponentialScheduler } from './sampling/polyexponential-scheduler.js';
+import { VPScheduler } from './sampling/vp-scheduler.js';
+import { BetaSamplingScheduler } from './sampling/beta-sampling-scheduler.js';
+import { SDTurboScheduler } from './sampling/sd-turbo-scheduler.js';
+import { AlignYourStepsScheduler } from './sampling/align-your-steps-scheduler.js';
+import { SplitSigmas } from './sampling/split-sigmas.js';
+import { SplitSigmasDenoise } from './sampling/split-sigmas-denoise.js';
+import { FlipSigmas } from './sampling/flip-sigmas.js';
 import { SamplerCustom } from './sampling/sampler-custom.js';
 import { SamplerCustomAdvanced } from './sampling/sampler-custom-advanced.js';
 import { KSamplerSelect } from './sampling/ksampler-select.js';
@@ -119,6 +130,17 @@ export const allNodes: readonly NodeClass[] = [
   EmptyLatentImage,
   KSampler,
   KSamplerAdvanced,
+  BasicScheduler,
+  KarrasScheduler,
+  ExponentialScheduler,
+  PolyexponentialScheduler,
+  VPScheduler,
+  BetaSamplingScheduler,
+  SDTurboScheduler,
+  AlignYourStepsScheduler,
+  SplitSigmas,
+  SplitSigmasDenoise,
+  FlipSigmas,
   SamplerCustom,
   SamplerCustomAdvanced,
   KSamplerSelect,

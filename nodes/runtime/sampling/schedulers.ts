@@ -1,15 +1,21 @@
+import { betaQuantile } from './beta-distribution.js';
 import type { ModelSampling } from './model-sampling.js';
+import { roundHalfEven } from './round-half-even.js';
 import { discardsPenultimateSigma } from './samplers/registry.js';
 
 /** σ schedules, as ComfyUI's SCHEDULER_HANDLERS compute them: n sigmas then a final 0. Pure. */
 
+/** ComfyUI's SCHEDULER_NAMES in its order (the first is a scheduler combo's default), then Inkgraph's `lcm`. */
 export const schedulerNames = [
   'simple',
   'sgm_uniform',
   'karras',
   'exponential',
   'ddim_uniform',
+  'beta',
   'normal',
+  'linear_quadratic',
+  'kl_optimal',
   'lcm',
 ] as const;
 export type SchedulerName = (typeof schedulerNames)[number];
@@ -43,8 +49,78 @@ export function karrasSigmas(steps: number, sigmaMin: number, sigmaMax: number, 
   return [...linspace(0, 1, steps).map((ramp) => (maxInv + ramp * (minInv - maxInv)) ** rho), 0];
 }
 
-function exponentialSigmas(steps: number, sigmaMin: number, sigmaMax: number): number[] {
+export function exponentialSigmas(steps: number, sigmaMin: number, sigmaMax: number): number[] {
   return [...linspace(Math.log(sigmaMax), Math.log(sigmaMin), steps).map(Math.exp), 0];
+}
+
+/** k-diffusion's polyexponential schedule: log σ falls from σ_max to σ_min along ramp^ρ. */
+export function polyexponentialSigmas(steps: number, sigmaMin: number, sigmaMax: number, rho = 1): number[] {
+  const logMin = Math.log(sigmaMin);
+  const span = Math.log(sigmaMax) - logMin;
+  return [...linspace(1, 0, steps).map((ramp) => Math.exp(ramp ** rho * span + logMin)), 0];
+}
+
+/** k-diffusion's continuous variance-preserving schedule, t from 1 down to eps_s. */
+export function vpSigmas(steps: number, betaD = 19.9, betaMin = 0.1, epsS = 1e-3): number[] {
+  return [...linspace(1, epsS, steps).map((t) => Math.sqrt(Math.expm1((betaD * t * t) / 2 + betaMin * t))), 0];
+}
+
+/**
+ * The beta scheduler (arXiv 2407.12173): table entries at the Beta(α, β) quantiles of evenly spaced levels, each
+ * entry once (neighbouring quantiles that round to one entry give one σ), then 0.
+ */
+export function betaSigmas(sampling: ModelSampling, steps: number, alpha = 0.6, beta = 0.6): number[] {
+  const table = sampling.sigmas;
+  const last = table.length - 1;
+  const sigmas: number[] = [];
+  let previous = -1;
+  for (let i = 0; i < steps; i++) {
+    // numpy's linspace(0, 1, steps, endpoint=False) is i·(1/steps); rint rounds halves to even.
+    const index = roundHalfEven(betaQuantile(1 - i * (1 / steps), alpha, beta) * last);
+    if (index !== previous) sigmas.push(table[index]!);
+    previous = index;
+  }
+  return [...sigmas, 0];
+}
+
+/**
+ * Mochi's linear-quadratic schedule, as a fraction of σ_max: the first half of the steps fall linearly to
+ * `thresholdNoise`, the rest quadratically to 0.
+ */
+export function linearQuadraticSigmas(
+  sigmaMax: number,
+  steps: number,
+  thresholdNoise = 0.025,
+  linearSteps = Math.floor(steps / 2),
+): number[] {
+  if (steps === 1) return [sigmaMax, 0];
+  const linear = Array.from({ length: linearSteps }, (_, i) => (i * thresholdNoise) / linearSteps);
+  const stepDiff = linearSteps - thresholdNoise * steps;
+  const quadraticSteps = steps - linearSteps;
+  const quadraticCoef = stepDiff / (linearSteps * quadraticSteps ** 2);
+  const linearCoef = thresholdNoise / linearSteps - (2 * stepDiff) / quadraticSteps ** 2;
+  const constant = quadraticCoef * linearSteps ** 2;
+  const quadratic = Array.from({ length: quadraticSteps }, (_, k) => {
+    const i = linearSteps + k;
+    return quadraticCoef * i * i + linearCoef * i + constant;
+  });
+  return [...linear, ...quadratic, 1].map((level) => (1 - level) * sigmaMax);
+}
+
+/**
+ * The KL-optimal schedule (A1111 PR 15608): evenly spaced in arctan σ from σ_max to σ_min, then 0. One step is σ_max
+ * (ComfyUI divides 0 by 0 there and gets NaN).
+ */
+export function klOptimalSigmas(steps: number, sigmaMin: number, sigmaMax: number): number[] {
+  const atanMin = Math.atan(sigmaMin);
+  const atanMax = Math.atan(sigmaMax);
+  return [
+    ...Array.from({ length: steps }, (_, i) => {
+      const w = steps > 1 ? i / (steps - 1) : 0;
+      return Math.tan(w * atanMin + (1 - w) * atanMax);
+    }),
+    0,
+  ];
 }
 
 function simpleScheduler(sampling: ModelSampling, steps: number): number[] {
@@ -97,6 +173,12 @@ export function computeSigmas(sampling: ModelSampling, scheduler: SchedulerName,
       return simpleScheduler(sampling, steps);
     case 'ddim_uniform':
       return ddimScheduler(sampling, steps);
+    case 'beta':
+      return betaSigmas(sampling, steps);
+    case 'linear_quadratic':
+      return linearQuadraticSigmas(sampling.sigmaMax, steps);
+    case 'kl_optimal':
+      return klOptimalSigmas(steps, sampling.sigmaMin, sampling.sigmaMax);
     case 'lcm':
       return [...lcmTimesteps(steps).map((t) => sigmaForTimestep(sampling, t)), 0];
   }
@@ -134,4 +216,32 @@ export function samplerSigmas(opts: {
     else sigmas = [];
   }
   return sigmas;
+}
+
+/**
+ * BasicScheduler's σ list: a schedule of steps/denoise steps, its last steps + 1 kept (ComfyUI's BasicScheduler, which
+ * unlike KSampler never drops a penultimate σ); denoise 0 gives none.
+ */
+export function basicSchedulerSigmas(
+  sampling: ModelSampling,
+  scheduler: SchedulerName,
+  steps: number,
+  denoise: number,
+): number[] {
+  if (denoise <= 0) return [];
+  const total = denoise < 1 ? Math.trunc(steps / denoise) : steps;
+  return computeSigmas(sampling, scheduler, total).slice(-(steps + 1));
+}
+
+/** SDTurboScheduler: `steps` of the ten timesteps 999, 899, …, 99, starting 10·(1 − denoise) in, then 0. */
+export function turboSigmas(sampling: ModelSampling, steps: number, denoise: number): number[] {
+  const start = 10 - Math.trunc(10 * denoise);
+  const timesteps = Array.from({ length: 10 }, (_, i) => 999 - 100 * i).slice(start, start + steps);
+  return [...timesteps.map((t) => sigmaAtTimestep(sampling, t)), 0];
+}
+
+/** ComfyUI's `sigma(timestep)`: on a distilled table the timestep is first mapped to its fractional index. */
+function sigmaAtTimestep(sampling: ModelSampling, timestep: number): number {
+  const stride = sampling.distilledStride;
+  return sampling.sigmaAt(stride === undefined ? timestep : (timestep - (stride - 1)) / stride);
 }
