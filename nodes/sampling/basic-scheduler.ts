@@ -6,10 +6,16 @@ import {
   SCHEDULERS_CATEGORY,
   SCHEDULERS_CATEGORY_ZH,
   scheduleStepsInput,
-  sigmaInputNames,
   sigmasResult,
-  sigmaTooltipsZh,
+  zhInputText,
 } from './sigma-node-parts.js';
+
+const inputs = {
+  model: modelInput,
+  scheduler: schedulerInput,
+  steps: scheduleStepsInput,
+  denoise: denoiseInput,
+} as const;
 
 export const BasicScheduler = defineNode({
   classType: 'BasicScheduler',
@@ -22,16 +28,10 @@ export const BasicScheduler = defineNode({
       display_name: '基础调度器',
       description: '按模型的噪声表和调度器生成 K 采样器会使用的 σ 序列，供自定义采样器和 σ 节点使用。',
       category: SCHEDULERS_CATEGORY_ZH,
-      inputs: sigmaInputNames,
-      tooltips: { ...sigmaTooltipsZh, scheduler: '噪声水平在各步之间如何分布。' },
+      ...zhInputText(Object.keys(inputs), {}, { scheduler: '噪声水平在各步之间如何分布。' }),
     },
   },
-  inputs: {
-    model: modelInput,
-    scheduler: schedulerInput,
-    steps: scheduleStepsInput,
-    denoise: denoiseInput,
-  },
+  inputs,
   outputs: [{ type: 'SIGMAS', name: 'SIGMAS' }],
   run: ({ model, scheduler, steps, denoise }) =>
     sigmasResult(basicSchedulerSigmas(model.sampling, scheduler, steps, denoise)),

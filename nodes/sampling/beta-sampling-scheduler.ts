@@ -5,11 +5,10 @@ import {
   SCHEDULERS_CATEGORY,
   SCHEDULERS_CATEGORY_ZH,
   scheduleStepsInput,
-  sigmaInputNames,
   sigmasResult,
-  sigmaTooltipsZh,
   throwIfProblem,
   widgetProblem,
+  zhInputText,
 } from './sigma-node-parts.js';
 
 const shape = (tooltip: string) =>
@@ -41,12 +40,14 @@ export const BetaSamplingScheduler = defineNode({
       display_name: 'Beta 采样调度器',
       description: 'Beta 调度器（arXiv 2407.12173）：在 Beta(α, β) 分位点取模型的 σ 表；α = β = 0.6 时两端步数更多。',
       category: SCHEDULERS_CATEGORY_ZH,
-      inputs: sigmaInputNames,
-      tooltips: {
-        ...sigmaTooltipsZh,
-        alpha: 'Beta 分布的 α：小于 1 时步数集中在高噪声处。',
-        beta: 'Beta 分布的 β：小于 1 时步数集中在低噪声处。',
-      },
+      ...zhInputText(
+        Object.keys(inputs),
+        {},
+        {
+          alpha: 'Beta 分布的 α：小于 1 时步数集中在高噪声处。',
+          beta: 'Beta 分布的 β：小于 1 时步数集中在低噪声处。',
+        },
+      ),
     },
   },
   inputs,

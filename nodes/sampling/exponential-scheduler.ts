@@ -4,13 +4,12 @@ import {
   SCHEDULERS_CATEGORY,
   SCHEDULERS_CATEGORY_ZH,
   scheduleStepsInput,
-  sigmaInputNames,
   sigmaMaxInput,
   sigmaMinInput,
   sigmasResult,
-  sigmaTooltipsZh,
   throwIfProblem,
   widgetProblem,
+  zhInputText,
 } from './sigma-node-parts.js';
 
 const inputs = { steps: scheduleStepsInput, sigma_max: sigmaMaxInput, sigma_min: sigmaMinInput } as const;
@@ -32,8 +31,7 @@ export const ExponentialScheduler = defineNode({
       display_name: '指数调度器',
       description: '从 σ 最大值到 σ 最小值按 log σ 均匀分布，最后为 0。',
       category: SCHEDULERS_CATEGORY_ZH,
-      inputs: sigmaInputNames,
-      tooltips: sigmaTooltipsZh,
+      ...zhInputText(Object.keys(inputs)),
     },
   },
   inputs,

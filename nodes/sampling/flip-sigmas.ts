@@ -1,6 +1,8 @@
 import { defineNode } from '../contract/node-definition.js';
 import { flipSigmas } from '../runtime/sampling/sigma-lists.js';
-import { sigmaInputNames, sigmasInput, sigmasResult, SIGMAS_CATEGORY, SIGMAS_CATEGORY_ZH } from './sigma-node-parts.js';
+import { sigmasInput, sigmasResult, SIGMAS_CATEGORY, SIGMAS_CATEGORY_ZH, zhInputText } from './sigma-node-parts.js';
+
+const inputs = { sigmas: sigmasInput } as const;
 
 export const FlipSigmas = defineNode({
   classType: 'FlipSigmas',
@@ -13,10 +15,10 @@ export const FlipSigmas = defineNode({
       display_name: '翻转 σ 序列',
       description: '反转 σ 序列，使噪声逐步升高（把图像还原为噪声）；开头的 0 改为 0.0001。',
       category: SIGMAS_CATEGORY_ZH,
-      inputs: sigmaInputNames,
+      ...zhInputText(Object.keys(inputs)),
     },
   },
-  inputs: { sigmas: sigmasInput },
+  inputs,
   outputs: [{ type: 'SIGMAS', name: 'SIGMAS' }],
   run: ({ sigmas }) => sigmasResult(flipSigmas(sigmas)),
 });

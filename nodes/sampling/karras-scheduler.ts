@@ -4,13 +4,12 @@ import {
   SCHEDULERS_CATEGORY,
   SCHEDULERS_CATEGORY_ZH,
   scheduleStepsInput,
-  sigmaInputNames,
   sigmaMaxInput,
   sigmaMinInput,
   sigmasResult,
-  sigmaTooltipsZh,
   throwIfProblem,
   widgetProblem,
+  zhInputText,
 } from './sigma-node-parts.js';
 
 const inputs = {
@@ -42,8 +41,7 @@ export const KarrasScheduler = defineNode({
       display_name: 'Karras 调度器',
       description: 'Karras 等人（2022）的噪声序列：从 σ 最大值到 σ 最小值按 σ^(1/ρ) 均匀分布，最后为 0。',
       category: SCHEDULERS_CATEGORY_ZH,
-      inputs: sigmaInputNames,
-      tooltips: { ...sigmaTooltipsZh, rho: 'ρ 越大，低噪声处的步数越多。' },
+      ...zhInputText(Object.keys(inputs), {}, { rho: 'ρ 越大，低噪声处的步数越多。' }),
     },
   },
   inputs,

@@ -4,13 +4,12 @@ import {
   SCHEDULERS_CATEGORY,
   SCHEDULERS_CATEGORY_ZH,
   scheduleStepsInput,
-  sigmaInputNames,
   sigmaMaxInput,
   sigmaMinInput,
   sigmasResult,
-  sigmaTooltipsZh,
   throwIfProblem,
   widgetProblem,
+  zhInputText,
 } from './sigma-node-parts.js';
 
 const inputs = {
@@ -45,8 +44,7 @@ export const PolyexponentialScheduler = defineNode({
       display_name: '多项式指数调度器',
       description: '从 σ 最大值到 σ 最小值，在 log σ 上按 ρ 次多项式变化，最后为 0。',
       category: SCHEDULERS_CATEGORY_ZH,
-      inputs: sigmaInputNames,
-      tooltips: { ...sigmaTooltipsZh, rho: 'log σ 上斜坡的幂：1 即指数调度，越大低噪声处步数越多。' },
+      ...zhInputText(Object.keys(inputs), {}, { rho: 'log σ 上斜坡的幂：1 即指数调度，越大低噪声处步数越多。' }),
     },
   },
   inputs,

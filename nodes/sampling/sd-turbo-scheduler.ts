@@ -5,10 +5,15 @@ import {
   denoiseInput,
   SCHEDULERS_CATEGORY,
   SCHEDULERS_CATEGORY_ZH,
-  sigmaInputNames,
   sigmasResult,
-  sigmaTooltipsZh,
+  zhInputText,
 } from './sigma-node-parts.js';
+
+const inputs = {
+  model: modelInput,
+  steps: { kind: 'INT', default: 1, min: 1, max: 10, tooltip: 'The number of steps (1 to 10).' },
+  denoise: denoiseInput,
+} as const;
 
 export const SDTurboScheduler = defineNode({
   classType: 'SDTurboScheduler',
@@ -22,15 +27,10 @@ export const SDTurboScheduler = defineNode({
       description:
         'SD Turbo 的少步数序列：取时间步 999、899……99 处的 σ，从第 10·(1 − 降噪) 个开始；步数最多为 10 减去该数。',
       category: SCHEDULERS_CATEGORY_ZH,
-      inputs: sigmaInputNames,
-      tooltips: sigmaTooltipsZh,
+      ...zhInputText(Object.keys(inputs), {}, { steps: '步数（1 到 10）。' }),
     },
   },
-  inputs: {
-    model: modelInput,
-    steps: { kind: 'INT', default: 1, min: 1, max: 10, tooltip: 'The number of steps (1 to 10).' },
-    denoise: denoiseInput,
-  },
+  inputs,
   outputs: [{ type: 'SIGMAS', name: 'SIGMAS' }],
   run: ({ model, steps, denoise }) => sigmasResult(turboSigmas(model.sampling, steps, denoise)),
 });

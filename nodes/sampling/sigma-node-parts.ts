@@ -46,7 +46,7 @@ export const sigmaMinInput: FloatInput = {
   tooltip: 'The last noise level before the final 0.',
 };
 
-export const sigmaInputNames = {
+const sigmaInputNames: Readonly<Record<string, string>> = {
   model: '模型',
   scheduler: '调度器',
   steps: '步数',
@@ -56,12 +56,26 @@ export const sigmaInputNames = {
   rho: 'ρ',
   sigmas: 'σ 序列',
 };
-export const sigmaTooltipsZh = {
+const sigmaTooltipsZh: Readonly<Record<string, string>> = {
   steps: '步数：序列比步数多一个 σ。',
   denoise: '小于 1 时只保留序列的后段（图生图）；为 0 时序列为空。',
   sigma_max: '第一个（最高的）噪声水平。',
   sigma_min: '最后的 0 之前的噪声水平。',
 };
+
+/**
+ * A node's Chinese input labels and tooltips: the shared ones above for the inputs it has, with its own on top (the
+ * UI rejects a translation for an input the node lacks).
+ */
+export function zhInputText(
+  inputNames: readonly string[],
+  labels: Readonly<Record<string, string>> = {},
+  tooltips: Readonly<Record<string, string>> = {},
+): { inputs: Record<string, string>; tooltips: Record<string, string> } {
+  const pick = (table: Readonly<Record<string, string>>): Record<string, string> =>
+    Object.fromEntries(Object.entries(table).filter(([name]) => inputNames.includes(name)));
+  return { inputs: pick({ ...sigmaInputNames, ...labels }), tooltips: pick({ ...sigmaTooltipsZh, ...tooltips }) };
+}
 
 /** The output a σ node returns: the list, and the same numbers for the editor's plot (`executed`'s output). */
 export function sigmasResult(sigmas: readonly number[]): NodeResult<readonly [SigmasOutput]> {

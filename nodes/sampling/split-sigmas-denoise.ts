@@ -1,6 +1,18 @@
 import { defineNode } from '../contract/node-definition.js';
 import { splitSigmasDenoise } from '../runtime/sampling/sigma-lists.js';
-import { sigmaInputNames, sigmasInput, SIGMAS_CATEGORY, SIGMAS_CATEGORY_ZH, splitResult } from './sigma-node-parts.js';
+import { sigmasInput, SIGMAS_CATEGORY, SIGMAS_CATEGORY_ZH, splitResult, zhInputText } from './sigma-node-parts.js';
+
+const inputs = {
+  sigmas: sigmasInput,
+  denoise: {
+    kind: 'FLOAT',
+    default: 1,
+    min: 0,
+    max: 1,
+    step: 0.01,
+    tooltip: 'The share of the steps that goes to low_sigmas.',
+  },
+} as const;
 
 export const SplitSigmasDenoise = defineNode({
   classType: 'SplitSigmasDenoise',
@@ -13,22 +25,11 @@ export const SplitSigmasDenoise = defineNode({
       display_name: '按降噪拆分 σ 序列',
       description: '拆分 σ 序列：低段含最后 步数×降噪（取整）步，高段含其前的各步。',
       category: SIGMAS_CATEGORY_ZH,
-      inputs: sigmaInputNames,
+      ...zhInputText(Object.keys(inputs), {}, { denoise: '低段所占的步数比例。' }),
       outputs: ['高段 σ', '低段 σ'],
-      tooltips: { denoise: '低段所占的步数比例。' },
     },
   },
-  inputs: {
-    sigmas: sigmasInput,
-    denoise: {
-      kind: 'FLOAT',
-      default: 1,
-      min: 0,
-      max: 1,
-      step: 0.01,
-      tooltip: 'The share of the steps that goes to low_sigmas.',
-    },
-  },
+  inputs,
   outputs: [
     { type: 'SIGMAS', name: 'high_sigmas' },
     { type: 'SIGMAS', name: 'low_sigmas' },

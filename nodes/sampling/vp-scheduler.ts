@@ -4,11 +4,10 @@ import {
   SCHEDULERS_CATEGORY,
   SCHEDULERS_CATEGORY_ZH,
   scheduleStepsInput,
-  sigmaInputNames,
   sigmasResult,
-  sigmaTooltipsZh,
   throwIfProblem,
   widgetProblem,
+  zhInputText,
 } from './sigma-node-parts.js';
 
 const inputs = {
@@ -50,13 +49,15 @@ export const VPScheduler = defineNode({
       display_name: 'VP 调度器',
       description: '连续方差保持（VP）噪声序列：σ(t) = √(exp(β_d·t²/2 + β_min·t) − 1)，t 从 1 降到 eps_s。',
       category: SCHEDULERS_CATEGORY_ZH,
-      inputs: sigmaInputNames,
-      tooltips: {
-        ...sigmaTooltipsZh,
-        beta_d: '噪声随 t 增长的速度（β_max − β_min）。',
-        beta_min: 't = 0 时的 β。',
-        eps_s: '最后的 0 之前的 t。',
-      },
+      ...zhInputText(
+        Object.keys(inputs),
+        {},
+        {
+          beta_d: '噪声随 t 增长的速度（β_max − β_min）。',
+          beta_min: 't = 0 时的 β。',
+          eps_s: '最后的 0 之前的 t。',
+        },
+      ),
     },
   },
   inputs,
