@@ -29,6 +29,8 @@ import { openViewerAtom } from '../../state/viewer-atoms.js';
 import { FAR_ZOOM, FarNodeView } from './FarNodeView.js';
 import { MissingNodeView } from './MissingNodeView.js';
 import { ModelSizeWarning } from './ModelSizeWarning.js';
+import { SigmaPlot } from './SigmaPlot.js';
+import { sigmaPlotData } from '../../graph/sigma-plot.js';
 import { NodeResizeCorner } from './NodeResizeCorner.js';
 import { isSizedClass } from '../../graph/model-size.js';
 import { WidgetInput } from '../widgets/WidgetInput.js';
@@ -101,6 +103,7 @@ export const InkNodeView = memo(function InkNodeView({ id, data, selected }: Nod
   const progress = run?.value !== undefined && run.max ? run.value / run.max : undefined;
   const modeClass = data.mode === 4 ? ' bypassed' : data.mode === 2 ? ' muted' : '';
   const images = run?.output?.images ?? [];
+  const sigmaPlot = sigmaPlotData(run?.output);
   if (far) {
     return (
       <FarNodeView
@@ -227,6 +230,7 @@ export const InkNodeView = memo(function InkNodeView({ id, data, selected }: Nod
               </div>
             ),
           )}
+          {sigmaPlot && <SigmaPlot nodeId={id} plot={sigmaPlot} />}
           {preview && (
             <img className="node-preview" src={preview.url} alt={t('stepPreview')} data-testid={`preview-${id}`} />
           )}
