@@ -42,20 +42,12 @@ export const SamplerER_SDE = defineNode({
   },
   outputs: samplerOutput,
   run: ({ solver_type, max_stage, eta, s_noise }) => {
-    // As ComfyUI: the ODE (or a reverse-time SDE at eta 0) adds no noise.
-    const deterministic = solver_type === 'ODE' || (solver_type === 'Reverse-time SDE' && eta === 0);
-    return {
-      outputs: [
-        {
-          name: 'er_sde',
-          options: {
-            solver_type,
-            max_stage,
-            eta: deterministic ? 0 : eta,
-            s_noise: deterministic ? 0 : s_noise,
-          },
-        },
-      ],
-    };
+    // As ComfyUI: the ODE (or a reverse-time SDE at eta 0) adds no noise; ER-SDE takes the sampler's own noise
+    // scaler, so eta is not passed to it; a reverse-time SDE scales the noise by x^(eta + 1).
+    if (solver_type === 'ODE' || (solver_type === 'Reverse-time SDE' && eta === 0))
+      return { outputs: [{ name: 'er_sde', options: { solver_type: 'ODE', max_stage, eta: 0, s_noise: 0 } }] };
+    if (solver_type === 'ER-SDE')
+      return { outputs: [{ name: 'er_sde', options: { solver_type, max_stage, s_noise } }] };
+    return { outputs: [{ name: 'er_sde', options: { solver_type, max_stage, eta, s_noise } }] };
   },
 });
