@@ -44,6 +44,8 @@ export const ModelSamplingDiscrete = defineNode({
     },
   },
   outputs: [{ type: 'MODEL', name: 'MODEL' }],
+  // A patched copy of the model: its weights are the same ones, so its shape is the model's.
+  estimate: ({ model }) => ({ outputs: [model], workingBytes: 0 }),
   run: ({ model, sampling, zsnr }) => {
     const schedule = new ModelSampling(
       model.sampling.config,

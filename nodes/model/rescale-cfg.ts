@@ -28,5 +28,7 @@ export const RescaleCFG = defineNode({
     },
   },
   outputs: [{ type: 'MODEL', name: 'MODEL' }],
+  // A patched copy of the model: its weights are the same ones, so its shape is the model's.
+  estimate: ({ model }) => ({ outputs: [model], workingBytes: 0 }),
   run: ({ model, multiplier }) => ({ outputs: [{ ...model, cfgRescale: multiplier }] }),
 });

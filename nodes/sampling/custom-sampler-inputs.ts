@@ -45,8 +45,8 @@ export const samplerOptionTranslations = {
 export const samplerOptionTooltips = {
   eta: '每一步加入多少新噪声（0 为不加）。',
   s_noise: '每一步加入噪声的倍数。',
-  noise_device: 'ComfyUI 据此选择 _gpu 或 CPU 版本；在这里两者的种子噪声相同。',
 };
+export const noiseDeviceTooltip = 'ComfyUI 据此选择 _gpu 或 CPU 版本；在这里两者的种子噪声相同。';
 
 /** The output every sampler-option node has. */
 export const samplerOutput = [{ type: 'SAMPLER', name: 'SAMPLER' }] as const;

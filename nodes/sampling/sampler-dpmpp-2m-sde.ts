@@ -2,6 +2,7 @@ import { defineNode } from '../contract/node-definition.js';
 import {
   etaInput,
   noiseDeviceInput,
+  noiseDeviceTooltip,
   samplerOptionTooltips,
   samplerOptionTranslations,
   samplerOutput,
@@ -18,7 +19,7 @@ export const SamplerDPMPP_2M_SDE = defineNode({
       display_name: 'DPM++ 2M SDE 采样器',
       description: '带求解器类型（midpoint 或 heun）、eta、噪声倍数与噪声设备选项的 dpmpp_2m_sde 采样器。',
       inputs: samplerOptionTranslations,
-      tooltips: { ...samplerOptionTooltips, solver_type: '二阶修正的方式。' },
+      tooltips: { ...samplerOptionTooltips, noise_device: noiseDeviceTooltip, solver_type: '二阶修正的方式。' },
     },
   },
   inputs: {

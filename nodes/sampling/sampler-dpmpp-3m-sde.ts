@@ -2,6 +2,7 @@ import { defineNode } from '../contract/node-definition.js';
 import {
   etaInput,
   noiseDeviceInput,
+  noiseDeviceTooltip,
   samplerOptionTooltips,
   samplerOptionTranslations,
   samplerOutput,
@@ -18,7 +19,7 @@ export const SamplerDPMPP_3M_SDE = defineNode({
       display_name: 'DPM++ 3M SDE 采样器',
       description: '带 eta、噪声倍数与噪声设备选项的 dpmpp_3m_sde 采样器。',
       inputs: samplerOptionTranslations,
-      tooltips: samplerOptionTooltips,
+      tooltips: { ...samplerOptionTooltips, noise_device: noiseDeviceTooltip },
     },
   },
   inputs: { eta: etaInput, s_noise: sNoiseInput, noise_device: noiseDeviceInput },

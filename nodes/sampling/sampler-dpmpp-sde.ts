@@ -2,6 +2,7 @@ import { defineNode } from '../contract/node-definition.js';
 import {
   etaInput,
   noiseDeviceInput,
+  noiseDeviceTooltip,
   samplerOptionTooltips,
   samplerOptionTranslations,
   samplerOutput,
@@ -18,7 +19,11 @@ export const SamplerDPMPP_SDE = defineNode({
       display_name: 'DPM++ SDE 采样器',
       description: '带 eta、噪声倍数、r 与噪声设备选项的 dpmpp_sde 采样器。',
       inputs: samplerOptionTranslations,
-      tooltips: { ...samplerOptionTooltips, r: '中间一步落在这一步的什么位置（对数 σ 的比例）。' },
+      tooltips: {
+        ...samplerOptionTooltips,
+        noise_device: noiseDeviceTooltip,
+        r: '中间一步落在这一步的什么位置（对数 σ 的比例）。',
+      },
     },
   },
   inputs: {

@@ -3,7 +3,7 @@ import { runSession, type Feed } from '../onnx/session.js';
 import { brownianNoiseSampler } from '../sampling/brownian-tree.js';
 import type { NoiseChoice, SamplerChoice } from '../sampling/custom-sampling-types.js';
 import { itemsNoise } from '../sampling/noise.js';
-import { runSampler } from '../sampling/samplers/registry.js';
+import { runSampler, samplerEntry } from '../sampling/samplers/registry.js';
 import type { NoiseSampler } from '../sampling/samplers/sampler-run.js';
 import { batchItemToRaster } from '../image/image-batch.js';
 import { samplerBuffersFor } from './sampler-buffers.js';
@@ -192,6 +192,11 @@ export async function sampleWithGuider(request: GuidedSampleRequest, ctx: NodeCo
   const cfgFunction = cfgFunctionFor(model, itemSize);
 
   const noiseMask = request.latent.noiseMask ? denoiseMaskPlanes(request.latent.noiseMask, grid) : undefined;
+  // What the kept (unmasked) part is noised with at each σ: the initial noise, or ddim's own from seed + 1.
+  const maskNoise =
+    noiseMask && samplerEntry(request.sampler.name).separateInpaintNoise
+      ? itemsNoise(request.samplerSeed + 1, items, itemSize)
+      : noise;
   const concatByConds = new Map<ModelConds, Float32Array>();
   const concatOf = (conds: ModelConds): Float32Array => {
     let data = concatByConds.get(conds);
@@ -385,7 +390,7 @@ export async function sampleWithGuider(request: GuidedSampleRequest, ctx: NodeCo
     const maskAt = (i: number): number => noiseMask[Math.floor(i / itemSize)]![i % plane]!;
     for (let i = 0; i < current.length; i++) {
       const m = maskAt(i);
-      masked[i] = current[i]! * m + (scaledLatent[i]! + noise[i]! * sigma) * (1 - m);
+      masked[i] = current[i]! * m + (scaledLatent[i]! + maskNoise[i]! * sigma) * (1 - m);
     }
     const out = await guided(masked, sigma, needUncond);
     for (const estimate of [out.denoised, out.uncond]) {

@@ -1,17 +1,20 @@
 import { comfySamplers } from './comfy/index.js';
 import { kDiffusionSamplers } from './k-diffusion/index.js';
 import type { SamplerEntry, SamplerOptions, SamplerRun } from './sampler-run.js';
-import { isSamplerName, type SamplerFamily, type SamplerName } from './sampler-names.js';
+import { isSamplerName, samplerNames, type SamplerName } from './sampler-names.js';
 
 export { isSamplerName, samplerNames, type SamplerFamily, type SamplerName } from './sampler-names.js';
 
-const entries: SamplerFamily = { ...kDiffusionSamplers, ...comfySamplers };
+const families = { ...kDiffusionSamplers, ...comfySamplers };
 
 export function samplerEntry(name: SamplerName): SamplerEntry {
-  const entry = entries[name];
-  if (!entry) throw new Error(`sampler ${name} is not available`);
+  const entry = families[name];
+  if (!entry) throw new Error(`sampler ${name} is named but has no implementation`);
   return entry;
 }
+
+// Every name has its sampler, or the registry does not load: no name can be offered that does not run.
+for (const name of samplerNames) samplerEntry(name);
 
 /** Runs a sampler from x (already noise-scaled to σ_0) down the σ list. */
 export function runSampler(

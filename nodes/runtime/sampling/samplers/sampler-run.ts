@@ -47,6 +47,11 @@ export interface SamplerEntry {
    * Its schedule is computed for n + 1 steps with the penultimate σ dropped (ComfyUI's KSampler.DISCARD_PENULTIMATE_SIGMA_SAMPLERS).
    */
   readonly discardPenultimate?: boolean;
+  /**
+   * ComfyUI's inpaint_options {random: true} (its "ddim"): outside the noise mask the model sees the original latent
+   * noised with separate noise from seed + 1, not with the initial noise.
+   */
+  readonly separateInpaintNoise?: boolean;
   /** Model evaluations for a σ list, when not one per step (for progress and time estimates). */
   readonly modelCalls?: (sigmas: readonly number[]) => number;
 }

@@ -22,8 +22,7 @@ export const comfySamplers: SamplerFamily = {
   ...erSdeSamplers,
   ...seedsSamplers,
   ...saSolverSamplers,
-  // ComfyUI's sampler_object makes "ddim" Euler with random inpainting noise: the noise is the guider's, the
-  // steps Euler's (DDIM with η = 0 is Euler in σ-space).
-  ddim: eulerSamplers.euler!,
+  // ComfyUI's sampler_object makes "ddim" Euler (DDIM with η = 0 is Euler in σ-space) with its own inpainting noise.
+  ddim: { ...eulerSamplers.euler!, separateInpaintNoise: true },
   ...uniPcSamplers,
 };
