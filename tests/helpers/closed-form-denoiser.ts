@@ -1,5 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { expect } from 'vitest';
 import { z } from 'zod';
+import { ModelSampling, SD_SCHEDULE } from '../../nodes/runtime/sampling/model-sampling.js';
+import { isSamplerName, runSampler, type SamplerName } from '../../nodes/runtime/sampling/samplers/registry.js';
+import { karrasSigmas } from '../../nodes/runtime/sampling/schedulers.js';
 import type { NoiseSampler, SamplerRun } from '../../nodes/runtime/sampling/samplers/sampler-run.js';
 import { testSamplerRun } from './sampler-run.js';
 
@@ -76,5 +80,81 @@ export function closedFormRun(vectors: SamplerVectors, sigmas: readonly number[]
     steps,
     noiseUsed: () => used,
     modelCalls: () => calls,
+  };
+}
+
+/** Each value within tolerance·(1 + |expected|), naming the first that is not. */
+export function expectClose(
+  actual: ArrayLike<number>,
+  expected: readonly number[],
+  tolerance: number,
+  what: string,
+): void {
+  expect(actual.length, what).toBe(expected.length);
+  for (let j = 0; j < expected.length; j++) {
+    const b = expected[j]!;
+    expect(Math.abs(actual[j]! - b), `${what}[${j}]: ${actual[j]} vs ${b}`).toBeLessThanOrEqual(
+      tolerance * (1 + Math.abs(b)),
+    );
+  }
+}
+
+/** A run key is a sampler name, or "name@variant" for a run with other options. */
+export function samplerOfRun(key: string): SamplerName {
+  const name = key.split('@')[0]!;
+  if (!isSamplerName(name)) throw new Error(`${key}: no sampler ${name}`);
+  return name;
+}
+
+/** Every stored run, by run key and schedule. */
+export function referenceCases(vectors: SamplerVectors): { key: string; schedule: string; reference: ReferenceRun }[] {
+  return Object.entries(vectors.runs).flatMap(([key, bySchedule]) =>
+    Object.entries(bySchedule).map(([schedule, reference]) => ({ key, schedule, reference })),
+  );
+}
+
+/**
+ * Runs the port on a stored run's problem and checks it step by step: each callback's denoised estimate and the
+ * result within `tolerance`, and exactly as many noise vectors and model calls as the reference.
+ */
+export async function expectMatchesReference(
+  vectors: SamplerVectors,
+  key: string,
+  schedule: string,
+  reference: ReferenceRun,
+  tolerance: number,
+): Promise<void> {
+  const closed = closedFormRun(vectors, vectors.schedules[schedule]!);
+  const out = await runSampler(samplerOfRun(key), Float32Array.from(reference.x0), closed.run, reference.options);
+  expect(closed.steps.length, 'callbacks').toBe(reference.steps.length);
+  reference.steps.forEach((step, i) => expectClose(closed.steps[i]!, step, tolerance, `step ${i} denoised`));
+  expectClose(out, reference.out, tolerance, 'out');
+  expect(closed.noiseUsed(), 'noise vectors drawn').toBe(reference.noise_used);
+  expect(closed.modelCalls(), 'model calls').toBe(reference.model_calls);
+}
+
+/**
+ * The probability-flow ODE on the cond Gaussian at cfg 1, whose solution is known: with D(x, σ) = μ + s²/(s² + σ²)·
+ * (x − μ), x(σ) = μ + (x₀ − μ)·√(s² + σ²)/√(s² + σ₀²). 50 Karras steps on SD's σ range from a fixed x₀.
+ */
+export function odeProblem(vectors: SamplerVectors): {
+  sigmas: number[];
+  x0: Float32Array;
+  exactAt: (sigma: number) => number[];
+  denoise: (x: Float32Array, sigma: number) => Promise<Float32Array>;
+} {
+  const { s, mu_c: mu } = vectors.problem;
+  const sd = new ModelSampling(SD_SCHEDULE);
+  const sigmas = karrasSigmas(50, sd.sigmaMin, sd.sigmaMax);
+  const sigma0 = sigmas[0]!;
+  const z = [0.3, -1.2, 0.8, 1.5, -0.4, -0.9];
+  const x0 = Float32Array.from(mu, (m, j) => m + sigma0 * z[j]!);
+  return {
+    sigmas,
+    x0,
+    exactAt: (sigma) =>
+      mu.map((m, j) => m + (x0[j]! - m) * Math.sqrt((s[j]! ** 2 + sigma ** 2) / (s[j]! ** 2 + sigma0 ** 2))),
+    denoise: (x, sigma) =>
+      Promise.resolve(Float32Array.from(x, (v, j) => mu[j]! + (s[j]! ** 2 / (s[j]! ** 2 + sigma ** 2)) * (v - mu[j]!))),
   };
 }

@@ -1,20 +1,24 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ModelSampling, SD_SCHEDULE } from '../../nodes/runtime/sampling/model-sampling.js';
 import { comfySamplers } from '../../nodes/runtime/sampling/samplers/comfy/index.js';
 import { deisTabCoefficients } from '../../nodes/runtime/sampling/samplers/comfy/deis-coefficients.js';
 import { solveLinear } from '../../nodes/runtime/sampling/samplers/comfy/linear-solve.js';
 import { stochasticAdamsCoefficients } from '../../nodes/runtime/sampling/samplers/comfy/sa-solver-coefficients.js';
 import {
   discardsPenultimateSigma,
-  isSamplerName,
   modelCalls,
   runSampler,
   type SamplerName,
 } from '../../nodes/runtime/sampling/samplers/registry.js';
 import type { SamplerOptions } from '../../nodes/runtime/sampling/samplers/sampler-run.js';
-import { karrasSigmas } from '../../nodes/runtime/sampling/schedulers.js';
-import { closedFormRun, readSamplerVectors } from '../helpers/closed-form-denoiser.js';
+import {
+  closedFormRun,
+  expectMatchesReference,
+  odeProblem,
+  readSamplerVectors,
+  referenceCases,
+  samplerOfRun,
+} from '../helpers/closed-form-denoiser.js';
 import { testSamplerRun } from '../helpers/sampler-run.js';
 
 /**
@@ -29,43 +33,18 @@ import { testSamplerRun } from '../helpers/sampler-run.js';
  */
 const vectors = readSamplerVectors(fileURLToPath(new URL('../fixtures/sampler-vectors/comfy.json', import.meta.url)));
 
-function expectClose(actual: ArrayLike<number>, expected: readonly number[], what: string): void {
-  expect(actual.length, what).toBe(expected.length);
-  for (let j = 0; j < expected.length; j++) {
-    const b = expected[j]!;
-    expect(Math.abs(actual[j]! - b), `${what}[${j}]: ${actual[j]} vs ${b}`).toBeLessThanOrEqual(
-      1e-4 * (1 + Math.abs(b)),
-    );
-  }
-}
-
-/** A run key is a sampler name, or "name@variant" for a run with other options. */
-function samplerOf(key: string): SamplerName {
-  const name = key.split('@')[0]!;
-  if (!isSamplerName(name)) throw new Error(`${key}: no sampler ${name}`);
-  return name;
-}
-
-const cases = Object.entries(vectors.runs).flatMap(([key, bySchedule]) =>
-  Object.entries(bySchedule).map(([schedule, reference]) => ({ key, schedule, reference })),
-);
+const cases = referenceCases(vectors);
 
 describe('ComfyUI samplers against the reference vectors', () => {
   it('has reference runs for every sampler of the family', () => {
-    const covered = new Set(Object.keys(vectors.runs).map(samplerOf));
+    const covered = new Set(Object.keys(vectors.runs).map(samplerOfRun));
     expect(Object.keys(comfySamplers).filter((name) => !covered.has(name as SamplerName))).toEqual([]);
   });
 
   it.each(cases)('$key on $schedule', async ({ key, schedule, reference }) => {
-    const name = samplerOf(key);
+    await expectMatchesReference(vectors, key, schedule, reference, 1e-4);
+    const name = samplerOfRun(key);
     const sigmas = vectors.schedules[schedule]!;
-    const closed = closedFormRun(vectors, sigmas);
-    const out = await runSampler(name, Float32Array.from(reference.x0), closed.run, reference.options);
-    expect(closed.steps.length, 'callbacks').toBe(reference.steps.length);
-    reference.steps.forEach((step, i) => expectClose(closed.steps[i]!, step, `step ${i} denoised`));
-    expectClose(out, reference.out, 'out');
-    expect(closed.noiseUsed(), 'noise vectors drawn').toBe(reference.noise_used);
-    expect(closed.modelCalls(), 'model calls').toBe(reference.model_calls);
     // modelCalls() sees only the σ list, so it is checked for the runs with the default orders.
     if (!key.includes('@')) expect(modelCalls(name, sigmas), 'modelCalls()').toBe(reference.model_calls);
   });
@@ -176,15 +155,8 @@ describe('ComfyUI samplers details', () => {
  * 1.2e-1). Each bound is about 3× the error measured, and far below the ~0.1–1 errors of a wrong coefficient.
  */
 describe('deterministic ComfyUI samplers solve the probability-flow ODE', () => {
-  const { s, mu_c: mu } = vectors.problem;
-  const sd = new ModelSampling(SD_SCHEDULE);
-  const sigmas = karrasSigmas(50, sd.sigmaMin, sd.sigmaMax);
-  const sigma0 = sigmas[0]!;
-  const z = [0.3, -1.2, 0.8, 1.5, -0.4, -0.9];
-  const x0 = Float32Array.from(mu, (m, j) => m + sigma0 * z[j]!);
-  const exact = mu.map((m, j) => m + (x0[j]! - m) * (s[j]! / Math.sqrt(s[j]! ** 2 + sigma0 ** 2)));
-  const denoise = (x: Float32Array, sigma: number): Promise<Float32Array> =>
-    Promise.resolve(Float32Array.from(x, (v, j) => mu[j]! + (s[j]! ** 2 / (s[j]! ** 2 + sigma ** 2)) * (v - mu[j]!)));
+  const { sigmas, x0, exactAt, denoise } = odeProblem(vectors);
+  const exact = exactAt(0);
 
   const cases: [SamplerName, SamplerOptions, number][] = [
     ['ipndm', {}, 4e-3],

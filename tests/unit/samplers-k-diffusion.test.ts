@@ -1,17 +1,17 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ModelSampling, SD_SCHEDULE } from '../../nodes/runtime/sampling/model-sampling.js';
 import { kDiffusionSamplers } from '../../nodes/runtime/sampling/samplers/k-diffusion/index.js';
 import { lmsCoefficient } from '../../nodes/runtime/sampling/samplers/k-diffusion/lms.js';
-import {
-  isSamplerName,
-  modelCalls,
-  runSampler,
-  type SamplerName,
-} from '../../nodes/runtime/sampling/samplers/registry.js';
+import { modelCalls, runSampler, type SamplerName } from '../../nodes/runtime/sampling/samplers/registry.js';
 import type { SamplerOptions } from '../../nodes/runtime/sampling/samplers/sampler-run.js';
-import { karrasSigmas } from '../../nodes/runtime/sampling/schedulers.js';
-import { closedFormRun, readSamplerVectors } from '../helpers/closed-form-denoiser.js';
+import {
+  closedFormRun,
+  expectMatchesReference,
+  odeProblem,
+  readSamplerVectors,
+  referenceCases,
+  samplerOfRun,
+} from '../helpers/closed-form-denoiser.js';
 import { testSamplerRun } from '../helpers/sampler-run.js';
 
 /**
@@ -30,43 +30,19 @@ const vectors = readSamplerVectors(
   fileURLToPath(new URL('../fixtures/sampler-vectors/k-diffusion.json', import.meta.url)),
 );
 
-function expectClose(actual: ArrayLike<number>, expected: readonly number[], tolerance: number, what: string): void {
-  expect(actual.length, what).toBe(expected.length);
-  for (let j = 0; j < expected.length; j++) {
-    const b = expected[j]!;
-    const error = Math.abs(actual[j]! - b);
-    expect(error, `${what}[${j}]: ${actual[j]} vs ${b}`).toBeLessThanOrEqual(tolerance * (1 + Math.abs(b)));
-  }
-}
-
-/** A run key is a sampler name, or "name@variant" for a run with other options. */
-function samplerOf(key: string): SamplerName {
-  const name = key.split('@')[0]!;
-  if (!isSamplerName(name)) throw new Error(`${key}: no sampler ${name}`);
-  return name;
-}
-
-const cases = Object.entries(vectors.runs).flatMap(([key, bySchedule]) =>
-  Object.entries(bySchedule).map(([schedule, reference]) => ({ key, schedule, reference })),
-);
+const cases = referenceCases(vectors);
 
 describe('k-diffusion samplers against the reference vectors', () => {
   it('has reference runs for every sampler of the family', () => {
-    const covered = new Set(Object.keys(vectors.runs).map(samplerOf));
+    const covered = new Set(Object.keys(vectors.runs).map(samplerOfRun));
     expect(Object.keys(kDiffusionSamplers).filter((name) => !covered.has(name as SamplerName))).toEqual([]);
   });
 
   it.each(cases)('$key on $schedule', async ({ key, schedule, reference }) => {
-    const name = samplerOf(key);
+    const name = samplerOfRun(key);
     const sigmas = vectors.schedules[schedule]!;
-    const closed = closedFormRun(vectors, sigmas);
-    const out = await runSampler(name, Float32Array.from(reference.x0), closed.run, reference.options);
     const tolerance = name === 'dpm_adaptive' && reference.options['order'] !== 2 ? 3e-3 : 1e-5;
-    expect(closed.steps.length, 'callbacks').toBe(reference.steps.length);
-    reference.steps.forEach((step, i) => expectClose(closed.steps[i]!, step, tolerance, `step ${i} denoised`));
-    expectClose(out, reference.out, tolerance, 'out');
-    expect(closed.noiseUsed(), 'noise vectors drawn').toBe(reference.noise_used);
-    expect(closed.modelCalls(), 'model calls').toBe(reference.model_calls);
+    await expectMatchesReference(vectors, key, schedule, reference, tolerance);
     // The entry's count for the σ list agrees, but for dpm_adaptive, whose count depends on the model.
     if (name !== 'dpm_adaptive') expect(modelCalls(name, sigmas), 'modelCalls()').toBe(reference.model_calls);
   });
@@ -153,16 +129,7 @@ describe('k-diffusion samplers details', () => {
  * numpy re-derivation of ComfyUI's). A wrong coefficient moves results by 0.1 or more.
  */
 describe('deterministic k-diffusion samplers solve the probability-flow ODE', () => {
-  const { s, mu_c: mu } = vectors.problem;
-  const sd = new ModelSampling(SD_SCHEDULE);
-  const sigmas = karrasSigmas(50, sd.sigmaMin, sd.sigmaMax);
-  const sigma0 = sigmas[0]!;
-  const z = [0.3, -1.2, 0.8, 1.5, -0.4, -0.9];
-  const x0 = Float32Array.from(mu, (m, j) => m + sigma0 * z[j]!);
-  const exactAt = (sigma: number): number[] =>
-    mu.map((m, j) => m + (x0[j]! - m) * Math.sqrt((s[j]! ** 2 + sigma ** 2) / (s[j]! ** 2 + sigma0 ** 2)));
-  const denoise = (x: Float32Array, sigma: number): Promise<Float32Array> =>
-    Promise.resolve(Float32Array.from(x, (v, j) => mu[j]! + (s[j]! ** 2 / (s[j]! ** 2 + sigma ** 2)) * (v - mu[j]!)));
+  const { sigmas, x0, exactAt, denoise } = odeProblem(vectors);
 
   const cases: [SamplerName, SamplerOptions, number][] = [
     ['euler', {}, 1e-1],
