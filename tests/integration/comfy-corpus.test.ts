@@ -2,20 +2,21 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { decodeImage } from '../../media/decode-image.js';
 import { encodePng } from '../../media/png.js';
 import { fromLitegraph, isLitegraphWorkflow } from '../../shared/litegraph-import.js';
 import { objectInfoSchema, type ObjectInfo } from '../../shared/node-spec.js';
-import { errorBodySchema } from '../../shared/protocol.js';
+import type { HistoryEntry } from '../../shared/protocol.js';
 import { compileWorkflow } from '../../shared/workflow-compile.js';
 import { apiPromptSchema, isLink, type ApiPrompt } from '../../shared/workflow.js';
 import { copyFixtureModels } from '../helpers/diffusion.js';
-import { getJson, postJson, startTestServer, TestSocket, type TestServer } from '../helpers/server.js';
-import { runToHistory, savedImages } from '../helpers/workflow-run.js';
+import { getJson, startTestServer, TestSocket, type TestServer } from '../helpers/server.js';
+import { runToHistory } from '../helpers/workflow-run.js';
 
 /**
  * ComfyUI's own published workflows (tests/fixtures/comfy-workflows; SOURCES.md there says where each comes from),
  * imported and queued through the real server unchanged but for model file names, LoadImage's file and, where a
- * case says why, EmptyLatentImage's size. UI-format files go through `fromLitegraph` against the server's
+ * case says why, its pixel sizes (`shrink`). UI-format files go through `fromLitegraph` against the server's
  * /object_info and `compileWorkflow`, as the editor and `inkgraph run` queue them; API-format files as they are.
  * Files that cannot run say exactly what stops them, so neither list can grow unnoticed.
  */
@@ -24,6 +25,8 @@ const CORPUS = resolve(import.meta.dirname, '..', 'fixtures', 'comfy-workflows')
 const INPUT_IMAGE = 'comfy-corpus.png';
 const SD = 'tiny-sd-fp32';
 const SD_INPAINT = 'tiny-sd-inpaint';
+/** For checkpoints a file runs through CLIPSetLastLayer: this text encoder outputs the hidden states it reads. */
+const SD_CLIP_SKIP = 'tiny-sd-clip-skip';
 const [SDXL, SDXL_REFINER] = ['tiny-sdxl', 'tiny-sdxl-refiner'];
 const SDXL_MODELS = { 'sd_xl_base_1.0.safetensors': SDXL, 'sd_xl_refiner_1.0.safetensors': SDXL_REFINER };
 
@@ -32,11 +35,15 @@ interface RunnableCase {
   /** Each model file name the workflow names → the fixture standing in for it (a name not listed fails the test). */
   readonly models: Readonly<Record<string, string>>;
   /**
-   * EmptyLatentImage's width and height divided by this. Only for SDXL at 1024²: the server's memory budget refuses
-   * it, as tiny-sdxl has no memory-profile.json and the generic estimate is 16.5 GiB (over the test server's budget).
+   * Every pixel size and position (`SHRUNK_INPUTS`) divided by this. Only where the server's memory budget refuses the
+   * file's own sizes: SDXL at 1024², and SD second passes at 1152² to 1920×1088. The tiny fixtures have no
+   * memory-profile.json, so the generic estimate applies (16.5 GiB for SDXL at 1024², over the test server's budget).
    */
   readonly shrink?: number;
-  /** Each save node's images as [width, height], worked out from the file's own (or shrunk) sizes. */
+  /**
+   * Each output node's images (SaveImage's, or PreviewImage's in the temp folder) as [width, height], worked out from
+   * the file's own (or shrunk) sizes.
+   */
   readonly saves: Readonly<Record<string, readonly (readonly [number, number])[]>>;
 }
 
@@ -57,6 +64,68 @@ const RUNNABLE: readonly RunnableCase[] = [
   { file: 'examples-sdxl-refiner-prompt.json', models: SDXL_MODELS, shrink: 2, saves: { '19': [[512, 512]] } },
   // LoadImage reads the test's 64×64 image; VAEEncode keeps its size.
   { file: 'examples-img2img.json', models: { 'v1-5-pruned-emaonly.ckpt': SD }, saves: { '9': [[64, 64]] } },
+  // SDTurboScheduler → SamplerCustom at 512² (no shrink needed). Its SaveImage is muted (mode 2), so the one output
+  // is the PreviewImage.
+  {
+    file: 'examples-sdxl-turbo.json',
+    models: { 'sd_xl_turbo_1.0_fp16.safetensors': SDXL },
+    saves: { '25': [[512, 512]] },
+  },
+  // 768² (shrunk 384²), then LatentUpscale to 1152² (shrunk 576²).
+  {
+    file: 'examples-hiresfix-latent.json',
+    models: { 'v2-1_768-ema-pruned.ckpt': SD },
+    shrink: 2,
+    saves: { '9': [[384, 384]], '12': [[576, 576]] },
+  },
+  // 1368×768 shrunk to 684×384, a latent of 85×48 (width // 8), so 680×384; LatentUpscaleBy 1.5 rounds 127.5 half to
+  // even, 128×72: 1024×576.
+  {
+    file: 'examples-latent-upscale-different-prompt-model.json',
+    models: { 'wd-illusion-fp16.safetensors': SD, 'cardosAnime_v10.safetensors': SD_CLIP_SKIP },
+    shrink: 2,
+    saves: { '10': [[680, 384]], '12': [[1024, 576]] },
+  },
+  // 704×1280 (shrunk 352×640), then LatentUpscale to 1088×1920 (shrunk 544×960).
+  {
+    file: 'examples-area-composition.json',
+    models: {
+      'Anything-V3.0.ckpt': SD_CLIP_SKIP,
+      'AbyssOrangeMix2_hard.safetensors': SD_CLIP_SKIP,
+      'vae-ft-mse-840000-ema-pruned.safetensors': SD,
+    },
+    shrink: 2,
+    saves: { '9': [[352, 640]], '32': [[544, 960]] },
+  },
+  // 1280×704 (shrunk 640×352), then LatentUpscale to 1920×1088 (shrunk 960×544).
+  {
+    file: 'examples-area-composition-subject.json',
+    models: { 'Anything-V3.0.ckpt': SD_CLIP_SKIP, 'vae-ft-mse-840000-ema-pruned.safetensors': SD },
+    shrink: 2,
+    saves: { '9': [[640, 352]], '32': [[960, 544]] },
+  },
+  // Three 384×768 latents composited onto the 1920×1088 one (shrunk 960×544), which the last pass decodes.
+  {
+    file: 'examples-noisy-latent-composition.json',
+    models: { 'wd-illusion-fp16.safetensors': SD },
+    shrink: 2,
+    saves: { '9': [[960, 544]] },
+  },
+  // LoadImage reads the test's 64×64 image; VAEEncodeForInpaint keeps its size (a multiple of 8).
+  {
+    file: 'examples-inpaint.json',
+    models: { '512-inpainting-ema.safetensors': SD_INPAINT },
+    saves: { '9': [[64, 64]] },
+  },
+  // The 64×64 image padded 128 above and below by ImagePadForOutpaint: 64×320.
+  {
+    file: 'examples-outpaint.json',
+    models: { '512-inpainting-ema.safetensors': SD_INPAINT },
+    saves: { '9': [[64, 320]] },
+  },
+  // Runs, but Inkgraph has no textual-inversion embeddings: "embedding:SDA768.pt" is tokenized as words, where
+  // ComfyUI would load the file (or, missing, drop the word with a warning).
+  { file: 'examples-embedding.json', models: { 'v2-1_768-ema-pruned.ckpt': SD }, saves: { '9': [[768, 768]] } },
 ];
 
 /** Files whose node types Inkgraph does not have: import names exactly these. */
@@ -65,62 +134,22 @@ const MISSING_NODE_TYPES: Readonly<Record<string, readonly string[]>> = {
   'examples-hiresfix-esrgan.json': ['ImageUpscaleWithModel', 'UpscaleModelLoader'],
   'examples-lora.json': ['LoraLoader'],
   'examples-model-merging.json': ['CheckpointSave', 'ModelMergeSimple'],
-  'examples-sdxl-turbo.json': ['KSamplerSelect', 'SDTurboScheduler', 'SamplerCustom'],
 };
 
 /** Files whose legacy group nodes hold node types Inkgraph does not have: group type → those inner types. */
 const MISSING_IN_GROUP_NODES: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
-  'examples-sdxl-edit-model.json': {
-    'workflow/IP2PSampler': [
-      'KSamplerSelect',
-      'RandomNoise',
-      'BasicScheduler',
-      'InstructPixToPixConditioning',
-      'DualCFGGuider',
-      'SamplerCustomAdvanced',
-    ],
-  },
+  'examples-sdxl-edit-model.json': { 'workflow/IP2PSampler': ['InstructPixToPixConditioning'] },
 };
 
-interface SamplerCase {
-  readonly models: Readonly<Record<string, string>>;
-  /** The sampler nodes /prompt refuses, with the sampler_name each asks for. */
-  readonly refused: Readonly<Record<string, string>>;
-}
-
 /**
- * Files that import but ask for samplers Inkgraph does not have: /prompt refuses exactly these nodes. With the sampler
- * swapped they run (checked by hand), but the five whose second pass reaches 1152² to 1920×1088 then meet the memory
- * budget as SDXL does (the tiny fixtures have no memory-profile.json), so they will want `shrink` too.
+ * The widgets that carry a pixel size or position, each divided by a case's `shrink`, so that the whole picture
+ * shrinks as one: areas, composites and upscales keep their places in the smaller latent.
  */
-const MISSING_SAMPLERS: Readonly<Record<string, SamplerCase>> = {
-  'examples-hiresfix-latent.json': { models: { 'v2-1_768-ema-pruned.ckpt': SD }, refused: { '3': 'dpmpp_sde' } },
-  'examples-latent-upscale-different-prompt-model.json': {
-    models: { 'wd-illusion-fp16.safetensors': SD, 'cardosAnime_v10.safetensors': SD },
-    refused: { '3': 'dpmpp_sde', '32': 'dpmpp_sde' },
-  },
-  'examples-area-composition.json': {
-    models: {
-      'Anything-V3.0.ckpt': SD,
-      'AbyssOrangeMix2_hard.safetensors': SD,
-      'vae-ft-mse-840000-ema-pruned.safetensors': SD,
-    },
-    refused: { '3': 'dpmpp_sde' },
-  },
-  'examples-area-composition-subject.json': {
-    models: { 'Anything-V3.0.ckpt': SD, 'vae-ft-mse-840000-ema-pruned.safetensors': SD },
-    refused: { '3': 'dpmpp_sde', '24': 'dpmpp_sde' },
-  },
-  'examples-noisy-latent-composition.json': {
-    models: { 'wd-illusion-fp16.safetensors': SD },
-    refused: { '57': 'dpmpp_sde', '58': 'dpmpp_sde', '60': 'dpmpp_sde', '64': 'dpmpp_sde', '73': 'dpmpp_sde' },
-  },
-  'examples-inpaint.json': { models: { '512-inpainting-ema.safetensors': SD_INPAINT }, refused: { '3': 'uni_pc_bh2' } },
-  'examples-outpaint.json': {
-    models: { '512-inpainting-ema.safetensors': SD_INPAINT },
-    refused: { '3': 'uni_pc_bh2' },
-  },
-  'examples-embedding.json': { models: { 'v2-1_768-ema-pruned.ckpt': SD }, refused: { '3': 'uni_pc_bh2' } },
+const SHRUNK_INPUTS: Readonly<Record<string, readonly string[]>> = {
+  EmptyLatentImage: ['width', 'height'],
+  LatentUpscale: ['width', 'height'],
+  ConditioningSetArea: ['width', 'height', 'x', 'y'],
+  LatentComposite: ['x', 'y', 'feather'],
 };
 
 const MODEL_INPUTS = new Set(['ckpt_name', 'vae_name']);
@@ -136,10 +165,24 @@ function adapt(prompt: ApiPrompt, models: Readonly<Record<string, string>>, shri
       node.inputs[name] = fixture;
     }
     if (node.class_type === 'LoadImage') node.inputs.image = INPUT_IMAGE;
-    if (node.class_type === 'EmptyLatentImage' && shrink !== 1)
-      for (const name of ['width', 'height']) node.inputs[name] = Number(node.inputs[name]) / shrink;
+    if (shrink === 1) continue;
+    for (const name of SHRUNK_INPUTS[node.class_type] ?? []) {
+      const size = Number(node.inputs[name]) / shrink;
+      if (!Number.isInteger(size)) throw new Error(`#${id} ${node.class_type}.${name}: ${size} is not a whole pixel`);
+      node.inputs[name] = size;
+    }
   }
   return out;
+}
+
+/** The sizes of the images an output node of a finished run wrote, each read from the folder its entry names. */
+function imageSizes(entry: HistoryEntry, node: string): [number, number][] {
+  const folders = { output: server.dirs.outputDir, temp: server.dirs.tempDir, input: server.dirs.inputDir };
+  return (entry.outputs[node]?.images ?? []).map((image) => {
+    const decoded = decodeImage(readFileSync(join(folders[image.type], image.subfolder, image.filename)));
+    if (!decoded.ok) throw new Error(decoded.reason);
+    return [decoded.value.raster.width, decoded.value.raster.height];
+  });
 }
 
 function readCorpus(file: string): unknown {
@@ -220,7 +263,6 @@ describe("ComfyUI's published workflows", () => {
       ...RUNNABLE.map((c) => c.file),
       ...Object.keys(MISSING_NODE_TYPES),
       ...Object.keys(MISSING_IN_GROUP_NODES),
-      ...Object.keys(MISSING_SAMPLERS),
     ];
     expect(listed.sort()).toEqual(
       readdirSync(CORPUS)
@@ -273,30 +315,10 @@ describe("ComfyUI's published workflows", () => {
     );
   });
 
-  it.each(Object.entries(MISSING_SAMPLERS))('%s is refused only for samplers Inkgraph lacks', async (file, c) => {
-    const prompt = adapt(toPrompt(readCorpus(file), objectInfo), c.models);
-    const response = await postJson(`${server.url}/prompt`, { prompt, client_id: socket.clientId });
-    expect(response.status).toBe(400);
-    const nodeErrors = errorBodySchema.parse(response.json).node_errors ?? {};
-    expect(
-      Object.fromEntries(
-        Object.entries(nodeErrors).map(([id, { errors }]) => [
-          id,
-          errors.map(({ type, extra_info }) => [type, extra_info.input_name, extra_info.received_value]),
-        ]),
-      ),
-    ).toEqual(
-      Object.fromEntries(
-        Object.entries(c.refused).map(([id, sampler]) => [id, [['value_not_in_list', 'sampler_name', sampler]]]),
-      ),
-    );
-  });
-
   it.each(RUNNABLE.map((c) => [c.file, c] as const))('%s imports and runs', async (_file, c) => {
     const prompt = adapt(toPrompt(readCorpus(c.file), objectInfo), c.models, c.shrink);
     const entry = await runToHistory(server, socket, prompt);
     expect(Object.keys(entry.outputs).sort()).toEqual(Object.keys(c.saves).sort());
-    for (const [node, sizes] of Object.entries(c.saves))
-      expect(savedImages(server, entry, node).map((image) => [image.width, image.height])).toEqual(sizes);
+    for (const [node, sizes] of Object.entries(c.saves)) expect(imageSizes(entry, node)).toEqual(sizes);
   });
 });
