@@ -28,7 +28,7 @@ let socket: TestSocket;
 beforeAll(async () => {
   if (!existsSync(shipped)) return;
   server = await startTestServer({ modelsDir: join(root, 'models') });
-  socket = await TestSocket.open(server.url, 'custom');
+  socket = await TestSocket.open(server.url, 'custom', { featureFlags: { supports_preview_metadata: true } });
 });
 afterAll(async () => {
   socket?.close();
@@ -79,7 +79,10 @@ function ksampler(sampler: string, scheduler: string, steps: number, cfg = 5): A
   };
 }
 
-async function run(prompt: ApiPrompt): Promise<{ messages: WsMessage[]; entry: HistoryEntry }> {
+async function run(
+  prompt: ApiPrompt,
+): Promise<{ messages: WsMessage[]; entry: HistoryEntry; previews: Map<string, number> }> {
+  const before = socket.received.length;
   const response = await postJson(`${server.url}/prompt`, { prompt, client_id: 'custom' });
   expect(response.status, JSON.stringify(response.json)).toBe(200);
   const promptId = (response.json as { prompt_id: string }).prompt_id;
@@ -87,7 +90,14 @@ async function run(prompt: ApiPrompt): Promise<{ messages: WsMessage[]; entry: H
   const error = messages.find((message) => message.type === 'execution_error');
   expect(error, JSON.stringify(error)).toBeUndefined();
   const entry = ((await getJson(`${server.url}/history/${promptId}`)).json as Record<string, HistoryEntry>)[promptId]!;
-  return { messages, entry };
+  // Preview frames by the node that sent them (the metadata frames a client asking for them gets).
+  const previews = new Map<string, number>();
+  for (const received of socket.received.slice(before))
+    if (received.kind === 'binary' && received.frame.event === 4) {
+      const node = received.frame.metadata.node_id;
+      previews.set(node, (previews.get(node) ?? 0) + 1);
+    }
+  return { messages, entry, previews };
 }
 
 function raster(entry: HistoryEntry, node: string): RasterU8 {
@@ -217,6 +227,23 @@ describe.skipIf(!existsSync(shipped))('custom sampling on the shipped model', ()
     const { entry } = await run(prompt);
     // The same steps in the same order: equal but for float32 rounding where the latent is handed over.
     expect(meanDifference(raster(entry, 'out_whole').data, raster(entry, 'out_split').data)).toBeLessThan(0.5);
+  });
+
+  it('ddim is Euler, but for the inpainting noise: outside a noise mask it keeps the latent with noise of its own', async () => {
+    const prompt = base();
+    prompt.mask = { class_type: 'SolidMask', inputs: { value: 0.5, width: 64, height: 64 } };
+    prompt.masked = { class_type: 'SetLatentNoiseMask', inputs: { samples: LATENT, mask: ['mask', 0] } };
+    for (const sampler of ['euler', 'ddim']) {
+      prompt[`plain_${sampler}`] = ksampler(sampler, 'normal', 10);
+      save(prompt, `out_plain_${sampler}`, [`plain_${sampler}`, 0]);
+      prompt[`masked_${sampler}`] = { ...ksampler(sampler, 'normal', 10) };
+      prompt[`masked_${sampler}`]!.inputs.latent_image = ['masked', 0];
+      save(prompt, `out_masked_${sampler}`, [`masked_${sampler}`, 0]);
+    }
+    const { entry } = await run(prompt);
+    const image = (name: string): Uint8Array => raster(entry, name).data;
+    expect(Array.from(image('out_plain_ddim'))).toEqual(Array.from(image('out_plain_euler')));
+    expect(meanDifference(image('out_masked_ddim'), image('out_masked_euler'))).toBeGreaterThan(1);
   });
 
   it('runs every guider, noise, model patch and σ node', async () => {
@@ -427,7 +454,17 @@ describe.skipIf(!existsSync(shipped))('custom sampling on the shipped model', ()
       prompt[`k_${scheduler}`] = ksampler('euler', scheduler, 20);
       save(prompt, `t_${scheduler}`, [`k_${scheduler}`, 0]);
     }
-    const { entry } = await run(prompt);
+    const { entry, messages, previews } = await run(prompt);
+    // Every sampler shows its steps: progress up to its step count, and live previews (at least the last step's,
+    // which is never skipped).
+    const silent = samplerNames.filter((sampler) => {
+      const progress = messages.flatMap((message) =>
+        message.type === 'progress' && message.data.node === `k_${sampler}` ? [message.data] : [],
+      );
+      const last = progress[progress.length - 1];
+      return !last || last.value !== last.max || (previews.get(`k_${sampler}`) ?? 0) === 0;
+    });
+    expect(silent).toEqual([]);
     // Every sampler and scheduler reaches the picture asked for, not noise: a 64×64 image on the prompt's blue.
     const wrong = [...samplerNames.map((s) => `s_${s}`), ...schedulerNames.map((s) => `t_${s}`)].flatMap((name) => {
       const image = raster(entry, name);

@@ -454,7 +454,6 @@ export async function sampleWithGuider(request: GuidedSampleRequest, ctx: NodeCo
   let noiseCalls = 0;
   const freshNoise: NoiseSampler = () => itemsNoise(request.samplerSeed, items, itemSize, ++noiseCalls);
   let lastDenoised: Float32Array | undefined;
-  const total = sigmas.length - 1;
   const result = await runSampler(
     request.sampler.name,
     x,
@@ -469,8 +468,9 @@ export async function sampleWithGuider(request: GuidedSampleRequest, ctx: NodeCo
       onStep: async (step, steps, denoised) => {
         lastDenoised = denoised;
         const preview = await previews(step, steps, denoised);
-        // dpm_adaptive does not know its step count ahead: progress never runs past the σ list's steps.
-        ctx.progress({ value: Math.min(step + 1, Math.max(steps, total)), max: Math.max(steps, total), ...preview });
+        // The sampler's own count: dpm_fast takes fewer, longer steps than the σ list has, and dpm_adaptive's count
+        // is an estimate that reaches its steps at the end.
+        ctx.progress({ value: step + 1, max: steps, ...preview });
       },
     },
     request.sampler.options,
