@@ -112,6 +112,67 @@ describe('runSettings', () => {
     expect(runSettings(prompt).sampler?.id).toBe('31');
   });
 
+  it('reads custom-sampling graphs: the guider’s prompts and cfg, the noise’s seed, the sampler and σ nodes', () => {
+    const { '3': ksampler, ...rest } = DEFAULT;
+    const advanced: ApiPrompt = {
+      ...rest,
+      '40': { class_type: 'RandomNoise', inputs: { noise_seed: 1234 } },
+      '41': { class_type: 'CFGGuider', inputs: { model: ['4', 0], positive: ['6', 0], negative: ['7', 0], cfg: 4.5 } },
+      '42': { class_type: 'KSamplerSelect', inputs: { sampler_name: 'dpmpp_2m' } },
+      '43': { class_type: 'BasicScheduler', inputs: { model: ['4', 0], scheduler: 'karras', steps: 12, denoise: 0.8 } },
+      '44': { class_type: 'SplitSigmas', inputs: { sigmas: ['43', 0], step: 4 } },
+      '3': {
+        class_type: 'SamplerCustomAdvanced',
+        inputs: {
+          noise: ['40', 0],
+          guider: ['41', 0],
+          sampler: ['42', 0],
+          sigmas: ['44', 1],
+          latent_image: ksampler!.inputs.latent_image,
+        },
+      },
+    };
+    expect(runSettings(advanced, '9')).toEqual({
+      ...runSettings(DEFAULT, '9'),
+      sampler: { id: '3', classType: 'SamplerCustomAdvanced' },
+      seed: 1234,
+      steps: 12,
+      cfg: 4.5,
+      samplerName: 'dpmpp_2m',
+      scheduler: 'karras',
+      denoise: 0.8,
+    });
+    const custom: ApiPrompt = {
+      ...advanced,
+      '45': { class_type: 'SamplerDPMPP_2M_SDE', inputs: { solver_type: 'heun', eta: 1, s_noise: 1 } },
+      '46': { class_type: 'KarrasScheduler', inputs: { steps: 9, sigma_max: 14.6, sigma_min: 0.03, rho: 7 } },
+      '3': {
+        class_type: 'SamplerCustom',
+        inputs: {
+          model: ['4', 0],
+          add_noise: true,
+          noise_seed: 77,
+          cfg: 6,
+          positive: ['6', 0],
+          negative: ['7', 0],
+          sampler: ['45', 0],
+          sigmas: ['46', 0],
+          latent_image: ksampler!.inputs.latent_image,
+        },
+      },
+    };
+    expect(runSettings(custom, '9')).toMatchObject({
+      seed: 77,
+      steps: 9,
+      cfg: 6,
+      samplerName: 'SamplerDPMPP_2M_SDE',
+      scheduler: 'KarrasScheduler',
+      positive: ['a small rocket on the left'],
+      negative: ['blurry'],
+      model: 'inkgraph-emoji',
+    });
+  });
+
   it('shows what there is in a graph without a sampler', () => {
     const prompt: ApiPrompt = {
       '1': { class_type: 'LoadImage', inputs: { image: 'cat.png' } },

@@ -82,10 +82,48 @@ function upstream(prompt: ApiPrompt, start: readonly string[], follow: (input: s
 
 const everyInput = (): boolean => true;
 
-/** A KSampler-like node: conditioning links in, and a seed or the sampling settings. */
+/**
+ * A KSampler-like node: conditioning links in, and a seed or the sampling settings; or a SamplerCustomAdvanced-like
+ * one, whose guider and σ list come in by links.
+ */
 function isSampler(node: Node): boolean {
+  if (isLink(node.inputs.guider) && isLink(node.inputs.sigmas)) return true;
   const conditioned = isLink(node.inputs.positive) || isLink(node.inputs.negative);
   return conditioned && ['seed', 'noise_seed', 'steps', 'cfg'].some((name) => Object.hasOwn(node.inputs, name));
+}
+
+/** The node an input links to, if any. */
+function linkedNode(prompt: ApiPrompt, node: Node, input: string): Node | undefined {
+  const source = linkSource(prompt, node.inputs[input]);
+  return source === undefined ? undefined : prompt[source];
+}
+
+/**
+ * The schedule behind a custom sampler's `sigmas`: the nearest node up the σ links with a step count (a scheduler;
+ * SplitSigmas and FlipSigmas are passed through), its scheduler widget or else its class (KarrasScheduler, …).
+ */
+function scheduleOf(prompt: ApiPrompt, sampler: Node): Pick<RunSettings, 'steps' | 'scheduler' | 'denoise'> {
+  let node = linkedNode(prompt, sampler, 'sigmas');
+  for (let depth = 0; node && depth < MAX_DEPTH; depth++) {
+    const steps = numberOf(prompt, node, ['steps']);
+    if (steps !== undefined) {
+      const denoise = numberOf(prompt, node, ['denoise']);
+      return {
+        steps,
+        scheduler: stringOf(prompt, node, 'scheduler') ?? node.class_type,
+        ...(denoise !== undefined ? { denoise } : {}),
+      };
+    }
+    node = linkedNode(prompt, node, 'sigmas');
+  }
+  return {};
+}
+
+/** A custom sampler's sampler: KSamplerSelect's name, or the option node's class (SamplerDPMPP_2M_SDE, …). */
+function samplerNameOf(prompt: ApiPrompt, sampler: Node): string | undefined {
+  const chosen = linkedNode(prompt, sampler, 'sampler');
+  if (!chosen) return stringOf(prompt, sampler, 'sampler_name');
+  return stringOf(prompt, chosen, 'sampler_name') ?? chosen.class_type;
 }
 
 /** A text encoder's texts, added to `texts` unless already there. */
@@ -190,18 +228,28 @@ export function runSettings(prompt: ApiPrompt, outputNodeId?: string): RunSettin
     };
   }
   const sampler = prompt[samplerId]!;
+  // SamplerCustomAdvanced's prompts, cfg and model are its guider's (CFGGuider, BasicGuider, DualCFGGuider), its seed
+  // its noise's; SamplerCustom's and its σ list's steps come from the nodes linked in.
+  const guider = linkedNode(prompt, sampler, 'guider');
+  const conditioned = guider ?? sampler;
+  const noise = linkedNode(prompt, sampler, 'noise');
+  const schedule = scheduleOf(prompt, sampler);
+  const positiveTexts = ['positive', 'conditioning', 'cond1', 'cond2'].flatMap((name) =>
+    textsOf(prompt, conditioned.inputs[name]),
+  );
+  const seed = numberOf(prompt, sampler, ['seed', 'noise_seed']) ?? (noise && numberOf(prompt, noise, ['noise_seed']));
   return {
     sampler: { id: samplerId, classType: sampler.class_type },
-    positive: textsOf(prompt, sampler.inputs.positive),
-    negative: textsOf(prompt, sampler.inputs.negative),
+    positive: positiveTexts.filter((text, index) => positiveTexts.indexOf(text) === index),
+    negative: textsOf(prompt, conditioned.inputs.negative),
     texts: [],
-    seed: numberOf(prompt, sampler, ['seed', 'noise_seed']),
-    steps: numberOf(prompt, sampler, ['steps']),
-    cfg: numberOf(prompt, sampler, ['cfg']),
-    samplerName: stringOf(prompt, sampler, 'sampler_name'),
-    scheduler: stringOf(prompt, sampler, 'scheduler'),
-    denoise: numberOf(prompt, sampler, ['denoise']),
-    model: firstModel(prompt, upstream(prompt, linkedFrom(prompt, sampler, 'model'), everyInput)),
+    seed,
+    steps: numberOf(prompt, sampler, ['steps']) ?? schedule.steps,
+    cfg: numberOf(prompt, conditioned, ['cfg', 'cfg_conds']),
+    samplerName: samplerNameOf(prompt, sampler),
+    scheduler: stringOf(prompt, sampler, 'scheduler') ?? schedule.scheduler,
+    denoise: numberOf(prompt, sampler, ['denoise']) ?? schedule.denoise,
+    model: firstModel(prompt, upstream(prompt, linkedFrom(prompt, conditioned, 'model'), everyInput)),
     ...sizeOf(
       prompt,
       upstream(prompt, linkedFrom(prompt, sampler, 'latent_image'), (input) => LATENT_INPUT.test(input)),
