@@ -154,6 +154,15 @@ describe.skipIf(!existsSync(shipped))('custom sampling on the shipped model', ()
     expect(sigmas?.type === 'executed' ? sigmas.data.output?.sigmas : undefined).toHaveLength(11);
   });
 
+  it('runs the example workflow workflows/custom-sampling.json as saved', async () => {
+    const workflow = JSON.parse(readFileSync(join(root, 'workflows', 'custom-sampling.json'), 'utf8')) as {
+      prompt: ApiPrompt;
+    };
+    const { messages, entry } = await run(workflow.prompt);
+    expect(progressOf(messages, '3')).toHaveLength(20);
+    expect(borderColour(raster(entry, '9')).name).toBe('blue');
+  });
+
   it('SamplerCustom with KSamplerSelect and BasicScheduler, and SamplerCustomAdvanced with RandomNoise and CFGGuider, are KSampler', async () => {
     const prompt = base();
     prompt.k = ksampler('dpmpp_2m', 'karras', 12);
