@@ -30,6 +30,11 @@ import { AlignYourStepsScheduler } from './sampling/align-your-steps-scheduler.j
 import { SplitSigmas } from './sampling/split-sigmas.js';
 import { SplitSigmasDenoise } from './sampling/split-sigmas-denoise.js';
 import { FlipSigmas } from './sampling/flip-sigmas.js';
+import { SetFirstSigma } from './sampling/set-first-sigma.js';
+import { ExtendIntermediateSigmas } from './sampling/extend-intermediate-sigmas.js';
+import { SamplingPercentToSigma } from './sampling/sampling-percent-to-sigma.js';
+import { LaplaceScheduler } from './sampling/laplace-scheduler.js';
+import { ManualSigmas } from './experimental/manual-sigmas.js';
 import { SamplerCustom } from './sampling/sampler-custom.js';
 import { SamplerCustomAdvanced } from './sampling/sampler-custom-advanced.js';
 import { KSamplerSelect } from './sampling/ksampler-select.js';
@@ -141,6 +146,11 @@ export const allNodes: readonly NodeClass[] = [
   SplitSigmas,
   SplitSigmasDenoise,
   FlipSigmas,
+  SetFirstSigma,
+  ExtendIntermediateSigmas,
+  SamplingPercentToSigma,
+  LaplaceScheduler,
+  ManualSigmas,
   SamplerCustom,
   SamplerCustomAdvanced,
   KSamplerSelect,

@@ -66,6 +66,18 @@ export function vpSigmas(steps: number, betaD = 19.9, betaMin = 0.1, epsS = 1e-3
 }
 
 /**
+ * k-diffusion's Laplace schedule (Tiankai et al. 2024): log σ = μ − β·sign(½ − x)·log(1 − 2|½ − x| + 1e-5) at n evenly
+ * spaced x in [0, 1], clamped to [σ_min, σ_max] (to σ_max where σ_min is above it, as torch.clamp does). Unlike the
+ * other schedules it has no final 0, as in ComfyUI: the list is `steps` σ and a sampler ends at σ_min.
+ */
+export function laplaceSigmas(steps: number, sigmaMin: number, sigmaMax: number, mu = 0, beta = 0.5): number[] {
+  return linspace(0, 1, steps).map((x) => {
+    const sigma = Math.exp(mu - beta * Math.sign(0.5 - x) * Math.log(1 - 2 * Math.abs(0.5 - x) + 1e-5));
+    return Math.min(Math.max(sigma, sigmaMin), sigmaMax);
+  });
+}
+
+/**
  * The beta scheduler (arXiv 2407.12173): table entries at the Beta(α, β) quantiles of evenly spaced levels, each
  * entry once (neighbouring quantiles that round to one entry give one σ), then 0.
  */
