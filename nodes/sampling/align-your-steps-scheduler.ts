@@ -21,8 +21,8 @@ export const AlignYourStepsScheduler = defineNode({
     "NVIDIA's Align Your Steps: ten steps optimised for SD 1.x, SDXL or SVD, stretched to other step counts in log σ.",
   translations: {
     'zh-CN': {
-      display_name: 'Align Your Steps 调度器',
-      description: 'NVIDIA 的 Align Your Steps：为 SD 1.x、SDXL 或 SVD 优化的十步序列，按 log σ 插值到其他步数。',
+      display_name: 'AYS 调度器（对齐步长）',
+      description: 'NVIDIA 的 AYS（对齐步长）：为 SD 1.x、SDXL 或 SVD 优化的十步序列，按 log σ 插值到其他步数。',
       category: '采样/自定义采样/调度器',
       ...zhInputText(Object.keys(inputs), { model_type: '模型类型' }, { model_type: '序列所针对的模型系列。' }),
     },

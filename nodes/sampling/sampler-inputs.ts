@@ -39,6 +39,7 @@ export const schedulerInput: ComboInput<SchedulerName> = {
 };
 
 export const samplerTranslations = {
+  model: '模型',
   seed: '种子',
   noise_seed: '噪声种子',
   steps: '步数',
