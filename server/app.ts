@@ -92,6 +92,11 @@ export async function startServer(overrides: StartServerOptions = {}): Promise<R
     memoryBudgetBytes: options.maxMemoryBytes,
     maxModels: options.maxModels,
     interruptGraceMs: options.interruptGraceMs,
+    ...(options.threads !== undefined ? { threads: options.threads } : {}),
+    onSessionThreads: (threads) =>
+      options.log(
+        `onnxruntime: ${threads.path}: ${threads.threads} thread${threads.threads === 1 ? '' : 's'}${threads.spinning ? ', spinning' : ''} (${threads.how}${threads.timings.length > 0 ? `: ${threads.timings.map((t) => `${t.threads}${t.spinning ? ' spinning' : ''} ${t.ms.toFixed(2)} ms`).join(', ')}` : ''})`,
+      ),
   });
   const execution = new ExecutionService(queue, engine, hub, {
     previewMethod: options.previewMethod,

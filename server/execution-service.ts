@@ -221,6 +221,8 @@ export class ExecutionService {
           );
           return;
         case 'finished':
+        // The host keeps session threads for /system_stats; they are no job's message.
+        case 'session_threads':
           return;
       }
     };

@@ -47,6 +47,8 @@ export interface ServerOptions {
   readonly previewEvery: number;
   readonly outputCacheSize: number;
   readonly maxModels: number;
+  /** `--threads N`: onnxruntime's intra-op threads for every session; absent, timed per model when it loads. */
+  readonly threads?: number;
   readonly clientDir: string;
   readonly log: (line: string) => void;
 }

@@ -13,6 +13,7 @@ import {
   textWithDefault,
 } from './option-spec.js';
 import { parseByteSize, parsePixelCount } from './sizes.js';
+import { err, ok } from '../../shared/result.js';
 import { formatUsage, type CommandSpec } from './usage.js';
 
 /** The command line's one table per command: what is parsed, and what `inkgraph help` prints, come from here. */
@@ -45,6 +46,17 @@ const previews = {
     fallback: DEFAULTS.previewEvery,
     min: 1,
     description: 'a step preview every N steps',
+  }),
+  threads: quantityOption({
+    placeholder: 'N',
+    parse: (text) => {
+      const value = Number(text);
+      return Number.isInteger(value) && value >= 1
+        ? ok(value)
+        : err(`must be an integer ≥ 1, got ${JSON.stringify(text)}`);
+    },
+    description: "onnxruntime threads for every model (default: each model's fastest, timed when it loads)",
+    defaultText: 'timed per model',
   }),
 };
 

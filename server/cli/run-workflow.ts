@@ -86,6 +86,7 @@ export async function runWorkflow(file: string, values: RunValues, execute: bool
     cacheMemoryBytes: defaults.cacheMemoryBytes,
     memoryBudgetBytes,
     maxModels: 4,
+    ...(values.threads !== undefined ? { threads: values.threads } : {}),
   });
   const startedAt = performance.now();
   const interactive = process.stderr.isTTY === true;

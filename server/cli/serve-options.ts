@@ -28,6 +28,7 @@ export function serverOptionsFrom(values: ServeValues): StartServerOptions {
     previewEvery: values['preview-every'],
     outputCacheSize: values['cache-size'],
     maxModels: values['max-models'],
+    ...(values.threads !== undefined ? { threads: values.threads } : {}),
     maxUploadBytes: values['max-upload-size'] * 1024 * 1024,
   };
 }

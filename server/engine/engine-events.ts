@@ -12,6 +12,17 @@ export interface EngineWorkerData {
   readonly cacheMemoryBytes: number;
   readonly memoryBudgetBytes: number;
   readonly maxModels: number;
+  /** `--threads N`: every session's intra-op threads; absent, each model's are timed when it loads. */
+  readonly threads?: number;
+}
+
+/** The onnxruntime threads a session was given, and how (nodes/runtime/onnx/tuned-session.ts), for /system_stats. */
+export interface SessionThreads {
+  readonly path: string;
+  readonly threads: number;
+  readonly spinning: boolean;
+  readonly how: 'timed' | 'override' | 'default';
+  readonly timings: readonly { readonly threads: number; readonly spinning: boolean; readonly ms: number }[];
 }
 
 /** What the main thread asks of the engine worker. */
@@ -62,6 +73,7 @@ export type EngineEvent =
       readonly fromCache: boolean;
       readonly ms: number;
     }
+  | { readonly type: 'session_threads'; readonly promptId?: undefined; readonly threads: SessionThreads }
   | { readonly type: 'finished'; readonly promptId: string; readonly result: ExecutionResult };
 
 export interface ExecutionFailure {

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { NodeEnvironment } from '../../nodes/contract/node-context.js';
 import type { UiOutput } from '../../shared/protocol.js';
-import type { EngineEvent, EngineWorkerData, ExecuteJob, ExecutionResult } from './engine-events.js';
+import type { EngineEvent, EngineWorkerData, ExecuteJob, ExecutionResult, SessionThreads } from './engine-events.js';
 import { NATIVE_IDLE, NATIVE_IN_CALL, NATIVE_STOPPED } from '../../nodes/contract/native-call-state.js';
 
 export interface EngineHostOptions {
@@ -19,6 +19,10 @@ export interface EngineHostOptions {
    * stopped from JavaScript, so past this the job ends as interrupted and the next job gets a fresh worker.
    */
   readonly interruptGraceMs?: number;
+  /** `--threads N` for every session; absent, the engine times each model's candidates when it loads it. */
+  readonly threads?: number;
+  /** Told of each session's threads as the engine chooses them. */
+  readonly onSessionThreads?: (threads: SessionThreads) => void;
 }
 
 interface RunningJob {
@@ -66,6 +70,7 @@ export class EngineHost {
   /** Workers abandoned mid-call: they end when their model call returns; close() waits for them. */
   private readonly abandoned = new Set<Promise<number>>();
   private abandonedTotal = 0;
+  private readonly sessionThreads = new Map<string, SessionThreads>();
 
   constructor(private readonly options: EngineHostOptions) {}
 
@@ -82,6 +87,7 @@ export class EngineHost {
       cacheMemoryBytes: this.options.cacheMemoryBytes ?? Number.POSITIVE_INFINITY,
       memoryBudgetBytes: this.options.memoryBudgetBytes ?? Number.POSITIVE_INFINITY,
       maxModels: this.options.maxModels,
+      ...(this.options.threads !== undefined ? { threads: this.options.threads } : {}),
     };
     const thread = new Worker(new URL('../thread-bootstrap.mjs', import.meta.url), { workerData });
     const worker: EngineWorker = {
@@ -98,7 +104,17 @@ export class EngineHost {
     return worker;
   }
 
+  /** The threads each session loaded so far was given (by model path). */
+  threads(): SessionThreads[] {
+    return [...this.sessionThreads.values()];
+  }
+
   private onEvent(event: EngineEvent): void {
+    if (event.type === 'session_threads') {
+      this.sessionThreads.set(event.threads.path, event.threads);
+      this.options.onSessionThreads?.(event.threads);
+      return;
+    }
     const running = this.running;
     if (!running || event.promptId !== running.job.promptId) return;
     if (event.type === 'node_start') running.lastNode = event.node;

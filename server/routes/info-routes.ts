@@ -62,6 +62,8 @@ export function infoRoutes(ctx: ServerContext): Router {
           torch_vram_free: 0,
         },
       ],
+      // onnxruntime's threads per session, as chosen when each loaded (timed per model, or --threads).
+      threads: { override: ctx.options.threads ?? null, sessions: ctx.engine.threads() },
       // Inkgraph's job store: disk full, damaged or read-only, history entries waiting for the disk, a salvage at start.
       store: ctx.queue.storeReport,
       // The server process's memory and its limits, for watching it under load.

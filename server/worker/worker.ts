@@ -6,6 +6,8 @@ import { heldBytes, LruCache } from './lru-cache.js';
 import { ProgressBatcher } from './progress-batcher.js';
 import { SharedCachesStore } from './shared-caches.js';
 import { shareNativeCallState } from '../../nodes/runtime/onnx/session.js';
+import { setThreadOverride } from '../../nodes/runtime/onnx/thread-options.js';
+import { onThreadChoice } from '../../nodes/runtime/onnx/tuned-session.js';
 
 /** The engine's worker thread: runs jobs one at a time, so model calls never block the server's event loop. */
 
@@ -30,6 +32,21 @@ const caches = new SharedCachesStore(data.maxModels);
  */
 const events = new ProgressBatcher((event) => port.postMessage(event));
 const post = (event: EngineEvent): void => events.post(event);
+
+setThreadOverride(data.threads);
+// Each session's threads, as chosen when it loads, go to the server for /system_stats and its log.
+onThreadChoice((choice) =>
+  port.postMessage({
+    type: 'session_threads',
+    threads: {
+      path: choice.path,
+      threads: choice.chosen.threads,
+      spinning: choice.chosen.spinning,
+      how: choice.how,
+      timings: choice.timings.map((t) => ({ threads: t.options.threads, spinning: t.options.spinning, ms: t.ms })),
+    },
+  } satisfies EngineEvent),
+);
 
 let queue = Promise.resolve();
 

@@ -5,7 +5,9 @@ import type { SharedCaches } from '../../contract/node-context.js';
 import { fixedDim, loadSession, type LoadedSession } from '../onnx/session.js';
 import { ModelSampling } from '../sampling/model-sampling.js';
 import { loadClip } from './clip-loader.js';
-import { genericCosts, pipelineShape } from './memory-profile.js';
+import { genericCosts, pipelineShape, type MemoryPart } from './memory-profile.js';
+import { loadTunedSession } from '../onnx/tuned-session.js';
+import { pipelineProbe } from './session-probes.js';
 import type { ClipModel, DiffusionModel, PipelineHandle, PipelineSessions, VaeHandle, VaeModel } from './types.js';
 import type { LatentRgb } from '../../../media/latent-preview.js';
 
@@ -139,15 +141,16 @@ export function pipelineHandle(dir: string): PipelineHandle {
       caches.getOrCreate(
         `pipeline:${dir}`,
         async () => {
-          const optional = (part: string): Promise<LoadedSession | undefined> => {
-            const path = join(dir, part, 'model.onnx');
-            return existsSync(path) ? loadSession(path) : Promise.resolve(undefined);
-          };
+          // Each part with the threads fastest for it here (tuned-session.ts).
+          const load = (part: MemoryPart): Promise<LoadedSession> =>
+            loadTunedSession(join(dir, part, 'model.onnx'), pipelineProbe(dir, part));
+          const optional = (part: MemoryPart): Promise<LoadedSession | undefined> =>
+            existsSync(join(dir, part, 'model.onnx')) ? load(part) : Promise.resolve(undefined);
           return {
-            unet: await loadSession(join(dir, 'unet', 'model.onnx')),
+            unet: await load('unet'),
             textEncoder: await optional('text_encoder'),
             textEncoder2: await optional('text_encoder_2'),
-            vaeDecoder: await loadSession(join(dir, 'vae_decoder', 'model.onnx')),
+            vaeDecoder: await load('vae_decoder'),
             vaeEncoder: await optional('vae_encoder'),
           };
         },

@@ -1,7 +1,7 @@
 import type * as Ort from 'onnxruntime-node';
-import { availableParallelism } from 'node:os';
 import { float16ToFloat32, float32ToFloat16 } from './float16.js';
 import { NATIVE_IDLE, NATIVE_IN_CALL } from '../../contract/native-call-state.js';
+import { allCores, type ThreadOptions } from './thread-options.js';
 
 /**
  * Loading ONNX sessions and calling them with inputs cast to whatever dtype each model declares
@@ -47,16 +47,17 @@ class EngineStoppingError extends Error {
 const SUPPORTED_TYPES = new Set<string>(['float32', 'float16', 'int32', 'int64']);
 
 /** onnxruntime-node is loaded on first use, so only the engine's worker thread ever loads the native module. */
-export async function loadSession(path: string): Promise<LoadedSession> {
+export async function loadSession(path: string, threads: ThreadOptions = allCores()): Promise<LoadedSession> {
   const ort = await import('onnxruntime-node');
+  const spin = threads.spinning ? '1' : '0';
   const session = await ort.InferenceSession.create(path, {
     executionProviders: ['cpu'],
     graphOptimizationLevel: 'all',
     executionMode: 'sequential',
-    intraOpNumThreads: Math.max(1, Math.min(availableParallelism(), 8)),
+    intraOpNumThreads: threads.threads,
     // ORT's pool threads busy-wait between parallel sections by default; on a 2-core machine that starves the
-    // server's main thread (HTTP, WebSocket, previews) and slows every image (npm run bench).
-    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+    // server's main thread (HTTP, WebSocket, previews) and slows every image (npm run bench): off unless timed faster.
+    extra: { session: { intra_op: { allow_spinning: spin }, inter_op: { allow_spinning: spin } } },
   });
   const inputs = new Map<string, InputInfo>();
   for (const meta of session.inputMetadata) {

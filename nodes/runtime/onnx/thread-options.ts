@@ -1,0 +1,76 @@
+import { availableParallelism } from 'node:os';
+
+/**
+ * How many intra-op threads an onnxruntime session runs with, and whether they busy-wait between parallel sections.
+ * One thread wins on a model as small as the shipped one (each call is a few milliseconds, and waking a pool costs
+ * more than it saves); large UNets want every core. Inkgraph times the candidates on each small model's own inputs
+ * when it loads it (`chooseThreads`), and `--threads N` fixes the count for every session.
+ */
+export interface ThreadOptions {
+  readonly threads: number;
+  readonly spinning: boolean;
+}
+
+/** The pool Inkgraph used for every session before choosing per model: all cores up to 8, no spinning. */
+export function allCores(cores = availableParallelism()): ThreadOptions {
+  return { threads: Math.max(1, Math.min(cores, 8)), spinning: false };
+}
+
+/** What is timed for a model: one thread, and all cores with and without spinning (one candidate on one core). */
+export function threadCandidates(cores = availableParallelism()): ThreadOptions[] {
+  const all = allCores(cores);
+  if (all.threads === 1) return [{ threads: 1, spinning: false }];
+  return [{ threads: 1, spinning: false }, all, { ...all, spinning: true }];
+}
+
+/** A candidate's timing: the median of its timed runs, in ms. */
+export interface ThreadTiming {
+  readonly options: ThreadOptions;
+  readonly ms: number;
+}
+
+/**
+ * The fastest candidate, but all cores without spinning unless another is clearly faster (by 5%), and never a
+ * spinning pool that takes every core: spinning threads keep their cores busy between calls, and the server's main
+ * thread (HTTP, WebSocket, preview encoding) then waits for a core. Timed alone at load, two spinning threads on two
+ * cores beat one thread by 8% on the shipped UNet; beside the server they lose, as `npm run bench` showed when
+ * spinning was ORT's default.
+ */
+export function fastestThreads(timings: readonly ThreadTiming[], cores = availableParallelism()): ThreadOptions {
+  const quiet = allCores(cores);
+  const allowed = timings.filter((t) => !t.options.spinning || t.options.threads < cores);
+  const baseline = allowed.find((t) => t.options.threads === quiet.threads && !t.options.spinning);
+  const best = [...allowed].sort((a, b) => a.ms - b.ms)[0];
+  if (!best) return quiet;
+  if (!baseline || best.ms < baseline.ms * 0.95) return best.options;
+  return baseline.options;
+}
+
+/** The candidates worth timing: a spinning pool only where it leaves a core free (see fastestThreads). */
+export function timedCandidates(cores = availableParallelism()): ThreadOptions[] {
+  return threadCandidates(cores).filter((options) => !options.spinning || options.threads < cores);
+}
+
+let override: ThreadOptions | undefined;
+
+/** `--threads N`: every session from now on runs N threads, spinning off; nothing is timed. */
+export function setThreadOverride(threads: number | undefined): void {
+  override = threads === undefined ? undefined : { threads: Math.max(1, Math.floor(threads)), spinning: false };
+}
+
+export function threadOverride(): ThreadOptions | undefined {
+  return override;
+}
+
+/** What was chosen for each session loaded, for /system_stats and the log. */
+export interface ThreadChoice {
+  readonly path: string;
+  readonly chosen: ThreadOptions;
+  /** How it was chosen: timed on the model's inputs, the --threads override, or the default for large models. */
+  readonly how: 'timed' | 'override' | 'default';
+  readonly timings: readonly ThreadTiming[];
+}
+
+export function describeThreads(options: ThreadOptions): string {
+  return `${options.threads} thread${options.threads === 1 ? '' : 's'}${options.spinning ? ', spinning' : ''}`;
+}

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import {
+  allCores,
+  fastestThreads,
+  threadCandidates,
+  timedCandidates,
+} from '../../nodes/runtime/onnx/thread-options.js';
+
+describe('onnxruntime thread choice', () => {
+  it('times one thread and all cores (up to 8) with and without spinning', () => {
+    expect(threadCandidates(2)).toEqual([
+      { threads: 1, spinning: false },
+      { threads: 2, spinning: false },
+      { threads: 2, spinning: true },
+    ]);
+    expect(threadCandidates(32)[1]).toEqual({ threads: 8, spinning: false });
+    expect(threadCandidates(1)).toEqual([{ threads: 1, spinning: false }]);
+    expect(allCores(4)).toEqual({ threads: 4, spinning: false });
+    // The server times spinning only where the pool leaves a core free: never on 2 cores with 2 threads.
+    expect(timedCandidates(2)).toEqual([
+      { threads: 1, spinning: false },
+      { threads: 2, spinning: false },
+    ]);
+    expect(timedCandidates(16)).toContainEqual({ threads: 8, spinning: true });
+  });
+
+  it('keeps the fastest, but all cores without spinning unless another is 5% faster', () => {
+    const [one, all, spin] = threadCandidates(4);
+    expect(
+      fastestThreads(
+        [
+          { options: one!, ms: 3 },
+          { options: all!, ms: 5 },
+          { options: spin!, ms: 4.9 },
+        ],
+        4,
+      ),
+    ).toBe(one);
+    expect(
+      fastestThreads(
+        [
+          { options: one!, ms: 9 },
+          { options: all!, ms: 5 },
+          { options: spin!, ms: 4.9 },
+        ],
+        4,
+      ),
+    ).toBe(all);
+    // On four cores, four spinning threads would take every core: never chosen, however fast.
+    expect(
+      fastestThreads(
+        [
+          { options: one!, ms: 9 },
+          { options: all!, ms: 5 },
+          { options: spin!, ms: 1 },
+        ],
+        4,
+      ),
+    ).toBe(all);
+    // On sixteen, eight spinning threads leave eight to the server: chosen when clearly faster.
+    const [one16, all16, spin16] = threadCandidates(16);
+    const timings = [
+      { options: one16!, ms: 9 },
+      { options: all16!, ms: 5 },
+      { options: spin16!, ms: 4.5 },
+    ];
+    expect(fastestThreads(timings, 16)).toBe(spin16);
+    expect(fastestThreads([], 4)).toEqual(all);
+  });
+});
