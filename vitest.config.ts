@@ -11,6 +11,8 @@ export default defineConfig({
     exclude: slowSuite ? configDefaults.exclude : [...configDefaults.exclude, ...SLOW],
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // Commands the tests spawn (bin/inkgraph.js) run the working tree's sources, not a dist/ built before an edit.
+    env: { INKGRAPH_FROM_SOURCE: '1' },
     pool: 'forks',
     // Two cores: keep heavy integration files from starving each other.
     maxWorkers: 2,

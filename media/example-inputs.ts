@@ -1,8 +1,8 @@
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from './package-root.js';
 
-const ASSETS = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'workflows', 'assets');
+const ASSETS = join(PACKAGE_ROOT, 'workflows', 'assets');
 
 /** Puts the shipped example input images into an input folder that lacks them, as ComfyUI ships input/example.png. */
 export function seedExampleInputs(inputDir: string): void {

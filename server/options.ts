@@ -1,11 +1,11 @@
 import { totalmem } from 'node:os';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import type { PreviewMethod } from '../nodes/contract/node-context.js';
 import { PREVIEW_MAX_LAG_MS } from './preview-pacing.js';
 import { DEFAULT_IMAGE_LIMITS } from '../media/image-limits.js';
+import { PACKAGE_ROOT } from '../media/package-root.js';
 
-export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export { PACKAGE_ROOT };
 
 export interface ServerOptions {
   readonly host: string;

@@ -12,7 +12,7 @@ import {
   type MemorySample,
 } from '../../nodes/runtime/diffusion/memory-profile.js';
 import { formatBytes } from '../../shared/format-bytes.js';
-import { PACKAGE_ROOT } from '../options.js';
+import { scriptArguments } from '../thread-start.js';
 
 const run = promisify(execFile);
 
@@ -36,14 +36,7 @@ const optionalNumber = (value: unknown): number | undefined => (typeof value ===
 async function probe(dir: string, part: MemoryPart, side: number, rows: number): Promise<ProbeResult> {
   const { stdout } = await run(
     process.execPath,
-    [
-      join(PACKAGE_ROOT, 'bin', 'run-ts.js'),
-      join(PACKAGE_ROOT, 'server', 'cli', 'memory-probe.ts'),
-      dir,
-      part,
-      String(side),
-      String(rows),
-    ],
+    [...scriptArguments(new URL('./memory-probe.ts', import.meta.url)), dir, part, String(side), String(rows)],
     {
       maxBuffer: 1024 * 1024,
     },

@@ -1,9 +1,6 @@
-import { calibrateMemory } from './calibrate-memory.js';
 import { CALIBRATE_MEMORY, RUN, SERVE, USAGE, VALIDATE } from './commands.js';
 import type { OptionTable, OptionValues } from './option-spec.js';
 import { readOptions, splitCommandLine } from './parse-command-line.js';
-import { runWorkflow } from './run-workflow.js';
-import { serve } from './serve.js';
 import type { CommandSpec } from './usage.js';
 
 /** What a command line asks for: a command with its operands and options read, or an exit code to return now. */
@@ -52,16 +49,20 @@ export async function main(argv: readonly string[]): Promise<number> {
   switch (command) {
     case SERVE.name: {
       const call = invoke(SERVE, rest);
-      return call.run ? serve(call.values) : call.exitCode;
+      // Each command's modules load only when it runs, so `--help` and a malformed line answer at once.
+      return call.run ? (await import('./serve.js')).serve(call.values) : call.exitCode;
     }
     case RUN.name:
     case VALIDATE.name: {
       const call = invoke(command === RUN.name ? RUN : VALIDATE, rest);
-      return call.run ? runWorkflow(call.operands[0]!, call.values, command === RUN.name) : call.exitCode;
+      if (!call.run) return call.exitCode;
+      const { runWorkflow } = await import('./run-workflow.js');
+      return runWorkflow(call.operands[0]!, call.values, command === RUN.name);
     }
     case CALIBRATE_MEMORY.name: {
       const call = invoke(CALIBRATE_MEMORY, rest);
       if (!call.run) return call.exitCode;
+      const { calibrateMemory } = await import('./calibrate-memory.js');
       return calibrateMemory(call.operands[0]!, {
         maxSeconds: call.values['max-seconds'],
         maxBytes: 4 * 1024 ** 3,

@@ -1,8 +1,9 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { NodeEnvironment } from '../../nodes/contract/node-context.js';
 import type { UiOutput } from '../../shared/protocol.js';
 import type { EngineEvent, EngineWorkerData, ExecuteJob, ExecutionResult, SessionThreads } from './engine-events.js';
 import { NATIVE_IDLE, NATIVE_IN_CALL, NATIVE_STOPPED } from '../../nodes/contract/native-call-state.js';
+import { startWorker } from '../thread-start.js';
 
 export interface EngineHostOptions {
   readonly env: NodeEnvironment;
@@ -78,8 +79,7 @@ export class EngineHost {
     if (this.worker) return this.worker;
     const interruptFlag = new SharedArrayBuffer(4);
     const nativeCallState = new SharedArrayBuffer(4);
-    const workerData: EngineWorkerData & { entry: string } = {
-      entry: new URL('../worker/worker.ts', import.meta.url).href,
+    const workerData: EngineWorkerData = {
       env: this.options.env,
       interruptFlag,
       nativeCallState,
@@ -89,7 +89,7 @@ export class EngineHost {
       maxModels: this.options.maxModels,
       ...(this.options.threads !== undefined ? { threads: this.options.threads } : {}),
     };
-    const thread = new Worker(new URL('../thread-bootstrap.mjs', import.meta.url), { workerData });
+    const thread = startWorker(new URL('../worker/worker.ts', import.meta.url), workerData);
     const worker: EngineWorker = {
       thread,
       flag: new Int32Array(interruptFlag),

@@ -1,7 +1,8 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { ImageLimits } from '../../media/image-limits.js';
 import type { MediaRequest, MediaResponse, MediaWorkerData } from './media-protocol.js';
 import type { UploadVerdict, ViewConversion, ViewResult } from './media-tasks.js';
+import { startWorker } from '../thread-start.js';
 
 type Pending =
   | {
@@ -78,11 +79,8 @@ export class MediaHost {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const workerData: MediaWorkerData = {
-      entry: new URL('./media-worker.ts', import.meta.url).href,
-      limits: this.limits,
-    };
-    const worker = new Worker(new URL('../thread-bootstrap.mjs', import.meta.url), { workerData });
+    const workerData: MediaWorkerData = { limits: this.limits };
+    const worker = startWorker(new URL('./media-worker.ts', import.meta.url), workerData);
     worker.on('message', (response: MediaResponse) => this.onResponse(response));
     worker.on('error', (error) => this.onWorkerGone(worker, `the media worker failed: ${error.message}`));
     worker.on('exit', (code) => this.onWorkerGone(worker, `the media worker exited with code ${code}`));

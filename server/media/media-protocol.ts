@@ -25,16 +25,14 @@ export type MediaResponse =
   | { readonly id: number; readonly task: 'view' | 'mask'; readonly result: ViewResult };
 
 export interface MediaWorkerData {
-  readonly entry: string;
   readonly limits: ImageLimits;
 }
 
 /** The worker's `workerData`, checked: what `media-host.ts` passed, or a thread started by something else. */
 export function readMediaWorkerData(value: unknown): MediaWorkerData {
-  if (typeof value === 'object' && value !== null && 'entry' in value && 'limits' in value) {
-    const { entry, limits } = value;
+  if (typeof value === 'object' && value !== null && 'limits' in value) {
+    const { limits } = value;
     if (
-      typeof entry === 'string' &&
       typeof limits === 'object' &&
       limits !== null &&
       'maxPixels' in limits &&
@@ -42,7 +40,7 @@ export function readMediaWorkerData(value: unknown): MediaWorkerData {
       typeof limits.maxPixels === 'number' &&
       typeof limits.maxTextBytes === 'number'
     )
-      return { entry, limits: { maxPixels: limits.maxPixels, maxTextBytes: limits.maxTextBytes } };
+      return { limits: { maxPixels: limits.maxPixels, maxTextBytes: limits.maxTextBytes } };
   }
   throw new Error('the media worker was started without its limits');
 }
