@@ -36,7 +36,7 @@ const optionalNumber = (value: unknown): number | undefined => (typeof value ===
 async function probe(dir: string, part: MemoryPart, side: number, rows: number): Promise<ProbeResult> {
   const { stdout } = await run(
     process.execPath,
-    [...scriptArguments(new URL('./memory-probe.ts', import.meta.url)), dir, part, String(side), String(rows)],
+    [...scriptArguments('server/cli/memory-probe'), dir, part, String(side), String(rows)],
     {
       maxBuffer: 1024 * 1024,
     },

@@ -56,8 +56,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     case VALIDATE.name: {
       const call = invoke(command === RUN.name ? RUN : VALIDATE, rest);
       if (!call.run) return call.exitCode;
+      // The engine's thread starts before the registry and validation load here, so the two overlap.
+      const engine = command === RUN.name ? (await import('./run-engine.js')).startRunEngine(call.values) : undefined;
       const { runWorkflow } = await import('./run-workflow.js');
-      return runWorkflow(call.operands[0]!, call.values, command === RUN.name);
+      return runWorkflow(call.operands[0]!, call.values, engine);
     }
     case CALIBRATE_MEMORY.name: {
       const call = invoke(CALIBRATE_MEMORY, rest);

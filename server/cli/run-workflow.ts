@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { seedExampleInputs } from '../../media/example-inputs.js';
 import { createRegistry } from '../../nodes/index.js';
 import { buildObjectInfo } from '../../nodes/object-info.js';
@@ -9,30 +8,34 @@ import { toLitegraph } from '../../shared/litegraph-export.js';
 import { ownValue } from '../../shared/own-property.js';
 import type { ApiPrompt } from '../../shared/workflow.js';
 import { compileWorkflow } from '../../shared/workflow-compile.js';
-import { EngineHost } from '../engine/engine-host.js';
 import type { EngineEvent } from '../engine/engine-events.js';
-import { defaultServerOptions } from '../options.js';
 import { formatValidationErrors } from '../prompt/format-errors.js';
 import { estimateJobMemory, memoryBudgetError } from '../prompt/memory-budget.js';
 import { validatePrompt } from '../prompt/validate.js';
 import type { RUN_OPTIONS } from './commands.js';
+import { runEnvironment, runMemoryBudget, type RunEngine } from './run-engine.js';
 import { applyOverrides, loadWorkflowFile } from './load-workflow.js';
 import type { OptionValues } from './option-spec.js';
 import { formatProgressLine } from './progress-bar.js';
 
 type RunValues = OptionValues<typeof RUN_OPTIONS>;
 
-/** `inkgraph run` (execute) and `inkgraph validate`: the workflow in `file`, with the flags' overrides. */
-export async function runWorkflow(file: string, values: RunValues, execute: boolean): Promise<number> {
+/**
+ * `inkgraph run` (given the engine `startRunEngine` started) and `inkgraph validate` (no engine): the workflow in
+ * `file`, with the flags' overrides. The engine is closed before this returns.
+ */
+export async function runWorkflow(file: string, values: RunValues, engine?: RunEngine): Promise<number> {
+  try {
+    return await checkAndRun(file, values, engine);
+  } finally {
+    await engine?.close();
+  }
+}
+
+async function checkAndRun(file: string, values: RunValues, started: RunEngine | undefined): Promise<number> {
   const registry = createRegistry();
-  const defaults = defaultServerOptions();
-  const tempDir = join(tmpdir(), `inkgraph-run-${randomUUID()}`);
-  const env = {
-    modelsDir: values.models ? resolve(values.models) : defaults.modelsDir,
-    inputDir: values.input ? resolve(values.input) : defaults.inputDir,
-    outputDir: values.out ? resolve(values.out) : defaults.outputDir,
-    tempDir,
-  };
+  const { env, tempDir } = started ?? runEnvironment(values);
+  const memoryBudgetBytes = started?.memoryBudgetBytes ?? runMemoryBudget(values);
   seedExampleInputs(env.inputDir);
   const objectInfo = buildObjectInfo(registry, env);
   const loaded = loadWorkflowFile(file, objectInfo);
@@ -63,7 +66,6 @@ export async function runWorkflow(file: string, values: RunValues, execute: bool
     ).slice(1))
       console.error(line);
   }
-  const memoryBudgetBytes = values['max-memory'] ?? defaults.maxMemoryBytes;
   const memory = estimateJobMemory(validation.validated, { env, memoryBudgetBytes });
   if (memory.peakBytes > memoryBudgetBytes) {
     const refused = memoryBudgetError(memory, memoryBudgetBytes, validation.outputs);
@@ -71,7 +73,7 @@ export async function runWorkflow(file: string, values: RunValues, execute: bool
       console.error(line);
     return 1;
   }
-  if (!execute) {
+  if (!started) {
     console.log(
       `${file}: valid (${Object.keys(validation.prompt).length} nodes, outputs ${validation.outputs.map((id) => `#${id}`).join(', ')})`,
     );
@@ -80,14 +82,7 @@ export async function runWorkflow(file: string, values: RunValues, execute: bool
 
   mkdirSync(env.outputDir, { recursive: true });
   mkdirSync(tempDir, { recursive: true });
-  const engine = new EngineHost({
-    env,
-    outputCacheSize: 64,
-    cacheMemoryBytes: defaults.cacheMemoryBytes,
-    memoryBudgetBytes,
-    maxModels: 4,
-    ...(values.threads !== undefined ? { threads: values.threads } : {}),
-  });
+  const { engine } = started;
   const startedAt = performance.now();
   const interactive = process.stderr.isTTY === true;
   const stop = (): void => engine.interrupt();
@@ -129,7 +124,6 @@ export async function runWorkflow(file: string, values: RunValues, execute: bool
     return 0;
   } finally {
     process.off('SIGINT', stop);
-    await engine.close();
     rmSync(tempDir, { recursive: true, force: true });
   }
 }

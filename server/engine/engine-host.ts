@@ -75,6 +75,11 @@ export class EngineHost {
 
   constructor(private readonly options: EngineHostOptions) {}
 
+  /** Starts the worker thread now, so its modules load while the caller does other work; execute() would anyway. */
+  start(): void {
+    if (!this.closing) this.ensureWorker();
+  }
+
   private ensureWorker(): EngineWorker {
     if (this.worker) return this.worker;
     const interruptFlag = new SharedArrayBuffer(4);
@@ -89,7 +94,7 @@ export class EngineHost {
       maxModels: this.options.maxModels,
       ...(this.options.threads !== undefined ? { threads: this.options.threads } : {}),
     };
-    const thread = startWorker(new URL('../worker/worker.ts', import.meta.url), workerData);
+    const thread = startWorker('server/worker/worker', workerData);
     const worker: EngineWorker = {
       thread,
       flag: new Int32Array(interruptFlag),

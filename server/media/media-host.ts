@@ -80,7 +80,7 @@ export class MediaHost {
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
     const workerData: MediaWorkerData = { limits: this.limits };
-    const worker = startWorker(new URL('./media-worker.ts', import.meta.url), workerData);
+    const worker = startWorker('server/media/media-worker', workerData);
     worker.on('message', (response: MediaResponse) => this.onResponse(response));
     worker.on('error', (error) => this.onWorkerGone(worker, `the media worker failed: ${error.message}`));
     worker.on('exit', (code) => this.onWorkerGone(worker, `the media worker exited with code ${code}`));

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeImage } from '../../media/decode-image.js';
 import type { ApiPrompt } from '../../shared/workflow.js';
+import { TestSocket } from '../helpers/server.js';
 
 /**
  * The package as a user gets it: `npm pack` (its prepare script builds dist/ and the editor), the tarball installed
@@ -145,16 +146,19 @@ describe('the npm tarball', () => {
     expect(index.status).toBe(200);
     expect(await index.text()).toMatch(/<div id="root">/);
 
-    const queued = await fetch(`${url}/prompt`, { method: 'POST', body: JSON.stringify({ prompt: prompt() }) });
+    const socket = await TestSocket.open(url, 'tarball');
+    const queued = await fetch(`${url}/prompt`, {
+      method: 'POST',
+      body: JSON.stringify({ prompt: prompt(), client_id: 'tarball' }),
+    });
     expect(queued.status).toBe(200);
     const { prompt_id: promptId } = (await queued.json()) as { prompt_id: string };
+    const messages = await socket.waitForEnd(promptId);
+    socket.close();
+    expect(messages.some((m) => m.type === 'execution_success')).toBe(true);
     type Entry = { status: { status_str: string }; outputs: Record<string, { images?: { filename: string }[] }> };
-    let entry: Entry | undefined;
-    for (let waited = 0; !entry && waited < 120; waited++) {
-      const history = (await (await fetch(`${url}/history/${promptId}`)).json()) as Record<string, Entry>;
-      entry = history[promptId];
-      if (!entry) await new Promise((wake) => setTimeout(wake, 500));
-    }
+    const history = (await (await fetch(`${url}/history/${promptId}`)).json()) as Record<string, Entry>;
+    const entry = history[promptId];
     expect(entry?.status.status_str).toBe('success');
     const image = entry!.outputs['9']!.images![0]!;
     const view = await fetch(`${url}/view?filename=${encodeURIComponent(image.filename)}&type=output`);
