@@ -1,14 +1,16 @@
 import type { DiffusionModel } from './types.js';
 
 /**
- * The `auto` preview method: the model's own VAE when one decode costs little next to a sampling step (the
- * shipped model decodes 64×64 in ~1.4 ms against ~7 ms a step), latent→RGB otherwise (SD 1.5 on a CPU decodes
- * 512×512 in seconds). Measured on a model's second step (the first also warms the session up), then kept for that
- * model and latent size.
+ * The `auto` preview method: the model's own VAE only when one decode is nearly free next to a sampling step,
+ * latent→RGB otherwise (SD 1.5 on a CPU decodes 512×512 in seconds; the shipped model decodes 64×64 in ~1.4 ms
+ * against ~6 ms a step). A decoded preview is also converted, encoded and sent while the next step runs on the same
+ * cores, so a quarter of a step made a watched image ~1.8× slower than the models' own time on
+ * the SD-shaped bench pipelines (npm run bench). Measured on a model's second step (the first also warms the session
+ * up), then kept for that model and latent size.
  */
 
 /** The most of a step's time a decoded preview may take. */
-export const AUTO_PREVIEW_SHARE = 0.25;
+export const AUTO_PREVIEW_SHARE = 0.02;
 
 export type AutoPreviewChoice = 'vae' | 'latent2rgb';
 
