@@ -66,5 +66,24 @@ describe('onnxruntime thread choice', () => {
     ];
     expect(fastestThreads(timings, 16)).toBe(spin16);
     expect(fastestThreads([], 4)).toEqual(all);
+    // A pool must beat one thread by a quarter: a pool shares its cores with the server's own work.
+    expect(
+      fastestThreads(
+        [
+          { options: one!, ms: 5 },
+          { options: all!, ms: 4.1 },
+        ],
+        4,
+      ),
+    ).toBe(one);
+    expect(
+      fastestThreads(
+        [
+          { options: one!, ms: 5 },
+          { options: all!, ms: 3.9 },
+        ],
+        4,
+      ),
+    ).toBe(all);
   });
 });

@@ -30,20 +30,30 @@ export interface ThreadTiming {
 }
 
 /**
- * The fastest candidate, but all cores without spinning unless another is clearly faster (by 5%), and never a
- * spinning pool that takes every core: spinning threads keep their cores busy between calls, and the server's main
- * thread (HTTP, WebSocket, preview encoding) then waits for a core. Timed alone at load, two spinning threads on two
- * cores beat one thread by 8% on the shipped UNet; beside the server they lose, as `npm run bench` showed when
- * spinning was ORT's default.
+ * How much faster than one thread a pool must be, timed alone at load, to be chosen. A pool on every core shares
+ * them with the server's own work while it runs (previews, HTTP, the next node), and a probe's shape is not the
+ * run's: the shipped model's VAE decoder was 9% faster on two threads on its 128² probe, yet in a 64² run one
+ * thread is faster (text encodes and decode 4.98 ms a run against 5.37 ms, plain loop, caches cold after the UNet).
+ */
+export const POOL_MIN_SPEEDUP = 1.25;
+
+/**
+ * One thread, unless a pool is faster by POOL_MIN_SPEEDUP; then all cores without spinning, unless spinning is
+ * clearly faster (by 5%) and leaves a core free: spinning threads keep their cores busy between calls, and the
+ * server's main thread (HTTP, WebSocket, preview encoding) then waits for a core. With no timings (a model too big
+ * to time), all cores.
  */
 export function fastestThreads(timings: readonly ThreadTiming[], cores = availableParallelism()): ThreadOptions {
   const quiet = allCores(cores);
   const allowed = timings.filter((t) => !t.options.spinning || t.options.threads < cores);
-  const baseline = allowed.find((t) => t.options.threads === quiet.threads && !t.options.spinning);
-  const best = [...allowed].sort((a, b) => a.ms - b.ms)[0];
-  if (!best) return quiet;
-  if (!baseline || best.ms < baseline.ms * 0.95) return best.options;
-  return baseline.options;
+  const one = allowed.find((t) => t.options.threads === 1);
+  const pools = allowed.filter((t) => t.options.threads > 1).sort((a, b) => a.ms - b.ms);
+  const fastestPool = pools[0];
+  if (!fastestPool) return one?.options ?? quiet;
+  if (one && fastestPool.ms * POOL_MIN_SPEEDUP > one.ms) return one.options;
+  const quietPool = pools.find((t) => t.options.threads === quiet.threads && !t.options.spinning);
+  if (!quietPool || fastestPool.ms < quietPool.ms * 0.95) return fastestPool.options;
+  return quietPool.options;
 }
 
 /** The candidates worth timing: a spinning pool only where it leaves a core free (see fastestThreads). */
