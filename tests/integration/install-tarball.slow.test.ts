@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeImage } from '../../media/decode-image.js';
 import type { ApiPrompt } from '../../shared/workflow.js';
+import { textToImage } from '../helpers/diffusion.js';
 import { TestSocket } from '../helpers/server.js';
 
 /**
@@ -36,30 +37,9 @@ function cleanEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
+/** ComfyUI's default graph on the embedded model: SaveImage is node 9. */
 function prompt(): ApiPrompt {
-  return {
-    '4': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'inkgraph-emoji' } },
-    '6': { class_type: 'CLIPTextEncode', inputs: { text: 'a red heart, white background', clip: ['4', 1] } },
-    '7': { class_type: 'CLIPTextEncode', inputs: { text: '', clip: ['4', 1] } },
-    '5': { class_type: 'EmptyLatentImage', inputs: { width: 64, height: 64, batch_size: 1 } },
-    '3': {
-      class_type: 'KSampler',
-      inputs: {
-        model: ['4', 0],
-        positive: ['6', 0],
-        negative: ['7', 0],
-        latent_image: ['5', 0],
-        seed: 7,
-        steps: 8,
-        cfg: 5,
-        sampler_name: 'euler',
-        scheduler: 'normal',
-        denoise: 1,
-      },
-    },
-    '8': { class_type: 'VAEDecode', inputs: { samples: ['3', 0], vae: ['4', 2] } },
-    '9': { class_type: 'SaveImage', inputs: { images: ['8', 0], filename_prefix: 'tarball' } },
-  };
+  return textToImage({ ckpt: 'inkgraph-emoji', seed: 7, steps: 8, cfg: 5, size: 64, prefix: 'tarball' });
 }
 
 async function startInstalled(bin: string, cwd: string): Promise<string> {
