@@ -139,8 +139,9 @@ function stampOf(dir: string): string {
     'text_encoder_2/model.onnx',
   ]
     .map((file) => {
-      const path = join(dir, file);
-      return existsSync(path) ? `${statSync(path).mtimeMs}:${statSync(path).size}` : '-';
+      // One stat a file: this runs for every prompt accepted (the memory estimate), on the way to the engine.
+      const stats = statSync(join(dir, file), { throwIfNoEntry: false });
+      return stats ? `${stats.mtimeMs}:${stats.size}` : '-';
     })
     .join('|');
 }
