@@ -4,7 +4,7 @@ import { guidanceEmbedding } from '../../nodes/runtime/diffusion/ksampler.js';
 import { latentToRgbPreview } from '../../media/latent-preview.js';
 import { SD15_LATENT_RGB } from '../../nodes/runtime/diffusion/pipeline-loader.js';
 import { chunkPrompt } from '../../nodes/runtime/diffusion/text-encoding.js';
-import { float16ToFloat32, float32ToFloat16, fromHalf, toHalf } from '../../nodes/runtime/onnx/float16.js';
+import { float16ToFloat32, float32ToFloat16, fromHalf, toHalf } from '../../media/float16.js';
 import { bytesToUnicode } from '../../nodes/runtime/text/clip-tokenizer.js';
 
 /** A byte-level tokenizer: every character is one token (ids 0–511), BOS 512, EOS 513. */

@@ -1,5 +1,5 @@
 import type * as Ort from 'onnxruntime-node';
-import { float16ToFloat32, float32ToFloat16 } from './float16.js';
+import { float16ToFloat32, float32ToFloat16 } from '../../../media/float16.js';
 import { NATIVE_IDLE, NATIVE_IN_CALL } from '../../contract/native-call-state.js';
 import { allCores, type ThreadOptions } from './thread-options.js';
 

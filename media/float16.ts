@@ -1,4 +1,4 @@
-/** float32 ↔ IEEE half-precision bits (onnxruntime-node carries float16 tensors as Uint16Array of raw bits). */
+/** float32 ↔ IEEE half-precision bits (onnxruntime-node carries float16 tensors as Uint16Array of raw bits; safetensors F16). */
 
 const floatView = new Float32Array(1);
 const intView = new Uint32Array(floatView.buffer);
