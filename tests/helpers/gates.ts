@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, watch, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, watch, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TEST_GATES_ENV } from '../../nodes/testing/test-gate.js';
 import type { ApiPrompt } from '../../shared/workflow.js';
@@ -73,6 +73,12 @@ export class TestGates {
       watcher.close();
     }
     return this.arrivals(name);
+  }
+
+  /** Opens every gate a job has reached: what a test that failed mid-run left waiting. */
+  releaseReached(): void {
+    for (const file of readdirSync(this.folder))
+      if (file.endsWith('.held')) this.release(file.slice(0, -'.held'.length));
   }
 
   /** Lets every job at gate `name` pass, now and later (until the folder goes). */

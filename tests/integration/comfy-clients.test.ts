@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CallWrapper, ComfyApi, PromptBuilder } from '@saintno/comfyui-sdk';
 import { Client } from '@stable-canvas/comfyui-client';
 import { BrowserLikeWebSocket } from '../helpers/browser-like-websocket.js';
@@ -37,6 +37,15 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.stop();
   gateDirs.cleanup();
+});
+// Every test waits for its own runs, so a job still running after one is what a failed test left at a gate: open
+// the gates and interrupt it, so the failure stays that test's instead of timing out every test queued behind it.
+afterEach(async () => {
+  const queue = (await (await fetch(`${server.url}/queue`)).json()) as { queue_running: unknown[] };
+  if (queue.queue_running.length === 0) return;
+  gates.releaseReached();
+  await fetch(`${server.url}/queue`, { method: 'POST', body: JSON.stringify({ clear: true }) });
+  await fetch(`${server.url}/interrupt`, { method: 'POST' });
 });
 
 /** LoadImage → ImageScale → ImageInvert → SaveImage; with `gate`, the image waits at that gate before the resize. */
