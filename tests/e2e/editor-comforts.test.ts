@@ -162,9 +162,13 @@ describe.skipIf(!hasChromium)('editor comforts, by real mouse and keys', () => {
         /scale\(([\d.]+)\)/.exec(document.querySelector<HTMLElement>('.react-flow__viewport')!.style.transform)![1],
       ),
     );
+    // The drag's last move may still be rendering on a loaded machine: wait for the size to arrive.
+    const resizedBy = async (): Promise<boolean> => {
+      const size = await flowSize(page, '15');
+      return near(size.width, before.width + 150 / zoom) && near(size.height, before.height + 60 / zoom);
+    };
+    await expect.poll(resizedBy).toBe(true);
     const resized = await flowSize(page, '15');
-    expect(near(resized.width, before.width + 150 / zoom)).toBe(true);
-    expect(near(resized.height, before.height + 60 / zoom)).toBe(true);
     await screenshot(page, 'c-node-resized');
     // One Ctrl+Z takes the whole resize back; redo puts it back.
     await page.keyboard.press('Control+z');
