@@ -11,7 +11,7 @@ export interface ThreadOptions {
   readonly spinning: boolean;
 }
 
-/** The pool Inkgraph used for every session before choosing per model: all cores up to 8, no spinning. */
+/** A pool on every core up to 8, no spinning: the default for models too big to time, and the baseline a pool is timed as. */
 export function allCores(cores = availableParallelism()): ThreadOptions {
   return { threads: Math.max(1, Math.min(cores, 8)), spinning: false };
 }
