@@ -72,7 +72,9 @@ describe('the npm tarball', () => {
       env: cleanEnv(),
       maxBuffer: 64 * 1024 * 1024,
     });
-    const [pack] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as {
+    // The prepare script's build log comes first on stdout, coloured where the terminal allows (its escape codes
+    // hold '['), so the JSON is found as the line that is only '['.
+    const [pack] = JSON.parse(packed.stdout.slice(packed.stdout.search(/^\[$/m))) as {
       filename: string;
       files: { path: string; size: number }[];
     }[];
