@@ -72,6 +72,8 @@ import { VAEEncode } from './latent/vae-encode.js';
 import { VAEDecodeTiled } from './latent/vae-decode-tiled.js';
 import { VAEEncodeTiled } from './latent/vae-encode-tiled.js';
 import { VAELoader } from './loaders/vae-loader.js';
+import { LoraLoader } from './loaders/lora-loader.js';
+import { LoraLoaderModelOnly } from './loaders/lora-loader-model-only.js';
 import { ImageInvert } from './image/image-invert.js';
 import { ImagePadForOutpaint } from './image/image-pad-for-outpaint.js';
 import { ImageScale } from './image/image-scale.js';
@@ -118,6 +120,8 @@ import { TEST_GATES_ENV, TestGate } from './testing/test-gate.js';
 export const allNodes: readonly NodeClass[] = [
   CheckpointLoaderSimple,
   VAELoader,
+  LoraLoader,
+  LoraLoaderModelOnly,
   CLIPTextEncode,
   CLIPTextEncodeSDXL,
   CLIPTextEncodeSDXLRefiner,

@@ -54,6 +54,8 @@ const SOURCES: Readonly<Record<string, ModelFolderSource>> = {
   segmenters: { kind: 'files', folder: 'segmenters' },
   embeddings: { kind: 'files', folder: 'embeddings' },
   text_encoders: { kind: 'files', folder: 'text_encoders' },
+  // LoRA .safetensors files (LoraLoader), so /view_metadata/loras reads their training metadata as ComfyUI's does.
+  loras: { kind: 'files', folder: 'loras' },
 };
 
 /** Every folder `/models` lists: Inkgraph's, then ComfyUI's not already among them. */

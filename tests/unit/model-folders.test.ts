@@ -22,7 +22,8 @@ describe('model folders', () => {
     });
     expect(modelFolderSource('vae')).toEqual({ kind: 'loader', classType: 'VAELoader', input: 'vae_name' });
     expect(modelFolderSource('classifiers')).toEqual({ kind: 'files', folder: 'classifiers' });
-    expect(modelFolderSource('loras')).toEqual({ kind: 'none' });
+    expect(modelFolderSource('loras')).toEqual({ kind: 'files', folder: 'loras' });
+    expect(modelFolderSource('controlnet')).toEqual({ kind: 'none' });
     expect(modelFolderSource('unet')).toEqual({ kind: 'none' });
     expect(modelFolderSource('clip')).toEqual({ kind: 'files', folder: 'text_encoders' });
     expect(modelFolderSource('nope')).toBeUndefined();
@@ -43,5 +44,8 @@ describe('model folders', () => {
     expect(list('checkpoints')).toEqual(['alpha', 'beta']);
     expect(list('vae')).toEqual(['beta']);
     expect(list('loras')).toEqual([]);
+    mkdirSync(join(modelsDir, 'loras', 'styles'), { recursive: true });
+    writeFileSync(join(modelsDir, 'loras', 'styles', 'ink.safetensors'), '');
+    expect(list('loras')).toEqual(['styles/ink.safetensors']);
   });
 });

@@ -146,3 +146,23 @@ export function vaeEncodeMemory(image: ImageShape | undefined, vae: ModelShape |
     driver: { input: 'pixels', why: `${image.width}×${image.height} px, ~${formatBytes(perItem)} per item to encode` },
   };
 }
+
+/**
+ * LoraLoader passes its model and CLIP on; a patched model is a second copy of the weights it changes, counted at
+ * the whole pipeline's weights (an upper bound: a LoRA usually patches only part of them).
+ */
+export function loraMemory(
+  model: ModelShape | undefined,
+  clip: ModelShape | undefined,
+  loraName: string | undefined,
+  strengthModel: number | undefined,
+): NodeMemory {
+  const outputs = clip === undefined ? [model] : [model, clip];
+  if (!model || strengthModel === 0) return { outputs, workingBytes: 0 };
+  const patched = {
+    key: `${model.key}|lora:${loraName ?? ''}:${strengthModel ?? 1}`,
+    name: `${model.name} with ${loraName ?? 'a LoRA'}`,
+    bytes: model.weightsBytes,
+  };
+  return { outputs, workingBytes: model.weightsBytes, models: [patched] };
+}

@@ -8,6 +8,7 @@ import { loadClip } from './clip-loader.js';
 import { genericCosts, pipelineShape, type MemoryPart } from './memory-profile.js';
 import { loadTunedSession } from '../onnx/tuned-session.js';
 import { pipelineProbe } from './session-probes.js';
+import { hasPatches, withPatches, type PipelinePatches } from './lora-sessions.js';
 import type { ClipModel, DiffusionModel, PipelineHandle, PipelineSessions, VaeHandle, VaeModel } from './types.js';
 import type { LatentRgb } from '../../../media/latent-preview.js';
 
@@ -133,10 +134,27 @@ function latentRgbOf(dir: string, channels: number): LatentRgb | undefined {
   return channels === 4 ? SD15_LATENT_RGB : undefined;
 }
 
-/** The handle whose sessions live in the shared caches as one entry (one --max-models slot), released together. */
-export function pipelineHandle(dir: string): PipelineHandle {
+/**
+ * The handle whose sessions live in the shared caches as one entry (one --max-models slot), released together;
+ * with `patches`, the patched parts come from entries of their own (lora-sessions.ts).
+ */
+export function pipelineHandle(dir: string, patches: PipelinePatches = {}, patchDir?: string): PipelineHandle {
+  const plain = basePipelineHandle(dir);
+  if (!hasPatches(patches)) return plain;
+  if (patchDir === undefined) throw new Error('a patched pipeline needs a folder for its patched models');
   return {
     dir,
+    patches,
+    patchDir,
+    sessions: async (caches) => withPatches(dir, await plain.sessions(caches), patches, patchDir, caches),
+  };
+}
+
+function basePipelineHandle(dir: string): PipelineHandle {
+  return {
+    dir,
+    patches: {},
+    patchDir: undefined,
     sessions: (caches) =>
       caches.getOrCreate(
         `pipeline:${dir}`,

@@ -6,6 +6,7 @@ import type { ModelSampling } from '../sampling/model-sampling.js';
 import type { RowCost } from '../../contract/memory.js';
 import type { MaskBatch } from '../../contract/socket-types.js';
 import type { TextEncoderLayers } from './clip-layers.js';
+import type { PipelinePatches } from './lora-sessions.js';
 
 /** An NCHW float tensor. */
 export interface Tensor4 {
@@ -97,6 +98,10 @@ export interface PipelineSessions {
  */
 export interface PipelineHandle {
   readonly dir: string;
+  /** LoRAs applied to its parts (LoraLoader); the sessions come with them applied. */
+  readonly patches: PipelinePatches;
+  /** Where patched copies of models with external data are written. */
+  readonly patchDir: string | undefined;
   sessions(caches: SharedCaches): Promise<PipelineSessions>;
 }
 

@@ -46,11 +46,21 @@ class EngineStoppingError extends Error {
 
 const SUPPORTED_TYPES = new Set<string>(['float32', 'float16', 'int32', 'int64']);
 
+/** A model in memory (a patched copy), with the name its errors and logs use. */
+export interface ModelBytes {
+  readonly label: string;
+  readonly bytes: Uint8Array;
+}
+
 /** onnxruntime-node is loaded on first use, so only the engine's worker thread ever loads the native module. */
-export async function loadSession(path: string, threads: ThreadOptions = allCores()): Promise<LoadedSession> {
+export async function loadSession(
+  source: string | ModelBytes,
+  threads: ThreadOptions = allCores(),
+): Promise<LoadedSession> {
   const ort = await import('onnxruntime-node');
   const spin = threads.spinning ? '1' : '0';
-  const session = await ort.InferenceSession.create(path, {
+  const path = typeof source === 'string' ? source : source.label;
+  const options: Ort.InferenceSession.SessionOptions = {
     executionProviders: ['cpu'],
     graphOptimizationLevel: 'all',
     executionMode: 'sequential',
@@ -58,7 +68,11 @@ export async function loadSession(path: string, threads: ThreadOptions = allCore
     // ORT's pool threads busy-wait between parallel sections by default; on a 2-core machine that starves the
     // server's main thread (HTTP, WebSocket, previews) and slows every image (npm run bench): off unless timed faster.
     extra: { session: { intra_op: { allow_spinning: spin }, inter_op: { allow_spinning: spin } } },
-  });
+  };
+  const session =
+    typeof source === 'string'
+      ? await ort.InferenceSession.create(source, options)
+      : await ort.InferenceSession.create(source.bytes, options);
   const inputs = new Map<string, InputInfo>();
   for (const meta of session.inputMetadata) {
     if (!meta.isTensor) throw new Error(`${path}: input ${meta.name} is not a tensor`);

@@ -97,6 +97,11 @@ export async function loadTunedSession(
   return kept;
 }
 
+/** The threads a model was given when it loaded (for a patched copy of it, which has the same shapes and work). */
+export function threadsChosenFor(path: string): ThreadOptions {
+  return threadOverride() ?? choices.get(path)?.chosen ?? allCores();
+}
+
 export function describeChoice(choice: ThreadChoice): string {
   const timed = choice.timings.map((t) => `${describeThreads(t.options)} ${t.ms.toFixed(2)} ms`).join(', ');
   return `${choice.path}: ${describeThreads(choice.chosen)} (${choice.how}${timed ? `: ${timed}` : ''})`;
