@@ -25,7 +25,7 @@ export const LoraLoaderModelOnly = defineNode({
     strength_model: { kind: 'FLOAT', default: 1, min: -100, max: 100, step: 0.01 },
   },
   outputs: [{ type: 'MODEL', name: 'MODEL' }],
-  estimate: ({ model, lora_name, strength_model }) => loraMemory(model, undefined, lora_name, strength_model),
+  estimate: ({ model, lora_name, strength_model }) => loraMemory(model, lora_name, strength_model),
   run: ({ model, lora_name, strength_model }, ctx) => {
     if (strength_model === 0) return { outputs: [model] };
     const path = modelPath(ctx.env.modelsDir, 'loras', lora_name, 'lora_name');

@@ -57,7 +57,8 @@ export const LoraLoader = defineNode({
     { type: 'MODEL', name: 'MODEL', tooltip: 'The modified diffusion model.' },
     { type: 'CLIP', name: 'CLIP', tooltip: 'The modified CLIP model.' },
   ],
-  estimate: ({ model, clip, lora_name, strength_model }) => loraMemory(model, clip, lora_name, strength_model),
+  estimate: ({ model, clip, lora_name, strength_model }) =>
+    loraMemory(model, lora_name, strength_model, { shape: clip }),
   run: ({ model, clip, lora_name, strength_model, strength_clip }, ctx) => {
     if (strength_model === 0 && strength_clip === 0) return { outputs: [model, clip] };
     const path = modelPath(ctx.env.modelsDir, 'loras', lora_name, 'lora_name');

@@ -17,6 +17,7 @@ export const SDXL_FIXTURES = ['tiny-sdxl', 'tiny-sdxl-refiner'] as const;
 export function copyFixtureModels(modelsDir: string): void {
   mkdirSync(join(modelsDir, 'diffusion'), { recursive: true });
   cpSync(join(FIXTURE_MODELS, 'diffusion'), join(modelsDir, 'diffusion'), { recursive: true });
+  cpSync(join(FIXTURE_MODELS, 'loras'), join(modelsDir, 'loras'), { recursive: true });
 }
 
 export interface TextToImageOptions {

@@ -25,6 +25,8 @@ const CORPUS = resolve(import.meta.dirname, '..', 'fixtures', 'comfy-workflows')
 const INPUT_IMAGE = 'comfy-corpus.png';
 const SD = 'tiny-sd-fp32';
 const SD_INPAINT = 'tiny-sd-inpaint';
+/** Named as optimum exports diffusers models, so kohya LoRA keys find its layers. */
+const SD_OPTIMUM = 'tiny-sd-optimum';
 /** For checkpoints a file runs through CLIPSetLastLayer: this text encoder outputs the hidden states it reads. */
 const SD_CLIP_SKIP = 'tiny-sd-clip-skip';
 const [SDXL, SDXL_REFINER] = ['tiny-sdxl', 'tiny-sdxl-refiner'];
@@ -126,13 +128,21 @@ const RUNNABLE: readonly RunnableCase[] = [
   // Runs, but Inkgraph has no textual-inversion embeddings: "embedding:SDA768.pt" is tokenized as words, where
   // ComfyUI would load the file (or, missing, drop the word with a warning).
   { file: 'examples-embedding.json', models: { 'v2-1_768-ema-pruned.ckpt': SD }, saves: { '9': [[768, 768]] } },
+  // LoraLoader between the checkpoint and its users, on a pipeline named as optimum exports (so LoRA keys match).
+  {
+    file: 'examples-lora.json',
+    models: {
+      'v1-5-pruned-emaonly.ckpt': SD_OPTIMUM,
+      'epiNoiseoffset_v2.safetensors': 'tiny-sd-optimum-style.safetensors',
+    },
+    saves: { '9': [[512, 512]] },
+  },
 ];
 
 /** Files whose node types Inkgraph does not have: import names exactly these. */
 const MISSING_NODE_TYPES: Readonly<Record<string, readonly string[]>> = {
   'examples-gligen.json': ['GLIGENTextBoxApply', 'GLIGENLoader'],
   'examples-hiresfix-esrgan.json': ['ImageUpscaleWithModel', 'UpscaleModelLoader'],
-  'examples-lora.json': ['LoraLoader'],
   'examples-model-merging.json': ['CheckpointSave', 'ModelMergeSimple'],
 };
 
@@ -152,7 +162,7 @@ const SHRUNK_INPUTS: Readonly<Record<string, readonly string[]>> = {
   LatentComposite: ['x', 'y', 'feather'],
 };
 
-const MODEL_INPUTS = new Set(['ckpt_name', 'vae_name']);
+const MODEL_INPUTS = new Set(['ckpt_name', 'vae_name', 'lora_name']);
 
 /** The prompt with model names swapped for fixtures, LoadImage pointed at the test's image and latents shrunk. */
 function adapt(prompt: ApiPrompt, models: Readonly<Record<string, string>>, shrink = 1): ApiPrompt {

@@ -153,11 +153,12 @@ export function vaeEncodeMemory(image: ImageShape | undefined, vae: ModelShape |
  */
 export function loraMemory(
   model: ModelShape | undefined,
-  clip: ModelShape | undefined,
   loraName: string | undefined,
   strengthModel: number | undefined,
+  /** LoraLoader's CLIP (absent for LoraLoaderModelOnly, which has no CLIP output). */
+  clip?: { readonly shape: ModelShape | undefined },
 ): NodeMemory {
-  const outputs = clip === undefined ? [model] : [model, clip];
+  const outputs = clip === undefined ? [model] : [model, clip.shape];
   if (!model || strengthModel === 0) return { outputs, workingBytes: 0 };
   const patched = {
     key: `${model.key}|lora:${loraName ?? ''}:${strengthModel ?? 1}`,
