@@ -5,7 +5,7 @@
 // Packages (from node_modules, wherever it is) are never a layer violation.
 const PACKAGES = ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-bundled', 'npm-no-pkg', 'npm-unknown'];
 const NODE_FOLDERS =
-  '^nodes/(loaders|conditioning|latent|sampling|model|image|mask|vision|utils|experimental|testing)/';
+  '^nodes/(loaders|conditioning|latent|sampling|model|model_merging|image|mask|vision|utils|experimental|testing)/';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

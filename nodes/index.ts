@@ -74,6 +74,11 @@ import { VAEEncodeTiled } from './latent/vae-encode-tiled.js';
 import { VAELoader } from './loaders/vae-loader.js';
 import { LoraLoader } from './loaders/lora-loader.js';
 import { LoraLoaderModelOnly } from './loaders/lora-loader-model-only.js';
+import { ModelMergeSimple } from './model_merging/model-merge-simple.js';
+import { ModelMergeAdd } from './model_merging/model-merge-add.js';
+import { ModelMergeSubtract } from './model_merging/model-merge-subtract.js';
+import { CLIPMergeSimple } from './model_merging/clip-merge-simple.js';
+import { CheckpointSave } from './model_merging/checkpoint-save.js';
 import { ImageInvert } from './image/image-invert.js';
 import { ImagePadForOutpaint } from './image/image-pad-for-outpaint.js';
 import { ImageScale } from './image/image-scale.js';
@@ -177,6 +182,11 @@ export const allNodes: readonly NodeClass[] = [
   AddNoise,
   ModelSamplingDiscrete,
   RescaleCFG,
+  ModelMergeSimple,
+  ModelMergeSubtract,
+  ModelMergeAdd,
+  CLIPMergeSimple,
+  CheckpointSave,
   VAEDecode,
   VAEEncode,
   VAEDecodeTiled,

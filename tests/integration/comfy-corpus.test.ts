@@ -137,13 +137,30 @@ const RUNNABLE: readonly RunnableCase[] = [
     },
     saves: { '9': [[512, 512]] },
   },
+  // ModelMergeSimple of two checkpoints exported from the same graph (both stand-ins are tiny-sd-optimum); its
+  // CheckpointSave is muted (mode 2). Batch of 4.
+  {
+    file: 'examples-model-merging.json',
+    models: {
+      'v1-5-pruned-emaonly.ckpt': SD_OPTIMUM,
+      'cardosAnime_v10.safetensors': SD_OPTIMUM,
+      'kl-f8-anime2.ckpt': SD,
+    },
+    saves: {
+      '9': [
+        [512, 512],
+        [512, 512],
+        [512, 512],
+        [512, 512],
+      ],
+    },
+  },
 ];
 
 /** Files whose node types Inkgraph does not have: import names exactly these. */
 const MISSING_NODE_TYPES: Readonly<Record<string, readonly string[]>> = {
   'examples-gligen.json': ['GLIGENTextBoxApply', 'GLIGENLoader'],
   'examples-hiresfix-esrgan.json': ['ImageUpscaleWithModel', 'UpscaleModelLoader'],
-  'examples-model-merging.json': ['CheckpointSave', 'ModelMergeSimple'],
 };
 
 /** Files whose legacy group nodes hold node types Inkgraph does not have: group type → those inner types. */

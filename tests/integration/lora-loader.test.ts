@@ -7,7 +7,7 @@ import { SeededRandom } from '../../nodes/runtime/sampling/noise.js';
 import { objectInfoSchema } from '../../shared/node-spec.js';
 import type { WsMessage } from '../../shared/protocol.js';
 import type { ApiPrompt } from '../../shared/workflow.js';
-import { textToImage } from '../helpers/diffusion.js';
+import { FIXTURE_MODELS, textToImage } from '../helpers/diffusion.js';
 import { float32Bytes, safetensorsBytes, type TensorSpec } from '../helpers/safetensors.js';
 import { getJson, postJson, startTestServer, TestSocket, type TestServer } from '../helpers/server.js';
 import { runToHistory, savedImages } from '../helpers/workflow-run.js';
@@ -105,6 +105,9 @@ beforeAll(async () => {
   mkdirSync(join(models, 'loras', 'tests'), { recursive: true });
   cpSync(shipped, join(models, 'diffusion', 'inkgraph-emoji'), { recursive: true });
   handPatchedPipeline(join(models, 'diffusion', 'emoji-hand-patched'), 0.8);
+  cpSync(join(FIXTURE_MODELS, 'diffusion', 'tiny-sd-optimum'), join(models, 'diffusion', 'tiny-sd-optimum'), {
+    recursive: true,
+  });
   writeLora(join(models, 'loras', 'emoji-test.safetensors'), [...unetLayers, ...textLayers]);
   writeLora(join(models, 'loras', 'tests', 'unet-only.safetensors'), unetLayers);
   // An SD 1.5 LoRA: diffusers-named layers the shipped model does not have.
@@ -273,5 +276,106 @@ describe('LoraLoader on the shipped model', () => {
       'lora_unet_down_blocks_0_attentions_0_transformer_blocks_0_attn1_to_q',
     );
     expect(error?.data.exception_message).toContain('lora_unet_');
+  });
+});
+
+/** Nodes after the checkpoint: a second checkpoint (node 20) and a merge node (21) feeding the sampler. */
+function merging(nodes: ApiPrompt, sampledModel: [string, number], clip?: [string, number]): ApiPrompt {
+  const prompt = textToImage({ ckpt: 'inkgraph-emoji', seed: 3, steps: 8, cfg: 5, size: 64, positive: APPLE });
+  Object.assign(prompt, nodes);
+  prompt['3']!.inputs.model = sampledModel;
+  if (clip) {
+    prompt['6']!.inputs.clip = clip;
+    prompt['7']!.inputs.clip = clip;
+  }
+  return prompt;
+}
+
+const APPLE = 'a large apple on a blue background';
+const checkpoint = (ckpt_name: string) => ({ class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name } });
+const lora = (strength_model: number, strength_clip: number) => ({
+  class_type: 'LoraLoader',
+  inputs: { model: ['4', 0], clip: ['4', 1], lora_name: 'emoji-test.safetensors', strength_model, strength_clip },
+});
+
+describe('model merging on the shipped model', () => {
+  it('ModelMergeSimple of the model and its patched copy at 0.5 is the LoRA at half strength', async () => {
+    const merged = await imageOf(
+      merging(
+        {
+          '20': checkpoint('emoji-hand-patched'),
+          '21': { class_type: 'ModelMergeSimple', inputs: { model1: ['4', 0], model2: ['20', 0], ratio: 0.5 } },
+        },
+        ['21', 0],
+      ),
+    );
+    const half = await imageOf(merging({ '10': lora(0.4, 0) }, ['10', 0]));
+    const plain = await imageOf(merging({}, ['4', 0]));
+    expect(maxLevelDifference(merged, plain)).toBeGreaterThan(10);
+    expect(maxLevelDifference(merged, half)).toBeLessThanOrEqual(1);
+  });
+
+  it('ModelMergeAdd of the model and ModelMergeSubtract(patched, model) is the patched model', async () => {
+    const rebuilt = await imageOf(
+      merging(
+        {
+          '20': checkpoint('emoji-hand-patched'),
+          '21': { class_type: 'ModelMergeSubtract', inputs: { model1: ['20', 0], model2: ['4', 0], multiplier: 1 } },
+          '22': { class_type: 'ModelMergeAdd', inputs: { model1: ['4', 0], model2: ['21', 0] } },
+        },
+        ['22', 0],
+      ),
+    );
+    const patched = await imageOf(merging({ '10': lora(0.8, 0) }, ['10', 0]));
+    expect(maxLevelDifference(rebuilt, patched)).toBeLessThanOrEqual(1);
+  });
+
+  it('CLIPMergeSimple of a LoRA-patched CLIP and the plain one at 0.5 is the LoRA at half strength_clip', async () => {
+    const merged = await imageOf(
+      merging(
+        {
+          '10': lora(0, 1),
+          '21': { class_type: 'CLIPMergeSimple', inputs: { clip1: ['10', 1], clip2: ['4', 1], ratio: 0.5 } },
+        },
+        ['4', 0],
+        ['21', 0],
+      ),
+    );
+    const half = await imageOf(merging({ '10': lora(0, 0.5) }, ['4', 0], ['10', 1]));
+    expect(maxLevelDifference(merged, half)).toBeLessThanOrEqual(1);
+  });
+
+  it('CheckpointSave writes a pipeline folder that loads and draws what the patched model drew', async () => {
+    const prompt = merging({ '10': lora(0.8, 1) }, ['10', 0], ['10', 1]);
+    prompt['30'] = {
+      class_type: 'CheckpointSave',
+      inputs: { model: ['10', 0], clip: ['10', 1], vae: ['4', 2], filename_prefix: 'checkpoints/emoji-lora' },
+    };
+    const entry = await runToHistory(server, socket, prompt);
+    const patched = savedImages(server, entry, '9')[0]!.data;
+    expect(entry.outputs['30']?.text).toEqual(['saved checkpoints/emoji-lora_00001_']);
+    const saved = join(server.dirs.outputDir, 'checkpoints', 'emoji-lora_00001_');
+    cpSync(saved, join(work, 'models', 'diffusion', 'saved-emoji'), { recursive: true });
+    const reloaded = await imageOf(merging({ '20': checkpoint('saved-emoji') }, ['20', 0], ['20', 1]));
+    expect(maxLevelDifference(reloaded, patched)).toBeLessThanOrEqual(1);
+  });
+
+  it('refuses to merge models of different graphs, naming model2', async () => {
+    const response = await postJson(`${server.url}/prompt`, {
+      prompt: merging(
+        {
+          '20': checkpoint('tiny-sd-optimum'),
+          '21': { class_type: 'ModelMergeSimple', inputs: { model1: ['4', 0], model2: ['20', 0], ratio: 0.5 } },
+        },
+        ['21', 0],
+      ),
+      client_id: socket.clientId,
+    });
+    const messages = await socket.waitForEnd((response.json as { prompt_id: string }).prompt_id);
+    const error = messages.find(
+      (m): m is Extract<WsMessage, { type: 'execution_error' }> => m.type === 'execution_error',
+    );
+    expect(error?.data.node_id).toBe('21');
+    expect(error?.data.exception_message).toContain("model2: its UNet is not the same graph as the first one's");
   });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fromHalf, toHalf } from '../../media/float16.js';
-import { buildPatchedModel, type AppliedLora } from '../../nodes/runtime/diffusion/lora-patched-model.js';
+import { buildPatchedModel, type AppliedLora } from '../../nodes/runtime/diffusion/patched-model.js';
 import { readOnnxGraph } from '../../nodes/runtime/onnx/onnx-graph.js';
 import { loadSession, runSession, type Feed } from '../../nodes/runtime/onnx/session.js';
 import { indexWeights } from '../../nodes/runtime/onnx/weight-locator.js';
@@ -161,7 +161,7 @@ function maxDifference(a: Record<string, Float32Array>, b: Record<string, Float3
 }
 
 const stamp = 'test';
-const patch = (path: string, strength: number): AppliedLora => ({ path, strength, stamp });
+const patch = (path: string, strength: number): AppliedLora => ({ kind: 'lora', path, strength, stamp });
 const encoders = { first: true, second: false };
 
 function sourceOf(modelPath: string, loras: readonly AppliedLora[], part: 'unet' | 'text_encoder') {
@@ -271,7 +271,7 @@ describe('a LoRA patched into an ONNX UNet', () => {
     expect(second).toEqual(first);
     expect(readdirSync(cache)).toHaveLength(1);
     const folder = join(cache, readdirSync(cache)[0]!);
-    expect(readdirSync(folder).sort()).toEqual(['inkgraph-lora.bin', 'model.onnx', 'model.onnx_data']);
+    expect(readdirSync(folder).sort()).toEqual(['inkgraph-patched.bin', 'model.onnx', 'model.onnx_data']);
     expect(statSync(join(folder, 'model.onnx_data')).ino).toBe(
       statSync(join(dirname(modelPath), 'model.onnx_data')).ino,
     );

@@ -20,6 +20,7 @@ const ZH_SEGMENTS: Readonly<Record<string, string>> = {
   loaders: '加载器',
   mask: '遮罩',
   model: '模型',
+  model_merging: '模型融合',
   noise: '噪声',
   postprocessing: '后期处理',
   primitive: '基础值',

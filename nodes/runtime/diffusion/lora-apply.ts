@@ -1,12 +1,12 @@
 import { basename, join } from 'node:path';
 import { listFiles } from '../../../media/image-files.js';
 import type { WeightIndex } from '../onnx/weight-locator.js';
-import type { LoraPart } from './lora-keys.js';
+import type { PipelinePart } from './lora-keys.js';
 import { matchLora, type LoraMatch } from './lora-match.js';
-import { fileStamp, loraFileOf, weightIndexOf, type AppliedLora } from './lora-patched-model.js';
-import { partModelPath, textEncodersOf, type PipelinePatches } from './lora-sessions.js';
-import { pipelineHandle } from './pipeline-loader.js';
-import type { ClipModel, DiffusionModel, PipelineHandle } from './types.js';
+import { fileStamp, loraFileOf, weightIndexOf } from './patched-model.js';
+import { partModelPath, textEncodersOf } from './pipeline-parts.js';
+import { withStep } from './pipeline-loader.js';
+import type { ClipModel, DiffusionModel } from './types.js';
 
 /** LoraLoader's work: matching a LoRA file to a model and a CLIP, and the patched outputs with a report. */
 
@@ -14,8 +14,8 @@ export function listLoras(modelsDir: string): string[] {
   return listFiles(join(modelsDir, 'loras'), (name) => name.toLowerCase().endsWith('.safetensors'));
 }
 
-function indexParts(dir: string, parts: readonly LoraPart[]): Map<LoraPart, WeightIndex> {
-  const indexes = new Map<LoraPart, WeightIndex>();
+function indexParts(dir: string, parts: readonly PipelinePart[]): Map<PipelinePart, WeightIndex> {
+  const indexes = new Map<PipelinePart, WeightIndex>();
   for (const part of parts) {
     const index = weightIndexOf(partModelPath(dir, part));
     if (!index.ok) throw new Error(index.reason);
@@ -24,20 +24,9 @@ function indexParts(dir: string, parts: readonly LoraPart[]): Map<LoraPart, Weig
   return indexes;
 }
 
-function presentParts(dir: string, parts: readonly LoraPart[]): LoraPart[] {
+function presentParts(dir: string, parts: readonly PipelinePart[]): PipelinePart[] {
   const encoders = textEncodersOf(dir);
   return parts.filter((part) => part === 'unet' || (part === 'text_encoder' ? encoders.first : encoders.second));
-}
-
-function withLora(
-  handle: PipelineHandle,
-  parts: readonly LoraPart[],
-  lora: AppliedLora,
-  cacheDir: string,
-): PipelineHandle {
-  const patches: { -readonly [K in LoraPart]?: readonly AppliedLora[] } = { ...handle.patches };
-  for (const part of parts) patches[part] = [...(patches[part] ?? []), lora];
-  return pipelineHandle(handle.dir, patches satisfies PipelinePatches, handle.patchDir ?? cacheDir);
 }
 
 const sample = (keys: readonly string[], count = 3): string =>
@@ -112,10 +101,21 @@ export function applyLora(
   const patchedModel =
     strengthModel === 0
       ? model
-      : { ...model, pipeline: withLora(model.pipeline, ['unet'], { path, strength: strengthModel, stamp }, cacheDir) };
+      : {
+          ...model,
+          pipeline: withStep(
+            model.pipeline,
+            ['unet'],
+            { kind: 'lora', path, strength: strengthModel, stamp },
+            cacheDir,
+          ),
+        };
   const patchedClip =
     clip && strengthClip !== 0
-      ? { ...clip, pipeline: withLora(clip.pipeline, clipParts, { path, strength: strengthClip, stamp }, cacheDir) }
+      ? {
+          ...clip,
+          pipeline: withStep(clip.pipeline, clipParts, { kind: 'lora', path, strength: strengthClip, stamp }, cacheDir),
+        }
       : clip;
   return { model: patchedModel, clip: patchedClip, report: lines.join('; ') };
 }

@@ -4,7 +4,7 @@
  */
 
 /** A part of a pipeline a LoRA patches, by its folder. */
-export type LoraPart = 'unet' | 'text_encoder' | 'text_encoder_2';
+export type PipelinePart = 'unet' | 'text_encoder' | 'text_encoder_2';
 
 /** Which text encoders the pipeline has, since the kohya prefixes depend on it (SD: te; SDXL: te1 and te2). */
 export interface TextEncoderSet {
@@ -21,7 +21,7 @@ function processorKey(module: string): string | undefined {
   return key.endsWith('.to_out.0') ? key.slice(0, -2) : key;
 }
 
-export function loraKeysForModule(part: LoraPart, module: string, encoders: TextEncoderSet): string[] {
+export function loraKeysForModule(part: PipelinePart, module: string, encoders: TextEncoderSet): string[] {
   const flat = underscored(module);
   if (part === 'unet') {
     const processor = processorKey(module);

@@ -1,6 +1,6 @@
 import type { WeightIndex, WeightTarget } from '../onnx/weight-locator.js';
 import type { LoraFileIndex, LoraPair } from './lora-file.js';
-import { loraKeysForModule, type LoraPart, type TextEncoderSet } from './lora-keys.js';
+import { loraKeysForModule, type PipelinePart, type TextEncoderSet } from './lora-keys.js';
 
 /** Which of a LoRA file's layers land on which weights of a pipeline's parts, and which land nowhere. */
 
@@ -10,7 +10,7 @@ export interface MatchedLayer {
 }
 
 export interface LoraMatch {
-  readonly byPart: ReadonlyMap<LoraPart, readonly MatchedLayer[]>;
+  readonly byPart: ReadonlyMap<PipelinePart, readonly MatchedLayer[]>;
   /** Layer keys of the file that name no weight of these parts. */
   readonly unmatched: readonly string[];
   /** Layer keys whose module was found but whose shapes do not fit its weight, with why. */
@@ -33,15 +33,15 @@ function fits(pair: LoraPair, target: WeightTarget): string | undefined {
 
 export function matchLora(
   lora: Pick<LoraFileIndex, 'pairs'>,
-  parts: ReadonlyMap<LoraPart, WeightIndex>,
+  parts: ReadonlyMap<PipelinePart, WeightIndex>,
   encoders: TextEncoderSet,
 ): LoraMatch {
-  const owner = new Map<string, { part: LoraPart; target: WeightTarget }>();
+  const owner = new Map<string, { part: PipelinePart; target: WeightTarget }>();
   for (const [part, index] of parts)
     for (const target of index.targets.values())
       for (const key of loraKeysForModule(part, target.module, encoders))
         if (!owner.has(key)) owner.set(key, { part, target });
-  const byPart = new Map<LoraPart, MatchedLayer[]>();
+  const byPart = new Map<PipelinePart, MatchedLayer[]>();
   const unmatched: string[] = [];
   const misfits: string[] = [];
   for (const pair of lora.pairs.values()) {

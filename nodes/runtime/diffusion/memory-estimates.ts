@@ -167,3 +167,13 @@ export function loraMemory(
   };
   return { outputs, workingBytes: model.weightsBytes, models: [patched] };
 }
+
+/** A merge passes the first model on; its merged copy of the weights is counted at the whole pipeline's. */
+export function mergeMemory(first: ModelShape | undefined): NodeMemory {
+  if (!first) return { outputs: [undefined], workingBytes: 0 };
+  return {
+    outputs: [first],
+    workingBytes: 2 * first.weightsBytes,
+    models: [{ key: `${first.key}|merge`, name: `${first.name} merged`, bytes: first.weightsBytes }],
+  };
+}

@@ -8,7 +8,9 @@ import { loadClip } from './clip-loader.js';
 import { genericCosts, pipelineShape, type MemoryPart } from './memory-profile.js';
 import { loadTunedSession } from '../onnx/tuned-session.js';
 import { pipelineProbe } from './session-probes.js';
-import { hasPatches, withPatches, type PipelinePatches } from './lora-sessions.js';
+import { hasPatches, withPatches } from './patched-sessions.js';
+import type { PatchStep, PipelinePatches } from './patched-model.js';
+import type { PipelinePart } from './lora-keys.js';
 import type { ClipModel, DiffusionModel, PipelineHandle, PipelineSessions, VaeHandle, VaeModel } from './types.js';
 import type { LatentRgb } from '../../../media/latent-preview.js';
 
@@ -150,6 +152,18 @@ export function pipelineHandle(dir: string, patches: PipelinePatches = {}, patch
   };
 }
 
+/** The handle with one more step done to some of its parts (a LoRA, a merge). */
+export function withStep(
+  handle: PipelineHandle,
+  parts: readonly PipelinePart[],
+  step: PatchStep,
+  patchDir: string,
+): PipelineHandle {
+  const patches: { -readonly [K in PipelinePart]?: readonly PatchStep[] } = { ...handle.patches };
+  for (const part of parts) patches[part] = [...(patches[part] ?? []), step];
+  return pipelineHandle(handle.dir, patches, handle.patchDir ?? patchDir);
+}
+
 function basePipelineHandle(dir: string): PipelineHandle {
   return {
     dir,
@@ -280,6 +294,7 @@ export async function loadVaeOnly(dir: string, caches: SharedCaches): Promise<Va
   if (!existsSync(join(dir, 'vae_decoder', 'model.onnx')))
     throw new Error(`cannot load the VAE of ${name}: vae_decoder/model.onnx is missing`);
   const handle: VaeHandle = {
+    dir,
     sessions: (shared) =>
       shared.getOrCreate(
         `vae:${dir}`,

@@ -6,7 +6,7 @@ import type { ModelSampling } from '../sampling/model-sampling.js';
 import type { RowCost } from '../../contract/memory.js';
 import type { MaskBatch } from '../../contract/socket-types.js';
 import type { TextEncoderLayers } from './clip-layers.js';
-import type { PipelinePatches } from './lora-sessions.js';
+import type { PipelinePatches } from './patched-model.js';
 
 /** An NCHW float tensor. */
 export interface Tensor4 {
@@ -172,6 +172,8 @@ export interface ClipModel {
 
 /** The sessions a VAE needs; a whole pipeline's handle provides them too. */
 export interface VaeHandle {
+  /** The pipeline folder the VAE's models are in. */
+  readonly dir: string;
   sessions(caches: SharedCaches): Promise<Pick<PipelineSessions, 'vaeDecoder' | 'vaeEncoder'>>;
 }
 

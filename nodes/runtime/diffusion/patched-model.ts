@@ -13,17 +13,49 @@ import {
 import { dirname, join } from 'node:path';
 import { err, ok, type Result } from '../../../shared/result.js';
 import { readOnnxGraph, type OnnxGraph, type OnnxInitializer } from '../onnx/onnx-graph.js';
-import { encodeInitializer, encodeValues, externalPath, readInitializer, rewriteModel } from '../onnx/onnx-weights.js';
+import {
+  encodeInitializer,
+  encodeValues,
+  externalPath,
+  isFloatWeight,
+  readInitializer,
+  rewriteModel,
+} from '../onnx/onnx-weights.js';
 import { indexWeights, type WeightIndex } from '../onnx/weight-locator.js';
 import { openLoraFile, type LoraFileIndex } from './lora-file.js';
-import type { LoraPart, TextEncoderSet } from './lora-keys.js';
+import type { PipelinePart, TextEncoderSet } from './lora-keys.js';
 import { addLoraDelta, matchLora } from './lora-match.js';
+import { textEncodersOf } from './pipeline-parts.js';
 
 /** One LoRA as a loader applied it: the file, its strength on this part, and the file's size and time then. */
 export interface AppliedLora {
+  readonly kind: 'lora';
   readonly path: string;
   readonly strength: number;
   readonly stamp: string;
+}
+
+/**
+ * A merge with another pipeline's same part (itself with its own steps): every float weight becomes
+ * `selfScale · this + otherScale · other`, ComfyUI's add_patches(other, strength_patch, strength_model).
+ */
+export interface AppliedMerge {
+  readonly kind: 'merge';
+  readonly dir: string;
+  readonly steps: readonly PatchStep[];
+  readonly selfScale: number;
+  readonly otherScale: number;
+}
+
+/** What is done to a part's weights, in order: LoRAs added, merges with other models. */
+export type PatchStep = AppliedLora | AppliedMerge;
+
+/** What was done to each part of a pipeline's weights (LoRAs, merges), in the order the nodes did it. */
+export type PipelinePatches = Readonly<Partial<Record<PipelinePart, readonly PatchStep[]>>>;
+
+/** Whether a step changes any weight (a LoRA at strength 0 does not). */
+export function changesWeights(step: PatchStep): boolean {
+  return step.kind === 'merge' || step.strength !== 0;
 }
 
 export function fileStamp(path: string): string {
@@ -77,52 +109,114 @@ export function loraFileOf(path: string): Result<LoraFileIndex> {
   return file;
 }
 
-/** The key a patched part is cached under: the model file and every LoRA with its strength and file version. */
-export function patchKey(modelPath: string, loras: readonly AppliedLora[]): string {
-  return JSON.stringify([modelPath, fileStamp(modelPath), ...loras.map((l) => [l.path, l.strength, l.stamp])]);
+function stepKey(part: PipelinePart, step: PatchStep): unknown {
+  if (step.kind === 'lora') return ['lora', step.path, step.strength, step.stamp];
+  const other = join(step.dir, part, 'model.onnx');
+  return ['merge', other, fileStamp(other), step.selfScale, step.otherScale, step.steps.map((s) => stepKey(part, s))];
 }
 
-/** Sums every LoRA's change into the weights it touches (as float32, read once each). */
+/** The key a patched part is cached under: the model file and every step with its strengths and file versions. */
+export function patchKey(modelPath: string, part: PipelinePart, steps: readonly PatchStep[]): string {
+  return JSON.stringify([modelPath, fileStamp(modelPath), ...steps.map((step) => stepKey(part, step))]);
+}
+
+type PatchedValues = Map<string, { initializer: OnnxInitializer; values: Float32Array }>;
+
+/** An initializer's values in `patched`, read from the model the first time. */
+function valuesFor(
+  patched: PatchedValues,
+  initializer: OnnxInitializer,
+  model: ModelWeights,
+  modelDir: string,
+): Result<Float32Array> {
+  const known = patched.get(initializer.name);
+  if (known) return ok(known.values);
+  const values = readInitializer(initializer, model.bytes, modelDir);
+  if (values.ok) patched.set(initializer.name, { initializer, values: values.value });
+  return values;
+}
+
+function addLora(
+  patched: PatchedValues,
+  model: ModelWeights,
+  modelDir: string,
+  part: PipelinePart,
+  lora: AppliedLora,
+  encoders: TextEncoderSet,
+): Result<void> {
+  const file = loraFileOf(lora.path);
+  if (!file.ok) return file;
+  const match = matchLora(file.value, new Map([[part, model.index]]), encoders);
+  for (const { pair, target } of match.byPart.get(part) ?? []) {
+    const values = valuesFor(patched, target.initializer, model, modelDir);
+    if (!values.ok) return values;
+    const up = file.value.read(pair.up.name);
+    if (!up.ok) return up;
+    const down = file.value.read(pair.down.name);
+    if (!down.ok) return down;
+    const rank = pair.down.shape[0]!;
+    let scale = lora.strength;
+    if (pair.alphaName) {
+      const alpha = file.value.read(pair.alphaName);
+      if (!alpha.ok) return alpha;
+      if (alpha.value.length !== 1) return err(`${lora.path}: ${pair.alphaName} is not a single number`);
+      scale *= alpha.value[0]! / rank;
+    }
+    addLoraDelta(values.value, target, up.value, down.value, rank, scale);
+  }
+  return ok(undefined);
+}
+
+function merge(
+  patched: PatchedValues,
+  model: ModelWeights,
+  modelDir: string,
+  part: PipelinePart,
+  step: AppliedMerge,
+): Result<void> {
+  const otherPath = join(step.dir, part, 'model.onnx');
+  const other = readModel(otherPath);
+  if (!other.ok) return other;
+  const otherValues = patchedValues(other.value, dirname(otherPath), part, step.steps, textEncodersOf(step.dir));
+  if (!otherValues.ok) return otherValues;
+  for (const initializer of model.graph.initializers.values()) {
+    if (!isFloatWeight(initializer)) continue;
+    const twin = other.value.graph.initializers.get(initializer.name);
+    if (!twin || twin.dataType !== initializer.dataType || twin.dims.join() !== initializer.dims.join())
+      return err(
+        `${otherPath} is not the same graph as the model it is merged into: its weight ${JSON.stringify(initializer.name)} is ${twin ? `[${twin.dims.join(', ')}] of type ${twin.dataType}` : 'missing'}, not [${initializer.dims.join(', ')}] of type ${initializer.dataType}`,
+      );
+    const mine = valuesFor(patched, initializer, model, modelDir);
+    if (!mine.ok) return mine;
+    const theirs = valuesFor(otherValues.value, twin, other.value, dirname(otherPath));
+    if (!theirs.ok) return theirs;
+    const [a, b] = [mine.value, theirs.value];
+    for (let i = 0; i < a.length; i++) a[i] = step.selfScale * a[i]! + step.otherScale * b[i]!;
+  }
+  return ok(undefined);
+}
+
+/** Applies the steps in order to the weights they touch (as float32, read once each). */
 function patchedValues(
   model: ModelWeights,
   modelDir: string,
-  part: LoraPart,
-  loras: readonly AppliedLora[],
+  part: PipelinePart,
+  steps: readonly PatchStep[],
   encoders: TextEncoderSet,
-): Result<Map<string, { initializer: OnnxInitializer; values: Float32Array }>> {
-  const patched = new Map<string, { initializer: OnnxInitializer; values: Float32Array }>();
-  for (const lora of loras) {
-    if (lora.strength === 0) continue;
-    const file = loraFileOf(lora.path);
-    if (!file.ok) return file;
-    const match = matchLora(file.value, new Map([[part, model.index]]), encoders);
-    for (const { pair, target } of match.byPart.get(part) ?? []) {
-      let entry = patched.get(target.initializer.name);
-      if (!entry) {
-        const values = readInitializer(target.initializer, model.bytes, modelDir);
-        if (!values.ok) return values;
-        entry = { initializer: target.initializer, values: values.value };
-        patched.set(target.initializer.name, entry);
-      }
-      const up = file.value.read(pair.up.name);
-      if (!up.ok) return up;
-      const down = file.value.read(pair.down.name);
-      if (!down.ok) return down;
-      const rank = pair.down.shape[0]!;
-      let scale = lora.strength;
-      if (pair.alphaName) {
-        const alpha = file.value.read(pair.alphaName);
-        if (!alpha.ok) return alpha;
-        if (alpha.value.length !== 1) return err(`${lora.path}: ${pair.alphaName} is not a single number`);
-        scale *= alpha.value[0]! / rank;
-      }
-      addLoraDelta(entry.values, target, up.value, down.value, rank, scale);
-    }
+): Result<PatchedValues> {
+  const patched: PatchedValues = new Map();
+  for (const step of steps) {
+    if (!changesWeights(step)) continue;
+    const done =
+      step.kind === 'lora'
+        ? addLora(patched, model, modelDir, part, step, encoders)
+        : merge(patched, model, modelDir, part, step);
+    if (!done.ok) return done;
   }
   return ok(patched);
 }
 
-const PATCH_FILE = 'inkgraph-lora.bin';
+const PATCH_FILE = 'inkgraph-patched.bin';
 /** External data offsets are kept page-aligned, so onnxruntime may map them. */
 const ALIGN = 4096;
 
@@ -144,19 +238,19 @@ function linkOrCopy(source: string, target: string): void {
  */
 export function buildPatchedModel(
   modelPath: string,
-  part: LoraPart,
-  loras: readonly AppliedLora[],
+  part: PipelinePart,
+  steps: readonly PatchStep[],
   encoders: TextEncoderSet,
   cacheDir: string,
 ): Result<PatchedModelSource> {
   const modelDir = dirname(modelPath);
-  const key = patchKey(modelPath, loras);
+  const key = patchKey(modelPath, part, steps);
   const folder = join(cacheDir, createHash('sha256').update(key).digest('hex').slice(0, 32));
   const cached = join(folder, 'model.onnx');
   if (existsSync(cached)) return ok({ kind: 'file', path: cached });
   const model = readModel(modelPath);
   if (!model.ok) return model;
-  const patched = patchedValues(model.value, modelDir, part, loras, encoders);
+  const patched = patchedValues(model.value, modelDir, part, steps, encoders);
   if (!patched.ok) return patched;
   if (patched.value.size === 0) return ok({ kind: 'file', path: modelPath });
   const external = [...model.value.graph.initializers.values()].filter((i) => i.data.kind === 'external');
@@ -218,4 +312,21 @@ function writePatchedFolder(
   } catch (error) {
     return err(error instanceof Error ? error.message : String(error));
   }
+}
+
+const weightShapes = new Map<string, { stamp: string; shapes: ReadonlyMap<string, string> }>();
+
+/** Every float initializer of a model with its type and dims (what a merge needs to be the same), read once per file version. */
+export function weightShapesOf(modelPath: string): Result<ReadonlyMap<string, string>> {
+  const stamp = fileStamp(modelPath);
+  const known = weightShapes.get(modelPath);
+  if (known?.stamp === stamp) return ok(known.shapes);
+  const model = readModel(modelPath);
+  if (!model.ok) return model;
+  const shapes = new Map<string, string>();
+  for (const initializer of model.value.graph.initializers.values())
+    if (isFloatWeight(initializer))
+      shapes.set(initializer.name, `type ${initializer.dataType} [${initializer.dims.join(', ')}]`);
+  weightShapes.set(modelPath, { stamp, shapes });
+  return ok(shapes);
 }
