@@ -74,6 +74,8 @@ import { VAEEncodeTiled } from './latent/vae-encode-tiled.js';
 import { VAELoader } from './loaders/vae-loader.js';
 import { LoraLoader } from './loaders/lora-loader.js';
 import { LoraLoaderModelOnly } from './loaders/lora-loader-model-only.js';
+import { UpscaleModelLoader } from './loaders/upscale-model-loader.js';
+import { ImageUpscaleWithModel } from './image/image-upscale-with-model.js';
 import { ModelMergeSimple } from './model_merging/model-merge-simple.js';
 import { ModelMergeAdd } from './model_merging/model-merge-add.js';
 import { ModelMergeSubtract } from './model_merging/model-merge-subtract.js';
@@ -127,6 +129,7 @@ export const allNodes: readonly NodeClass[] = [
   VAELoader,
   LoraLoader,
   LoraLoaderModelOnly,
+  UpscaleModelLoader,
   CLIPTextEncode,
   CLIPTextEncodeSDXL,
   CLIPTextEncodeSDXLRefiner,
@@ -209,6 +212,7 @@ export const allNodes: readonly NodeClass[] = [
   SaveImageWebsocket,
   ImageScale,
   ImageScaleBy,
+  ImageUpscaleWithModel,
   ImageScaleToTotalPixels,
   ImageInvert,
   ImagePadForOutpaint,

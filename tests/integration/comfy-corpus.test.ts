@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -9,6 +9,7 @@ import { objectInfoSchema, type ObjectInfo } from '../../shared/node-spec.js';
 import type { HistoryEntry } from '../../shared/protocol.js';
 import { compileWorkflow } from '../../shared/workflow-compile.js';
 import { apiPromptSchema, isLink, type ApiPrompt } from '../../shared/workflow.js';
+import { nearestUpscaler } from '../fixtures/upscale-fixture-graphs.js';
 import { copyFixtureModels } from '../helpers/diffusion.js';
 import { getJson, startTestServer, TestSocket, type TestServer } from '../helpers/server.js';
 import { runToHistory } from '../helpers/workflow-run.js';
@@ -137,6 +138,14 @@ const RUNNABLE: readonly RunnableCase[] = [
     },
     saves: { '9': [[512, 512]] },
   },
+  // ComfyUI's hires fix with a model: 768² (shrunk 384²), RealESRGAN ×4 (a nearest-neighbour ×4 stand-in) to 1536²,
+  // ImageScale to 1536² (shrunk 768²), VAEEncode and a second pass at denoise 0.5.
+  {
+    file: 'examples-hiresfix-esrgan.json',
+    models: { 'v2-1_768-ema-pruned.ckpt': SD, 'RealESRGAN_x4plus.pth': 'nearest-x4.onnx' },
+    shrink: 2,
+    saves: { '9': [[384, 384]], '12': [[768, 768]] },
+  },
   // ModelMergeSimple of two checkpoints exported from the same graph (both stand-ins are tiny-sd-optimum); its
   // CheckpointSave is muted (mode 2). Batch of 4.
   {
@@ -160,7 +169,6 @@ const RUNNABLE: readonly RunnableCase[] = [
 /** Files whose node types Inkgraph does not have: import names exactly these. */
 const MISSING_NODE_TYPES: Readonly<Record<string, readonly string[]>> = {
   'examples-gligen.json': ['GLIGENTextBoxApply', 'GLIGENLoader'],
-  'examples-hiresfix-esrgan.json': ['ImageUpscaleWithModel', 'UpscaleModelLoader'],
 };
 
 /** Files whose legacy group nodes hold node types Inkgraph does not have: group type → those inner types. */
@@ -174,12 +182,13 @@ const MISSING_IN_GROUP_NODES: Readonly<Record<string, Readonly<Record<string, re
  */
 const SHRUNK_INPUTS: Readonly<Record<string, readonly string[]>> = {
   EmptyLatentImage: ['width', 'height'],
+  ImageScale: ['width', 'height'],
   LatentUpscale: ['width', 'height'],
   ConditioningSetArea: ['width', 'height', 'x', 'y'],
   LatentComposite: ['x', 'y', 'feather'],
 };
 
-const MODEL_INPUTS = new Set(['ckpt_name', 'vae_name', 'lora_name']);
+const MODEL_INPUTS = new Set(['ckpt_name', 'vae_name', 'lora_name', 'model_name']);
 
 /** The prompt with model names swapped for fixtures, LoadImage pointed at the test's image and latents shrunk. */
 function adapt(prompt: ApiPrompt, models: Readonly<Record<string, string>>, shrink = 1): ApiPrompt {
@@ -269,6 +278,8 @@ let objectInfo: ObjectInfo;
 beforeAll(async () => {
   server = await startTestServer();
   copyFixtureModels(server.dirs.modelsDir);
+  mkdirSync(join(server.dirs.modelsDir, 'upscale_models'));
+  writeFileSync(join(server.dirs.modelsDir, 'upscale_models', 'nearest-x4.onnx'), nearestUpscaler(4));
   // 64×64 with a transparent square, so LoadImage's mask (1 − alpha) is not empty.
   const data = new Uint8Array(64 * 64 * 4);
   for (let i = 0; i < 64 * 64; i++) {

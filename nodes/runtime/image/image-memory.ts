@@ -113,3 +113,19 @@ export function loadImageMemory(path: string | undefined): NodeMemory {
     driver: { input: 'image', why: `the file is ${width}×${height} px` },
   };
 }
+
+/**
+ * ImageUpscaleWithModel, assumed ×4 (the usual ESRGAN scale; the estimate does not see the model): the output, and
+ * per item the blended sum and weights at output size plus one tile in and out.
+ */
+export function upscaleMemory(image: ImageShape | undefined): NodeMemory {
+  if (!image) return { outputs: [undefined], workingBytes: 0 };
+  const out = imageShape(image.batch, image.height * 4, image.width * 4, 3);
+  const item = out.height * out.width * 3 * 4;
+  const tile = 512 * 512 * 3 * 4 * (1 + 16);
+  return {
+    outputs: [out],
+    workingBytes: 3 * item + tile,
+    driver: { input: 'image', why: `upscaling ${image.width}×${image.height} to about ${out.width}×${out.height} px` },
+  };
+}
