@@ -75,6 +75,9 @@ import { VAELoader } from './loaders/vae-loader.js';
 import { LoraLoader } from './loaders/lora-loader.js';
 import { LoraLoaderModelOnly } from './loaders/lora-loader-model-only.js';
 import { UpscaleModelLoader } from './loaders/upscale-model-loader.js';
+import { ControlNetLoader } from './loaders/controlnet-loader.js';
+import { ControlNetApply } from './conditioning/controlnet-apply.js';
+import { ControlNetApplyAdvanced } from './conditioning/controlnet-apply-advanced.js';
 import { ImageUpscaleWithModel } from './image/image-upscale-with-model.js';
 import { ModelMergeSimple } from './model_merging/model-merge-simple.js';
 import { ModelMergeAdd } from './model_merging/model-merge-add.js';
@@ -130,6 +133,9 @@ export const allNodes: readonly NodeClass[] = [
   LoraLoader,
   LoraLoaderModelOnly,
   UpscaleModelLoader,
+  ControlNetLoader,
+  ControlNetApplyAdvanced,
+  ControlNetApply,
   CLIPTextEncode,
   CLIPTextEncodeSDXL,
   CLIPTextEncodeSDXLRefiner,

@@ -57,6 +57,7 @@ const SOURCES: Readonly<Record<string, ModelFolderSource>> = {
   // LoRA .safetensors files (LoraLoader), so /view_metadata/loras reads their training metadata as ComfyUI's does.
   loras: { kind: 'files', folder: 'loras' },
   upscale_models: { kind: 'loader', classType: 'UpscaleModelLoader', input: 'model_name' },
+  controlnet: { kind: 'loader', classType: 'ControlNetLoader', input: 'control_net_name' },
 };
 
 /** Every folder `/models` lists: Inkgraph's, then ComfyUI's not already among them. */

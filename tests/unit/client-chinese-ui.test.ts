@@ -16,7 +16,7 @@ const objectInfo = buildObjectInfo(createRegistry(), {
 
 const HAN = /\p{Script=Han}/u;
 // Identifiers ComfyUI's Chinese UI also leaves as they are.
-const LATIN_ALLOWED = new Set(['API']);
+const LATIN_ALLOWED = new Set(['API', 'ControlNet']);
 
 describe('categoryLabel', () => {
   it('translates each segment of a ComfyUI category path', () => {

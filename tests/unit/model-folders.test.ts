@@ -23,7 +23,12 @@ describe('model folders', () => {
     expect(modelFolderSource('vae')).toEqual({ kind: 'loader', classType: 'VAELoader', input: 'vae_name' });
     expect(modelFolderSource('classifiers')).toEqual({ kind: 'files', folder: 'classifiers' });
     expect(modelFolderSource('loras')).toEqual({ kind: 'files', folder: 'loras' });
-    expect(modelFolderSource('controlnet')).toEqual({ kind: 'none' });
+    expect(modelFolderSource('controlnet')).toEqual({
+      kind: 'loader',
+      classType: 'ControlNetLoader',
+      input: 'control_net_name',
+    });
+    expect(modelFolderSource('gligen')).toEqual({ kind: 'none' });
     expect(modelFolderSource('unet')).toEqual({ kind: 'none' });
     expect(modelFolderSource('clip')).toEqual({ kind: 'files', folder: 'text_encoders' });
     expect(modelFolderSource('nope')).toBeUndefined();

@@ -11,6 +11,7 @@ const ZH_SEGMENTS: Readonly<Record<string, string>> = {
   batch: '批处理',
   compositing: '合成',
   conditioning: '条件',
+  controlnet: 'ControlNet',
   custom_sampling: '自定义采样',
   experimental: '实验性',
   guiders: '引导器',

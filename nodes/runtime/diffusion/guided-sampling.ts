@@ -25,7 +25,9 @@ import { denoiseMaskPlanes, inpaintConcat } from './inpaint-inputs.js';
 import { sdxlTimeIds } from './sdxl-conditioning.js';
 import { autoPreviewChoice, autoPreviewChoices, type AutoPreviewChoice } from './auto-preview.js';
 import { cfgFunctionFor } from './cfg-function.js';
-import { combineEstimates, evaluatedSets, guidedSets, type Guider } from './guider.js';
+import { combineEstimates, evaluatedSets, guidedSets, type GuidedSet, type Guider } from './guider.js';
+import { lendControls, NO_RESIDUAL_INPUTS, unetResidualInputs } from './controlnet.js';
+import { HintCache, residualFeeds } from './control-residuals.js';
 
 /** Rows of the first UNet call of a sampling (a batch of one with CFG), before its time per row is known. */
 const FIRST_CALL_ROWS = 2;
@@ -123,6 +125,16 @@ export function initialNoise(choice: NoiseChoice, items: readonly number[], item
     : new Float32Array(items.length * itemSize);
 }
 
+/** ControlNets applied with the old ControlNetApply lent by the positive side to the others (process_conds). */
+function withLentControls(sets: readonly GuidedSet[]): GuidedSet[] {
+  const positive = sets.find((set) => set.promptType === 'positive');
+  return sets.map((set) =>
+    !positive || set === positive
+      ? set
+      : { ...set, conditioning: lendControls(positive.conditioning, set.conditioning) },
+  );
+}
+
 /** A σ list a sampler can run: finite, not negative. */
 function checkSigmas(sigmas: readonly number[]): void {
   const bad = sigmas.findIndex((sigma) => !Number.isFinite(sigma) || sigma < 0);
@@ -154,7 +166,7 @@ export async function sampleWithGuider(request: GuidedSampleRequest, ctx: NodeCo
   const grid: LatentGrid = { batch, height, width, cell: model.downscale };
   const itemSize = channels * height * width;
   const scale = model.scaleFactor;
-  const sets = guidedSets(guider);
+  const sets = withLentControls(guidedSets(guider));
   const dim = sets[sets.length - 1]!.conditioning[0]?.dim ?? 0;
   for (const set of sets) checkConditioning(set.conditioning, set.name, dim);
   const concatChannels = model.unetInChannels - channels;
@@ -162,6 +174,11 @@ export async function sampleWithGuider(request: GuidedSampleRequest, ctx: NodeCo
     throw new Error(
       `${model.name}'s UNet takes ${model.unetInChannels} channels, not ${channels} or ${2 * channels + 1}`,
     );
+
+  const residualInputs = unetResidualInputs(model.unetInputs);
+  if (!residualInputs && sets.some((set) => set.conditioning.some((entry) => entry.control)))
+    throw new Error(`cannot use a ControlNet with ${model.name}: ${NO_RESIDUAL_INPUTS}`);
+  const hints = new HintCache();
 
   const { unet } = await model.pipeline.sessions(ctx.caches);
   const sigma0 = sigmas[0]!;
@@ -267,7 +284,12 @@ export async function sampleWithGuider(request: GuidedSampleRequest, ctx: NodeCo
     const outputs: Float32Array[] = [];
     for (let start = 0; start < rows.length;) {
       const timedRows = msPerRow === undefined ? FIRST_CALL_ROWS : Math.floor(CALL_TARGET_MS / msPerRow);
-      const callSize = Math.max(1, Math.min(rows.length - start, memoryRows, timedRows));
+      // One call takes one ControlNet chain (or none), as ComfyUI batches only conds with the same control.
+      const control = rows[start]!.cond.model.entry.control;
+      let sameControl = 1;
+      while (start + sameControl < rows.length && rows[start + sameControl]!.cond.model.entry.control === control)
+        sameControl++;
+      const callSize = Math.max(1, Math.min(rows.length - start, memoryRows, timedRows, sameControl));
       const group = rows.slice(start, start + callSize);
       start += callSize;
       const sample = buffers.sample(group.length * rowSize);
@@ -298,6 +320,38 @@ export async function sampleWithGuider(request: GuidedSampleRequest, ctx: NodeCo
       }
       if (guidance)
         feeds.timestep_cond = { data: guidanceRows(guidance, group.length), dims: [group.length, guidance.length] };
+      if (residualInputs) {
+        const latentSize = channels * h * w;
+        // A ControlNet sees the latent channels only (an inpainting UNet's concat input is not its).
+        let controlSample = sample;
+        if (rowSize !== latentSize) {
+          controlSample = new Float32Array(group.length * latentSize);
+          for (let r = 0; r < group.length; r++)
+            controlSample.set(sample.subarray(r * rowSize, r * rowSize + latentSize), r * latentSize);
+        }
+        Object.assign(
+          feeds,
+          await residualFeeds(
+            residualInputs,
+            control,
+            {
+              sample: controlSample,
+              rows: group.length,
+              channels,
+              height: h,
+              width: w,
+              items: group.map((row) => row.item),
+              timestep,
+              context: feeds.encoder_hidden_states!,
+              sigma,
+              cell: model.downscale,
+            },
+            sigmaAt,
+            hints,
+            ctx.caches,
+          ),
+        );
+      }
       const callStarted = performance.now();
       const result = await runSession(unet, feeds, ['out_sample']);
       msPerRow = Math.max(1e-3, (performance.now() - callStarted) / group.length);

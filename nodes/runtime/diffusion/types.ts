@@ -7,6 +7,7 @@ import type { RowCost } from '../../contract/memory.js';
 import type { MaskBatch } from '../../contract/socket-types.js';
 import type { TextEncoderLayers } from './clip-layers.js';
 import type { PipelinePatches } from './patched-model.js';
+import type { AppliedControl } from './control-types.js';
 
 /** An NCHW float tensor. */
 export interface Tensor4 {
@@ -77,6 +78,10 @@ export interface ConditioningEntry {
   /** InpaintModelConditioning: the masked image's latent and the mask, fed to 9-channel UNets. */
   readonly concatLatent?: Tensor4;
   readonly concatMask?: MaskBatch;
+  /** The ControlNet applied last (ControlNetApply, ControlNetApplyAdvanced), linked to those before it. */
+  readonly control?: AppliedControl;
+  /** Applied by the old ControlNetApply: the sampler lends it to the negative side too. */
+  readonly controlApplyToUncond?: boolean;
 }
 
 export type Conditioning = readonly ConditioningEntry[];
