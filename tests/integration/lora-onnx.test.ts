@@ -62,7 +62,18 @@ function randomLayer(module: string, shape: readonly number[], rank: number, see
   };
 }
 
-type Format = 'kohya' | 'peft';
+type Format = 'kohya' | 'peft' | 'kohya-ldm';
+
+/** The fixture's layers by their original (ldm) names, as SDXL kohya LoRAs name them, written out by hand. */
+const LDM_NAMES: Readonly<Record<string, string>> = {
+  'down_blocks.0.attentions.0.transformer_blocks.0.attn1.to_q': 'input_blocks.1.1.transformer_blocks.0.attn1.to_q',
+  'down_blocks.0.attentions.0.transformer_blocks.0.attn2.to_k': 'input_blocks.1.1.transformer_blocks.0.attn2.to_k',
+  'down_blocks.0.attentions.0.transformer_blocks.0.attn1.to_v': 'input_blocks.1.1.transformer_blocks.0.attn1.to_v',
+  'down_blocks.0.attentions.0.transformer_blocks.0.attn1.to_out.0':
+    'input_blocks.1.1.transformer_blocks.0.attn1.to_out.0',
+  'time_embedding.linear_1': 'time_embed.0',
+  'down_blocks.0.resnets.0.conv1': 'input_blocks.1.0.in_layers.2',
+};
 
 function loraFile(layers: readonly LoraLayer[], format: Format, prefix: 'unet' | 'te'): string {
   const tensors: Record<string, TensorSpec> = {};
@@ -70,9 +81,11 @@ function loraFile(layers: readonly LoraLayer[], format: Format, prefix: 'unet' |
     const key =
       format === 'kohya'
         ? `lora_${prefix}_${layer.module.replace(/\./g, '_')}`
-        : `${prefix === 'unet' ? 'unet' : 'text_encoder'}.${layer.module}`;
+        : format === 'kohya-ldm'
+          ? `lora_unet_${LDM_NAMES[layer.module]!.replace(/\./g, '_')}`
+          : `${prefix === 'unet' ? 'unet' : 'text_encoder'}.${layer.module}`;
     const [upName, downName] =
-      format === 'kohya' ? ['lora_up.weight', 'lora_down.weight'] : ['lora_B.weight', 'lora_A.weight'];
+      format === 'peft' ? ['lora_B.weight', 'lora_A.weight'] : ['lora_up.weight', 'lora_down.weight'];
     tensors[`${key}.${downName}`] = { dtype: 'F32', shape: layer.downShape, bytes: float32Bytes([...layer.down]) };
     tensors[`${key}.${upName}`] = { dtype: 'F32', shape: layer.upShape, bytes: float32Bytes([...layer.up]) };
     if (layer.alpha !== undefined)
@@ -208,12 +221,12 @@ describe('a LoRA patched into an ONNX UNet', () => {
     );
 
   for (const variant of variants) {
-    for (const format of ['kohya', 'peft'] as const) {
+    for (const format of ['kohya', 'peft', ...(variant.name === 'float32' ? (['kohya-ldm'] as const) : [])] as const) {
       it(`${variant.name}, ${format} keys: equals the weights patched by hand, at strength 1 and 0.6`, async () => {
         const storage = variant.options.storage ?? 'float';
         const fixture = tinyOptimumUnet(variant.options);
         const modelPath = writeModel(fixture);
-        const layers = layersFor(100, format === 'kohya' ? 1 : undefined);
+        const layers = layersFor(100, format === 'peft' ? undefined : 1);
         const lora = loraFile(layers, format, 'unet');
         const feeds = unetFeeds();
         const plain = await outputsOf(modelPath, feeds);

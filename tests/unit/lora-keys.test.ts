@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { indexLoraTensors } from '../../nodes/runtime/diffusion/lora-file.js';
 import { loraKeysForModule } from '../../nodes/runtime/diffusion/lora-keys.js';
+import { ldmModuleNames } from '../../nodes/runtime/diffusion/unet-ldm-names.js';
 import { modulePathOf } from '../../nodes/runtime/onnx/weight-locator.js';
 import type { SafetensorsTensor } from '../../media/safetensors.js';
 
@@ -74,5 +75,55 @@ describe('LoRA file index', () => {
     expect(index.pairs.get('unet.b')?.up.name).toBe('unet.b.lora_B.weight');
     expect([...index.unsupported]).toEqual([['lora_unet_d', 'LoHa']]);
     expect(index.stray).toEqual(['lora_unet_e.lora_up.weight']);
+  });
+});
+
+describe('ldm names of a diffusers UNet (ComfyUI unet_to_diffusers)', () => {
+  // SD 1.5's layout: 4 down blocks of 2 resnets, attentions in the first 3; up blocks of 3 resnets, attentions in
+  // the last 3.
+  const modules: string[] = ['conv_in', 'conv_out', 'conv_norm_out', 'time_embedding.linear_1'];
+  for (let block = 0; block < 4; block++) {
+    for (let i = 0; i < 2; i++) {
+      modules.push(`down_blocks.${block}.resnets.${i}.conv1`);
+      if (block < 3) modules.push(`down_blocks.${block}.attentions.${i}.transformer_blocks.0.attn1.to_q`);
+    }
+    if (block < 3) modules.push(`down_blocks.${block}.downsamplers.0.conv`);
+    for (let i = 0; i < 3; i++) {
+      modules.push(`up_blocks.${block}.resnets.${i}.conv2`);
+      if (block > 0) modules.push(`up_blocks.${block}.attentions.${i}.proj_out`);
+    }
+    if (block < 3) modules.push(`up_blocks.${block}.upsamplers.0.conv`);
+  }
+  modules.push('down_blocks.1.resnets.0.conv_shortcut', 'mid_block.resnets.1.conv2', 'mid_block.attentions.0.proj_in');
+  const names = ldmModuleNames(modules);
+
+  it('maps each block as SD 1.5 checkpoints name it', () => {
+    expect(names.get('conv_in')).toBe('input_blocks.0.0');
+    expect(names.get('conv_out')).toBe('out.2');
+    expect(names.get('time_embedding.linear_1')).toBe('time_embed.0');
+    expect(names.get('down_blocks.0.resnets.0.conv1')).toBe('input_blocks.1.0.in_layers.2');
+    expect(names.get('down_blocks.1.attentions.0.transformer_blocks.0.attn1.to_q')).toBe(
+      'input_blocks.4.1.transformer_blocks.0.attn1.to_q',
+    );
+    expect(names.get('down_blocks.1.resnets.0.conv_shortcut')).toBe('input_blocks.4.0.skip_connection');
+    expect(names.get('down_blocks.0.downsamplers.0.conv')).toBe('input_blocks.3.0.op');
+    expect(names.get('down_blocks.3.resnets.1.conv1')).toBe('input_blocks.11.0.in_layers.2');
+    expect(names.get('mid_block.resnets.1.conv2')).toBe('middle_block.2.out_layers.3');
+    expect(names.get('mid_block.attentions.0.proj_in')).toBe('middle_block.1.proj_in');
+    expect(names.get('up_blocks.0.upsamplers.0.conv')).toBe('output_blocks.2.1.conv');
+    expect(names.get('up_blocks.1.upsamplers.0.conv')).toBe('output_blocks.5.2.conv');
+    expect(names.get('up_blocks.1.attentions.2.proj_out')).toBe('output_blocks.5.1.proj_out');
+    expect(names.get('up_blocks.3.resnets.2.conv2')).toBe('output_blocks.11.0.out_layers.3');
+  });
+
+  it('gives kohya ldm and ComfyUI diffusion_model keys for the UNet', () => {
+    const keys = loraKeysForModule(
+      'unet',
+      'down_blocks.1.attentions.0.proj_in',
+      { first: true, second: false },
+      'input_blocks.4.1.proj_in',
+    );
+    expect(keys).toContain('lora_unet_input_blocks_4_1_proj_in');
+    expect(keys).toContain('diffusion_model.input_blocks.4.1.proj_in');
   });
 });

@@ -21,7 +21,13 @@ function processorKey(module: string): string | undefined {
   return key.endsWith('.to_out.0') ? key.slice(0, -2) : key;
 }
 
-export function loraKeysForModule(part: PipelinePart, module: string, encoders: TextEncoderSet): string[] {
+/** `ldm`: the UNet module's original name (unet-ldm-names.ts), which SDXL kohya LoRAs and ComfyUI's own use. */
+export function loraKeysForModule(
+  part: PipelinePart,
+  module: string,
+  encoders: TextEncoderSet,
+  ldm?: string,
+): string[] {
   const flat = underscored(module);
   if (part === 'unet') {
     const processor = processorKey(module);
@@ -31,6 +37,7 @@ export function loraKeysForModule(part: PipelinePart, module: string, encoders: 
       module,
       `unet.${module}`,
       ...(processor ? [processor, `unet.${processor}`] : []),
+      ...(ldm ? [`lora_unet_${underscored(ldm)}`, `diffusion_model.${ldm}`] : []),
     ];
   }
   const sdxlBase = encoders.first && encoders.second;

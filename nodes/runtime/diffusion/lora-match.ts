@@ -1,6 +1,7 @@
 import type { WeightIndex, WeightTarget } from '../onnx/weight-locator.js';
 import type { LoraFileIndex, LoraPair } from './lora-file.js';
 import { loraKeysForModule, type PipelinePart, type TextEncoderSet } from './lora-keys.js';
+import { ldmModuleNames } from './unet-ldm-names.js';
 
 /** Which of a LoRA file's layers land on which weights of a pipeline's parts, and which land nowhere. */
 
@@ -37,10 +38,12 @@ export function matchLora(
   encoders: TextEncoderSet,
 ): LoraMatch {
   const owner = new Map<string, { part: PipelinePart; target: WeightTarget }>();
-  for (const [part, index] of parts)
+  for (const [part, index] of parts) {
+    const ldm = part === 'unet' ? ldmModuleNames(index.targets.keys()) : undefined;
     for (const target of index.targets.values())
-      for (const key of loraKeysForModule(part, target.module, encoders))
+      for (const key of loraKeysForModule(part, target.module, encoders, ldm?.get(target.module)))
         if (!owner.has(key)) owner.set(key, { part, target });
+  }
   const byPart = new Map<PipelinePart, MatchedLayer[]>();
   const unmatched: string[] = [];
   const misfits: string[] = [];
