@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { patchedModelsDir } from '../runtime/diffusion/patched-model.js';
 import { defineNode } from '../contract/node-definition.js';
 import { applyLora, listLoras } from '../runtime/diffusion/lora-apply.js';
 import { loraMemory } from '../runtime/diffusion/memory-estimates.js';
@@ -29,7 +29,7 @@ export const LoraLoaderModelOnly = defineNode({
   run: ({ model, lora_name, strength_model }, ctx) => {
     if (strength_model === 0) return { outputs: [model] };
     const path = modelPath(ctx.env.modelsDir, 'loras', lora_name, 'lora_name');
-    const applied = applyLora(model, undefined, path, strength_model, 0, join(ctx.env.tempDir, 'patched-models'));
+    const applied = applyLora(model, undefined, path, strength_model, 0, patchedModelsDir(ctx.env));
     return { outputs: [applied.model], ui: { text: [applied.report] } };
   },
 });

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { patchedModelsDir } from '../runtime/diffusion/patched-model.js';
 import { defineNode } from '../contract/node-definition.js';
 import { applyLora, listLoras } from '../runtime/diffusion/lora-apply.js';
 import { loraMemory } from '../runtime/diffusion/memory-estimates.js';
@@ -62,14 +62,7 @@ export const LoraLoader = defineNode({
   run: ({ model, clip, lora_name, strength_model, strength_clip }, ctx) => {
     if (strength_model === 0 && strength_clip === 0) return { outputs: [model, clip] };
     const path = modelPath(ctx.env.modelsDir, 'loras', lora_name, 'lora_name');
-    const applied = applyLora(
-      model,
-      clip,
-      path,
-      strength_model,
-      strength_clip,
-      join(ctx.env.tempDir, 'patched-models'),
-    );
+    const applied = applyLora(model, clip, path, strength_model, strength_clip, patchedModelsDir(ctx.env));
     return { outputs: [applied.model, applied.clip ?? clip], ui: { text: [applied.report] } };
   },
 });

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { patchedModelsDir } from '../runtime/diffusion/patched-model.js';
 import { defineNode } from '../contract/node-definition.js';
 import { savePipeline } from '../runtime/diffusion/pipeline-save.js';
 import '../runtime/diffusion/types.js';
@@ -34,7 +34,7 @@ export const CheckpointSave = defineNode({
       ctx.env.outputDir,
       filename_prefix,
       { prompt: ctx.prompt, ...(ctx.extraPngInfo ?? {}) },
-      join(ctx.env.tempDir, 'patched-models'),
+      patchedModelsDir(ctx.env),
     );
     return { outputs: [], ui: { text: [`saved ${saved.name}`] } };
   },

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { patchedModelsDir } from '../runtime/diffusion/patched-model.js';
 import { defineNode } from '../contract/node-definition.js';
 import { mergeClips } from '../runtime/diffusion/model-merge.js';
 import { mergeMemory } from '../runtime/diffusion/memory-estimates.js';
@@ -25,6 +25,6 @@ export const CLIPMergeSimple = defineNode({
   outputs: [{ type: 'CLIP', name: 'CLIP' }],
   estimate: ({ clip1 }) => mergeMemory(clip1),
   run: ({ clip1, clip2, ratio }, ctx) => ({
-    outputs: [mergeClips(clip1, clip2, ratio, join(ctx.env.tempDir, 'patched-models'))],
+    outputs: [mergeClips(clip1, clip2, ratio, patchedModelsDir(ctx.env))],
   }),
 });

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { patchedModelsDir } from '../runtime/diffusion/patched-model.js';
 import { defineNode } from '../contract/node-definition.js';
 import { mergeModels } from '../runtime/diffusion/model-merge.js';
 import { mergeMemory } from '../runtime/diffusion/memory-estimates.js';
@@ -23,6 +23,6 @@ export const ModelMergeAdd = defineNode({
   outputs: [{ type: 'MODEL', name: 'MODEL' }],
   estimate: ({ model1 }) => mergeMemory(model1),
   run: ({ model1, model2 }, ctx) => ({
-    outputs: [mergeModels(model1, model2, 1, 1, join(ctx.env.tempDir, 'patched-models'))],
+    outputs: [mergeModels(model1, model2, 1, 1, patchedModelsDir(ctx.env))],
   }),
 });

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { patchedModelsDir } from '../runtime/diffusion/patched-model.js';
 import { defineNode } from '../contract/node-definition.js';
 import { mergeModels } from '../runtime/diffusion/model-merge.js';
 import { mergeMemory } from '../runtime/diffusion/memory-estimates.js';
@@ -25,6 +25,6 @@ export const ModelMergeSimple = defineNode({
   outputs: [{ type: 'MODEL', name: 'MODEL' }],
   estimate: ({ model1 }) => mergeMemory(model1),
   run: ({ model1, model2, ratio }, ctx) => ({
-    outputs: [mergeModels(model1, model2, ratio, 1 - ratio, join(ctx.env.tempDir, 'patched-models'))],
+    outputs: [mergeModels(model1, model2, ratio, 1 - ratio, patchedModelsDir(ctx.env))],
   }),
 });

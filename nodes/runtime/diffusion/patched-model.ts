@@ -330,3 +330,8 @@ export function weightShapesOf(modelPath: string): Result<ReadonlyMap<string, st
   weightShapes.set(modelPath, { stamp, shapes });
   return ok(shapes);
 }
+
+/** Where patched copies of models with external data go: the temp folder, emptied when the server starts. */
+export function patchedModelsDir(env: { readonly tempDir: string }): string {
+  return join(env.tempDir, 'patched-models');
+}
