@@ -42,6 +42,7 @@ export function toNodeInfo(node: NodeClass, env: NodeEnvironment): NodeInfo {
     python_module: 'inkgraph',
     category: node.category,
     output_node: node.outputNode,
+    ...(node.deprecated ? { deprecated: true } : {}),
     ...(Object.keys(node.translations).length > 0 ? { translations: { ...node.translations } } : {}),
   };
 }

@@ -6,6 +6,7 @@ export const ControlNetApply = defineNode({
   classType: 'ControlNetApply',
   displayName: 'Apply ControlNet (OLD)',
   category: 'conditioning/controlnet',
+  deprecated: true,
   description:
     "ComfyUI's old ControlNet node: guides one conditioning with a ControlNet and a hint image over the whole sampling; the sampler lends it to the negative side.",
   translations: {

@@ -121,6 +121,8 @@ export interface NodeDefinition<I extends Record<string, InputDefinition>, O ext
   readonly inputs: I;
   readonly outputs: O;
   readonly outputNode?: boolean;
+  /** ComfyUI's DEPRECATED: kept so old workflows run, marked so in `/object_info`. */
+  readonly deprecated?: boolean;
   /** Hidden inputs, for `/object_info` parity (the engine hands their values to every node through `ctx`). */
   readonly hidden?: Readonly<Record<string, 'PROMPT' | 'EXTRA_PNGINFO' | 'UNIQUE_ID'>>;
   readonly translations?: Readonly<Record<string, Translation>>;
@@ -146,6 +148,7 @@ export interface NodeClass {
   readonly inputs: Readonly<Record<string, InputDefinition>>;
   readonly outputs: readonly OutputDefinition[];
   readonly outputNode: boolean;
+  readonly deprecated: boolean;
   readonly hidden: Readonly<Record<string, string>>;
   readonly translations: Readonly<Record<string, Translation>>;
   validate(inputs: Readonly<Record<string, unknown>>, env: NodeEnvironment): string | undefined;
@@ -178,6 +181,7 @@ export function defineNode<
     inputs: definition.inputs,
     outputs: definition.outputs,
     outputNode: definition.outputNode ?? false,
+    deprecated: definition.deprecated ?? false,
     hidden: definition.hidden ?? {},
     translations: definition.translations ?? {},
     validate: (inputs, env) => definition.validate?.(inputs as Partial<InputValues<I>>, env),

@@ -23,6 +23,7 @@ function stubClass(classType: string, inputNames: Iterable<string>): NodeClass {
     inputs,
     outputs: [],
     outputNode: false,
+    deprecated: false,
     hidden: {},
     translations: {},
     validate: () => undefined,

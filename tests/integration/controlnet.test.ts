@@ -145,6 +145,8 @@ describe('ControlNet', () => {
       'end_percent',
     ]);
     expect(info.ControlNetApplyAdvanced!.output_name).toEqual(['positive', 'negative']);
+    expect(info.ControlNetApply!.deprecated).toBe(true);
+    expect(info.ControlNetApplyAdvanced!.deprecated).toBeUndefined();
     expect(Object.keys(info.ControlNetApply!.input.required ?? {})).toEqual([
       'conditioning',
       'control_net',
