@@ -72,6 +72,22 @@ function heldWorkflow(gate: string): ApiPrompt {
   };
 }
 
+/**
+ * The saintno SDK listens for its job's `executing` only once POST /prompt has answered, so a job that starts and
+ * is held before then is never seen (the SDK waits for it forever). Its jobs queue behind a blocker held at gate
+ * `name`; `release` (from the SDK's onPending, as the answer arrives) opens it on a later turn, after the SDK has
+ * attached its listeners, and the job starts then.
+ */
+async function blockQueue(name: string): Promise<{ release: () => void }> {
+  const response = await fetch(`${server.url}/prompt`, {
+    method: 'POST',
+    body: JSON.stringify({ prompt: heldWorkflow(name), client_id: `${name}-blocker` }),
+  });
+  expect(response.status).toBe(200);
+  await gates.held(name);
+  return { release: () => setTimeout(() => gates.release(name), 0) };
+}
+
 async function fetchPng(url: string): Promise<{ width: number; height: number }> {
   const response = await fetch(url);
   expect(response.status).toBe(200);
@@ -88,7 +104,9 @@ describe('@saintno/comfyui-sdk 0.3.1', () => {
       .setInputNode('width', '2.inputs.width')
       .setOutputNode('output', '4');
     const progress: number[] = [];
+    const blocker = await blockQueue('saintno-progress-blocker');
     const result = await new CallWrapper(api, builder.input('width', 160))
+      .onPending(blocker.release)
       .onProgress((info) => {
         progress.push(info.value);
         gates.release('saintno-progress');
@@ -119,10 +137,12 @@ describe('@saintno/comfyui-sdk 0.3.1', () => {
       '5': { class_type: 'SaveImage', inputs: { images: ['3', 0], filename_prefix: 'streamed' } },
     };
     const previews: Blob[] = [];
+    const streamBlocker = await blockQueue('saintno-stream-blocker');
     const streamedResult = await new CallWrapper(
       api,
       new PromptBuilder(titled(streamed), [], ['saved']).setOutputNode('saved', '5'),
     )
+      .onPending(streamBlocker.release)
       .onPreview((blob) => previews.push(blob))
       .onProgress(() => gates.release('saintno-stream'))
       .run();
@@ -136,7 +156,9 @@ describe('@saintno/comfyui-sdk 0.3.1', () => {
     );
     let failure: Error | undefined;
     let interrupted = false;
+    const slowBlocker = await blockQueue('saintno-interrupt-blocker');
     const outcome = await new CallWrapper(api, slow)
+      .onPending(slowBlocker.release)
       .onProgress(() => {
         if (!interrupted) {
           interrupted = true;
