@@ -83,6 +83,8 @@ import { ModelMergeSimple } from './model_merging/model-merge-simple.js';
 import { ModelMergeAdd } from './model_merging/model-merge-add.js';
 import { ModelMergeSubtract } from './model_merging/model-merge-subtract.js';
 import { CLIPMergeSimple } from './model_merging/clip-merge-simple.js';
+import { CLIPMergeSubtract } from './model_merging/clip-merge-subtract.js';
+import { CLIPMergeAdd } from './model_merging/clip-merge-add.js';
 import { CheckpointSave } from './model_merging/checkpoint-save.js';
 import { ImageInvert } from './image/image-invert.js';
 import { ImagePadForOutpaint } from './image/image-pad-for-outpaint.js';
@@ -195,6 +197,8 @@ export const allNodes: readonly NodeClass[] = [
   ModelMergeSubtract,
   ModelMergeAdd,
   CLIPMergeSimple,
+  CLIPMergeSubtract,
+  CLIPMergeAdd,
   CheckpointSave,
   VAEDecode,
   VAEEncode,

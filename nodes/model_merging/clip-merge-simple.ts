@@ -25,6 +25,6 @@ export const CLIPMergeSimple = defineNode({
   outputs: [{ type: 'CLIP', name: 'CLIP' }],
   estimate: ({ clip1 }) => mergeMemory(clip1),
   run: ({ clip1, clip2, ratio }, ctx) => ({
-    outputs: [mergeClips(clip1, clip2, ratio, patchedModelsDir(ctx.env))],
+    outputs: [mergeClips(clip1, clip2, ratio, 1 - ratio, patchedModelsDir(ctx.env))],
   }),
 });

@@ -345,6 +345,24 @@ describe('model merging on the shipped model', () => {
     expect(maxLevelDifference(merged, half)).toBeLessThanOrEqual(1);
   });
 
+  it('CLIPMergeAdd of the CLIP and CLIPMergeSubtract(LoRA-patched CLIP, CLIP) is the patched CLIP', async () => {
+    const rebuilt = await imageOf(
+      merging(
+        {
+          '10': lora(0, 1),
+          '21': { class_type: 'CLIPMergeSubtract', inputs: { clip1: ['10', 1], clip2: ['4', 1], multiplier: 1 } },
+          '22': { class_type: 'CLIPMergeAdd', inputs: { clip1: ['4', 1], clip2: ['21', 0] } },
+        },
+        ['4', 0],
+        ['22', 0],
+      ),
+    );
+    const patched = await imageOf(merging({ '10': lora(0, 1) }, ['4', 0], ['10', 1]));
+    const plain = await imageOf(merging({}, ['4', 0]));
+    expect(maxLevelDifference(patched, plain)).toBeGreaterThan(5);
+    expect(maxLevelDifference(rebuilt, patched)).toBeLessThanOrEqual(1);
+  });
+
   it('CheckpointSave writes a pipeline folder that loads and draws what the patched model drew', async () => {
     const prompt = merging({ '10': lora(0.8, 1) }, ['10', 0], ['10', 1]);
     prompt['30'] = {

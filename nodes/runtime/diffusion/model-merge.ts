@@ -68,8 +68,17 @@ export function mergeModels(
   };
 }
 
-/** CLIPMergeSimple: each text encoder of the first CLIP with the second's same encoder, at (ratio, 1 − ratio). */
-export function mergeClips(clip1: ClipModel, clip2: ClipModel, ratio: number, patchDir: string): ClipModel {
+/**
+ * CLIPMergeSimple (ratio, 1 − ratio), CLIPMergeAdd (1, 1), CLIPMergeSubtract (m, −m): each text encoder of the
+ * first CLIP with the second's same encoder.
+ */
+export function mergeClips(
+  clip1: ClipModel,
+  clip2: ClipModel,
+  selfScale: number,
+  otherScale: number,
+  patchDir: string,
+): ClipModel {
   const mine = textEncodersOf(clip1.pipeline.dir);
   const theirs = textEncodersOf(clip2.pipeline.dir);
   const parts: PipelinePart[] = [];
@@ -82,5 +91,5 @@ export function mergeClips(clip1: ClipModel, clip2: ClipModel, ratio: number, pa
       );
     checkSameGraph(partModelPath(clip1.pipeline.dir, part), partModelPath(clip2.pipeline.dir, part), 'clip2', part);
   }
-  return { ...clip1, pipeline: merged(clip1.pipeline, clip2.pipeline, parts, ratio, 1 - ratio, patchDir) };
+  return { ...clip1, pipeline: merged(clip1.pipeline, clip2.pipeline, parts, selfScale, otherScale, patchDir) };
 }
