@@ -80,6 +80,7 @@ import { ControlNetApply } from './conditioning/controlnet-apply.js';
 import { ControlNetApplyAdvanced } from './conditioning/controlnet-apply-advanced.js';
 import { ImageUpscaleWithModel } from './image/image-upscale-with-model.js';
 import { ModelMergeSimple } from './model_merging/model-merge-simple.js';
+import { ModelMergeBlocks } from './model_merging/model-merge-blocks.js';
 import { ModelMergeAdd } from './model_merging/model-merge-add.js';
 import { ModelMergeSubtract } from './model_merging/model-merge-subtract.js';
 import { CLIPMergeSimple } from './model_merging/clip-merge-simple.js';
@@ -194,6 +195,7 @@ export const allNodes: readonly NodeClass[] = [
   ModelSamplingDiscrete,
   RescaleCFG,
   ModelMergeSimple,
+  ModelMergeBlocks,
   ModelMergeSubtract,
   ModelMergeAdd,
   CLIPMergeSimple,

@@ -303,3 +303,46 @@ describe('a LoRA patched into an ONNX text encoder', () => {
     expectClose(patched, expected, 1e-5);
   });
 });
+
+describe('ModelMergeBlocks on an optimum-named UNet', () => {
+  it("weighs each weight by its block's ratio, found from its original (ldm) name", async () => {
+    const first = tinyOptimumUnet();
+    const random = new SeededRandom(700);
+    const otherWeights = new Map(
+      UNET_LAYERS.map((layer) => [
+        layer.module,
+        Float32Array.from({ length: layer.shape.reduce((a, b) => a * b, 1) }, () => random.nextGaussian() * 0.3),
+      ]),
+    );
+    const second = tinyOptimumUnet({ overrides: otherWeights });
+    const firstPath = writeModel(first);
+    const secondDir = join(work, `pipeline-${folders++}`);
+    mkdirSync(join(secondDir, 'unet'), { recursive: true });
+    writeFileSync(join(secondDir, 'unet', 'model.onnx'), second.model);
+    const blocks = { input: 0.3, middle: 1, out: 0.8 };
+    const built = buildPatchedModel(
+      firstPath,
+      'unet',
+      [{ kind: 'merge', dir: secondDir, steps: [], selfScale: blocks.input, otherScale: 1 - blocks.input, blocks }],
+      encoders,
+      join(work, 'patched'),
+    );
+    if (!built.ok) throw new Error(built.reason);
+    // conv_out is out.2 (the out ratio); conv_in, down_blocks.0.* (input_blocks) and time_embedding (no block) take
+    // the input ratio. Biases are the same in both models, so any ratio keeps them.
+    const expected = new Map(
+      UNET_LAYERS.map((layer) => {
+        const ratio = layer.module === 'conv_out' ? blocks.out : blocks.input;
+        const [a, b] = [first.weights.get(layer.module)!, otherWeights.get(layer.module)!];
+        return [layer.module, Float32Array.from(a, (value, i) => ratio * value + (1 - ratio) * b[i]!)];
+      }),
+    );
+    const feeds = unetFeeds();
+    const merged = await outputsOf(
+      built.value.kind === 'bytes' ? { label: 'merged', bytes: built.value.bytes } : built.value.path,
+      feeds,
+    );
+    expectClose(merged, await outputsOf(writeModel(tinyOptimumUnet({ overrides: expected })), feeds), 1e-5);
+    expect(maxDifference(merged, await outputsOf(firstPath, feeds))).toBeGreaterThan(0.05);
+  });
+});

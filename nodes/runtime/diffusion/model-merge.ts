@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import type { PipelinePart } from './lora-keys.js';
-import { weightShapesOf } from './patched-model.js';
+import { weightShapesOf, type BlockRatios } from './patched-model.js';
 import { partModelPath, textEncodersOf } from './pipeline-parts.js';
 import { withStep } from './pipeline-loader.js';
 import type { ClipModel, DiffusionModel, PipelineHandle } from './types.js';
@@ -36,16 +36,43 @@ function merged(
   selfScale: number,
   otherScale: number,
   patchDir: string,
+  blocks?: BlockRatios,
 ): PipelineHandle {
   let handle = first;
   for (const part of parts)
     handle = withStep(
       handle,
       [part],
-      { kind: 'merge', dir: second.dir, steps: second.patches[part] ?? [], selfScale, otherScale },
+      {
+        kind: 'merge',
+        dir: second.dir,
+        steps: second.patches[part] ?? [],
+        selfScale,
+        otherScale,
+        ...(blocks ? { blocks } : {}),
+      },
       patchDir,
     );
   return handle;
+}
+
+/** ModelMergeBlocks: ratios by block (input, middle, out) of the UNet's original layout. */
+export function mergeModelBlocks(
+  model1: DiffusionModel,
+  model2: DiffusionModel,
+  blocks: BlockRatios,
+  patchDir: string,
+): DiffusionModel {
+  checkSameGraph(
+    partModelPath(model1.pipeline.dir, 'unet'),
+    partModelPath(model2.pipeline.dir, 'unet'),
+    'model2',
+    'UNet',
+  );
+  return {
+    ...model1,
+    pipeline: merged(model1.pipeline, model2.pipeline, ['unet'], blocks.input, 1 - blocks.input, patchDir, blocks),
+  };
 }
 
 /** ModelMergeSimple (ratio, 1 − ratio), ModelMergeAdd (1, 1), ModelMergeSubtract (m, −m) on the UNets. */

@@ -26,6 +26,7 @@ import { openLoraFile, type LoraFileIndex } from './lora-file.js';
 import type { PipelinePart, TextEncoderSet } from './lora-keys.js';
 import { addLoraDelta, matchLora } from './lora-match.js';
 import { textEncodersOf } from './pipeline-parts.js';
+import { ldmModuleNames } from './unet-ldm-names.js';
 
 /** One LoRA as a loader applied it: the file, its strength on this part, and the file's size and time then. */
 export interface AppliedLora {
@@ -45,6 +46,17 @@ export interface AppliedMerge {
   readonly steps: readonly PatchStep[];
   readonly selfScale: number;
   readonly otherScale: number;
+  /**
+   * ModelMergeBlocks: the ratio by the weight's original (ldm) name instead, `input` for input_blocks and what has
+   * no block (time_embed), `middle` for middle_block, `out` for output_blocks and out (self r, other 1 − r).
+   */
+  readonly blocks?: BlockRatios;
+}
+
+export interface BlockRatios {
+  readonly input: number;
+  readonly middle: number;
+  readonly out: number;
 }
 
 /** What is done to a part's weights, in order: LoRAs added, merges with other models. */
@@ -112,7 +124,15 @@ export function loraFileOf(path: string): Result<LoraFileIndex> {
 function stepKey(part: PipelinePart, step: PatchStep): unknown {
   if (step.kind === 'lora') return ['lora', step.path, step.strength, step.stamp];
   const other = join(step.dir, part, 'model.onnx');
-  return ['merge', other, fileStamp(other), step.selfScale, step.otherScale, step.steps.map((s) => stepKey(part, s))];
+  return [
+    'merge',
+    other,
+    fileStamp(other),
+    step.selfScale,
+    step.otherScale,
+    step.blocks ?? null,
+    step.steps.map((s) => stepKey(part, s)),
+  ];
 }
 
 /** The key a patched part is cached under: the model file and every step with its strengths and file versions. */
@@ -179,6 +199,7 @@ function merge(
   if (!other.ok) return other;
   const otherValues = patchedValues(other.value, dirname(otherPath), part, step.steps, textEncodersOf(step.dir));
   if (!otherValues.ok) return otherValues;
+  const ratioOf = step.blocks ? blockRatioOf(model, step.blocks) : undefined;
   for (const initializer of model.graph.initializers.values()) {
     if (!isFloatWeight(initializer)) continue;
     const twin = other.value.graph.initializers.get(initializer.name);
@@ -191,9 +212,36 @@ function merge(
     const theirs = valuesFor(otherValues.value, twin, other.value, dirname(otherPath));
     if (!theirs.ok) return theirs;
     const [a, b] = [mine.value, theirs.value];
-    for (let i = 0; i < a.length; i++) a[i] = step.selfScale * a[i]! + step.otherScale * b[i]!;
+    const ratio = ratioOf?.(initializer.name);
+    const [own, others] = ratio === undefined ? [step.selfScale, step.otherScale] : [ratio, 1 - ratio];
+    for (let i = 0; i < a.length; i++) a[i] = own * a[i]! + others * b[i]!;
   }
   return ok(undefined);
+}
+
+/**
+ * ModelMergeBlocks' ratio for each initializer, by its ldm name: a parameter's own name (`….weight`, `….bias`)
+ * names its module, an unnamed MatMul weight's module comes from the graph; ComfyUI tests the key's start against
+ * input, middle and out in turn, the last match winning, and gives the rest the first ratio.
+ */
+function blockRatioOf(model: ModelWeights, ratios: BlockRatios): (initializer: string) => number {
+  const moduleOf = new Map<string, string>();
+  for (const target of model.index.targets.values()) moduleOf.set(target.initializer.name, target.module);
+  for (const name of model.graph.initializers.keys()) {
+    const dot = name.lastIndexOf('.');
+    if (!moduleOf.has(name) && dot > 0) moduleOf.set(name, name.slice(0, dot));
+  }
+  const ldm = ldmModuleNames(new Set(moduleOf.values()));
+  return (initializer) => {
+    const module = moduleOf.get(initializer);
+    const name = module === undefined ? undefined : ldm.get(module);
+    let ratio = ratios.input;
+    if (name === undefined) return ratio;
+    if (name.startsWith('input')) ratio = ratios.input;
+    if (name.startsWith('middle')) ratio = ratios.middle;
+    if (name.startsWith('out')) ratio = ratios.out;
+    return ratio;
+  };
 }
 
 /** Applies the steps in order to the weights they touch (as float32, read once each). */
