@@ -315,6 +315,25 @@ describe('model merging on the shipped model', () => {
     expect(maxLevelDifference(merged, half)).toBeLessThanOrEqual(1);
   });
 
+  it('ModelMergeBlocks on a UNet without SD block names gives every weight the input ratio', async () => {
+    // The shipped UNet's modules (down0, attn1, …) have no ldm names: like ComfyUI's keys outside the blocks, they
+    // take the first ratio, so input 0.5 with middle and out at 1 is Simple at 0.5: the LoRA at half strength.
+    const merged = await imageOf(
+      merging(
+        {
+          '20': checkpoint('emoji-hand-patched'),
+          '21': {
+            class_type: 'ModelMergeBlocks',
+            inputs: { model1: ['4', 0], model2: ['20', 0], input: 0.5, middle: 1, out: 1 },
+          },
+        },
+        ['21', 0],
+      ),
+    );
+    const half = await imageOf(merging({ '10': lora(0.4, 0) }, ['10', 0]));
+    expect(maxLevelDifference(merged, half)).toBeLessThanOrEqual(1);
+  });
+
   it('ModelMergeAdd of the model and ModelMergeSubtract(patched, model) is the patched model', async () => {
     const rebuilt = await imageOf(
       merging(
