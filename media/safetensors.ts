@@ -192,7 +192,8 @@ export interface SafetensorsFile {
   readFloat32(name: string): Result<Float32Array>;
 }
 
-function readAt(path: string, begin: number, length: number): Result<Uint8Array> {
+/** `length` bytes of a file from `begin`, or why not (a short file, an unreadable one); never throws. */
+export function readFileRange(path: string, begin: number, length: number): Result<Uint8Array> {
   let fd: number | undefined;
   try {
     fd = openSync(path, 'r');
@@ -244,7 +245,7 @@ export function openSafetensors(path: string): Result<SafetensorsFile> {
     readFloat32: (name) => {
       const tensor = byName.get(name);
       if (!tensor) return err(`${path} has no tensor ${JSON.stringify(name)}`);
-      const bytes = readAt(path, tensor.begin, tensor.end - tensor.begin);
+      const bytes = readFileRange(path, tensor.begin, tensor.end - tensor.begin);
       if (!bytes.ok) return bytes;
       const values = tensorToFloat32(tensor, bytes.value);
       return values.ok ? values : err(`${path}: ${values.reason}`);

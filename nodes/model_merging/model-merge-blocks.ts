@@ -1,6 +1,6 @@
 import { patchedModelsDir } from '../runtime/diffusion/patched-model.js';
 import { defineNode } from '../contract/node-definition.js';
-import { mergeModelBlocks } from '../runtime/diffusion/model-merge.js';
+import { mergeModels } from '../runtime/diffusion/model-merge.js';
 import { mergeMemory } from '../runtime/diffusion/memory-estimates.js';
 import '../runtime/diffusion/types.js';
 
@@ -30,6 +30,6 @@ export const ModelMergeBlocks = defineNode({
   outputs: [{ type: 'MODEL', name: 'MODEL' }],
   estimate: ({ model1 }) => mergeMemory(model1),
   run: ({ model1, model2, input, middle, out }, ctx) => ({
-    outputs: [mergeModelBlocks(model1, model2, { input, middle, out }, patchedModelsDir(ctx.env))],
+    outputs: [mergeModels(model1, model2, input, 1 - input, patchedModelsDir(ctx.env), { input, middle, out })],
   }),
 });

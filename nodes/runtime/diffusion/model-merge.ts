@@ -56,32 +56,17 @@ function merged(
   return handle;
 }
 
-/** ModelMergeBlocks: ratios by block (input, middle, out) of the UNet's original layout. */
-export function mergeModelBlocks(
-  model1: DiffusionModel,
-  model2: DiffusionModel,
-  blocks: BlockRatios,
-  patchDir: string,
-): DiffusionModel {
-  checkSameGraph(
-    partModelPath(model1.pipeline.dir, 'unet'),
-    partModelPath(model2.pipeline.dir, 'unet'),
-    'model2',
-    'UNet',
-  );
-  return {
-    ...model1,
-    pipeline: merged(model1.pipeline, model2.pipeline, ['unet'], blocks.input, 1 - blocks.input, patchDir, blocks),
-  };
-}
-
-/** ModelMergeSimple (ratio, 1 − ratio), ModelMergeAdd (1, 1), ModelMergeSubtract (m, −m) on the UNets. */
+/**
+ * ModelMergeSimple (ratio, 1 − ratio), ModelMergeAdd (1, 1), ModelMergeSubtract (m, −m) on the UNets; with
+ * `blocks`, ModelMergeBlocks' ratios by block of the UNet's original layout instead.
+ */
 export function mergeModels(
   model1: DiffusionModel,
   model2: DiffusionModel,
   selfScale: number,
   otherScale: number,
   patchDir: string,
+  blocks?: BlockRatios,
 ): DiffusionModel {
   checkSameGraph(
     partModelPath(model1.pipeline.dir, 'unet'),
@@ -91,7 +76,7 @@ export function mergeModels(
   );
   return {
     ...model1,
-    pipeline: merged(model1.pipeline, model2.pipeline, ['unet'], selfScale, otherScale, patchDir),
+    pipeline: merged(model1.pipeline, model2.pipeline, ['unet'], selfScale, otherScale, patchDir, blocks),
   };
 }
 

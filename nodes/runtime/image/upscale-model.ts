@@ -77,16 +77,17 @@ async function scaleOf(path: string, loaded: LoadedSession, input: string): Prom
   const [inHeight, outShape] = [fixedDim(info, 2), loaded.outputShapes.get(loaded.outputNames[0]!)];
   const outHeight = typeof outShape?.[2] === 'number' ? outShape[2] : undefined;
   if (inHeight !== undefined && outHeight !== undefined && outHeight % inHeight === 0) return outHeight / inHeight;
+  const [height, width] = [inHeight ?? PROBE, fixedDim(info, 3) ?? PROBE];
   const probe = await runTile(loaded, input, {
     channels: 3,
-    height: inHeight ?? PROBE,
-    width: fixedDim(info, 3) ?? PROBE,
-    data: new Float32Array(3 * (inHeight ?? PROBE) * (fixedDim(info, 3) ?? PROBE)).fill(0.5),
+    height,
+    width,
+    data: new Float32Array(3 * height * width).fill(0.5),
   });
-  const scale = probe.height / (inHeight ?? PROBE);
-  if (!Number.isInteger(scale) || scale < 1 || probe.width / (fixedDim(info, 3) ?? PROBE) !== scale)
+  const scale = probe.height / height;
+  if (!Number.isInteger(scale) || scale < 1 || probe.width / width !== scale)
     throw new Error(
-      `${basename(path)} turned a ${PROBE}×${PROBE} tile into ${probe.width}×${probe.height}: not a whole-number upscale (give the scale in ${basename(sidecar)})`,
+      `${basename(path)} turned a ${width}×${height} tile into ${probe.width}×${probe.height}: not a whole-number upscale (give the scale in ${basename(sidecar)})`,
     );
   return scale;
 }

@@ -1,6 +1,6 @@
-import { closeSync, openSync, readSync } from 'node:fs';
 import { isAbsolute, join, normalize } from 'node:path';
 import { float16ToFloat32, float32ToFloat16 } from '../../../media/float16.js';
+import { readFileRange } from '../../../media/safetensors.js';
 import { err, ok, type Result } from '../../../shared/result.js';
 import { GRAPH_FIELD, OnnxDataType, TENSOR_FIELDS, type OnnxGraph, type OnnxInitializer } from './onnx-graph.js';
 import { MessageWriter, readInt64s, WireType } from './protobuf-wire.js';
@@ -27,25 +27,6 @@ export function externalPath(modelDir: string, location: string): Result<string>
   if (isAbsolute(clean) || clean.split(/[\\/]/).includes('..'))
     return err(`external data location ${JSON.stringify(location)} is outside the model's folder`);
   return ok(join(modelDir, clean));
-}
-
-function readFileRange(path: string, offset: number, length: number): Result<Uint8Array> {
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, 'r');
-    const out = new Uint8Array(length);
-    let done = 0;
-    while (done < length) {
-      const read = readSync(fd, out, done, length - done, offset + done);
-      if (read === 0) return err(`${path} ends ${length - done} bytes before the tensor does`);
-      done += read;
-    }
-    return ok(out);
-  } catch (error) {
-    return err(`cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`);
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
 }
 
 function decodeLittleEndian(dataType: number, bytes: Uint8Array, count: number): Float32Array {
@@ -106,7 +87,7 @@ export function readInitializer(
     const bits = new Uint16Array(patterns.value.slice(0, count));
     filled = patterns.value.length;
     if (initializer.dataType === OnnxDataType.FLOAT16) out.set(float16ToFloat32(bits));
-    else for (let i = 0; i < bits.length; i++) out[i] = new Float32Array(new Uint32Array([bits[i]! << 16]).buffer)[0]!;
+    else out.set(new Float32Array(Uint32Array.from(bits, (pattern) => pattern << 16).buffer));
   }
   if (filled !== count) return err(`initializer ${initializer.name} holds ${filled} values for its ${count}`);
   return ok(out);
