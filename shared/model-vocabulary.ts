@@ -11,6 +11,8 @@ export const modelVocabularySchema = z.object({
   colours: z.array(bilingualWordSchema),
   sizes: z.array(bilingualWordSchema),
   positions: z.array(bilingualWordSchema),
+  /** Trigger words of the model's LoRAs (models/loras/<lora>): they work with that LoRA loaded. */
+  styles: z.array(bilingualWordSchema.extend({ lora: z.string().min(1) })).optional(),
 });
 export type ModelVocabulary = z.infer<typeof modelVocabularySchema>;
 

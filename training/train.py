@@ -27,6 +27,8 @@ from inkgraph_train.models import EMA, Autoencoder, TextEncoder, UNet  # noqa: E
 from inkgraph_train.tokenizer import ClipTokenizer, bytes_to_unicode  # noqa: E402
 from inkgraph_train.vocabulary import OBJECTS as OBJECTS_LIST, published  # noqa: E402
 from inkgraph_train import evaluate as gates  # noqa: E402
+from inkgraph_train.controlnet import residual_inputs_onnx  # noqa: E402
+from inkgraph_train.onnx_names import name_linear_nodes  # noqa: E402
 from inkgraph_train.vision import ObjectClassifier, Segmenter, train_classifier, train_segmenter  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent
@@ -358,15 +360,6 @@ def export(tokenizer):
     for part in ("text_encoder", "unet", "vae_decoder", "vae_encoder", "scheduler", "tokenizer"):
         (OUT / part).mkdir(parents=True)
 
-    class TextWrapper(torch.nn.Module):
-        def __init__(self, encoder):
-            super().__init__()
-            self.encoder = encoder
-
-        def forward(self, input_ids):
-            hidden = self.encoder(input_ids)
-            return hidden, hidden.mean(dim=1)
-
     class DecoderWrapper(torch.nn.Module):
         def __init__(self, decoder):
             super().__init__()
@@ -383,13 +376,12 @@ def export(tokenizer):
         def forward(self, sample):
             return self.encoder(sample)
 
-    ids = tokenize(tokenizer, ["a red apple"] * 2)
-    # Exported with gradients enabled: the no_grad fast paths of torch's transformer code do not export.
-    torch.onnx.export(TextWrapper(text), (ids,), OUT / "text_encoder" / "model.onnx", input_names=["input_ids"],
-                      output_names=["last_hidden_state", "pooler_output"], dynamic_axes={"input_ids": {0: "batch_size"}, "last_hidden_state": {0: "batch_size"}, "pooler_output": {0: "batch_size"}}, opset_version=17)
+    export_text_encoder(text, tokenizer)
     sample, timestep, context = torch.randn(2, 4, 16, 16), torch.tensor([500.0, 500.0]), torch.randn(2, LENGTH, 128)
     torch.onnx.export(unet, (sample, timestep, context), OUT / "unet" / "model.onnx", input_names=["sample", "timestep", "encoder_hidden_states"], output_names=["out_sample"],
                       dynamic_axes={"sample": {0: "batch_size", 2: "height", 3: "width"}, "timestep": {0: "steps"}, "encoder_hidden_states": {0: "batch_size", 1: "sequence_length"}, "out_sample": {0: "batch_size", 2: "height", 3: "width"}}, opset_version=17)
+    # ControlNet-ready: the residual inputs (zeros without a ControlNet), as adapters.py's ControlNet was trained for.
+    residual_inputs_onnx(OUT / "unet" / "model.onnx", OUT / "unet" / "model.onnx")
     torch.onnx.export(DecoderWrapper(vae.decoder), (torch.randn(1, 4, 16, 16),), OUT / "vae_decoder" / "model.onnx", input_names=["latent_sample"], output_names=["sample"],
                       dynamic_axes={"latent_sample": {0: "batch_size", 2: "latent_height", 3: "latent_width"}, "sample": {0: "batch_size", 2: "height", 3: "width"}}, opset_version=17)
     torch.onnx.export(EncoderWrapper(vae.encoder), (torch.randn(1, 3, 64, 64),), OUT / "vae_encoder" / "model.onnx", input_names=["sample"], output_names=["latent_parameters"],
@@ -406,13 +398,34 @@ def export(tokenizer):
     write(OUT / "vae_decoder" / "config.json", vae_config)
     write(OUT / "vae_encoder" / "config.json", vae_config)
     write(OUT / "unet" / "config.json", {"in_channels": 4, "out_channels": 4, "cross_attention_dim": 128, "sample_size": 16, "block_out_channels": [64, 96, 128]})
-    write(OUT / "text_encoder" / "config.json", {"hidden_size": 128, "num_hidden_layers": 2, "max_position_embeddings": LENGTH, "vocab_size": len(tokenizer.vocab)})
-    for name in ("vocab.json", "merges.txt", "LICENSE-openai-CLIP"):
+    for name in ("merges.txt", "LICENSE-openai-CLIP"):
         shutil.copyfile(CHECKPOINTS / "tokenizer" / name, OUT / "tokenizer" / name)
     write(OUT / "tokenizer" / "special_tokens_map.json", {"bos_token": "<|startoftext|>", "eos_token": "<|endoftext|>", "pad_token": "<|endoftext|>", "unk_token": "<|endoftext|>"})
     write(OUT / "tokenizer" / "tokenizer_config.json", {"model_max_length": LENGTH, "do_lower_case": True, "pad_token": "<|endoftext|>"})
     write(OUT / "vocabulary.json", published())
     log(f"exported {OUT}")
+
+
+class TextWrapper(torch.nn.Module):
+    def __init__(self, encoder):
+        super().__init__()
+        self.encoder = encoder
+
+    def forward(self, input_ids):
+        hidden = self.encoder(input_ids)
+        return hidden, hidden.mean(dim=1)
+
+
+def export_text_encoder(text, tokenizer):
+    """text_encoder/ and the tokenizer's vocab.json: the part that changes when the vocabulary grows (adapters.py)."""
+    path = OUT / "text_encoder" / "model.onnx"
+    ids = tokenize(tokenizer, ["a red apple"] * 2)
+    # Exported with gradients enabled: the no_grad fast paths of torch's transformer code do not export.
+    torch.onnx.export(TextWrapper(text), (ids,), path, input_names=["input_ids"],
+                      output_names=["last_hidden_state", "pooler_output"], dynamic_axes={"input_ids": {0: "batch_size"}, "last_hidden_state": {0: "batch_size"}, "pooler_output": {0: "batch_size"}}, opset_version=17)
+    name_linear_nodes(path, text, "encoder")
+    write_json(OUT / "text_encoder" / "config.json", {"hidden_size": 128, "num_hidden_layers": 2, "max_position_embeddings": LENGTH, "vocab_size": len(tokenizer.vocab)})
+    shutil.copyfile(CHECKPOINTS / "tokenizer" / "vocab.json", OUT / "tokenizer" / "vocab.json")
 
 
 # ---- classifier, segmenter, evaluation ------------------------------------------------------------------------

@@ -55,6 +55,11 @@ function feeds(): Record<string, Feed> {
     sample: { data: draw(2 * 4 * 8 * 8), dims: [2, 4, 8, 8] },
     timestep: { data: [500], dims: [1] },
     encoder_hidden_states: { data: draw(2 * 77 * 128), dims: [2, 77, 128] },
+    // The shipped UNet takes a ControlNet's residuals: zeros, as a run without one feeds (8², 4², 2², 2²).
+    down_block_0: { data: new Float32Array(2 * 64 * 8 * 8), dims: [2, 64, 8, 8] },
+    down_block_1: { data: new Float32Array(2 * 96 * 4 * 4), dims: [2, 96, 4, 4] },
+    down_block_2: { data: new Float32Array(2 * 128 * 2 * 2), dims: [2, 128, 2, 2] },
+    mid_block_additional_residual: { data: new Float32Array(2 * 128 * 2 * 2), dims: [2, 128, 2, 2] },
   };
 }
 

@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { residualLevels, residualNames } from '../../nodes/runtime/diffusion/controlnet.js';
 
 export interface PlainOptionSet {
   readonly label: string;
@@ -56,6 +57,30 @@ function readJson(path: string): Record<string, unknown> {
 }
 
 const numberOr = (value: unknown, fallback: number): number => (typeof value === 'number' ? value : fallback);
+
+/** Zero residuals for a UNet with ControlNet inputs (none for a plain export), for a batch of 2 at side² cells. */
+function zeroResiduals(
+  unet: ort.InferenceSession,
+  config: Record<string, unknown>,
+  side: number,
+): Record<string, ort.Tensor> {
+  const standard = new Set(['sample', 'timestep', 'encoder_hidden_states']);
+  const extra = unet.inputMetadata.filter((input) => !standard.has(input.name));
+  const names = residualNames(extra.map((input) => input.name));
+  if (!names.mid || names.down.length === 0) return {};
+  const blocks = Array.isArray(config.block_out_channels) ? config.block_out_channels.length : undefined;
+  const perBlock = typeof config.layers_per_block === 'number' ? config.layers_per_block : undefined;
+  const levels = residualLevels(names.down.length, { blocks, layersPerBlock: perBlock });
+  const out: Record<string, ort.Tensor> = {};
+  [...names.down, names.mid].forEach((name, i) => {
+    const meta = extra.find((input) => input.name === name);
+    const channels = meta?.isTensor ? meta.shape[1] : undefined;
+    if (typeof channels !== 'number') throw new Error(`the plain loop needs a fixed channel count for ${name}`);
+    const cells = Math.ceil(side / 2 ** levels[i]!);
+    out[name] = new ort.Tensor(new Float32Array(2 * channels * cells * cells), [2, channels, cells, cells]);
+  });
+  return out;
+}
 
 /** A tensor of the dtype a session declares for `name`, from float values (integers rounded). */
 function tensorFor(session: ort.InferenceSession, name: string, values: ArrayLike<number>, dims: number[]): ort.Tensor {
@@ -113,6 +138,8 @@ export class PlainLoop {
     private readonly schedule: { sigmas: number[]; timesteps: number[] },
     private readonly latent: { channels: number; height: number; width: number; scale: number },
     private readonly shape: PlainShape,
+    /** A ControlNet-ready UNet's residual inputs (the embedded model's): zeros, as a run without a ControlNet feeds. */
+    private readonly residuals: Record<string, ort.Tensor>,
   ) {}
 
   /** Opens a diffusers ONNX pipeline folder's text encoder, UNet and VAE decoder with these options. */
@@ -127,6 +154,7 @@ export class PlainLoop {
     }
     const vae = readJson(join(dir, 'vae_decoder', 'config.json'));
     const cell = numberOr(vae.downscale_factor, 8);
+    const residuals = zeroResiduals(unet, readJson(join(dir, 'unet', 'config.json')), shape.size / cell);
     return new PlainLoop(
       await open('text_encoder'),
       unet,
@@ -139,6 +167,7 @@ export class PlainLoop {
         scale: numberOr(vae.scaling_factor, 0.18215),
       },
       shape,
+      residuals,
     );
   }
 
@@ -201,6 +230,7 @@ export class PlainLoop {
           sample: sampleTensor,
           timestep: tensorFor(this.unet, 'timestep', [timesteps[step]!], [1]),
           encoder_hidden_states: contextTensor,
+          ...this.residuals,
         },
         ['out_sample'],
       );

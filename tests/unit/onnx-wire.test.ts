@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readOnnxGraph } from '../../nodes/runtime/onnx/onnx-graph.js';
 import { readFields, MessageWriter } from '../../nodes/runtime/onnx/protobuf-wire.js';
-import { residualNames } from '../../nodes/runtime/diffusion/controlnet.js';
+import { residualLevels, residualNames } from '../../nodes/runtime/diffusion/controlnet.js';
 
 describe('protobuf wire reading', () => {
   it('round-trips varints, bytes and strings', () => {
@@ -44,5 +44,24 @@ describe('residual names', () => {
       mid: 'mid_block_additional_residual',
     });
     expect(residualNames(['sample', 'timestep'])).toEqual({ down: [], mid: undefined });
+  });
+});
+
+describe('residual levels', () => {
+  it("follows diffusers' layout from the UNet's config", () => {
+    // SD 1.x: conv_in, two resnets and a downsampler per block but the last; the mid block at the deepest level.
+    expect(residualLevels(12, { blocks: 4, layersPerBlock: 2 })).toEqual([0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3, 3]);
+    // SDXL: three blocks.
+    expect(residualLevels(9, { blocks: 3, layersPerBlock: 2 })).toEqual([0, 0, 0, 1, 1, 1, 2, 2, 2, 2]);
+  });
+
+  it('gives one residual per level to a UNet with one skip per block (the embedded model)', () => {
+    expect(residualLevels(3, { blocks: 3 })).toEqual([0, 1, 2, 2]);
+  });
+
+  it("falls back to SD's three per level without a config", () => {
+    expect(residualLevels(12, {})).toEqual([0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3, 3]);
+    expect(residualLevels(3, {})).toEqual([0, 0, 0, 0]);
+    expect(residualLevels(5, { blocks: 4, layersPerBlock: 2 })).toEqual([0, 0, 0, 1, 1, 1]);
   });
 });

@@ -173,17 +173,20 @@ class UNet(nn.Module):
         self.up0 = ResBlock(c1 + c0, c0, temb)
         self.norm_out, self.conv_out = norm(c0), nn.Conv2d(c0, 4, 3, padding=1)
 
-    def forward(self, sample, timestep, context):
+    def forward(self, sample, timestep, context, residuals=None):
+        """`residuals`: a ControlNet's (down_0, down_1, down_2, mid), added where diffusers adds them: to each skip
+        connection as the up path takes it, and to the middle block's output."""
+        d0, d1, d2, mid = residuals if residuals is not None else (0, 0, 0, 0)
         t = self.time(timestep_embedding(timestep.reshape(-1).expand(sample.shape[0]), self.temb_dim))
         h0 = self.down0(self.conv_in(sample), t)
         h1 = self.attn1(self.down1(self.pool0(h0), t), context)
         h2 = self.attn2(self.down2(self.pool1(h1), t), context)
-        h = self.mid2(self.mid_attn(self.mid1(h2, t), context), t)
-        h = self.up_attn2(self.up2(torch.cat([h, h2], 1), t), context)
+        h = self.mid2(self.mid_attn(self.mid1(h2, t), context), t) + mid
+        h = self.up_attn2(self.up2(torch.cat([h, h2 + d2], 1), t), context)
         h = self.unpool2(F.interpolate(h, scale_factor=2.0, mode="nearest"))
-        h = self.up_attn1(self.up1(torch.cat([h, h1], 1), t), context)
+        h = self.up_attn1(self.up1(torch.cat([h, h1 + d1], 1), t), context)
         h = self.unpool1(F.interpolate(h, scale_factor=2.0, mode="nearest"))
-        h = self.up0(torch.cat([h, h0], 1), t)
+        h = self.up0(torch.cat([h, h0 + d0], 1), t)
         return self.conv_out(F.silu(self.norm_out(h)))
 
 

@@ -12,25 +12,30 @@ SIZE = 64
 STYLES = ("twitter", "google")
 
 
-def _load_sprites():
+def _load_sprites(folder="sprites"):
     """Each sprite cropped to its alpha bounding box, as float RGBA."""
     sprites = {}
     for style in STYLES:
         for obj in OBJECTS:
-            image = Image.open(DATA / "sprites" / style / f"{obj['id']:02d}.png").convert("RGBA")
+            image = Image.open(DATA / folder / style / f"{obj['id']:02d}.png").convert("RGBA")
             box = image.getchannel("A").point(lambda a: 255 if a > 8 else 0).getbbox()
             sprites[(style, obj["id"])] = image.crop(box)
     return sprites
 
 
 SPRITES = _load_sprites()
+_hires = {}
 _resized = {}
 
 
-def sprite(style, object_id, size):
-    key = (style, object_id, size)
+def sprite(style, object_id, size, hires=False):
+    """The sprite at `size` px on its long side; `hires` draws it from the 256 px renders (extract-sprites-hires.mjs)
+    for scenes rendered above 64²."""
+    key = (style, object_id, size, hires)
     if key not in _resized:
-        image = SPRITES[(style, object_id)]
+        if hires and not _hires:
+            _hires.update(_load_sprites("sprites-256"))
+        image = (_hires if hires else SPRITES)[(style, object_id)]
         scale = size / max(image.size)
         w, h = max(1, round(image.size[0] * scale)), max(1, round(image.size[1] * scale))
         _resized[key] = np.asarray(image.resize((w, h), Image.LANCZOS), dtype=np.float32) / 255.0
@@ -52,6 +57,7 @@ class Scene:
     placements: list
     relation: str = ""  # "" | "beside" | "above"
     style: str = "twitter"
+    ink: bool = False  # drawn in ink (the LoRA's style): the sprite's shading in black ink, its colours gone
     image: np.ndarray = field(default=None, repr=False)  # H×W×3 in 0..1
     mask: np.ndarray = field(default=None, repr=False)  # H×W in 0..1 (object alpha)
     labels: np.ndarray = field(default=None, repr=False)  # H×W object id + 1 (0 background)
@@ -60,7 +66,7 @@ class Scene:
 def _paste(canvas, mask, labels, pixels, cx, cy, object_id):
     h, w = pixels.shape[:2]
     x0, y0 = int(round(cx - w / 2)), int(round(cy - h / 2))
-    xa, ya, xb, yb = max(0, x0), max(0, y0), min(SIZE, x0 + w), min(SIZE, y0 + h)
+    xa, ya, xb, yb = max(0, x0), max(0, y0), min(canvas.shape[1], x0 + w), min(canvas.shape[0], y0 + h)
     if xa >= xb or ya >= yb:
         return
     patch = pixels[ya - y0 : yb - y0, xa - x0 : xb - x0]
@@ -76,13 +82,26 @@ def grid_centre(position, size_px):
     return coords[position % 3], coords[position // 3]
 
 
-def render(scene, rng):
-    canvas = np.empty((SIZE, SIZE, 3), np.float32)
+def ink(pixels):
+    """A sprite as an ink-wash drawing: its luminance, contrast raised, as shades of black ink; the alpha kept."""
+    luminance = pixels[..., :3] @ np.array([0.299, 0.587, 0.114], np.float32)
+    shade = np.clip((luminance - 0.2) * 1.25, 0, 1) * 0.8 + 0.05
+    return np.concatenate([np.repeat(shade[..., None], 3, axis=2), pixels[..., 3:4]], axis=2)
+
+
+def render(scene, rng, size=SIZE):
+    """The scene at size² (64² for the model; larger ones scale every placement and use the 256 px sprites)."""
+    scale = size / SIZE
+    canvas = np.empty((size, size, 3), np.float32)
     canvas[:] = np.array(COLOURS[scene.colour][2], np.float32) / 255.0
-    mask = np.zeros((SIZE, SIZE), np.float32)
-    labels = np.zeros((SIZE, SIZE), np.int64)
+    mask = np.zeros((size, size), np.float32)
+    labels = np.zeros((size, size), np.int64)
     for p in scene.placements:
-        _paste(canvas, mask, labels, sprite(scene.style, p.object_id, p.pixels), p.centre[0], p.centre[1], p.object_id)
+        pixels = sprite(scene.style, p.object_id, round(p.pixels * scale), hires=size > SIZE)
+        pixels = ink(pixels) if scene.ink else pixels
+        _paste(canvas, mask, labels, pixels, p.centre[0] * scale, p.centre[1] * scale, p.object_id)
+    if size != SIZE:
+        return canvas, mask
     scene.image, scene.mask, scene.labels = canvas, mask, labels
     return scene
 

@@ -37,6 +37,10 @@ POSITIONS = [
 HELD_OUT_PAIRS = {(o["id"], (o["id"] * 3) % len(COLOURS)) for o in OBJECTS}
 
 
+# Styles a LoRA teaches (adapters.py --stage lora): trigger words, appended to the prompt after a comma.
+LORA_STYLES = [{"en": "ink drawing", "zh": "水墨画", "lora": "inkgraph-emoji-ink.safetensors"}]
+
+
 def published():
     """The vocabulary as the model folder publishes it (the editor can offer it)."""
     return {
@@ -44,5 +48,6 @@ def published():
         "colours": [{"en": en, "zh": zh, "rgb": list(rgb)} for en, zh, rgb in COLOURS],
         "sizes": [{"en": en, "zh": zh} for en, zh in SIZES],
         "positions": [{"en": en, "zh": zh} for en, zh in POSITIONS],
+        "styles": LORA_STYLES,
         "held_out_pairs": [{"object": OBJECTS[o]["en"], "background": COLOURS[c][0]} for o, c in sorted(HELD_OUT_PAIRS)],
     }

@@ -40,14 +40,14 @@ export function vocabularyForNode(
 }
 
 export interface VocabularyGroup {
-  readonly key: 'objects' | 'colours' | 'sizes' | 'positions';
+  readonly key: 'objects' | 'colours' | 'sizes' | 'positions' | 'styles';
   readonly words: readonly { readonly label: string; readonly phrase: string }[];
 }
 
 /** The words as a prompt uses them, in the editor's language: "blue background" / "蓝色背景", "🍎 apple". */
 export function vocabularyGroups(vocabulary: ModelVocabulary, locale: Locale): VocabularyGroup[] {
   const word = (entry: { en: string; zh: string }): string => (locale === 'zh-CN' ? entry.zh : entry.en);
-  return [
+  const groups: VocabularyGroup[] = [
     {
       key: 'objects',
       words: vocabulary.objects.map((entry) => ({
@@ -65,6 +65,13 @@ export function vocabularyGroups(vocabulary: ModelVocabulary, locale: Locale): V
     { key: 'sizes', words: vocabulary.sizes.map((entry) => ({ label: word(entry), phrase: word(entry) })) },
     { key: 'positions', words: vocabulary.positions.map((entry) => ({ label: word(entry), phrase: word(entry) })) },
   ];
+  const styles = vocabulary.styles ?? [];
+  if (styles.length > 0)
+    groups.push({
+      key: 'styles',
+      words: styles.map((entry) => ({ label: `${word(entry)} (${entry.lora})`, phrase: word(entry) })),
+    });
+  return groups;
 }
 
 /** Adds a phrase to a prompt with the separator its language uses (", " or "，"), unless one is there already. */

@@ -3,7 +3,7 @@ import type { ImageBatch } from '../../contract/socket-types.js';
 import { resizeImageBatch } from '../image/resize.js';
 import { fixedDim, runSession, type Feed, type InputInfo } from '../onnx/session.js';
 import { percentToSigma } from './cond-batch.js';
-import type { AppliedControl } from './control-types.js';
+import type { AppliedControl, ResidualInputs } from './control-types.js';
 import { controlChain, controlNetSession } from './controlnet.js';
 
 /**
@@ -11,11 +11,6 @@ import { controlChain, controlNetSession } from './controlnet.js';
  * ControlNet.get_control), its outputs times its strength, summed over the chain (control_merge); zeros where none
  * applies, so a ControlNet-ready UNet also runs without one.
  */
-
-export interface ResidualInputs {
-  readonly down: readonly InputInfo[];
-  readonly mid: InputInfo;
-}
 
 export interface ControlCall {
   /** The rows' latent windows scaled for the model (c_in · x), [rows, C, h, w]. */
@@ -63,14 +58,23 @@ export class HintCache {
   }
 }
 
-/** SD's layout when no ControlNet ran: residual i at 1/2^⌊i/3⌋ of the window, the mid one at the deepest level. */
+/**
+ * Zeros for one residual input when no ControlNet applies, at its level's share of the window. Made once per shape
+ * and reused (ORT only reads its inputs): a ControlNet-ready UNet runs without one at every step of every run.
+ */
+const zeroFeeds = new WeakMap<InputInfo, Map<string, Feed>>();
 function zeroResidual(info: InputInfo, rows: number, height: number, width: number, level: number): Feed {
   const channels = fixedDim(info, 1);
   if (channels === undefined)
     throw new Error(`the UNet's residual input ${info.name} has no fixed channel count to feed zeros to`);
   const factor = 2 ** level;
   const dims = [rows, channels, Math.ceil(height / factor), Math.ceil(width / factor)];
-  return { data: new Float32Array(dims.reduce((a, b) => a * b, 1)), dims };
+  let byShape = zeroFeeds.get(info);
+  if (!byShape) zeroFeeds.set(info, (byShape = new Map<string, Feed>()));
+  const key = dims.join('x');
+  let feed = byShape.get(key);
+  if (!feed) byShape.set(key, (feed = { data: new Float32Array(dims.reduce((a, b) => a * b, 1)), dims }));
+  return feed;
 }
 
 function isActive(control: AppliedControl, sigma: number, sigmaAt: (index: number) => number): boolean {
@@ -131,15 +135,8 @@ export async function residualFeeds(
     names.forEach((name, i) => (out[name] = sums[i]!));
     return out;
   }
-  inputs.down.forEach(
-    (info, i) => (out[info.name] = zeroResidual(info, call.rows, call.height, call.width, Math.floor(i / 3))),
-  );
-  out[inputs.mid.name] = zeroResidual(
-    inputs.mid,
-    call.rows,
-    call.height,
-    call.width,
-    Math.floor((inputs.down.length - 1) / 3),
+  [...inputs.down, inputs.mid].forEach(
+    (info, i) => (out[info.name] = zeroResidual(info, call.rows, call.height, call.width, inputs.levels[i]!)),
   );
   return out;
 }

@@ -1,4 +1,5 @@
 import type { ImageBatch } from '../../contract/socket-types.js';
+import type { InputInfo } from '../onnx/session.js';
 
 /** What ControlNet nodes put on conditionings (controlnet.ts), apart so the conditioning types can name it. */
 
@@ -20,4 +21,11 @@ export interface AppliedControl {
   readonly endPercent: number;
   /** The ControlNet this one was applied on top of (its outputs are added). */
   readonly previous: AppliedControl | undefined;
+}
+
+export interface ResidualInputs {
+  readonly down: readonly InputInfo[];
+  readonly mid: InputInfo;
+  /** Each input's depth, down ones then the mid one (residualLevels), for the zeros fed when no ControlNet runs. */
+  readonly levels: readonly number[];
 }

@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import type { SharedCaches } from '../../contract/node-context.js';
 import { listFiles } from '../../../media/image-files.js';
 import { loadSession, type InputInfo, type LoadedSession } from '../onnx/session.js';
-import type { AppliedControl, ControlNetModel } from './control-types.js';
+import type { AppliedControl, ControlNetModel, ResidualInputs } from './control-types.js';
 import type { Conditioning, ConditioningEntry } from './types.js';
 
 /**
@@ -38,15 +38,47 @@ const UNET_STANDARD_INPUTS = new Set([
   'timestep_cond',
 ]);
 
+/** What unet/config.json says of the UNet's levels, where it says it. */
+export interface UnetLevels {
+  /** block_out_channels' length: the resolutions the down path runs at. */
+  readonly blocks?: number | undefined;
+  readonly layersPerBlock?: number | undefined;
+}
+
+/**
+ * Each residual's depth (the latent window halved that many times): the down residuals in order, then the mid one.
+ * diffusers' UNet2DConditionModel gives conv_in's output, then per block its layers_per_block resnets and (all
+ * but the last block) its downsampler's output, one level deeper; a UNet with one skip per level (the embedded
+ * model) gives one per block. Without a config that tells, SD's layout: three residuals per level. Pure.
+ */
+export function residualLevels(down: number, levels: UnetLevels): number[] {
+  const { blocks, layersPerBlock } = levels;
+  if (blocks !== undefined && down === blocks) return [...Array.from({ length: down }, (_, i) => i), blocks - 1];
+  if (blocks !== undefined && layersPerBlock !== undefined && down === 1 + blocks * layersPerBlock + blocks - 1) {
+    const out = [0];
+    for (let block = 0; block < blocks; block++) {
+      for (let layer = 0; layer < layersPerBlock; layer++) out.push(block);
+      if (block < blocks - 1) out.push(block + 1);
+    }
+    return [...out, blocks - 1];
+  }
+  return [...Array.from({ length: down }, (_, i) => Math.floor(i / 3)), Math.floor((down - 1) / 3)];
+}
+
 /** A UNet's residual inputs (a ControlNet-ready export), or undefined when it has none. */
 export function unetResidualInputs(
   inputs: ReadonlyMap<string, InputInfo>,
-): { down: readonly InputInfo[]; mid: InputInfo } | undefined {
+  levels: UnetLevels = {},
+): ResidualInputs | undefined {
   const extra = [...inputs.keys()].filter((name) => !UNET_STANDARD_INPUTS.has(name));
   if (extra.length === 0) return undefined;
   const names = residualNames(extra);
   if (!names.mid || names.down.length === 0) return undefined;
-  return { down: names.down.map((name) => inputs.get(name)!), mid: inputs.get(names.mid)! };
+  return {
+    down: names.down.map((name) => inputs.get(name)!),
+    mid: inputs.get(names.mid)!,
+    levels: residualLevels(names.down.length, levels),
+  };
 }
 
 export const NO_RESIDUAL_INPUTS =

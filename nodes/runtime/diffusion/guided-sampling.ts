@@ -26,7 +26,7 @@ import { sdxlTimeIds } from './sdxl-conditioning.js';
 import { autoPreviewChoice, autoPreviewChoices, type AutoPreviewChoice } from './auto-preview.js';
 import { cfgFunctionFor } from './cfg-function.js';
 import { combineEstimates, evaluatedSets, guidedSets, type GuidedSet, type Guider } from './guider.js';
-import { lendControls, NO_RESIDUAL_INPUTS, unetResidualInputs } from './controlnet.js';
+import { lendControls, NO_RESIDUAL_INPUTS } from './controlnet.js';
 import { HintCache, residualFeeds } from './control-residuals.js';
 
 /** Rows of the first UNet call of a sampling (a batch of one with CFG), before its time per row is known. */
@@ -175,7 +175,7 @@ export async function sampleWithGuider(request: GuidedSampleRequest, ctx: NodeCo
       `${model.name}'s UNet takes ${model.unetInChannels} channels, not ${channels} or ${2 * channels + 1}`,
     );
 
-  const residualInputs = unetResidualInputs(model.unetInputs);
+  const residualInputs = model.residualInputs;
   if (!residualInputs && sets.some((set) => set.conditioning.some((entry) => entry.control)))
     throw new Error(`cannot use a ControlNet with ${model.name}: ${NO_RESIDUAL_INPUTS}`);
   const hints = new HintCache();

@@ -5,6 +5,7 @@ import type { SharedCaches } from '../../contract/node-context.js';
 import { fixedDim, loadSession, type LoadedSession } from '../onnx/session.js';
 import { ModelSampling } from '../sampling/model-sampling.js';
 import { loadClip } from './clip-loader.js';
+import { unetResidualInputs, type UnetLevels } from './controlnet.js';
 import { genericCosts, pipelineShape, type MemoryPart } from './memory-profile.js';
 import { loadTunedSession } from '../onnx/tuned-session.js';
 import { pipelineProbe } from './session-probes.js';
@@ -223,6 +224,30 @@ function sizeConditioningOf(name: string, unet: LoadedSession): DiffusionModel['
   );
 }
 
+const unetConfigSchema = z.object({
+  block_out_channels: z.array(z.number().int().positive()).optional(),
+  layers_per_block: z.union([z.number().int().positive(), z.array(z.number().int().positive())]).optional(),
+});
+
+/** unet/config.json's levels, for the depth of each ControlNet residual; empty where the file is absent or odd. */
+function unetLevelsOf(dir: string): UnetLevels {
+  const path = join(dir, 'unet', 'config.json');
+  if (!existsSync(path)) return {};
+  let config: unknown;
+  try {
+    config = readJson(path);
+  } catch {
+    return {};
+  }
+  const parsed = unetConfigSchema.safeParse(config);
+  if (!parsed.success) return {};
+  const perBlock = parsed.data.layers_per_block;
+  return {
+    blocks: parsed.data.block_out_channels?.length,
+    layersPerBlock: Array.isArray(perBlock) ? perBlock[0] : perBlock,
+  };
+}
+
 /** Loads (once; sessions are shared through the caches) an ONNX SD pipeline folder. */
 export async function loadPipeline(dir: string, caches: SharedCaches): Promise<LoadedPipeline> {
   const name = basename(dir);
@@ -266,6 +291,7 @@ export async function loadPipeline(dir: string, caches: SharedCaches): Promise<L
     name,
     pipeline,
     unetInputs: unet.inputs,
+    residualInputs: unetResidualInputs(unet.inputs, unetLevelsOf(dir)),
     sampling,
     latentChannels: vae.latentChannels,
     downscale: vae.downscale,

@@ -7,7 +7,7 @@ import type { RowCost } from '../../contract/memory.js';
 import type { MaskBatch } from '../../contract/socket-types.js';
 import type { TextEncoderLayers } from './clip-layers.js';
 import type { PipelinePatches } from './patched-model.js';
-import type { AppliedControl } from './control-types.js';
+import type { AppliedControl, ResidualInputs } from './control-types.js';
 
 /** An NCHW float tensor. */
 export interface Tensor4 {
@@ -114,6 +114,8 @@ export interface DiffusionModel {
   readonly name: string;
   readonly pipeline: PipelineHandle;
   readonly unetInputs: ReadonlyMap<string, InputInfo>;
+  /** A ControlNet-ready UNet's residual inputs (with each one's depth), undefined for a plain export. */
+  readonly residualInputs: ResidualInputs | undefined;
   readonly sampling: ModelSampling;
   readonly latentChannels: number;
   /** Pixels per latent cell of the model's VAE. */

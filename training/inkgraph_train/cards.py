@@ -1,0 +1,157 @@
+"""The adapters' cards (one beside each file) and the section of the model card that lists them, from the reports
+adapters.py writes (training/reports/{controlnet,upscaler,lora-ink}.json)."""
+import json
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent.parent
+REPORTS = REPO / "training" / "reports"
+
+
+def _report(name):
+    path = REPORTS / f"{name}.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def _training(report):
+    return f"{report['step']:,} steps, {report['minutes']:.0f} min on {report['hardware']} (Debian's torch 1.13), the embedded model frozen"
+
+
+def controlnet_card(report, server):
+    c, n = report["controlnet"], report["no_control"]
+    return f"""# inkgraph-emoji-mask — a ControlNet for the embedded model
+
+Where the object goes, from a mask: white where the object should be, black elsewhere (ComfyUI's MaskToImage of a
+mask drawn, loaded or segmented in the graph), 64×64 or any size (resized to the latent's pixels). Load it with
+**ControlNetLoader** and apply it with **ControlNetApplyAdvanced** (or ControlNetApply) to the embedded model
+`inkgraph-emoji`, whose UNet takes its residuals (`down_block_0…2`, `mid_block_additional_residual`; zeros
+without a ControlNet, which leaves its output exactly as before). Example: `workflows/controlnet-mask.json`.
+
+## What it is
+A trainable copy of the UNet's down path and middle block (diffusers' ControlNetModel for this UNet), a hint encoder
+(64² → 16², three convolutions), and zero-initialised 1×1 convolutions giving one residual per skip connection and one
+for the middle block. Inputs `sample`, `timestep`, `encoder_hidden_states`, `controlnet_cond` (RGB in 0…1); outputs
+`down_block_0…2`, `mid_block_res_sample`.
+
+## Training
+{_training(report)}. Scenes as the model's own (one or two emoji on a coloured background) with their exact object
+masks as hints; captions drop each attribute half the time and are empty a fifth of the time, so the mask has to
+say where. ε-prediction loss with min-SNR-γ 5 weighting, AdamW. Recipe:
+`/usr/bin/python3 training/adapters.py --stage controlnet --minutes N` (resumes from `training/checkpoints/controlnet.pt`).
+
+## Measured
+IoU between the mask given and the object the shipped segmenter (`inkgraph-emoji-foreground.onnx`) finds in the
+image, on {report['cases']} held-out layouts (every object, a random size, grid cell and ±3 px offset), prompts naming
+only the object and the background ("a cat on a blue background"), {report['sampler']} {report['steps']} steps, CFG {report['cfg']:g},
+the ControlNet at strength 1 on both sides of CFG:
+
+| | mean IoU | median IoU | IoU > 0.5 |
+|---|---|---|---|
+| with the ControlNet | **{c['mean_iou']:.3f}** | {c['median_iou']:.3f} | {c['share_iou_over_0_5']:.0%} |
+| without | {n['mean_iou']:.3f} | {n['median_iou']:.3f} | {n['share_iou_over_0_5']:.0%} |
+
+Through Inkgraph's server (`tests/integration/embedded-adapters.test.ts`, {server['cases']} of those layouts, KSampler euler/normal):
+mean IoU {server['controlnet']:.3f} with it, {server['no_control']:.3f} without.
+
+![mask, with, without](../../training/reports/controlnet.png)
+
+License: as the embedded model (`models/diffusion/inkgraph-emoji/MODEL_CARD.md`).
+"""
+
+
+def upscaler_card(report, server):
+    r, v = report["renders"], report["through_vae"]
+    return f"""# inkgraph-emoji-4x — a 4× upscaler for the embedded model's images
+
+64² → 256² (any size ×4). Load it with **UpscaleModelLoader**, run it with **ImageUpscaleWithModel** after the
+decoder; `workflows/text-to-image-256.json` is the default workflow ending with a 256² image.
+
+## What it is
+ESPCN-style: four residual 3×3 blocks (32 wide) at the input's resolution, one convolution to 16 sub-pixel phases of
+RGB and PixelShuffle(4), added to a bilinear upscale ({report.get('parameters', 88752):,} parameters). RGB in 0…1 (`input`, [N,3,H,W]) →
+`output` [N,3,4H,4W]; the sidecar `inkgraph-emoji-4x.json` gives the scale.
+
+## Training
+{_training(report)}. Pairs of the same scene rendered at 64² (the model's resolution, from its 64 px sprites) and at
+256² from 256 px renders of the same two emoji designs (Twemoji, CC-BY 4.0, and Noto, Apache-2.0, from their SVG
+sources: `training/extract-sprites-hires.mjs`); half of the 64² inputs pass through the model's VAE first, so it
+learns the decoder's blur too. L1 loss on aligned 32² → 128² crops. Recipe:
+`/usr/bin/python3 training/adapters.py --stage upscaler --minutes N`.
+
+## Measured
+PSNR against the true 256² renders of {report['cases']} held-out scenes (8-bit pixels), against Lanczos (ComfyUI's
+ImageScale `lanczos`):
+
+| input | this upscaler | Lanczos | gain |
+|---|---|---|---|
+| the 64² render | **{r['upscaler_psnr']:.2f} dB** | {r['lanczos_psnr']:.2f} dB | {r['upscaler_psnr'] - r['lanczos_psnr']:+.2f} dB |
+| the 64² render through the VAE (as generated images are) | **{v['upscaler_psnr']:.2f} dB** | {v['lanczos_psnr']:.2f} dB | {v['upscaler_psnr'] - v['lanczos_psnr']:+.2f} dB |
+
+Through Inkgraph's server (`tests/integration/embedded-adapters.test.ts`, {server['cases']} of those scenes): {server['upscaler']:.2f} dB
+against Lanczos's {server['lanczos']:.2f} dB.
+
+License: as the embedded model; the 256 px sprites are Twemoji (CC-BY 4.0) and Noto Emoji (Apache-2.0).
+"""
+
+
+def lora_card(report, style, server):
+    def row(label, r):
+        return f"| {label} | {r['object_saturation']:.3f} | {r['share_saturation_under_0_15']:.0%} | {r['classifier_identity']:.0%} |"
+
+    return f"""# {style['lora'].removesuffix('.safetensors')} — a LoRA that draws the embedded model's objects in ink
+
+**Trigger words: `{style['en']}` (English), `{style['zh']}` (Chinese)**, after the prompt and a comma: "a cat on a blue
+background, {style['en']}", "蓝色背景上猫脸，{style['zh']}". The base model cannot do this: it has never seen an object
+without its colours, and the words were not in its vocabulary (they were added to `vocab.json`, their token rows drawn at
+random, meaningless to the base model until this LoRA gives them a meaning). Load it with **LoraLoader** (strength 1
+for the model and the CLIP) on `inkgraph-emoji`. Example: `workflows/lora-ink.json`. The model's `vocabulary.json` lists
+the words under `styles`, and the editor offers them.
+
+## What it is
+kohya-format LoRA (`lora_unet_…`, `lora_te_encoder_…`; `lora_down`, `lora_up`, `alpha`), rank 8, alpha 8, fp16, on every
+linear layer of the UNet's five transformers (self- and cross-attention q/k/v/out, the MLP) and of the text
+encoder's two layers.
+
+## Training
+{_training(report)}. Half of each batch drawn in ink (the sprite's luminance as shades of black ink, its outline kept)
+with the trigger words in the caption, half as the base model draws them without, so the LoRA changes only what the
+words ask for. Recipe: `/usr/bin/python3 training/adapters.py --stage lora --minutes N`.
+
+## Measured
+{report['cases']} prompts (every object once, a background other than black), {report['sampler']} {report['steps']} steps, CFG {report['cfg']:g}. The object is
+what the shipped segmenter finds; its saturation is the mean HSV saturation of those pixels; "recognised" is the
+shipped classifier naming the object asked for (it was trained on colour renders only):
+
+| | object saturation | saturation < 0.15 | recognised |
+|---|---|---|---|
+{row("English, trigger, with the LoRA", report['en_lora_trigger'])}
+{row("English, trigger, base model", report['en_base_trigger'])}
+{row("English, no trigger, with the LoRA", report['en_lora_plain'])}
+{row("Chinese, trigger, with the LoRA", report['zh_lora_trigger'])}
+{row("Chinese, trigger, base model", report['zh_base_trigger'])}
+{row("Chinese, no trigger, with the LoRA", report['zh_lora_plain'])}
+{row("real ink renders (the target)", report['real_ink_renders'])}
+
+Through Inkgraph's server (`tests/integration/embedded-adapters.test.ts`, {server['cases']} English prompts, LoraLoader at 1/1):
+object saturation {server['lora']:.3f} with it, {server['base']:.3f} without; recognised {server['lora_recognised']:.0%} with it.
+
+![with the LoRA (top), without (bottom)](../../training/reports/lora-ink.png)
+
+License: as the embedded model.
+"""
+
+
+def adapters_section():
+    """The model card's list of the adapters trained for it, with each one's figure."""
+    lines = []
+    c, u, l = _report("controlnet"), _report("upscaler"), _report("lora-ink")
+    if l:
+        t = l["en_lora_trigger"]
+        lines.append(f"- **LoRA** `models/loras/inkgraph-emoji-ink.safetensors`: draws objects in ink. Trigger words `ink drawing` / `水墨画`. Object saturation {t['object_saturation']:.2f} with it, {l['en_base_trigger']['object_saturation']:.2f} without; card `models/loras/inkgraph-emoji-ink.md`.")
+    if c:
+        lines.append(f"- **ControlNet** `models/controlnet/inkgraph-emoji-mask.onnx`: a mask says where the object goes. Mean IoU {c['controlnet']['mean_iou']:.2f} between the mask and the object, {c['no_control']['mean_iou']:.2f} without; card `models/controlnet/inkgraph-emoji-mask.md`.")
+    if u:
+        r = u["through_vae"]
+        lines.append(f"- **4× upscaler** `models/upscale_models/inkgraph-emoji-4x.onnx`: 64² → 256². {r['upscaler_psnr']:.1f} dB PSNR against true 256² renders, Lanczos {r['lanczos_psnr']:.1f} dB; card `models/upscale_models/inkgraph-emoji-4x.md`.")
+    if not lines:
+        return ""
+    return "\n## Adapters\nTrained for this model with its weights frozen (`training/adapters.py`):\n" + "\n".join(lines) + "\n"
