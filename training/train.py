@@ -27,6 +27,7 @@ from inkgraph_train.models import EMA, Autoencoder, TextEncoder, UNet  # noqa: E
 from inkgraph_train.tokenizer import ClipTokenizer, bytes_to_unicode  # noqa: E402
 from inkgraph_train.vocabulary import OBJECTS as OBJECTS_LIST, published  # noqa: E402
 from inkgraph_train import evaluate as gates  # noqa: E402
+from inkgraph_train.cards import adapters_section  # noqa: E402
 from inkgraph_train.controlnet import residual_inputs_onnx  # noqa: E402
 from inkgraph_train.onnx_names import name_linear_nodes  # noqa: E402
 from inkgraph_train.vision import ObjectClassifier, Segmenter, train_classifier, train_segmenter  # noqa: E402
@@ -596,7 +597,7 @@ Background on unseen object×background pairs: {report['en']['background_unseen_
 |---|---|---|
 {grid}
 """
-    (OUT / "MODEL_CARD.md").write_text(text, encoding="utf-8")
+    (OUT / "MODEL_CARD.md").write_text(text + adapters_section(), encoding="utf-8")
     log("wrote MODEL_CARD.md")
 
 
