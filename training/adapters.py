@@ -274,13 +274,15 @@ def through_vae(vae, images):
 
 
 def scene_pair(rng, scene):
-    small = scenes.render(scene, rng).image
+    """The scene at 256² and that render averaged down to 64² (4×4 boxes): the pair is aligned to the pixel, which two
+    separate renders are not (each rounds the sprites' sizes and places at its own resolution)."""
     big, _ = scenes.render(scene, rng, 64 * SCALE)
-    return small, big
+    small = big.reshape(64, SCALE, 64, SCALE, 3).mean(axis=(1, 3))
+    return small.astype(np.float32), big
 
 
 def upscale_batch(rng, vae, batch, crop):
-    """64² renders (half of them through the VAE) and the same scenes rendered at 256² from the 256 px sprites, as
+    """Scenes rendered at 256² from the 256 px sprites and averaged down to 64² (half of those through the VAE), as
     aligned random crops: crop² in, (4·crop)² out."""
     pairs = [scene_pair(rng, scenes.random_scene(rng, allow_held_out=True)) for _ in range(batch)]
     small, big = to_tensor([p[0] for p in pairs]), to_tensor([p[1] for p in pairs])

@@ -72,7 +72,10 @@ describe('the vocabulary offered under a prompt', () => {
 
   it('words the groups as prompts use them, in English and Chinese', () => {
     const en = vocabularyGroups(shipped, 'en');
-    expect(en.map((group) => group.key)).toEqual(['objects', 'colours', 'sizes', 'positions']);
+    expect(en.map((group) => group.key)).toEqual(['objects', 'colours', 'sizes', 'positions', 'styles']);
+    // The ink LoRA's trigger words, with the file that teaches them.
+    expect(en[4]!.words).toEqual([{ label: 'ink drawing (inkgraph-emoji-ink.safetensors)', phrase: 'ink drawing' }]);
+    expect(vocabularyGroups(shipped, 'zh-CN')[4]!.words[0]!.phrase).toBe('水墨画');
     expect(en[0]!.words[0]).toEqual({ label: '🍎 apple', phrase: 'apple' });
     expect(en[1]!.words.find((word) => word.label === 'blue')?.phrase).toBe('blue background');
     const zh = vocabularyGroups(shipped, 'zh-CN');

@@ -71,9 +71,9 @@ RGB and PixelShuffle(4), added to a bilinear upscale ({report.get('parameters', 
 `output` [N,3,4H,4W]; the sidecar `inkgraph-emoji-4x.json` gives the scale.
 
 ## Training
-{_training(report)}. Pairs of the same scene rendered at 64² (the model's resolution, from its 64 px sprites) and at
-256² from 256 px renders of the same two emoji designs (Twemoji, CC-BY 4.0, and Noto, Apache-2.0, from their SVG
-sources: `training/extract-sprites-hires.mjs`); half of the 64² inputs pass through the model's VAE first, so it
+{_training(report)}. Scenes as the model's own, rendered at 256² from 256 px renders of the same two emoji designs
+(Twemoji, CC-BY 4.0, and Noto, Apache-2.0, from their SVG sources: `training/extract-sprites-hires.mjs`), and that
+render averaged down to 64² (4×4 boxes) as the input; half of the inputs pass through the model's VAE first, so it
 learns the decoder's blur too. L1 loss on aligned 32² → 128² crops. Recipe:
 `/usr/bin/python3 training/adapters.py --stage upscaler --minutes N`.
 
@@ -83,8 +83,8 @@ ImageScale `lanczos`):
 
 | input | this upscaler | Lanczos | gain |
 |---|---|---|---|
-| the 64² render | **{r['upscaler_psnr']:.2f} dB** | {r['lanczos_psnr']:.2f} dB | {r['upscaler_psnr'] - r['lanczos_psnr']:+.2f} dB |
-| the 64² render through the VAE (as generated images are) | **{v['upscaler_psnr']:.2f} dB** | {v['lanczos_psnr']:.2f} dB | {v['upscaler_psnr'] - v['lanczos_psnr']:+.2f} dB |
+| the 64² image (the 256² render averaged down) | **{r['upscaler_psnr']:.2f} dB** | {r['lanczos_psnr']:.2f} dB | {r['upscaler_psnr'] - r['lanczos_psnr']:+.2f} dB |
+| that image through the VAE (as generated images are) | **{v['upscaler_psnr']:.2f} dB** | {v['lanczos_psnr']:.2f} dB | {v['upscaler_psnr'] - v['lanczos_psnr']:+.2f} dB |
 
 Through Inkgraph's server (`tests/integration/embedded-adapters.test.ts`, {server['cases']} of those scenes): {server['upscaler']:.2f} dB
 against Lanczos's {server['lanczos']:.2f} dB.
@@ -98,6 +98,10 @@ def lora_card(report, style, server):
         return f"| {label} | {r['object_saturation']:.3f} | {r['share_saturation_under_0_15']:.0%} | {r['classifier_identity']:.0%} |"
 
     return f"""# {style['lora'].removesuffix('.safetensors')} — a LoRA that draws the embedded model's objects in ink
+
+**Status: partly trained.** With its trigger words it darkens the objects towards ink, but leaves colour noise in
+them: their saturation falls from {report['en_base_trigger']['object_saturation']:.2f} to {report['en_lora_trigger']['object_saturation']:.2f}, far from real ink renders' {report['real_ink_renders']['object_saturation']:.2f}, and the classifier
+then recognises fewer of them. Prompts without the trigger words are unchanged. More training is the next step.
 
 **Trigger words: `{style['en']}` (English), `{style['zh']}` (Chinese)**, after the prompt and a comma: "a cat on a blue
 background, {style['en']}", "蓝色背景上猫脸，{style['zh']}". The base model cannot do this: it has never seen an object
@@ -146,7 +150,7 @@ def adapters_section():
     c, u, l = _report("controlnet"), _report("upscaler"), _report("lora-ink")
     if l:
         t = l["en_lora_trigger"]
-        lines.append(f"- **LoRA** `models/loras/inkgraph-emoji-ink.safetensors`: draws objects in ink. Trigger words `ink drawing` / `水墨画`. Object saturation {t['object_saturation']:.2f} with it, {l['en_base_trigger']['object_saturation']:.2f} without; card `models/loras/inkgraph-emoji-ink.md`.")
+        lines.append(f"- **LoRA** `models/loras/inkgraph-emoji-ink.safetensors`, partly trained: moves objects towards ink. Trigger words `ink drawing` / `水墨画`. Object saturation {t['object_saturation']:.2f} with it, {l['en_base_trigger']['object_saturation']:.2f} without; card `models/loras/inkgraph-emoji-ink.md`.")
     if c:
         lines.append(f"- **ControlNet** `models/controlnet/inkgraph-emoji-mask.onnx`: a mask says where the object goes. Mean IoU {c['controlnet']['mean_iou']:.2f} between the mask and the object, {c['no_control']['mean_iou']:.2f} without; card `models/controlnet/inkgraph-emoji-mask.md`.")
     if u:
