@@ -30,7 +30,7 @@ const UNET_LAYERS = [
   { module: 'attn1.cross_attn.k', node: '/attn1/cross_attn/k/MatMul', shape: [96, 128] },
   { module: 'down1.conv1', node: '/down1/conv1/Conv', shape: [96, 64, 3, 3] },
 ];
-const TEXT_LAYERS = [{ module: 'encoder.attn.q', shape: [128, 128] }];
+const TEXT_LAYERS = [{ module: 'encoder.layers.0.attn.q', shape: [128, 128] }];
 const RANK = 4;
 const ALPHA = 2;
 
