@@ -145,7 +145,7 @@ describe.skipIf(!hasChromium)('editor comforts, by real mouse and keys', () => {
     // The example opened again (in a tab of its own, as the run's tab has changes): same node ids, no run there, so
     // neither the kept preview nor the image shows on it.
     await page.locator('[data-testid="tab-library"]').click();
-    await page.locator('button.link', { hasText: 'text-to-image' }).click();
+    await page.locator('button.link', { hasText: /^\s*text-to-image(\.json)?\s*$/ }).click();
     await expect.poll(() => page.locator('[data-testid="workflow-tab"]').count()).toBe(2);
     await showWholeGraph(page, '15');
     expect(await page.locator('[data-testid="preview-3"]').count()).toBe(0);
