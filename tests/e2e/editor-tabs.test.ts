@@ -208,7 +208,10 @@ describe.skipIf(!hasChromium)('unsaved marker, confirmations and workflow tabs',
 
     // Opening an example while this tab has changes opens it in a new tab; nothing is lost.
     await page.locator('[data-testid="tab-library"]').click();
-    await page.locator('.library button.link', { hasText: /^\s*text-to-image(\.json)?\s*$/ }).first().click();
+    await page
+      .locator('.library button.link', { hasText: /^\s*text-to-image(\.json)?\s*$/ })
+      .first()
+      .click();
     await expect.poll(() => tabs(page).count()).toBe(3);
     await page.waitForSelector('[data-testid="node-3"]');
     expect(await page.locator('#w-3-steps').inputValue()).toBe('20');
@@ -264,7 +267,10 @@ describe.skipIf(!hasChromium)('unsaved marker, confirmations and workflow tabs',
 
     // The same workflow opened again (a new tab: this one has changes) has a node 3 too; it shows no run.
     await page.locator('[data-testid="tab-library"]').click();
-    await page.locator('.library button.link', { hasText: /^\s*text-to-image(\.json)?\s*$/ }).first().click();
+    await page
+      .locator('.library button.link', { hasText: /^\s*text-to-image(\.json)?\s*$/ })
+      .first()
+      .click();
     await expect.poll(() => tabs(page).count()).toBe(2);
     await page.waitForSelector('[data-testid="node-3"]');
     expect(await page.locator('#w-3-steps').inputValue()).toBe('20');
