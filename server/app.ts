@@ -11,6 +11,7 @@ import { MediaHost } from './media/media-host.js';
 import type { ImageLimits } from '../media/image-limits.js';
 import type { ExecutionResult } from './engine/engine-events.js';
 import { ExecutionService } from './execution-service.js';
+import { LocalRunner } from './job-runner.js';
 import { bodyReader } from './body-reader.js';
 import { sendError } from './http-errors.js';
 import { defaultServerOptions, type ServerOptions } from './options.js';
@@ -98,7 +99,7 @@ export async function startServer(overrides: StartServerOptions = {}): Promise<R
         `onnxruntime: ${threads.path}: ${threads.threads} thread${threads.threads === 1 ? '' : 's'}${threads.spinning ? ', spinning' : ''} (${threads.how}${threads.timings.length > 0 ? `: ${threads.timings.map((t) => `${t.threads}${t.spinning ? ' spinning' : ''} ${t.ms.toFixed(2)} ms`).join(', ')}` : ''})`,
       ),
   });
-  const execution = new ExecutionService(queue, engine, hub, {
+  const execution = new ExecutionService(queue, new LocalRunner(engine), hub, {
     previewMethod: options.previewMethod,
     previewEvery: options.previewEvery,
     previewMaxLagMs: options.previewMaxLagMs,

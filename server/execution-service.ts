@@ -1,7 +1,7 @@
 import { previewMethods, type PreviewMethod } from '../nodes/contract/node-context.js';
 import type { HistoryEntry, ProgressNodeState, WsMessage } from '../shared/protocol.js';
-import type { EngineEvent, ExecutionResult } from './engine/engine-events.js';
-import type { EngineHost } from './engine/engine-host.js';
+import type { ExecutionResult } from './engine/engine-events.js';
+import type { JobRunner, RunEvent } from './job-runner.js';
 import { encodeStepPreview } from './preview-encoding.js';
 import { shouldSendPreview } from './preview-pacing.js';
 import { ProgressStates } from './progress-state.js';
@@ -27,35 +27,41 @@ export interface ExecutionServiceOptions {
 }
 
 /**
- * Moves jobs from the queue through the engine, one at a time, and turns the engine's events into ComfyUI's
+ * Moves jobs from the queue through the runner (one at a time on the local engine; one per free worker in a
+ * cluster), and turns the engine's events into ComfyUI's
  * message sequence: execution_start, execution_cached, per node progress_state/executing/progress/previews/
  * executed, then success/error/interrupted, history, and `executing {node: null}`. The `status` messages between
  * them are the queue's own announcements (see `broadcastQueueStatus`).
  */
 export class ExecutionService {
-  private runningNode: string | undefined;
-  /** The run in progress, settled when its history entry is written (or it is put back in the queue). */
-  private activeRun: Promise<void> | undefined;
+  /** The node each running job is in. */
+  private readonly runningNodes = new Map<string, string>();
+  /** The runs in progress, each settled when its history entry is written (or it is put back in the queue). */
+  private readonly activeRuns = new Set<Promise<void>>();
   /** Set by `drain`: no job starts, and an interrupted run goes back to the queue instead of into history. */
   private draining = false;
   /** Set once drained: the store is about to close, nothing more is written. */
   private stopped = false;
-  /** Set when `drain` interrupts the running job: its interruption puts it back in the queue. */
+  /** Set when `drain` interrupts the running jobs: their interruption puts them back in the queue. */
   private interruptedForShutdown = false;
 
   constructor(
     private readonly queue: PromptQueue,
-    private readonly engine: EngineHost,
+    private readonly runner: JobRunner,
     private readonly hub: WsHub,
     private readonly options: ExecutionServiceOptions,
-  ) {}
+  ) {
+    runner.onCapacity(() => this.pump());
+  }
 
   /** The first messages a new socket gets. */
   greeting(clientId: string): WsMessage[] {
     const messages: WsMessage[] = [statusMessage(this.queue, clientId)];
-    const current = this.queue.current;
-    if (current?.extraData.client_id === clientId && this.runningNode !== undefined) {
-      messages.push({ type: 'executing', data: { node: this.runningNode } });
+    for (const job of this.queue.runningJobs) {
+      const node = this.runningNodes.get(job.promptId);
+      if (job.extraData.client_id === clientId && node !== undefined) {
+        messages.push({ type: 'executing', data: { node } });
+      }
     }
     return messages;
   }
@@ -92,48 +98,54 @@ export class ExecutionService {
    */
   async drain(graceMs: number): Promise<void> {
     this.draining = true;
-    const run = this.activeRun;
-    if (run && !(await settlesWithin(run, graceMs))) {
+    const runs = Promise.all(this.activeRuns);
+    if (this.activeRuns.size > 0 && !(await settlesWithin(runs, graceMs))) {
       this.interruptedForShutdown = true;
-      this.engine.interrupt();
-      // Interrupts are seen at every progress point; a node that has none cannot be stopped. The job goes back
+      for (const job of this.queue.runningJobs) this.runner.interrupt(job.promptId);
+      // Interrupts are seen at every progress point; a node that has none cannot be stopped. The jobs go back
       // to the queue all the same, as a shutdown's (left marked running, the next start would count a death).
-      if (!(await settlesWithin(run, 10_000))) this.requeueForShutdown();
+      if (!(await settlesWithin(runs, 10_000))) this.requeueForShutdown();
     }
     this.stopped = true;
   }
 
-  private requeueForShutdown(): void {
-    try {
-      this.queue.requeueRunning('shutdown');
-    } catch (error) {
-      this.options.log(
-        `could not put the running job back in the queue: ${error instanceof Error ? error.message : String(error)}`,
-      );
+  private requeueForShutdown(promptId?: string): void {
+    for (const job of this.queue.runningJobs) {
+      if (promptId !== undefined && job.promptId !== promptId) continue;
+      try {
+        this.queue.requeueRunning(job.promptId, 'shutdown');
+      } catch (error) {
+        this.options.log(
+          `could not put job ${job.promptId} back in the queue: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
     }
   }
 
-  /** Interrupts the running job; with a prompt id, only if that job is the one running. */
+  /** Interrupts a running job; without a prompt id, every running job (on one machine, the one). */
   interrupt(promptId?: string): void {
-    const current = this.queue.current;
-    if (!current) return;
-    if (promptId !== undefined && current.promptId !== promptId) return;
-    this.engine.interrupt();
+    for (const job of this.queue.runningJobs) {
+      if (promptId === undefined || job.promptId === promptId) this.runner.interrupt(job.promptId);
+    }
   }
 
   private pump(): void {
-    if (this.queue.paused || this.draining || this.engine.isBusy || this.queue.current) return;
-    let started: QueuedJob | undefined;
-    try {
-      this.queue.take((job) => {
-        started = job;
-        this.begin(job);
-      });
-    } catch (error) {
-      // The job runs all the same; on disk it stays pending, so a crash before it ends re-runs it without counting a restart.
-      this.options.log(
-        `could not record the start of job ${started?.promptId ?? ''}: ${error instanceof Error ? error.message : String(error)}`,
-      );
+    if (this.queue.paused || this.draining) return;
+    for (;;) {
+      let started: QueuedJob | undefined;
+      try {
+        started = this.queue.take(
+          (job) => this.begin(job),
+          (job) => this.runner.canStart(job),
+        );
+      } catch (error) {
+        // The job runs all the same; on disk it stays pending, so a crash before it ends re-runs it without counting a restart.
+        this.options.log(
+          `could not record the start of a job: ${error instanceof Error ? error.message : String(error)}`,
+        );
+        continue;
+      }
+      if (!started) return;
     }
   }
 
@@ -145,10 +157,8 @@ export class ExecutionService {
       );
       this.pump();
     });
-    this.activeRun = run;
-    void run.finally(() => {
-      if (this.activeRun === run) this.activeRun = undefined;
-    });
+    this.activeRuns.add(run);
+    void run.finally(() => this.activeRuns.delete(run));
   }
 
   private async run(job: QueuedJob): Promise<void> {
@@ -173,7 +183,7 @@ export class ExecutionService {
       this.hub.sendToOrBroadcast(clientId, { type: 'progress_state', data: { prompt_id: promptId, nodes } });
     };
 
-    const onEvent = (event: EngineEvent): void => {
+    const onEvent = (event: RunEvent): void => {
       switch (event.type) {
         case 'cached': {
           const data = { nodes: event.nodes, prompt_id: promptId, timestamp: Date.now() };
@@ -181,8 +191,17 @@ export class ExecutionService {
           toClient({ type: 'execution_cached', data });
           return;
         }
+        case 'retried': {
+          // A worker was lost under the job: it runs again from the start on another. History marks it, as a
+          // server restart's re-run is marked (ComfyUI has no socket message for either).
+          messages.push([
+            'execution_restarted',
+            { prompt_id: promptId, restarts: event.attempt - 1, reason: event.reason, timestamp: Date.now() },
+          ]);
+          return;
+        }
         case 'node_start':
-          this.runningNode = event.node;
+          this.runningNodes.set(promptId, event.node);
           setProgress(event.node, 0, 1, 'running');
           toClient({ type: 'executing', data: { node: event.node, display_node: event.node, prompt_id: promptId } });
           // After the client hears it: a job that kills the process is then reported at this node.
@@ -228,7 +247,8 @@ export class ExecutionService {
     };
 
     // The engine gets the job first; what the main thread does next (the queue's write, the first messages) overlaps it.
-    const finished = this.engine.execute(
+    const finished = this.runner.execute(
+      job,
       {
         promptId,
         prompt,
@@ -240,7 +260,7 @@ export class ExecutionService {
       onEvent,
     );
     // Events arrive from the next turn of the event loop on, so these go out (and into the history) before any of them.
-    const { restarts, lastRestart } = this.queue.currentRestarts;
+    const { restarts, lastRestart } = this.queue.restartsOf(promptId);
     if (restarts > 0) {
       const reason =
         lastRestart === 'shutdown'
@@ -252,10 +272,10 @@ export class ExecutionService {
     messages.push(['execution_start', start]);
     toClient({ type: 'execution_start', data: start });
     const result = await finished;
-    this.runningNode = undefined;
+    this.runningNodes.delete(promptId);
     if (this.stopped) return;
     if (this.interruptedForShutdown && result.status === 'interrupted') {
-      this.requeueForShutdown();
+      this.requeueForShutdown(promptId);
       return;
     }
 

@@ -53,7 +53,8 @@ export interface PendingRemoval {
 export class PromptQueue {
   private counter: number;
   private readonly pending: RestoredJob[] = [];
-  private running: RestoredJob | undefined;
+  /** The running jobs, in the order they started (one at a time locally; one per free worker in a cluster). */
+  private readonly running = new Map<string, RestoredJob>();
   private pausedState: boolean;
   private readonly listeners = new Set<(change: QueueChange) => void>();
 
@@ -122,14 +123,16 @@ export class PromptQueue {
   }
 
   /**
-   * Moves the first pending job to running: in memory (announced), then `start` (which hands it to the engine),
-   * then on disk, so the job does not wait for the write. If the write fails the job still runs, and this throws.
+   * Moves the first pending job that `eligible` accepts (any, by default) to running: in memory (announced), then
+   * `start` (which hands it to the engine), then on disk, so the job does not wait for the write. If the write fails
+   * the job still runs, and this throws.
    */
-  take(start?: (job: QueuedJob) => void): QueuedJob | undefined {
-    if (this.running) return undefined;
-    const next = this.pending.shift();
+  take(start?: (job: QueuedJob) => void, eligible?: (job: QueuedJob) => boolean): QueuedJob | undefined {
+    const index = eligible ? this.pending.findIndex((entry) => eligible(entry.job)) : 0;
+    const next = index < 0 ? undefined : this.pending[index];
     if (!next) return undefined;
-    this.running = next;
+    this.pending.splice(index, 1);
+    this.running.set(next.job.promptId, next);
     this.announce('started');
     start?.(next.job);
     this.store.started(next.job.promptId);
@@ -138,30 +141,40 @@ export class PromptQueue {
 
   /** The pending or running job with this prompt id. */
   find(promptId: string): QueuedJob | undefined {
-    if (this.running?.job.promptId === promptId) return this.running.job;
-    return this.pending.find((entry) => entry.job.promptId === promptId)?.job;
+    return this.running.get(promptId)?.job ?? this.pending.find((entry) => entry.job.promptId === promptId)?.job;
   }
 
+  /** The running jobs, in the order they started. */
+  get runningJobs(): QueuedJob[] {
+    return [...this.running.values()].map((entry) => entry.job);
+  }
+
+  /** The running job that started first: on one machine, the one. */
   get current(): QueuedJob | undefined {
-    return this.running?.job;
+    return this.running.values().next().value?.job;
   }
 
-  /** How often the running job was started before and put back, and why the last time. */
-  get currentRestarts(): { restarts: number; lastRestart: RestartReason | undefined } {
-    return { restarts: this.running?.restarts ?? 0, lastRestart: this.running?.lastRestart };
+  isRunning(promptId: string): boolean {
+    return this.running.has(promptId);
   }
 
-  /** The running job's node `node` started (recorded cheaply, for a job that kills the process). */
+  /** How often a running job was started before and put back, and why the last time. */
+  restartsOf(promptId: string): { restarts: number; lastRestart: RestartReason | undefined } {
+    const entry = this.running.get(promptId);
+    return { restarts: entry?.restarts ?? 0, lastRestart: entry?.lastRestart };
+  }
+
+  /** A running job's node `node` started (recorded cheaply, for a job that kills the process). */
   nodeStarted(promptId: string, node: string): void {
-    if (this.running?.job.promptId === promptId) this.store.nodeStarted(promptId, node);
+    if (this.running.has(promptId)) this.store.nodeStarted(promptId, node);
   }
 
   /** Running → pending again (the server is stopping before the job could finish). */
-  requeueRunning(reason: RestartReason): void {
-    const entry = this.running;
+  requeueRunning(promptId: string, reason: RestartReason): void {
+    const entry = this.running.get(promptId);
     if (!entry) return;
-    this.store.requeued(entry.job.promptId, reason);
-    this.running = undefined;
+    this.store.requeued(promptId, reason);
+    this.running.delete(promptId);
     this.insertSorted({ job: entry.job, restarts: entry.restarts + 1, lastRestart: reason });
     this.announce('requeued');
   }
@@ -174,7 +187,7 @@ export class PromptQueue {
    * history) and writes it once it can; on disk the job is still queued until then.
    */
   complete(promptId: string, entry: HistoryEntry, next?: () => void): void {
-    if (this.running?.job.promptId === promptId) this.running = undefined;
+    this.running.delete(promptId);
     try {
       this.announce('finished');
       next?.();
@@ -184,12 +197,12 @@ export class PromptQueue {
   }
 
   get remaining(): number {
-    return this.pending.length + (this.running ? 1 : 0);
+    return this.pending.length + this.running.size;
   }
 
   snapshot(): QueueSnapshot {
     return {
-      running: this.running ? [this.running.job] : [],
+      running: this.runningJobs,
       pending: this.pending.map((entry) => entry.job),
     };
   }

@@ -21,7 +21,7 @@ export async function serve(values: ServeValues): Promise<number> {
   });
   const graceSeconds = values['shutdown-grace'];
   console.log(
-    `${signal}: taking no new prompts; ${server.context.queue.current ? `letting the running job finish (up to ${graceSeconds} s)` : 'no job is running'}…`,
+    `${signal}: taking no new prompts; ${server.context.queue.runningJobs.length > 0 ? `letting the running jobs finish (up to ${graceSeconds} s)` : 'no job is running'}…`,
   );
   const forceStop = (): void => {
     console.log('second signal: stopping now; the running job stays queued and runs again on the next start');

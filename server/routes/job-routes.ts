@@ -59,7 +59,7 @@ export function jobRoutes(ctx: ServerContext): Router {
     }
     if (!job) {
       const queued = ctx.queue.find(jobId);
-      if (queued) job = queuedJobView(queued, ctx.queue.current?.promptId === jobId ? 'in_progress' : 'pending', true);
+      if (queued) job = queuedJobView(queued, ctx.queue.isRunning(jobId) ? 'in_progress' : 'pending', true);
     }
     if (!job) {
       res.status(404).json({ error: 'Job not found' });

@@ -101,10 +101,10 @@ describe('JobStore + PromptQueue across restarts', () => {
     const second = start();
     expect(second.queue.snapshot().pending.map((queued) => queued.promptId)).toEqual(['a', 'b', 'c']);
     expect(second.queue.take()!.promptId).toBe('a');
-    expect(second.queue.currentRestarts).toEqual({ restarts: 1, lastRestart: 'crash' });
+    expect(second.queue.restartsOf(second.queue.current?.promptId ?? '')).toEqual({ restarts: 1, lastRestart: 'crash' });
     second.queue.complete('a', entry(second.queue.current!));
     expect(second.queue.take()!.promptId).toBe('b');
-    expect(second.queue.currentRestarts.restarts).toBe(0);
+    expect(second.queue.restartsOf(second.queue.current?.promptId ?? '').restarts).toBe(0);
     die(second.store);
 
     // b died too: its count goes up, a stays in history, c is still pending.
@@ -112,7 +112,7 @@ describe('JobStore + PromptQueue across restarts', () => {
     expect(third.queue.snapshot().pending.map((queued) => queued.promptId)).toEqual(['b', 'c']);
     expect(Object.keys(historyOf(third.queue))).toEqual(['a']);
     third.queue.take();
-    expect(third.queue.currentRestarts).toEqual({ restarts: 1, lastRestart: 'crash' });
+    expect(third.queue.restartsOf(third.queue.current?.promptId ?? '')).toEqual({ restarts: 1, lastRestart: 'crash' });
   });
 
   it('hands a job to its starter before recording the start, and records it right after', () => {
@@ -133,7 +133,7 @@ describe('JobStore + PromptQueue across restarts', () => {
     die(first.store);
     const second = start();
     second.queue.take();
-    expect(second.queue.currentRestarts).toEqual({ restarts: 1, lastRestart: 'crash' });
+    expect(second.queue.restartsOf(second.queue.current?.promptId ?? '')).toEqual({ restarts: 1, lastRestart: 'crash' });
   });
 
   it('runs a job whose start cannot be recorded, says so, and keeps it pending on disk', () => {
@@ -149,7 +149,7 @@ describe('JobStore + PromptQueue across restarts', () => {
     die(first.store);
     const second = start();
     expect(second.queue.take()!.promptId).toBe('a');
-    expect(second.queue.currentRestarts.restarts).toBe(0);
+    expect(second.queue.restartsOf(second.queue.current?.promptId ?? '').restarts).toBe(0);
   });
 
   it('announces a finished job before committing its history, in the same call', () => {
@@ -320,13 +320,13 @@ describe('JobStore + PromptQueue across restarts', () => {
     first.queue.put(job(first.queue, 'a'));
     first.queue.put(job(first.queue, 'b'));
     first.queue.take();
-    first.queue.requeueRunning('shutdown');
+    first.queue.requeueRunning(first.queue.current?.promptId ?? '', 'shutdown');
     expect(first.queue.current).toBeUndefined();
     expect(first.queue.snapshot().pending.map((queued) => queued.promptId)).toEqual(['a', 'b']);
     die(first.store);
     const second = start();
     expect(second.queue.take()!.promptId).toBe('a');
-    expect(second.queue.currentRestarts).toEqual({ restarts: 1, lastRestart: 'shutdown' });
+    expect(second.queue.restartsOf(second.queue.current?.promptId ?? '')).toEqual({ restarts: 1, lastRestart: 'shutdown' });
   });
 
   it('stores history durably, capped, with deletes and clears, and the pause state', () => {
@@ -431,13 +431,13 @@ describe('crash loops', () => {
     for (let stop = 0; stop < 3; stop++) {
       const server = start();
       server.queue.take();
-      server.queue.requeueRunning('shutdown');
+      server.queue.requeueRunning(server.queue.current?.promptId ?? '', 'shutdown');
       die(server.store);
     }
     dieRunning('1');
     const afterOneDeath = start();
     expect(afterOneDeath.queue.take()!.promptId).toBe('a');
-    expect(afterOneDeath.queue.currentRestarts).toEqual({ restarts: 4, lastRestart: 'crash' });
+    expect(afterOneDeath.queue.restartsOf(afterOneDeath.queue.current?.promptId ?? '')).toEqual({ restarts: 4, lastRestart: 'crash' });
     die(afterOneDeath.store);
     // That start died under it too: the second death.
     const last = start();
@@ -518,7 +518,7 @@ describe('existing databases', () => {
 
     const first = start();
     expect(first.queue.take()!.promptId).toBe('was-running');
-    expect(first.queue.currentRestarts).toEqual({ restarts: 2, lastRestart: 'crash' });
+    expect(first.queue.restartsOf(first.queue.current?.promptId ?? '')).toEqual({ restarts: 2, lastRestart: 'crash' });
     expect(Object.keys(historyOf(first.queue))).toEqual(['done']);
     expect(job(first.queue, 'next').number).toBe(2);
     first.queue.nodeStarted('was-running', '1');

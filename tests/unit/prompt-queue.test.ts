@@ -49,7 +49,11 @@ describe('PromptQueue', () => {
     expect([a.number, b.number, c.number, d.number]).toEqual([0, 1, -2, 0.5]);
     expect(queue.snapshot().pending.map((x) => x.promptId)).toEqual(['c', 'a', 'd', 'b']);
     expect(queue.take()!.promptId).toBe('c');
-    expect(queue.take()).toBeUndefined();
+    expect(queue.take(undefined, () => false)).toBeUndefined();
+    // A cluster runs several at once, and may skip a job no free worker can run.
+    expect(queue.take(undefined, (job) => job.promptId !== 'a')!.promptId).toBe('d');
+    expect(queue.runningJobs.map((job) => job.promptId)).toEqual(['c', 'd']);
+    expect(queue.snapshot().pending.map((x) => x.promptId)).toEqual(['a', 'b']);
     expect(queue.remaining).toBe(4);
   });
 
@@ -126,7 +130,7 @@ describe('PromptQueue announcements', () => {
     const { queue, heard } = watched();
     queue.put(item(queue, 'a'));
     queue.take();
-    queue.requeueRunning('shutdown');
+    queue.requeueRunning(queue.current?.promptId ?? '', 'shutdown');
     expect(heard).toEqual(['added 1', 'started 1', 'requeued 1']);
     expect(queue.snapshot().pending.map((job) => job.promptId)).toEqual(['a']);
   });

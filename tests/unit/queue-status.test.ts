@@ -42,7 +42,7 @@ describe('the queue’s status message', () => {
       sent.map((message) => (message.type === 'status' ? message.data.status.exec_info.queue_remaining : undefined));
     queue.put(job(queue, 'a'));
     queue.take();
-    queue.requeueRunning('shutdown');
+    queue.requeueRunning(queue.current?.promptId ?? '', 'shutdown');
     queue.take();
     queue.complete('a', {
       prompt: [0, 'a', {}, {}, []],
