@@ -101,7 +101,10 @@ describe('JobStore + PromptQueue across restarts', () => {
     const second = start();
     expect(second.queue.snapshot().pending.map((queued) => queued.promptId)).toEqual(['a', 'b', 'c']);
     expect(second.queue.take()!.promptId).toBe('a');
-    expect(second.queue.restartsOf(second.queue.current?.promptId ?? '')).toEqual({ restarts: 1, lastRestart: 'crash' });
+    expect(second.queue.restartsOf(second.queue.current?.promptId ?? '')).toEqual({
+      restarts: 1,
+      lastRestart: 'crash',
+    });
     second.queue.complete('a', entry(second.queue.current!));
     expect(second.queue.take()!.promptId).toBe('b');
     expect(second.queue.restartsOf(second.queue.current?.promptId ?? '').restarts).toBe(0);
@@ -133,7 +136,10 @@ describe('JobStore + PromptQueue across restarts', () => {
     die(first.store);
     const second = start();
     second.queue.take();
-    expect(second.queue.restartsOf(second.queue.current?.promptId ?? '')).toEqual({ restarts: 1, lastRestart: 'crash' });
+    expect(second.queue.restartsOf(second.queue.current?.promptId ?? '')).toEqual({
+      restarts: 1,
+      lastRestart: 'crash',
+    });
   });
 
   it('runs a job whose start cannot be recorded, says so, and keeps it pending on disk', () => {
@@ -326,7 +332,10 @@ describe('JobStore + PromptQueue across restarts', () => {
     die(first.store);
     const second = start();
     expect(second.queue.take()!.promptId).toBe('a');
-    expect(second.queue.restartsOf(second.queue.current?.promptId ?? '')).toEqual({ restarts: 1, lastRestart: 'shutdown' });
+    expect(second.queue.restartsOf(second.queue.current?.promptId ?? '')).toEqual({
+      restarts: 1,
+      lastRestart: 'shutdown',
+    });
   });
 
   it('stores history durably, capped, with deletes and clears, and the pause state', () => {
@@ -437,7 +446,10 @@ describe('crash loops', () => {
     dieRunning('1');
     const afterOneDeath = start();
     expect(afterOneDeath.queue.take()!.promptId).toBe('a');
-    expect(afterOneDeath.queue.restartsOf(afterOneDeath.queue.current?.promptId ?? '')).toEqual({ restarts: 4, lastRestart: 'crash' });
+    expect(afterOneDeath.queue.restartsOf(afterOneDeath.queue.current?.promptId ?? '')).toEqual({
+      restarts: 4,
+      lastRestart: 'crash',
+    });
     die(afterOneDeath.store);
     // That start died under it too: the second death.
     const last = start();
