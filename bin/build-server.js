@@ -28,7 +28,7 @@ await build({
   platform: 'node',
   target: 'node20',
   minifySyntax: true,
-  external: ['onnxruntime-node', 'better-sqlite3', 'tsx'],
+  external: ['onnxruntime-node', 'better-sqlite3', 'tsx', 'bullmq', 'ioredis'],
   // CommonJS dependencies (express) call require(); an ES module has none of its own.
   banner: {
     js: "import { createRequire as inkgraphRequire } from 'node:module'; const require = inkgraphRequire(import.meta.url);",

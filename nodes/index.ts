@@ -128,6 +128,7 @@ import { ImageSegmenterLoader } from './vision/image-segmenter-loader.js';
 import { SaveImage } from './image/save-image.js';
 import { SaveImageWebsocket } from './image/save-image-websocket.js';
 import { TEST_GATES_ENV, TestGate } from './testing/test-gate.js';
+import { TestTimer } from './testing/test-timer.js';
 
 /** Every node Inkgraph ships, in palette order. */
 export const allNodes: readonly NodeClass[] = [
@@ -263,7 +264,7 @@ export const allNodes: readonly NodeClass[] = [
 
 /** The shipped nodes, and the test-only nodes when the process runs with INKGRAPH_TEST_GATES set. */
 function defaultNodes(): readonly NodeClass[] {
-  return process.env[TEST_GATES_ENV] ? [...allNodes, TestGate] : allNodes;
+  return process.env[TEST_GATES_ENV] ? [...allNodes, TestGate, TestTimer] : allNodes;
 }
 
 export function createRegistry(nodes: readonly NodeClass[] = defaultNodes()): NodeRegistry {

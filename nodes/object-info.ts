@@ -1,17 +1,17 @@
 import type { InputSpec, NodeInfo, ObjectInfo } from '../shared/node-spec.js';
-import { toInputSpec } from './contract/input-spec.js';
+import { comboKey, toInputSpec, type ExtraComboOptions } from './contract/input-spec.js';
 import type { NodeClass } from './contract/node-definition.js';
 import type { NodeEnvironment } from './contract/node-context.js';
 import type { NodeRegistry } from './contract/node-definition.js';
 
 /** ComfyUI's NodeInfo, derived from a node's one definition. */
-export function toNodeInfo(node: NodeClass, env: NodeEnvironment): NodeInfo {
+export function toNodeInfo(node: NodeClass, env: NodeEnvironment, extra?: ExtraComboOptions): NodeInfo {
   const required: Record<string, InputSpec> = {};
   const optional: Record<string, InputSpec> = {};
   const requiredOrder: string[] = [];
   const optionalOrder: string[] = [];
   for (const [name, input] of Object.entries(node.inputs)) {
-    const spec = toInputSpec(input, env);
+    const spec = toInputSpec(input, env, extra?.get(comboKey(node.classType, name)));
     if (input.optional) {
       optional[name] = spec;
       optionalOrder.push(name);
@@ -47,8 +47,8 @@ export function toNodeInfo(node: NodeClass, env: NodeEnvironment): NodeInfo {
   };
 }
 
-export function buildObjectInfo(registry: NodeRegistry, env: NodeEnvironment): ObjectInfo {
+export function buildObjectInfo(registry: NodeRegistry, env: NodeEnvironment, extra?: ExtraComboOptions): ObjectInfo {
   const info: ObjectInfo = {};
-  for (const node of registry.values()) info[node.classType] = toNodeInfo(node, env);
+  for (const node of registry.values()) info[node.classType] = toNodeInfo(node, env, extra);
   return info;
 }

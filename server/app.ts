@@ -11,10 +11,14 @@ import { MediaHost } from './media/media-host.js';
 import type { ImageLimits } from '../media/image-limits.js';
 import type { ExecutionResult } from './engine/engine-events.js';
 import { ExecutionService } from './execution-service.js';
-import { LocalRunner } from './job-runner.js';
+import { LocalRunner, type JobRunner } from './job-runner.js';
+import { ClusterRunner } from './cluster/cluster-runner.js';
+import { localClusterWorker } from './cluster/local-worker.js';
+import { redactUrl } from './cluster/redis-connection.js';
+import { describeExecutionProviderStatus } from '../shared/execution-provider.js';
 import { bodyReader } from './body-reader.js';
 import { sendError } from './http-errors.js';
-import { defaultServerOptions, type ServerOptions } from './options.js';
+import { defaultServerOptions, engineSettings, type ServerOptions } from './options.js';
 import { PromptQueue } from './prompt-queue.js';
 import { broadcastQueueStatus } from './queue-status.js';
 import { JobStore } from './store/job-store.js';
@@ -88,25 +92,38 @@ export async function startServer(overrides: StartServerOptions = {}): Promise<R
   broadcastQueueStatus(queue, hub);
   const engine = new EngineHost({
     env,
-    outputCacheSize: options.outputCacheSize,
-    cacheMemoryBytes: options.cacheMemoryBytes,
-    memoryBudgetBytes: options.maxMemoryBytes,
-    maxModels: options.maxModels,
-    interruptGraceMs: options.interruptGraceMs,
-    ...(options.threads !== undefined ? { threads: options.threads } : {}),
+    ...engineSettings(options),
+    executionProvider: options.executionProvider,
+    onExecutionProvider: (provider) => options.log(describeExecutionProviderStatus(provider)),
     onSessionThreads: (threads) =>
       options.log(
         `onnxruntime: ${threads.path}: ${threads.threads} thread${threads.threads === 1 ? '' : 's'}${threads.spinning ? ', spinning' : ''} (${threads.how}${threads.timings.length > 0 ? `: ${threads.timings.map((t) => `${t.threads}${t.spinning ? ' spinning' : ''} ${t.ms.toFixed(2)} ms`).join(', ')}` : ''})`,
       ),
   });
-  const execution = new ExecutionService(queue, new LocalRunner(engine), hub, {
+  const runner: JobRunner = options.redisUrl
+    ? new ClusterRunner({ redisUrl: options.redisUrl, registry, env, log: options.log })
+    : new LocalRunner(engine, () => engineProvider(engine));
+  const localWorker =
+    options.redisUrl && options.localWorkers > 0 ? localClusterWorker(options, options.redisUrl, env) : undefined;
+  if (runner instanceof ClusterRunner) {
+    try {
+      await withTimeout(runner.start(), REDIS_START_TIMEOUT_MS, `could not reach Redis at ${redactUrl(runner.url)}`);
+      await localWorker?.start();
+    } catch (error) {
+      await runner.close();
+      await localWorker?.close();
+      store.close();
+      throw error;
+    }
+  }
+  const execution = new ExecutionService(queue, runner, hub, {
     previewMethod: options.previewMethod,
     previewEvery: options.previewEvery,
     previewMaxLagMs: options.previewMaxLagMs,
     log: options.log,
     ...(overrides.onFinished ? { onFinished: overrides.onFinished } : {}),
   });
-  const context: ServerContext = { options, env, registry, queue, engine, execution, hub, serverFlags };
+  const context: ServerContext = { options, env, registry, queue, engine, execution, runner, hub, serverFlags };
 
   let listeningPort = options.port;
   const security: SecurityOptions = {
@@ -196,6 +213,8 @@ export async function startServer(overrides: StartServerOptions = {}): Promise<R
     context,
     close: async (graceMs = 0) => {
       await execution.drain(graceMs);
+      await runner.close();
+      await localWorker?.close();
       hub.closeAll();
       wss.close();
       await engine.close();
@@ -205,4 +224,28 @@ export async function startServer(overrides: StartServerOptions = {}): Promise<R
       store.close();
     },
   };
+}
+
+/** How long a coordinator waits for Redis at start before it gives up with the reason. */
+const REDIS_START_TIMEOUT_MS = 15_000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(message)), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
+
+function engineProvider(engine: EngineHost): string {
+  const provider = engine.executionProvider();
+  return provider.active ?? provider.requested;
 }

@@ -2,7 +2,7 @@ import { previewMethods, type PreviewMethod } from '../nodes/contract/node-conte
 import type { HistoryEntry, ProgressNodeState, WsMessage } from '../shared/protocol.js';
 import type { ExecutionResult } from './engine/engine-events.js';
 import type { JobRunner, RunEvent } from './job-runner.js';
-import { encodeStepPreview } from './preview-encoding.js';
+import { encodeStepPreview, isDroppablePreview } from './preview-encoding.js';
 import { shouldSendPreview } from './preview-pacing.js';
 import { ProgressStates } from './progress-state.js';
 import type { PromptQueue } from './prompt-queue.js';
@@ -219,7 +219,7 @@ export class ExecutionService {
               clientId,
               { promptId, nodeId: event.node },
               () => encodeStepPreview(preview),
-              preview.kind !== 'image',
+              isDroppablePreview(preview),
             );
           }
           return;

@@ -1,6 +1,7 @@
 import { totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import type { PreviewMethod } from '../nodes/contract/node-context.js';
+import type { ExecutionProviderName } from '../shared/execution-provider.js';
 import { PREVIEW_MAX_LAG_MS } from './preview-pacing.js';
 import { DEFAULT_IMAGE_LIMITS } from '../media/image-limits.js';
 import { PACKAGE_ROOT } from '../media/package-root.js';
@@ -49,7 +50,13 @@ export interface ServerOptions {
   readonly maxModels: number;
   /** `--threads N`: onnxruntime's intra-op threads for every session; absent, timed per model when it loads. */
   readonly threads?: number;
+  /** `--execution-provider NAME`: what onnxruntime sessions ask for first; one that cannot start falls back to cpu. */
+  readonly executionProvider: ExecutionProviderName;
   readonly clientDir: string;
+  /** `--redis URL`: be a cluster's coordinator, queuing jobs on this Redis for workers (absent: run them here). */
+  readonly redisUrl?: string;
+  /** `--local-workers N`: with `redisUrl`, also run N jobs at a time in this process, as a worker of the cluster. */
+  readonly localWorkers: number;
   readonly log: (line: string) => void;
 }
 
@@ -91,8 +98,30 @@ export function defaultServerOptions(overrides: Partial<ServerOptions> = {}): Se
     previewEvery: 5,
     outputCacheSize: 256,
     maxModels: 4,
+    executionProvider: 'cpu',
     clientDir: resolve(PACKAGE_ROOT, 'client', 'dist'),
+    ...(process.env.INKGRAPH_REDIS_URL ? { redisUrl: process.env.INKGRAPH_REDIS_URL } : {}),
+    localWorkers: 0,
     log: (line) => console.log(line),
     ...overrides,
+  };
+}
+
+/** The engine's settings a server's options give (for its own engine and for an in-process cluster worker's). */
+export function engineSettings(options: ServerOptions): {
+  outputCacheSize: number;
+  cacheMemoryBytes: number;
+  memoryBudgetBytes: number;
+  maxModels: number;
+  interruptGraceMs: number;
+  threads?: number;
+} {
+  return {
+    outputCacheSize: options.outputCacheSize,
+    cacheMemoryBytes: options.cacheMemoryBytes,
+    memoryBudgetBytes: options.maxMemoryBytes,
+    maxModels: options.maxModels,
+    interruptGraceMs: options.interruptGraceMs,
+    ...(options.threads !== undefined ? { threads: options.threads } : {}),
   };
 }

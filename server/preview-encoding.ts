@@ -53,5 +53,12 @@ export function encodeStepPreview(preview: StepPreview): EncodedPreview {
       return encodePreview(preview.image);
     case 'latent':
       return encodePreview(latentToRgbPreview(preview.latent, preview.latent.latentRgb));
+    case 'encoded':
+      return { mimeType: preview.mimeType, bytes: preview.bytes };
   }
+}
+
+/** Whether a slow client may miss the frame: step previews may be dropped, a node's streamed images may not. */
+export function isDroppablePreview(preview: StepPreview): boolean {
+  return preview.kind === 'encoded' ? preview.droppable : preview.kind !== 'image';
 }

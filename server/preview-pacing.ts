@@ -18,7 +18,8 @@ export function shouldSendPreview(
   now: number,
   maxLagMs: number = PREVIEW_MAX_LAG_MS,
 ): boolean {
-  if (preview.kind === 'image') return true;
+  // A relayed preview was paced where it was made (by the same rule, with that machine's clock).
+  if (preview.kind === 'image' || preview.kind === 'encoded') return true;
   if (step.value >= step.max) return true;
   return now - step.reportedAt <= maxLagMs;
 }

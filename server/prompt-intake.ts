@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { ExtraComboOptions } from '../nodes/contract/input-spec.js';
 import type { NodeEnvironment } from '../nodes/contract/node-context.js';
 import type { NodeRegistry } from '../nodes/contract/node-definition.js';
 import { postPromptBodySchema, type NodeError } from '../shared/protocol.js';
@@ -26,6 +27,7 @@ export function acceptPrompt(
   env: NodeEnvironment,
   queue: PromptQueue,
   memoryBudgetBytes: number,
+  extraComboOptions?: ExtraComboOptions,
 ): IntakeResult {
   if (typeof body !== 'object' || body === null || !('prompt' in body)) {
     return err({
@@ -48,12 +50,10 @@ export function acceptPrompt(
     });
   }
   const request = parsed.data;
-  const validation = validatePrompt(
-    request.prompt,
-    registry,
-    env,
-    request.partial_execution_targets ? { partialExecutionTargets: request.partial_execution_targets } : {},
-  );
+  const validation = validatePrompt(request.prompt, registry, env, {
+    ...(request.partial_execution_targets ? { partialExecutionTargets: request.partial_execution_targets } : {}),
+    ...(extraComboOptions ? { extraComboOptions } : {}),
+  });
   if (!validation.ok) return validation;
   const valid = validation.value;
   const memory = estimateJobMemory(valid.validated, { env, memoryBudgetBytes });

@@ -124,7 +124,10 @@ export function checkAuth(
 }
 
 /** Command-line words with the values of secret flags replaced, for anything that leaves the process. */
-export function redactArgv(argv: readonly string[], secretFlags: readonly string[] = ['--auth-token']): string[] {
+export function redactArgv(
+  argv: readonly string[],
+  secretFlags: readonly string[] = ['--auth-token', '--redis'],
+): string[] {
   const redacted: string[] = [];
   for (let index = 0; index < argv.length; index++) {
     const word = argv[index]!;

@@ -7,12 +7,30 @@ export function inputTypeName(input: InputDefinition): string {
   return input.kind === 'SOCKET' ? input.type : input.kind;
 }
 
-export function comboOptions(input: ComboInput, env: NodeEnvironment): readonly string[] {
-  return typeof input.options === 'function' ? input.options(env) : input.options;
+/**
+ * Values a combo offers beyond what this process's folders hold, keyed `Class.input`: in a cluster, the models the
+ * workers advertise (the coordinator's own models folder may be empty). Plain data, as the environment is.
+ */
+export type ExtraComboOptions = ReadonlyMap<string, readonly string[]>;
+
+export function comboKey(classType: string, inputName: string): string {
+  return `${classType}.${inputName}`;
+}
+
+/** A combo's values: its own (a list, or its folder's files now), then any extra ones not among them. */
+export function comboOptions(input: ComboInput, env: NodeEnvironment, extra?: readonly string[]): readonly string[] {
+  const own = typeof input.options === 'function' ? input.options(env) : input.options;
+  if (!extra || extra.length === 0) return own;
+  const seen = new Set(own);
+  return [...own, ...extra.filter((value) => !seen.has(value))];
 }
 
 /** `[type, options]` as ComfyUI serves it. Combos use the legacy list form, which every client understands. */
-export function toInputSpec(input: InputDefinition, env: NodeEnvironment): [string | string[], InputOptions] {
+export function toInputSpec(
+  input: InputDefinition,
+  env: NodeEnvironment,
+  extraOptions?: readonly string[],
+): [string | string[], InputOptions] {
   const common: InputOptions = {};
   if (input.tooltip !== undefined) common.tooltip = input.tooltip;
   if (input.forceInput) common.forceInput = true;
@@ -65,7 +83,7 @@ export function toInputSpec(input: InputDefinition, env: NodeEnvironment): [stri
         },
       ];
     case 'COMBO': {
-      const options = [...comboOptions(input, env)];
+      const options = [...comboOptions(input, env, extraOptions)];
       return [
         options,
         {

@@ -3,6 +3,7 @@ import { defaultServerOptions } from '../options.js';
 import { parseOverride } from './args.js';
 import {
   choiceOption,
+  executionProviderOption,
   integerOption,
   listOption,
   optionalValueOption,
@@ -59,6 +60,11 @@ const previews = {
     defaultText: 'timed per model',
   }),
 };
+
+const redis = textOption({
+  placeholder: 'URL',
+  description: "redis://[:PASSWORD@]HOST:PORT — the cluster's Redis; INKGRAPH_REDIS_URL sets it too",
+});
 
 const maxMemory = quantityOption({
   placeholder: 'SIZE',
@@ -139,6 +145,53 @@ export const SERVE_OPTIONS = {
     min: 0,
     description: 'on SIGTERM or SIGINT, the running job may finish for this long',
   }),
+  'execution-provider': executionProviderOption(DEFAULTS.executionProvider),
+  redis,
+  'local-workers': integerOption({
+    placeholder: 'N',
+    fallback: 0,
+    min: 0,
+    description: 'with --redis, also run N jobs at a time in this process',
+  }),
+  help,
+};
+
+export const WORKER_OPTIONS = {
+  redis,
+  models: folders.models,
+  data: textOption({
+    placeholder: 'DIR',
+    description: "this worker's own input, output and temp folders",
+    defaultText: 'a folder under the system temp folder',
+  }),
+  concurrency: integerOption({
+    placeholder: 'N',
+    fallback: 1,
+    min: 1,
+    description: 'jobs run at once (one engine thread each)',
+  }),
+  id: textOption({ placeholder: 'NAME', description: 'its name in /api/workers', defaultText: 'HOST-PID' }),
+  'execution-provider': executionProviderOption(DEFAULTS.executionProvider),
+  'preview-max-lag': integerOption({
+    placeholder: 'MS',
+    fallback: DEFAULTS.previewMaxLagMs,
+    min: 0,
+    description: 'a step preview this late (the worker behind its engine) is skipped',
+  }),
+  threads: previews.threads,
+  'cache-size': integerOption({
+    placeholder: 'N',
+    fallback: DEFAULTS.outputCacheSize,
+    min: 0,
+    description: 'node results the cache keeps between runs',
+  }),
+  'max-models': integerOption({
+    placeholder: 'N',
+    fallback: DEFAULTS.maxModels,
+    min: 1,
+    description: 'models kept loaded',
+  }),
+  'max-memory': maxMemory,
   help,
 };
 
@@ -197,13 +250,22 @@ export const CALIBRATE_MEMORY: CommandSpec<typeof CALIBRATE_OPTIONS> = {
   options: CALIBRATE_OPTIONS,
 };
 
-export const COMMANDS: readonly CommandSpec[] = [SERVE, RUN, VALIDATE, CALIBRATE_MEMORY];
+export const WORKER: CommandSpec<typeof WORKER_OPTIONS> = {
+  name: 'worker',
+  operands: [],
+  summary: "runs a cluster's jobs from Redis (with serve --redis as the coordinator)",
+  options: WORKER_OPTIONS,
+};
+
+export const COMMANDS: readonly CommandSpec[] = [SERVE, WORKER, RUN, VALIDATE, CALIBRATE_MEMORY];
 
 const NOTES = `The server binds to 127.0.0.1 unless --host says otherwise; bound to loopback it answers only requests whose Host
 is a loopback name of its own (--allowed-hosts adds names, for a reverse proxy). Any other --host needs
 --auth-token (or --allow-unauthenticated-network). SIZE is e.g. 8GiB, 512MiB or bytes.
 Jobs live in the --data folder and survive restarts and crashes. On SIGTERM or SIGINT the server takes no new
-prompts, lets the running job finish for up to --shutdown-grace seconds, else puts it back in the queue, and exits 0.`;
+prompts, lets the running job finish for up to --shutdown-grace seconds, else puts it back in the queue, and exits 0.
+With --redis, serve is a cluster's coordinator: it queues jobs on Redis, and \`inkgraph worker --redis URL\` processes
+(any number, on any machine that reaches Redis) run them; a worker listens on no port.`;
 
 export const USAGE = formatUsage(
   'Inkgraph — node-based text-to-image workflows with a ComfyUI-compatible server.',

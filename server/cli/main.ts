@@ -1,4 +1,4 @@
-import { CALIBRATE_MEMORY, RUN, SERVE, USAGE, VALIDATE } from './commands.js';
+import { CALIBRATE_MEMORY, RUN, SERVE, USAGE, VALIDATE, WORKER } from './commands.js';
 import type { OptionTable, OptionValues } from './option-spec.js';
 import { readOptions, splitCommandLine } from './parse-command-line.js';
 import type { CommandSpec } from './usage.js';
@@ -51,6 +51,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       const call = invoke(SERVE, rest);
       // Each command's modules load only when it runs, so `--help` and a malformed line answer at once.
       return call.run ? (await import('./serve.js')).serve(call.values) : call.exitCode;
+    }
+    case WORKER.name: {
+      const call = invoke(WORKER, rest);
+      return call.run ? (await import('./worker.js')).worker(call.values) : call.exitCode;
     }
     case RUN.name:
     case VALIDATE.name: {

@@ -1,3 +1,8 @@
+import {
+  describeExecutionProviders,
+  parseExecutionProvider,
+  type ExecutionProviderName,
+} from '../../shared/execution-provider.js';
 import { err, ok, type Result } from '../../shared/result.js';
 
 /**
@@ -152,4 +157,31 @@ export function optionalValueOption(
   spec: Described & { readonly placeholder: string; readonly bareValue: string },
 ): OptionSpec<string | undefined> {
   return { type: 'string', ...spec, read: lastOf<string | undefined>(undefined, (text) => ok(text)) };
+}
+
+/** The environment variable `--execution-provider` falls back to. */
+export const EXECUTION_PROVIDER_ENV = 'INKGRAPH_EXECUTION_PROVIDER';
+
+/**
+ * `--execution-provider NAME`: the onnxruntime execution provider every session asks for first; not given, the
+ * INKGRAPH_EXECUTION_PROVIDER variable (of `env`, read when the command line is), else `fallback`.
+ */
+export function executionProviderOption(
+  fallback: ExecutionProviderName,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): OptionSpec<ExecutionProviderName> {
+  return {
+    type: 'string',
+    placeholder: 'NAME',
+    description: `the onnxruntime execution provider: ${describeExecutionProviders()}; one that cannot start falls back to cpu; ${EXECUTION_PROVIDER_ENV} sets it too`,
+    defaultText: fallback,
+    read: (texts, flag) => {
+      const fromFlag = texts.at(-1);
+      const fromEnv = env[EXECUTION_PROVIDER_ENV] || undefined;
+      const text = fromFlag ?? fromEnv;
+      if (text === undefined) return ok(fallback);
+      const parsed = parseExecutionProvider(text);
+      return parsed.ok ? parsed : err(`${fromFlag !== undefined ? flag : EXECUTION_PROVIDER_ENV}: ${parsed.reason}`);
+    },
+  };
 }

@@ -1,12 +1,16 @@
 import { join, resolve } from 'node:path';
 import type { StartServerOptions } from '../app.js';
+import type { ExecutionProviderName } from '../../shared/execution-provider.js';
 import type { SERVE_OPTIONS } from './commands.js';
 import type { OptionValues } from './option-spec.js';
 
 export type ServeValues = OptionValues<typeof SERVE_OPTIONS>;
 
+/** `--execution-provider` (`executionProviderOption` in SERVE_OPTIONS); absent from the values, the default (cpu). */
+type ProviderValue = { readonly 'execution-provider'?: ExecutionProviderName };
+
 /** The server's options from `inkgraph serve`'s flags; what a flag leaves out, the server's default decides. */
-export function serverOptionsFrom(values: ServeValues): StartServerOptions {
+export function serverOptionsFrom(values: ServeValues & ProviderValue): StartServerOptions {
   const dataDir = values.data ? resolve(values.data) : undefined;
   const workflowsDir = values.workflows ? resolve(values.workflows) : dataDir ? join(dataDir, 'workflows') : undefined;
   return {
@@ -29,6 +33,9 @@ export function serverOptionsFrom(values: ServeValues): StartServerOptions {
     outputCacheSize: values['cache-size'],
     maxModels: values['max-models'],
     ...(values.threads !== undefined ? { threads: values.threads } : {}),
+    ...(values['execution-provider'] !== undefined ? { executionProvider: values['execution-provider'] } : {}),
     maxUploadBytes: values['max-upload-size'] * 1024 * 1024,
+    ...(values.redis ? { redisUrl: values.redis } : {}),
+    localWorkers: values['local-workers'],
   };
 }

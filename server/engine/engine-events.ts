@@ -1,4 +1,6 @@
+import type { ExecutionProviderName } from '../../shared/execution-provider.js';
 import type { UiOutput } from '../../shared/protocol.js';
+import type { PreviewMimeType } from '../../shared/preview-frame.js';
 import type { ApiPrompt } from '../../shared/workflow.js';
 import type { LatentPreview, NodeEnvironment, PreviewImage, PreviewMethod } from '../../nodes/contract/node-context.js';
 
@@ -14,6 +16,8 @@ export interface EngineWorkerData {
   readonly maxModels: number;
   /** `--threads N`: every session's intra-op threads; absent, each model's are timed when it loads. */
   readonly threads?: number;
+  /** `--execution-provider NAME`: what every session asks for first (absent: cpu); one that cannot start falls back to cpu. */
+  readonly executionProvider?: ExecutionProviderName;
 }
 
 /** The onnxruntime threads a session was given, and how (nodes/runtime/onnx/tuned-session.ts), for /system_stats. */
@@ -23,6 +27,19 @@ export interface SessionThreads {
   readonly spinning: boolean;
   readonly how: 'timed' | 'override' | 'default';
   readonly timings: readonly { readonly threads: number; readonly spinning: boolean; readonly ms: number }[];
+}
+
+/**
+ * The execution provider the engine's sessions run on (nodes/runtime/onnx/execution-provider.ts): posted when its first
+ * session is created, and again if a later one falls back to cpu. Only the host keeps it; it is no job's event.
+ */
+export interface ExecutionProviderEvent {
+  readonly type: 'execution_provider';
+  readonly promptId?: undefined;
+  readonly requested: ExecutionProviderName;
+  readonly active: ExecutionProviderName;
+  /** Why `requested` could not start (onnxruntime's error), when `active` is its cpu fallback. */
+  readonly reason?: string;
 }
 
 /** What the main thread asks of the engine worker. */
@@ -44,7 +61,15 @@ export type EngineRequest =
 /** A preview a progress event carries, as the engine made it. */
 export type StepPreview =
   | { readonly kind: 'preview' | 'image'; readonly image: PreviewImage }
-  | { readonly kind: 'latent'; readonly latent: LatentPreview };
+  | { readonly kind: 'latent'; readonly latent: LatentPreview }
+  /** Encoded already (and paced) where it was made: a cluster worker's preview, relayed as it came. */
+  | {
+      readonly kind: 'encoded';
+      readonly mimeType: PreviewMimeType;
+      readonly bytes: Uint8Array;
+      /** False for a full-size image a node streams (an output: never dropped for a slow client). */
+      readonly droppable: boolean;
+    };
 
 /** What the engine reports while it runs a job, in order. */
 export type EngineEvent =
@@ -75,6 +100,9 @@ export type EngineEvent =
     }
   | { readonly type: 'session_threads'; readonly promptId?: undefined; readonly threads: SessionThreads }
   | { readonly type: 'finished'; readonly promptId: string; readonly result: ExecutionResult };
+
+/** Everything the engine worker posts: its events, and what only the host keeps. */
+export type EngineMessage = EngineEvent | ExecutionProviderEvent;
 
 export interface ExecutionFailure {
   readonly node: string;

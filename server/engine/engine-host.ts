@@ -1,7 +1,15 @@
 import type { Worker } from 'node:worker_threads';
 import type { NodeEnvironment } from '../../nodes/contract/node-context.js';
 import type { UiOutput } from '../../shared/protocol.js';
-import type { EngineEvent, EngineWorkerData, ExecuteJob, ExecutionResult, SessionThreads } from './engine-events.js';
+import type { ExecutionProviderName, ExecutionProviderStatus } from '../../shared/execution-provider.js';
+import type {
+  EngineEvent,
+  EngineMessage,
+  EngineWorkerData,
+  ExecuteJob,
+  ExecutionResult,
+  SessionThreads,
+} from './engine-events.js';
 import { NATIVE_IDLE, NATIVE_IN_CALL, NATIVE_STOPPED } from '../../nodes/contract/native-call-state.js';
 import { startWorker } from '../thread-start.js';
 
@@ -24,6 +32,10 @@ export interface EngineHostOptions {
   readonly threads?: number;
   /** Told of each session's threads as the engine chooses them. */
   readonly onSessionThreads?: (threads: SessionThreads) => void;
+  /** `--execution-provider NAME`: what every session asks for first (absent: cpu); one that cannot start runs on cpu. */
+  readonly executionProvider?: ExecutionProviderName;
+  /** Told when the first session is created on a provider, and when one falls back to cpu (with the reason). */
+  readonly onExecutionProvider?: (provider: ExecutionProviderStatus) => void;
 }
 
 interface RunningJob {
@@ -72,8 +84,11 @@ export class EngineHost {
   private readonly abandoned = new Set<Promise<number>>();
   private abandonedTotal = 0;
   private readonly sessionThreads = new Map<string, SessionThreads>();
+  private provider: ExecutionProviderStatus;
 
-  constructor(private readonly options: EngineHostOptions) {}
+  constructor(private readonly options: EngineHostOptions) {
+    this.provider = { requested: options.executionProvider ?? 'cpu', active: null };
+  }
 
   /** Starts the worker thread now, so its modules load while the caller does other work; execute() would anyway. */
   start(): void {
@@ -93,6 +108,7 @@ export class EngineHost {
       memoryBudgetBytes: this.options.memoryBudgetBytes ?? Number.POSITIVE_INFINITY,
       maxModels: this.options.maxModels,
       ...(this.options.threads !== undefined ? { threads: this.options.threads } : {}),
+      executionProvider: this.provider.requested,
     };
     const thread = startWorker('server/worker/worker', workerData);
     const worker: EngineWorker = {
@@ -100,7 +116,7 @@ export class EngineHost {
       flag: new Int32Array(interruptFlag),
       nativeState: new Int32Array(nativeCallState),
     };
-    thread.on('message', (event: EngineEvent) => {
+    thread.on('message', (event: EngineMessage) => {
       if (this.worker === worker) this.onEvent(event);
     });
     thread.on('error', (error) => this.onWorkerGone(worker, `the engine worker failed: ${error.message}`));
@@ -114,7 +130,27 @@ export class EngineHost {
     return [...this.sessionThreads.values()];
   }
 
-  private onEvent(event: EngineEvent): void {
+  /**
+   * The execution provider asked for and the one the sessions run on: `active` is null until the engine created its
+   * first session; cpu with `fallbackReason` when the one asked for could not start.
+   */
+  executionProvider(): ExecutionProviderStatus {
+    return this.provider;
+  }
+
+  private onEvent(event: EngineMessage): void {
+    if (event.type === 'execution_provider') {
+      // A replacement worker reports again when its first session loads: told only of a change.
+      const known = this.provider;
+      if (known.active === event.active && known.fallbackReason === event.reason) return;
+      this.provider = {
+        requested: event.requested,
+        active: event.active,
+        ...(event.reason !== undefined ? { fallbackReason: event.reason } : {}),
+      };
+      this.options.onExecutionProvider?.(this.provider);
+      return;
+    }
     if (event.type === 'session_threads') {
       this.sessionThreads.set(event.threads.path, event.threads);
       this.options.onSessionThreads?.(event.threads);

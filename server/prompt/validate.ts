@@ -1,5 +1,5 @@
 import { unsupportedNodeReason } from '../../shared/unsupported-nodes.js';
-import { comboOptions, inputTypeName } from '../../nodes/contract/input-spec.js';
+import { comboKey, comboOptions, inputTypeName, type ExtraComboOptions } from '../../nodes/contract/input-spec.js';
 import type { InputDefinition, NodeClass } from '../../nodes/contract/node-definition.js';
 import type { NodeEnvironment } from '../../nodes/contract/node-context.js';
 import type { NodeRegistry } from '../../nodes/contract/node-definition.js';
@@ -39,6 +39,8 @@ export type ValidationResult = Result<ValidPrompt, PromptRefusal>;
 
 export interface ValidateOptions {
   readonly partialExecutionTargets?: readonly string[];
+  /** Combo values valid beyond this process's folders (a cluster's workers' models). */
+  readonly extraComboOptions?: ExtraComboOptions;
 }
 
 function promptError(
@@ -157,7 +159,7 @@ export function validatePrompt(
     if (checks.has(id)) return undefined;
     // Marked in progress so a cycle that slipped through cannot loop forever: it reads as invalid.
     checks.set(id, { valid: false, errors: [] });
-    const own = checkOwnInputs(id, coerced, registry, env);
+    const own = checkOwnInputs(id, coerced, registry, env, options.extraComboOptions);
     if (own.errors.length > 0) ownErrors.set(id, own.errors);
     followed.set(id, own.sources);
     return own.sources;
@@ -243,7 +245,13 @@ interface OwnInputsCheck {
 }
 
 /** Checks one node's inputs (not what is upstream), writing coerced constants and links into `coerced`. */
-function checkOwnInputs(id: string, coerced: ApiPrompt, registry: NodeRegistry, env: NodeEnvironment): OwnInputsCheck {
+function checkOwnInputs(
+  id: string,
+  coerced: ApiPrompt,
+  registry: NodeRegistry,
+  env: NodeEnvironment,
+  extraOptions: ExtraComboOptions | undefined,
+): OwnInputsCheck {
   const node = ownValue(coerced, id);
   const nodeClass = node && registry.get(node.class_type);
   // Step 1 checked every node's class; a link to an absent node is the linking node's error.
@@ -252,10 +260,11 @@ function checkOwnInputs(id: string, coerced: ApiPrompt, registry: NodeRegistry, 
   const sources: string[] = [];
   const constants: Record<string, ConstantValue> = {};
   for (const [name, input] of Object.entries(nodeClass.inputs)) {
+    const advertised = extraOptions?.get(comboKey(node.class_type, name));
     // The input's spec goes only into errors: made when one is reported (a combo's spec lists its folder).
     const extra = (more: Record<string, unknown> = {}): Record<string, unknown> => ({
       input_name: name,
-      input_config: toInputSpec(input, env),
+      input_config: toInputSpec(input, env, advertised),
       ...more,
     });
     const raw = ownValue(node.inputs, name);
@@ -312,13 +321,13 @@ function checkOwnInputs(id: string, coerced: ApiPrompt, registry: NodeRegistry, 
       }
     }
     if (input.kind === 'COMBO') {
-      const options = comboOptions(input, env);
+      const options = comboOptions(input, env, advertised);
       if (typeof value !== 'string' || !options.includes(value)) {
         const listed = options.length > 20 ? `(list of length ${options.length})` : JSON.stringify(options);
         errors.push(
           promptError('value_not_in_list', 'Value not in list', `${name}: '${String(value)}' not in ${listed}`, {
             input_name: name,
-            input_config: options.length > 20 ? null : toInputSpec(input, env),
+            input_config: options.length > 20 ? null : toInputSpec(input, env, advertised),
             received_value: value,
           }),
         );

@@ -18,7 +18,7 @@ export function infoRoutes(ctx: ServerContext): Router {
   const router = Router();
 
   router.get('/object_info', (_req, res) => {
-    res.json(buildObjectInfo(ctx.registry, ctx.env));
+    res.json(buildObjectInfo(ctx.registry, ctx.env, ctx.runner.extraComboOptions()));
   });
 
   router.get('/vocabularies', (_req, res) => {
@@ -31,10 +31,14 @@ export function infoRoutes(ctx: ServerContext): Router {
 
   router.get('/object_info/:nodeClass', (req, res) => {
     const node = ctx.registry.get(req.params.nodeClass);
-    res.json(node ? { [node.classType]: toNodeInfo(node, ctx.env) } : {});
+    res.json(node ? { [node.classType]: toNodeInfo(node, ctx.env, ctx.runner.extraComboOptions()) } : {});
   });
 
-  router.get('/system_stats', (_req, res) => {
+  router.get('/system_stats', async (_req, res) => {
+    const workers = await ctx.runner.workers();
+    const provider = ctx.engine.executionProvider();
+    // The device the sessions run on: the execution provider's once one other than cpu is running.
+    const device = provider.active !== null && provider.active !== 'cpu' ? provider.active : 'cpu';
     res.json({
       system: {
         os: process.platform === 'win32' ? 'nt' : 'posix',
@@ -53,8 +57,8 @@ export function infoRoutes(ctx: ServerContext): Router {
       },
       devices: [
         {
-          name: 'cpu',
-          type: 'cpu',
+          name: device,
+          type: device,
           index: 0,
           vram_total: totalmem(),
           vram_free: freemem(),
@@ -62,8 +66,13 @@ export function infoRoutes(ctx: ServerContext): Router {
           torch_vram_free: 0,
         },
       ],
+      // Who runs the jobs: this process (embedded), or the cluster's workers with their state and heartbeat.
+      execution: { mode: ctx.runner.mode, workers },
       // onnxruntime's threads per session, as chosen when each loaded (timed per model, or --threads).
       threads: { override: ctx.options.threads ?? null, sessions: ctx.engine.threads() },
+      // onnxruntime's execution provider: the one asked for, the one running (null before the first model loads),
+      // and why it fell back to cpu when it could not start.
+      execution_provider: provider,
       // Inkgraph's job store: disk full, damaged or read-only, history entries waiting for the disk, a salvage at start.
       store: ctx.queue.storeReport,
       // The server process's memory and its limits, for watching it under load.
@@ -73,6 +82,10 @@ export function infoRoutes(ctx: ServerContext): Router {
         cache_memory: ctx.options.cacheMemoryBytes,
       },
     });
+  });
+
+  router.get('/workers', async (_req, res) => {
+    res.json({ mode: ctx.runner.mode, workers: await ctx.runner.workers() });
   });
 
   router.get('/features', (_req, res) => {

@@ -68,7 +68,14 @@ export function promptRoutes(ctx: ServerContext): Router {
       );
     const body = parseJsonBody(req.body);
     if (!body.ok) return sendError(res, 400, body.reason.type, body.reason.message);
-    const accepted = acceptPrompt(body.value, ctx.registry, ctx.env, ctx.queue, ctx.options.maxMemoryBytes);
+    const accepted = acceptPrompt(
+      body.value,
+      ctx.registry,
+      ctx.env,
+      ctx.queue,
+      ctx.options.maxMemoryBytes,
+      ctx.runner.extraComboOptions(),
+    );
     if (!accepted.ok) {
       res.status(400).json({ error: accepted.reason.error, node_errors: accepted.reason.nodeErrors });
       return;

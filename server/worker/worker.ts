@@ -1,11 +1,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createRegistry } from '../../nodes/index.js';
-import type { EngineEvent, EngineRequest, EngineWorkerData } from '../engine/engine-events.js';
+import type { EngineEvent, EngineMessage, EngineRequest, EngineWorkerData } from '../engine/engine-events.js';
 import { executePrompt, type CachedResult } from './executor.js';
 import { heldBytes, LruCache } from './lru-cache.js';
 import { ProgressBatcher } from './progress-batcher.js';
 import { SharedCachesStore } from './shared-caches.js';
 import { shareNativeCallState } from '../../nodes/runtime/onnx/session.js';
+import { onExecutionProviderChoice, setExecutionProvider } from '../../nodes/runtime/onnx/execution-provider.js';
 import { setThreadOverride } from '../../nodes/runtime/onnx/thread-options.js';
 import { onThreadChoice } from '../../nodes/runtime/onnx/tuned-session.js';
 
@@ -46,6 +47,17 @@ onThreadChoice((choice) =>
       timings: choice.timings.map((t) => ({ threads: t.options.threads, spinning: t.options.spinning, ms: t.ms })),
     },
   } satisfies EngineEvent),
+);
+
+setExecutionProvider(data.executionProvider ?? 'cpu');
+// The provider the sessions got (the one asked for, or cpu when it could not start), for /system_stats and the log.
+onExecutionProviderChoice((choice) =>
+  port.postMessage({
+    type: 'execution_provider',
+    requested: choice.requested,
+    active: choice.active,
+    ...(choice.reason !== undefined ? { reason: choice.reason } : {}),
+  } satisfies EngineMessage),
 );
 
 let queue = Promise.resolve();

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
+import { ProcessOutput } from './process-output.js';
 
 const BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'inkgraph.js');
 
@@ -12,8 +13,7 @@ export interface ServerFolders {
 
 /** `inkgraph serve` as its own OS process (so it can be killed for real), on a free loopback port. */
 export class ServerProcess {
-  private output = '';
-  private readonly outputWaiters = new Set<() => void>();
+  private readonly output: ProcessOutput;
   private readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
   private constructor(
@@ -21,13 +21,9 @@ export class ServerProcess {
     readonly url: string,
     initialOutput: string,
   ) {
-    this.output = initialOutput;
-    const onOutput = (chunk: Buffer): void => {
-      this.output += chunk.toString();
-      for (const wake of [...this.outputWaiters]) wake();
-    };
-    child.stdout?.on('data', onOutput);
-    child.stderr?.on('data', onOutput);
+    this.output = new ProcessOutput('the server', initialOutput);
+    child.stdout?.on('data', this.output.append);
+    child.stderr?.on('data', this.output.append);
     this.exited = new Promise((resolveExit) => {
       if (child.exitCode !== null || child.signalCode !== null)
         resolveExit({ code: child.exitCode, signal: child.signalCode });
@@ -88,25 +84,12 @@ export class ServerProcess {
   }
 
   get log(): string {
-    return this.output;
+    return this.output.text;
   }
 
   /** Resolves once the process's output (stdout and stderr) matches `pattern`. */
   async waitForOutput(pattern: RegExp, timeoutMs = 60_000): Promise<void> {
-    await new Promise<void>((resolveMatch, reject) => {
-      const timer = setTimeout(() => {
-        this.outputWaiters.delete(check);
-        reject(new Error(`the server's output did not match ${String(pattern)} in ${timeoutMs} ms:\n${this.output}`));
-      }, timeoutMs);
-      const check = (): void => {
-        if (!pattern.test(this.output)) return;
-        clearTimeout(timer);
-        this.outputWaiters.delete(check);
-        resolveMatch();
-      };
-      this.outputWaiters.add(check);
-      check();
-    });
+    await this.output.waitFor(pattern, timeoutMs);
   }
 
   /** Sends `signal` and waits for the process to end. */

@@ -19,10 +19,10 @@ describe('the TestGate node', () => {
     expect(Object.keys(buildObjectInfo(registry, env))).toEqual(allNodes.map((node) => node.classType));
   });
 
-  it('is registered last when INKGRAPH_TEST_GATES names a folder', () => {
+  it('is registered last (with TestTimer) when INKGRAPH_TEST_GATES names a folder', () => {
     process.env[TEST_GATES_ENV] = env.tempDir;
     const info = buildObjectInfo(createRegistry(), env);
-    expect(Object.keys(info)).toEqual([...allNodes.map((node) => node.classType), 'TestGate']);
+    expect(Object.keys(info)).toEqual([...allNodes.map((node) => node.classType), 'TestGate', 'TestTimer']);
     expect(info.TestGate).toMatchObject({ output: ['*'], input: { required: { value: ['*', {}] } } });
   });
 });

@@ -1,6 +1,8 @@
 import type * as Ort from 'onnxruntime-node';
 import { float16ToFloat32, float32ToFloat16 } from '../../../media/float16.js';
 import { NATIVE_IDLE, NATIVE_IN_CALL } from '../../contract/native-call-state.js';
+import type { ExecutionProviderName } from '../../../shared/execution-provider.js';
+import { createWithProvider } from './execution-provider.js';
 import { allCores, type ThreadOptions } from './thread-options.js';
 
 /**
@@ -25,6 +27,8 @@ export interface LoadedSession {
   readonly outputNames: readonly string[];
   /** Output shapes as declared (numbers fixed, strings symbolic). */
   readonly outputShapes: ReadonlyMap<string, readonly (number | string)[]>;
+  /** The execution provider it runs on: the one asked for (`--execution-provider`), or cpu when that failed. */
+  readonly provider: ExecutionProviderName;
 }
 
 /** Time spent inside `session.run` since the process started (ms), for the engine's overhead figures. */
@@ -61,7 +65,6 @@ export async function loadSession(
   const spin = threads.spinning ? '1' : '0';
   const path = typeof source === 'string' ? source : source.label;
   const options: Ort.InferenceSession.SessionOptions = {
-    executionProviders: ['cpu'],
     graphOptimizationLevel: 'all',
     executionMode: 'sequential',
     intraOpNumThreads: threads.threads,
@@ -69,10 +72,12 @@ export async function loadSession(
     // server's main thread (HTTP, WebSocket, previews) and slows every image (npm run bench): off unless timed faster.
     extra: { session: { intra_op: { allow_spinning: spin }, inter_op: { allow_spinning: spin } } },
   };
-  const session =
-    typeof source === 'string'
-      ? await ort.InferenceSession.create(source, options)
-      : await ort.InferenceSession.create(source.bytes, options);
+  const { session, provider } = await createWithProvider((executionProviders) => {
+    const withProviders = { ...options, executionProviders };
+    return typeof source === 'string'
+      ? ort.InferenceSession.create(source, withProviders)
+      : ort.InferenceSession.create(source.bytes, withProviders);
+  });
   const inputs = new Map<string, InputInfo>();
   for (const meta of session.inputMetadata) {
     if (!meta.isTensor) throw new Error(`${path}: input ${meta.name} is not a tensor`);
@@ -82,7 +87,7 @@ export async function loadSession(
   }
   const outputShapes = new Map<string, readonly (number | string)[]>();
   for (const meta of session.outputMetadata) if (meta.isTensor) outputShapes.set(meta.name, meta.shape);
-  return { path, session, ort, inputs, outputNames: session.outputNames, outputShapes };
+  return { path, session, ort, inputs, outputNames: session.outputNames, outputShapes, provider };
 }
 
 /** A value to feed: float data (cast to float32/float16 as declared) or integers (cast to int32/int64). */
