@@ -66,10 +66,18 @@ export class ExecutionService {
     return messages;
   }
 
-  /** Queues a job, durably, and starts it if the engine is free (before the disk flush: see `PromptQueue.put`). */
-  submit(job: QueuedJob): void {
+  /**
+   * Queues a job, durably, and starts it if a runner is free; resolves once it is on disk. The start comes before the
+   * disk flush, and the flush waits a turn of the event loop: what the start sent (the engine's message; a cluster's
+   * hand-over to Redis, which goes out only after the current turn) is on its way while the disk syncs.
+   * A failed commit throws with nothing queued.
+   */
+  async submit(job: QueuedJob): Promise<void> {
+    const flush = this.queue.putUnflushed(job);
+    this.pump();
+    await new Promise((resolve) => setImmediate(resolve));
     try {
-      this.queue.put(job, () => this.pump());
+      flush();
     } catch (error) {
       if (!(error instanceof JobStoreFlushError)) throw error;
       this.options.log(`job ${job.promptId} is queued, but ${error.message}: it may not survive a power cut`);

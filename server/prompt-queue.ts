@@ -116,6 +116,17 @@ export class PromptQueue {
     });
   }
 
+  /**
+   * `put` with the disk flush left to the caller: committed and queued (announced) when this returns; durable once
+   * the returned function has run (it throws as `put` does when the flush fails).
+   */
+  putUnflushed(job: QueuedJob): () => void {
+    const flush = this.store.queuedUnflushed(jobWithoutSecrets(job), this.counter);
+    this.insertSorted({ job, restarts: 0, lastRestart: undefined });
+    this.announce('added');
+    return flush;
+  }
+
   private insertSorted(entry: RestoredJob): void {
     let index = this.pending.findIndex((other) => compareJobs(entry.job, other.job) < 0);
     if (index < 0) index = this.pending.length;

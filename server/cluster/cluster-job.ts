@@ -14,11 +14,17 @@ export const clusterJobSchema = z.object({
     previewEvery: z.number(),
   }),
   files: z.array(z.object({ folder: z.enum(['input', 'output', 'temp']), name: z.string(), base64: z.string() })),
+  /** Which hand-over this is: a job of the same id BullMQ kept from an earlier one is told apart by it. */
+  dispatchId: z.string(),
 });
 export type ClusterJob = z.infer<typeof clusterJobSchema>;
 
 /** The job's data as JSON keeps it (an absent `extraPngInfo` stays absent). */
-export function clusterJobData(request: ExecuteJob, files: ClusterJob['files']): ClusterJob {
+export function clusterJobData(request: ExecuteJob, files: ClusterJob['files'], dispatchId: string): ClusterJob {
   const { extraPngInfo, ...rest } = request;
-  return { request: { ...rest, outputs: [...rest.outputs], ...(extraPngInfo ? { extraPngInfo } : {}) }, files };
+  return {
+    request: { ...rest, outputs: [...rest.outputs], ...(extraPngInfo ? { extraPngInfo } : {}) },
+    files,
+    dispatchId,
+  };
 }

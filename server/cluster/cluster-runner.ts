@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -64,6 +65,8 @@ export class ClusterRunner implements JobRunner {
   private readonly capacityListeners: (() => void)[] = [];
   private readonly relayedFiles: RelayedFiles;
   private poller: NodeJS.Timeout | undefined;
+  /** Connections for the runs' blocking reads, kept between runs (a new one costs a connect and AUTH). */
+  private readonly idleReaders: Redis[] = [];
   private closed = false;
   private redisLost = false;
   private capacitySignature = '';
@@ -214,13 +217,24 @@ export class ClusterRunner implements JobRunner {
 
   private async dispatch(group: string, job: QueuedJob, request: ExecuteJob): Promise<void> {
     const stream = runStreamKey(job.promptId);
-    await this.redis.xadd(stream, '*', 'e', JSON.stringify({ type: 'dispatched', group, at: Date.now() }));
-    await this.redis.expire(stream, RUN_KEY_TTL_S);
     const queue = this.queueFor(group);
     // A job of the same id left from an earlier run (failed, or stuck from a lost Redis write) would block the add.
-    const stale = await queue.getJob(job.promptId);
-    if (stale) await stale.remove().catch(() => {});
-    await queue.add('run', clusterJobData(request, this.imageFiles(job)), { jobId: job.promptId });
+    const dispatchId = randomUUID();
+    const data = clusterJobData(request, this.imageFiles(job), dispatchId);
+    const [added] = await Promise.all([
+      queue.add('run', data, { jobId: job.promptId }),
+      this.redis
+        .multi()
+        .xadd(stream, '*', 'e', JSON.stringify({ type: 'dispatched', group, at: Date.now() }))
+        .expire(stream, RUN_KEY_TTL_S)
+        .exec(),
+    ]);
+    // BullMQ keeps a job of the same id (a failed one kept for its reason, one from a lost dispatch) instead of
+    // adding this one: that one goes, and this one is added.
+    if (!isRecord(added.data) || added.data.dispatchId !== dispatchId) {
+      await added.remove().catch(() => {});
+      await queue.add('run', data, { jobId: job.promptId });
+    }
   }
 
   /** The images the prompt loads, from this coordinator's folders (workers have their own). */
@@ -254,8 +268,7 @@ export class ClusterRunner implements JobRunner {
       if (assignment.group === undefined) return failed(request, 'no worker has the models this job needs');
       await this.dispatch(assignment.group, job, request);
     }
-    const reader = this.redis.duplicate();
-    reader.on('error', () => {});
+    const reader = this.takeReader();
     let lastId = '0';
     let attempt = 0;
     let worker = '';
@@ -292,14 +305,28 @@ export class ClusterRunner implements JobRunner {
           if (step.kind === 'dispatched') assignment.group = step.group;
           if (step.kind === 'started') ({ attempt, worker } = step);
           if (step.kind === 'finished') {
-            await this.redis.del(stream, attemptKey(promptId), interruptKey(promptId)).catch(() => {});
+            // The run's keys go after the result is handed on: the client hears the end without waiting for Redis.
+            this.redis.del(stream, attemptKey(promptId), interruptKey(promptId)).catch(() => {});
             return step.result;
           }
         }
       }
     } finally {
-      reader.disconnect();
+      this.returnReader(reader);
     }
+  }
+
+  private takeReader(): Redis {
+    const reader = this.idleReaders.pop();
+    if (reader) return reader;
+    const fresh = this.redis.duplicate();
+    fresh.on('error', () => {});
+    return fresh;
+  }
+
+  private returnReader(reader: Redis): void {
+    if (this.closed || this.idleReaders.length >= 16) reader.disconnect();
+    else this.idleReaders.push(reader);
   }
 
   /** One relayed entry: turned into the engine's events (of the newest attempt only). */
@@ -439,6 +466,7 @@ export class ClusterRunner implements JobRunner {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.poller);
+    for (const reader of this.idleReaders.splice(0)) reader.disconnect();
     await Promise.all([...this.queues.values()].map((queue) => queue.close().catch(() => {})));
     this.subscriber.disconnect();
     this.redis.disconnect();
@@ -478,4 +506,8 @@ function interruptedBeforeStart(request: ExecuteJob): ExecutionResult {
     timing: noTiming,
     interruptedAt: { node, nodeType: request.prompt[node]?.class_type ?? '' },
   };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
 }

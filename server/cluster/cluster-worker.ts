@@ -204,45 +204,56 @@ export class ClusterWorker {
   private async run(slot: Slot, data: ClusterJob): Promise<void> {
     const { request } = data;
     const stream = runStreamKey(request.promptId);
-    const attempt = await this.redis.incr(attemptKey(request.promptId));
-    await this.redis.expire(attemptKey(request.promptId), RUN_KEY_TTL_S);
-    // Entries go out in order on this connection, without waiting for each: a step never waits on Redis.
+    // Entries go out in order on this connection, without waiting for each: a step never waits on Redis. They name
+    // the attempt, which Redis counts; the engine starts meanwhile, and what it says first waits for the count.
     let relayFailure: string | undefined;
-    const relay = (entry: RelayEntry, bytes?: Uint8Array): void => {
+    let attempt = 0;
+    const held: [(attempt: number) => RelayEntry, Uint8Array | undefined][] = [];
+    const send = (entry: RelayEntry, bytes?: Uint8Array): void => {
       this.redis.xadd(stream, '*', ...relayFields(entry, bytes)).catch((error: unknown) => {
         relayFailure ??= error instanceof Error ? error.message : String(error);
       });
     };
-    relay({ type: 'started', attempt, worker: this.id, at: Date.now() });
+    const relay = (make: (attempt: number) => RelayEntry, bytes?: Uint8Array): void => {
+      if (attempt > 0) send(make(attempt), bytes);
+      else held.push([make, bytes]);
+    };
+    const counted = this.redis
+      .multi()
+      .incr(attemptKey(request.promptId))
+      .expire(attemptKey(request.promptId), RUN_KEY_TTL_S)
+      .exec()
+      .then((replies) => {
+        const value = Number(replies?.[0]?.[1] ?? Number.NaN);
+        if (!Number.isInteger(value) || value < 1) throw new Error('Redis did not count the attempt');
+        attempt = value;
+        send({ type: 'started', attempt, worker: this.id, at: Date.now() });
+        for (const [make, bytes] of held.splice(0)) send(make(attempt), bytes);
+      });
     this.beat(true);
     this.placeImageFiles(data);
     const maxLagMs = this.config.previewMaxLagMs ?? PREVIEW_MAX_LAG_MS;
     const onEvent = (event: EngineEvent): void => {
       switch (event.type) {
         case 'cached':
-          relay({ type: 'cached', attempt, nodes: event.nodes });
+          relay((attempt) => ({ type: 'cached', attempt, nodes: event.nodes }));
           return;
         case 'node_start':
           if (slot.running) slot.running.node = event.node;
-          relay({ type: 'node_start', attempt, node: event.node });
+          relay((attempt) => ({ type: 'node_start', attempt, node: event.node }));
           return;
         case 'progress': {
           const step = { value: event.value, max: event.max, reportedAt: event.reportedAt };
           const preview = event.preview;
           if (preview && preview.kind !== 'encoded' && shouldSendPreview(preview, step, Date.now(), maxLagMs)) {
             const { mimeType, bytes } = encodeStepPreview(preview);
+            const droppable = preview.kind !== 'image';
             relay(
-              {
-                type: 'progress',
-                attempt,
-                node: event.node,
-                ...step,
-                preview: { mimeType, droppable: preview.kind !== 'image' },
-              },
+              (attempt) => ({ type: 'progress', attempt, node: event.node, ...step, preview: { mimeType, droppable } }),
               bytes,
             );
           } else {
-            relay({ type: 'progress', attempt, node: event.node, ...step });
+            relay((attempt) => ({ type: 'progress', attempt, node: event.node, ...step }));
           }
           return;
         }
@@ -250,26 +261,18 @@ export class ClusterWorker {
           for (const image of event.ui?.images ?? []) {
             if (image.type === 'input') continue;
             const bytes = this.readOwnFile(image.type, image.subfolder, image.filename);
-            if (bytes)
-              relay(
-                {
-                  type: 'file',
-                  attempt,
-                  folder: image.type,
-                  subfolder: image.subfolder,
-                  filename: image.filename,
-                },
-                bytes,
-              );
+            const { subfolder, filename } = image;
+            const folder = image.type;
+            if (bytes) relay((attempt) => ({ type: 'file', attempt, folder, subfolder, filename }), bytes);
           }
-          relay({
+          relay((attempt) => ({
             type: 'node_done',
             attempt,
             node: event.node,
             ...(event.ui ? { ui: event.ui } : {}),
             fromCache: event.fromCache,
             ms: event.ms,
-          });
+          }));
           return;
         case 'finished':
         case 'session_threads':
@@ -280,7 +283,8 @@ export class ClusterWorker {
     // Interrupted before it reached this worker (or while a lost worker had it): it stops at its first step.
     if ((await this.redis.exists(interruptKey(request.promptId))) > 0) slot.engine.interrupt();
     const result: ExecutionResult = await finished;
-    relay({ type: 'finished', attempt, result });
+    await counted;
+    relay((attempt) => ({ type: 'finished', attempt, result }));
     await this.redis.expire(stream, RUN_KEY_TTL_S);
     if (relayFailure !== undefined) throw new Error(`could not relay the run to Redis: ${relayFailure}`);
   }

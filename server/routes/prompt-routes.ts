@@ -58,7 +58,7 @@ export function promptRoutes(ctx: ServerContext): Router {
     res.json({ exec_info: { queue_remaining: ctx.queue.remaining } });
   });
 
-  router.post('/prompt', (req, res) => {
+  router.post('/prompt', async (req, res) => {
     if (ctx.execution.isDraining)
       return sendError(
         res,
@@ -98,7 +98,7 @@ export function promptRoutes(ctx: ServerContext): Router {
       );
     }
     try {
-      ctx.execution.submit(result.job);
+      await ctx.execution.submit(result.job);
     } catch (error) {
       return sendError(
         res,

@@ -324,20 +324,33 @@ export class JobStore {
    * to the engine there, so its run does not wait for the disk.
    */
   queued(job: QueuedJob, counter: number, whileFlushing?: () => void): void {
-    this.write(
-      () => {
-        this.statements.insertJob.run(job.promptId, job.number, JSON.stringify(toQueueItem(job)), Date.now());
-        this.statements.setMeta.run('counter', String(counter));
-      },
-      () => {
-        this.unsaved.rowReplaced(job.promptId);
-        whileFlushing?.();
-      },
-    );
+    const flush = this.queuedUnflushed(job, counter);
+    try {
+      whileFlushing?.();
+    } finally {
+      flush();
+    }
   }
 
+  /** `queued`'s commit, with the flush that makes it durable left to the caller (who must call it). */
+  queuedUnflushed(job: QueuedJob, counter: number): () => void {
+    this.retryUnsaved();
+    this.commit(() => {
+      this.statements.insertJob.run(job.promptId, job.number, JSON.stringify(toQueueItem(job)), Date.now());
+      this.statements.setMeta.run('counter', String(counter));
+    });
+    this.unsaved.rowReplaced(job.promptId);
+    return () => this.flush();
+  }
+
+  /**
+   * A job started. Committed without its own flush, as `nodeStarted` is: it only counts restarts of a job that kills
+   * the process, and a commit survives `kill -9`; a power cut before the next flush loses only the count, and the job
+   * re-runs. The flush would otherwise hold the turn in which a cluster coordinator hands the job to Redis.
+   */
   started(promptId: string): void {
-    this.write(() => this.statements.setState.run('running', promptId));
+    this.retryUnsaved();
+    this.commit(() => this.statements.setState.run('running', promptId));
   }
 
   /**
