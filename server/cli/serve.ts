@@ -20,8 +20,9 @@ export async function serve(values: ServeValues): Promise<number> {
     process.once('SIGTERM', () => resolveStop('SIGTERM'));
   });
   const graceSeconds = values['shutdown-grace'];
+  const running = server.context.queue.runningJobs.length;
   console.log(
-    `${signal}: taking no new prompts; ${server.context.queue.runningJobs.length > 0 ? `letting the running jobs finish (up to ${graceSeconds} s)` : 'no job is running'}…`,
+    `${signal}: taking no new prompts; ${running === 0 ? 'no job is running' : `letting the running job${running === 1 ? '' : 's'} finish (up to ${graceSeconds} s)`}…`,
   );
   const forceStop = (): void => {
     console.log('second signal: stopping now; the running job stays queued and runs again on the next start');

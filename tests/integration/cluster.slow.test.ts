@@ -272,7 +272,7 @@ describe('a coordinator and three workers on Redis', () => {
     }
   }, 400_000);
 
-  it('interrupts a job on the worker running it, and pause holds jobs in the coordinator', async () => {
+  it("interrupts a job on the worker running it; pause, front and delete act on the coordinator's queue", async () => {
     const socket = await TestSocket.open(coordinator.url, 'cluster-interrupt');
     const long = await queuePrompt(timerPrompt(7, 'long', 2_000, 50), socket.clientId);
     await socket.waitFor(
@@ -289,10 +289,26 @@ describe('a coordinator and three workers on Redis', () => {
 
     expect((await postJson(`${coordinator.url}/queue/pause`, {})).status).toBe(200);
     const held = await queuePrompt(timerPrompt(8, 'held'), socket.clientId);
-    expect((await queueIds(coordinator)).pending).toEqual([held]);
+    const deleted = await queuePrompt(timerPrompt(10, 'deleted'), socket.clientId);
+    const first = (
+      await postJson(`${coordinator.url}/prompt`, {
+        prompt: timerPrompt(11, 'first'),
+        client_id: socket.clientId,
+        front: true,
+      })
+    ).json as { prompt_id: string };
+    expect((await queueIds(coordinator)).pending).toEqual([first.prompt_id, held, deleted]);
     expect((await listWorkers()).workers.every((worker) => worker.jobs.length === 0)).toBe(true);
+    expect((await postJson(`${coordinator.url}/queue`, { delete: [deleted] })).status).toBe(200);
     expect((await postJson(`${coordinator.url}/queue/resume`, {})).status).toBe(200);
     await socket.waitForEnd(held);
+    await socket.waitForEnd(first.prompt_id);
+    // `front` ran first, the deleted job never ran.
+    const starts = socket
+      .messages()
+      .flatMap((message) => (message.type === 'execution_start' ? [message.data.prompt_id] : []));
+    expect(starts.filter((id) => id !== long)).toEqual([first.prompt_id, held]);
+    expect(readdirSync(env.outputDir).some((name) => name.startsWith('deleted'))).toBe(false);
     socket.close();
   }, 120_000);
 
