@@ -272,6 +272,7 @@ export class ClusterRunner implements JobRunner {
     let lastId = '0';
     let attempt = 0;
     let worker = '';
+    let source = '';
     let quietMs = 0;
     try {
       for (;;) {
@@ -301,9 +302,9 @@ export class ClusterRunner implements JobRunner {
             this.options.log(`run ${promptId}: skipped ${record.reason}`);
             continue;
           }
-          const step = this.apply(record.value, { attempt, worker }, onEvent, request);
+          const step = this.apply(record.value, { attempt, worker, source }, onEvent, request);
           if (step.kind === 'dispatched') assignment.group = step.group;
-          if (step.kind === 'started') ({ attempt, worker } = step);
+          if (step.kind === 'started') ({ attempt, worker, source } = step);
           if (step.kind === 'finished') {
             // The run's keys go after the result is handed on: the client hears the end without waiting for Redis.
             this.redis.del(stream, attemptKey(promptId), interruptKey(promptId)).catch(() => {});
@@ -332,13 +333,14 @@ export class ClusterRunner implements JobRunner {
   /** One relayed entry: turned into the engine's events (of the newest attempt only). */
   private apply(
     { entry, bytes }: RelayRecord,
-    current: { attempt: number; worker: string },
+    /** `source`: the worker's engine whose images the entries name (the key of their renames here). */
+    current: { attempt: number; worker: string; source: string },
     onEvent: (event: RunEvent) => void,
     request: ExecuteJob,
   ):
     | { kind: 'none' }
     | { kind: 'dispatched'; group: string }
-    | { kind: 'started'; attempt: number; worker: string }
+    | { kind: 'started'; attempt: number; worker: string; source: string }
     | { kind: 'finished'; result: ExecutionResult } {
     const promptId = request.promptId;
     if (entry.type === 'dispatched') return { kind: 'dispatched', group: entry.group };
@@ -353,7 +355,12 @@ export class ClusterRunner implements JobRunner {
           reason: `${lost} was lost while it ran the job; it ran again on worker ${entry.worker}`,
         });
       }
-      return { kind: 'started', attempt: entry.attempt, worker: entry.worker };
+      return {
+        kind: 'started',
+        attempt: entry.attempt,
+        worker: entry.worker,
+        source: `${entry.worker}/${entry.engine}`,
+      };
     }
     // What an attempt lost under it said is over: its worker is gone and the job runs again from the start.
     if (entry.attempt !== current.attempt) return { kind: 'none' };
@@ -389,7 +396,7 @@ export class ClusterRunner implements JobRunner {
       case 'file': {
         if (!bytes) return { kind: 'none' };
         const placed = this.relayedFiles.write(
-          current.worker,
+          current.source,
           { type: entry.folder, subfolder: entry.subfolder, filename: entry.filename },
           bytes,
         );
@@ -401,7 +408,7 @@ export class ClusterRunner implements JobRunner {
           type: 'node_done',
           promptId,
           node: entry.node,
-          ui: entry.ui ? this.relayedFiles.rewrite(current.worker, entry.ui) : undefined,
+          ui: entry.ui ? this.relayedFiles.rewrite(current.source, entry.ui) : undefined,
           fromCache: entry.fromCache,
           ms: entry.ms,
         });
@@ -409,7 +416,7 @@ export class ClusterRunner implements JobRunner {
       case 'finished': {
         const outputs: Record<string, UiOutput> = {};
         for (const [node, ui] of Object.entries(entry.result.outputs))
-          outputs[node] = this.relayedFiles.rewrite(current.worker, ui);
+          outputs[node] = this.relayedFiles.rewrite(current.source, ui);
         return { kind: 'finished', result: { ...entry.result, outputs } };
       }
     }

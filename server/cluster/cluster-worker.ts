@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { NodeEnvironment } from '../../nodes/contract/node-context.js';
@@ -47,6 +47,9 @@ export interface ClusterWorkerOptions {
 }
 
 interface Slot {
+  readonly index: number;
+  /** Its own output and temp folders: SaveImage numbers files by what its folder holds, so engines must not share one. */
+  readonly env: NodeEnvironment;
   readonly engine: EngineHost;
   running: { promptId: string; node: string | null; startedAt: number } | undefined;
 }
@@ -76,15 +79,14 @@ export class ClusterWorker {
     this.id = config.id ?? `${hostname()}-${process.pid}`;
     this.options = advertisedOptions(createRegistry(), config.env);
     this.group = workerGroup(this.options, config.executionProvider);
-    this.slots = Array.from({ length: config.concurrency }, () => ({
-      engine: new EngineHost({
-        ...config.engine,
-        env: config.env,
-        executionProvider: config.executionProvider,
-        onExecutionProvider: (status) => config.log(`worker ${this.id}: ${describeExecutionProviderStatus(status)}`),
-      }),
-      running: undefined,
-    }));
+    this.slots = Array.from({ length: config.concurrency }, (_, index) => {
+      const env: NodeEnvironment = {
+        ...config.env,
+        outputDir: join(config.env.outputDir, `engine-${index}`),
+        tempDir: join(config.env.tempDir, `engine-${index}`),
+      };
+      return { index, env, engine: this.engineFor(env), running: undefined };
+    });
     this.redis = new Redis(config.redisUrl, redisOptions());
     this.subscriber = new Redis(config.redisUrl, redisOptions());
     this.redis.on('error', () => {
@@ -104,14 +106,24 @@ export class ClusterWorker {
     });
   }
 
+  private engineFor(env: NodeEnvironment): EngineHost {
+    return new EngineHost({
+      ...this.config.engine,
+      env,
+      executionProvider: this.config.executionProvider,
+      onExecutionProvider: (status) => this.config.log(`worker ${this.id}: ${describeExecutionProviderStatus(status)}`),
+    });
+  }
+
   /** The queue group this worker serves (workers with the same models and provider share it). */
   get queueGroup(): string {
     return this.group;
   }
 
   async start(): Promise<void> {
-    const { inputDir, outputDir, tempDir } = this.config.env;
-    for (const dir of [inputDir, outputDir, tempDir]) mkdirSync(dir, { recursive: true });
+    mkdirSync(this.config.env.inputDir, { recursive: true });
+    for (const { env } of this.slots)
+      for (const dir of [env.outputDir, env.tempDir]) mkdirSync(dir, { recursive: true });
     for (const slot of this.slots) slot.engine.start();
     await this.redis.ping();
     await this.subscriber.subscribe(INTERRUPT_CHANNEL);
@@ -227,7 +239,7 @@ export class ClusterWorker {
         const value = Number(replies?.[0]?.[1] ?? Number.NaN);
         if (!Number.isInteger(value) || value < 1) throw new Error('Redis did not count the attempt');
         attempt = value;
-        send({ type: 'started', attempt, worker: this.id, at: Date.now() });
+        send({ type: 'started', attempt, worker: this.id, engine: slot.index, at: Date.now() });
         for (const [make, bytes] of held.splice(0)) send(make(attempt), bytes);
       });
     this.beat(true);
@@ -260,7 +272,7 @@ export class ClusterWorker {
         case 'node_done':
           for (const image of event.ui?.images ?? []) {
             if (image.type === 'input') continue;
-            const bytes = this.readOwnFile(image.type, image.subfolder, image.filename);
+            const bytes = this.readOwnFile(slot.env, image.type, image.subfolder, image.filename);
             const { subfolder, filename } = image;
             const folder = image.type;
             if (bytes) relay((attempt) => ({ type: 'file', attempt, folder, subfolder, filename }), bytes);
@@ -292,7 +304,7 @@ export class ClusterWorker {
   /** Writes the images the job reads (sent with it by the coordinator) into this worker's folders. */
   private placeImageFiles(data: ClusterJob): void {
     for (const file of data.files) {
-      const folder = this.folderOf(file.folder);
+      const folder = this.folderOf(this.config.env, file.folder);
       const path = resolveInside(folder, file.name);
       if (!path.ok) continue;
       const bytes = Buffer.from(file.base64, 'base64');
@@ -302,13 +314,18 @@ export class ClusterWorker {
     }
   }
 
-  private folderOf(folder: 'input' | 'output' | 'temp'): string {
-    const { inputDir, outputDir, tempDir } = this.config.env;
+  private folderOf(env: NodeEnvironment, folder: 'input' | 'output' | 'temp'): string {
+    const { inputDir, outputDir, tempDir } = env;
     return folder === 'input' ? inputDir : folder === 'output' ? outputDir : tempDir;
   }
 
-  private readOwnFile(folder: 'output' | 'temp', subfolder: string, filename: string): Buffer | undefined {
-    const path = resolveInside(this.folderOf(folder), subfolder === '' ? filename : `${subfolder}/${filename}`);
+  private readOwnFile(
+    env: NodeEnvironment,
+    folder: 'output' | 'temp',
+    subfolder: string,
+    filename: string,
+  ): Buffer | undefined {
+    const path = resolveInside(this.folderOf(env, folder), subfolder === '' ? filename : `${subfolder}/${filename}`);
     if (!path.ok) return undefined;
     try {
       return readFileSync(path.value);

@@ -47,7 +47,14 @@ export const relayEntrySchema = z.discriminatedUnion('type', [
   /** The coordinator handed the job to a group's queue. */
   z.object({ type: z.literal('dispatched'), group: z.string(), at: z.number() }),
   /** A worker took the job (attempt 2 and on: an earlier worker was lost under it). */
-  z.object({ type: z.literal('started'), attempt, worker: z.string(), at: z.number() }),
+  z.object({
+    type: z.literal('started'),
+    attempt,
+    worker: z.string(),
+    /** Which of the worker's engines (each numbers its images in its own folders). */
+    engine: z.number().int().nonnegative(),
+    at: z.number(),
+  }),
   z.object({ type: z.literal('cached'), attempt, nodes: z.array(z.string()) }),
   z.object({ type: z.literal('node_start'), attempt, node: z.string() }),
   z.object({

@@ -45,10 +45,21 @@ function modelsFolder(name: string, pipelines: readonly string[]): string {
   return join(env.root, name);
 }
 
-async function startWorker(id: string, models: string): Promise<WorkerProcess> {
+async function startWorker(id: string, models: string, concurrency = 1): Promise<WorkerProcess> {
   const worker = await WorkerProcess.start(
     id,
-    ['--redis', redis.url, '--models', models, '--data', join(env.root, `worker-${id}`), '--preview-max-lag', '600000'],
+    [
+      '--concurrency',
+      String(concurrency),
+      '--redis',
+      redis.url,
+      '--models',
+      models,
+      '--data',
+      join(env.root, `worker-${id}`),
+      '--preview-max-lag',
+      '600000',
+    ],
     gates.env,
   );
   workers.set(id, worker);
@@ -117,7 +128,8 @@ beforeAll(async () => {
   // One at a time: each loads the registry and starts its engine thread, which is what the 2 cores are for.
   await startWorker('w1', shared);
   await startWorker('w2', shared);
-  await startWorker('w3', withExtra);
+  // Two engines: images from both (numbered in their own folders) must not overwrite one another.
+  await startWorker('w3', withExtra, 2);
   writeFileSync(join(env.inputDir, 'cluster-input.png'), testPng(24, 16));
 }, 240_000);
 
@@ -161,9 +173,13 @@ describe('a coordinator and three workers on Redis', () => {
     const entries = await waitForHistory(coordinator, [routed, loaded]);
     expect(entries[routed]?.status.status_str, JSON.stringify(entries[routed]?.status)).toBe('success');
     // Only w3 could run it: its own output folder has the image it made, the others' have none.
-    expect(readdirSync(join(env.root, 'worker-w3', 'output')).some((name) => name.startsWith('routed'))).toBe(true);
+    expect(
+      readdirSync(join(env.root, 'worker-w3', 'output'), { recursive: true }).some((name) =>
+        String(name).includes('routed'),
+      ),
+    ).toBe(true);
     for (const id of ['w1', 'w2'])
-      expect(safeList(join(env.root, `worker-${id}`, 'output')).some((name) => name.startsWith('routed'))).toBe(false);
+      expect(safeList(join(env.root, `worker-${id}`, 'output')).some((name) => name.includes('routed'))).toBe(false);
     const routedPng = decodePng(await viewImage(imageOf(entries[routed], '9')), DEFAULT_IMAGE_LIMITS);
     expect(routedPng.ok && routedPng.value.raster.width).toBe(64);
     const loadedPng = decodePng(await viewImage(imageOf(entries[loaded])), DEFAULT_IMAGE_LIMITS);
@@ -327,7 +343,7 @@ describe('a coordinator and three workers on Redis', () => {
 
 function safeList(dir: string): string[] {
   try {
-    return readdirSync(dir);
+    return readdirSync(dir, { recursive: true }).map(String);
   } catch {
     return [];
   }

@@ -19,7 +19,7 @@ describe('the run relay', () => {
     const bytes = new Uint8Array([0xff, 0xd8, 0, 1, 2]);
     const entries: RelayEntry[] = [
       { type: 'dispatched', group: 'abc', at: 1 },
-      { type: 'started', attempt: 2, worker: 'w1', at: 2 },
+      { type: 'started', attempt: 2, worker: 'w1', engine: 1, at: 2 },
       { type: 'cached', attempt: 2, nodes: ['1'] },
       { type: 'node_start', attempt: 2, node: '3' },
       {
