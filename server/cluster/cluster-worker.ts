@@ -221,10 +221,31 @@ export class ClusterWorker {
     let relayFailure: string | undefined;
     let attempt = 0;
     const held: [(attempt: number) => RelayEntry, Uint8Array | undefined][] = [];
+    // Entries made in one turn go out as one transaction: Redis wakes the coordinator's blocked read once, with all
+    // of them, rather than once per entry (a run's end is three or four entries at once).
+    let batch: (string | Buffer)[][] = [];
+    const failed = (error: unknown): void => {
+      relayFailure ??= error instanceof Error ? error.message : String(error);
+    };
+    const sendBatch = (): void => {
+      const entries = batch;
+      batch = [];
+      if (entries.length === 1) {
+        this.redis.xadd(stream, '*', ...entries[0]!).catch(failed);
+        return;
+      }
+      const transaction = this.redis.multi();
+      for (const fields of entries) transaction.xadd(stream, '*', ...fields);
+      transaction
+        .exec()
+        .then((replies) => {
+          for (const [error] of replies ?? []) if (error) failed(error);
+        })
+        .catch(failed);
+    };
     const send = (entry: RelayEntry, bytes?: Uint8Array): void => {
-      this.redis.xadd(stream, '*', ...relayFields(entry, bytes)).catch((error: unknown) => {
-        relayFailure ??= error instanceof Error ? error.message : String(error);
-      });
+      batch.push(relayFields(entry, bytes));
+      if (batch.length === 1) queueMicrotask(sendBatch);
     };
     const relay = (make: (attempt: number) => RelayEntry, bytes?: Uint8Array): void => {
       if (attempt > 0) send(make(attempt), bytes);
