@@ -14,7 +14,7 @@ import { ExecutionService } from './execution-service.js';
 import { LocalRunner, type JobRunner } from './job-runner.js';
 import { ClusterRunner } from './cluster/cluster-runner.js';
 import { localClusterWorker } from './cluster/local-worker.js';
-import { redactUrl } from './cluster/redis-connection.js';
+import { reachRedis } from './cluster/redis-connection.js';
 import { describeExecutionProviderStatus } from '../shared/execution-provider.js';
 import { bodyReader } from './body-reader.js';
 import { sendError } from './http-errors.js';
@@ -107,7 +107,7 @@ export async function startServer(overrides: StartServerOptions = {}): Promise<R
     options.redisUrl && options.localWorkers > 0 ? localClusterWorker(options, options.redisUrl, env) : undefined;
   if (runner instanceof ClusterRunner) {
     try {
-      await withTimeout(runner.start(), REDIS_START_TIMEOUT_MS, `could not reach Redis at ${redactUrl(runner.url)}`);
+      await reachRedis(runner.start(), runner.url);
       await localWorker?.start();
     } catch (error) {
       await runner.close();
@@ -224,25 +224,6 @@ export async function startServer(overrides: StartServerOptions = {}): Promise<R
       store.close();
     },
   };
-}
-
-/** How long a coordinator waits for Redis at start before it gives up with the reason. */
-const REDIS_START_TIMEOUT_MS = 15_000;
-
-function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(message)), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
 }
 
 function engineProvider(engine: EngineHost): string {

@@ -25,8 +25,8 @@ import {
 import { clusterJobData, type ClusterJob } from './cluster-job.js';
 import { redactUrl, redisOptions } from './redis-connection.js';
 import { RelayedFiles } from './relayed-files.js';
-import { canRun, imageFileRequirements, mergedOptions, modelRequirements } from './requirements.js';
-import { readRelayFields, type RelayRecord } from './run-relay.js';
+import { canRun, imageFileRequirements, imageFolderPath, mergedOptions, modelRequirements } from './requirements.js';
+import { readRelayFields, relayFields, type RelayRecord } from './run-relay.js';
 import { parseWorkerAdvert, type WorkerAdvert } from './worker-advert.js';
 
 export interface ClusterRunnerOptions {
@@ -225,7 +225,7 @@ export class ClusterRunner implements JobRunner {
       queue.add('run', data, { jobId: job.promptId }),
       this.redis
         .multi()
-        .xadd(stream, '*', 'e', JSON.stringify({ type: 'dispatched', group, at: Date.now() }))
+        .xadd(stream, '*', ...relayFields({ type: 'dispatched', group, at: Date.now() }))
         .expire(stream, RUN_KEY_TTL_S)
         .exec(),
     ]);
@@ -239,13 +239,8 @@ export class ClusterRunner implements JobRunner {
 
   /** The images the prompt loads, from this coordinator's folders (workers have their own). */
   private imageFiles(job: QueuedJob): ClusterJob['files'] {
-    const folders = {
-      input: this.options.env.inputDir,
-      output: this.options.env.outputDir,
-      temp: this.options.env.tempDir,
-    };
     return imageFileRequirements(job.prompt, this.options.registry).flatMap((file) => {
-      const path = resolveInside(folders[file.folder], file.name);
+      const path = resolveInside(imageFolderPath(this.options.env, file.folder), file.name);
       if (!path.ok) return [];
       try {
         return [{ ...file, base64: readFileSync(path.value).toString('base64') }];
@@ -385,7 +380,7 @@ export class ClusterRunner implements JobRunner {
                 preview: {
                   kind: 'encoded' as const,
                   mimeType: preview.mimeType,
-                  bytes: new Uint8Array(bytes),
+                  bytes,
                   droppable: preview.droppable,
                 },
               }
@@ -486,16 +481,20 @@ function messageOf(error: unknown): string {
 
 const noTiming = { nodeRunMs: 0, sessionRunMs: 0, sessionRuns: 0, totalMs: 0, nodesRun: 0 };
 
-function failed(request: ExecuteJob, message: string): ExecutionResult {
+/** The node a run that never reached a worker's engine is reported at: its first output, and that node's class. */
+function reportedAt(request: ExecuteJob): { node: string; nodeType: string } {
   const node = request.outputs[0] ?? '';
+  return { node, nodeType: request.prompt[node]?.class_type ?? '' };
+}
+
+function failed(request: ExecuteJob, message: string): ExecutionResult {
   return {
     status: 'error',
     outputs: {},
     executed: [],
     timing: noTiming,
     failure: {
-      node,
-      nodeType: request.prompt[node]?.class_type ?? '',
+      ...reportedAt(request),
       message,
       exceptionType: 'ClusterError',
       traceback: [],
@@ -505,14 +504,7 @@ function failed(request: ExecuteJob, message: string): ExecutionResult {
 }
 
 function interruptedBeforeStart(request: ExecuteJob): ExecutionResult {
-  const node = request.outputs[0] ?? '';
-  return {
-    status: 'interrupted',
-    outputs: {},
-    executed: [],
-    timing: noTiming,
-    interruptedAt: { node, nodeType: request.prompt[node]?.class_type ?? '' },
-  };
+  return { status: 'interrupted', outputs: {}, executed: [], timing: noTiming, interruptedAt: reportedAt(request) };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

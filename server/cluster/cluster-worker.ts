@@ -27,8 +27,8 @@ import {
   WORKERS_CHANNEL,
 } from './cluster-keys.js';
 import { clusterJobSchema, type ClusterJob } from './cluster-job.js';
-import { redactUrl, redisOptions } from './redis-connection.js';
-import { advertisedOptions } from './requirements.js';
+import { reachRedis, redactUrl, redisOptions } from './redis-connection.js';
+import { advertisedOptions, imageFolderPath } from './requirements.js';
 import { relayFields, type RelayEntry } from './run-relay.js';
 import { workerGroup, type WorkerAdvert } from './worker-advert.js';
 
@@ -125,7 +125,7 @@ export class ClusterWorker {
     for (const { env } of this.slots)
       for (const dir of [env.outputDir, env.tempDir]) mkdirSync(dir, { recursive: true });
     for (const slot of this.slots) slot.engine.start();
-    await this.redis.ping();
+    await reachRedis(this.redis.ping(), this.config.redisUrl);
     await this.subscriber.subscribe(INTERRUPT_CHANNEL);
     this.subscriber.on('message', (_channel: string, promptId: string) => this.interrupt(promptId));
     this.worker = new Worker(groupQueueName(this.group), (job) => this.process(job), {
@@ -325,7 +325,7 @@ export class ClusterWorker {
   /** Writes the images the job reads (sent with it by the coordinator) into this worker's folders. */
   private placeImageFiles(data: ClusterJob): void {
     for (const file of data.files) {
-      const folder = this.folderOf(this.config.env, file.folder);
+      const folder = imageFolderPath(this.config.env, file.folder);
       const path = resolveInside(folder, file.name);
       if (!path.ok) continue;
       const bytes = Buffer.from(file.base64, 'base64');
@@ -335,18 +335,13 @@ export class ClusterWorker {
     }
   }
 
-  private folderOf(env: NodeEnvironment, folder: 'input' | 'output' | 'temp'): string {
-    const { inputDir, outputDir, tempDir } = env;
-    return folder === 'input' ? inputDir : folder === 'output' ? outputDir : tempDir;
-  }
-
   private readOwnFile(
     env: NodeEnvironment,
     folder: 'output' | 'temp',
     subfolder: string,
     filename: string,
   ): Buffer | undefined {
-    const path = resolveInside(this.folderOf(env, folder), subfolder === '' ? filename : `${subfolder}/${filename}`);
+    const path = resolveInside(imageFolderPath(env, folder), subfolder === '' ? filename : `${subfolder}/${filename}`);
     if (!path.ok) return undefined;
     try {
       return readFileSync(path.value);
@@ -362,10 +357,9 @@ export class ClusterWorker {
     clearInterval(this.heartbeat);
     await this.worker?.close();
     await Promise.all(this.slots.map((slot) => slot.engine.close()));
-    await this.redis
-      .del(workerKey(this.id))
-      .then(() => this.redis.publish(WORKERS_CHANNEL, this.id))
-      .catch(() => {});
+    // Its advert would expire by itself: leaving says so at once, if Redis answers soon.
+    const leaving = this.redis.del(workerKey(this.id)).then(() => this.redis.publish(WORKERS_CHANNEL, this.id));
+    await reachRedis(leaving, this.config.redisUrl, 2_000).catch(() => {});
     this.subscriber.disconnect();
     this.redis.disconnect();
   }

@@ -11,6 +11,11 @@ function isCombo(input: InputDefinition): input is ComboInput {
   return input.kind === 'COMBO';
 }
 
+/** Where a folder of images is in `env`. */
+export function imageFolderPath(env: NodeEnvironment, folder: ImageFolder): string {
+  return folder === 'input' ? env.inputDir : folder === 'output' ? env.outputDir : env.tempDir;
+}
+
 /** An image picked from a folder (LoadImage's `image`): its file is sent with the job. */
 export function imageFolderOf(input: ComboInput): ImageFolder | undefined {
   if (input.imageFolder) return input.imageFolder;

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { uiOutputSchema } from '../../shared/protocol.js';
 import { err, ok, type Result } from '../../shared/result.js';
-import type { ExecutionResult } from '../engine/engine-events.js';
 
 /**
  * What a worker writes to a run's stream, in order, and the coordinator turns back into the engine's events. Every
@@ -119,9 +118,4 @@ export function readRelayFields(fields: readonly Buffer[]): Result<RelayRecord> 
   const parsed = relayEntrySchema.safeParse(value);
   if (!parsed.success) return err(`a relay entry of unknown shape: ${parsed.error.issues[0]?.message ?? ''}`);
   return ok({ entry: parsed.data, bytes });
-}
-
-/** A check that the schema and the engine's type agree (a drift fails the typecheck). */
-export function toExecutionResult(result: z.infer<typeof executionResultSchema>): ExecutionResult {
-  return result;
 }

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { reachRedis } from '../../server/cluster/redis-connection.js';
 import { freeFileName, RelayedFiles } from '../../server/cluster/relayed-files.js';
 import { readRelayFields, relayFields, type RelayEntry } from '../../server/cluster/run-relay.js';
 import { parseWorkerAdvert } from '../../server/cluster/worker-advert.js';
@@ -112,5 +113,15 @@ describe("workers' images on the coordinator", () => {
     expect(escape.ok).toBe(false);
     const badName = files.write('w1', { type: 'temp', subfolder: '', filename: 'a/b.png' }, Buffer.from('x'));
     expect(badName.ok).toBe(false);
+  });
+});
+
+describe('reaching Redis at start', () => {
+  it('gives up with the address but not the password when Redis does not answer in time', async () => {
+    const never = new Promise<never>(() => {});
+    await expect(reachRedis(never, 'redis://:secret@10.0.0.5:6379', 20)).rejects.toThrow(
+      'could not reach Redis at redis://:***@10.0.0.5:6379 in 0.02 s',
+    );
+    await expect(reachRedis(Promise.resolve('PONG'), 'redis://h:1', 20)).resolves.toBe('PONG');
   });
 });
