@@ -97,7 +97,7 @@ export async function startServer(overrides: StartServerOptions = {}): Promise<R
     onExecutionProvider: (provider) => options.log(describeExecutionProviderStatus(provider)),
     onSessionThreads: (threads) =>
       options.log(
-        `onnxruntime: ${threads.path}: ${threads.threads} thread${threads.threads === 1 ? '' : 's'}${threads.spinning ? ', spinning' : ''} (${threads.how}${threads.timings.length > 0 ? `: ${threads.timings.map((t) => `${t.threads}${t.spinning ? ' spinning' : ''} ${t.ms.toFixed(2)} ms`).join(', ')}` : ''})`,
+        `onnxruntime: ${threads.path}: ${threads.threads} thread${threads.threads === 1 ? '' : 's'}${threads.spinning ? ', spinning' : ''} (${threads.how}${threads.shape ? ` on ${threads.shape}` : ''}${threads.timings.length > 0 ? `: ${threads.timings.map((t) => `${t.threads}${t.spinning ? ' spinning' : ''} ${t.ms.toFixed(2)} ms`).join(', ')}` : ''})`,
       ),
   });
   const runner: JobRunner = options.redisUrl

@@ -25,7 +25,9 @@ export interface SessionThreads {
   readonly path: string;
   readonly threads: number;
   readonly spinning: boolean;
-  readonly how: 'timed' | 'override' | 'default';
+  readonly how: 'timed' | 'runs' | 'override' | 'default';
+  /** For `runs`: the input dims of the calls timed. */
+  readonly shape?: string;
   readonly timings: readonly { readonly threads: number; readonly spinning: boolean; readonly ms: number }[];
 }
 

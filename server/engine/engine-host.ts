@@ -125,7 +125,7 @@ export class EngineHost {
     return worker;
   }
 
-  /** The threads each session loaded so far was given (by model path). */
+  /** The threads each session loaded so far was given at load, and per input shape since. */
   threads(): SessionThreads[] {
     return [...this.sessionThreads.values()];
   }
@@ -152,7 +152,8 @@ export class EngineHost {
       return;
     }
     if (event.type === 'session_threads') {
-      this.sessionThreads.set(event.threads.path, event.threads);
+      // A model's choice at load, and one per input shape its calls have since decided.
+      this.sessionThreads.set(`${event.threads.path} ${event.threads.shape ?? ''}`, event.threads);
       this.options.onSessionThreads?.(event.threads);
       return;
     }

@@ -35,7 +35,7 @@ const events = new ProgressBatcher((event) => port.postMessage(event));
 const post = (event: EngineEvent): void => events.post(event);
 
 setThreadOverride(data.threads);
-// Each session's threads, as chosen when it loads, go to the server for /system_stats and its log.
+// Each session's threads, as chosen when it loads and as its calls' times change the choice, go to the server for /system_stats and its log.
 onThreadChoice((choice) =>
   port.postMessage({
     type: 'session_threads',
@@ -44,6 +44,7 @@ onThreadChoice((choice) =>
       threads: choice.chosen.threads,
       spinning: choice.chosen.spinning,
       how: choice.how,
+      ...(choice.shape !== undefined ? { shape: choice.shape } : {}),
       timings: choice.timings.map((t) => ({ threads: t.options.threads, spinning: t.options.spinning, ms: t.ms })),
     },
   } satisfies EngineEvent),

@@ -13,6 +13,7 @@ const threadsSchema = z.object({
         threads: z.number(),
         spinning: z.boolean(),
         how: z.string(),
+        shape: z.string().optional(),
         timings: z.array(z.object({ threads: z.number(), spinning: z.boolean(), ms: z.number() })),
       }),
     ),
@@ -30,7 +31,7 @@ export async function serverThreads(url: string, model: string): Promise<string[
       const timings = session.timings
         .map((t) => `${t.threads}${t.spinning ? ' spinning' : ''} ${t.ms.toFixed(2)} ms`)
         .join(', ');
-      return `${partOf(session.path)}: ${session.threads} thread${session.threads === 1 ? '' : 's'}${session.spinning ? ', spinning' : ''} (${session.how}${timings ? `: ${timings}` : ''})`;
+      return `${partOf(session.path)}: ${session.threads} thread${session.threads === 1 ? '' : 's'}${session.spinning ? ', spinning' : ''} (${session.how}${session.shape ? ` on ${session.shape}` : ''}${timings ? `: ${timings}` : ''})`;
     });
   return [`--threads: ${stats.threads.override ?? 'not given'}`, ...lines];
 }

@@ -1,12 +1,14 @@
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ApiPrompt } from '../../shared/workflow.js';
 import { getJson, postJson, startTestServer, TestSocket, type TestServer } from '../helpers/server.js';
 
 /**
- * Each session's onnxruntime threads: timed per model when it loads (the shipped model is small enough), or fixed by
- * --threads; either way shown in /system_stats and logged.
+ * Each session's onnxruntime threads: timed per model when it loads (the shipped model is small enough), then
+ * decided per input shape from the real calls' times; or fixed by --threads; either way shown in /system_stats and
+ * logged.
  */
 
 const root = resolve(import.meta.dirname, '..', '..');
@@ -14,7 +16,14 @@ const shipped = join(root, 'models', 'diffusion', 'inkgraph-emoji', 'model_index
 
 interface Threads {
   override: number | null;
-  sessions: { path: string; threads: number; spinning: boolean; how: string; timings: { ms: number }[] }[];
+  sessions: {
+    path: string;
+    threads: number;
+    spinning: boolean;
+    how: string;
+    shape?: string;
+    timings: { threads: number; ms: number }[];
+  }[];
 }
 
 let server: TestServer | undefined;
@@ -35,7 +44,8 @@ async function runDefault(testServer: TestServer): Promise<Threads> {
       inputs: {
         model: ['ckpt', 0],
         seed: 1,
-        steps: 4,
+        // Enough UNet calls for its route to have taken each kept session's first samples (thread-route.ts).
+        steps: 8,
         cfg: 5,
         sampler_name: 'euler',
         scheduler: 'normal',
@@ -62,13 +72,20 @@ describe.skipIf(!existsSync(shipped))('onnxruntime threads per session', () => {
     server = await startTestServer({ modelsDir: join(root, 'models'), log: (line) => lines.push(line) });
     const threads = await runDefault(server);
     expect(threads.override).toBeNull();
-    const parts = threads.sessions.map((session) => session.path.split('/').slice(-2, -1)[0]).sort();
+    const loaded = threads.sessions.filter((session) => session.how === 'timed');
+    const parts = loaded.map((session) => session.path.split('/').slice(-2, -1)[0]).sort();
     expect(parts).toEqual(['text_encoder', 'unet', 'vae_decoder', 'vae_encoder']);
-    for (const session of threads.sessions) {
-      expect(session.how).toBe('timed');
+    for (const session of loaded) {
       expect(session.timings.length).toBeGreaterThanOrEqual(1);
       expect(session.timings.every((timing) => timing.ms > 0)).toBe(true);
       expect(session.threads).toBeGreaterThanOrEqual(1);
+    }
+    if (availableParallelism() > 1) {
+      // The UNet's 8 calls (CFG batched) decided between one thread and the pool on its shape.
+      const decided = threads.sessions.find((session) => session.how === 'runs' && session.path.includes('unet'));
+      expect(decided?.shape).toMatch(/^2x4x\d+x\d+;/);
+      expect(decided?.timings.map((timing) => timing.threads).sort()).toEqual([1, Math.min(availableParallelism(), 8)]);
+      expect(decided?.timings.every((timing) => timing.ms > 0)).toBe(true);
     }
     const logged = lines.filter((line) => line.startsWith('onnxruntime: '));
     console.log(logged.join('\n'));

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import type { SharedCaches } from '../../contract/node-context.js';
 import { listFiles } from '../../../media/image-files.js';
-import { loadSession, type InputInfo, type LoadedSession } from '../onnx/session.js';
+import { loadSession, releaseSession, type InputInfo, type LoadedSession } from '../onnx/session.js';
 import type { AppliedControl, ControlNetModel, ResidualInputs } from './control-types.js';
 import type { Conditioning, ConditioningEntry } from './types.js';
 
@@ -94,7 +94,7 @@ export function controlNetSession(path: string, caches: SharedCaches): Promise<L
   return caches.getOrCreate(
     `controlnet:${path}`,
     () => loadSession(path),
-    (loaded) => loaded.session.release(),
+    (loaded) => releaseSession(loaded),
   );
 }
 

@@ -1,5 +1,5 @@
 import type { SharedCaches } from '../../contract/node-context.js';
-import { loadSession, type LoadedSession } from '../onnx/session.js';
+import { loadSession, releaseSession, type LoadedSession } from '../onnx/session.js';
 import { threadsChosenFor } from '../onnx/tuned-session.js';
 import type { PipelinePart } from './lora-keys.js';
 import { buildPatchedModel, changesWeights, patchKey, type PatchStep, type PipelinePatches } from './patched-model.js';
@@ -34,7 +34,7 @@ async function patchedSession(
         ? loadSession({ label: `${modelPath} (patched)`, bytes: source.value.bytes }, threads)
         : loadSession(source.value.path, threads);
     },
-    async (loaded) => loaded.session.release(),
+    async (loaded) => releaseSession(loaded),
   );
 }
 

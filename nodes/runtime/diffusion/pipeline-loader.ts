@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
 import type { SharedCaches } from '../../contract/node-context.js';
-import { fixedDim, loadSession, type LoadedSession } from '../onnx/session.js';
+import { fixedDim, loadSession, releaseSession, type LoadedSession } from '../onnx/session.js';
 import { ModelSampling } from '../sampling/model-sampling.js';
 import { loadClip } from './clip-loader.js';
 import { unetResidualInputs, type UnetLevels } from './controlnet.js';
@@ -195,7 +195,7 @@ function basePipelineHandle(dir: string): PipelineHandle {
             sessions.vaeDecoder,
             sessions.vaeEncoder,
           ])
-            await loaded?.session.release();
+            if (loaded) await releaseSession(loaded);
         },
       ),
   };
@@ -331,8 +331,8 @@ export async function loadVaeOnly(dir: string, caches: SharedCaches): Promise<Va
           return { vaeDecoder, vaeEncoder };
         },
         async (sessions) => {
-          await sessions.vaeDecoder.session.release();
-          await sessions.vaeEncoder?.session.release();
+          await releaseSession(sessions.vaeDecoder);
+          if (sessions.vaeEncoder) await releaseSession(sessions.vaeEncoder);
         },
       ),
   };

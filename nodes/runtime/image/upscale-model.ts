@@ -5,7 +5,7 @@ import type { SharedCaches } from '../../contract/node-context.js';
 import type { ImageBatch } from '../../contract/socket-types.js';
 import { listFiles } from '../../../media/image-files.js';
 import { tiledScale, tileCount, type Plane } from '../diffusion/tile-plan.js';
-import { fixedDim, loadSession, runSession, type LoadedSession } from '../onnx/session.js';
+import { fixedDim, loadSession, releaseSession, runSession, type LoadedSession } from '../onnx/session.js';
 import { createImageBatch } from './image-batch.js';
 
 /**
@@ -41,7 +41,7 @@ function session(caches: SharedCaches, path: string): Promise<LoadedSession> {
   return caches.getOrCreate(
     `upscale:${path}`,
     () => loadSession(path),
-    (loaded) => loaded.session.release(),
+    (loaded) => releaseSession(loaded),
   );
 }
 

@@ -4,6 +4,7 @@ import { NATIVE_IDLE, NATIVE_IN_CALL } from '../../contract/native-call-state.js
 import type { ExecutionProviderName } from '../../../shared/execution-provider.js';
 import { createWithProvider } from './execution-provider.js';
 import { allCores, type ThreadOptions } from './thread-options.js';
+import type { ThreadRoute } from './thread-route.js';
 
 /**
  * Loading ONNX sessions and calling them with inputs cast to whatever dtype each model declares
@@ -29,6 +30,24 @@ export interface LoadedSession {
   readonly outputShapes: ReadonlyMap<string, readonly (number | string)[]>;
   /** The execution provider it runs on: the one asked for (`--execution-provider`), or cpu when that failed. */
   readonly provider: ExecutionProviderName;
+  /**
+   * A small model's sessions under each thread option set kept (tuned-session.ts), `session` among them, and the
+   * route that sends each call to the one fastest on its input shapes.
+   */
+  readonly threadSessions?: { readonly sessions: readonly Ort.InferenceSession[]; readonly route: ThreadRoute };
+}
+
+/** Releases a loaded model's sessions (every thread option set it keeps). */
+export async function releaseSession(loaded: LoadedSession): Promise<void> {
+  const sessions = loaded.threadSessions?.sessions ?? [loaded.session];
+  for (const session of sessions) await session.release();
+}
+
+/** The key calls are routed by: every input's dims. */
+function shapeKey(tensors: Record<string, Ort.Tensor>): string {
+  let key = '';
+  for (const tensor of Object.values(tensors)) key += `${tensor.dims.join('x')};`;
+  return key;
 }
 
 /** Time spent inside `session.run` since the process started (ms), for the engine's overhead figures. */
@@ -152,19 +171,25 @@ export async function runSession(
     if (!feed) throw new Error(`${loaded.path}: no value for input ${name}`);
     tensors[name] = toTensor(loaded.ort, info, feed);
   }
+  const routed = loaded.threadSessions;
+  const shape = routed ? shapeKey(tensors) : '';
+  const candidate = routed ? routed.route.pick(shape) : 0;
+  const session = routed?.sessions[candidate] ?? loaded.session;
   const started = performance.now();
   if (nativeState && Atomics.compareExchange(nativeState, 0, NATIVE_IDLE, NATIVE_IN_CALL) !== NATIVE_IDLE)
     throw new EngineStoppingError();
   let results: Ort.InferenceSession.OnnxValueMapType;
   try {
-    results = outputs ? await loaded.session.run(tensors, [...outputs]) : await loaded.session.run(tensors);
+    results = outputs ? await session.run(tensors, [...outputs]) : await session.run(tensors);
   } finally {
     if (nativeState) {
       Atomics.store(nativeState, 0, NATIVE_IDLE);
       Atomics.notify(nativeState, 0);
     }
   }
-  sessionRunClock.ms += performance.now() - started;
+  const took = performance.now() - started;
+  routed?.route.record(shape, candidate, took);
+  sessionRunClock.ms += took;
   sessionRunClock.calls += 1;
   const out: Record<string, Output> = {};
   for (const [name, tensor] of Object.entries(results)) {

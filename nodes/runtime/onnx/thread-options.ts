@@ -76,8 +76,13 @@ export function threadOverride(): ThreadOptions | undefined {
 export interface ThreadChoice {
   readonly path: string;
   readonly chosen: ThreadOptions;
-  /** How it was chosen: timed on the model's inputs, the --threads override, or the default for large models. */
-  readonly how: 'timed' | 'override' | 'default';
+  /**
+   * How it was chosen: timed on the model's inputs at load, then from its real calls' times on one input shape
+   * (`runs`, thread-route.ts); or the --threads override, or the default for large models.
+   */
+  readonly how: 'timed' | 'runs' | 'override' | 'default';
+  /** For `runs`: the input dims the calls had. */
+  readonly shape?: string;
   readonly timings: readonly ThreadTiming[];
 }
 

@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { loadSession, runSession, type Feed, type InputInfo, type LoadedSession } from './session.js';
+import { ThreadRoute } from './thread-route.js';
 import {
   allCores,
   describeThreads,
@@ -56,10 +57,43 @@ async function timeRuns(loaded: LoadedSession, feeds: Record<string, Feed>): Pro
   return median(times);
 }
 
+/** The thread option sets each small model keeps a session for (the load probe's choice first), by path. */
+const routedOptions = new Map<string, readonly ThreadOptions[]>();
+
 /**
- * Loads a session with the thread options fastest for it on this machine: `--threads` when given; else, for a
- * model up to TUNE_MAX_BYTES, each candidate timed on `probe`'s feeds (the inputs the sampler will give it) and the
- * fastest kept, the others released; else all cores without spinning. A path is timed once per process.
+ * A model's sessions under each of `kept`, calls routed by their times (thread-route.ts) starting from `initial`;
+ * each shape's decision is recorded as the model's choice.
+ */
+function routed(
+  path: string,
+  kept: readonly LoadedSession[],
+  options: readonly ThreadOptions[],
+  initial: number,
+): LoadedSession {
+  const primary = kept[initial]!;
+  const route = new ThreadRoute(kept.length, initial, (shape, best, medians) =>
+    record({
+      path,
+      chosen: options[best]!,
+      how: 'runs',
+      shape,
+      timings: options.flatMap((candidate, index) => {
+        const ms = medians[index];
+        return ms === undefined ? [] : [{ options: candidate, ms }];
+      }),
+    }),
+  );
+  return { ...primary, threadSessions: { sessions: kept.map((loaded) => loaded.session), route } };
+}
+
+const sameOptions = (a: ThreadOptions, b: ThreadOptions): boolean =>
+  a.threads === b.threads && a.spinning === b.spinning;
+
+/**
+ * Loads a model with the thread options fastest for it on this machine: `--threads` when given; else, for a model
+ * up to TUNE_MAX_BYTES, each candidate timed on `probe`'s feeds (the inputs the sampler will give it), then the
+ * fastest and the runner-up kept, with each call routed to the one faster on its shape in real runs; else all cores
+ * without spinning. A path is timed once per process; a reload keeps the same sessions and starts from the choice.
  */
 export async function loadTunedSession(
   path: string,
@@ -71,6 +105,15 @@ export async function loadTunedSession(
     return loadSession(path, forced);
   }
   const known = choices.get(path);
+  const keptBefore = routedOptions.get(path);
+  if (known && keptBefore) {
+    const kept = await Promise.all(keptBefore.map((options) => loadSession(path, options)));
+    const initial = Math.max(
+      0,
+      keptBefore.findIndex((options) => sameOptions(options, known.chosen)),
+    );
+    return routed(path, kept, keptBefore, initial);
+  }
   if (known) return loadSession(path, known.chosen);
   const quiet = allCores();
   const first = await loadSession(path, quiet);
@@ -79,25 +122,24 @@ export async function loadTunedSession(
     record({ path, chosen: quiet, how: 'default', timings: [] });
     return first;
   }
-  const timings: ThreadTiming[] = [];
-  const sessions = new Map<ThreadOptions, LoadedSession>();
+  const timed: { readonly timing: ThreadTiming; readonly loaded: LoadedSession }[] = [];
   for (const options of timedCandidates()) {
-    const same = options.threads === quiet.threads && options.spinning === quiet.spinning;
-    const loaded = same ? first : await loadSession(path, options);
-    sessions.set(options, loaded);
-    timings.push({ options, ms: await timeRuns(loaded, feeds) });
+    const loaded = sameOptions(options, quiet) ? first : await loadSession(path, options);
+    timed.push({ timing: { options, ms: await timeRuns(loaded, feeds) }, loaded });
   }
+  const timings = timed.map((t) => t.timing);
   const chosen = fastestThreads(timings);
-  let kept: LoadedSession = first;
-  for (const [options, loaded] of sessions) {
-    if (options === chosen) kept = loaded;
-    else await loaded.session.release();
-  }
   record({ path, chosen, how: 'timed', timings });
-  return kept;
+  const chosenEntry = timed.find((t) => sameOptions(t.timing.options, chosen)) ?? timed[0]!;
+  const runnerUp = timed.filter((t) => t !== chosenEntry).sort((a, b) => a.timing.ms - b.timing.ms)[0];
+  for (const t of timed) if (t !== chosenEntry && t !== runnerUp) await t.loaded.session.release();
+  if (!runnerUp) return chosenEntry.loaded;
+  const keptOptions = [chosenEntry.timing.options, runnerUp.timing.options];
+  routedOptions.set(path, keptOptions);
+  return routed(path, [chosenEntry.loaded, runnerUp.loaded], keptOptions, 0);
 }
 
-/** The threads a model was given when it loaded (for a patched copy of it, which has the same shapes and work). */
+/** The threads fastest for a model so far (for a patched copy of it, which has the same shapes and work). */
 export function threadsChosenFor(path: string): ThreadOptions {
   return threadOverride() ?? choices.get(path)?.chosen ?? allCores();
 }

@@ -3,7 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import type { SharedCaches } from '../../contract/node-context.js';
 import { createImageBatch } from '../image/image-batch.js';
 import type { ImageBatch, MaskBatch } from '../../contract/socket-types.js';
-import { loadSession, runSession, type LoadedSession } from '../onnx/session.js';
+import { loadSession, releaseSession, runSession, type LoadedSession } from '../onnx/session.js';
 import { inferSidecar, mergeSidecar } from './presets.js';
 import { mapToImage, prepareItem, softmax, topK } from './preprocess.js';
 import type { Sidecar } from './sidecar.js';
@@ -50,7 +50,7 @@ function session(caches: SharedCaches, path: string): Promise<LoadedSession> {
   return caches.getOrCreate(
     `vision:${path}`,
     () => loadSession(path),
-    (loaded) => loaded.session.release(),
+    (loaded) => releaseSession(loaded),
   );
 }
 
