@@ -9,7 +9,7 @@ import { createRegistry } from '../nodes/index.js';
 import { EngineHost } from './engine/engine-host.js';
 import { MediaHost } from './media/media-host.js';
 import type { ImageLimits } from '../media/image-limits.js';
-import type { ExecutionResult } from './engine/engine-events.js';
+import { describeSessionThreads, type ExecutionResult } from './engine/engine-events.js';
 import { ExecutionService } from './execution-service.js';
 import { LocalRunner, type JobRunner } from './job-runner.js';
 import { ClusterRunner } from './cluster/cluster-runner.js';
@@ -95,10 +95,7 @@ export async function startServer(overrides: StartServerOptions = {}): Promise<R
     ...engineSettings(options),
     executionProvider: options.executionProvider,
     onExecutionProvider: (provider) => options.log(describeExecutionProviderStatus(provider)),
-    onSessionThreads: (threads) =>
-      options.log(
-        `onnxruntime: ${threads.path}: ${threads.threads} thread${threads.threads === 1 ? '' : 's'}${threads.spinning ? ', spinning' : ''} (${threads.how}${threads.shape ? ` on ${threads.shape}` : ''}${threads.timings.length > 0 ? `: ${threads.timings.map((t) => `${t.threads}${t.spinning ? ' spinning' : ''} ${t.ms.toFixed(2)} ms`).join(', ')}` : ''})`,
-      ),
+    onSessionThreads: (threads) => options.log(`onnxruntime: ${describeSessionThreads(threads, threads.path)}`),
   });
   const runner: JobRunner = options.redisUrl
     ? new ClusterRunner({ redisUrl: options.redisUrl, registry, env, log: options.log })

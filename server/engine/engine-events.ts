@@ -31,6 +31,17 @@ export interface SessionThreads {
   readonly timings: readonly { readonly threads: number; readonly spinning: boolean; readonly ms: number }[];
 }
 
+/** A session's threads as a log line: `label: N threads[, spinning] (how[ on shape]: each candidate's time)`. */
+export function describeSessionThreads(
+  threads: Pick<SessionThreads, 'threads' | 'spinning' | 'shape' | 'timings'> & { readonly how: string },
+  label: string,
+): string {
+  const count = (n: number, spinning: boolean): string => `${n}${spinning ? ' spinning' : ''}`;
+  const timings = threads.timings.map((t) => `${count(t.threads, t.spinning)} ${t.ms.toFixed(2)} ms`).join(', ');
+  const chosen = `${threads.threads} thread${threads.threads === 1 ? '' : 's'}${threads.spinning ? ', spinning' : ''}`;
+  return `${label}: ${chosen} (${threads.how}${threads.shape ? ` on ${threads.shape}` : ''}${timings ? `: ${timings}` : ''})`;
+}
+
 /**
  * The execution provider the engine's sessions run on (nodes/runtime/onnx/execution-provider.ts): posted when its first
  * session is created, and again if a later one falls back to cpu. Only the host keeps it; it is no job's event.

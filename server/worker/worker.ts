@@ -35,7 +35,8 @@ const events = new ProgressBatcher((event) => port.postMessage(event));
 const post = (event: EngineEvent): void => events.post(event);
 
 setThreadOverride(data.threads);
-// Each session's threads, as chosen when it loads and as its calls' times change the choice, go to the server for /system_stats and its log.
+// Each session's threads, as chosen when it loads and as its calls' times change the choice, go to the server for
+// /system_stats and its log.
 onThreadChoice((choice) =>
   port.postMessage({
     type: 'session_threads',

@@ -3,6 +3,7 @@
  * threads, spinning, how they were chosen, and the candidates' times when they were timed).
  */
 import { z } from 'zod';
+import { describeSessionThreads } from '../../server/engine/engine-events.js';
 
 const threadsSchema = z.object({
   threads: z.object({
@@ -27,11 +28,6 @@ export async function serverThreads(url: string, model: string): Promise<string[
   const stats = threadsSchema.parse(await (await fetch(`${url}/system_stats`)).json());
   const lines = stats.threads.sessions
     .filter((session) => partOf(session.path).startsWith(`${model}/`))
-    .map((session) => {
-      const timings = session.timings
-        .map((t) => `${t.threads}${t.spinning ? ' spinning' : ''} ${t.ms.toFixed(2)} ms`)
-        .join(', ');
-      return `${partOf(session.path)}: ${session.threads} thread${session.threads === 1 ? '' : 's'}${session.spinning ? ', spinning' : ''} (${session.how}${session.shape ? ` on ${session.shape}` : ''}${timings ? `: ${timings}` : ''})`;
-    });
+    .map((session) => describeSessionThreads(session, partOf(session.path)));
   return [`--threads: ${stats.threads.override ?? 'not given'}`, ...lines];
 }

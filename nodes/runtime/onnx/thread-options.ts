@@ -85,7 +85,3 @@ export interface ThreadChoice {
   readonly shape?: string;
   readonly timings: readonly ThreadTiming[];
 }
-
-export function describeThreads(options: ThreadOptions): string {
-  return `${options.threads} thread${options.threads === 1 ? '' : 's'}${options.spinning ? ', spinning' : ''}`;
-}

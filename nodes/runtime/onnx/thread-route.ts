@@ -65,17 +65,17 @@ export class ThreadRoute {
     const stats = this.stats(shape);
     stats.calls += 1;
     if (this.candidates === 1) return 0;
-    // Until each has its first samples: the one with fewest, the current best on a tie.
-    const fewest = Math.min(...stats.samples.map((s) => s.length));
-    if (fewest < ROUTE_FIRST_SAMPLES) {
-      if (stats.samples[stats.best]!.length === fewest) return stats.best;
-      return stats.samples.findIndex((s) => s.length === fewest);
-    }
+    // Until each has its first samples: the one with fewest, the current best on a tie. (No allocation: this runs
+    // before every model call.)
+    let fewest = stats.best;
+    for (let index = 0; index < this.candidates; index++)
+      if (stats.samples[index]!.length < stats.samples[fewest]!.length) fewest = index;
+    if (stats.samples[fewest]!.length < ROUTE_FIRST_SAMPLES) return fewest;
     if (stats.calls % ROUTE_EXPLORE_EVERY !== 0) return stats.best;
-    const others = [...Array(this.candidates).keys()].filter((index) => index !== stats.best);
-    const probe = others[stats.nextProbe % others.length]!;
+    // The others in turn: the best's index is skipped by counting past it.
+    const probe = stats.nextProbe % (this.candidates - 1);
     stats.nextProbe += 1;
-    return probe;
+    return probe < stats.best ? probe : probe + 1;
   }
 
   /** A call on `shape` ran on `candidate` and took `ms`. */

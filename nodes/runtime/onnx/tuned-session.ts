@@ -3,7 +3,6 @@ import { loadSession, runSession, type Feed, type InputInfo, type LoadedSession 
 import { ThreadRoute } from './thread-route.js';
 import {
   allCores,
-  describeThreads,
   fastestThreads,
   timedCandidates,
   threadOverride,
@@ -23,11 +22,6 @@ const TIMED_RUNS = 5;
 
 const choices = new Map<string, ThreadChoice>();
 let onChoice: ((choice: ThreadChoice) => void) | undefined;
-
-/** Every choice made in this thread, by model path (each path is timed once). */
-export function threadChoices(): ThreadChoice[] {
-  return [...choices.values()];
-}
 
 /** Called for each new choice (the engine worker passes them on to the server for /system_stats and its log). */
 export function onThreadChoice(listener: (choice: ThreadChoice) => void): void {
@@ -142,9 +136,4 @@ export async function loadTunedSession(
 /** The threads fastest for a model so far (for a patched copy of it, which has the same shapes and work). */
 export function threadsChosenFor(path: string): ThreadOptions {
   return threadOverride() ?? choices.get(path)?.chosen ?? allCores();
-}
-
-export function describeChoice(choice: ThreadChoice): string {
-  const timed = choice.timings.map((t) => `${describeThreads(t.options)} ${t.ms.toFixed(2)} ms`).join(', ');
-  return `${choice.path}: ${describeThreads(choice.chosen)} (${choice.how}${timed ? `: ${timed}` : ''})`;
 }
