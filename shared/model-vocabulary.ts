@@ -13,6 +13,8 @@ export const modelVocabularySchema = z.object({
   positions: z.array(bilingualWordSchema),
   /** Trigger words of the model's LoRAs (models/loras/<lora>): they work with that LoRA loaded. */
   styles: z.array(bilingualWordSchema.extend({ lora: z.string().min(1) })).optional(),
+  /** Every word its training captions hold, per language: the editor names a prompt's other words (prompt-words.ts). */
+  words: z.object({ en: z.array(z.string().min(1)), zh: z.array(z.string().min(1)) }).optional(),
 });
 export type ModelVocabulary = z.infer<typeof modelVocabularySchema>;
 

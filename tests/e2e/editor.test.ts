@@ -383,6 +383,33 @@ describe.skipIf(!hasChromium)('the editor in Chromium', () => {
     await page.context().close();
   });
 
+  it("names the prompt words the embedded model was not trained on, as they are typed, in the editor's language", async () => {
+    const page = await openEditor({ fresh: true });
+    const prompt = page.locator('[data-testid="node-6"] textarea');
+    const warning = page.locator('[data-testid="unknown-words-6"]');
+    // Typed as a person types: select all, delete, then key by key.
+    const retype = async (text: string): Promise<void> => {
+      await prompt.click();
+      await page.keyboard.press('ControlOrMeta+a');
+      await page.keyboard.press('Delete');
+      await page.keyboard.type(text);
+    };
+    await page.waitForSelector('[data-testid="vocabulary-6"]');
+    // The default prompt is the model's own phrasing: nothing to name.
+    expect(await warning.count()).toBe(0);
+    await retype('a tiny cat, upper left');
+    await expect.poll(() => warning.textContent()).toBe('Unknown to inkgraph-emoji, so ignored: tiny, upper');
+    await screenshot(page, '11b-unknown-words');
+    await page.locator('[data-testid="language"]').selectOption('zh-CN');
+    await retype('蓝色背景，一个很大的苹果');
+    await expect.poll(() => warning.textContent()).toBe('inkgraph-emoji 不认识、会忽略的词：很、苹果');
+    await screenshot(page, '11c-unknown-words-zh');
+    // Said the model's way, the warning goes.
+    await retype('蓝色背景，一个大红苹果');
+    await expect.poll(() => warning.count()).toBe(0);
+    await page.context().close();
+  });
+
   it('pauses the queue from the queue panel: a run waits as pending, and runs on resume', async () => {
     const page = await openEditor({ fresh: true });
     await page.waitForSelector('[data-testid="node-3"]');

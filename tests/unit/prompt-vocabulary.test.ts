@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { appendPhrase, vocabularyForNode, vocabularyGroups } from '../../client/src/graph/prompt-vocabulary.js';
+import {
+  appendPhrase,
+  unknownWordsForNode,
+  vocabularyForNode,
+  vocabularyGroups,
+} from '../../client/src/graph/prompt-vocabulary.js';
 import type { EditorEdge, EditorGraph, EditorNode, InkNode } from '../../client/src/graph/types.js';
 import { createRegistry } from '../../nodes/index.js';
 import { buildObjectInfo } from '../../nodes/object-info.js';
@@ -68,6 +73,32 @@ describe('the vocabulary offered under a prompt', () => {
       vocabularyForNode({ nodes: graph('inkgraph-emoji', false).nodes, edges: [] }, '6', objectInfo, vocabularies),
     ).toBeUndefined();
     expect(vocabularyForNode(graph('inkgraph-emoji', false), '9', objectInfo, vocabularies)).toBeUndefined();
+  });
+
+  it("follows the CLIP through LoRA loaders, and knows a LoRA's trigger words only when it is loaded", () => {
+    const withLora = (lora: string): EditorGraph => ({
+      nodes: [
+        ink('4', 'CheckpointLoaderSimple', { ckpt_name: 'inkgraph-emoji' }),
+        ink('10', 'LoraLoader', { lora_name: lora, strength_model: 1, strength_clip: 1 }),
+        ink('6', 'CLIPTextEncode', { text: '' }),
+      ],
+      edges: [
+        { id: 'a', source: '4', sourceHandle: 'out-1', target: '10', targetHandle: 'clip' },
+        { id: 'b', source: '10', sourceHandle: 'out-1', target: '6', targetHandle: 'clip' },
+      ],
+    });
+    const inked = vocabularyForNode(withLora('inkgraph-emoji-ink.safetensors'), '6', objectInfo, vocabularies);
+    expect(inked?.model).toBe('inkgraph-emoji');
+    expect(inked?.loras).toEqual(['inkgraph-emoji-ink.safetensors']);
+    expect(unknownWordsForNode('a tiny cat, ink drawing', inked!)).toEqual(['tiny']);
+    const other = vocabularyForNode(withLora('some-style.safetensors'), '6', objectInfo, vocabularies)!;
+    expect(unknownWordsForNode('a tiny cat, ink drawing', other)).toEqual(['tiny', 'ink', 'drawing']);
+    const plain = vocabularyForNode(graph('inkgraph-emoji', true), '6', objectInfo, vocabularies)!;
+    expect(plain.loras).toEqual([]);
+    expect(unknownWordsForNode('一个很大的猫，水墨画', plain)).toEqual(['很', '猫', '水墨画']);
+    // A model that publishes no word list: nothing is named.
+    const { words: _words, ...withoutWords } = shipped;
+    expect(unknownWordsForNode('a tiny cat', { ...plain, vocabulary: withoutWords })).toEqual([]);
   });
 
   it('words the groups as prompts use them, in English and Chinese', () => {

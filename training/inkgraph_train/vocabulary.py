@@ -41,6 +41,23 @@ HELD_OUT_PAIRS = {(o["id"], (o["id"] * 3) % len(COLOURS)) for o in OBJECTS}
 LORA_STYLES = [{"en": "ink drawing", "zh": "水墨画", "lora": "inkgraph-emoji-ink.safetensors"}]
 
 
+# The words a caption is made of besides the names above (the templates of scenes.caption): with the names, all
+# the text encoder was trained on. The editor names a prompt's other words as unknown to the model. A Chinese
+# caption has no spaces: its words here are the pieces left when the names are taken out of the captions.
+CAPTION_WORDS = {
+    "en": ["a", "on", "the", "and", "above", "with", "background", "at", "in", "left", "right", "top", "bottom", "center"],
+    "zh": ["背景", "背景上", "的", "有一个", "一个", "是", "在", "上面"],
+}
+
+
+def caption_words():
+    """Every word a caption can hold, per language (a style's trigger words are published with their LoRA)."""
+    names = [(o["en"], o["zh"]) for o in OBJECTS] + [(en, zh) for en, zh, _ in COLOURS] + SIZES + POSITIONS
+    english = set(CAPTION_WORDS["en"]) | {word for en, _ in names for word in en.split()}
+    chinese = set(CAPTION_WORDS["zh"]) | {zh for _, zh in names}
+    return {"en": sorted(english), "zh": sorted(chinese)}
+
+
 def published():
     """The vocabulary as the model folder publishes it (the editor can offer it)."""
     return {
@@ -49,5 +66,6 @@ def published():
         "sizes": [{"en": en, "zh": zh} for en, zh in SIZES],
         "positions": [{"en": en, "zh": zh} for en, zh in POSITIONS],
         "styles": LORA_STYLES,
+        "words": caption_words(),
         "held_out_pairs": [{"object": OBJECTS[o]["en"], "background": COLOURS[c][0]} for o, c in sorted(HELD_OUT_PAIRS)],
     }

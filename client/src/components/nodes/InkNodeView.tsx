@@ -34,6 +34,7 @@ import { sigmaPlotData } from '../../graph/sigma-plot.js';
 import { NodeResizeCorner } from './NodeResizeCorner.js';
 import { isSizedClass } from '../../graph/model-size.js';
 import { WidgetInput } from '../widgets/WidgetInput.js';
+import { UnknownWords } from '../widgets/UnknownWords.js';
 import { VocabularyPicker } from '../widgets/VocabularyPicker.js';
 import { appendPhrase } from '../../graph/prompt-vocabulary.js';
 
@@ -219,6 +220,9 @@ export const InkNodeView = memo(function InkNodeView({ id, data, selected }: Nod
                   onChange={(value) => setWidget(field.name, value)}
                   onControlChange={(control) => setControl(field.name, control)}
                 />
+                {field.type === 'STRING' && field.spec[1]?.multiline && hasClipInput && (
+                  <UnknownWords nodeId={id} text={widgetText(data.widgets[field.name])} />
+                )}
                 {field.type === 'STRING' && field.spec[1]?.multiline && hasClipInput && (
                   <VocabularyPicker
                     nodeId={id}
