@@ -8,10 +8,12 @@ import { toLitegraph } from '../../shared/litegraph-export.js';
 import { ownValue } from '../../shared/own-property.js';
 import type { ApiPrompt } from '../../shared/workflow.js';
 import { compileWorkflow } from '../../shared/workflow-compile.js';
+import { promptUnknownWords } from '../../shared/model-vocabulary-search.js';
 import type { EngineEvent } from '../engine/engine-events.js';
 import { formatValidationErrors } from '../prompt/format-errors.js';
 import { estimateJobMemory, memoryBudgetError } from '../prompt/memory-budget.js';
 import { validatePrompt } from '../prompt/validate.js';
+import { readVocabularies } from '../vocabularies.js';
 import type { RUN_OPTIONS } from './commands.js';
 import { runEnvironment, runMemoryBudget, type RunEngine } from './run-engine.js';
 import { applyOverrides, loadWorkflowFile } from './load-workflow.js';
@@ -57,6 +59,13 @@ async function checkAndRun(file: string, values: RunValues, started: RunEngine |
     return 1;
   }
   const validation = validated.value;
+  // Words a small model would drop without a sign (the editor names them under the prompt as it is typed).
+  const vocabularies = readVocabularies(join(env.modelsDir, 'diffusion'), (line) => console.error(line));
+  for (const unknown of promptUnknownWords(validation.prompt, objectInfo, vocabularies))
+    console.error(
+      `warning: node #${unknown.nodeId} (${validation.prompt[unknown.nodeId]!.class_type}) ${unknown.input}: ` +
+        `unknown to ${unknown.model}, so ignored: ${unknown.words.join(', ')}`,
+    );
   if (Object.keys(validation.nodeErrors).length > 0) {
     console.error('Some outputs failed validation and will not run:');
     for (const line of formatValidationErrors(

@@ -80,6 +80,28 @@ describe('inkgraph CLI', () => {
     expect(badServe.stderr).toContain('--preview-method must be one of none, auto, latent2rgb, vae');
   });
 
+  it('warns of prompt words the embedded model was not trained on, and still validates', async () => {
+    const workflow = join(root, 'workflows', 'text-to-image.json');
+    const plain = await cli(['validate', workflow]);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stderr).not.toContain('warning:');
+    const unknown = await cli([
+      'validate',
+      workflow,
+      '--set',
+      '6.text=a tiny cat, upper left',
+      '--set',
+      '7.text=很模糊',
+    ]);
+    expect(unknown.code, unknown.stderr).toBe(0);
+    expect(unknown.stderr).toContain(
+      'warning: node #6 (CLIPTextEncode) text: unknown to inkgraph-emoji, so ignored: tiny, upper',
+    );
+    expect(unknown.stderr).toContain(
+      'warning: node #7 (CLIPTextEncode) text: unknown to inkgraph-emoji, so ignored: 很模糊',
+    );
+  });
+
   it("runs a workflow saved in ComfyUI's UI format", async () => {
     const { toLitegraph } = await import('../../shared/litegraph-export.js');
     const { buildObjectInfo } = await import('../../nodes/object-info.js');

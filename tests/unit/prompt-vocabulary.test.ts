@@ -1,12 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  appendPhrase,
-  unknownWordsForNode,
-  vocabularyForNode,
-  vocabularyGroups,
-} from '../../client/src/graph/prompt-vocabulary.js';
+import { appendPhrase, vocabularyForNode, vocabularyGroups } from '../../client/src/graph/prompt-vocabulary.js';
+import { promptUnknownWords, unknownWordsFor } from '../../shared/model-vocabulary-search.js';
 import type { EditorEdge, EditorGraph, EditorNode, InkNode } from '../../client/src/graph/types.js';
 import { createRegistry } from '../../nodes/index.js';
 import { buildObjectInfo } from '../../nodes/object-info.js';
@@ -90,15 +86,40 @@ describe('the vocabulary offered under a prompt', () => {
     const inked = vocabularyForNode(withLora('inkgraph-emoji-ink.safetensors'), '6', objectInfo, vocabularies);
     expect(inked?.model).toBe('inkgraph-emoji');
     expect(inked?.loras).toEqual(['inkgraph-emoji-ink.safetensors']);
-    expect(unknownWordsForNode('a tiny cat, ink drawing', inked!)).toEqual(['tiny']);
+    expect(unknownWordsFor('a tiny cat, ink drawing', inked!)).toEqual(['tiny']);
     const other = vocabularyForNode(withLora('some-style.safetensors'), '6', objectInfo, vocabularies)!;
-    expect(unknownWordsForNode('a tiny cat, ink drawing', other)).toEqual(['tiny', 'ink', 'drawing']);
+    expect(unknownWordsFor('a tiny cat, ink drawing', other)).toEqual(['tiny', 'ink', 'drawing']);
     const plain = vocabularyForNode(graph('inkgraph-emoji', true), '6', objectInfo, vocabularies)!;
     expect(plain.loras).toEqual([]);
-    expect(unknownWordsForNode('一个很大的猫，水墨画', plain)).toEqual(['很', '猫', '水墨画']);
+    expect(unknownWordsFor('一个很大的猫，水墨画', plain)).toEqual(['很', '猫', '水墨画']);
     // A model that publishes no word list: nothing is named.
     const { words: _words, ...withoutWords } = shipped;
-    expect(unknownWordsForNode('a tiny cat', { ...plain, vocabulary: withoutWords })).toEqual([]);
+    expect(unknownWordsFor('a tiny cat', { ...plain, vocabulary: withoutWords })).toEqual([]);
+  });
+
+  it('finds the same words in an API prompt, as the CLI reports them', () => {
+    const prompt = {
+      '4': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'inkgraph-emoji' } },
+      '10': {
+        class_type: 'LoraLoader',
+        inputs: {
+          model: ['4', 0],
+          clip: ['4', 1],
+          lora_name: 'inkgraph-emoji-ink.safetensors',
+          strength_model: 1,
+          strength_clip: 1,
+        },
+      },
+      '6': { class_type: 'CLIPTextEncode', inputs: { clip: ['10', 1], text: 'a tiny cat, ink drawing' } },
+      '7': { class_type: 'CLIPTextEncode', inputs: { clip: ['4', 1], text: 'ink drawing' } },
+      '8': { class_type: 'CLIPTextEncode', inputs: { clip: ['4', 1], text: 'a small cat' } },
+      '9': { class_type: 'CLIPTextEncode', inputs: { clip: ['missing', 1], text: 'a tiny cat' } },
+    };
+    expect(promptUnknownWords(prompt, objectInfo, vocabularies)).toEqual([
+      { nodeId: '6', input: 'text', model: 'inkgraph-emoji', words: ['tiny'] },
+      { nodeId: '7', input: 'text', model: 'inkgraph-emoji', words: ['ink', 'drawing'] },
+    ]);
+    expect(promptUnknownWords(prompt, objectInfo, {})).toEqual([]);
   });
 
   it('words the groups as prompts use them, in English and Chinese', () => {

@@ -1,23 +1,14 @@
 import type { ModelVocabularies, ModelVocabulary } from '../../../shared/model-vocabulary.js';
-import { knownWords, unknownPromptWords } from '../../../shared/prompt-words.js';
+import { vocabularyUpstream, type ClipGraph, type NodeVocabulary } from '../../../shared/model-vocabulary-search.js';
 import type { ObjectInfo } from '../../../shared/node-spec.js';
 import type { Locale } from '../i18n/messages.js';
 import { nodeInputs } from './node-factory.js';
 import { isInkNode, type EditorGraph, type EditorNode } from './types.js';
 import { realSource } from './workflow-graph.js';
 
-/** The model a text node encodes for, its published vocabulary, and the LoRAs loaded on the way to it. */
-export interface NodeVocabulary {
-  readonly model: string;
-  readonly vocabulary: ModelVocabulary;
-  /** The string widget values (LoRA file names) of the nodes between the loader and the text node. */
-  readonly loras: readonly string[];
-}
-
 /**
- * The vocabulary of the model a text node encodes for: follows the node's CLIP input (through reroutes, and through
- * nodes that take a CLIP and pass it on, as LoRA loaders do) to the node that loads it, and looks its widget values up
- * among the models that publish a vocabulary. Pure.
+ * The vocabulary of the model a text node encodes for (shared/model-vocabulary-search.ts), read from the editor's
+ * graph: a node's CLIP inputs are its sockets of type CLIP, followed through reroutes. Pure.
  */
 export function vocabularyForNode(
   graph: EditorGraph,
@@ -35,37 +26,21 @@ export function vocabularyForNode(
         .map((field) => field.name),
     );
   };
-  const seen = new Set<string>();
-  const search = (targetId: string, loras: readonly string[]): NodeVocabulary | undefined => {
-    if (seen.has(targetId)) return undefined;
-    seen.add(targetId);
-    const clipInputs = clipInputsOf(byId.get(targetId));
-    for (const edge of graph.edges) {
-      if (edge.target !== targetId || !clipInputs.has(edge.targetHandle ?? '')) continue;
-      const source = realSource(edge, byId, graph.edges);
-      const loader = source ? byId.get(source.source) : undefined;
-      if (!isInkNode(loader)) continue;
-      const strings = Object.values(loader.data.widgets).filter((value) => typeof value === 'string');
-      const model = strings.find((value) => Object.hasOwn(vocabularies, value));
-      if (model !== undefined) return { model, vocabulary: vocabularies[model]!, loras };
-      const upstream = search(loader.id, [...loras, ...strings]);
-      if (upstream) return upstream;
-    }
-    return undefined;
+  const clipGraph: ClipGraph = {
+    clipSources: (targetId) => {
+      const clipInputs = clipInputsOf(byId.get(targetId));
+      return graph.edges.flatMap((edge) => {
+        if (edge.target !== targetId || !clipInputs.has(edge.targetHandle ?? '')) return [];
+        const source = realSource(edge, byId, graph.edges);
+        return source && isInkNode(byId.get(source.source)) ? [source.source] : [];
+      });
+    },
+    strings: (id) => {
+      const node = byId.get(id);
+      return isInkNode(node) ? Object.values(node.data.widgets).filter((value) => typeof value === 'string') : [];
+    },
   };
-  if (clipInputsOf(byId.get(nodeId)).size === 0) return undefined;
-  return search(nodeId, []);
-}
-
-/**
- * The words of `text` the model was not trained on (its `vocabulary.json` words, and the trigger words of the
- * LoRAs loaded for it); none when the model publishes no word list.
- */
-export function unknownWordsForNode(text: string, found: NodeVocabulary): string[] {
-  const words = found.vocabulary.words;
-  if (!words) return [];
-  const styles = (found.vocabulary.styles ?? []).filter((style) => found.loras.includes(style.lora));
-  return unknownPromptWords(text, knownWords([words, { en: styles.map((s) => s.en), zh: styles.map((s) => s.zh) }]));
+  return vocabularyUpstream(clipGraph, nodeId, vocabularies);
 }
 
 export interface VocabularyGroup {

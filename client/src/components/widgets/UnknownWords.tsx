@@ -1,7 +1,8 @@
 import { useAtomValue } from 'jotai';
 import { selectAtom } from 'jotai/utils';
 import { memo, useMemo } from 'react';
-import { unknownWordsForNode, vocabularyForNode, type NodeVocabulary } from '../../graph/prompt-vocabulary.js';
+import { unknownWordsFor, type NodeVocabulary } from '../../../../shared/model-vocabulary-search.js';
+import { vocabularyForNode } from '../../graph/prompt-vocabulary.js';
 import { useT } from '../../i18n/use-t.js';
 import { graphAtom, localeAtom, objectInfoAtom, vocabulariesAtom } from '../../state/atoms.js';
 
@@ -30,7 +31,7 @@ export const UnknownWords = memo(function UnknownWords({ nodeId, text }: { nodeI
       [nodeId, objectInfo, vocabularies],
     ),
   );
-  const unknown = useMemo(() => (found ? unknownWordsForNode(text, found) : []), [found, text]);
+  const unknown = useMemo(() => (found ? unknownWordsFor(text, found) : []), [found, text]);
   if (!found || unknown.length === 0) return null;
   return (
     <div className="field-warning nodrag" data-testid={`unknown-words-${nodeId}`}>
