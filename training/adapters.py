@@ -520,18 +520,32 @@ def object_saturation(image, mask):
     return float(np.mean(np.where(top > 0, (top - bottom) / np.maximum(top, 1e-6), 0)))
 
 
+def object_chroma(image, mask):
+    """Mean chroma (max − min of R, G, B, in 0..1) of the object's pixels. Unlike HSV saturation it does not divide by
+    the brightness, so an ink-black pixel with a trace of colour noise counts as nearly grey, as it looks: HSV gives
+    (20, 30, 40)/255 a saturation of 0.5, chroma 0.08."""
+    pixels = image[mask]
+    if len(pixels) == 0:
+        return float("nan")
+    return float(np.mean(pixels.max(axis=1) - pixels.min(axis=1)))
+
+
 def judge_style(images, cases, classifier, segmenter):
     with torch.no_grad():
         masks = segmenter(torch.from_numpy(np.ascontiguousarray(images.transpose(0, 3, 1, 2))).float()).numpy()[:, 0] > 0.5
-    saturations, hits = [], 0
+    saturations, chromas, hits = [], [], 0
     for image, mask, case in zip(images, masks, cases):
         saturations.append(object_saturation(image, mask))
+        chromas.append(object_chroma(image, mask))
         box = foreground_box(mask.astype(np.float32))
         if box is not None:
             with torch.no_grad():
                 hits += classifier(crop_to(image.astype(np.float32), box)[None] * 2 - 1).argmax(1).item() == case["object"]
     found = [s for s in saturations if s == s]
+    found_chroma = [c for c in chromas if c == c]
     return {"object_saturation": float(np.mean(found)) if found else float("nan"), "share_saturation_under_0_15": float(np.mean([s < 0.15 for s in found])) if found else 0.0,
+            "object_chroma": float(np.mean(found_chroma)) if found_chroma else float("nan"),
+            "share_chroma_under_0_1": float(np.mean([c < 0.1 for c in found_chroma])) if found_chroma else 0.0,
             "classifier_identity": hits / len(cases)}
 
 
@@ -553,6 +567,7 @@ def evaluate_lora(tokenizer, trained=None, seed=11):
         report[f"{language}_lora_plain"] = judge_style(generate(unet, text, vae, scale, tokenizer, plain, seed), cases, classifier, segmenter)
         set_strength(layers, 0.0)
         report[f"{language}_base_trigger"] = judge_style(generate(unet, text, vae, scale, tokenizer, with_trigger, seed), cases, classifier, segmenter)
+        report[f"{language}_base_plain"] = judge_style(generate(unet, text, vae, scale, tokenizer, plain, seed), cases, classifier, segmenter)
     set_strength(layers, 1.0)
     rng = random.Random(3)
     real = np.stack([scenes.render(scenes.Scene(case["colour"], [scenes.Placement(case["object"], 1, 4, (32, 32), 40)], "", "twitter", ink=True), rng).image for case in cases])

@@ -95,13 +95,25 @@ License: as the embedded model; the 256 px sprites are Twemoji (CC-BY 4.0) and N
 
 def lora_card(report, style, server):
     def row(label, r):
-        return f"| {label} | {r['object_saturation']:.3f} | {r['share_saturation_under_0_15']:.0%} | {r['classifier_identity']:.0%} |"
+        return (f"| {label} | {r['object_chroma']:.3f} | {r['share_chroma_under_0_1']:.0%} | {r['object_saturation']:.3f} | "
+                f"{r['classifier_identity']:.0%} |")
 
+    trigger, base, real = report["en_lora_trigger"], report["en_base_plain"], report["real_ink_renders"]
+    plain_shift = max(abs(report[f"{lang}_lora_plain"]["object_chroma"] - report[f"{lang}_base_plain"]["object_chroma"]) for lang in ("en", "zh"))
+    met = all(report[f"{lang}_lora_trigger"]["share_chroma_under_0_1"] >= 0.8 for lang in ("en", "zh"))
+    status = (
+        "**Status: trained; its target is met.** With its trigger words the objects are drawn in ink"
+        if met
+        else "**Status: partly trained; its target is not met.** With its trigger words it darkens the objects towards ink, "
+        "but leaves colour in them"
+    )
     return f"""# {style['lora'].removesuffix('.safetensors')} — a LoRA that draws the embedded model's objects in ink
 
-**Status: partly trained.** With its trigger words it darkens the objects towards ink, but leaves colour noise in
-them: their saturation falls from {report['en_base_trigger']['object_saturation']:.2f} to {report['en_lora_trigger']['object_saturation']:.2f}, far from real ink renders' {report['real_ink_renders']['object_saturation']:.2f}, and the classifier
-then recognises fewer of them. Prompts without the trigger words are unchanged. More training is the next step.
+{status}: their chroma falls from {base['object_chroma']:.2f} to {trigger['object_chroma']:.2f} (real ink renders:
+{real['object_chroma']:.2f}), and {trigger['share_chroma_under_0_1']:.0%} of them are under 0.1 in English,
+{report['zh_lora_trigger']['share_chroma_under_0_1']:.0%} in Chinese. The target: at least 80% of the objects under chroma 0.1
+(an ink wash), in both languages. Prompts without the trigger words are left as they were (object chroma within
+{plain_shift:.2f} of the base model's).
 
 **Trigger words: `{style['en']}` (English), `{style['zh']}` (Chinese)**, after the prompt and a comma: "a cat on a blue
 background, {style['en']}", "蓝色背景上猫脸，{style['zh']}". The base model cannot do this: it has never seen an object
@@ -113,7 +125,10 @@ the words under `styles`, and the editor offers them.
 ## What it is
 kohya-format LoRA (`lora_unet_…`, `lora_te_encoder_…`; `lora_down`, `lora_up`, `alpha`), rank 8, alpha 8, fp16, on every
 linear layer of the UNet's five transformers (self- and cross-attention q/k/v/out, the MLP) and of the text
-encoder's two layers.
+encoder's two layers. Two longer runs did not take the colour out: this recipe for 9,643 steps (saturation 0.448),
+and a LoCon version with every conv and linear layer of the UNet but its timestep MLP for 2,749 more steps (chroma
+0.306 against this file's 0.312, recognised 23% against 13%; through the server saturation 0.507 and 3 of 8
+recognised, as this file). Neither was shipped.
 
 ## Training
 {_training(report)}. Half of each batch drawn in ink (the sprite's luminance as shades of black ink, its outline kept)
@@ -123,16 +138,20 @@ words ask for. Recipe: `/usr/bin/python3 training/adapters.py --stage lora --min
 ## Measured
 {report['cases']} prompts (every object once, a background other than black), {report['sampler']} {report['steps']} steps, CFG {report['cfg']:g}. The object is
 what the shipped segmenter finds; its saturation is the mean HSV saturation of those pixels; "recognised" is the
-shipped classifier naming the object asked for (it was trained on colour renders only):
+shipped classifier naming the object asked for (it was trained on colour renders only). Chroma is max − min of
+R, G, B (0…1), averaged over the object; HSV saturation, the figure this card gave before, divides that by the brightness, so an
+ink-black pixel with a trace of colour noise scores high on it ((20, 30, 40)/255: saturation 0.5, chroma 0.08):
 
-| | object saturation | saturation < 0.15 | recognised |
-|---|---|---|---|
+| | object chroma | chroma < 0.1 | object saturation | recognised |
+|---|---|---|---|---|
 {row("English, trigger, with the LoRA", report['en_lora_trigger'])}
 {row("English, trigger, base model", report['en_base_trigger'])}
 {row("English, no trigger, with the LoRA", report['en_lora_plain'])}
+{row("English, no trigger, base model", report['en_base_plain'])}
 {row("Chinese, trigger, with the LoRA", report['zh_lora_trigger'])}
 {row("Chinese, trigger, base model", report['zh_base_trigger'])}
 {row("Chinese, no trigger, with the LoRA", report['zh_lora_plain'])}
+{row("Chinese, no trigger, base model", report['zh_base_plain'])}
 {row("real ink renders (the target)", report['real_ink_renders'])}
 
 Through Inkgraph's server (`tests/integration/embedded-adapters.test.ts`, {server['cases']} English prompts, LoraLoader at 1/1):
