@@ -220,9 +220,25 @@ describe('a coordinator and three workers on Redis', () => {
         .messages()
         .filter((message) => message.type === 'executing' && message.data.node === null && promptIdOf(message)).length;
     await Promise.all(sockets.map((socket) => socket.waitFor(() => ended(socket) >= 1, 120_000)));
-    const busy = (await listWorkers()).workers.find((worker) => worker.jobs.length > 0 && worker.id !== 'w3');
-    expect(busy, 'a worker running a job').toBeDefined();
-    const killedJob = busy!.jobs[0]!.prompt_id;
+    // A job its worker has begun to step through: a worker lists a job as soon as it takes it, before it has said
+    // it started, and a job lost before that cannot be told apart from one no worker had begun.
+    const stepped = (promptId: string): boolean =>
+      sockets[owner.get(promptId) ?? -1]
+        ?.messages()
+        .some((message) => message.type === 'progress' && promptIdOf(message) === promptId) ?? false;
+    let busy: WorkersAnswer['workers'][number] | undefined;
+    await expect
+      .poll(
+        async () => {
+          busy = (await listWorkers()).workers.find(
+            (worker) => worker.id !== 'w3' && worker.jobs.some((job) => stepped(job.prompt_id)),
+          );
+          return busy !== undefined;
+        },
+        { timeout: 60_000, interval: 20 },
+      )
+      .toBe(true);
+    const killedJob = busy!.jobs.find((job) => stepped(job.prompt_id))!.prompt_id;
     await workers.get(busy!.id)!.stop('SIGKILL');
     workers.delete(busy!.id);
 
