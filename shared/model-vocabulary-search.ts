@@ -1,6 +1,6 @@
 import type { ModelVocabularies, ModelVocabulary } from './model-vocabulary.js';
-import { inputSpecType, type ObjectInfo } from './node-spec.js';
-import { knownWords, unknownPromptWords } from './prompt-words.js';
+import { inputSpecOf, inputSpecType, type ObjectInfo } from './node-spec.js';
+import { knownWords, unknownPromptWords, type KnownWords } from './prompt-words.js';
 import { isLink, type ApiPrompt } from './workflow.js';
 
 /** The model a text node encodes for, its published vocabulary, and the LoRAs loaded on the way to it. */
@@ -46,14 +46,19 @@ export function vocabularyUpstream(
 }
 
 /**
- * The words of `text` the model was not trained on (its `vocabulary.json` words, and the trigger words of the
- * LoRAs loaded for it); none when the model publishes no word list.
+ * The words a text encoded for this model may hold: its `vocabulary.json` words and the trigger words of the LoRAs
+ * loaded for it; undefined when the model publishes no word list. Built once per model and LoRA set, not per text.
  */
-export function unknownWordsFor(text: string, found: NodeVocabulary): string[] {
+export function knownWordsFor(found: NodeVocabulary): KnownWords | undefined {
   const words = found.vocabulary.words;
-  if (!words) return [];
+  if (!words) return undefined;
   const styles = (found.vocabulary.styles ?? []).filter((style) => found.loras.includes(style.lora));
-  return unknownPromptWords(text, knownWords([words, { en: styles.map((s) => s.en), zh: styles.map((s) => s.zh) }]));
+  return knownWords([words, { en: styles.map((s) => s.en), zh: styles.map((s) => s.zh) }]);
+}
+
+/** The words of `text` the model was not trained on; none when it publishes no word list (`known` undefined). */
+export function unknownWordsFor(text: string, known: KnownWords | undefined): string[] {
+  return known ? unknownPromptWords(text, known) : [];
 }
 
 /** An API prompt as a ClipGraph: the CLIP inputs are those `/object_info` types CLIP; links name their source. */
@@ -63,12 +68,12 @@ export function apiPromptClipGraph(prompt: ApiPrompt, objectInfo: ObjectInfo): C
       const node = prompt[nodeId];
       const info = node ? objectInfo[node.class_type] : undefined;
       if (!node || !info) return [];
-      const specs = { ...info.input.required, ...info.input.optional };
-      return Object.entries(node.inputs).flatMap(([name, value]) =>
-        specs[name] && inputSpecType(specs[name]) === 'CLIP' && isLink(value) && prompt[String(value[0])]
+      return Object.entries(node.inputs).flatMap(([name, value]) => {
+        const spec = inputSpecOf(info, name);
+        return spec && inputSpecType(spec) === 'CLIP' && isLink(value) && prompt[String(value[0])]
           ? [String(value[0])]
-          : [],
-      );
+          : [];
+      });
     },
     strings: (nodeId) => Object.values(prompt[nodeId]?.inputs ?? {}).filter((value) => typeof value === 'string'),
   };
@@ -93,18 +98,16 @@ export function promptUnknownWords(
   for (const [nodeId, node] of Object.entries(prompt)) {
     const info = objectInfo[node.class_type];
     if (!info) continue;
-    const specs = { ...info.input.required, ...info.input.optional };
-    const texts = Object.entries(node.inputs).filter(
-      (entry): entry is [string, string] =>
-        typeof entry[1] === 'string' &&
-        specs[entry[0]]?.[1]?.multiline === true &&
-        inputSpecType(specs[entry[0]]!) === 'STRING',
-    );
+    const texts = Object.entries(node.inputs).filter((entry): entry is [string, string] => {
+      const spec = inputSpecOf(info, entry[0]);
+      return typeof entry[1] === 'string' && spec?.[1]?.multiline === true && inputSpecType(spec) === 'STRING';
+    });
     if (texts.length === 0) continue;
     const vocabulary = vocabularyUpstream(graph, nodeId, vocabularies);
-    if (!vocabulary) continue;
+    const known = vocabulary && knownWordsFor(vocabulary);
+    if (!vocabulary || !known) continue;
     for (const [input, text] of texts) {
-      const words = unknownWordsFor(text, vocabulary);
+      const words = unknownPromptWords(text, known);
       if (words.length > 0) found.push({ nodeId, input, model: vocabulary.model, words });
     }
   }

@@ -76,6 +76,11 @@ export type NodeInfo = z.infer<typeof nodeInfoSchema>;
 export const objectInfoSchema = z.record(z.string(), nodeInfoSchema);
 export type ObjectInfo = z.infer<typeof objectInfoSchema>;
 
+/** A node's declared input by name, required or optional. */
+export function inputSpecOf(info: NodeInfo, name: string): InputSpec | undefined {
+  return info.input.required[name] ?? info.input.optional?.[name];
+}
+
 /** The type name of an input spec: a combo (legacy list form or "COMBO") reads as "COMBO". */
 export function inputSpecType(spec: InputSpec): string {
   const type = spec[0];

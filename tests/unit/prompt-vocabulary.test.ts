@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { appendPhrase, vocabularyForNode, vocabularyGroups } from '../../client/src/graph/prompt-vocabulary.js';
-import { promptUnknownWords, unknownWordsFor } from '../../shared/model-vocabulary-search.js';
+import { knownWordsFor, promptUnknownWords, unknownWordsFor } from '../../shared/model-vocabulary-search.js';
 import type { EditorEdge, EditorGraph, EditorNode, InkNode } from '../../client/src/graph/types.js';
 import { createRegistry } from '../../nodes/index.js';
 import { buildObjectInfo } from '../../nodes/object-info.js';
@@ -86,15 +86,15 @@ describe('the vocabulary offered under a prompt', () => {
     const inked = vocabularyForNode(withLora('inkgraph-emoji-ink.safetensors'), '6', objectInfo, vocabularies);
     expect(inked?.model).toBe('inkgraph-emoji');
     expect(inked?.loras).toEqual(['inkgraph-emoji-ink.safetensors']);
-    expect(unknownWordsFor('a tiny cat, ink drawing', inked!)).toEqual(['tiny']);
+    expect(unknownWordsFor('a tiny cat, ink drawing', knownWordsFor(inked!))).toEqual(['tiny']);
     const other = vocabularyForNode(withLora('some-style.safetensors'), '6', objectInfo, vocabularies)!;
-    expect(unknownWordsFor('a tiny cat, ink drawing', other)).toEqual(['tiny', 'ink', 'drawing']);
+    expect(unknownWordsFor('a tiny cat, ink drawing', knownWordsFor(other))).toEqual(['tiny', 'ink', 'drawing']);
     const plain = vocabularyForNode(graph('inkgraph-emoji', true), '6', objectInfo, vocabularies)!;
     expect(plain.loras).toEqual([]);
-    expect(unknownWordsFor('一个很大的猫，水墨画', plain)).toEqual(['很', '猫', '水墨画']);
+    expect(unknownWordsFor('一个很大的猫，水墨画', knownWordsFor(plain))).toEqual(['很', '猫', '水墨画']);
     // A model that publishes no word list: nothing is named.
     const { words: _words, ...withoutWords } = shipped;
-    expect(unknownWordsFor('a tiny cat', { ...plain, vocabulary: withoutWords })).toEqual([]);
+    expect(unknownWordsFor('a tiny cat', knownWordsFor({ ...plain, vocabulary: withoutWords }))).toEqual([]);
   });
 
   it('finds the same words in an API prompt, as the CLI reports them', () => {

@@ -1,4 +1,4 @@
-import { inputAcceptsLink, inputSpecType, type ObjectInfo } from '../../../shared/node-spec.js';
+import { inputAcceptsLink, inputSpecOf, inputSpecType, type ObjectInfo } from '../../../shared/node-spec.js';
 import { err, ok, type Result } from '../../../shared/result.js';
 import { isInkNode, outputIndex, type EditorEdge, type EditorNode } from './types.js';
 
@@ -69,7 +69,7 @@ export function inputType(
   if (node?.type === 'reroute') return '*';
   if (!isInkNode(node) || !handle) return undefined;
   const info = objectInfo[node.data.classType];
-  const spec = info?.input.required[handle] ?? info?.input.optional?.[handle];
+  const spec = info ? inputSpecOf(info, handle) : undefined;
   return spec ? inputSpecType(spec) : undefined;
 }
 

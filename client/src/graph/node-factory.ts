@@ -1,4 +1,5 @@
 import {
+  inputSpecOf,
   inputSpecType,
   isWidgetType,
   type InputSpec,
@@ -122,7 +123,7 @@ export function applySeedControls(
     let touched = false;
     for (const [name, control] of Object.entries(node.data.controls)) {
       if (control === 'fixed') continue;
-      const spec = info.input.required[name] ?? info.input.optional?.[name];
+      const spec = inputSpecOf(info, name);
       const min = spec?.[1]?.min ?? 0;
       const max = Math.min(spec?.[1]?.max ?? Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
       const current = typeof widgets[name] === 'number' ? widgets[name] : min;

@@ -1,4 +1,4 @@
-import type { ObjectInfo } from '../../../shared/node-spec.js';
+import { inputSpecOf, type ObjectInfo } from '../../../shared/node-spec.js';
 import { ownValue } from '../../../shared/own-property.js';
 import type { Definitions } from '../../../shared/workflow.js';
 import type { SeedControl } from './types.js';
@@ -76,7 +76,7 @@ export function seedSubgraphs(
     let moved = false;
     for (const [name, control] of Object.entries(controls)) {
       if (!isControl(control)) continue;
-      const spec = info.input.required[name] ?? info.input.optional?.[name];
+      const spec = inputSpecOf(info, name);
       const min = spec?.[1]?.min ?? 0;
       const max = Math.min(spec?.[1]?.max ?? Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
       const current = inputs[name];

@@ -221,15 +221,15 @@ export const InkNodeView = memo(function InkNodeView({ id, data, selected }: Nod
                   onControlChange={(control) => setControl(field.name, control)}
                 />
                 {field.type === 'STRING' && field.spec[1]?.multiline && hasClipInput && (
-                  <UnknownWords nodeId={id} text={widgetText(data.widgets[field.name])} />
-                )}
-                {field.type === 'STRING' && field.spec[1]?.multiline && hasClipInput && (
-                  <VocabularyPicker
-                    nodeId={id}
-                    onPick={(phrase) =>
-                      setWidget(field.name, appendPhrase(widgetText(data.widgets[field.name]), phrase, locale))
-                    }
-                  />
+                  <>
+                    <UnknownWords nodeId={id} text={widgetText(data.widgets[field.name])} />
+                    <VocabularyPicker
+                      nodeId={id}
+                      onPick={(phrase) =>
+                        setWidget(field.name, appendPhrase(widgetText(data.widgets[field.name]), phrase, locale))
+                      }
+                    />
+                  </>
                 )}
               </div>
             ),

@@ -1,7 +1,7 @@
 import { useAtomValue } from 'jotai';
 import { selectAtom } from 'jotai/utils';
 import { memo, useMemo } from 'react';
-import { unknownWordsFor, type NodeVocabulary } from '../../../../shared/model-vocabulary-search.js';
+import { knownWordsFor, unknownWordsFor, type NodeVocabulary } from '../../../../shared/model-vocabulary-search.js';
 import { vocabularyForNode } from '../../graph/prompt-vocabulary.js';
 import { useT } from '../../i18n/use-t.js';
 import { graphAtom, localeAtom, objectInfoAtom, vocabulariesAtom } from '../../state/atoms.js';
@@ -31,7 +31,9 @@ export const UnknownWords = memo(function UnknownWords({ nodeId, text }: { nodeI
       [nodeId, objectInfo, vocabularies],
     ),
   );
-  const unknown = useMemo(() => (found ? unknownWordsFor(text, found) : []), [found, text]);
+  // The word set follows the model and its LoRAs; only the matching runs as the text is typed.
+  const known = useMemo(() => (found ? knownWordsFor(found) : undefined), [found]);
+  const unknown = useMemo(() => unknownWordsFor(text, known), [known, text]);
   if (!found || unknown.length === 0) return null;
   return (
     <div className="field-warning nodrag" data-testid={`unknown-words-${nodeId}`}>
