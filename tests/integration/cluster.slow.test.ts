@@ -23,6 +23,8 @@ import { WorkerProcess } from '../helpers/worker-process.js';
 const EMBEDDED = resolve(import.meta.dirname, '..', '..', 'models', 'diffusion', 'inkgraph-emoji');
 const ONLY_ON_W3 = 'emoji-only-on-w3';
 const STEPS = 5;
+/** Long enough that a job seen at its first steps is still running when the test's kill reaches its worker. */
+const LOAD_MS_PER_STEP = 100;
 
 const env = makeTestEnv('inkgraph-cluster-');
 const gates = new TestGates(env.root);
@@ -203,7 +205,7 @@ describe('a coordinator and three workers on Redis', () => {
         Promise.all(
           Array.from({ length: PER_CLIENT }, async (_, n) => {
             const seed = 100 + client * PER_CLIENT + n;
-            const id = await queuePrompt(timerPrompt(seed, `load-${seed}`), socket.clientId);
+            const id = await queuePrompt(timerPrompt(seed, `load-${seed}`, STEPS, LOAD_MS_PER_STEP), socket.clientId);
             seedOf.set(id, seed);
             owner.set(id, client);
             return id;
@@ -222,10 +224,17 @@ describe('a coordinator and three workers on Redis', () => {
     await Promise.all(sockets.map((socket) => socket.waitFor(() => ended(socket) >= 1, 120_000)));
     // A job its worker has begun to step through: a worker lists a job as soon as it takes it, before it has said
     // it started, and a job lost before that cannot be told apart from one no worker had begun.
-    const stepped = (promptId: string): boolean =>
-      sockets[owner.get(promptId) ?? -1]
+    // Only an early step: the job must still be running when the kill lands, after the relay's lag and the
+    // listing's round trip (a job that ends first leaves nothing to restart, and the test would prove nothing).
+    const stepped = (promptId: string): boolean => {
+      const heard = sockets[owner.get(promptId) ?? -1]
         ?.messages()
-        .some((message) => message.type === 'progress' && promptIdOf(message) === promptId) ?? false;
+        .filter((message) => promptIdOf(message) === promptId);
+      if (heard === undefined || heard.some((message) => message.type === 'executing' && message.data.node === null))
+        return false;
+      const values = heard.flatMap((message) => (message.type === 'progress' ? [message.data.value] : []));
+      return values.length > 0 && Math.max(...values) <= 1;
+    };
     let busy: WorkersAnswer['workers'][number] | undefined;
     await expect
       .poll(
