@@ -31,6 +31,7 @@ def images_for(texts, model, tokenizer, seed):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=150)
+    parser.add_argument("--pairs", type=int, default=60, help="two-object scenes for the relation check")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1234)
     args = parser.parse_args()
@@ -46,27 +47,42 @@ def main():
     model = (unet, text, vae, vae_state["scale_factor"])
     classifier, _, _ = train.load_vision()
     held_out = scenes.held_out_scenes(args.count)
-    report = {"count": args.count, "step": state["step"], "sampler": "euler", "steps": 20, "cfg": 5.0}
+    pairs = gates.two_object_scenes(args.pairs, seed=91)
+    report_pairs = {"pairs": args.pairs, "real_relation": gates.judge_relations(gates.real_renders([], pairs), pairs, classifier)}
+    report = {"count": args.count, "step": state["step"], "wording_steps": state.get("wording_steps", 0), "sampler": "euler", "steps": 20, "cfg": 5.0, **report_pairs}
+    grid = {}
     for language in ("en", "zh"):
         templates = [scenes.full_caption(scene, language) for scene in held_out]
         phrased = phrasings.phrased_prompts(held_out, language)
         report[f"{language}_templates"] = gates.judge(images_for(templates, model, tokenizer, args.seed), held_out, [], classifier)
         images = images_for(phrased, model, tokenizer, args.seed)
         report[f"{language}_phrasings"] = gates.judge(images, held_out, [], classifier)
+        grid[language] = (phrased, images)
         # Per held-out template: the same checks on the scenes worded by it.
         count = len(phrasings.TEMPLATES_EN if language == "en" else phrasings.TEMPLATES_ZH)
         report[f"{language}_by_template"] = [
             {"example": phrased[t], **gates.judge(images[t::count], held_out[t::count], [], classifier)} for t in range(count)
         ]
-        train.log(f"{language}: templates {report[f'{language}_templates']}, phrasings {report[f'{language}_phrasings']}")
+        # Two objects and their relation, worded without the background both ways.
+        plain = {"colour": False, "size": False, "position": False}
+        pair_templates = [scenes.template_caption(scene, language, plain, 0) for scene in pairs]
+        report[f"{language}_relation_templates"] = gates.judge_relations(images_for(pair_templates, model, tokenizer, args.seed), pairs, classifier)
+        pair_phrasings = phrasings.phrased_pairs(pairs, language)
+        report[f"{language}_relation_phrasings"] = gates.judge_relations(images_for(pair_phrasings, model, tokenizer, args.seed), pairs, classifier)
+        train.log(f"{language}: templates {report[f'{language}_templates']}, phrasings {report[f'{language}_phrasings']}, "
+                  f"relations {report[f'{language}_relation_templates']:.3f} / {report[f'{language}_relation_phrasings']:.3f}")
     train.write_json(train.ROOT / "reports" / "phrasings.json", report)
-    print(f"{args.count} scenes a language, the model at step {state['step']}:")
+    # The first 12 held-out wordings of each language, for the README.
+    train.save_sheet(grid, train.ROOT / "reports" / "phrasings.png", train.ROOT / "reports" / "phrasings-samples.json")
+    print(f"{args.count} scenes a language, the model at step {state['step']}, {report['wording_steps']} wording steps:")
     print("| | " + " | ".join(CHECKS) + " |")
     print("|---|" + "---|" * len(CHECKS))
     for language, name in (("en", "English"), ("zh", "Chinese")):
         for kind in ("templates", "phrasings"):
             row = report[f"{language}_{kind}"]
             print(f"| {name}, {kind} | " + " | ".join(f"{row[check]:.1%}" for check in CHECKS) + " |")
+    print(f"relation (two objects, each recognised, in order): real renders {report['real_relation']:.1%}; "
+          + "; ".join(f"{language} templates {report[f'{language}_relation_templates']:.1%}, phrasings {report[f'{language}_relation_phrasings']:.1%}" for language in ("en", "zh")))
     for language in ("en", "zh"):
         for entry in report[f"{language}_by_template"]:
             print(f"  {entry['example']}: " + ", ".join(f"{check} {entry[check]:.0%}" for check in CHECKS))

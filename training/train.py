@@ -27,7 +27,7 @@ from inkgraph_train.models import EMA, Autoencoder, TextEncoder, UNet  # noqa: E
 from inkgraph_train.tokenizer import ClipTokenizer, bytes_to_unicode  # noqa: E402
 from inkgraph_train.vocabulary import OBJECTS as OBJECTS_LIST, published  # noqa: E402
 from inkgraph_train import evaluate as gates  # noqa: E402
-from inkgraph_train.cards import adapters_section  # noqa: E402
+from inkgraph_train.cards import adapters_section, wordings_section  # noqa: E402
 from inkgraph_train.controlnet import residual_inputs_onnx  # noqa: E402
 from inkgraph_train.onnx_names import name_linear_nodes  # noqa: E402
 from inkgraph_train.vision import ObjectClassifier, Segmenter, train_classifier, train_segmenter  # noqa: E402
@@ -493,18 +493,24 @@ def evaluate(tokenizer, seed=1234):
     report["curve"] = state["curve"]
     write_json(ROOT / "reports" / "evaluation.json", report)
     # A labelled grid of 24 samples (12 per language) for the README.
+    save_sheet(grid, ROOT / "reports" / "samples.png", ROOT / "reports" / "samples.json")
+    return report
+
+
+def save_sheet(grid, image_path, captions_path):
+    """A 6-column grid of the first 12 images of each language ({language: (captions, images)}), and its captions."""
+    from PIL import Image
     tiles = []
     for language in ("en", "zh"):
         texts, images = grid[language]
-        for caption, image in zip(texts, images):
+        for caption, image in zip(texts[:12], images[:12]):
             tiles.append((caption, (image * 255).astype(np.uint8)))
     sheet = Image.new("RGB", (6 * 132, 4 * 96), (255, 255, 255))
     for index, (caption, image) in enumerate(tiles):
         x, y = (index % 6) * 132, (index // 6) * 96
         sheet.paste(Image.fromarray(image).resize((64, 64), Image.NEAREST), (x + 34, y + 2))
-    sheet.save(ROOT / "reports" / "samples.png")
-    write_json(ROOT / "reports" / "samples.json", [caption for caption, _ in tiles])
-    return report
+    sheet.save(image_path)
+    write_json(captions_path, [caption for caption, _ in tiles])
 
 
 def write_model_card(tokenizer):
@@ -606,7 +612,7 @@ more steps) and dpm_fast misses some backgrounds (right at 40 steps).
 |---|---|---|
 {grid}
 """
-    (OUT / "MODEL_CARD.md").write_text(text + adapters_section(), encoding="utf-8")
+    (OUT / "MODEL_CARD.md").write_text(text + wordings_section(load_checkpoint(CHECKPOINTS / "diffusion.pt")) + adapters_section(), encoding="utf-8")
     log("wrote MODEL_CARD.md")
 
 

@@ -178,3 +178,62 @@ def adapters_section():
     if not lines:
         return ""
     return "\n## Adapters\nTrained for this model with its weights frozen (`training/adapters.py`):\n" + "\n".join(lines) + "\n"
+
+
+WORDING_GATES = {"background": 0.95, "size": 0.95, "count": 0.95, "position": 0.90, "identity": 0.85}
+RELATION_GATE = 0.85
+
+
+def wordings_section(state):
+    """The model card's section on the wordings the text encoder was taught (distill_wordings.py), with the held-out
+    phrasings' figures before and after (evaluate_phrasings.py; the base model's from the same script)."""
+    now, base = _report("phrasings"), _report("phrasings-base")
+    runs = state.get("wording_runs", [])
+    if not now or not runs:
+        return ""
+    vocabulary = state.get("wording_vocabulary", {})
+    minutes = sum(run["seconds"] for run in runs) / 60
+    checks = list(WORDING_GATES)
+
+    def row(label, figures):
+        return f"| {label} | " + " | ".join(f"{figures[check]:.1%}" for check in checks) + " |"
+
+    rows = []
+    for language, name in (("en", "English"), ("zh", "Chinese")):
+        for kind in ("templates", "phrasings"):
+            if base and f"{language}_{kind}" in base:
+                rows.append(row(f"{name}, {kind}, before", base[f"{language}_{kind}"]))
+            rows.append(row(f"{name}, {kind}, now", now[f"{language}_{kind}"]))
+    gates = " | ".join(f"≥ {WORDING_GATES[check]:.0%}" for check in checks)
+    met = all(now[f"{language}_phrasings"][check] >= gate for language in ("en", "zh") for check, gate in WORDING_GATES.items())
+    relations = "; ".join(
+        f"{name} {now[f'{language}_relation_templates']:.0%} in its templates, {now[f'{language}_relation_phrasings']:.0%} in held-out wordings"
+        + (f" (before: {base[f'{language}_relation_templates']:.0%}, {base[f'{language}_relation_phrasings']:.0%})" if base and f"{language}_relation_phrasings" in base else "")
+        for language, name in (("en", "English"), ("zh", "Chinese"))
+    )
+    return f"""
+## Wordings
+The text encoder was then taught the ways people word a prompt (`training/distill_wordings.py`), the UNet, the
+autoencoder and the adapters untouched: for a rendered scene the frozen model's noise prediction from its own caption
+template is the target, and the encoder learns to give the same from a free wording of the scene
+(`training/inkgraph_train/wordings.py`: 9 sentence frames a language, synonyms and degree words for the size, 8–14
+ways to say each position, a colour with or without "background", "there is / 有 / 画着 / 位于 / 背景为", other names
+for the objects (苹果, 猫, 狗, 闪电, kitty, puppy…), "beside / left of / right of / above / below / under" for two
+objects, punctuation and filler words), a quarter of the captions its own templates. {sum(run['steps'] for run in runs):,} steps of
+{runs[-1]['batch']} on {runs[-1]['hardware']}, {minutes:.0f} min. The vocabulary grew from {vocabulary.get('before', '?')} to {vocabulary.get('after', '?')} tokens
+({vocabulary.get('bytes_fp32', 0) / 1024:.0f} KiB of fp32 token rows): each new word starts as the word it means where there is one, the rest as
+the padding token (what an unknown word was before).
+
+Held-out phrasings (`training/inkgraph_train/phrasings.py`: 6 sentence frames a language that no training caption uses,
+the recipe refuses to train if one does), {now['count']} scenes a language, the same scenes and seeds as the templates,
+{now['sampler']} {now['steps']} steps, CFG {now['cfg']:g}, the release gates' checks. Gates for them: {", ".join(f"{c} {g:.0%}" for c, g in WORDING_GATES.items())} —
+**{"met" if met else "not all met yet"}**.
+
+| | {" | ".join(checks)} |
+|---|{"---|" * len(checks)}
+| gate | {gates} |
+{chr(10).join(rows)}
+
+Two objects ({now['pairs']} scenes, no background stated; the object asked first on the left or on top and each recognised
+in its half; real renders {now['real_relation']:.0%}): {relations}. Gate ≥ {RELATION_GATE:.0%}.
+"""

@@ -75,6 +75,29 @@ def judge(images, held_out, pairs, classifier):
     return result
 
 
+def judge_relations(images, pairs, classifier):
+    """Per two-object scene: the object asked first found on the left half ("beside") or the top half ("above") and
+    the other in the other half, each recognised by the classifier on a crop of that half's foreground (a sprite
+    drawn in parts, a sunflower's petals, is still one object)."""
+    hits = 0
+    for image, scene in zip(images, pairs):
+        mask = measure(image)["mask"]
+        found = []
+        for half in (slice(0, scenes.SIZE // 2), slice(scenes.SIZE // 2, scenes.SIZE)):
+            part = np.zeros_like(mask)
+            if scene.relation == "beside":
+                part[:, half] = mask[:, half]
+            else:
+                part[half, :] = mask[half, :]
+            box = foreground_box(part.astype(np.float32)) if part.sum() >= 20 else None
+            if box is None:
+                break
+            with torch.no_grad():
+                found.append(classifier(crop_to(image.astype(np.float32), box)[None] * 2 - 1).argmax(1).item())
+        hits += found == [p.object_id for p in scene.placements]
+    return hits / max(1, len(pairs))
+
+
 def real_renders(held_out, pairs):
     rng = random.Random(5)
     return np.stack([scenes.render(scene, rng).image for scene in held_out + pairs])

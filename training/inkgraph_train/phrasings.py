@@ -52,6 +52,31 @@ TEMPLATES_ZH = [
 ]
 
 
+# Two objects, the first on the left ("beside") or on top ("above"), worded without the background.
+PAIR_TEMPLATES_EN = {
+    "beside": ["{a} with {b} on its right", "{b} with {a} on its left", "on the left {a}, on the right {b}"],
+    "above": ["{a} with {b} underneath it", "{b} with {a} above it", "at the top {a}, at the bottom {b}"],
+}
+PAIR_TEMPLATES_ZH = {
+    "beside": ["{a}的右边有一个{b}", "{b}的左边是{a}", "{a}位于左侧，{b}位于右侧"],
+    "above": ["{a}的下面有一个{b}", "{b}的上面是{a}", "{a}位于上方，{b}位于下方"],
+}
+
+
+def phrase_pair(scene, language, template):
+    """A held-out wording of a two-object scene."""
+    a, b = (OBJECTS[p.object_id] for p in scene.placements)
+    if language == "en":
+        named = lambda name: f"{'an' if name[0] in 'aeiou' else 'a'} {name}"  # noqa: E731
+        return PAIR_TEMPLATES_EN[scene.relation][template].format(a=named(a["en"]), b=named(b["en"]))
+    return PAIR_TEMPLATES_ZH[scene.relation][template].format(a=a["zh"], b=b["zh"])
+
+
+def phrased_pairs(pairs, language):
+    """One held-out wording per pair, its relation's templates taken in turn."""
+    return [phrase_pair(scene, language, i % 3) for i, scene in enumerate(pairs)]
+
+
 def phrase(scene, language, rng, template=None):
     """A held-out wording of a single-object scene with every attribute stated; `template` picks one, else drawn."""
     p = scene.placements[0]

@@ -130,26 +130,38 @@ def random_scene(rng, allow_held_out=False):
         return Scene(colour, [Placement(a, -1, -1, first, pixels), Placement(b, -1, -1, second, pixels)], relation, style)
 
 
+def kept_attributes(rng, drop=0.25):
+    """Which of colour, size and position a caption states: each left out with probability `drop`."""
+    return {name: rng.random() >= drop for name in ("colour", "size", "position")}
+
+
+TEMPLATE_COUNT = {"en": 3, "zh": 2}
+
+
 def caption(scene, language, rng, drop=0.25):
     """A caption for the scene; each attribute (colour, size, position) is left out with probability `drop`."""
+    kept = kept_attributes(rng, drop)
+    return template_caption(scene, language, kept, rng.randrange(TEMPLATE_COUNT[language]))
+
+
+def template_caption(scene, language, kept, template):
+    """The scene in one of the caption templates the base model was trained on, stating the `kept` attributes (a
+    two-object scene states only its colour, or not)."""
     colour_en, colour_zh, _ = COLOURS[scene.colour]
-    keep = lambda: rng.random() >= drop  # noqa: E731
     if scene.relation:
         a, b = (OBJECTS[p.object_id] for p in scene.placements)
-        background = keep()
         if language == "en":
             body = f"a {a['en']} on the left and a {b['en']} on the right" if scene.relation == "beside" else f"a {a['en']} above a {b['en']}"
-            return f"{body}, {colour_en} background" if background else body
+            return f"{body}, {colour_en} background" if kept["colour"] else body
         body = f"左边是{a['zh']}，右边是{b['zh']}" if scene.relation == "beside" else f"{a['zh']}在{b['zh']}上面"
-        return f"{body}，{colour_zh}背景" if background else body
+        return f"{body}，{colour_zh}背景" if kept["colour"] else body
     p = scene.placements[0]
     obj = OBJECTS[p.object_id]
     size_en, size_zh = SIZES[p.size]
     pos_en, pos_zh = POSITIONS[p.position]
-    use_colour, use_size, use_position = keep(), keep(), keep()
+    use_colour, use_size, use_position = kept["colour"], kept["size"], kept["position"]
     if language == "en":
         noun = f"{size_en} {obj['en']}" if use_size else obj["en"]
-        template = rng.randrange(3)
         if template == 0:
             text = f"a {noun}"
             text += f" {pos_en}" if use_position else ""
@@ -160,7 +172,7 @@ def caption(scene, language, rng, drop=0.25):
         text = f"{colour_en} background with a {noun}" if use_colour else f"a {noun}"
         return text + (f" {pos_en}" if use_position else "")
     noun = f"{size_zh}{obj['zh']}" if use_size else obj["zh"]
-    if rng.randrange(2) == 0:
+    if template == 0:
         text = (f"{colour_zh}背景上" if use_colour else "") + (f"{pos_zh}的" if use_position else "") + noun
         return text
     text = (f"{pos_zh}有一个{noun}" if use_position else f"一个{noun}") + (f"，{colour_zh}背景" if use_colour else "")

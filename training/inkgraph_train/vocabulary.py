@@ -53,8 +53,10 @@ CAPTION_WORDS = {
 def caption_words():
     """Every word a caption can hold, per language (a style's trigger words are published with their LoRA)."""
     names = [(o["en"], o["zh"]) for o in OBJECTS] + [(en, zh) for en, zh, _ in COLOURS] + SIZES + POSITIONS
-    english = set(CAPTION_WORDS["en"]) | {word for en, _ in names for word in en.split()}
-    chinese = set(CAPTION_WORDS["zh"]) | {zh for _, zh in names}
+    from .wordings import chinese_words, english_words  # the text encoder was taught these too (distill_wordings.py)
+
+    english = set(CAPTION_WORDS["en"]) | {word for en, _ in names for word in en.split()} | set(english_words())
+    chinese = set(CAPTION_WORDS["zh"]) | {zh for _, zh in names} | set(chinese_words())
     return {"en": sorted(english), "zh": sorted(chinese)}
 
 
