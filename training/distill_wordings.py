@@ -82,7 +82,8 @@ def extend_vocabulary(tokenizer, state):
         if key in state:
             state[key]["token.weight"] = torch.cat([state[key]["token.weight"].float(), rows]).half()
     vocab_path = train.CHECKPOINTS / "tokenizer" / "vocab.json"
-    state["wording_vocabulary"] = {"before": len(tokenizer.vocab), "after": len(vocab), "bytes_fp32": len(new) * table.shape[1] * 4}
+    grown = state.get("wording_vocabulary", {"before": len(tokenizer.vocab), "bytes_fp32": 0})
+    state["wording_vocabulary"] = {"before": grown["before"], "after": len(vocab), "bytes_fp32": grown["bytes_fp32"] + len(new) * table.shape[1] * 4}
     save(state)
     vocab_path.write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
     log(f"vocabulary: {len(tokenizer.vocab)} → {len(vocab)} tokens (+{len(new)} rows, {len(new) * table.shape[1] * 4 / 1024:.0f} KiB as fp32)")
@@ -101,11 +102,20 @@ def text_encoder(weights, vocab_size):
     return module
 
 
-def batch_of(rng, tokenizer, size, wording_share, chinese_share, empty_share):
+def scene_of(rng, pair_share):
+    """A random scene, two objects with probability `pair_share` (relations are the harder thing to read)."""
+    want_pair = rng.random() < pair_share
+    while True:
+        scene = scenes.random_scene(rng)
+        if bool(scene.relation) == want_pair:
+            return scene
+
+
+def batch_of(rng, tokenizer, size, wording_share, chinese_share, empty_share, pair_share):
     """Images, the teacher's template captions and the student's wordings of the same scenes."""
     images, taught, worded = [], [], []
     for _ in range(size):
-        scene = scenes.render(scenes.random_scene(rng), rng)
+        scene = scenes.render(scene_of(rng, pair_share), rng)
         images.append(scene.image.transpose(2, 0, 1) * 2 - 1)
         if rng.random() < empty_share:
             taught.append("")
@@ -134,7 +144,7 @@ def distill(args, tokenizer, state):
     ema = EMA(student, args.ema)
     # No weight decay: a token no wording uses (the LoRA's trigger words) must keep its row exactly.
     optimizer = torch.optim.AdamW(student.parameters(), lr=args.lr, weight_decay=0.0)
-    run = {"hardware": train.hardware_name(), "batch": args.batch, "lr": args.lr, "ema": args.ema, "first_step": state.get("wording_steps", 0), "steps": 0, "seconds": 0.0}
+    run = {"hardware": train.hardware_name(), "batch": args.batch, "lr": args.lr, "ema": args.ema, "pair_share": args.pair_share, "first_step": state.get("wording_steps", 0), "steps": 0, "seconds": 0.0}
     state.setdefault("wording_runs", []).append(run)
     rng = random.Random(args.seed or int(time.time()))
     torch.manual_seed(rng.randrange(2**31))
@@ -156,7 +166,7 @@ def distill(args, tokenizer, state):
         log(f"saved at wording step {state['wording_steps']}")
 
     while time.time() < deadline and not stop:
-        images, taught, worded = batch_of(rng, tokenizer, args.batch, args.wording_share, args.chinese_share, 0.05)
+        images, taught, worded = batch_of(rng, tokenizer, args.batch, args.wording_share, args.chinese_share, 0.05, args.pair_share)
         rate = args.lr * min(1.0, (run["steps"] + 1) / args.warmup)
         for group in optimizer.param_groups:
             group["lr"] = rate
@@ -194,6 +204,7 @@ def main():
     parser.add_argument("--warmup", type=int, default=50)
     parser.add_argument("--wording-share", type=float, default=0.75, help="share of captions worded freely (the rest: the templates)")
     parser.add_argument("--chinese-share", type=float, default=0.45)
+    parser.add_argument("--pair-share", type=float, default=0.25, help="share of two-object scenes (the base model's training: 0.25)")
     parser.add_argument("--save-every", type=float, default=300)
     parser.add_argument("--threads", type=int, default=0)
     parser.add_argument("--seed", type=int, default=0)

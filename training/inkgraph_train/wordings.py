@@ -196,10 +196,15 @@ def pair_en(scene, kept, rng):
     a, b = f"{article(a)} {a}", f"{article(b)} {b}"
     if scene.relation == "beside":  # first on the left
         body = rng.choice([f"{a} on the left and {b} on the right", f"{a} to the left of {b}", f"{b} to the right of {a}", f"{a} left of {b}", f"{b} right of {a}",
-                           f"{a} beside {b}", f"{a} next to {b}, {a.split(' ', 1)[1]} on the left", f"{b} on the right, {a} on the left", f"{a} and {b} side by side"])
+                           f"{a} beside {b}", f"{a} next to {b}, {a.split(' ', 1)[1]} on the left", f"{b} on the right, {a} on the left", f"{a} and {b} side by side",
+                           f"{a} at left, {b} at right", f"left: {a}, right: {b}", f"{a} on the left side, {b} on the right side", f"{b} sitting to the right of {a}",
+                           f"{a} to the left, {b} to the right", f"{a} is left of {b}", f"{b} is on the right of {a}", f"two things: {a} on the left, {b} on the right",
+                           f"{a}, and to its right {b}", f"{b}, and to its left {a}", f"{a} and then {b}, left to right"])
     else:  # first above
         body = rng.choice([f"{a} above {b}", f"{b} below {a}", f"{a} over {b}", f"{b} under {a}", f"{b} beneath {a}", f"{a} on top and {b} at the bottom",
-                           f"{b} at the bottom, {a} at the top", f"{a} on top of {b}", f"{a} stacked above {b}"])
+                           f"{b} at the bottom, {a} at the top", f"{a} on top of {b}", f"{a} stacked above {b}",
+                           f"{a} at top, {b} at bottom", f"top: {a}, bottom: {b}", f"{a} on the top, {b} on the bottom", f"{b} is below {a}", f"{a} is above {b}",
+                           f"{b} sitting under {a}", f"{a} up, {b} down", f"{a}, and below it {b}", f"{b}, and above it {a}", f"{a} and then {b}, top to bottom"])
     if not kept["colour"]:
         return body
     colour = COLOURS[scene.colour][0]
@@ -210,9 +215,13 @@ def pair_zh(scene, kept, rng):
     first, second = (OBJECTS[p.object_id] for p in scene.placements)
     a, b = object_zh(first, rng), object_zh(second, rng)
     if scene.relation == "beside":
-        body = rng.choice([f"左边是{a}，右边是{b}", f"{a}在{b}的左边", f"{b}在{a}的右边", f"{a}在左，{b}在右", f"左边一个{a}，右边一个{b}", f"{a}和{b}并排，{a}在左边", f"{b}在右边，{a}在左边"])
+        body = rng.choice([f"左边是{a}，右边是{b}", f"{a}在{b}的左边", f"{b}在{a}的右边", f"{a}在左，{b}在右", f"左边一个{a}，右边一个{b}", f"{a}和{b}并排，{a}在左边", f"{b}在右边，{a}在左边",
+                           f"{a}在左边，{b}在右边", f"左：{a}，右：{b}", f"左侧是{a}，右侧是{b}", f"{b}在{a}右边", f"{a}在{b}左边", f"{a}和{b}，{a}在左", f"一个{a}和一个{b}，从左到右",
+                           f"{a}，它的右边是{b}", f"{b}，它的左边是{a}"])
     else:
-        body = rng.choice([f"{a}在{b}上面", f"{b}在{a}下面", f"{a}在{b}的上方", f"{b}在{a}的下方", f"上面是{a}，下面是{b}", f"{a}在上，{b}在下", f"下面是{b}，上面是{a}"])
+        body = rng.choice([f"{a}在{b}上面", f"{b}在{a}下面", f"{a}在{b}的上方", f"{b}在{a}的下方", f"上面是{a}，下面是{b}", f"{a}在上，{b}在下", f"下面是{b}，上面是{a}",
+                           f"{a}在上面，{b}在下面", f"上：{a}，下：{b}", f"上方是{a}，下方是{b}", f"{b}在{a}下方", f"{a}在{b}上方", f"上边一个{a}，下边一个{b}", f"一个{a}和一个{b}，从上到下",
+                           f"{a}，它的下面是{b}", f"{b}，它的上面是{a}"])
     if not kept["colour"]:
         return body
     colour = COLOURS[scene.colour][1]
@@ -248,7 +257,8 @@ def english_words():
     pieces += ["a", "an", "the", "on", "plain", "against", "with", "over", "in", "front", "of", "solid", "behind", "it", "colored", "and", "is", "backdrop", "bg",
                "background", "draw", "show", "me", "make", "paint", "render", "generate", "scene", "square", "canvas", "card", "tile", "there's", "there", "here",
                "we", "see", "you", "can", "colour", "color", "sits", "placed", "appears", "floats", "stands", "image", "frame", "one", "please", "to", "left", "right",
-               "next", "beside", "side", "by", "below", "above", "under", "beneath", "top", "bottom", "stacked", "hand"]
+               "next", "beside", "side", "by", "below", "above", "under", "beneath", "top", "bottom", "stacked", "hand",
+               "at", "is", "sitting", "two", "things", "its", "then", "up", "down"]
     return sorted({word for piece in pieces for word in re.findall(r"[a-z]+(?:'[a-z]+)?", piece.lower())})
 
 
@@ -258,7 +268,8 @@ def chinese_words():
     pieces = [w for sizes in SIZE_ZH for w in sizes] + [p for cell in POSITION_ZH for p in cell] + FILLER_ZH + [m for m in MEASURE_ZH if m]
     pieces += [name for names in OBJECT_ZH.values() for name in names] + list(COLOUR_ZH_SHORT.values())
     pieces += ["背景", "的背景", "背景是", "背景为", "背景色为", "背景颜色是", "底", "底色", "底色为", "在", "有", "画", "画一个", "请画", "生成", "给我画", "放着", "摆着", "画着", "是", "位于", "有个", "一只", "一颗", "背景色是",
-               "背景的", "图", "图片", "画面", "背景上", "上", "的", "左边", "右边", "左", "右", "上面", "下面", "上方", "下方", "并排", "和", "一个", "可爱的", "简单的", "卡通", "漂亮的"]
+               "背景的", "图", "图片", "画面", "背景上", "上", "下", "的", "左边", "右边", "左", "右", "上面", "下面", "上方", "下方", "并排", "和", "一个",
+               "左侧", "右侧", "上边", "下边", "从左到右", "从上到下", "它的", "左边是", "右边是", "可爱的", "简单的", "卡通", "漂亮的"]
     return sorted(set(pieces))
 
 
