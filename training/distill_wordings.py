@@ -8,11 +8,12 @@ did well it keeps. The UNet, the decoder and every adapter trained against them 
 they are; only text_encoder/ and the tokenizer change.
 
     /usr/bin/python3 training/distill_wordings.py --minutes 60      # resumes; saves every few minutes and on SIGTERM
-    /usr/bin/python3 training/distill_wordings.py --minutes 0       # only export what is saved
+    /usr/bin/python3 training/distill_wordings.py --minutes 0 --export   # ship what is saved
 """
 import argparse
 import json
 import random
+import shutil
 import signal
 import sys
 import time
@@ -28,7 +29,10 @@ from inkgraph_train.models import EMA, TextEncoder, UNet  # noqa: E402
 from inkgraph_train.tokenizer import ClipTokenizer  # noqa: E402
 from inkgraph_train.vocabulary import COLOURS, published  # noqa: E402
 
-CHECKPOINT = train.CHECKPOINTS / "diffusion.pt"
+# The student lives in its own checkpoint and vocabulary until it is shipped (--export): the shipped model keeps
+# diffusion.pt and vocab.json. wordings.pt starts as a copy of diffusion.pt.
+CHECKPOINT = train.CHECKPOINTS / "wordings.pt"
+VOCAB = train.CHECKPOINTS / "tokenizer" / "vocab-wordings.json"
 
 # A new word's first meaning: the word the base model learned for the same thing (its embedding row copied), so
 # the encoder starts from what it knows; every other new token starts as the padding token, which is what the base
@@ -81,13 +85,34 @@ def extend_vocabulary(tokenizer, state):
     for key in ("text", "teacher_text"):
         if key in state:
             state[key]["token.weight"] = torch.cat([state[key]["token.weight"].float(), rows]).half()
-    vocab_path = train.CHECKPOINTS / "tokenizer" / "vocab.json"
+    vocab_path = VOCAB
     grown = state.get("wording_vocabulary", {"before": len(tokenizer.vocab), "bytes_fp32": 0})
     state["wording_vocabulary"] = {"before": grown["before"], "after": len(vocab), "bytes_fp32": grown["bytes_fp32"] + len(new) * table.shape[1] * 4}
     save(state)
     vocab_path.write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
     log(f"vocabulary: {len(tokenizer.vocab)} → {len(vocab)} tokens (+{len(new)} rows, {len(new) * table.shape[1] * 4 / 1024:.0f} KiB as fp32)")
     return ClipTokenizer.from_files(vocab_path, train.CHECKPOINTS / "tokenizer" / "merges.txt")
+
+
+def student_tokenizer():
+    """The student's vocabulary (the shipped one until the first run extends it)."""
+    path = VOCAB if VOCAB.exists() else train.CHECKPOINTS / "tokenizer" / "vocab.json"
+    return ClipTokenizer.from_files(path, train.CHECKPOINTS / "tokenizer" / "merges.txt")
+
+
+def export(state):
+    """Ships the student: its text encoder into diffusion.pt and text_encoder/, its vocabulary into vocab.json, and the
+    words it was taught into vocabulary.json (the LoRA's and ControlNet's figures should be measured again after)."""
+    shutil.copyfile(VOCAB, train.CHECKPOINTS / "tokenizer" / "vocab.json")
+    shipped = train.load_checkpoint(train.CHECKPOINTS / "diffusion.pt")
+    shipped["text"] = state["text"]
+    temporary = train.CHECKPOINTS / "diffusion.pt.tmp"
+    torch.save(shipped, temporary)
+    temporary.replace(train.CHECKPOINTS / "diffusion.pt")
+    tokenizer = train.build_tokenizer()
+    train.export_text_encoder(text_encoder(state["text"], len(tokenizer.vocab)).eval(), tokenizer)
+    train.write_json(train.OUT / "vocabulary.json", published(taught=True))
+    log("exported text_encoder/ and the vocabulary")
 
 
 def save(state):
@@ -144,7 +169,7 @@ def distill(args, tokenizer, state):
     ema = EMA(student, args.ema)
     # No weight decay: a token no wording uses (the LoRA's trigger words) must keep its row exactly.
     optimizer = torch.optim.AdamW(student.parameters(), lr=args.lr, weight_decay=0.0)
-    run = {"hardware": train.hardware_name(), "batch": args.batch, "lr": args.lr, "ema": args.ema, "pair_share": args.pair_share, "first_step": state.get("wording_steps", 0), "steps": 0, "seconds": 0.0}
+    run = {"hardware": train.hardware_name(), "batch": args.batch, "lr": args.lr, "ema": args.ema, "pair_share": args.pair_share, "wording_share": args.wording_share, "first_step": state.get("wording_steps", 0), "steps": 0, "seconds": 0.0}
     state.setdefault("wording_runs", []).append(run)
     rng = random.Random(args.seed or int(time.time()))
     torch.manual_seed(rng.randrange(2**31))
@@ -208,20 +233,19 @@ def main():
     parser.add_argument("--save-every", type=float, default=300)
     parser.add_argument("--threads", type=int, default=0)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--export", action="store_true", help="ship the student (text_encoder/, vocab.json, vocabulary.json)")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
     log(f"held-out phrasings kept apart: {wordings.check_held_out_apart()} sampled wordings match none")
-    state = train.load_checkpoint(CHECKPOINT)
+    state = train.load_checkpoint(CHECKPOINT if CHECKPOINT.exists() else train.CHECKPOINTS / "diffusion.pt")
     # The teacher is the text encoder as it was before any wording was taught, kept in the checkpoint for resuming.
     state.setdefault("teacher_text", {k: v.clone() for k, v in state["text"].items()})
-    tokenizer = extend_vocabulary(train.build_tokenizer(), state)
+    tokenizer = extend_vocabulary(student_tokenizer(), state)
     if args.minutes > 0:
         distill(args, tokenizer, state)
-    text = text_encoder(state["text"], len(tokenizer.vocab)).eval()
-    train.export_text_encoder(text, tokenizer)
-    train.write_json(train.OUT / "vocabulary.json", published())
-    log("exported text_encoder/ and the vocabulary")
+    if args.export:
+        export(state)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,8 @@ same scenes and seeds, judged without the generator as the release gates are (bo
 centroid, connected components, the object classifier on a crop). Writes training/reports/phrasings.json.
 
     /usr/bin/python3 training/evaluate_phrasings.py [--count 150]
+    /usr/bin/python3 training/evaluate_phrasings.py --checkpoint training/checkpoints/wordings.pt \
+        --vocab training/checkpoints/tokenizer/vocab-wordings.json --report phrasings-wordings
 """
 import argparse
 import sys
@@ -15,6 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import train  # noqa: E402
 from inkgraph_train import evaluate as gates, phrasings, scenes  # noqa: E402
 from inkgraph_train.models import TextEncoder, UNet  # noqa: E402
+from inkgraph_train.tokenizer import ClipTokenizer  # noqa: E402
 
 CHECKS = ("background", "size", "count", "position", "identity")
 
@@ -34,11 +37,14 @@ def main():
     parser.add_argument("--pairs", type=int, default=60, help="two-object scenes for the relation check")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1234)
+    parser.add_argument("--checkpoint", type=Path, default=train.CHECKPOINTS / "diffusion.pt", help="wordings.pt: the wording-taught text encoder")
+    parser.add_argument("--vocab", type=Path, default=train.CHECKPOINTS / "tokenizer" / "vocab.json", help="its vocabulary (vocab-wordings.json)")
+    parser.add_argument("--report", default="phrasings", help="the report's name in training/reports/")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    tokenizer = train.build_tokenizer()
+    tokenizer = ClipTokenizer.from_files(args.vocab, train.CHECKPOINTS / "tokenizer" / "merges.txt")
     vae, vae_state = train.load_vae()
-    state = train.load_checkpoint(train.CHECKPOINTS / "diffusion.pt")
+    state = train.load_checkpoint(args.checkpoint)
     unet, text = UNet(), TextEncoder(len(tokenizer.vocab))
     unet.load_state_dict({k: v.float() for k, v in state["unet"].items()})
     text.load_state_dict({k: v.float() for k, v in state["text"].items()})
@@ -48,7 +54,8 @@ def main():
     classifier, _, _ = train.load_vision()
     held_out = scenes.held_out_scenes(args.count)
     pairs = gates.two_object_scenes(args.pairs, seed=91)
-    report_pairs = {"pairs": args.pairs, "real_relation": gates.judge_relations(gates.real_renders([], pairs), pairs, classifier)}
+    report_pairs = {"pairs": args.pairs, "real_relation": gates.judge_relations(gates.real_renders([], pairs), pairs, classifier),
+                    "real_renders": gates.judge(gates.real_renders(held_out, []), held_out, [], classifier)}
     report = {"count": args.count, "step": state["step"], "wording_steps": state.get("wording_steps", 0), "sampler": "euler", "steps": 20, "cfg": 5.0, **report_pairs}
     grid = {}
     for language in ("en", "zh"):
@@ -71,9 +78,9 @@ def main():
         report[f"{language}_relation_phrasings"] = gates.judge_relations(images_for(pair_phrasings, model, tokenizer, args.seed), pairs, classifier)
         train.log(f"{language}: templates {report[f'{language}_templates']}, phrasings {report[f'{language}_phrasings']}, "
                   f"relations {report[f'{language}_relation_templates']:.3f} / {report[f'{language}_relation_phrasings']:.3f}")
-    train.write_json(train.ROOT / "reports" / "phrasings.json", report)
+    train.write_json(train.ROOT / "reports" / f"{args.report}.json", report)
     # The first 12 held-out wordings of each language, for the README.
-    train.save_sheet(grid, train.ROOT / "reports" / "phrasings.png", train.ROOT / "reports" / "phrasings-samples.json")
+    train.save_sheet(grid, train.ROOT / "reports" / f"{args.report}.png", train.ROOT / "reports" / f"{args.report}-samples.json")
     print(f"{args.count} scenes a language, the model at step {state['step']}, {report['wording_steps']} wording steps:")
     print("| | " + " | ".join(CHECKS) + " |")
     print("|---|" + "---|" * len(CHECKS))

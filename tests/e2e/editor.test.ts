@@ -397,12 +397,12 @@ describe.skipIf(!hasChromium)('the editor in Chromium', () => {
     await page.waitForSelector('[data-testid="vocabulary-6"]');
     // The default prompt is the model's own phrasing: nothing to name.
     expect(await warning.count()).toBe(0);
-    await retype('a fluffy cat, upper left, teal background');
-    await expect.poll(() => warning.textContent()).toBe('Unknown to inkgraph-emoji, so ignored: fluffy, teal');
+    await retype('a tiny cat, upper left');
+    await expect.poll(() => warning.textContent()).toBe('Unknown to inkgraph-emoji, so ignored: tiny, upper');
     await screenshot(page, '11b-unknown-words');
     await page.locator('[data-testid="language"]').selectOption('zh-CN');
-    await retype('粉色背景，一个很大的长颈鹿');
-    await expect.poll(() => warning.textContent()).toBe('inkgraph-emoji 不认识、会忽略的词：粉色、长颈鹿');
+    await retype('蓝色背景，一个很大的苹果');
+    await expect.poll(() => warning.textContent()).toBe('inkgraph-emoji 不认识、会忽略的词：很、苹果');
     await screenshot(page, '11c-unknown-words-zh');
     // Said the model's way, the warning goes.
     await retype('蓝色背景，一个大红苹果');

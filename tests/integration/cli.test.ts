@@ -89,13 +89,13 @@ describe('inkgraph CLI', () => {
       'validate',
       workflow,
       '--set',
-      '6.text=a fluffy cat, upper left, teal background',
+      '6.text=a tiny cat, upper left',
       '--set',
       '7.text=很模糊',
     ]);
     expect(unknown.code, unknown.stderr).toBe(0);
     expect(unknown.stderr).toContain(
-      'warning: node #6 (CLIPTextEncode) text: unknown to inkgraph-emoji, so ignored: fluffy, teal',
+      'warning: node #6 (CLIPTextEncode) text: unknown to inkgraph-emoji, so ignored: tiny, upper',
     );
     expect(unknown.stderr).toContain(
       'warning: node #7 (CLIPTextEncode) text: unknown to inkgraph-emoji, so ignored: 很模糊',

@@ -336,11 +336,20 @@ describe('the example workflows that use them', () => {
     prompt['31'] = { class_type: 'MaskToImage', inputs: { mask: ['30', 0] } };
     prompt['32'] = { class_type: 'SaveImage', inputs: { images: ['31', 0], filename_prefix: 'second-mask' } };
     prompt['33'] = { class_type: 'SaveImage', inputs: { images: ['14', 0], filename_prefix: 'first-mask' } };
-    const entry = await runToHistory(server, socket, prompt);
-    const first = maskOf(savedImages(server, entry, '33')[0]!);
-    const second = maskOf(savedImages(server, entry, '32')[0]!);
-    expect(first.filter(Boolean).length).toBeGreaterThan(100);
-    console.log(`controlnet-mask workflow: IoU ${iou(first, second).toFixed(3)}`);
-    expect(iou(first, second)).toBeGreaterThan(0.4);
+    // The workflow's own seed and three more for the second object: one seed's IoU swings with any change to the
+    // model (0.76 and 0.38 for the base and the wording-taught text encoder at seed 7), four read the workflow.
+    const overlaps: number[] = [];
+    for (const seed of [7, 8, 9, 10]) {
+      prompt['18']!.inputs.seed = seed;
+      const entry = await runToHistory(server, socket, prompt);
+      const first = maskOf(savedImages(server, entry, '33')[0]!);
+      const second = maskOf(savedImages(server, entry, '32')[0]!);
+      expect(first.filter(Boolean).length).toBeGreaterThan(100);
+      overlaps.push(iou(first, second));
+    }
+    console.log(
+      `controlnet-mask workflow: IoU ${overlaps.map((value) => value.toFixed(3)).join(', ')}, mean ${mean(overlaps).toFixed(3)}`,
+    );
+    expect(mean(overlaps)).toBeGreaterThan(0.4);
   });
 });

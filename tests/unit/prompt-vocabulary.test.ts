@@ -86,16 +86,15 @@ describe('the vocabulary offered under a prompt', () => {
     const inked = vocabularyForNode(withLora('inkgraph-emoji-ink.safetensors'), '6', objectInfo, vocabularies);
     expect(inked?.model).toBe('inkgraph-emoji');
     expect(inked?.loras).toEqual(['inkgraph-emoji-ink.safetensors']);
-    expect(unknownWordsFor('a fluffy cat, ink drawing', knownWordsFor(inked!))).toEqual(['fluffy']);
+    expect(unknownWordsFor('a tiny cat, ink drawing', knownWordsFor(inked!))).toEqual(['tiny']);
     const other = vocabularyForNode(withLora('some-style.safetensors'), '6', objectInfo, vocabularies)!;
-    expect(unknownWordsFor('a fluffy cat, ink drawing', knownWordsFor(other))).toEqual(['fluffy', 'ink', 'drawing']);
+    expect(unknownWordsFor('a tiny cat, ink drawing', knownWordsFor(other))).toEqual(['tiny', 'ink', 'drawing']);
     const plain = vocabularyForNode(graph('inkgraph-emoji', true), '6', objectInfo, vocabularies)!;
     expect(plain.loras).toEqual([]);
-    // 画 (draw) is a word of the model's own wordings: without the LoRA, 水墨 is what it does not know.
-    expect(unknownWordsFor('一个很大的长颈鹿，水墨画', knownWordsFor(plain))).toEqual(['长颈鹿', '水墨']);
+    expect(unknownWordsFor('一个很大的猫，水墨画', knownWordsFor(plain))).toEqual(['很', '猫', '水墨画']);
     // A model that publishes no word list: nothing is named.
     const { words: _words, ...withoutWords } = shipped;
-    expect(unknownWordsFor('a fluffy cat', knownWordsFor({ ...plain, vocabulary: withoutWords }))).toEqual([]);
+    expect(unknownWordsFor('a tiny cat', knownWordsFor({ ...plain, vocabulary: withoutWords }))).toEqual([]);
   });
 
   it('finds the same words in an API prompt, as the CLI reports them', () => {
@@ -111,13 +110,13 @@ describe('the vocabulary offered under a prompt', () => {
           strength_clip: 1,
         },
       },
-      '6': { class_type: 'CLIPTextEncode', inputs: { clip: ['10', 1], text: 'a fluffy cat, ink drawing' } },
+      '6': { class_type: 'CLIPTextEncode', inputs: { clip: ['10', 1], text: 'a tiny cat, ink drawing' } },
       '7': { class_type: 'CLIPTextEncode', inputs: { clip: ['4', 1], text: 'ink drawing' } },
       '8': { class_type: 'CLIPTextEncode', inputs: { clip: ['4', 1], text: 'a small cat' } },
-      '9': { class_type: 'CLIPTextEncode', inputs: { clip: ['missing', 1], text: 'a fluffy cat' } },
+      '9': { class_type: 'CLIPTextEncode', inputs: { clip: ['missing', 1], text: 'a tiny cat' } },
     };
     expect(promptUnknownWords(prompt, objectInfo, vocabularies)).toEqual([
-      { nodeId: '6', input: 'text', model: 'inkgraph-emoji', words: ['fluffy'] },
+      { nodeId: '6', input: 'text', model: 'inkgraph-emoji', words: ['tiny'] },
       { nodeId: '7', input: 'text', model: 'inkgraph-emoji', words: ['ink', 'drawing'] },
     ]);
     expect(promptUnknownWords(prompt, objectInfo, {})).toEqual([]);

@@ -204,6 +204,8 @@ def wordings_section(state):
             if base and f"{language}_{kind}" in base:
                 rows.append(row(f"{name}, {kind}, before", base[f"{language}_{kind}"]))
             rows.append(row(f"{name}, {kind}, now", now[f"{language}_{kind}"]))
+    if "real_renders" in now:
+        rows.append(row("real renders of the same scenes (the checks' ceiling)", now["real_renders"]))
     gates = " | ".join(f"≥ {WORDING_GATES[check]:.0%}" for check in checks)
     met = all(now[f"{language}_phrasings"][check] >= gate for language in ("en", "zh") for check, gate in WORDING_GATES.items())
     relations = "; ".join(
@@ -219,8 +221,14 @@ template is the target, and the encoder learns to give the same from a free word
 (`training/inkgraph_train/wordings.py`: 9 sentence frames a language, synonyms and degree words for the size, 8–14
 ways to say each position, a colour with or without "background", "there is / 有 / 画着 / 位于 / 背景为", other names
 for the objects (苹果, 猫, 狗, 闪电, kitty, puppy…), "beside / left of / right of / above / below / under" for two
-objects, punctuation and filler words), a quarter of the captions its own templates. {sum(run['steps'] for run in runs):,} steps of
-{runs[-1]['batch']} on {runs[-1]['hardware']}, {minutes:.0f} min. The vocabulary grew from {vocabulary.get('before', '?')} to {vocabulary.get('after', '?')} tokens
+objects, punctuation and filler words), the rest of the captions its own templates. {sum(run['steps'] for run in runs):,} steps of
+{runs[-1]['batch']}, {minutes:.0f} min:
+
+| hardware | steps | learning rate | EMA | free wordings | two-object scenes | minutes |
+|---|---|---|---|---|---|---|
+{chr(10).join(f"| {run['hardware']} | {run['steps']:,} | {run['lr']:g} | {run['ema']} | {run.get('wording_share', 0.75):.0%} | {run.get('pair_share', 0.25):.0%} | {run['seconds'] / 60:.1f} |" for run in runs)}
+
+The vocabulary grew from {vocabulary.get('before', '?')} to {vocabulary.get('after', '?')} tokens
 ({vocabulary.get('bytes_fp32', 0) / 1024:.0f} KiB of fp32 token rows): each new word starts as the word it means where there is one, the rest as
 the padding token (what an unknown word was before).
 

@@ -50,17 +50,21 @@ CAPTION_WORDS = {
 }
 
 
-def caption_words():
-    """Every word a caption can hold, per language (a style's trigger words are published with their LoRA)."""
+def caption_words(taught=False):
+    """Every word a caption can hold, per language (a style's trigger words are published with their LoRA); `taught`:
+    also the words of the training wordings, once a text encoder taught them ships (distill_wordings.py --export)."""
     names = [(o["en"], o["zh"]) for o in OBJECTS] + [(en, zh) for en, zh, _ in COLOURS] + SIZES + POSITIONS
-    from .wordings import chinese_words, english_words  # the text encoder was taught these too (distill_wordings.py)
+    english = set(CAPTION_WORDS["en"]) | {word for en, _ in names for word in en.split()}
+    chinese = set(CAPTION_WORDS["zh"]) | {zh for _, zh in names}
+    if taught:
+        from .wordings import chinese_words, english_words
 
-    english = set(CAPTION_WORDS["en"]) | {word for en, _ in names for word in en.split()} | set(english_words())
-    chinese = set(CAPTION_WORDS["zh"]) | {zh for _, zh in names} | set(chinese_words())
+        english |= set(english_words())
+        chinese |= set(chinese_words())
     return {"en": sorted(english), "zh": sorted(chinese)}
 
 
-def published():
+def published(taught=False):
     """The vocabulary as the model folder publishes it (the editor can offer it)."""
     return {
         "objects": [{"id": o["id"], "en": o["en"], "zh": o["zh"], "emoji": o["emoji"]} for o in OBJECTS],
@@ -68,6 +72,6 @@ def published():
         "sizes": [{"en": en, "zh": zh} for en, zh in SIZES],
         "positions": [{"en": en, "zh": zh} for en, zh in POSITIONS],
         "styles": LORA_STYLES,
-        "words": caption_words(),
+        "words": caption_words(taught),
         "held_out_pairs": [{"object": OBJECTS[o]["en"], "background": COLOURS[c][0]} for o, c in sorted(HELD_OUT_PAIRS)],
     }
