@@ -136,7 +136,7 @@ def scene_of(rng, pair_share):
             return scene
 
 
-def batch_of(rng, tokenizer, size, wording_share, chinese_share, empty_share, pair_share):
+def batch_of(rng, tokenizer, size, wording_share, chinese_share, empty_share, pair_share, drop=0.25):
     """Images, the teacher's template captions and the student's wordings of the same scenes."""
     images, taught, worded = [], [], []
     for _ in range(size):
@@ -147,7 +147,7 @@ def batch_of(rng, tokenizer, size, wording_share, chinese_share, empty_share, pa
             worded.append("")
             continue
         language = "zh" if rng.random() < chinese_share else "en"
-        kept = scenes.kept_attributes(rng)
+        kept = scenes.kept_attributes(rng, drop)
         template = scenes.template_caption(scene, language, kept, rng.randrange(scenes.TEMPLATE_COUNT[language]))
         taught.append(template)
         worded.append(wordings.wording(scene, language, kept, rng) if rng.random() < wording_share else template)
@@ -169,7 +169,7 @@ def distill(args, tokenizer, state):
     ema = EMA(student, args.ema)
     # No weight decay: a token no wording uses (the LoRA's trigger words) must keep its row exactly.
     optimizer = torch.optim.AdamW(student.parameters(), lr=args.lr, weight_decay=0.0)
-    run = {"hardware": train.hardware_name(), "batch": args.batch, "lr": args.lr, "ema": args.ema, "pair_share": args.pair_share, "wording_share": args.wording_share, "first_step": state.get("wording_steps", 0), "steps": 0, "seconds": 0.0}
+    run = {"hardware": train.hardware_name(), "batch": args.batch, "lr": args.lr, "ema": args.ema, "pair_share": args.pair_share, "wording_share": args.wording_share, "drop": args.drop, "first_step": state.get("wording_steps", 0), "steps": 0, "seconds": 0.0}
     state.setdefault("wording_runs", []).append(run)
     rng = random.Random(args.seed or int(time.time()))
     torch.manual_seed(rng.randrange(2**31))
@@ -191,7 +191,7 @@ def distill(args, tokenizer, state):
         log(f"saved at wording step {state['wording_steps']}")
 
     while time.time() < deadline and not stop:
-        images, taught, worded = batch_of(rng, tokenizer, args.batch, args.wording_share, args.chinese_share, 0.05, args.pair_share)
+        images, taught, worded = batch_of(rng, tokenizer, args.batch, args.wording_share, args.chinese_share, 0.05, args.pair_share, args.drop)
         rate = args.lr * min(1.0, (run["steps"] + 1) / args.warmup)
         for group in optimizer.param_groups:
             group["lr"] = rate
@@ -229,6 +229,7 @@ def main():
     parser.add_argument("--warmup", type=int, default=50)
     parser.add_argument("--wording-share", type=float, default=0.75, help="share of captions worded freely (the rest: the templates)")
     parser.add_argument("--chinese-share", type=float, default=0.45)
+    parser.add_argument("--drop", type=float, default=0.25, help="chance a caption leaves out each attribute (the base model's training: 0.25)")
     parser.add_argument("--pair-share", type=float, default=0.25, help="share of two-object scenes (the base model's training: 0.25)")
     parser.add_argument("--save-every", type=float, default=300)
     parser.add_argument("--threads", type=int, default=0)
