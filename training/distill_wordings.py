@@ -19,6 +19,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -43,10 +44,6 @@ START_AS = {
     "pig": ["piggy"], "donut": ["doughnut"], "burger": ["hamburger", "cheeseburger"], "airplane": ["plane", "aeroplane", "jet"], "bicycle": ["bike"],
     "background": ["backdrop", "bg"], "above": ["over"], "gift": ["present"], "house": ["home"], "rocket": ["spaceship"],
 }
-
-
-def log(message):
-    train.log(message)
 
 
 def tokens_needed(tokenizer):
@@ -85,13 +82,12 @@ def extend_vocabulary(tokenizer, state):
     for key in ("text", "teacher_text"):
         if key in state:
             state[key]["token.weight"] = torch.cat([state[key]["token.weight"].float(), rows]).half()
-    vocab_path = VOCAB
     grown = state.get("wording_vocabulary", {"before": len(tokenizer.vocab), "bytes_fp32": 0})
     state["wording_vocabulary"] = {"before": grown["before"], "after": len(vocab), "bytes_fp32": grown["bytes_fp32"] + len(new) * table.shape[1] * 4}
     save(state)
-    vocab_path.write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
-    log(f"vocabulary: {len(tokenizer.vocab)} → {len(vocab)} tokens (+{len(new)} rows, {len(new) * table.shape[1] * 4 / 1024:.0f} KiB as fp32)")
-    return ClipTokenizer.from_files(vocab_path, train.CHECKPOINTS / "tokenizer" / "merges.txt")
+    VOCAB.write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+    train.log(f"vocabulary: {len(tokenizer.vocab)} → {len(vocab)} tokens (+{len(new)} rows, {len(new) * table.shape[1] * 4 / 1024:.0f} KiB as fp32)")
+    return ClipTokenizer.from_files(VOCAB, train.CHECKPOINTS / "tokenizer" / "merges.txt")
 
 
 def student_tokenizer():
@@ -106,13 +102,16 @@ def export(state):
     shutil.copyfile(VOCAB, train.CHECKPOINTS / "tokenizer" / "vocab.json")
     shipped = train.load_checkpoint(train.CHECKPOINTS / "diffusion.pt")
     shipped["text"] = state["text"]
+    # The model card's Wordings section (cards.wordings_section) reads these from diffusion.pt.
+    for key in ("wording_runs", "wording_steps", "wording_vocabulary", "wording_curve"):
+        shipped[key] = state.get(key)
     temporary = train.CHECKPOINTS / "diffusion.pt.tmp"
     torch.save(shipped, temporary)
     temporary.replace(train.CHECKPOINTS / "diffusion.pt")
     tokenizer = train.build_tokenizer()
     train.export_text_encoder(text_encoder(state["text"], len(tokenizer.vocab)).eval(), tokenizer)
     train.write_json(train.OUT / "vocabulary.json", published(taught=True))
-    log("exported text_encoder/ and the vocabulary")
+    train.log("exported text_encoder/ and the vocabulary")
 
 
 def save(state):
@@ -151,8 +150,6 @@ def batch_of(rng, tokenizer, size, wording_share, chinese_share, empty_share, pa
         template = scenes.template_caption(scene, language, kept, rng.randrange(scenes.TEMPLATE_COUNT[language]))
         taught.append(template)
         worded.append(wordings.wording(scene, language, kept, rng) if rng.random() < wording_share else template)
-    import numpy as np
-
     return torch.from_numpy(np.stack(images).astype(np.float32)), train.tokenize(tokenizer, taught), train.tokenize(tokenizer, worded)
 
 
@@ -188,7 +185,7 @@ def distill(args, tokenizer, state):
         last_save = now
         state["text"] = {k: v.half() for k, v in ema.shadow.items()}
         save(state)
-        log(f"saved at wording step {state['wording_steps']}")
+        train.log(f"saved at wording step {state['wording_steps']}")
 
     while time.time() < deadline and not stop:
         images, taught, worded = batch_of(rng, tokenizer, args.batch, args.wording_share, args.chinese_share, 0.05, args.pair_share, args.drop)
@@ -213,7 +210,7 @@ def distill(args, tokenizer, state):
         if run["steps"] % 25 == 0:
             mean = sum(running) / len(running)
             state.setdefault("wording_curve", []).append([state["wording_steps"], mean])
-            log(f"wording step {state['wording_steps']} loss {mean:.5f} ({run['steps'] * args.batch / (time.time() - started):.0f} samples/s)")
+            train.log(f"wording step {state['wording_steps']} loss {mean:.5f} ({run['steps'] * args.batch / (time.time() - started):.0f} samples/s)")
             running = []
         if time.time() - last_save > args.save_every:
             keep()
@@ -238,7 +235,7 @@ def main():
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
-    log(f"held-out phrasings kept apart: {wordings.check_held_out_apart()} sampled wordings match none")
+    train.log(f"held-out phrasings kept apart: {wordings.check_held_out_apart()} sampled wordings match none")
     state = train.load_checkpoint(CHECKPOINT if CHECKPOINT.exists() else train.CHECKPOINTS / "diffusion.pt")
     # The teacher is the text encoder as it was before any wording was taught, kept in the checkpoint for resuming.
     state.setdefault("teacher_text", {k: v.clone() for k, v in state["text"].items()})

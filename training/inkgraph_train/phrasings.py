@@ -63,12 +63,16 @@ PAIR_TEMPLATES_ZH = {
 }
 
 
+def article(word):
+    """The English indefinite article for a word, by its first letter."""
+    return "an" if word[:1] in "aeiou" else "a"
+
+
 def phrase_pair(scene, language, template):
     """A held-out wording of a two-object scene."""
     a, b = (OBJECTS[p.object_id] for p in scene.placements)
     if language == "en":
-        named = lambda name: f"{'an' if name[0] in 'aeiou' else 'a'} {name}"  # noqa: E731
-        return PAIR_TEMPLATES_EN[scene.relation][template].format(a=named(a["en"]), b=named(b["en"]))
+        return PAIR_TEMPLATES_EN[scene.relation][template].format(a=f"{article(a['en'])} {a['en']}", b=f"{article(b['en'])} {b['en']}")
     return PAIR_TEMPLATES_ZH[scene.relation][template].format(a=a["zh"], b=b["zh"])
 
 

@@ -1,5 +1,5 @@
 """Training wordings: the many ways a prompt can say what a scene holds, for teaching the text encoder to read people
-rather than templates (train.py --stage wordings). Synonyms and degree words for the size; "corner/side/upper/lower/
+rather than templates (training/distill_wordings.py). Synonyms and degree words for the size; "corner/side/upper/lower/
 middle/centre" for the position; a colour with or without "background"; "there is / 有 / 画着 / 位于 / 背景为";
 other names for the objects; "beside/above/below/left of/right of" for two objects; punctuation and filler words.
 
@@ -8,7 +8,7 @@ cannot be understood — but no frame is, and `check_held_out_apart` refuses a r
 import random
 import re
 
-from .phrasings import PAIR_TEMPLATES_EN, PAIR_TEMPLATES_ZH, POSITION_EN as HELD_POSITION_EN, POSITION_ZH as HELD_POSITION_ZH, SIZE_EN as HELD_SIZE_EN, SIZE_ZH as HELD_SIZE_ZH, TEMPLATES_EN as HELD_EN, TEMPLATES_ZH as HELD_ZH
+from .phrasings import PAIR_TEMPLATES_EN, article, PAIR_TEMPLATES_ZH, POSITION_EN as HELD_POSITION_EN, POSITION_ZH as HELD_POSITION_ZH, SIZE_EN as HELD_SIZE_EN, SIZE_ZH as HELD_SIZE_ZH, TEMPLATES_EN as HELD_EN, TEMPLATES_ZH as HELD_ZH
 from .vocabulary import COLOURS, OBJECTS, POSITIONS, SIZES
 
 # ---- words -------------------------------------------------------------------------------------------------------
@@ -94,10 +94,6 @@ def object_en(obj, rng):
 
 def object_zh(obj, rng):
     return rng.choice([obj["zh"], obj["zh"], *OBJECT_ZH.get(obj["zh"], [])])
-
-
-def article(word):
-    return "an" if word[:1] in "aeiou" else "a"
 
 
 # ---- single objects ----------------------------------------------------------------------------------------------
