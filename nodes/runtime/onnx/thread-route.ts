@@ -16,6 +16,8 @@ export const ROUTE_EXPLORE_EVERY = 24;
 interface ShapeStats {
   /** Latest call times, per candidate (oldest first). */
   readonly samples: number[][];
+  /** Each candidate's median over its samples, kept up to date as one candidate's samples change (NaN: none yet). */
+  readonly medians: number[];
   calls: number;
   best: number;
   /** Which non-best candidate the next exploring call goes to (rotates). */
@@ -50,6 +52,7 @@ export class ThreadRoute {
     if (!stats) {
       stats = {
         samples: Array.from({ length: this.candidates }, () => []),
+        medians: Array.from({ length: this.candidates }, () => Number.NaN),
         calls: 0,
         best: this.initial,
         nextProbe: 0,
@@ -78,21 +81,22 @@ export class ThreadRoute {
     return probe < stats.best ? probe : probe + 1;
   }
 
-  /** A call on `shape` ran on `candidate` and took `ms`. */
+  /** A call on `shape` ran on `candidate` and took `ms`. Only that candidate's median is taken again: this runs after every model call. */
   record(shape: string, candidate: number, ms: number): void {
     const stats = this.stats(shape);
     const samples = stats.samples[candidate];
     if (!samples || !Number.isFinite(ms) || ms < 0) return;
     samples.push(ms);
     if (samples.length > ROUTE_WINDOW) samples.shift();
+    stats.medians[candidate] = median(samples);
     if (stats.samples.some((s) => s.length < ROUTE_FIRST_SAMPLES)) return;
-    const medians = stats.samples.map(median);
+    const medians = stats.medians;
     let best = stats.best;
-    for (const [index, value] of medians.entries()) if (value < medians[best]!) best = index;
+    for (let index = 0; index < medians.length; index++) if (medians[index]! < medians[best]!) best = index;
     if (best === stats.best && stats.decided) return;
     stats.best = best;
     stats.decided = true;
-    this.onBest?.(shape, best, medians);
+    this.onBest?.(shape, best, [...medians]);
   }
 
   /** The fastest candidate on a shape so far (the initial one for a shape not yet seen). */
@@ -103,6 +107,6 @@ export class ThreadRoute {
   /** Each candidate's median on a shape, where it has samples. */
   medians(shape: string): (number | undefined)[] {
     const stats = this.shapes.get(shape);
-    return stats ? stats.samples.map((s) => (s.length > 0 ? median(s) : undefined)) : [];
+    return stats ? stats.medians.map((value) => (Number.isNaN(value) ? undefined : value)) : [];
   }
 }
