@@ -572,6 +572,11 @@ def evaluate_lora(tokenizer, trained=None, seed=11):
     rng = random.Random(3)
     real = np.stack([scenes.render(scenes.Scene(case["colour"], [scenes.Placement(case["object"], 1, 4, (32, 32), 40)], "", "twitter", ink=True), rng).image for case in cases])
     report["real_ink_renders"] = judge_style(real, cases, classifier, segmenter)
+    # The most the model can show: the same renders encoded and decoded by its own VAE, as every image it makes is.
+    with torch.no_grad():
+        latents = vae.encode(torch.from_numpy(real.transpose(0, 3, 1, 2) * 2 - 1).float())[0]
+        through = ((vae.decoder(latents).clamp(-1, 1) + 1) / 2).permute(0, 2, 3, 1).numpy()
+    report["real_ink_through_vae"] = judge_style(through, cases, classifier, segmenter)
     log(f"lora: {report}")
     return report, (unet, text, vae, scale, layers)
 
@@ -584,7 +589,10 @@ def lora_stage(args, tokenizer):
     LORA_OUT.parent.mkdir(parents=True, exist_ok=True)
     save_safetensors(LORA_OUT, layers, {"ss_network_module": "networks.lora", "ss_network_dim": RANK, "ss_network_alpha": ALPHA, "ss_base_model_version": "inkgraph-emoji",
                                         "ss_steps": state["step"], "modelspec.title": "Inkgraph emoji: ink drawing", "modelspec.trigger_phrase": f"{STYLE['en']}, {STYLE['zh']}"})
-    train.write_json(REPORTS / "lora-ink.json", {"step": state["step"], "minutes": state["seconds"] / 60, "hardware": train.hardware_name(), **report})
+    # The hardware it trained on: an evaluation alone (--minutes 0) keeps what the last training run wrote.
+    previous = json.loads((REPORTS / "lora-ink.json").read_text(encoding="utf-8")) if (REPORTS / "lora-ink.json").exists() else {}
+    hardware = train.hardware_name() if trained or "hardware" not in previous else previous["hardware"]
+    train.write_json(REPORTS / "lora-ink.json", {"step": state["step"], "minutes": state["seconds"] / 60, "hardware": hardware, **report})
     prompts = [styled(case["en"], "en") for case in lora_eval_cases()[:8]]
     set_strength(layers, 1.0)
     with_lora = generate(unet, text, vae, scale, tokenizer, prompts, 11)
