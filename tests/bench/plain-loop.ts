@@ -13,19 +13,30 @@ import { residualLevels, residualNames } from '../../nodes/runtime/diffusion/con
 export interface PlainOptionSet {
   readonly label: string;
   readonly options: ort.InferenceSession.SessionOptions;
+  /** The UNet's own options, where they differ from the other models'. */
+  readonly unetOptions?: ort.InferenceSession.SessionOptions;
 }
 
 const spinning = (on: boolean): Record<string, unknown> => ({
   session: { intra_op: { allow_spinning: on ? '1' : '0' } },
 });
 
-/** The session options tried: ORT's defaults, one intra-op thread, and every core with and without spinning. */
+/**
+ * The session options tried: ORT's defaults, one intra-op thread, and every core with and without spinning, each for
+ * every model; and every core spinning for the UNet alone with one thread for the rest (one spinning pool, as the
+ * server runs the shipped model).
+ */
 export function plainOptionSets(cores = availableParallelism()): PlainOptionSet[] {
   return [
     { label: 'ORT defaults', options: {} },
     { label: '1 thread', options: { intraOpNumThreads: 1 } },
     { label: `${cores} threads, spinning`, options: { intraOpNumThreads: cores, extra: spinning(true) } },
     { label: `${cores} threads, no spinning`, options: { intraOpNumThreads: cores, extra: spinning(false) } },
+    {
+      label: `UNet on ${cores} threads spinning, the rest on 1`,
+      options: { intraOpNumThreads: 1 },
+      unetOptions: { intraOpNumThreads: cores, extra: spinning(true) },
+    },
   ];
 }
 
@@ -142,10 +153,13 @@ export class PlainLoop {
     private readonly residuals: Record<string, ort.Tensor>,
   ) {}
 
-  /** Opens a diffusers ONNX pipeline folder's text encoder, UNet and VAE decoder with these options. */
-  static async open(dir: string, shape: PlainShape, options: ort.InferenceSession.SessionOptions): Promise<PlainLoop> {
+  /** Opens a diffusers ONNX pipeline folder's text encoder, UNet and VAE decoder with an option set. */
+  static async open(dir: string, shape: PlainShape, set: PlainOptionSet): Promise<PlainLoop> {
     const open = (part: string): Promise<ort.InferenceSession> =>
-      ort.InferenceSession.create(join(dir, part, 'model.onnx'), options);
+      ort.InferenceSession.create(
+        join(dir, part, 'model.onnx'),
+        part === 'unet' ? (set.unetOptions ?? set.options) : set.options,
+      );
     const unet = await open('unet');
     for (const name of ['sample', 'encoder_hidden_states']) {
       const meta = unet.inputMetadata.find((input) => input.name === name);

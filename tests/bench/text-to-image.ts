@@ -18,7 +18,7 @@ import { writePipeline, fixtureVariants } from '../fixtures/make-diffusion-fixtu
 import { textToImage } from '../helpers/diffusion.js';
 import { startTestServer } from '../helpers/server.js';
 import type { BenchClientData, BenchClientReply, BenchClientRequest } from './bench-client.js';
-import { PlainLoop, plainOptionSets, type PlainRun } from './plain-loop.js';
+import { PlainLoop, plainOptionSets, type PlainOptionSet, type PlainRun } from './plain-loop.js';
 import { serverThreads } from './server-threads.js';
 import { matmulPeak } from './matmul-peak.js';
 import { convFlops } from './model-flops.js';
@@ -140,6 +140,9 @@ async function runOnce(ckpt: string, size: number, previews = true): Promise<Ser
   };
 }
 
+/** The option sets that are one set for every model (the peak's MatMul is one session). */
+const uniformOptionSets = (): PlainOptionSet[] => plainOptionSets().filter((set) => !set.unetOptions);
+
 const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const ms = (value: number): string => `${value.toFixed(1)} ms`;
 
@@ -149,11 +152,11 @@ async function measure(pipeline: Pipeline): Promise<void> {
   // The machine's peak, against which a generated UNet's GFLOP/s are read: before and after the pipeline's phases
   // (this VM's speed drifts by the minute), the better of the two.
   const synthetic = ckpt !== 'inkgraph-emoji';
-  const peakBefore = synthetic ? await matmulPeak(plainOptionSets()) : undefined;
+  const peakBefore = synthetic ? await matmulPeak(uniformOptionSets()) : undefined;
   const plain = await Promise.all(
     plainOptionSets().map(async (set) => ({
       ...set,
-      loop: await PlainLoop.open(join(diffusionDir, ckpt), shape, set.options),
+      loop: await PlainLoop.open(join(diffusionDir, ckpt), shape, set),
       runs: [] as PlainRun[][],
     })),
   );
@@ -248,7 +251,7 @@ async function measure(pipeline: Pipeline): Promise<void> {
   );
   for (const line of await serverThreads(server.url, ckpt)) console.log(`  server threads: ${line}`);
   if (peakBefore) {
-    const peakAfter = await matmulPeak(plainOptionSets());
+    const peakAfter = await matmulPeak(uniformOptionSets());
     const peak = peakAfter.gflops > peakBefore.gflops ? peakAfter : peakBefore;
     console.log(
       `  measured peak: one ${peak.side}×${peak.side} float32 MatMul, ${peak.gflops.toFixed(0)} GFLOP/s (${peak.label}; ` +

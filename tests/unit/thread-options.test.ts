@@ -22,6 +22,22 @@ describe('onnxruntime thread choice', () => {
       { threads: 2, spinning: false },
     ]);
     expect(timedCandidates(16)).toContainEqual({ threads: 8, spinning: true });
+    // The sampling loop's model (the UNet) may spin on every core: one spinning pool in the process.
+    expect(timedCandidates(2, true)).toEqual(threadCandidates(2));
+    expect(timedCandidates(1, true)).toEqual([{ threads: 1, spinning: false }]);
+  });
+
+  it('lets only the model of the sampling loop spin on every core', () => {
+    const [one, all, spin] = threadCandidates(2);
+    const timings = [
+      { options: one!, ms: 8.5 },
+      { options: all!, ms: 9.4 },
+      { options: spin!, ms: 6.5 },
+    ];
+    expect(fastestThreads(timings, 2, true)).toBe(spin);
+    expect(fastestThreads(timings, 2)).toBe(one);
+    // Spinning must still beat one thread by a quarter, as any pool.
+    expect(fastestThreads([{ options: one!, ms: 8 }, ...timings.slice(1)], 2, true)).toBe(one);
   });
 
   it('keeps the fastest, but all cores without spinning unless another is 5% faster', () => {

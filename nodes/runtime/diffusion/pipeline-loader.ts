@@ -174,9 +174,9 @@ function basePipelineHandle(dir: string): PipelineHandle {
       caches.getOrCreate(
         `pipeline:${dir}`,
         async () => {
-          // Each part with the threads fastest for it here (tuned-session.ts).
+          // Each part with the threads fastest for it here (tuned-session.ts); the UNet is the sampling loop's.
           const load = (part: MemoryPart): Promise<LoadedSession> =>
-            loadTunedSession(join(dir, part, 'model.onnx'), pipelineProbe(dir, part));
+            loadTunedSession(join(dir, part, 'model.onnx'), pipelineProbe(dir, part), part === 'unet');
           const optional = (part: MemoryPart): Promise<LoadedSession | undefined> =>
             existsSync(join(dir, part, 'model.onnx')) ? load(part) : Promise.resolve(undefined);
           return {

@@ -2,9 +2,10 @@ import { availableParallelism } from 'node:os';
 
 /**
  * How many intra-op threads an onnxruntime session runs with, and whether they busy-wait between parallel sections.
- * One thread wins on a model as small as the shipped one (each call is a few milliseconds, and waking a pool costs
- * more than it saves); large UNets want every core. Inkgraph times the candidates on each small model's own inputs
- * when it loads it (`chooseThreads`), and `--threads N` fixes the count for every session.
+ * On a model as small as the shipped one a pool that sleeps loses to one thread (each call is a few milliseconds,
+ * and waking the pool for each parallel section costs more than it saves), while a spinning pool wins; large UNets
+ * want every core. Inkgraph times the candidates on each small model's own inputs when it loads it
+ * (`loadTunedSession`), then routes calls by their real times, and `--threads N` fixes the count for every session.
  */
 export interface ThreadOptions {
   readonly threads: number;
@@ -39,13 +40,20 @@ export const POOL_MIN_SPEEDUP = 1.25;
 
 /**
  * One thread, unless a pool is faster by POOL_MIN_SPEEDUP; then all cores without spinning, unless spinning is
- * clearly faster (by 5%) and leaves a core free: spinning threads keep their cores busy between calls, and the
- * server's main thread (HTTP, WebSocket, preview encoding) then waits for a core. With no timings (a model too big
- * to time), all cores.
+ * clearly faster (by 5%) and may spin: spinning threads keep their cores busy between parallel sections and for a
+ * while after a call. A pool that leaves a core free may always spin. A pool on every core may spin only for the
+ * model called in the sampling loop (`inSamplingLoop`): one spinning pool still leaves the server's main thread a
+ * core between its calls, and on the shipped model it made a 20-step run 12–20% faster on 2 cores; but two
+ * spinning pools called in turn starve each other (the text encoder's calls went from 1.2 to 6.2 ms, the VAE
+ * decoder's from 3.9 to 11.1, beside a spinning UNet). With no timings (a model too big to time), all cores.
  */
-export function fastestThreads(timings: readonly ThreadTiming[], cores = availableParallelism()): ThreadOptions {
+export function fastestThreads(
+  timings: readonly ThreadTiming[],
+  cores = availableParallelism(),
+  inSamplingLoop = false,
+): ThreadOptions {
   const quiet = allCores(cores);
-  const allowed = timings.filter((t) => !t.options.spinning || t.options.threads < cores);
+  const allowed = timings.filter((t) => maySpin(t.options, cores, inSamplingLoop));
   const one = allowed.find((t) => t.options.threads === 1);
   const pools = allowed.filter((t) => t.options.threads > 1).sort((a, b) => a.ms - b.ms);
   const fastestPool = pools[0];
@@ -56,9 +64,14 @@ export function fastestThreads(timings: readonly ThreadTiming[], cores = availab
   return quietPool.options;
 }
 
-/** The candidates worth timing: a spinning pool only where it leaves a core free (see fastestThreads). */
-export function timedCandidates(cores = availableParallelism()): ThreadOptions[] {
-  return threadCandidates(cores).filter((options) => !options.spinning || options.threads < cores);
+/** Whether a session may run under these options: a spinning pool only where fastestThreads allows it. */
+function maySpin(options: ThreadOptions, cores: number, inSamplingLoop: boolean): boolean {
+  return !options.spinning || options.threads < cores || inSamplingLoop;
+}
+
+/** The candidates worth timing for a model: a spinning pool only where it may spin (see fastestThreads). */
+export function timedCandidates(cores = availableParallelism(), inSamplingLoop = false): ThreadOptions[] {
+  return threadCandidates(cores).filter((options) => maySpin(options, cores, inSamplingLoop));
 }
 
 let override: ThreadOptions | undefined;
