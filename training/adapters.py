@@ -573,9 +573,7 @@ def evaluate_lora(tokenizer, trained=None, seed=11):
     real = np.stack([scenes.render(scenes.Scene(case["colour"], [scenes.Placement(case["object"], 1, 4, (32, 32), 40)], "", "twitter", ink=True), rng).image for case in cases])
     report["real_ink_renders"] = judge_style(real, cases, classifier, segmenter)
     # The most the model can show: the same renders encoded and decoded by its own VAE, as every image it makes is.
-    with torch.no_grad():
-        latents = vae.encode(torch.from_numpy(real.transpose(0, 3, 1, 2) * 2 - 1).float())[0]
-        through = ((vae.decoder(latents).clamp(-1, 1) + 1) / 2).permute(0, 2, 3, 1).numpy()
+    through = through_vae(vae, to_tensor(list(real))).permute(0, 2, 3, 1).numpy()
     report["real_ink_through_vae"] = judge_style(through, cases, classifier, segmenter)
     log(f"lora: {report}")
     return report, (unet, text, vae, scale, layers)

@@ -4,7 +4,7 @@ Resumes from the weights committed in training/checkpoints/. Runs on CPU, and un
     /usr/bin/python3 training/train.py --minutes 30           # continue training the diffusion model 30 min, export
     /usr/bin/python3 training/train.py --stage vae --minutes 8
     /usr/bin/python3 training/train.py --stage decoder --minutes 10  # sharper decoder, same latent space
-    /usr/bin/python3 training/train.py --stage decoder --minutes 12 --ink-share 0.3 --threads 2  # and grey ink decoded grey
+    /usr/bin/python3 training/train.py --stage decoder --minutes 16 --ink-share 0.5 --decoder-lr 5e-4 --threads 2  # and ink decoded grey
     /usr/bin/python3 training/train.py --stage export
 """
 import argparse
@@ -420,14 +420,6 @@ def export(tokenizer):
     for part in ("text_encoder", "unet", "vae_decoder", "vae_encoder", "scheduler", "tokenizer"):
         (OUT / part).mkdir(parents=True)
 
-    class EncoderWrapper(torch.nn.Module):
-        def __init__(self, encoder):
-            super().__init__()
-            self.encoder = encoder
-
-        def forward(self, sample):
-            return self.encoder(sample)
-
     export_text_encoder(text, tokenizer)
     sample, timestep, context = torch.randn(2, 4, 16, 16), torch.tensor([500.0, 500.0]), torch.randn(2, LENGTH, 128)
     torch.onnx.export(unet, (sample, timestep, context), OUT / "unet" / "model.onnx", input_names=["sample", "timestep", "encoder_hidden_states"], output_names=["out_sample"],
@@ -435,7 +427,7 @@ def export(tokenizer):
     # ControlNet-ready: the residual inputs (zeros without a ControlNet), as adapters.py's ControlNet was trained for.
     residual_inputs_onnx(OUT / "unet" / "model.onnx", OUT / "unet" / "model.onnx")
     export_vae_decoder(vae)
-    torch.onnx.export(EncoderWrapper(vae.encoder), (torch.randn(1, 3, 64, 64),), OUT / "vae_encoder" / "model.onnx", input_names=["sample"], output_names=["latent_parameters"],
+    torch.onnx.export(OneInput("encoder", vae.encoder), (torch.randn(1, 3, 64, 64),), OUT / "vae_encoder" / "model.onnx", input_names=["sample"], output_names=["latent_parameters"],
                       dynamic_axes={"sample": {0: "batch_size", 2: "height", 3: "width"}, "latent_parameters": {0: "batch_size", 2: "latent_height", 3: "latent_width"}}, opset_version=17)
 
     factors, bias = fit_latent_rgb(vae.to(DEVICE), scale)
@@ -457,18 +449,22 @@ def export(tokenizer):
     log(f"exported {OUT}")
 
 
-class DecoderWrapper(torch.nn.Module):
-    def __init__(self, decoder):
-        super().__init__()
-        self.decoder = decoder
+class OneInput(torch.nn.Module):
+    """A part of the autoencoder as its own module for torch.onnx.export, held under its own name (`encoder`,
+    `decoder`) so the exported node names stay as they were (/decoder/…)."""
 
-    def forward(self, latent_sample):
-        return self.decoder(latent_sample)
+    def __init__(self, name, part):
+        super().__init__()
+        self.name = name
+        self.add_module(name, part)
+
+    def forward(self, x):
+        return getattr(self, self.name)(x)
 
 
 def export_vae_decoder(vae):
     """The decoder alone (the decoder stage changes nothing else: the encoder, the latents and the UNet stay)."""
-    torch.onnx.export(DecoderWrapper(vae.decoder.cpu()), (torch.randn(1, 4, 16, 16),), OUT / "vae_decoder" / "model.onnx", input_names=["latent_sample"], output_names=["sample"],
+    torch.onnx.export(OneInput("decoder", vae.decoder.cpu()), (torch.randn(1, 4, 16, 16),), OUT / "vae_decoder" / "model.onnx", input_names=["latent_sample"], output_names=["sample"],
                       dynamic_axes={"latent_sample": {0: "batch_size", 2: "latent_height", 3: "latent_width"}, "sample": {0: "batch_size", 2: "height", 3: "width"}}, opset_version=17)
 
 

@@ -43,8 +43,8 @@ export const POOL_MIN_SPEEDUP = 1.25;
  * clearly faster (by 5%) and may spin: spinning threads keep their cores busy between parallel sections and for a
  * while after a call. A pool that leaves a core free may always spin. A pool on every core may spin only for the
  * model called in the sampling loop (`inSamplingLoop`): one spinning pool still leaves the server's main thread a
- * core between its calls, and on the shipped model it made a 20-step run 12–20% faster on 2 cores; but two
- * spinning pools called in turn starve each other (the text encoder's calls went from 1.2 to 6.2 ms, the VAE
+ * core between its calls (on the shipped model it was 12–20% faster on 2 cores at one hour, no faster at another,
+ * so its real calls decide: thread-route.ts); but two spinning pools called in turn starve each other (the text encoder's calls went from 1.2 to 6.2 ms, the VAE
  * decoder's from 3.9 to 11.1, beside a spinning UNet). With no timings (a model too big to time), all cores.
  */
 export function fastestThreads(
@@ -64,7 +64,7 @@ export function fastestThreads(
   return quietPool.options;
 }
 
-/** Whether a session may run under these options: a spinning pool only where fastestThreads allows it. */
+/** Whether a model may run under these options: always without spinning; spinning only where fastestThreads allows. */
 function maySpin(options: ThreadOptions, cores: number, inSamplingLoop: boolean): boolean {
   return !options.spinning || options.threads < cores || inSamplingLoop;
 }
