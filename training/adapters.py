@@ -1,11 +1,13 @@
 """Adapters for the embedded model, trained with its frozen weights: a ControlNet (a mask says where the object goes),
-a 4× upscaler for its 64² images, and a LoRA that teaches it a drawing style. Each stage trains (resuming from its
+a 4× upscaler for its 64² images, and two LoRAs: one teaches it a drawing style, one an object it never saw (an
+owl). Each stage trains (resuming from its
 checkpoint in training/checkpoints/), measures the figure its card gives, and exports to models/.
 
     /usr/bin/python3 training/adapters.py --stage controlnet --minutes 25
     /usr/bin/python3 training/adapters.py --stage controlnet --minutes 0     # evaluate and export only
     /usr/bin/python3 training/adapters.py --stage upscaler --minutes 15
     /usr/bin/python3 training/adapters.py --stage lora --minutes 20
+    /usr/bin/python3 training/adapters.py --stage lora-object --minutes 40    # the owl, an object it never saw
     /usr/bin/python3 training/adapters.py --stage cards    # the cards, once the server test has measured its figures
 """
 import argparse
@@ -29,8 +31,8 @@ from inkgraph_train.models import TextEncoder, UNet  # noqa: E402
 from inkgraph_train.upscaler import SCALE, Upscaler  # noqa: E402
 from inkgraph_train.lora import inject, load_state, save_safetensors, set_strength, state_of  # noqa: E402
 from inkgraph_train.tokenizer import ClipTokenizer  # noqa: E402
-from inkgraph_train.vision import crop_to, foreground_box  # noqa: E402
-from inkgraph_train.vocabulary import COLOURS, LORA_STYLES, OBJECTS, published  # noqa: E402
+from inkgraph_train.vision import crop_to, foreground_box, measure, template_identity  # noqa: E402
+from inkgraph_train.vocabulary import COLOURS, LORA_OBJECTS, LORA_STYLES, OBJECTS, published  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent
 REPO = ROOT.parent
@@ -403,13 +405,14 @@ RANK, ALPHA = 8, 8.0
 UNET_LORA_BLOCKS = {"attn1", "attn2", "mid_attn", "up_attn2", "up_attn1"}
 
 
-def extend_vocabulary(tokenizer):
-    """The trigger words' tokens, added once: vocab.json gains them after the existing ids (no prompt's ids change),
-    and the text encoder's token table one row each, drawn as N(0, the table's std) like any token the base model
-    never learned, so the words mean nothing to it until the LoRA gives them a meaning."""
+def extend_vocabulary(tokenizer, pieces, label):
+    """The tokens of a LoRA's words (`pieces`, the text they appear in), added once: vocab.json gains them after the
+    existing ids (no prompt's ids change), and the text encoder's token table one row each, drawn as N(0, the table's
+    std) like any token the base model never learned, so the words mean nothing to it until the LoRA gives them a
+    meaning."""
     vocab_path = CHECKPOINTS / "tokenizer" / "vocab.json"
     new = []
-    for piece in [*STYLE["en"].split(), STYLE["zh"]]:
+    for piece in pieces:
         for token in tokenizer.tokens(piece):
             if token not in tokenizer.vocab and token not in new:
                 new.append(token)
@@ -420,11 +423,12 @@ def extend_vocabulary(tokenizer):
         vocab[token] = len(vocab)
     state = train.load_checkpoint(CHECKPOINTS / "diffusion.pt")
     table = state["text"]["token.weight"].float()
-    rows = torch.randn(len(new), table.shape[1], generator=torch.Generator().manual_seed(1202)) * table.std()
+    # Seeded by the table's size (609 rows before the first LoRA), so each LoRA's words get rows of their own.
+    rows = torch.randn(len(new), table.shape[1], generator=torch.Generator().manual_seed(1202 + table.shape[0] - 609)) * table.std()
     state["text"]["token.weight"] = torch.cat([table, rows]).half()
     save(CHECKPOINTS / "diffusion.pt", state)
     vocab_path.write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
-    log(f"vocabulary: added {new} for {STYLE['en']!r} and {STYLE['zh']!r} ({len(vocab)} tokens)")
+    log(f"vocabulary: added {new} for {label} ({len(vocab)} tokens)")
     tokenizer = ClipTokenizer.from_files(vocab_path, CHECKPOINTS / "tokenizer" / "merges.txt")
     unet, text, _, _ = load_frozen(tokenizer)
     train.export_text_encoder(text, tokenizer)
@@ -461,20 +465,23 @@ def lora_layers(unet, text):
     return {**unet_layers, **text_layers}
 
 
-def train_lora(args, tokenizer):
+def train_lora(args, tokenizer, checkpoint=None, batch_of=None, layers_of=None):
+    """Trains LoRA layers (`layers_of(unet, text)`) on batches from `batch_of(rng, size)`, resuming from and saving to
+    `checkpoint`; the ink style's by default."""
+    checkpoint, batch_of, layers_of = checkpoint or LORA_CHECKPOINT, batch_of or lora_batch, layers_of or lora_layers
     unet, text, vae, scale = load_frozen(tokenizer)
-    layers = lora_layers(unet, text)
+    layers = layers_of(unet, text)
     state = {"step": 0, "seconds": 0.0, "curve": []}
-    if LORA_CHECKPOINT.exists():
-        state = train.load_checkpoint(LORA_CHECKPOINT)
+    if checkpoint.exists():
+        state = train.load_checkpoint(checkpoint)
         load_state(layers, state["layers"])
-        log(f"lora: resumed at step {state['step']}")
+        log(f"lora: resumed at step {state['step']} from {checkpoint.name}")
     parameters = [p for layer in layers.values() for p in (layer.down, layer.up)]
     optimizer = torch.optim.AdamW(parameters, lr=args.lr, weight_decay=0.0)
     rng = random.Random(args.seed or int(time.time()))
     stopper, started, last_save, running = Stopper(args.minutes), time.time(), time.time(), []
     while stopper.running():
-        images, captions = lora_batch(rng, args.batch)
+        images, captions = batch_of(rng, args.batch)
         with torch.no_grad():
             latents = vae.encode(images)[0] * scale
         noisy, t, noise, weight = noisy_latents(latents, train.ALPHAS_CUMPROD)
@@ -494,7 +501,7 @@ def train_lora(args, tokenizer):
             state["seconds"] += time.time() - started
             started = last_save = time.time()
             state["layers"] = state_of(layers)
-            save(LORA_CHECKPOINT, state)
+            save(checkpoint, state)
             log(f"lora: saved at step {state['step']}")
     return unet, text, vae, scale, layers
 
@@ -549,13 +556,18 @@ def judge_style(images, cases, classifier, segmenter):
             "classifier_identity": hits / len(cases)}
 
 
+def trained_lora(tokenizer, trained, layers_of, checkpoint):
+    """The frozen model with its LoRA layers: those just trained, or loaded from the checkpoint."""
+    if trained is not None:
+        return trained
+    unet, text, vae, scale = load_frozen(tokenizer)
+    layers = layers_of(unet, text)
+    load_state(layers, train.load_checkpoint(checkpoint)["layers"])
+    return unet, text, vae, scale, layers
+
+
 def evaluate_lora(tokenizer, trained=None, seed=11):
-    if trained is None:
-        unet, text, vae, scale = load_frozen(tokenizer)
-        layers = lora_layers(unet, text)
-        load_state(layers, train.load_checkpoint(LORA_CHECKPOINT)["layers"])
-    else:
-        unet, text, vae, scale, layers = trained
+    unet, text, vae, scale, layers = trained_lora(tokenizer, trained, lora_layers, LORA_CHECKPOINT)
     classifier, segmenter, _ = train.load_vision()
     cases = lora_eval_cases()
     report = {"cases": len(cases), "steps": 20, "cfg": 5.0, "sampler": "euler"}
@@ -580,7 +592,7 @@ def evaluate_lora(tokenizer, trained=None, seed=11):
 
 
 def lora_stage(args, tokenizer):
-    tokenizer = extend_vocabulary(tokenizer)
+    tokenizer = extend_vocabulary(tokenizer, [*STYLE["en"].split(), STYLE["zh"]], f"{STYLE['en']!r} and {STYLE['zh']!r}")
     trained = train_lora(args, tokenizer) if args.minutes > 0 else None
     report, (unet, text, vae, scale, layers) = evaluate_lora(tokenizer, trained)
     state = train.load_checkpoint(LORA_CHECKPOINT)
@@ -598,6 +610,117 @@ def lora_stage(args, tokenizer):
     without = generate(unet, text, vae, scale, tokenizer, prompts, 11)
     sheet(REPORTS / "lora-ink.png", [list(with_lora), list(without)])
     log(f"exported {LORA_OUT}")
+    return report
+
+
+# ---- LoRA: an object the base model never saw ----------------------------------------------------------------
+
+TAUGHT = LORA_OBJECTS[0]
+OBJECT_LORA_CHECKPOINT = CHECKPOINTS / f"lora-{TAUGHT['en']}.pt"
+OBJECT_LORA_OUT = REPO / "models" / "loras" / TAUGHT["lora"]
+OBJECT_REPORT = f"lora-{TAUGHT['en']}"
+# A new shape, not only new colours: besides the attention blocks' linear layers, LoCon on every ResBlock's two
+# convolutions (the 16² ones draw the outline).
+RESBLOCKS = {"down0", "down1", "down2", "mid1", "mid2", "up2", "up1", "up0"}
+
+
+def object_lora_layers(unet, text):
+    unet_layers = inject(unet, "lora_unet_", lambda path: path.split(".")[0] in UNET_LORA_BLOCKS, RANK, ALPHA,
+                         convolutions=lambda path: path.split(".")[0] in RESBLOCKS and path.split(".")[-1] in ("conv1", "conv2"))
+    text_layers = inject(text, "lora_te_encoder_", lambda path: path.startswith("layers."), RANK, ALPHA)
+    return {**unet_layers, **text_layers}
+
+
+def object_lora_batch(rng, batch):
+    """Half the scenes hold the new object (alone at any size, place and background, or beside or above one of the 48),
+    captioned by the base model's own templates; half are the base model's scenes, so the LoRA leaves them alone."""
+    images, captions = [], []
+    for i in range(batch):
+        scene = scenes.random_scene(rng)
+        if i % 2 == 0:
+            scene.placements[rng.randrange(len(scene.placements))].object_id = TAUGHT["id"]
+        scenes.render(scene, rng)
+        images.append(scene.image.transpose(2, 0, 1) * 2 - 1)
+        language = "zh" if rng.random() < 0.35 else "en"
+        captions.append("" if i % 2 == 1 and rng.random() < 0.1 else scenes.caption(scene, language, rng))
+    return torch.from_numpy(np.stack(images).astype(np.float32)), captions
+
+
+def object_eval_scenes(object_id, count, seed):
+    """One object per scene, every attribute stated: a random size, grid cell and background."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(count):
+        size, position = rng.randrange(2), rng.randrange(9)
+        pixels = 20 if size == 0 else 40
+        out.append(scenes.Scene(rng.randrange(len(COLOURS)), [scenes.Placement(object_id, size, position, scenes.grid_centre(position, pixels), pixels)], "", "twitter"))
+    return out
+
+
+def judge_object(images, eval_scenes, classifier):
+    """The independent checks of the release gates (border colour, extent, grid cell, components) and identity by
+    template matching against all 49 sprites; for the 48, the shipped classifier's identity too."""
+    everything = list(range(len(OBJECTS) + len(LORA_OBJECTS)))
+    hits = {"background": 0, "size": 0, "position": 0, "count": 0, "identity_templates": 0, "identity_classifier": 0}
+    for image, scene in zip(images, eval_scenes):
+        p, m = scene.placements[0], measure(image)
+        hits["background"] += m["background"] == scene.colour
+        hits["size"] += m["large"] == (p.size == 1)
+        hits["position"] += m["cell"] == p.position
+        hits["count"] += m["components"] == 1
+        hits["identity_templates"] += template_identity(image, m["mask"], everything) == p.object_id
+        box = foreground_box(m["mask"].astype(np.float32))
+        if box is not None and p.object_id < len(OBJECTS):
+            with torch.no_grad():
+                hits["identity_classifier"] += classifier(crop_to(image.astype(np.float32), box)[None] * 2 - 1).argmax(1).item() == p.object_id
+    result = {key: value / len(eval_scenes) for key, value in hits.items()}
+    if eval_scenes[0].placements[0].object_id >= len(OBJECTS):
+        del result["identity_classifier"]
+    return result
+
+
+def evaluate_object_lora(tokenizer, trained=None, seed=11):
+    unet, text, vae, scale, layers = trained_lora(tokenizer, trained, object_lora_layers, OBJECT_LORA_CHECKPOINT)
+    classifier, _, _ = train.load_vision()
+    taught = object_eval_scenes(TAUGHT["id"], 48, 20261205)
+    base = scenes.held_out_scenes(48, seed=20261206)
+    report = {"cases": len(taught), "base_cases": len(base), "steps": 20, "cfg": 5.0, "sampler": "euler", "object": TAUGHT}
+    rng = random.Random(3)
+    report["real_renders"] = judge_object(np.stack([scenes.render(scene, rng).image for scene in taught]), taught, classifier)
+    for language in ("en", "zh"):
+        for strength, label in ((1.0, "lora"), (0.0, "base")):
+            set_strength(layers, strength)
+            for name, cases in (("object", taught), ("others", base)):
+                prompts = [scenes.full_caption(scene, language) for scene in cases]
+                report[f"{language}_{label}_{name}"] = judge_object(generate(unet, text, vae, scale, tokenizer, prompts, seed), cases, classifier)
+    set_strength(layers, 1.0)
+    report["prompts"] = {language: [scenes.full_caption(scene, language) for scene in taught[:3]] for language in ("en", "zh")}
+    log(f"lora ({TAUGHT['en']}): {report}")
+    return report, (unet, text, vae, scale, layers)
+
+
+def object_lora_stage(args, tokenizer):
+    tokenizer = extend_vocabulary(tokenizer, sorted(scenes.object_caption_pieces(TAUGHT, OBJECTS)), f"{TAUGHT['en']!r} and {TAUGHT['zh']!r}")
+    trained = train_lora(args, tokenizer, OBJECT_LORA_CHECKPOINT, object_lora_batch, object_lora_layers) if args.minutes > 0 else None
+    report, (unet, text, vae, scale, layers) = evaluate_object_lora(tokenizer, trained)
+    state = train.load_checkpoint(OBJECT_LORA_CHECKPOINT)
+    OBJECT_LORA_OUT.parent.mkdir(parents=True, exist_ok=True)
+    save_safetensors(OBJECT_LORA_OUT, layers, {"ss_network_module": "networks.lora", "ss_network_dim": RANK, "ss_network_alpha": ALPHA,
+                                               "ss_network_args": json.dumps({"conv_dim": RANK, "conv_alpha": ALPHA}), "ss_base_model_version": "inkgraph-emoji",
+                                               "ss_steps": state["step"], "modelspec.title": f"Inkgraph emoji: {TAUGHT['en']}", "modelspec.trigger_phrase": f"{TAUGHT['en']}, {TAUGHT['zh']}"})
+    path = REPORTS / f"{OBJECT_REPORT}.json"
+    previous = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    hardware = train.hardware_name() if trained or "hardware" not in previous else previous["hardware"]
+    train.write_json(path, {"step": state["step"], "minutes": state["seconds"] / 60, "hardware": hardware, **report})
+    shown = object_eval_scenes(TAUGHT["id"], 48, 20261205)[:8]
+    prompts = [scenes.full_caption(scene, "en") for scene in shown]
+    rows = [[scenes.render(scene, random.Random(3)).image for scene in shown]]
+    for strength in (1.0, 0.0):
+        set_strength(layers, strength)
+        rows.append(list(generate(unet, text, vae, scale, tokenizer, prompts, 11)))
+    set_strength(layers, 1.0)
+    sheet(REPORTS / f"{OBJECT_REPORT}.png", rows)
+    log(f"exported {OBJECT_LORA_OUT}")
     return report
 
 
@@ -626,7 +749,7 @@ def sheet(path, rows, scale=2):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--stage", choices=["controlnet", "upscaler", "lora", "cards"], required=True)
+    parser.add_argument("--stage", choices=["controlnet", "upscaler", "lora", "lora-object", "cards"], required=True)
     parser.add_argument("--minutes", type=float, default=20)
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--lr", type=float, default=2e-4)
@@ -642,6 +765,8 @@ def main():
         upscaler_stage(args)
     if args.stage == "lora":
         lora_stage(args, tokenizer)
+    if args.stage == "lora-object":
+        object_lora_stage(args, tokenizer)
     if args.stage == "cards":
         cards_stage()
 

@@ -1,5 +1,6 @@
 // Extracts the 48 scene objects from the emoji packages (Twemoji CC-BY 4.0, Noto Apache-2.0; never Apple or
-// Facebook) with their Chinese names from CLDR (locale zh), into training/data/. Run: npm --prefix training run extract
+// Facebook) with their Chinese names from CLDR (locale zh), into training/data/, and the objects the base model never
+// saw, which a LoRA teaches it (adapters.py --stage lora-object; ids after the 48). Run: npm --prefix training run extract
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +21,9 @@ const OBJECTS = [
   ['ghost', '1F47B'], ['balloon', '1F388'], ['gift', '1F381'], ['light bulb', '1F4A1'], ['guitar', '1F3B8'], ['trophy', '1F3C6'],
 ];
 
+/** Taught by a LoRA: English name, code points, the LoRA file (models/loras/) that knows it. */
+const LORA_OBJECTS = [['owl', '1F989', 'inkgraph-emoji-owl.safetensors']];
+
 const STYLES = [
   { style: 'twitter', package: 'emoji-datasource-twitter', license: 'CC-BY 4.0', attribution: 'Twemoji by Twitter, Inc and other contributors (https://github.com/twitter/twemoji), CC-BY 4.0' },
   { style: 'google', package: 'emoji-datasource-google', license: 'Apache-2.0', attribution: 'Noto Emoji by Google (https://github.com/googlefonts/noto-emoji), Apache License 2.0' },
@@ -28,24 +32,25 @@ const STYLES = [
 const annotations = JSON.parse(readFileSync(join(modules, 'cldr-annotations-full', 'annotations', 'zh', 'annotations.json'), 'utf8')).annotations.annotations;
 const chars = (unified) => String.fromCodePoint(...unified.split('-').map((hex) => Number.parseInt(hex, 16)));
 
-const objects = [];
-for (const [id, [english, unified]] of OBJECTS.entries()) {
+const named = (id, english, unified) => {
   const emoji = chars(unified);
   const annotation = annotations[emoji] ?? annotations[emoji.replace('\uFE0F', '')];
   if (!annotation) throw new Error(`no CLDR zh annotation for ${english} (${unified})`);
-  objects.push({ id, en: english, zh: annotation.tts[0], unified, emoji });
-}
+  return { id, en: english, zh: annotation.tts[0], unified, emoji };
+};
+const objects = OBJECTS.map(([english, unified], id) => named(id, english, unified));
+const loraObjects = LORA_OBJECTS.map(([english, unified, lora], index) => ({ ...named(OBJECTS.length + index, english, unified), lora }));
 
 for (const source of STYLES) {
   const data = JSON.parse(readFileSync(join(modules, source.package, 'emoji.json'), 'utf8'));
   const dir = join(out, 'sprites', source.style);
   mkdirSync(dir, { recursive: true });
-  for (const object of objects) {
+  for (const object of [...objects, ...loraObjects]) {
     const entry = data.find((candidate) => candidate.unified === object.unified);
     if (!entry || !entry[`has_img_${source.style}`]) throw new Error(`${source.package} has no image for ${object.en} (${object.unified})`);
     copyFileSync(join(modules, source.package, 'img', source.style, '64', entry.image), join(dir, `${String(object.id).padStart(2, '0')}.png`));
   }
 }
 
-writeFileSync(join(out, 'objects.json'), `${JSON.stringify({ objects, sources: STYLES }, null, 2)}\n`);
-console.log(`extracted ${objects.length} objects × ${STYLES.length} styles into ${out}`);
+writeFileSync(join(out, 'objects.json'), `${JSON.stringify({ objects, lora_objects: loraObjects, sources: STYLES }, null, 2)}\n`);
+console.log(`extracted ${objects.length} + ${loraObjects.length} objects × ${STYLES.length} styles into ${out}`);

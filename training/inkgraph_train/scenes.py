@@ -6,24 +6,24 @@ from dataclasses import dataclass, field
 import numpy as np
 from PIL import Image
 
-from .vocabulary import COLOURS, DATA, HELD_OUT_PAIRS, OBJECTS, POSITIONS, SIZES
+from .vocabulary import COLOURS, DATA, HELD_OUT_PAIRS, LORA_OBJECTS, OBJECTS, POSITIONS, SIZES, object_named
 
 SIZE = 64
 STYLES = ("twitter", "google")
 
 
-def _load_sprites(folder="sprites"):
+def _load_sprites(folder="sprites", objects=OBJECTS):
     """Each sprite cropped to its alpha bounding box, as float RGBA."""
     sprites = {}
     for style in STYLES:
-        for obj in OBJECTS:
+        for obj in objects:
             image = Image.open(DATA / folder / style / f"{obj['id']:02d}.png").convert("RGBA")
             box = image.getchannel("A").point(lambda a: 255 if a > 8 else 0).getbbox()
             sprites[(style, obj["id"])] = image.crop(box)
     return sprites
 
 
-SPRITES = _load_sprites()
+SPRITES = _load_sprites(objects=OBJECTS + LORA_OBJECTS)
 _hires = {}
 _resized = {}
 
@@ -149,14 +149,14 @@ def template_caption(scene, language, kept, template):
     two-object scene states only its colour, or not)."""
     colour_en, colour_zh, _ = COLOURS[scene.colour]
     if scene.relation:
-        a, b = (OBJECTS[p.object_id] for p in scene.placements)
+        a, b = (object_named(p.object_id) for p in scene.placements)
         if language == "en":
             body = f"a {a['en']} on the left and a {b['en']} on the right" if scene.relation == "beside" else f"a {a['en']} above a {b['en']}"
             return f"{body}, {colour_en} background" if kept["colour"] else body
         body = f"左边是{a['zh']}，右边是{b['zh']}" if scene.relation == "beside" else f"{a['zh']}在{b['zh']}上面"
         return f"{body}，{colour_zh}背景" if kept["colour"] else body
     p = scene.placements[0]
-    obj = OBJECTS[p.object_id]
+    obj = object_named(p.object_id)
     size_en, size_zh = SIZES[p.size]
     pos_en, pos_zh = POSITIONS[p.position]
     use_colour, use_size, use_position = kept["colour"], kept["size"], kept["position"]
@@ -222,26 +222,33 @@ class _AlwaysFirst(random.Random):
         return 0
 
 
+def object_caption_pieces(obj, others):
+    """The text pieces of the captions that name `obj` (alone, or with one of `others` beside or above it): a run of
+    Chinese characters is one pre-token, and BPE may merge across the object's name, so whole phrases are listed."""
+    pieces = {obj["en"]}
+    colours = [None] + list(range(len(COLOURS)))
+    positions = [None] + list(range(len(POSITIONS)))
+    sizes = [None] + list(range(len(SIZES)))
+    for c in colours:
+        for p in positions:
+            for s in sizes:
+                noun = (SIZES[s][1] if s is not None else "") + obj["zh"]
+                pieces.add((f"{COLOURS[c][1]}背景上" if c is not None else "") + (f"{POSITIONS[p][1]}的" if p is not None else "") + noun)
+                pieces.add(f"{POSITIONS[p][1]}有一个{noun}" if p is not None else f"一个{noun}")
+    pieces.add(f"左边是{obj['zh']}")
+    pieces.add(f"右边是{obj['zh']}")
+    for other in others:
+        pieces.add(f"{obj['zh']}在{other['zh']}上面")
+        pieces.add(f"{other['zh']}在{obj['zh']}上面")
+    return pieces
+
+
 def all_caption_pieces():
     """Every text piece a caption can contain, for building the reduced vocabulary exactly (a run of Chinese
     characters is one pre-token, so whole phrases are enumerated)."""
     pieces = set()
-    colours = [None] + list(range(len(COLOURS)))
-    positions = [None] + list(range(len(POSITIONS)))
-    sizes = [None] + list(range(len(SIZES)))
     for obj in OBJECTS:
-        pieces.add(obj["en"])
-        for c in colours:
-            for p in positions:
-                for s in sizes:
-                    noun = (SIZES[s][1] if s is not None else "") + obj["zh"]
-                    pieces.add((f"{COLOURS[c][1]}背景上" if c is not None else "") + (f"{POSITIONS[p][1]}的" if p is not None else "") + noun)
-                    pieces.add(f"{POSITIONS[p][1]}有一个{noun}" if p is not None else f"一个{noun}")
-        pieces.add(f"左边是{obj['zh']}")
-        pieces.add(f"右边是{obj['zh']}")
-        for other in OBJECTS:
-            if other is not obj:
-                pieces.add(f"{obj['zh']}在{other['zh']}上面")
+        pieces |= object_caption_pieces(obj, [other for other in OBJECTS if other is not obj])
     for en, zh, _ in COLOURS:
         pieces.update([f"{zh}背景", f"{en} background"])
     for en, _ in SIZES:

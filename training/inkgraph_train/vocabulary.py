@@ -3,8 +3,17 @@ import json
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent.parent / "data"
+LORAS = DATA.parent.parent / "models" / "loras"
 
-OBJECTS = json.loads((DATA / "objects.json").read_text(encoding="utf-8"))["objects"]
+_OBJECT_FILE = json.loads((DATA / "objects.json").read_text(encoding="utf-8"))
+OBJECTS = _OBJECT_FILE["objects"]
+# Objects the base model never saw, each taught by its LoRA (adapters.py --stage lora-object); ids follow the 48.
+LORA_OBJECTS = _OBJECT_FILE["lora_objects"]
+
+
+def object_named(object_id):
+    """An object by id, the base model's or a LoRA's."""
+    return OBJECTS[object_id] if object_id < len(OBJECTS) else LORA_OBJECTS[object_id - len(OBJECTS)]
 
 # name (en), name (zh), RGB
 COLOURS = [
@@ -72,6 +81,8 @@ def published(taught=False):
         "sizes": [{"en": en, "zh": zh} for en, zh in SIZES],
         "positions": [{"en": en, "zh": zh} for en, zh in POSITIONS],
         "styles": LORA_STYLES,
+        # Only those whose LoRA ships: its words do nothing without it.
+        "lora_objects": [{"en": o["en"], "zh": o["zh"], "emoji": o["emoji"], "lora": o["lora"]} for o in LORA_OBJECTS if (LORAS / o["lora"]).exists()],
         "words": caption_words(taught),
         "held_out_pairs": [{"object": OBJECTS[o]["en"], "background": COLOURS[c][0]} for o, c in sorted(HELD_OUT_PAIRS)],
     }
