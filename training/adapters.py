@@ -1,7 +1,7 @@
 """Adapters for the embedded model, trained with its frozen weights: a ControlNet (a mask says where the object goes),
 a 4× upscaler for its 64² images, and two LoRAs: one teaches it a drawing style, one an object it never saw (an
-owl). Each stage trains (resuming from its
-checkpoint in training/checkpoints/), measures the figure its card gives, and exports to models/.
+owl). Each stage trains (resuming from its checkpoint in training/checkpoints/), measures the figure its card gives,
+and exports to models/.
 
     /usr/bin/python3 training/adapters.py --stage controlnet --minutes 25
     /usr/bin/python3 training/adapters.py --stage controlnet --minutes 0     # evaluate and export only
@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import train  # noqa: E402
 from inkgraph_train import cards, scenes  # noqa: E402
 from inkgraph_train.controlnet import ControlNet, ControlNetExport, mask_hint, residual_inputs_onnx  # noqa: E402
-from inkgraph_train.evaluate import sigmas_for  # noqa: E402
+from inkgraph_train.evaluate import judge, sigmas_for  # noqa: E402
 from inkgraph_train.models import TextEncoder, UNet  # noqa: E402
 from inkgraph_train.upscaler import SCALE, Upscaler  # noqa: E402
 from inkgraph_train.lora import inject, load_state, save_safetensors, set_strength, state_of  # noqa: E402
@@ -465,10 +465,9 @@ def lora_layers(unet, text):
     return {**unet_layers, **text_layers}
 
 
-def train_lora(args, tokenizer, checkpoint=None, batch_of=None, layers_of=None):
+def train_lora(args, tokenizer, checkpoint, batch_of, layers_of):
     """Trains LoRA layers (`layers_of(unet, text)`) on batches from `batch_of(rng, size)`, resuming from and saving to
-    `checkpoint`; the ink style's by default."""
-    checkpoint, batch_of, layers_of = checkpoint or LORA_CHECKPOINT, batch_of or lora_batch, layers_of or lora_layers
+    `checkpoint`."""
     unet, text, vae, scale = load_frozen(tokenizer)
     layers = layers_of(unet, text)
     state = {"step": 0, "seconds": 0.0, "curve": []}
@@ -593,7 +592,7 @@ def evaluate_lora(tokenizer, trained=None, seed=11):
 
 def lora_stage(args, tokenizer):
     tokenizer = extend_vocabulary(tokenizer, [*STYLE["en"].split(), STYLE["zh"]], f"{STYLE['en']!r} and {STYLE['zh']!r}")
-    trained = train_lora(args, tokenizer) if args.minutes > 0 else None
+    trained = train_lora(args, tokenizer, LORA_CHECKPOINT, lora_batch, lora_layers) if args.minutes > 0 else None
     report, (unet, text, vae, scale, layers) = evaluate_lora(tokenizer, trained)
     state = train.load_checkpoint(LORA_CHECKPOINT)
     LORA_OUT.parent.mkdir(parents=True, exist_ok=True)
@@ -658,24 +657,15 @@ def object_eval_scenes(object_id, count, seed):
 
 
 def judge_object(images, eval_scenes, classifier):
-    """The independent checks of the release gates (border colour, extent, grid cell, components) and identity by
-    template matching against all 49 sprites; for the 48, the shipped classifier's identity too."""
+    """The release gates' independent checks (evaluate.judge: border colour, extent, grid cell, components, and the
+    shipped classifier's identity, for the 48 only) and identity by template matching against all 49 sprites."""
+    gates = judge(images, eval_scenes, [], classifier)
+    result = {key: gates[key] for key in ("background", "size", "position", "count")}
+    if eval_scenes[0].placements[0].object_id < len(OBJECTS):
+        result["identity_classifier"] = gates["identity"]
     everything = list(range(len(OBJECTS) + len(LORA_OBJECTS)))
-    hits = {"background": 0, "size": 0, "position": 0, "count": 0, "identity_templates": 0, "identity_classifier": 0}
-    for image, scene in zip(images, eval_scenes):
-        p, m = scene.placements[0], measure(image)
-        hits["background"] += m["background"] == scene.colour
-        hits["size"] += m["large"] == (p.size == 1)
-        hits["position"] += m["cell"] == p.position
-        hits["count"] += m["components"] == 1
-        hits["identity_templates"] += template_identity(image, m["mask"], everything) == p.object_id
-        box = foreground_box(m["mask"].astype(np.float32))
-        if box is not None and p.object_id < len(OBJECTS):
-            with torch.no_grad():
-                hits["identity_classifier"] += classifier(crop_to(image.astype(np.float32), box)[None] * 2 - 1).argmax(1).item() == p.object_id
-    result = {key: value / len(eval_scenes) for key, value in hits.items()}
-    if eval_scenes[0].placements[0].object_id >= len(OBJECTS):
-        del result["identity_classifier"]
+    found = [template_identity(image, measure(image)["mask"], everything) for image in images]
+    result["identity_templates"] = float(np.mean([f == scene.placements[0].object_id for f, scene in zip(found, eval_scenes)]))
     return result
 
 
